@@ -1,0 +1,232 @@
+"""Build the bundled sample exports in data/raw/ (run: python data/make_samples.py).
+
+The files imitate what analysts receive: title rows, merged two-row Vietnamese headers,
+Vietnamese number text, totals rows and signature footers. Figures published in the
+seed articles are reproduced exactly; everything else is synthetic, drawn from a
+random generator with a fixed seed so the files are the same on every run. data/README.md
+says which is which.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+RAW = Path(__file__).resolve().parent / "raw"
+SEED = 20231214
+FIXED_TIME = dt.datetime(2024, 1, 15, 8, 0, 0)
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+DOT_UNITS = [
+    "Phòng Quản lý vận tải, phương tiện và người lái",
+    "Phòng Quản lý kết cấu hạ tầng giao thông",
+    "Phòng Quản lý chất lượng công trình giao thông",
+    "Văn phòng Sở",
+]
+# (newly received, received online) per unit. 2022 adds up to 1.200 / 6.400 = 18,75 %,
+# the share published for the department in seed 002; 2023 is synthetic.
+DOT_2022 = [(5120, 1024), (640, 96), (400, 40), (240, 40)]
+DOT_2023 = [(5400, 1782), (700, 161), (420, 63), (280, 70)]
+
+MOT_UNITS = [
+    "Cục Hàng hải Việt Nam", "Cục Đăng kiểm Việt Nam", "Tổng cục Đường bộ Việt Nam",
+    "Cục Hàng không Việt Nam", "Cục Đường thủy nội địa Việt Nam",
+    "Cục Quản lý xây dựng và Chất lượng công trình giao thông", "Cục Đường sắt Việt Nam",
+]
+MOT_ONLINE_WEIGHTS = [0.30, 0.25, 0.22, 0.08, 0.07, 0.05, 0.03]
+MOT_ONLINE_TOTAL = 375_462          # seed 001: online dossiers, first 7 months of 2019
+
+PROCEDURE_BASES = [
+    "Cấp Giấy phép lái xe", "Đổi Giấy phép lái xe do ngành Giao thông vận tải cấp",
+    "Cấp lại Giấy phép lái xe", "Cấp phù hiệu xe ô tô kinh doanh vận tải",
+    "Cấp Giấy phép kinh doanh vận tải bằng xe ô tô", "Cấp Giấy phép xe tập lái",
+    "Cấp giấy phép thi công công trình trên đường bộ đang khai thác",
+    "Chấp thuận xây dựng cùng thời điểm với cấp giấy phép thi công",
+    "Cấp Giấy phép lưu hành xe quá tải trọng, xe quá khổ giới hạn",
+    "Đăng ký phương tiện thủy nội địa lần đầu", "Đăng ký lại phương tiện thủy nội địa",
+    "Xóa giấy chứng nhận đăng ký phương tiện thủy nội địa",
+    "Cấp giấy chứng nhận khả năng chuyên môn thuyền trưởng",
+    "Công bố đưa bến thủy nội địa vào sử dụng", "Cấp giấy phép hoạt động bến khách ngang sông",
+    "Thẩm định thiết kế xây dựng công trình giao thông",
+    "Chấp thuận thiết kế kỹ thuật và phương án tổ chức giao thông",
+    "Cấp Giấy chứng nhận giáo viên dạy thực hành lái xe", "Cấp mới Giấy phép đào tạo lái xe ô tô",
+    "Công bố đưa trạm dừng nghỉ vào khai thác", "Đăng ký khai thác tuyến vận tải hành khách cố định",
+    "Cấp biển hiệu xe ô tô vận chuyển khách du lịch", "Gia hạn Giấy phép vận tải quốc tế",
+    "Cấp Giấy phép liên vận Việt Nam – Lào", "Cấp Giấy phép liên vận Việt – Campuchia",
+]
+VARIANTS = ["", " (cấp mới)", " (cấp lại do hết hạn)", " (cấp lại do mất, hỏng)"]
+
+
+def _save(wb: Workbook, name: str) -> Path:
+    wb.properties.creator = "dx_metrics sample generator"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    RAW.mkdir(parents=True, exist_ok=True)
+    path = RAW / name
+    wb.save(path)
+    return path
+
+
+def _title(ws, lines: list[tuple[str, str | None]], width: int) -> int:
+    """Write title lines (left text, right text); return the next free row."""
+    for i, (left, right) in enumerate(lines, start=1):
+        ws.cell(i, 1, left).font = Font(bold=True)
+        if right:
+            ws.cell(i, width - 3, right).font = Font(bold=True)
+    return len(lines) + 1
+
+
+def _one_stop_rows(rng: random.Random, received: list[tuple[int, int]]):
+    rows = []
+    for total, online in received:
+        carried = rng.randint(total // 40, total // 15)
+        available = total + carried
+        resolved = round(available * rng.uniform(0.86, 0.95))
+        late = round(resolved * rng.uniform(0.0, 0.03))
+        early = round((resolved - late) * rng.uniform(0.15, 0.45))
+        on_time = resolved - late - early
+        pending = available - resolved
+        overdue = round(pending * rng.uniform(0.0, 0.1))
+        rows.append([available, online, total - online, carried, resolved, early, on_time, late,
+                     pending, pending - overdue, overdue])
+    return rows
+
+
+def _one_stop_sheet(ws, *, unit: str, province: str, period_line: str, names: list[str], rows,
+                    column_numbers: bool, as_text: bool, signed: str) -> None:
+    width = 13
+    r = _title(ws, [(province, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), (unit, "Độc lập - Tự do - Hạnh phúc"),
+                    ("", None)], width)
+    ws.cell(r, 1, "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH").font = Font(bold=True, size=13)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+    ws.cell(r + 1, 1, period_line).font = Font(italic=True)
+    ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=width)
+    h = r + 3
+    top = ["STT", "Đơn vị", "Số hồ sơ nhận giải quyết", None, None, None, "Kết quả giải quyết", None, None, None,
+           "Số hồ sơ đang giải quyết", None, None]
+    sub = [None, None, "Tổng số", "Trực tuyến", "Trực tiếp, dịch vụ bưu chính", "Kỳ trước chuyển qua",
+           "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn", "Quá hạn"]
+    for c, (a, b) in enumerate(zip(top, sub), start=1):
+        for rr, v in ((h, a), (h + 1, b)):
+            cell = ws.cell(rr, c, v)
+            cell.font, cell.border = Font(bold=True), BOX
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=h, start_column=1, end_row=h + 1, end_column=1)
+    ws.merge_cells(start_row=h, start_column=2, end_row=h + 1, end_column=2)
+    for c1, c2 in ((3, 6), (7, 10), (11, 13)):
+        ws.merge_cells(start_row=h, start_column=c1, end_row=h, end_column=c2)
+    r = h + 2
+    if column_numbers:
+        for c in range(1, width + 1):
+            ws.cell(r, c, f"({c})").alignment = Alignment(horizontal="center")
+        r += 1
+    for i, (name, values) in enumerate(zip(names, rows), start=1):
+        ws.cell(r, 1, i)
+        ws.cell(r, 2, name)
+        for c, v in enumerate(values, start=3):
+            ws.cell(r, c, f"{v:,}".replace(",", ".") if as_text else v)
+        r += 1
+    ws.cell(r, 2, "Tổng cộng").font = Font(bold=True)
+    for c in range(3, width + 1):
+        total = sum(row[c - 3] for row in rows)
+        ws.cell(r, c, f"{total:,}".replace(",", ".") if as_text else total).font = Font(bold=True)
+    r += 2
+    ws.cell(r, 9, signed).font = Font(italic=True)
+    ws.cell(r + 1, 2, "Người lập biểu").font = Font(bold=True)
+    ws.cell(r + 1, 9, "Thủ trưởng đơn vị").font = Font(bold=True)
+    ws.column_dimensions["B"].width = 48
+    for c in range(3, width + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 13
+
+
+def department_one_stop(year: int, received, *, period_line: str, column_numbers: bool, as_text: bool,
+                        rng: random.Random) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Biểu 06a"
+    _one_stop_sheet(ws, unit="SỞ GIAO THÔNG VẬN TẢI", province="UBND TỈNH BẠC LIÊU", period_line=period_line,
+                    names=DOT_UNITS, rows=_one_stop_rows(rng, received), column_numbers=column_numbers,
+                    as_text=as_text, signed=f"Bạc Liêu, ngày 15 tháng 12 năm {year}")
+    return _save(wb, f"sgtvt_baclieu_mot_cua_{year}.xlsx")
+
+
+def _split(total: int, weights: list[float]) -> list[int]:
+    parts = [round(total * w) for w in weights[:-1]]
+    return parts + [total - sum(parts)]
+
+
+def ministry_one_stop_2019(rng: random.Random) -> Path:
+    online = _split(MOT_ONLINE_TOTAL, MOT_ONLINE_WEIGHTS)
+    received = [(round(o / rng.uniform(0.35, 0.85)), o) for o in online]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    _one_stop_sheet(ws, unit="TRUNG TÂM CÔNG NGHỆ THÔNG TIN", province="BỘ GIAO THÔNG VẬN TẢI",
+                    period_line="Kỳ báo cáo: 7 tháng đầu năm 2019 (từ 01/01/2019 đến 31/7/2019)",
+                    names=MOT_UNITS, rows=_one_stop_rows(rng, received), column_numbers=True, as_text=False,
+                    signed="Hà Nội, ngày 09 tháng 8 năm 2019")
+    return _save(wb, "bo_gtvt_mot_cua_7thang_2019.xlsx")
+
+
+def services_catalogue(name: str, *, unit_lines, title: str, as_of_line: str, agencies: list[str],
+                       levels: list[str], mobile: list[str], rng: random.Random) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh mục"
+    r = _title(ws, unit_lines + [("", None)], 7)
+    ws.cell(r, 1, title).font = Font(bold=True, size=13)
+    ws.cell(r + 1, 1, as_of_line).font = Font(italic=True)
+    h = r + 3
+    header = ["STT", "Mã thủ tục", "Tên thủ tục hành chính", "Cơ quan thực hiện", "Mức độ DVC trực tuyến",
+              "Thiết bị di động"]
+    for c, v in enumerate(header, start=1):
+        cell = ws.cell(h, c, v)
+        cell.font, cell.border = Font(bold=True), BOX
+    codes = rng.sample(range(1000, 9999), len(levels))
+    names = [b + v for v in VARIANTS for b in PROCEDURE_BASES]
+    for i, (level, mob) in enumerate(zip(levels, mobile), start=1):
+        row = [i, f"1.00{codes[i - 1]}", names[(i - 1) % len(names)] + ("" if i <= len(names) else f" – đợt {i // len(names) + 1}"),
+               agencies[(i - 1) % len(agencies)], level, mob]
+        for c, v in enumerate(row, start=1):
+            ws.cell(h + i, c, v)
+    ws.cell(h + len(levels) + 2, 3, "Ghi chú: Mức độ theo Nghị định 43/2011/NĐ-CP").font = Font(italic=True)
+    ws.column_dimensions["C"].width = 70
+    ws.column_dimensions["D"].width = 45
+    return _save(wb, name)
+
+
+def main() -> list[Path]:
+    rng = random.Random(SEED)
+    paths = [
+        department_one_stop(2022, DOT_2022, period_line="Năm 2022", column_numbers=False, as_text=True, rng=rng),
+        department_one_stop(2023, DOT_2023, period_line="Kỳ báo cáo: từ ngày 15/12/2022 đến ngày 14/12/2023",
+                            column_numbers=True, as_text=False, rng=rng),
+        ministry_one_stop_2019(rng),
+    ]
+    # Department catalogue 2022: 94 services, 93 of them online (seed 002).
+    dot_levels = ["Mức độ 2"] + [rng.choice(["Mức độ 3", "Mức độ 4", "Mức độ 4"]) for _ in range(93)]
+    dot_mobile = ["Không" if lv == "Mức độ 2" else rng.choice(["Có", "Có", "x", ""]) for lv in dot_levels]
+    paths.append(services_catalogue(
+        "sgtvt_baclieu_dich_vu_cong_2022.xlsx", unit_lines=[("UBND TỈNH BẠC LIÊU", None), ("SỞ GIAO THÔNG VẬN TẢI", None)],
+        title="DANH MỤC THỦ TỤC HÀNH CHÍNH VÀ MỨC ĐỘ CUNG CẤP DỊCH VỤ CÔNG TRỰC TUYẾN",
+        as_of_line="Năm 2022 (tính đến ngày 14/12/2022)", agencies=["Sở Giao thông vận tải tỉnh Bạc Liêu"],
+        levels=dot_levels, mobile=dot_mobile, rng=rng))
+    # Ministry catalogue 2019: 310 online public services (seed 001); 22 offline is synthetic.
+    mot_levels = [rng.choice(["Mức độ 3", "Mức độ 4"]) for _ in range(310)] + ["Mức độ 2"] * 22
+    rng.shuffle(mot_levels)
+    mot_mobile = ["" for _ in mot_levels]
+    paths.append(services_catalogue(
+        "bo_gtvt_dich_vu_cong_2019.xlsx", unit_lines=[("BỘ GIAO THÔNG VẬN TẢI", None)],
+        title="DANH MỤC DỊCH VỤ CÔNG TRỰC TUYẾN CỦA BỘ GIAO THÔNG VẬN TẢI",
+        as_of_line="Tháng 9/2019", agencies=MOT_UNITS, levels=mot_levels, mobile=mot_mobile, rng=rng))
+    return paths
+
+
+if __name__ == "__main__":
+    for p in main():
+        print(p.relative_to(RAW.parent.parent))

@@ -1,0 +1,112 @@
+"""The one exception family for bad input data, and the problem records it carries."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+ERROR = "error"
+WARNING = "warning"
+
+# A short fixed list, so tests and reports can group problems.
+REASONS = (
+    "unreadable",          # the file cannot be opened at all
+    "no_header",           # no header row with the columns this table needs
+    "missing_column",      # a required column is absent
+    "duplicate_column",    # two columns map to the same canonical column
+    "not_a_count",         # a count that is not a whole number >= 0
+    "not_a_number",        # a value that is not a number
+    "not_a_date",          # a value that is not a date
+    "out_of_range",        # a share outside 0-100 %, a level outside 1-4 ...
+    "inconsistent",        # counts that contradict each other (online > total ...)
+    "totals_mismatch",     # a totals row that is not the sum of the rows above it
+    "duplicate_key",       # the same (unit, period, procedure) twice
+    "unknown_unit",        # a unit name missing from data/reference/units.csv
+    "unknown_value",       # a value with no mapping (service level ...)
+    "no_period",           # no reporting period in the table, the title rows or the call
+    "empty",               # a table with no data rows
+    "skipped_row",         # a row that was ignored (heading, note ...)
+    "plan",                # a plan file that cannot be used as written
+)
+
+MAX_LISTED = 10
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about an input, pointing at the cell a user can open.
+
+    ``row`` is 1-based as Excel shows it; ``column`` is the header text as written in the
+    file. ``severity`` is "error" (the row cannot be used) or "warning" (kept, reported).
+    """
+
+    file: str
+    message: str
+    severity: str = ERROR
+    reason: str = "inconsistent"
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in (ERROR, WARNING):
+            raise ValueError(f"severity must be 'error' or 'warning', not {self.severity!r}")
+        if self.reason not in REASONS:
+            raise ValueError(f"unknown problem reason {self.reason!r}; expected one of {REASONS}")
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f'sheet "{self.sheet}"')
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f'column "{self.column}"')
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        v = d["value"]
+        if v is not None and not isinstance(v, (str, int, float, bool)):
+            d["value"] = str(v)
+        return d
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table (one row each), with the columns of ``Problem``."""
+    cols = ["severity", "reason", "file", "sheet", "row", "column", "value", "message", "hint"]
+    return pd.DataFrame([p.to_dict() for p in problems], columns=cols)
+
+
+def summarize(problems: list[Problem], *, limit: int = MAX_LISTED) -> str:
+    """One line per problem, capped at ``limit`` with "… +N more"."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… +{len(problems) - limit} more")
+    return "\n".join(lines)
+
+
+class DxDataError(ValueError):
+    """Bad input data. ``problems`` lists every finding, not only the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self._text())
+
+    def __reduce__(self):  # survives pickling across worker processes
+        return (type(self), (self.problems,))
+
+    def _text(self) -> str:
+        errors = [p for p in self.problems if p.severity == ERROR]
+        shown = errors or self.problems
+        head = f"{len(errors)} error(s) in the input" if errors else "problems in the input"
+        return f"{head}:\n{summarize(shown)}"

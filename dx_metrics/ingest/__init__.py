@@ -1,0 +1,52 @@
+"""Reading analysts' exports into canonical tables (see ``read_export``)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from dx_metrics.errors import ERROR, DxDataError
+from dx_metrics.ingest import cache
+from dx_metrics.ingest.reader import KINDS, parse_export
+
+__all__ = ["KINDS", "read_export"]
+
+
+def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
+                strict: bool = True) -> pd.DataFrame:
+    """Read one export (xlsx, xls, csv) as the canonical table ``kind``.
+
+    The header is found under any title rows; headers are matched through the alias table
+    (``dx_metrics/ingest/columns.yaml``); Vietnamese numbers ("2.062", "18,75%") and
+    day-first dates are parsed; the period comes from a period column, the title rows
+    ("Năm 2023", "Quý 3/2023", "Kỳ báo cáo: từ ngày 15/12/2022 đến ngày 14/12/2023"), or
+    ``period``, which overrides both.
+
+    Every problem is collected (file, sheet, Excel row, header as written, value, hint)
+    in ``df.attrs["problems"]``. With ``strict=True`` any error raises ``DxDataError``
+    carrying them all; with ``strict=False`` the rows with errors are left out and each
+    is listed there. Warnings (an unknown unit, a missing totals row) never raise.
+    ``df.attrs["origin"]`` records the file, its sha256, sheet, period and read time.
+
+    Parsed tables are cached as Parquet keyed by content (see ``dx_metrics.ingest.cache``).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    path = Path(path)
+    sha = cache.file_sha256(path) if path.is_file() else None
+    key = cache.cache_key(sha, kind, sheet, period) if sha else None
+    hit = cache.load(key) if key else None
+    if hit is None:
+        df, problems, origin = parse_export(path, kind, sheet=sheet, period=period)
+        if key:
+            cache.store(key, df, problems, origin)
+    else:
+        df, problems, origin = hit
+    origin = {**origin, "path": str(path.resolve()), "sha256": sha, "kind": kind,
+              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    df.attrs["problems"] = problems
+    df.attrs["origin"] = origin
+    if strict and any(p.severity == ERROR for p in problems):
+        raise DxDataError(problems)
+    return df

@@ -1,0 +1,86 @@
+"""Parsed exports cached as Parquet, keyed by the file's content and the reader's version.
+
+A notebook re-run, or a batch of reports over the same inputs, parses each workbook once.
+The key covers the file's sha256, the kind, sheet and period override, the reader version
+and the alias table and unit registry in force, so editing any of them invalidates it.
+Set ``DX_METRICS_CACHE`` to move the cache, or to ``off`` to disable it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from dx_metrics.errors import Problem
+from dx_metrics.units import UNITS_FILE
+
+READER_VERSION = "1"
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get("DX_METRICS_CACHE")
+    if setting and setting.lower() == "off":
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "dx_metrics"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _config_digest() -> str:
+    h = hashlib.sha256(READER_VERSION.encode())
+    h.update(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_bytes())
+    if UNITS_FILE.exists():
+        h.update(UNITS_FILE.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None) -> str:
+    parts = json.dumps([sha256, kind, sheet, period, _config_digest()])
+    return hashlib.sha256(parts.encode()).hexdigest()[:32]
+
+
+def load(key: str) -> tuple[pd.DataFrame, list[Problem], dict] | None:
+    d = cache_dir()
+    if d is None:
+        return None
+    table, meta = d / f"{key}.parquet", d / f"{key}.json"
+    if not (table.exists() and meta.exists()):
+        return None
+    try:
+        info = json.loads(meta.read_text("utf-8"))
+        df = pd.read_parquet(table)
+    except Exception:  # noqa: BLE001 - a damaged cache entry is re-parsed
+        return None
+    return df, [Problem(**p) for p in info["problems"]], info["origin"]
+
+
+def store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) -> None:
+    d = cache_dir()
+    if d is None:
+        return
+    d.mkdir(parents=True, exist_ok=True)
+    # write then rename: parallel runs never read a half-written entry
+    for suffix, write in ((".parquet", lambda p: df.to_parquet(p, index=False)),
+                          (".json", lambda p: p.write_text(json.dumps(
+                              {"problems": [x.to_dict() for x in problems], "origin": origin},
+                              ensure_ascii=False), "utf-8"))):
+        fd, tmp = tempfile.mkstemp(dir=d, suffix=suffix + ".tmp")
+        os.close(fd)
+        write(Path(tmp))
+        os.replace(tmp, d / f"{key}{suffix}")

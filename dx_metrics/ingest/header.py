@@ -1,0 +1,156 @@
+"""Find the header under the title rows and name each column canonically.
+
+Exports put a unit name, a report title and a reporting period above the table, often a
+two-row header with merged cells ("Số hồ sơ nhận giải quyết" over "Trực tuyến" and
+"Trực tiếp, dịch vụ bưu chính"), and sometimes a row of column numbers "(1) (2) (3)"
+under it. ``find_header`` tries every row near the top as a one- or two-row header,
+keeps the one that names the most canonical columns, and flattens it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from dx_metrics.text import clean_label, fold
+
+SCAN_ROWS = 40
+_COLNUM = re.compile(r"^\(?\s*\d{1,3}\s*\)?(\s*[=+\-x*]\s*\(?\s*\d{1,3}\s*\)?)*$")
+_COLNUM_IN_HEADER = re.compile(r"\(\s*\d{1,3}\s*\)")
+ALIAS_FILE = "dx_metrics/ingest/columns.yaml"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str
+    required: bool
+    aliases: tuple[tuple[str, ...], ...]   # folded header paths
+
+
+@dataclass
+class Header:
+    row: int                        # 0-based index of the header's first row
+    depth: int                      # 1 or 2 rows
+    data_start: int                 # 0-based index of the first row under the header
+    columns: dict[str, int]         # canonical name -> 0-based column position
+    texts: dict[str, str]           # canonical name -> header text as written
+    unmatched: dict[int, str]       # other non-empty header cells, by position
+
+
+@lru_cache(maxsize=1)
+def column_specs() -> dict[str, dict[str, ColumnSpec]]:
+    """The alias table (``columns.yaml``) for every table kind."""
+    raw = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+    specs: dict[str, dict[str, ColumnSpec]] = {}
+    for kind, cols in raw.items():
+        specs[kind] = {}
+        for name, spec in cols.items():
+            aliases = []
+            for alias in spec.get("aliases", []):
+                if not isinstance(alias, str):
+                    raise ValueError(f"{ALIAS_FILE}: {kind}.{name} has a non-text alias {alias!r}; quote it")
+                aliases.append(tuple(fold(_strip_colnum(part)) for part in alias.split(" / ")))
+            specs[kind][name] = ColumnSpec(name, spec["type"], bool(spec.get("required", False)), tuple(aliases))
+    return specs
+
+
+def _strip_colnum(text: str) -> str:
+    return _COLNUM_IN_HEADER.sub(" ", text)
+
+
+def _cell_text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    text = clean_label(v)
+    return text or None
+
+
+def _match(path: tuple[str, ...], specs: dict[str, ColumnSpec]) -> tuple[str | None, int]:
+    """The canonical column whose alias is the longest suffix of ``path`` (and its length)."""
+    best, best_len = None, 0
+    for spec in specs.values():
+        for alias in spec.aliases:
+            n = len(alias)
+            if n <= len(path) and path[-n:] == alias and n > best_len:
+                best, best_len = spec.name, n
+    return best, best_len
+
+
+def _paths(top: list[str | None], sub: list[str | None] | None) -> list[tuple[tuple[str, ...], str]]:
+    """(folded path, display text) for each column of a one- or two-row header."""
+    out = []
+    parent = None
+    for i, t in enumerate(top):
+        s = sub[i] if sub is not None else None
+        if t is not None:
+            parent = t
+        elif s is None:
+            parent = None
+        p = t if t is not None else (parent if s is not None else None)
+        parts = [x for x in (p, s) if x is not None]
+        if p is not None and s is not None and p == s:  # a vertically merged cell read twice
+            parts = [p]
+        path = tuple(fold(_strip_colnum(x)) for x in parts)
+        out.append((tuple(x for x in path if x), " / ".join(parts)))
+    return out
+
+
+def _assign(paths, specs) -> tuple[dict[str, int], dict[str, str], dict[int, str], int]:
+    columns: dict[str, int] = {}
+    texts: dict[str, str] = {}
+    strength: dict[str, int] = {}
+    unmatched: dict[int, str] = {}
+    for i, (path, text) in enumerate(paths):
+        if not path:
+            continue
+        name, n = _match(path, specs)
+        if name is None:
+            unmatched[i] = text
+        elif name not in columns or n > strength[name]:
+            if name in columns:
+                unmatched[columns[name]] = texts[name]
+            columns[name], texts[name], strength[name] = i, text, n
+        else:
+            unmatched[i] = text
+    return columns, texts, unmatched, len(columns)
+
+
+def is_column_number_row(cells: list[object]) -> bool:
+    """True for a row like "(1) (2) (3)=(4)+(5) ..." printed under a header."""
+    texts = [_cell_text(v) for v in cells]
+    filled = [t for t in texts if t is not None]
+    if len(filled) < 2:
+        return False
+    return all(_COLNUM.match(t.replace(" ", "")) for t in filled)
+
+
+def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
+    """The best header for ``kind`` in the first rows of ``cells``, or None."""
+    specs = column_specs()[kind]
+    rows = cells.head(SCAN_ROWS + 2)
+    texts = [[_cell_text(v) for v in r] for r in rows.itertuples(index=False)]
+    best: Header | None = None
+    best_score = 1  # at least two canonical columns make a header
+    for r in range(min(SCAN_ROWS, len(texts))):
+        if sum(t is not None for t in texts[r]) < 2:
+            continue
+        for depth in (1, 2):
+            if r + depth > len(texts):
+                continue
+            sub = texts[r + 1] if depth == 2 else None
+            if depth == 2 and (sub is None or sum(t is not None for t in sub) == 0
+                               or is_column_number_row(list(rows.iloc[r + 1]))):
+                continue
+            columns, names, unmatched, score = _assign(_paths(texts[r], sub), specs)
+            if score > best_score:
+                start = r + depth
+                if start < len(cells) and is_column_number_row(list(cells.iloc[start])):
+                    start += 1
+                best_score = score
+                best = Header(r, depth, start, columns, names, unmatched)
+    return best

@@ -1,0 +1,255 @@
+"""``read_export``: one spreadsheet export in, one canonical table out.
+
+Steps: open the file whatever its real format; pick the sheet; find the header under the
+title rows; read the period from the title rows (or the ``period`` argument); drop blank
+rows and signature footers; take totals rows aside and check them; type every cell; run
+the kind's rules; map unit names to the registry. Every problem is collected with the
+file, sheet, Excel row and the header as written.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dx_metrics import units as unit_registry
+from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
+from dx_metrics.ingest import rules
+from dx_metrics.ingest import values as V
+from dx_metrics.ingest.header import column_specs, find_header
+from dx_metrics.ingest.table import RawTable
+from dx_metrics.ingest.workbook import Sheet, open_sheets
+from dx_metrics.periods import normalize_period, period_from_text
+from dx_metrics.text import clean_label, fold
+
+KINDS = ("dossiers", "dossier_records", "services", "index_scores", "tasks", "observations", "units")
+_TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
+                "toan tinh", "toan bo", "tong toan tinh", "cong chung"}
+_FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam doc|pho giam doc|ghi chu|"
+                     r"noi nhan|ky ten|xac nhan|kt giam doc|tl giam doc|nguoi ky)\b|"
+                     r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
+
+
+def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
+    """Read ``path`` as a ``kind`` table: (valid rows, every problem, origin details)."""
+    path = Path(path)
+    if kind not in column_specs() or kind not in rules.OUTPUT_COLUMNS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    sheets = open_sheets(path)
+    chosen, header = _choose_sheet(path, sheets, kind, sheet)
+    specs = column_specs()[kind]
+    cells = chosen.cells
+    title_lines = [" ".join(clean_label(v) for v in row if v is not None)
+                   for row in cells.iloc[: header.row].itertuples(index=False)]
+
+    missing = [n for n, s in specs.items() if s.required and n not in header.columns]
+    if missing:
+        expected = "; ".join(f"{n}: e.g. {_example(specs[n])}" for n in missing)
+        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1,
+                                   message=f"required column(s) not found in the header: {expected}",
+                                   reason="missing_column",
+                                   hint="if the file names them differently, add the header text to "
+                                        "dx_metrics/ingest/columns.yaml")])
+
+    body = cells.iloc[header.data_start:]
+    raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()})
+    raw = raw.reset_index(drop=True)
+    excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
+    t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
+                 raw=raw, excel_row=excel_row)
+
+    keep = _drop_blank_and_footer(t, body)
+    totals = _totals_rows(t) & keep
+    t.raw, t.excel_row = t.raw[keep & ~totals], t.excel_row[keep & ~totals]
+    totals_raw, totals_rows = raw[totals], excel_row[totals]
+    t.rejected = pd.Series(False, index=t.raw.index)
+    t.skipped = pd.Series(False, index=t.raw.index)
+
+    t.parse_columns()
+    _skip_headings(t)
+    _fill_period(t, title_lines, period, header)
+    rules.RULES.get(kind, lambda _t: None)(t)
+    _check_duplicates(t)
+    if len(totals_raw):
+        _check_totals(t, totals_raw, totals_rows)
+    elif kind == "dossiers" and len(t.data) > 1:
+        t.table_problem("no totals row ('Tổng cộng') found; totals are computed from the rows",
+                        reason="totals_mismatch", severity=WARNING)
+    _map_units(t)
+
+    valid = t.data[~t.rejected & ~t.skipped]
+    if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
+        t.table_problem("the table has a header but no data rows", reason="empty", severity=ERROR)
+    out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns]
+    out = valid[out_cols].reset_index(drop=True)
+    origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
+              "header_row": header.row + 1, "rows": len(out)}
+    return out, t.problems, origin
+
+
+def _example(spec) -> str:
+    return "'" + " / ".join(spec.aliases[0]) + "'" if spec.aliases else spec.name
+
+
+def _single(s: pd.Series | None) -> str | None:
+    if s is None:
+        return None
+    u = pd.unique(s.dropna())
+    return str(u[0]) if len(u) == 1 else None
+
+
+def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
+    if sheet is not None:
+        named = [s for s in sheets if s.name == sheet]
+        if not named:
+            names = ", ".join(f'"{s.name}"' for s in sheets)
+            raise DxDataError([Problem(file=path.name, message=f'there is no sheet "{sheet}" (sheets: {names})',
+                                       reason="unreadable")])
+        candidates = named
+    else:
+        candidates = sheets
+    best = None
+    for s in candidates:
+        h = find_header(s.cells, kind)
+        if h is not None and (best is None or len(h.columns) > len(best[1].columns)):
+            best = (s, h)
+    if best is None:
+        where = f'sheet "{sheet}"' if sheet else "any sheet"
+        specs = column_specs()[kind]
+        wanted = ", ".join(_example(s) for s in specs.values() if s.required) or "its columns"
+        raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
+                                   message=f"no header row of a {kind} table found in the first rows of {where} "
+                                           f"(looked for {wanted})",
+                                   hint="check the kind, or add the file's header texts to dx_metrics/ingest/columns.yaml")])
+    return best
+
+
+def _drop_blank_and_footer(t: RawTable, body: pd.DataFrame) -> pd.Series:
+    """Rows to keep: not blank, not a signature / note line below the table."""
+    blank = t.raw.isna().all(axis=1)
+    first_text = body.reset_index(drop=True).apply(
+        lambda r: next((clean_label(v) for v in r if isinstance(v, str) and v.strip()), ""), axis=1) \
+        if len(body) <= 50_000 else _key_text(t)
+    folded = first_text.map(fold)
+    footer = folded.map(lambda s: bool(_FOOTER.search(s)))
+    numeric_cols = [c for c, s in t.specs.items() if s.type in ("count", "number", "share") and c in t.raw]
+    has_numbers = t.raw[numeric_cols].notna().any(axis=1) if numeric_cols else pd.Series(False, index=t.raw.index)
+    after_footer = footer.cummax()
+    return ~blank & ~footer & ~(after_footer & ~has_numbers)
+
+
+def _key_text(t: RawTable) -> pd.Series:
+    """The unit-name cell (or the row-number cell) of each row, as text."""
+    for c in ("unit_name", "title", "procedure_name", "stt"):
+        if c in t.raw:
+            return t.raw[c].map(lambda v: clean_label(v) if isinstance(v, str) else "")
+    return pd.Series("", index=t.raw.index)
+
+
+def _totals_rows(t: RawTable) -> pd.Series:
+    if t.kind not in rules.TOTALLED:
+        return pd.Series(False, index=t.raw.index)
+    texts = pd.Series("", index=t.raw.index)
+    for c in ("stt", "unit_name"):
+        if c in t.raw:
+            folded = t.raw[c].map(lambda v: fold(v) if isinstance(v, str) else "")
+            texts = texts.where(texts != "", folded)
+            hit = folded.map(lambda s: s in _TOTAL_WORDS or s.startswith("tong cong"))
+            if hit.any():
+                return hit
+    return pd.Series(False, index=t.raw.index)
+
+
+def _skip_headings(t: RawTable) -> None:
+    """Rows with a name but no numbers at all (section headings) are skipped with a warning."""
+    numeric = [c for c in t.data if t.specs[c].type in ("count", "number", "share")]
+    if not numeric:
+        return
+    empty = t.data[numeric].isna().all(axis=1) & t.raw[numeric].isna().all(axis=1)
+    if empty.any():
+        t.flag(empty, "unit_name" if "unit_name" in t.raw else None,
+               "row has no figures; skipped as a heading", reason="skipped_row", severity=WARNING)
+        t.skipped = t.skipped | empty
+
+
+def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
+    if period is not None:
+        p = normalize_period(period)
+        if p is None:
+            raise ValueError(f"period={period!r} is not a period (expected e.g. 2023, 2023-Q3, 2023-07, 2019-01/2019-07)")
+        t.data["period"] = pd.Series(p, index=t.data.index, dtype="string")
+        return
+    if "period" in t.data:
+        norm = t.data["period"].map(lambda v: normalize_period(v) if pd.notna(v) else None)
+        bad = t.data["period"].notna() & norm.isna()
+        t.flag(bad, "period", 'is not a period (expected e.g. "2023", "Quý 3/2023", "2023-07")',
+               reason="no_period")
+        found = norm.astype("string")
+        if found.notna().all():
+            t.data["period"] = found
+            return
+        t.data["period"] = found
+    title_period = next((p for p in (period_from_text(line) for line in title_lines) if p), None)
+    if title_period is not None:
+        if "period" in t.data:
+            t.data["period"] = t.data["period"].fillna(title_period)
+        else:
+            t.data["period"] = pd.Series(title_period, index=t.data.index, dtype="string")
+        return
+    if "period" in t.data and t.data["period"].notna().all():
+        return
+    raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1 if header.row else None,
+                               reason="no_period", message="no reporting period: the table has no period column "
+                               "and the title rows state none",
+                               hint='add a title line such as "Năm 2023" or "Quý 3/2023", or pass period="2023"')])
+
+
+def _check_duplicates(t: RawTable) -> None:
+    keys = [c for c in rules.KEYS.get(t.kind, []) if c in t.data]
+    if not keys:
+        return
+    live = t.data[~t.rejected & ~t.skipped]
+    k = live[keys].apply(lambda c: c.map(fold) if c.dtype == "string" else c)
+    dup = k.duplicated(keep="first")
+    if dup.any():
+        mask = pd.Series(False, index=t.data.index)
+        mask[dup[dup].index] = True
+        t.flag(mask, keys[0], f"the same {' + '.join(keys)} appears twice; the second row is rejected",
+               reason="duplicate_key", hint="merge the rows or correct the name")
+
+
+def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series) -> None:
+    last = totals_raw.index[-1]
+    for c in rules.TOTALLED.get(t.kind, []):
+        if c not in totals_raw or c not in t.data:
+            continue
+        stated, err = V.parse_counts(totals_raw.loc[[last], c])
+        if err.notna().any() or pd.isna(stated.iloc[0]):
+            continue
+        col = t.data[c][~t.skipped]
+        if col.isna().any():
+            continue  # a blank or unreadable cell above: the sum is unknown
+        computed = int(col.sum())
+        if int(stated.iloc[0]) != computed:
+            t.problems.append(Problem(
+                file=t.file, sheet=t.sheet, row=int(totals_rows[last]), column=t.header(c),
+                value=int(stated.iloc[0]), reason="totals_mismatch", severity=ERROR,
+                message=f"the totals row says {int(stated.iloc[0]):,} but the rows above add up to {computed:,}".replace(",", "."),
+                hint="correct the totals row or the unit rows"))
+
+
+def _map_units(t: RawTable) -> None:
+    if "unit_name" not in t.data:
+        return
+    ids = unit_registry.match_units(t.data["unit_name"])
+    if "unit_id" in t.data:
+        ids = t.data["unit_id"].fillna(ids)
+    unknown = ids.isna() & t.data["unit_name"].notna() & ~t.rejected & ~t.skipped
+    if unknown.any():
+        t.flag(unknown, "unit_name", "is not in the unit registry; kept under its own name",
+               reason="unknown_unit", severity=WARNING, messages=pd.Series(
+                   "is not in the unit registry; kept under its own name", index=t.data.index),
+               hint="add the name to name_variants in data/reference/units.csv")
+    t.data["unit_id"] = ids.fillna(t.data["unit_name"].map(lambda n: f"?{n}" if pd.notna(n) else n)).astype("string")

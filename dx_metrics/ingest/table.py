@@ -1,0 +1,105 @@
+"""A sheet being read: its cells under the header, typed columns, and the problems found.
+
+The reader fills a ``RawTable`` and the kind's rules (``rules.py``) add checks and derived
+columns to it. Every problem points at the Excel row and the header as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dx_metrics.errors import ERROR, WARNING, Problem
+from dx_metrics.ingest import values as V
+from dx_metrics.ingest.header import ColumnSpec
+
+_PARSERS = {"count": V.parse_counts, "share": V.parse_shares, "number": V.parse_numbers,
+            "date": V.parse_dates}
+
+
+@dataclass
+class RawTable:
+    file: str
+    sheet: str | None
+    kind: str
+    specs: dict[str, ColumnSpec]
+    headers: dict[str, str]          # canonical -> header text as written
+    raw: pd.DataFrame                # raw cells of data rows, canonical column names
+    excel_row: pd.Series             # 1-based Excel row of each data row
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)   # typed columns
+    problems: list[Problem] = field(default_factory=list)
+    rejected: pd.Series | None = None   # True where a row has an error
+    skipped: pd.Series | None = None    # True where a row is not data (a heading)
+
+    def __post_init__(self) -> None:
+        if self.rejected is None:
+            self.rejected = pd.Series(False, index=self.raw.index)
+        if self.skipped is None:
+            self.skipped = pd.Series(False, index=self.raw.index)
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+    def flag(self, mask: pd.Series, column: str | None, message: str, *, reason: str,
+             severity: str = ERROR, hint: str | None = None, values: pd.Series | None = None,
+             messages: pd.Series | None = None) -> None:
+        """Record a problem for every row where ``mask`` holds; errors reject the row."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        if values is None and column is not None and column in self.raw:
+            values = self.raw[column]
+        for idx in mask[mask].index:
+            value = values.at[idx] if values is not None else None
+            if isinstance(value, (np.integer, np.floating)):
+                value = value.item()
+            if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+                value = None
+            msg = messages.at[idx] if messages is not None else message
+            shown = f"{_quote(value)} {msg}" if value is not None and messages is not None else msg
+            self.problems.append(Problem(
+                file=self.file, sheet=self.sheet, row=int(self.excel_row.at[idx]),
+                column=self.header(column) if column else None, value=value,
+                message=shown, severity=severity, reason=reason, hint=hint))
+        if severity == ERROR:
+            self.rejected = self.rejected | mask
+
+    def table_problem(self, message: str, *, reason: str, severity: str = WARNING,
+                      hint: str | None = None, row: int | None = None, column: str | None = None,
+                      value: object = None) -> None:
+        self.problems.append(Problem(file=self.file, sheet=self.sheet, row=row,
+                                     column=self.header(column) if column else None, value=value,
+                                     message=message, severity=severity, reason=reason, hint=hint))
+
+    def parse_columns(self) -> None:
+        """Type every mapped column; each unparseable cell becomes an error."""
+        out = {}
+        for name in self.raw.columns:
+            spec = self.specs[name]
+            parser = _PARSERS.get(spec.type)
+            if parser is None:
+                out[name] = V.parse_text(self.raw[name])
+                continue
+            parsed, errors = parser(self.raw[name])
+            out[name] = parsed
+            bad = errors.notna()
+            if bad.any():
+                reason = {"count": "not_a_count", "date": "not_a_date"}.get(spec.type, "not_a_number")
+                if spec.type == "share":
+                    reason = "out_of_range" if errors[bad].str.contains("share").all() else "not_a_number"
+                self.flag(bad, name, "", reason=reason, messages=errors,
+                          hint=_HINTS.get(spec.type))
+        self.data = pd.DataFrame(out, index=self.raw.index)
+
+
+def _quote(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+_HINTS = {
+    "count": "Vietnamese numbers use '.' between thousands: 2.062",
+    "share": "write a percentage such as 18,75% or a fraction such as 0,1875",
+    "date": "write dates day first: 14/12/2022",
+    "number": "Vietnamese numbers use ',' before decimals: 18,75",
+}

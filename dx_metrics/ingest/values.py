@@ -1,0 +1,192 @@
+"""Cell values as analysts' spreadsheets write them: Vietnamese numbers, shares, dates.
+
+Vietnamese writes ``.`` between thousands and ``,`` before decimals ("375.462",
+"18,75%"). Each parser works on a whole column (a pandas Series of raw cells) and returns
+the parsed values plus a Series of error messages (missing where the cell is fine), so
+the caller can turn every bad cell into a problem that points at it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from dx_metrics.text import clean_label
+
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3}){2,}$")
+_PLAIN = re.compile(r"^\d+(\.\d+)?$")
+_MISSING_TEXT = {"", "-", "–", "—", "n/a", "na", "null", "none", "nan", "#n/a", "không có số liệu"}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def number_from_text(text: str) -> tuple[float | None, bool]:
+    """Parse one number written as text; return (value, had_percent_sign).
+
+    The value is None when the text is not a number. A lone dot followed by groups of
+    three digits is a thousands separator ("2.062" = 2062), as Vietnamese writes it; a
+    comma is the decimal mark ("18,75") unless it separates two or more groups of three
+    ("1,234,567"). Where both appear, the last one is the decimal mark.
+
+    >>> number_from_text("375.462")
+    (375462.0, False)
+    >>> number_from_text("18,75%")
+    (18.75, True)
+    """
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    pct = t.endswith("%")
+    if pct:
+        t = t[:-1]
+    sign = 1.0
+    if t.startswith("-") and len(t) > 1:
+        sign, t = -1.0, t[1:]
+    elif t.startswith("+"):
+        t = t[1:]
+    if not t:
+        return None, pct
+    if "." in t and "," in t:
+        if t.rfind(",") > t.rfind("."):
+            t = t.replace(".", "").replace(",", ".")
+        else:
+            t = t.replace(",", "")
+    elif "." in t:
+        if _THOUSANDS_DOT.match(t):
+            t = t.replace(".", "")
+    elif "," in t:
+        t = t.replace(",", "") if _THOUSANDS_COMMA.match(t) else t.replace(",", ".")
+    if not _PLAIN.match(t):
+        return None, pct
+    return sign * float(t), pct
+
+
+def _is_missing(v: object) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip().lower() in _MISSING_TEXT
+
+
+def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(values as float with NaN for missing, percent-sign flags, error messages)."""
+    n = len(raw)
+    values = np.full(n, np.nan)
+    pct = np.zeros(n, dtype=bool)
+    errors = np.full(n, None, dtype=object)
+    fast = pd.to_numeric(raw, errors="coerce") if raw.dtype != object else None
+    if fast is not None:  # already numeric: nothing to parse cell by cell
+        values = fast.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        for i, v in enumerate(raw.tolist()):
+            if _is_missing(v):
+                continue
+            if isinstance(v, bool):
+                errors[i] = "is not a number"
+            elif isinstance(v, (int, float, np.integer, np.floating)):
+                values[i] = float(v)
+            elif isinstance(v, str):
+                num, has_pct = number_from_text(v)
+                if num is None:
+                    errors[i] = "is not a number"
+                else:
+                    values[i], pct[i] = num, has_pct
+            else:
+                errors[i] = "is not a number"
+    idx = raw.index
+    return pd.Series(values, index=idx), pd.Series(pct, index=idx), pd.Series(errors, index=idx)
+
+
+def parse_counts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 as nullable Int64; blank cells stay missing, never zero."""
+    values, pct, errors = _numbers(raw)
+    bad_num = errors.notna()
+    not_whole = values.notna() & ((values < 0) | (values != np.floor(values)) | pct)
+    errors = errors.where(~bad_num, "is not a count (expected a whole number ≥ 0)")
+    errors = errors.mask(not_whole & ~bad_num, "is not a count (expected a whole number ≥ 0)")
+    values = values.mask(bad_num | not_whole)
+    return values.round().astype("Int64"), errors
+
+
+def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Real numbers (scores, amounts) as float64."""
+    values, pct, errors = _numbers(raw)
+    values = values.where(~pct, values / 100.0)
+    return values.astype("Float64"), errors
+
+
+def parse_shares(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Shares stored as fractions (0.1875).
+
+    A cell with a % sign is in percent. Numbers without one are fractions when every such
+    number in the column is within 0-1 (Excel's percent-formatted cells), and percent
+    points otherwise ("18,75" in a column of percentages). Outside 0-100 % is an error.
+    """
+    values, pct, errors = _numbers(raw)
+    plain = values.notna() & ~pct
+    in_points = bool((values[plain].abs() > 1).any())
+    scale = pct | (plain & in_points)
+    values = values.where(~scale, values / 100.0)
+    out = values.notna() & ((values < 0) | (values > 1 + 1e-9))
+    errors = errors.mask(out & errors.isna(), "is not a share (expected 0–100 %)")
+    return values.mask(out).astype("Float64"), errors
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y",
+                 "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y")
+
+
+def _date_from_text(text: str) -> pd.Timestamp | None:
+    t = text.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(t, fmt))
+        except ValueError:
+            continue
+    return None
+
+
+def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates from datetime cells, Excel serial numbers or day-first text ("14/12/2022")."""
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw.astype("datetime64[us]"), pd.Series(None, index=raw.index, dtype=object)
+    n = len(raw)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    errors = np.full(n, None, dtype=object)
+    for i, v in enumerate(raw.tolist()):
+        if _is_missing(v):
+            continue
+        ts = None
+        if isinstance(v, (pd.Timestamp, dt.datetime)):
+            ts = pd.Timestamp(v)
+        elif isinstance(v, dt.date):
+            ts = pd.Timestamp(v)
+        elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            if 1 <= float(v) < 2958466:  # Excel's valid serial range
+                ts = EXCEL_EPOCH + pd.to_timedelta(float(v), unit="D")
+        elif isinstance(v, str):
+            ts = _date_from_text(v)
+            if ts is None:
+                num, pct = number_from_text(v)
+                if num is not None and not pct and 1 <= num < 2958466:
+                    ts = EXCEL_EPOCH + pd.to_timedelta(num, unit="D")
+        if ts is None:
+            errors[i] = "is not a date (expected day/month/year, e.g. 14/12/2022)"
+        else:
+            out[i] = np.datetime64(ts.to_datetime64(), "us")
+    return pd.Series(out, index=raw.index), pd.Series(errors, index=raw.index)
+
+
+def parse_text(raw: pd.Series) -> pd.Series:
+    """Text cells as trimmed NFC strings; numbers that are codes keep no '.0'."""
+
+    def one(v: object) -> object:
+        if _is_missing(v):
+            return pd.NA
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return clean_label(v) or pd.NA
+
+    return raw.map(one).astype("string")

@@ -1,0 +1,157 @@
+"""Open a spreadsheet file as a grid of raw cells, whatever it really is.
+
+The format is decided from the file's first bytes, not its name: analysts receive
+``.xls`` files that are HTML pages and ``.xlsx`` files that are CSV. Anything that
+cannot be opened gives one clear sentence (a ``DxDataError`` with reason "unreadable").
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dx_metrics.errors import DxDataError, Problem
+
+EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_EXTS = {".csv", ".txt", ".tsv"}
+
+
+@dataclass
+class Sheet:
+    name: str | None          # None for CSV
+    cells: pd.DataFrame       # raw cells, object dtype, 0-based positional index
+
+
+def _unreadable(path: Path, message: str, hint: str | None = None) -> DxDataError:
+    return DxDataError([Problem(file=path.name, message=message, reason="unreadable", hint=hint)])
+
+
+def sniff_format(path: Path) -> str:
+    """'xlsx' (zip), 'ole' (xls or an encrypted xlsx), 'html', 'text' or 'empty'."""
+    with open(path, "rb") as f:
+        head = f.read(2048)
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if low.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    # Password-protected xlsx files are OLE containers holding an "EncryptedPackage"
+    # stream; its UTF-16 name appears in the directory sectors.
+    data = path.read_bytes()[:1 << 20]
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def open_sheets(path: str | Path) -> list[Sheet]:
+    """Every sheet of the file as raw cells (CSV: one sheet named None)."""
+    path = Path(path)
+    if not path.exists():
+        raise _unreadable(path, f"the file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise _unreadable(path, "is a folder, not a spreadsheet file")
+    ext = path.suffix.lower()
+    kind = sniff_format(path)
+    if kind == "empty":
+        raise _unreadable(path, "the file is empty (0 bytes)", "export it again from the source system")
+    if kind == "html":
+        raise _unreadable(path, "is a web page (HTML) saved with a spreadsheet name, not a real workbook",
+                          "open it in Excel and save it as .xlsx")
+    if kind == "binary":
+        raise _unreadable(path, "is not a spreadsheet (unknown binary content)")
+    if kind == "ole" and _is_encrypted_ole(path):
+        raise _unreadable(path, "is protected by a password and cannot be read",
+                          "open it in Excel, remove the password (File > Info > Protect Workbook) and save it again")
+    if kind == "text":
+        if ext in EXCEL_EXTS:
+            raise _unreadable(path, f"is a text (CSV) file with an {ext} name, not an Excel workbook",
+                              "rename it to .csv")
+        return [Sheet(None, _read_text(path))]
+    if ext in TEXT_EXTS:
+        raise _unreadable(path, f"is an Excel workbook with a {ext} name", "rename it to .xlsx")
+    return _read_excel(path, kind)
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "utf-16", "cp1258"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
+    sample = "\n".join(text.splitlines()[:50])
+    delim = max([",", ";", "\t"], key=sample.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        raise _unreadable(path, "has no rows")
+    rows = [r + [None] * (width - len(r)) for r in rows]
+    df = pd.DataFrame(rows, dtype=object)
+    return df.where(df.ne(""), None)
+
+
+def _read_excel(path: Path, kind: str) -> list[Sheet]:
+    try:
+        return _read_calamine(path)
+    except Exception as calamine_error:  # noqa: BLE001 - any failure falls back once
+        if kind != "xlsx":
+            raise _unreadable(path, f"cannot be opened as a workbook ({_short(calamine_error)})",
+                              "open it in Excel and save it as .xlsx") from None
+        try:
+            return _read_openpyxl(path)
+        except zipfile.BadZipFile:
+            raise _unreadable(path, "is damaged (the .xlsx archive is corrupt or truncated)",
+                              "export or download it again") from None
+        except Exception as e:  # noqa: BLE001
+            raise _unreadable(path, f"cannot be opened as a workbook ({_short(e)})",
+                              "open it in Excel and save it as .xlsx") from None
+
+
+def _short(e: Exception) -> str:
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text[:120]
+
+
+def _read_calamine(path: Path) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheets.append(Sheet(name, _frame(rows)))
+    return sheets
+
+
+def _read_openpyxl(path: Path) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [Sheet(ws.title, _frame([list(r) for r in ws.iter_rows(values_only=True)]))
+                for ws in wb.worksheets]
+    finally:
+        wb.close()
+
+
+def _frame(rows: list[list]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(dtype=object)
+    df = pd.DataFrame(rows, dtype=object)
+    # calamine gives "" for empty cells; one spelling of "empty" downstream
+    return df.where(df.ne(""), None)

@@ -1,0 +1,151 @@
+"""Reporting periods: the canonical strings, and reading them from report titles.
+
+Canonical strings (DESIGN.md): ``2023``, ``2023-H1``, ``2023-Q3``, ``2023-07``, and a
+cumulative span such as the first seven months of 2019, ``2019-01/2019-07``.
+
+Titles state the period in words: "Năm 2023", "Quý 3/2023", "6 tháng đầu năm 2023",
+"Tháng 7/2023", or as dates, "Kỳ báo cáo: từ ngày 15/12/2022 đến ngày 14/12/2023". A
+date span is read both as calendar months and as Decree 09/2019/NĐ-CP statistical
+periods (a month runs from the 15th of the previous month to the 14th), whichever fits.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dx_metrics.text import fold
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_YEAR = r"((?:19|20)\d{2})"
+_DATE = r"(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*((?:19|20)\d{2})"
+_CANONICAL = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?(?:/(\d{4})-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole months, start and end inclusive."""
+
+    start_year: int
+    start_month: int
+    end_year: int
+    end_month: int
+
+    @property
+    def year(self) -> int:
+        return self.end_year
+
+    @property
+    def months(self) -> int:
+        return (self.end_year - self.start_year) * 12 + self.end_month - self.start_month + 1
+
+    def label(self) -> str:
+        """The canonical string for this span."""
+        y, m1, m2 = self.start_year, self.start_month, self.end_month
+        if self.start_year == self.end_year:
+            if (m1, m2) == (1, 12):
+                return f"{y}"
+            if m1 == m2:
+                return f"{y}-{m1:02d}"
+            if (m1, m2) in ((1, 6), (7, 12)):
+                return f"{y}-H{1 if m1 == 1 else 2}"
+            if m2 - m1 == 2 and m1 % 3 == 1:
+                return f"{y}-Q{(m1 + 2) // 3}"
+        return f"{y}-{m1:02d}/{self.end_year}-{m2:02d}"
+
+
+def parse_period(text: str) -> Period:
+    """A canonical period string as a span of months; ValueError if it is not one."""
+    m = _CANONICAL.match(str(text).strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a period (expected 2023, 2023-H1, 2023-Q3, 2023-07 or 2019-01/2019-07)")
+    y = int(m.group(1))
+    part, end_y, end_m = m.group(2), m.group(3), m.group(4)
+    if end_y:
+        if not part or not part.isdigit():
+            raise ValueError(f"{text!r}: a span is written month/month, e.g. 2019-01/2019-07")
+        p = Period(y, int(part), int(end_y), int(end_m))
+    elif part is None:
+        p = Period(y, 1, y, 12)
+    elif part.startswith("H"):
+        h = int(part[1])
+        p = Period(y, 1 + 6 * (h - 1), y, 6 * h)
+    elif part.startswith("Q"):
+        q = int(part[1])
+        p = Period(y, 3 * q - 2, y, 3 * q)
+    else:
+        p = Period(y, int(part), y, int(part))
+    if not (1 <= p.start_month <= 12 and 1 <= p.end_month <= 12) or p.months < 1:
+        raise ValueError(f"{text!r} is not a valid period")
+    return p
+
+
+def _from_dates(d1: dt.date, d2: dt.date) -> Period | None:
+    """A date span as whole months, calendar or Decree 09/2019 cut-offs (15th to 14th)."""
+    if d2 < d1:
+        return None
+    # calendar: 1st of a month to the last day of a month
+    next_day = d2 + dt.timedelta(days=1)
+    if d1.day == 1 and next_day.day == 1:
+        return Period(d1.year, d1.month, d2.year, d2.month)
+    # Decree 09/2019: from the 15th of the month before to the 14th
+    if d1.day == 15 and d2.day == 14:
+        sy, sm = (d1.year, d1.month + 1) if d1.month < 12 else (d1.year + 1, 1)
+        return Period(sy, sm, d2.year, d2.month)
+    return None
+
+
+def period_from_text(text: str) -> str | None:
+    """The reporting period stated in a title line, as a canonical string, or None.
+
+    >>> period_from_text("Kỳ báo cáo: từ ngày 15/12/2022 đến ngày 14/12/2023")
+    '2023'
+    >>> period_from_text("7 tháng đầu năm 2019")
+    '2019-01/2019-07'
+    >>> period_from_text("Quý III/2023")
+    '2023-Q3'
+    """
+    t = fold(text.replace("/", " / ")) if text else ""
+    raw = text or ""
+    dates = re.findall(_DATE, raw)
+    if len(dates) >= 2 and re.search(r"\btu\b|\bden\b|\bfrom\b|\bto\b", t):
+        try:
+            d1 = dt.date(int(dates[0][2]), int(dates[0][1]), int(dates[0][0]))
+            d2 = dt.date(int(dates[1][2]), int(dates[1][1]), int(dates[1][0]))
+        except ValueError:
+            return None
+        p = _from_dates(d1, d2)
+        return p.label() if p else None
+    m = re.search(r"\b(\d{1,2}) thang dau nam " + _YEAR, t)
+    if m:
+        n, y = int(m.group(1)), int(m.group(2))
+        return Period(y, 1, y, n).label() if 1 <= n <= 12 else None
+    m = re.search(r"\b(\d{1,2}) thang cuoi nam " + _YEAR, t)
+    if m:
+        n, y = int(m.group(1)), int(m.group(2))
+        return Period(y, 13 - n, y, 12).label() if 1 <= n <= 12 else None
+    m = re.search(r"\bquy (i{1,3}|iv|[1-4]) (?:/ |nam )?" + _YEAR, t)
+    if m:
+        q = _ROMAN.get(m.group(1)) or int(m.group(1))
+        return Period(int(m.group(2)), 3 * q - 2, int(m.group(2)), 3 * q).label()
+    m = re.search(r"\bthang (\d{1,2}) (?:/ |nam )?" + _YEAR, t)
+    if m:
+        mo, y = int(m.group(1)), int(m.group(2))
+        return Period(y, mo, y, mo).label() if 1 <= mo <= 12 else None
+    m = re.search(r"\bnam " + _YEAR + r"\b", t) or re.search(r"\byear " + _YEAR + r"\b", t)
+    if m:
+        return m.group(1)
+    return None
+
+
+def normalize_period(value: object) -> str | None:
+    """A period cell ("2023", 2023, "Năm 2023", "2023-Q3") as a canonical string, or None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    try:
+        return parse_period(text).label()
+    except ValueError:
+        return period_from_text(text)
