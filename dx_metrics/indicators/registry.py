@@ -1,0 +1,44 @@
+"""The indicator registry (``registry.yaml``): names, units, formulas, legal basis."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+FIELDS = ["indicator_id", "name_vi", "name_en", "unit", "direction", "formula", "source_table",
+          "numerator", "denominator", "legal_basis", "confidence"]
+_REQUIRED = ("name_vi", "name_en", "unit", "direction", "formula", "source_table")
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, dict]:
+    raw = yaml.safe_load(resources.files("dx_metrics.indicators").joinpath("registry.yaml").read_text("utf-8"))
+    for key, meta in raw.items():
+        missing = [f for f in _REQUIRED if not meta.get(f)]
+        if missing:
+            raise ValueError(f"dx_metrics/indicators/registry.yaml: {key} lacks {missing}")
+        if meta["unit"] not in ("share", "count"):
+            raise ValueError(f"dx_metrics/indicators/registry.yaml: {key}.unit must be share or count")
+        if meta["direction"] not in ("higher", "lower"):
+            raise ValueError(f"dx_metrics/indicators/registry.yaml: {key}.direction must be higher or lower")
+    return raw
+
+
+def catalog() -> pd.DataFrame:
+    """Every indicator with its metadata, one row each."""
+    rows = [{"indicator_id": k, **v} for k, v in _load().items()]
+    return pd.DataFrame(rows).reindex(columns=FIELDS).astype("string")
+
+
+def indicator(indicator_id: str) -> dict:
+    """Metadata of one indicator; KeyError naming the registry if it is unknown."""
+    reg = _load()
+    if indicator_id not in reg:
+        raise KeyError(f"unknown indicator {indicator_id!r}: not in dx_metrics/indicators/registry.yaml")
+    return {"indicator_id": indicator_id, **reg[indicator_id]}
+
+
+def indicator_ids() -> list[str]:
+    return list(_load())

@@ -1,0 +1,261 @@
+"""Plan files (``params/*.yaml``) loaded into typed objects, with errors that name the key.
+
+Format (see params/README.md for the full description):
+
+    id: baclieu_dot_2023
+    title: Kế hoạch chuyển đổi số năm 2023 ...
+    legal_reference: KH 37/KH-SGTVT ngày 23/11/2022
+    unit: baclieu_dot              # unit_id from data/reference/units.csv
+    year: 2023
+    inputs:                        # exports the plan is evaluated from (relative to the data folder)
+      - {path: raw/sgtvt_baclieu_mot_cua_2023.xlsx, kind: dossiers}
+    targets:
+      - indicator: work_records_online_share   # an id from dx_metrics/indicators/registry.yaml
+        comparator: ">="
+        value: 30%                 # "30%", 0.3 and 30 mean the same for a share
+        owner: baclieu_dot_office
+    tasks:
+      - {id: T01, title: ..., owner: baclieu_dot_office, deadline: 2023-12-31, status: in_progress}
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dx_metrics.errors import DxDataError, Problem
+from dx_metrics.indicators.registry import indicator_ids, indicator
+from dx_metrics.ingest.reader import KINDS
+from dx_metrics.ingest.values import number_from_text
+
+COMPARATORS = (">=", "<=", "==")
+TASK_STATUSES = ("not_started", "in_progress", "done")
+
+
+class DxPlanError(DxDataError):
+    """A plan file that cannot be used as written; each problem names the key path."""
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator_id: str
+    comparator: str
+    value: float
+    written: str                      # the value as the planner wrote it
+    owner_unit: str | None = None
+    unit_id: str | None = None        # the unit measured, when not the plan's unit
+    baseline_year: int | None = None
+    baseline_value: float | None = None
+    horizons: dict[int, float] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: str
+    title: str
+    owner_unit: str | None
+    deadline: dt.date | None
+    status: str
+    completed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Input:
+    path: str
+    kind: str
+    sheet: str | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_id: str
+    title: str
+    legal_reference: str | None
+    unit_id: str
+    year: int
+    targets: tuple[Target, ...]
+    tasks: tuple[Task, ...]
+    inputs: tuple[Input, ...]
+    path: Path | None = None
+
+
+class _Checker:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def bad(self, key: str, message: str, hint: str | None = None, value: object = None) -> None:
+        self.problems.append(Problem(file=self.path.name, column=key, message=message, reason="plan",
+                                     hint=hint, value=value if value is None else str(value)))
+
+    def text(self, d: dict, key: str, where: str, *, required: bool = True) -> str | None:
+        v = d.get(key)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if required:
+                self.bad(f"{where}{key}", "is missing", f"add '{key}:' to the plan")
+            return None
+        return str(v).strip()
+
+
+def target_value(raw: object, unit: str) -> float | None:
+    """A target as planners write it: for a share "90%", 0.9 and 90 all mean 0.9."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        num, pct = float(raw), False
+    elif isinstance(raw, str):
+        num, pct = number_from_text(raw)
+        if num is None:
+            return None
+    else:
+        return None
+    if unit == "share" and (pct or num > 1):
+        num /= 100.0
+    elif pct:
+        return None
+    return num
+
+
+def _date(c: _Checker, v: object, key: str) -> dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(str(v).strip(), fmt).date()
+        except ValueError:
+            continue
+    c.bad(key, f"{v!r} is not a date", "write 2023-12-31 or 31/12/2023", v)
+    return None
+
+
+def _targets(c: _Checker, raw: object) -> list[Target]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        c.bad("targets", "must be a list of targets", "start each target with '- indicator: ...'")
+        return []
+    known = set(indicator_ids())
+    out = []
+    seen: set[tuple[str, str | None]] = set()
+    for i, t in enumerate(raw):
+        where = f"targets[{i}]."
+        if not isinstance(t, dict):
+            c.bad(f"targets[{i}]", "must be a mapping with indicator, comparator and value")
+            continue
+        iid = c.text(t, "indicator", where)
+        if iid and iid not in known:
+            c.bad(f"{where}indicator", f"unknown indicator {iid!r}",
+                  "use an id listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)", iid)
+            iid = None
+        comp = str(t.get("comparator", ">=")).strip()
+        if comp not in COMPARATORS:
+            c.bad(f"{where}comparator", f"{comp!r} is not a comparator", "use >=, <= or ==", comp)
+        if "value" not in t:
+            c.bad(f"{where}value", "is missing", "add 'value: 90%'")
+            continue
+        if iid is None or comp not in COMPARATORS:
+            continue
+        unit = indicator(iid)["unit"]
+        value = target_value(t["value"], unit)
+        if value is None:
+            c.bad(f"{where}value", f"{t['value']!r} is not a target value",
+                  "write a number: 90%, 0.9 or 90 for a share; a whole number for a count", t["value"])
+            continue
+        horizons = {}
+        for year, hv in (t.get("horizons") or {}).items():
+            parsed = target_value(hv, unit)
+            if parsed is None or not str(year).isdigit():
+                c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", value=hv)
+            else:
+                horizons[int(year)] = parsed
+        baseline = t.get("baseline") or {}
+        b_value = target_value(baseline.get("value"), unit) if "value" in baseline else None
+        key = (iid, t.get("unit"))
+        if key in seen:
+            c.bad(f"{where}indicator", f"{iid!r} has a target already", "keep one target per indicator and unit", iid)
+            continue
+        seen.add(key)
+        out.append(Target(iid, comp, value, str(t["value"]), t.get("owner"), t.get("unit"),
+                          baseline.get("year"), b_value, horizons, t.get("note")))
+    return out
+
+
+def _tasks(c: _Checker, raw: object) -> list[Task]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        c.bad("tasks", "must be a list of tasks")
+        return []
+    out, seen = [], set()
+    for i, t in enumerate(raw):
+        where = f"tasks[{i}]."
+        if not isinstance(t, dict):
+            c.bad(f"tasks[{i}]", "must be a mapping with id, title, owner, deadline and status")
+            continue
+        tid, title = c.text(t, "id", where), c.text(t, "title", where)
+        status = str(t.get("status", "not_started")).strip()
+        if status not in TASK_STATUSES:
+            c.bad(f"{where}status", f"{status!r} is not a task status", f"use one of {', '.join(TASK_STATUSES)}", status)
+        if tid in seen:
+            c.bad(f"{where}id", f"task id {tid!r} is used twice", "give each task its own id", tid)
+        seen.add(tid)
+        deadline = _date(c, t.get("deadline"), f"{where}deadline")
+        completed = _date(c, t.get("completed_on"), f"{where}completed_on")
+        if tid and title and status in TASK_STATUSES:
+            out.append(Task(tid, title, t.get("owner"), deadline, status, completed))
+    return out
+
+
+def _inputs(c: _Checker, raw: object) -> list[Input]:
+    out = []
+    for i, d in enumerate(raw or []):
+        if not isinstance(d, dict) or "path" not in d:
+            c.bad(f"inputs[{i}]", "must have a path", "write '- {path: raw/file.xlsx, kind: dossiers}'")
+            continue
+        kind = d.get("kind")
+        if kind not in KINDS:
+            c.bad(f"inputs[{i}].kind", f"{kind!r} is not a table kind", f"use one of {', '.join(KINDS)}", kind)
+            continue
+        out.append(Input(str(d["path"]), kind, d.get("sheet"), None if d.get("period") is None else str(d["period"])))
+    return out
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan file safely; ``DxPlanError`` lists every problem with its key path."""
+    path = Path(path)
+    c = _Checker(path)
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise DxPlanError([Problem(file=path.name, message=f"the plan file {str(path)!r} does not exist",
+                                   reason="plan")]) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise DxPlanError([Problem(file=path.name, row=mark.line + 1 if mark else None, reason="plan",
+                                   message=f"is not valid YAML ({getattr(e, 'problem', None) or e})",
+                                   hint="check the indentation and quotes on that line")]) from None
+    if not isinstance(raw, dict):
+        raise DxPlanError([Problem(file=path.name, message="must be a mapping of keys (id, unit, year, targets …)",
+                                   reason="plan")])
+    plan_id = c.text(raw, "id", "")
+    title = c.text(raw, "title", "")
+    unit = c.text(raw, "unit", "")
+    year = raw.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        c.bad("year", f"{year!r} is not a year", "write e.g. 'year: 2023'", year)
+    unknown = set(raw) - {"id", "title", "legal_reference", "unit", "year", "targets", "tasks", "inputs", "notes"}
+    for k in sorted(unknown):
+        c.bad(k, "is not a plan key", "keys are id, title, legal_reference, unit, year, inputs, targets, tasks, notes")
+    targets, tasks, inputs = _targets(c, raw.get("targets")), _tasks(c, raw.get("tasks")), _inputs(c, raw.get("inputs"))
+    if c.problems:
+        raise DxPlanError(c.problems)
+    return Plan(plan_id, title, raw.get("legal_reference"), unit, year, tuple(targets), tuple(tasks),
+                tuple(inputs), path.resolve())
