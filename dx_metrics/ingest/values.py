@@ -19,7 +19,7 @@ from dx_metrics.text import clean_label
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3}){2,}$")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$")
-_MISSING_TEXT = {"", "-", "–", "—", "n/a", "na", "null", "none", "nan", "#n/a", "không có số liệu"}
+_MISSING_TEXT = {"", "-", "–", "—"}  # blank or a dash; "N/A" is a problem, not a blank
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 

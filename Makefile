@@ -1,0 +1,37 @@
+# The two commands a new user needs: `make report` (the main job on the bundled sample
+# data) and `make test`. Each creates .venv with python3 -m venv if it is missing and
+# installs the project into it first; nothing else needs installing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.dx-metrics-installed
+PLAN ?= params/baclieu_dot_2023.yaml
+
+.PHONY: report test lab install clean-outputs samples
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dx_metrics needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing dx_metrics and its dependencies into $(VENV) (first run only) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(BIN)/python -c 'import dx_metrics, papermill, nbconvert, openpyxl, python_calamine, pyarrow, matplotlib, yaml, pytest, hypothesis' \
+		|| { echo "installation failed: see the pip messages above"; exit 1; }
+	@$(BIN)/python -m ipykernel install --sys-prefix --name dx-metrics --display-name "Python (dx_metrics)" >/dev/null
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/dx-metrics run $(PLAN)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+samples: $(STAMP)
+	$(BIN)/python data/make_samples.py
+
+clean-outputs:
+	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,35 @@
+"""Where things live: the one module that joins output paths."""
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+OUTPUTS = PROJECT_ROOT / "outputs"
+DATA = PROJECT_ROOT / "data"
+
+REPORT_NOTEBOOK = "report.ipynb"
+REPORT_HTML = "report.html"
+WORKBOOK = "evaluation.xlsx"
+SUMMARY = "summary.json"
+CHARTS = "charts"
+
+
+def project_path(p: str | Path) -> Path:
+    """An absolute path; relative ones are taken from the project root, not the cwd."""
+    p = Path(p).expanduser()
+    return p if p.is_absolute() else (PROJECT_ROOT / p)
+
+
+def run_dir(root: str | Path, year: int, name: str) -> Path:
+    """``<root>/<year>/<plan id or unit>/``."""
+    return project_path(root) / str(year) / name
+
+
+def chart_path(out_dir: Path, chart_id: str) -> Path:
+    return Path(out_dir) / CHARTS / f"{chart_id}.png"
+
+
+def notebook_path(name: str) -> Path:
+    name = name if name.endswith(".ipynb") else f"{name}.ipynb"
+    return NOTEBOOKS / name

@@ -1,0 +1,56 @@
+"""Charts for reports, drawn with matplotlib's object API (no global pyplot state).
+
+Text uses DejaVu Sans, which matplotlib bundles and which covers Vietnamese; labels are
+normalised to NFC so accents sit on their letters.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from dx_metrics.report.format import fmt_percent
+from dx_metrics.report.labels import TEXT, check_lang
+from dx_metrics.text import nfc
+
+FONT = "DejaVu Sans"
+BAR = "#1F4E78"
+TOTAL = "#C55A11"
+
+
+def share_by_unit(values: pd.DataFrame, *, title: str, target: float | None = None, total_unit: str | None = None,
+                  lang: str = "vi") -> Figure:
+    """Horizontal bars of a share per unit (``values`` has columns unit, value), the
+    total in its own colour, and the target as a dashed line."""
+    check_lang(lang)
+    df = values.dropna(subset=["value"]).reset_index(drop=True)
+    fig = Figure(figsize=(9, 0.55 * max(len(df), 2) + 1.6), dpi=110)
+    ax = fig.add_subplot()
+    labels = [nfc(str(u)) for u in df["unit"]]
+    colours = [TOTAL if total_unit is not None and u == total_unit else BAR for u in df["unit"]]
+    y = range(len(df))[::-1]
+    ax.barh(list(y), df["value"].astype(float), color=colours)
+    ax.set_yticks(list(y), labels, fontfamily=FONT, fontsize=9)
+    for yi, v in zip(y, df["value"].astype(float)):
+        ax.text(v, yi, " " + fmt_percent(v, lang=lang), va="center", fontfamily=FONT, fontsize=9)
+    if target is not None:
+        ax.axvline(target, color="#A50021", linestyle="--", linewidth=1.2)
+        ax.text(target, len(df) - 0.45, f" {TEXT[lang]['target_line']} {fmt_percent(target, digits=0, lang=lang)}",
+                color="#A50021", fontfamily=FONT, fontsize=9, va="bottom")
+    top = max([float(df["value"].max()) if len(df) else 0.0, target or 0.0]) * 1.25 or 1.0
+    ax.set_xlim(0, min(1.05, top) if top <= 1 else top)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_percent(x, digits=0, lang=lang)))
+    ax.set_title(nfc(title), fontfamily=FONT, fontsize=12, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig: Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png")
+    return path

@@ -1,0 +1,24 @@
+"""An executed notebook as a self-contained HTML report: no code, nothing fetched online."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def notebook_to_html(notebook: str | Path, html: str | Path, *, title: str | None = None) -> Path:
+    """Render ``notebook`` to ``html`` with code cells and prompts hidden."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(template_name="dx_report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True)
+    body, _ = exporter.from_notebook_node(nb)
+    html = Path(html)
+    html.write_text(body, encoding="utf-8")
+    return html

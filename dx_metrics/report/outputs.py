@@ -1,0 +1,94 @@
+"""Write a plan report's files: the Excel workbook, the charts and ``summary.json``."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from dx_metrics import paths
+from dx_metrics.report import charts, tables
+from dx_metrics.report.assemble import PlanReport
+from dx_metrics.report.labels import SHEETS, check_lang
+from dx_metrics.report.workbook import write_workbook
+
+OBS_KEYS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note"]
+
+
+def _json_value(v: object) -> object:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: _json_value(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def summary(r: PlanReport, *, generated_at: str) -> dict:
+    """The machine-readable result of a run (keys fixed by DESIGN.md)."""
+    tc = r.task_counts
+    return {
+        "plan_id": r.plan.plan_id,
+        "year": r.plan.year,
+        "unit_id": r.plan.unit_id,
+        "title": r.plan.title,
+        "legal_reference": r.plan.legal_reference,
+        "as_of": r.as_of.isoformat() if r.as_of else None,
+        "generated_at": generated_at,
+        "indicators": _records(r.observations.reindex(columns=OBS_KEYS)),
+        "targets": _records(r.evaluation),
+        "tasks": {"total": tc["total"], "by_status": tc["by_status"], "due_in_period": tc["due_in_period"],
+                  "overdue": tc["overdue"], "overdue_ids": tc["overdue_ids"], "no_deadline": tc["no_deadline"]},
+        "data_quality": {"problem_count": len(r.problems), "error_count": r.error_count,
+                         "problems": [p.to_dict() for p in r.problems]},
+        "sources": r.sources,
+    }
+
+
+def chart_online_share(r: PlanReport, lang: str = "vi"):
+    """The online-dossier share per unit against the plan's target (None without data)."""
+    iid = "online_dossier_share"
+    df, _ = tables.indicators_frame(r, lang, indicator_id=iid)
+    if df.empty:
+        return None
+    cols = list(df.columns)
+    unit_col, value_col = cols[1], cols[5]
+    target = r.evaluation.loc[r.evaluation["indicator_id"] == iid, "target"]
+    total_name = str(tables.unit_names(pd.Series([r.plan.unit_id]), lang=lang).iloc[0])
+    return charts.share_by_unit(df.rename(columns={unit_col: "unit", value_col: "value"}),
+                                title=tables.indicator_name(iid, lang), lang=lang,
+                                target=float(target.iloc[0]) if len(target) else None, total_unit=total_name)
+
+
+def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi",
+                  generated_at: str | None = None) -> dict[str, Path]:
+    """Write ``evaluation.xlsx``, ``charts/*.png`` and ``summary.json`` into ``output_dir``."""
+    check_lang(lang)
+    out = paths.project_path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    s = SHEETS[lang]
+    sheets = [(s["summary"], tables.summary_frame(r, lang, generated_at=generated_at), {}),
+              (s["targets"], *tables.targets_frame(r, lang)),
+              (s["indicators"], *tables.indicators_frame(r, lang)),
+              (s["tasks"], *tables.tasks_frame(r, lang)),
+              (s["data_quality"], *tables.problems_frame(r, lang)),
+              (s["sources"], *tables.sources_frame(r, lang))]
+    written = {"workbook": write_workbook(out / paths.WORKBOOK, sheets)}
+    fig = chart_online_share(r, lang)
+    if fig is not None:
+        written["chart_online_dossier_share"] = charts.save(fig, paths.chart_path(out, "online_dossier_share"))
+    summary_path = out / paths.SUMMARY
+    summary_path.write_text(json.dumps(summary(r, generated_at=generated_at), ensure_ascii=False, indent=2),
+                            encoding="utf-8")
+    written["summary"] = summary_path
+    return written

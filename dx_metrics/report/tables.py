@@ -1,0 +1,161 @@
+"""The report's tables, labelled in the report language.
+
+``*_frame`` functions return typed frames (numbers stay numbers) for the Excel workbook;
+``styled`` turns one into an HTML table for the notebook, with values formatted the
+Vietnamese way, status colours, and every input text HTML-escaped.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from dx_metrics.indicators import catalog
+from dx_metrics.report.format import fmt_number, fmt_percent, fmt_points
+from dx_metrics.report.labels import COLUMNS, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT, check_lang
+from dx_metrics.report.assemble import PlanReport
+from dx_metrics.units import unit_names
+
+# column formats understood by the workbook writer and ``styled``
+PERCENT, INTEGER, POINTS, NUMBER, DATE = "percent", "integer", "points", "number", "date"
+STATUS_FMT = "status"  # a column coloured by the row's ``_status``
+_COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
+
+
+def _names(ids: pd.Series, lang: str) -> pd.Series:
+    return unit_names(ids.astype("string"), lang=lang)
+
+
+def indicator_name(iid: str, lang: str) -> str:
+    cat = catalog().set_index("indicator_id")
+    return str(cat.at[iid, "name_en" if lang == "en" else "name_vi"]) if iid in cat.index else iid
+
+
+def _units_of(iids: pd.Series) -> pd.Series:
+    return iids.map(catalog().set_index("indicator_id")["unit"])
+
+
+def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[str, str]]:
+    check_lang(lang)
+    c = COLUMNS[lang]
+    ev = r.evaluation
+    share = _units_of(ev["indicator_id"]).eq("share")
+    df = pd.DataFrame({
+        c["indicator"]: ev["indicator_id"].map(lambda i: indicator_name(i, lang)),
+        c["owner_unit"]: _names(ev["owner_unit"], lang),
+        c["actual"]: ev["actual"],
+        c["numerator"]: ev["numerator"],
+        c["denominator"]: ev["denominator"],
+        c["comparator"]: ev["comparator"].map(_COMPARATOR_TEXT),
+        c["target"]: ev["target"],
+        c["gap"]: ev["gap"],
+        c["status"]: ev["status"].map(STATUS[lang]),
+        c["basis_period"]: ev["basis_period"],
+        c["notes"]: ev["notes"],
+        "_status": ev["status"],
+        "_share": share,
+    })
+    formats = {c["actual"]: PERCENT, c["target"]: PERCENT, c["numerator"]: INTEGER, c["denominator"]: INTEGER,
+               c["gap"]: POINTS, c["status"]: STATUS_FMT}
+    return df, formats
+
+
+def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """Observations with names: one row per indicator, unit and period."""
+    check_lang(lang)
+    c = COLUMNS[lang]
+    obs = r.observations
+    if indicator_id is not None:
+        obs = obs[obs["indicator_id"] == indicator_id]
+    # the plan's unit (the total) last, after its parts
+    order = obs["unit_id"].eq(r.plan.unit_id).astype(int)
+    obs = obs.assign(_o=order).sort_values(["indicator_id", "_o", "unit_id"], kind="stable").drop(columns="_o")
+    df = pd.DataFrame({
+        c["indicator"]: obs["indicator_id"].map(lambda i: indicator_name(i, lang)),
+        c["unit"]: _names(obs["unit_id"], lang),
+        c["period"]: obs["period"],
+        c["numerator"]: obs["numerator"],
+        c["denominator"]: obs["denominator"],
+        c["value"]: obs["value"],
+        c["note"]: obs["note"],
+        c["source"]: obs["source"],
+    }).reset_index(drop=True)
+    return df, {c["numerator"]: INTEGER, c["denominator"]: INTEGER, c["value"]: PERCENT}
+
+
+def tasks_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    check_lang(lang)
+    c, t = COLUMNS[lang], TEXT[lang]
+    tk = r.tasks
+    df = pd.DataFrame({
+        c["task_id"]: tk["task_id"], c["title"]: tk["title"], c["owner_unit"]: _names(tk["owner_unit"], lang),
+        c["deadline"]: pd.to_datetime(tk["deadline"]), c["task_status"]: tk["status"].map(TASK_STATUS[lang]),
+        c["overdue"]: tk["overdue"].map({True: t["yes"], False: ""}),
+        "_status": tk["overdue"].map({True: "off_track", False: ""}),
+    })
+    return df, {c["deadline"]: DATE, c["overdue"]: STATUS_FMT}
+
+
+def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    check_lang(lang)
+    c = COLUMNS[lang]
+    p = r.problems_frame
+    df = p.rename(columns={k: c[k] for k in p.columns if k in c})
+    return df, {}
+
+
+def sources_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    check_lang(lang)
+    c = COLUMNS[lang]
+    df = pd.DataFrame(r.sources, columns=["file", "kind", "sheet", "period", "rows", "sha256"])
+    return df.rename(columns={k: c[k] for k in df.columns if k in c}), {}
+
+
+def summary_frame(r: PlanReport, lang: str = "vi", *, generated_at: str | None = None) -> pd.DataFrame:
+    """Key facts of the run as (item, value) pairs: the first sheet of the workbook."""
+    check_lang(lang)
+    c, t = COLUMNS[lang], TEXT[lang]
+    p, tc = r.plan, r.task_counts
+    met = int(r.evaluation["status"].isin(["achieved", "on_track"]).sum())
+    judged = int((r.evaluation["status"] != "no_data").sum())
+    rows = [
+        (t["plan"], p.title), (t["legal"], p.legal_reference or ""),
+        (t["unit"], str(unit_names(pd.Series([p.unit_id]), lang=lang).iloc[0])), (t["year"], str(p.year)),
+        (t["targets_met"], f"{met} / {judged} / {len(r.evaluation)}"),
+        (t["tasks_total"], str(tc["total"])), (t["tasks_done"], str(tc["by_status"]["done"])),
+        (t["tasks_due"], str(tc["due_in_period"])), (t["tasks_overdue"], str(tc["overdue"])),
+        (t["tasks_no_deadline"], str(tc["no_deadline"])),
+        (t["problems"], f"{r.error_count} {t['errors'].lower()}, "
+                        f"{len(r.problems) - r.error_count} {t['warnings'].lower()}"),
+    ]
+    if generated_at:
+        rows.append((t["generated"], generated_at))
+    return pd.DataFrame(rows, columns=[c["key"], c["value"]])
+
+
+def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
+    """An HTML-ready Styler: values formatted, status colours, input text escaped."""
+    visible = [col for col in df.columns if not str(col).startswith("_")]
+    fmt = {}
+    for col in visible:
+        kind = formats.get(col)
+        if kind == PERCENT:
+            if "_share" in df:  # a mixed column: shares as %, counts as numbers
+                continue
+            fmt[col] = lambda x, lang=lang: fmt_percent(x, lang=lang)
+        elif kind == INTEGER:
+            fmt[col] = lambda x, lang=lang: fmt_number(x, lang=lang)
+        elif kind == POINTS:
+            fmt[col] = lambda x, lang=lang: fmt_points(x, lang=lang)
+        elif kind == DATE:
+            fmt[col] = lambda x: "" if pd.isna(x) else x.strftime("%d/%m/%Y")
+    shown = df.copy()
+    if "_share" in df:
+        for col, kind in formats.items():
+            if kind == PERCENT and col in shown:
+                shown[col] = [fmt_percent(v, lang=lang) if s else fmt_number(v, lang=lang)
+                              for v, s in zip(df[col], df["_share"])]
+    styler = shown[visible].style.format(fmt, na_rep="—", escape="html").hide(axis="index")
+    if "_status" in df:
+        colours = df["_status"].map(lambda s: f"background-color: #{STATUS_COLOURS[s]}" if s in STATUS_COLOURS else "")
+        status_cols = [col for col in visible if formats.get(col) == STATUS_FMT]
+        styler = styler.apply(lambda _col: colours.values, subset=status_cols, axis=0)
+    return styler

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference-data"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Each test session parses into its own cache, never the user's."""
+    monkeypatch.setenv("DX_METRICS_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def write_sheet(path: Path, rows: list[list], *, title: str = "Biểu 06a", merges: list[str] = ()) -> Path:
+    """A workbook with one sheet holding ``rows`` from A1 (None = empty cell)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+ONE_STOP_TOP = ["STT", "Đơn vị", "Số hồ sơ nhận giải quyết", None, None, None, "Kết quả giải quyết", None, None,
+                None, "Số hồ sơ đang giải quyết", None, None]
+ONE_STOP_SUB = [None, None, "Tổng số", "Trực tuyến", "Trực tiếp, dịch vụ bưu chính", "Kỳ trước chuyển qua",
+                "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn", "Quá hạn"]
+ONE_STOP_MERGES = ["A5:A6", "B5:B6", "C5:F5", "G5:J5", "K5:M5"]
+
+
+def one_stop_rows(units: list[list], *, period_line: str | None = "Năm 2023", total: list | None = None,
+                  footer: bool = True) -> list[list]:
+    """A Biểu II.06a-style sheet: 3 title rows, a blank, a two-row header from row 5, data from
+    row 7. Each unit row is [name, total incl. carried, online, offline, carried, resolved, early,
+    on time, late, pending, within, overdue]."""
+    rows = [["UBND TỈNH BẠC LIÊU"], ["SỞ GIAO THÔNG VẬN TẢI"], [period_line], [None],
+            ONE_STOP_TOP, ONE_STOP_SUB]
+    for i, u in enumerate(units, start=1):
+        rows.append([i, *u])
+    if total is not None:
+        rows.append([None, "Tổng cộng", *total])
+    if footer:
+        rows += [[None], [None, "Người lập biểu", None, None, None, None, None, None, "Thủ trưởng đơn vị"]]
+    return rows
+
+
+def unit_row(name: str, newly: int, online: int, carried: int = 0) -> list:
+    """A consistent unit row: everything resolved on time, nothing pending."""
+    total = newly + carried
+    return [name, total, online, newly - online, carried, total, 0, total, 0, 0, 0, 0]
