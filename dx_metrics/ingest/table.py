@@ -94,6 +94,8 @@ class RawTable:
 
 
 def _quote(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return f'"{value}"' if isinstance(value, str) else str(value)
 
 

@@ -1,0 +1,121 @@
+"""Plan files and target evaluation, with hand-worked cases."""
+import datetime as dt
+import textwrap
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from dx_metrics import DxPlanError, evaluate, load_plan
+from dx_metrics.plans import task_summary
+from dx_metrics.plans.model import target_value
+
+
+def _plan(tmp_path, body: str, name="plan.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+BASE = """\
+id: test_plan
+title: Kế hoạch thử
+unit: baclieu_dot
+year: 2023
+"""
+
+
+def _obs(rows):
+    return pd.DataFrame(rows, columns=["indicator_id", "unit_id", "period", "numerator", "denominator", "value",
+                                       "source", "note"])
+
+
+def test_sample_plan_loads_with_the_seed_targets():
+    plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
+    assert plan.legal_reference == "KH 37/KH-SGTVT ngày 23/11/2022"
+    got = {t.indicator_id: t.value for t in plan.targets}
+    # seed 002: 70 %, 100 %, 90 %, 30 %, 100 %, 70 %
+    assert got["staff_dx_awareness_share"] == 0.70
+    assert got["dossier_tracked_share"] == 1.00
+    assert got["full_process_mobile_share"] == 0.90
+    assert got["work_records_online_share"] == 0.30
+    assert got["reports_via_system_share"] == 1.00
+    assert got["computers_upgraded_share"] == 0.70
+    assert len(plan.tasks) == 16                       # seed 002: 16 tasks for 2023
+
+
+@pytest.mark.parametrize("written", ["90%", "90 %", 0.9, 90, "90", "0,9"])
+def test_share_targets_mean_the_same_however_written(written):
+    assert target_value(written, "share") == pytest.approx(0.9)
+
+
+def test_2022_result_against_a_20_percent_target_is_not_achieved(tmp_path):
+    path = _plan(tmp_path, BASE.replace("2023", "2022") + """\
+    targets:
+      - {indicator: online_dossier_share, comparator: ">=", value: 20%}
+    """.replace("    ", ""))
+    obs = _obs([["online_dossier_share", "baclieu_dot", "2022", 1200, 6400, 0.1875, "x", None]])
+    row = evaluate(load_plan(path), obs).iloc[0]
+    # 18,75 % − 20 % = −1,25 percentage points
+    assert row.status == "not_achieved" and not row.met
+    assert row.gap == pytest.approx(-1.25)
+    assert row.attainment == pytest.approx(0.9375)
+
+
+def test_no_observations_means_no_data(tmp_path):
+    plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
+    ev = evaluate(plan, _obs([]))
+    assert (ev.status == "no_data").all() and len(ev) == len(plan.targets)
+
+
+def test_lower_is_better_target(tmp_path):
+    path = _plan(tmp_path, BASE + "targets:\n  - {indicator: online_dossier_share, comparator: '<=', value: 25%}\n")
+    ok = evaluate(load_plan(path), _obs([["online_dossier_share", "baclieu_dot", "2023", 1, 5, 0.20, "x", None]]))
+    bad = evaluate(load_plan(path), _obs([["online_dossier_share", "baclieu_dot", "2023", 3, 10, 0.30, "x", None]]))
+    assert ok.iloc[0].status == "achieved" and bad.iloc[0].status == "not_achieved"
+    assert bad.iloc[0].gap == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("share, status", [(0.31, "on_track"), (0.27, "at_risk"), (0.20, "off_track")])
+def test_mid_year_early_warning_from_seven_months(tmp_path, share, status):
+    # target 30 %; Jan-Jul cumulative share projected as the year's share; at risk within 5 pp
+    path = _plan(tmp_path, BASE + "targets:\n  - {indicator: online_dossier_share, value: 30%}\n")
+    obs = _obs([["online_dossier_share", "baclieu_dot", "2023-01/2023-07", None, None, share, "x", None]])
+    row = evaluate(load_plan(path), obs, as_of=dt.date(2023, 7, 31)).iloc[0]
+    assert row.status == status and row.basis_period == "2023-01/2023-07"
+    assert row.projected == pytest.approx(share)
+
+
+def test_bad_plan_lists_every_problem_with_its_key(tmp_path):
+    path = _plan(tmp_path, """\
+    id: broken
+    unit: baclieu_dot
+    year: twenty
+    targets:
+      - {indicator: online_share, value: 20%}
+      - {indicator: online_dossier_share, comparator: "=>", value: 20%}
+      - {indicator: on_time_resolution_rate, value: lots}
+    tasks:
+      - {id: T1, title: a, status: finished}
+      - {id: T1, title: b, deadline: 31/13/2023}
+    """.replace("    ", "", 0))
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    found = {(p.column, p.message) for p in info.value.problems}
+    assert ("title", "is missing") in found
+    assert ("year", "'twenty' is not a year") in found
+    assert ("targets[0].indicator", "unknown indicator 'online_share'") in found
+    assert ("targets[1].comparator", "'=>' is not a comparator") in found
+    assert ("targets[2].value", "'lots' is not a target value") in found
+    assert ("tasks[0].status", "'finished' is not a task status") in found
+    assert ("tasks[1].id", "task id 'T1' is used twice") in found
+    assert ("tasks[1].deadline", "'31/13/2023' is not a date") in found
+    assert all(p.file == "plan.yaml" for p in info.value.problems)
+
+
+def test_task_counts_of_the_sample_plan():
+    plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
+    s = task_summary(plan)
+    assert s["total"] == 16 and s["no_deadline"] == 4 and s["due_in_period"] == 12
+    # T05 (30/9) and T09 (31/10) are past their deadline at year end and not done
+    assert s["overdue_ids"] == ["T05", "T09"]

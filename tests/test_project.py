@@ -1,0 +1,37 @@
+"""The project's own files: dependency lists agree, notebooks are committed clean."""
+import json
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~ ]", req, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_and_pyproject_name_the_same_packages():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    pip = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))
+    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str) and _name(d) not in ("python", "pip")}
+    assert set(pip) == set(conda)
+    for name, req in pip.items():    # the same lower bounds
+        assert req.split(">=")[1] == conda[name].split(">=")[1], name
+
+
+def test_notebooks_have_one_parameters_cell_and_no_outputs():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        nb = json.loads(path.read_text("utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, path.name
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), path.name
+        assert nb["metadata"]["kernelspec"]["name"] == "dx-metrics"
+        # each parameter is a literal with a comment saying what it is
+        for line in "".join(tagged[0]["source"]).splitlines():
+            assert re.match(r"^\w+ = .+  # .+", line), line

@@ -1,0 +1,44 @@
+"""Formatting, the Excel workbook and the chart font."""
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from dx_metrics.report.format import fmt_number, fmt_percent, fmt_points
+from dx_metrics.report.workbook import write_workbook
+
+
+@pytest.mark.parametrize("fn, x, lang, expected", [
+    (fmt_percent, 0.1875, "vi", "18,75%"),          # seed 002
+    (fmt_percent, 0.1875, "en", "18.75%"),
+    (fmt_number, 375462, "vi", "375.462"),          # seed 001
+    (fmt_number, 94403, "en", "94,403"),
+    (fmt_percent, 0.18745, "vi", "18,75%"),         # half away from zero, not banker's
+    (fmt_points, -1.25, "vi", "−1,25 điểm %"),
+    (fmt_points, 10.5294, "en", "+10.53 pp"),
+    (fmt_percent, None, "vi", "—"),
+])
+def test_formatters(fn, x, lang, expected):
+    assert fn(x, lang=lang) == expected
+
+
+def test_workbook_text_never_becomes_a_formula(tmp_path):
+    df = pd.DataFrame({"Đơn vị": ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)"], "Tỷ lệ": [0.1875, 0.2, None],
+                       "Số": [2062, 375462, 1]})
+    path = write_workbook(tmp_path / "w.xlsx", [("Chỉ số", df, {"Tỷ lệ": "percent", "Số": "integer"})])
+    ws = load_workbook(path)["Chỉ số"]
+    assert [c.data_type for c in ws["A"][1:]] == ["s", "s", "s"]
+    assert ws["A2"].value == '=HYPERLINK("http://x","y")'
+    assert ws["B2"].number_format == "0.00%" and ws["C3"].number_format == "#,##0"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C4"
+
+
+def test_chart_font_covers_vietnamese():
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from dx_metrics.report.charts import FONT
+
+    font = FT2Font(font_manager.findfont(FONT, fallback_to_default=False))
+    charmap = font.get_charmap()
+    for ch in "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐƯƠ":
+        assert ord(ch) in charmap, f"{FONT} lacks {ch!r}"
