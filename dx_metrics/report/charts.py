@@ -5,6 +5,7 @@ normalised to NFC so accents sit on their letters.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +48,13 @@ def share_by_unit(values: pd.DataFrame, *, title: str, target: float | None = No
         ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, for embedding in a notebook (and so in the HTML report)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
 
 
 def save(fig: Figure, path: str | Path) -> Path:

@@ -90,7 +90,7 @@ def tasks_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
         c["deadline"]: pd.to_datetime(tk["deadline"]), c["task_status"]: tk["status"].map(TASK_STATUS[lang]),
         c["overdue"]: tk["overdue"].map({True: t["yes"], False: ""}),
         "_status": tk["overdue"].map({True: "off_track", False: ""}),
-    })
+    }).sort_values([c["owner_unit"], c["task_id"]], kind="stable", ignore_index=True)
     return df, {c["deadline"]: DATE, c["overdue"]: STATUS_FMT}
 
 
@@ -154,6 +154,9 @@ def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
                 shown[col] = [fmt_percent(v, lang=lang) if s else fmt_number(v, lang=lang)
                               for v, s in zip(df[col], df["_share"])]
     styler = shown[visible].style.format(fmt, na_rep="—", escape="html").hide(axis="index")
+    numeric = [col for col in visible if formats.get(col) in (PERCENT, INTEGER, POINTS, NUMBER)]
+    styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
+    styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     if "_status" in df:
         colours = df["_status"].map(lambda s: f"background-color: #{STATUS_COLOURS[s]}" if s in STATUS_COLOURS else "")
         status_cols = [col for col in visible if formats.get(col) == STATUS_FMT]

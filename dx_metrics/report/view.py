@@ -8,9 +8,9 @@ import html
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, Image
 
-from dx_metrics.report import tables
+from dx_metrics.report import charts, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
 from dx_metrics.report.outputs import chart_online_share
@@ -54,7 +54,9 @@ def indicator(r: PlanReport, indicator_id: str, lang: str = "vi"):
 
 def online_share_chart(r: PlanReport, lang: str = "vi"):
     fig = chart_online_share(r, lang)
-    return fig if fig is not None else HTML(f"<p>{_e(STATUS[lang]['no_data'])}</p>")
+    if fig is None:
+        return HTML(f"<p>{_e(STATUS[lang]['no_data'])}</p>")
+    return Image(data=charts.png_bytes(fig), format="png")
 
 
 def task_counts(r: PlanReport, lang: str = "vi") -> HTML:
