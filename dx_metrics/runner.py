@@ -26,6 +26,18 @@ DEFAULT_NOTEBOOK = "yearly_plan_evaluation"
 CELL_TIMEOUT = 600  # seconds: a hung cell cannot hang a scheduled batch
 
 
+def _ipc_kernel_manager():
+    """A kernel manager on IPC sockets: no TCP ports to collide when runs start together
+    (papermill issues 511, 239), and no "running over TCP without encryption" warning."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return IPCKernelManager
+
+
 @dataclass
 class RunResult:
     plan: str
@@ -90,7 +102,8 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
     try:
         pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
                             kernel_name=ensure_kernel(), cwd=str(paths.PROJECT_ROOT), progress_bar=False,
-                            log_output=False, execution_timeout=timeout, report_mode=False)
+                            log_output=False, execution_timeout=timeout, report_mode=False,
+                            kernel_manager_class=_ipc_kernel_manager())
         notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title)
         _swap_into_place(tmp, final)
     except BaseException as e:  # keep the failed notebook; never touch the last good report
