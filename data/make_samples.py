@@ -200,6 +200,83 @@ def services_catalogue(name: str, *, unit_lines, title: str, as_of_line: str, ag
     return _save(wb, name)
 
 
+# Self-reported results of the department for 2023 (synthetic): indicator name as the
+# form writes it, numerator, denominator.
+SELF_REPORT_2023 = [
+    ("Tỷ lệ CCVCNLĐ có nhận thức đúng, đầy đủ về chuyển đổi số", 130, 180),
+    ("Tỷ lệ hồ sơ TTHC được quản lý, theo dõi trên Cổng DVC và hệ thống một cửa điện tử", 6800, 6800),
+    ("Tỷ lệ DVC trực tuyến mức độ 4 (toàn trình) dùng được trên thiết bị di động", 51, 60),
+    ("Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng", 405, 1500),
+    ("Tỷ lệ báo cáo định kỳ, thống kê thực hiện qua hệ thống thông tin báo cáo", 48, 48),
+    ("Tỷ lệ máy tính được nâng cấp", 90, 120),
+]
+
+# Resolution 17/NQ-CP tasks of the Ministry of Transport (seed 001: 12 tasks, 3 due in
+# 2019, 9 without a deadline). The three dated tasks follow the seed; the nine titles
+# without a deadline and every status except the three are synthetic.
+MOT_TASKS_2019 = [
+    ("Xây dựng Cổng Dịch vụ công cấp bộ và Hệ thống thông tin một cửa điện tử tập trung",
+     "Trung tâm Công nghệ thông tin", "Quý IV/2019", "Hoàn thành"),
+    ("Thành lập Ban Chỉ đạo xây dựng Chính phủ điện tử và Tổ công tác giúp việc Trưởng ban",
+     "Văn phòng Bộ", "Quý I/2019", "Hoàn thành"),
+    ("Xây dựng, cập nhật Kiến trúc Chính phủ điện tử cấp bộ theo Khung kiến trúc phiên bản 2.0",
+     "Trung tâm Công nghệ thông tin", "31/12/2019", "Chưa thực hiện"),
+    ("Kết nối, liên thông hệ thống quản lý văn bản và điều hành với Trục liên thông văn bản quốc gia",
+     "Văn phòng Bộ", "Không", "Đang thực hiện"),
+    ("Xây dựng cơ sở dữ liệu chuyên ngành giao thông vận tải", "Trung tâm Công nghệ thông tin", "Thường xuyên",
+     "Đang thực hiện"),
+    ("Tăng cường cung cấp dịch vụ công trực tuyến mức độ 3, 4", "Văn phòng Bộ", "Không", "Đang thực hiện"),
+    ("Tích hợp, chia sẻ dữ liệu với các cơ sở dữ liệu quốc gia", "Trung tâm Công nghệ thông tin", "Không",
+     "Đang thực hiện"),
+    ("Triển khai hệ thống thông tin báo cáo của Bộ, kết nối Hệ thống thông tin báo cáo Chính phủ",
+     "Văn phòng Bộ", "Không", "Chưa thực hiện"),
+    ("Bảo đảm an toàn, an ninh thông tin cho các hệ thống thông tin của Bộ", "Trung tâm Công nghệ thông tin",
+     "Thường xuyên", "Đang thực hiện"),
+    ("Đào tạo, bồi dưỡng kỹ năng ứng dụng công nghệ thông tin cho cán bộ, công chức", "Vụ Tổ chức cán bộ",
+     "Hàng năm", "Đang thực hiện"),
+    ("Tham gia Cơ chế một cửa quốc gia, Cơ chế một cửa ASEAN", "Cục Hàng hải Việt Nam", "Không", "Đang thực hiện"),
+    ("Sử dụng chữ ký số trong gửi, nhận văn bản điện tử", "Văn phòng Bộ", "Không", "Đang thực hiện"),
+]
+
+
+def self_report_2023() -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tự đánh giá"
+    r = _title(ws, [("UBND TỈNH BẠC LIÊU", None), ("SỞ GIAO THÔNG VẬN TẢI", None), ("", None)], 6)
+    ws.cell(r, 1, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHUYỂN ĐỔI SỐ (ĐƠN VỊ TỰ ĐÁNH GIÁ)").font = Font(bold=True)
+    ws.cell(r + 1, 1, "Năm 2023").font = Font(italic=True)
+    h = r + 3
+    for c, v in enumerate(["STT", "Chỉ tiêu", "Đơn vị", "Tử số", "Mẫu số", "Tỷ lệ"], start=1):
+        cell = ws.cell(h, c, v)
+        cell.font, cell.border = Font(bold=True), BOX
+    for i, (name, num, den) in enumerate(SELF_REPORT_2023, start=1):
+        pct = f"{num / den * 100:.2f}%".replace(".", ",")
+        for c, v in enumerate([i, name, "Sở GTVT Bạc Liêu", num, den, pct], start=1):
+            ws.cell(h + i, c, v)
+    ws.column_dimensions["B"].width = 80
+    return _save(wb, "sgtvt_baclieu_tu_danh_gia_2023.xlsx")
+
+
+def ministry_tasks_2019() -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "NQ17"
+    r = _title(ws, [("BỘ GIAO THÔNG VẬN TẢI", None), ("TRUNG TÂM CÔNG NGHỆ THÔNG TIN", None), ("", None)], 5)
+    ws.cell(r, 1, "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ TẠI NGHỊ QUYẾT 17/NQ-CP NGÀY 07/3/2019").font = Font(bold=True)
+    ws.cell(r + 1, 1, "Số liệu đến ngày 09/9/2019").font = Font(italic=True)
+    h = r + 3
+    for c, v in enumerate(["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn hoàn thành", "Tình trạng"], start=1):
+        cell = ws.cell(h, c, v)
+        cell.font, cell.border = Font(bold=True), BOX
+    for i, row in enumerate(MOT_TASKS_2019, start=1):
+        for c, v in enumerate([i, *row], start=1):
+            ws.cell(h + i, c, v)
+    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["C"].width = 32
+    return _save(wb, "bo_gtvt_nhiem_vu_nq17_2019.xlsx")
+
+
 def main() -> list[Path]:
     rng = random.Random(SEED)
     paths = [
@@ -224,6 +301,7 @@ def main() -> list[Path]:
         "bo_gtvt_dich_vu_cong_2019.xlsx", unit_lines=[("BỘ GIAO THÔNG VẬN TẢI", None)],
         title="DANH MỤC DỊCH VỤ CÔNG TRỰC TUYẾN CỦA BỘ GIAO THÔNG VẬN TẢI",
         as_of_line="Tháng 9/2019", agencies=MOT_UNITS, levels=mot_levels, mobile=mot_mobile, rng=rng))
+    paths += [self_report_2023(), ministry_tasks_2019()]
     return paths
 
 

@@ -43,7 +43,8 @@ def test_html_shows_the_share_without_code_and_offline(report_dir):
     page = (report_dir / "report.html").read_text("utf-8")
     assert "build_plan_report" not in page and "import " not in page          # no code cells
     assert not re.search(r"<script[^>]+src=", page) and "<link" not in page    # nothing fetched
-    for text in ("30,53%", "2.076", "6.800", "Đạt", "Tỷ lệ hồ sơ trực tuyến", "Chưa có số liệu"):
+    # sample self-assessment: work records online 405 / 1.500 = 27 % against 30 % -> not achieved
+    for text in ("30,53%", "2.076", "6.800", "Đạt", "Tỷ lệ hồ sơ trực tuyến", "27,00%", "Không đạt", "−3,00 điểm %"):
         assert text in page, text
 
 

@@ -100,9 +100,10 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
         if table is None:
             continue
         if src == "observations":
-            rows = table[table["indicator_id"] == iid]
+            rows = table[table["indicator_id"] == iid].reindex(columns=OBSERVATION_COLUMNS)
             if not rows.empty:
-                frames.append(rows.reindex(columns=OBSERVATION_COLUMNS))
+                rows["source"] = rows["source"].astype("string").fillna(_source(table, src))
+                frames.append(rows)
         elif meta.get("numerator") and meta.get("denominator"):
             if meta["numerator"] in table and meta["denominator"] in table:
                 frames.append(ratio(table, iid, numerator=meta["numerator"], denominator=meta["denominator"],

@@ -42,21 +42,51 @@ class Header:
     unmatched: dict[int, str]       # other non-empty header cells, by position
 
 
+COMPONENT_PREFIX = "component__"
+
+
+def _aliases(where: str, raw: list) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for alias in raw:
+        if not isinstance(alias, str):
+            raise ValueError(f"{ALIAS_FILE}: {where} has a non-text alias {alias!r}; quote it")
+        out.append(tuple(fold(_strip_colnum(part)) for part in alias.split(" / ")))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _raw_table() -> dict:
+    return yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+
+
 @lru_cache(maxsize=1)
 def column_specs() -> dict[str, dict[str, ColumnSpec]]:
-    """The alias table (``columns.yaml``) for every table kind."""
-    raw = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+    """The alias table (``columns.yaml``) for every table kind.
+
+    Component columns of wide index tables appear in ``index_scores`` as
+    ``component__<name>`` (see ``component_index``).
+    """
+    raw = _raw_table()
     specs: dict[str, dict[str, ColumnSpec]] = {}
     for kind, cols in raw.items():
+        if kind == "index_components":
+            continue
         specs[kind] = {}
         for name, spec in cols.items():
-            aliases = []
-            for alias in spec.get("aliases", []):
-                if not isinstance(alias, str):
-                    raise ValueError(f"{ALIAS_FILE}: {kind}.{name} has a non-text alias {alias!r}; quote it")
-                aliases.append(tuple(fold(_strip_colnum(part)) for part in alias.split(" / ")))
-            specs[kind][name] = ColumnSpec(name, spec["type"], bool(spec.get("required", False)), tuple(aliases))
+            specs[kind][name] = ColumnSpec(name, spec["type"], bool(spec.get("required", False)),
+                                           _aliases(f"{kind}.{name}", spec.get("aliases", [])))
+    for index, comps in raw.get("index_components", {}).items():
+        for comp, aliases in comps.items():
+            name = COMPONENT_PREFIX + comp
+            specs["index_scores"][name] = ColumnSpec(name, "number", False,
+                                                     _aliases(f"index_components.{index}.{comp}", aliases))
     return specs
+
+
+@lru_cache(maxsize=1)
+def component_index() -> dict[str, str]:
+    """Which index each component column belongs to: {"osi": "EGDI", "tdgq": "766", ...}."""
+    return {comp: str(index) for index, comps in _raw_table().get("index_components", {}).items() for comp in comps}
 
 
 def _strip_colnum(text: str) -> str:

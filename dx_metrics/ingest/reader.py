@@ -21,7 +21,7 @@ from dx_metrics.ingest import values as V
 from dx_metrics.ingest.header import column_specs, find_header
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
-from dx_metrics.periods import normalize_period, period_from_text
+from dx_metrics.periods import normalize_period, parse_period, period_from_text
 from dx_metrics.text import clean_label, fold
 
 KINDS = ("dossiers", "dossier_records", "services", "index_scores", "tasks", "observations", "units")
@@ -35,7 +35,7 @@ _FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam do
 def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
     """Read ``path`` as a ``kind`` table: (valid rows, every problem, origin details)."""
     path = Path(path)
-    if kind not in column_specs() or kind not in rules.OUTPUT_COLUMNS:
+    if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     sheets = open_sheets(path)
     chosen, header = _choose_sheet(path, sheets, kind, sheet)
@@ -58,7 +58,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     raw = raw.reset_index(drop=True)
     excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
-                 raw=raw, excel_row=excel_row)
+                 raw=raw, excel_row=excel_row, title_lines=title_lines)
 
     keep = _drop_blank_and_footer(t, body)
     totals = _totals_rows(t) & keep
@@ -69,8 +69,14 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
 
     t.parse_columns()
     _skip_headings(t)
-    _fill_period(t, title_lines, period, header)
-    rules.RULES.get(kind, lambda _t: None)(t)
+    mode = rules.PERIOD_MODE[kind]
+    if mode == "required":
+        _fill_period(t, title_lines, period, header)
+    elif mode == "year":
+        _fill_year(t, title_lines, period, header)
+    elif mode == "as_of":
+        _fill_as_of(t, title_lines, period, header)
+    rules.RULES[kind](t)
     _check_duplicates(t)
     if len(totals_raw):
         _check_totals(t, totals_raw, totals_rows)
@@ -82,6 +88,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     valid = t.data[~t.rejected & ~t.skipped]
     if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
         t.table_problem("the table has a header but no data rows", reason="empty", severity=ERROR)
+    if kind in rules.FINALIZE:
+        valid = rules.FINALIZE[kind](valid)
     out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns]
     out = valid[out_cols].reset_index(drop=True)
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
@@ -176,9 +184,7 @@ def _skip_headings(t: RawTable) -> None:
 
 def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
     if period is not None:
-        p = normalize_period(period)
-        if p is None:
-            raise ValueError(f"period={period!r} is not a period (expected e.g. 2023, 2023-Q3, 2023-07, 2019-01/2019-07)")
+        p = _title_period(t, title_lines, period)
         t.data["period"] = pd.Series(p, index=t.data.index, dtype="string")
         return
     if "period" in t.data:
@@ -204,6 +210,62 @@ def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header
                                reason="no_period", message="no reporting period: the table has no period column "
                                "and the title rows state none",
                                hint='add a title line such as "Năm 2023" or "Quý 3/2023", or pass period="2023"')])
+
+
+def _title_period(t: RawTable, title_lines: list[str], period: str | None) -> str | None:
+    if period is not None:
+        p = normalize_period(period)
+        if p is None:
+            raise ValueError(f"period={period!r} is not a period (expected e.g. 2023, 2023-Q3, 2023-07, 2019-01/2019-07)")
+        return p
+    return next((p for p in (period_from_text(line) for line in title_lines) if p), None)
+
+
+def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
+    """Index tables: the year from a year column, else from the period (title or argument)."""
+    label = _title_period(t, title_lines, period)
+    if label is not None and (period is not None or "year" not in t.data):
+        p = parse_period(label)
+        t.data["year"] = pd.Series(p.year, index=t.data.index, dtype="Int64")
+        if p.months != 12:
+            t.data["period"] = pd.Series(label, index=t.data.index, dtype="string")
+        return
+    if "year" in t.data:
+        t.flag(t.data["year"].isna() & t.raw["year"].isna(), "year", "is empty", reason="no_period")
+        return
+    raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
+                               message="no year: the table has no year column and the title rows state no period",
+                               hint='add a title line such as "Năm 2023", or pass period="2023"')])
+
+
+_DATE_IN_TEXT = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d{2})")
+
+
+def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
+    """Catalogue snapshots: the date of each row, else the last date in the title rows
+    ("tính đến ngày 14/12/2022"), else the last day of the stated period."""
+    if "as_of" in t.data and t.data["as_of"].notna().all():
+        return
+    when = None
+    if period is None:
+        for line in title_lines:
+            for d, m, y in _DATE_IN_TEXT.findall(line):
+                try:
+                    when = pd.Timestamp(int(y), int(m), int(d))
+                except ValueError:
+                    continue
+    if when is None:
+        label = _title_period(t, title_lines, period)
+        if label is not None:
+            p = parse_period(label)
+            when = pd.Timestamp(p.end_year, p.end_month, 1) + pd.offsets.MonthEnd(0)
+    if when is None:
+        raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
+                                   message="no date for this catalogue: no date column, and the title rows state "
+                                           "neither a date nor a period",
+                                   hint='add a title line such as "tính đến ngày 14/12/2022", or pass period="2022"')])
+    filled = pd.Series(when, index=t.data.index).astype("datetime64[us]")
+    t.data["as_of"] = t.data["as_of"].fillna(filled) if "as_of" in t.data else filled
 
 
 def _check_duplicates(t: RawTable) -> None:
@@ -241,11 +303,23 @@ def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series)
 
 
 def _map_units(t: RawTable) -> None:
-    if "unit_name" not in t.data:
+    if t.kind == "tasks" and "owner_unit" in t.data:
+        t.data["owner_name"] = t.data["owner_unit"]
+        ids = unit_registry.match_units(t.data["owner_unit"])
+        t.data["owner_unit"] = ids.fillna(t.data["owner_unit"]).astype("string")
+        unknown = ids.isna() & t.data["owner_name"].notna() & ~t.rejected
+        t.flag(unknown, "owner_unit", "", reason="unknown_unit", severity=WARNING,
+               messages=pd.Series("is not in the unit registry; kept under its own name", index=t.data.index),
+               hint="add the name to name_variants in data/reference/units.csv")
+        return
+    if "unit_name" not in t.data or t.kind == "units":
         return
     ids = unit_registry.match_units(t.data["unit_name"])
     if "unit_id" in t.data:
         ids = t.data["unit_id"].fillna(ids)
+    if "unit_code" in t.data:  # published codes (ISO3, portal codes) identify units the registry lacks
+        t.data["unit_id"] = ids.fillna(t.data["unit_code"]).astype("string")
+        ids = t.data["unit_id"]
     unknown = ids.isna() & t.data["unit_name"].notna() & ~t.rejected & ~t.skipped
     if unknown.any():
         t.flag(unknown, "unit_name", "is not in the unit registry; kept under its own name",

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dx_metrics.indicators.registry import catalog
+from dx_metrics.ingest.header import COMPONENT_PREFIX, component_index
 from dx_metrics.ingest.table import RawTable
+from dx_metrics.ingest.vocabulary import lookup
+from dx_metrics.text import fold
+
+VOCAB_HINT = "add it under {} in dx_metrics/ingest/vocabulary.yaml"
 
 
 def _has(t: RawTable, *cols: str) -> bool:
@@ -83,16 +89,174 @@ def dossiers(t: RawTable) -> None:
             t.flag(d[c] > d["received_total"], c, "is more than the dossiers received", reason="inconsistent")
 
 
-RULES = {"dossiers": dossiers}
+def _vocab(t: RawTable, column: str, vocabulary: str, what: str) -> pd.Series:
+    mapped, unknown = lookup(vocabulary, t.data[column])
+    t.flag(unknown, column, "", reason="unknown_value", hint=VOCAB_HINT.format(vocabulary),
+           messages=pd.Series(f"is not a known {what}", index=t.data.index))
+    return mapped
+
+
+def dossier_records(t: RawTable) -> None:
+    d = t.data
+    d["channel"] = _vocab(t, "channel", "channel", "channel (online, in person, post)")
+    if "resolved_at" in d:
+        t.flag(d["resolved_at"] < d["received_at"], "resolved_at", "is earlier than the date received",
+               reason="inconsistent")
+    if "due_at" in d:
+        t.flag(d["due_at"] < d["received_at"].dt.normalize(), "due_at", "is earlier than the date received",
+               reason="inconsistent")
+
+
+def services(t: RawTable) -> None:
+    d = t.data
+    d["online_mode"] = _vocab(t, "level", "online_mode", "service level (Mức độ 1-4, Toàn trình, Một phần)")
+    d["provided_online"] = d["online_mode"].isin(["partial", "full"]).astype("boolean")
+    d.loc[d["online_mode"].isna(), "provided_online"] = pd.NA
+
+
+def index_scores(t: RawTable) -> None:
+    d = t.data
+    comps = [c for c in d if c.startswith(COMPONENT_PREFIX)]
+    if "index" not in d:
+        found = {component_index()[c[len(COMPONENT_PREFIX):]] for c in comps}
+        found |= _index_from_title(t.title_lines)
+        if len(found) != 1:
+            t.table_problem("the table does not say which index it holds (ICT Index, DTI, 766, EGDI)",
+                            reason="missing_column", severity="error",
+                            hint="add an 'Chỉ số' column, or a title line naming the index")
+            t.rejected[:] = True
+            return
+        d["index"] = pd.Series(found.pop(), index=d.index, dtype="string")
+    for c in ["score"] + comps:
+        t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
+    if "rank" in d:
+        t.flag(d["rank"] < 1, "rank", "is not a rank (expected 1 or more)", reason="out_of_range")
+
+
+def _index_from_title(lines: list[str]) -> set[str]:
+    text = " ".join(fold(x) for x in lines)
+    found = set()
+    for key, index in (("ict index", "ICT"), ("dti", "DTI"), ("chi so chuyen doi so", "DTI"),
+                       ("766", "766"), ("egdi", "EGDI"), ("e government development index", "EGDI")):
+        if f" {key} " in f" {text} ":
+            found.add(index)
+    return found
+
+
+def tasks(t: RawTable) -> None:
+    d = t.data
+    if "status" in d:
+        t.flag(d["status"].isna(), "status", "is empty; the task is counted as not started",
+               reason="unknown_value", severity="warning")
+        mapped = _vocab(t, "status", "task_status", "task status (Hoàn thành, Đang thực hiện, Chưa thực hiện)")
+        d["status"] = mapped.fillna("not_started")
+    else:
+        d["status"] = pd.Series("not_started", index=d.index, dtype="string")
+
+
+_INDICATOR_WORDS: dict[str, str] = {}
+
+
+def _indicator_lookup() -> dict[str, str]:
+    if not _INDICATOR_WORDS:
+        cat = catalog()
+        for row in cat.itertuples():
+            for word in (row.indicator_id, row.name_vi, row.name_en):
+                _INDICATOR_WORDS[fold(word)] = row.indicator_id
+    return _INDICATOR_WORDS
+
+
+def observations(t: RawTable) -> None:
+    d = t.data
+    known = _indicator_lookup()
+    ids = d["indicator_id"].map(lambda v: known.get(fold(v)) if pd.notna(v) else None).astype("string")
+    t.flag(d["indicator_id"].notna() & ids.isna(), "indicator_id", "", reason="unknown_value",
+           hint="use an id or name listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)",
+           messages=pd.Series("is not an indicator in the registry", index=d.index))
+    d["indicator_id"] = ids
+    for c in ("numerator", "denominator", "value"):
+        if c not in d:
+            d[c] = pd.Series(pd.NA, index=d.index, dtype="Float64")
+    share = ids.map(catalog().set_index("indicator_id")["unit"]).eq("share").fillna(False)
+    # a share written in percent points ("75") is 0.75; "75%" was already divided
+    d["value"] = d["value"].mask(share & (d["value"] > 1), d["value"] / 100)
+    # where numerator and denominator are given, their ratio is the value (the written
+    # percentage is usually rounded); a written value that disagrees is reported
+    both = d["numerator"].notna() & d["denominator"].notna() & (d["denominator"] != 0)
+    ratio = (d["numerator"] / d["denominator"].mask(~both)).where(share)
+    t.flag(both & share & d["value"].notna() & ((d["value"] - ratio).abs() > 0.001), "value",
+           "disagrees with numerator ÷ denominator; the ratio is used", reason="inconsistent", severity="warning")
+    d["value"] = d["value"].mask(both & share, ratio)
+    d.loc[d["value"].isna() & both, "value"] = d["numerator"] / d["denominator"]
+    t.flag(d["value"].isna(), "value", "has no value (and no numerator and denominator to compute it)",
+           reason="not_a_number")
+    t.flag(share & ((d["value"] < 0) | (d["value"] > 1)), "value", "is not a share (expected 0–100 %)",
+           reason="out_of_range")
+    t.flag(share & (d["numerator"] > d["denominator"]), "numerator", "is more than the denominator",
+           reason="inconsistent")
+
+
+def units(t: RawTable) -> None:
+    d = t.data
+    if "valid_from" in d and "valid_to" in d:
+        t.flag(d["valid_from"] > d["valid_to"], "valid_to", "is before valid_from", reason="inconsistent")
+
+
+def melt_index_components(df: pd.DataFrame) -> pd.DataFrame:
+    """A wide index table (one column per component) as one row per unit and component.
+
+    The score column becomes component "total" (with the published rank); each
+    component column becomes its own row (rank missing: component ranks are computed).
+    """
+    comps = [c for c in df if c.startswith(COMPONENT_PREFIX)]
+    base = [c for c in df if c not in comps]
+    if "component" not in df:
+        df = df.assign(component="total")
+    else:
+        df = df.assign(component=df["component"].fillna("total"))
+    if not comps:
+        return df
+    keep = [c for c in base if c not in ("score", "rank", "component")]
+    parts = [df.drop(columns=comps)]
+    for c in comps:
+        part = df[keep].assign(component=c[len(COMPONENT_PREFIX):], score=df[c])
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out["component"] = out["component"].astype("string")
+    return out
+
+
+RULES = {"dossiers": dossiers, "dossier_records": dossier_records, "services": services,
+         "index_scores": index_scores, "tasks": tasks, "observations": observations, "units": units}
+FINALIZE = {"index_scores": melt_index_components}
 
 # Columns each kind returns, in order (optional ones only when present).
 OUTPUT_COLUMNS = {
     "dossiers": ["unit_id", "unit_name", "period", "procedure_id", "carried_over", "received_total",
                  "received_online", "resolved_total", "resolved_on_time", "resolved_late", "pending",
                  "digitized", "paid_online"],
+    "dossier_records": ["dossier_id", "unit_id", "unit_name", "procedure_id", "procedure_name", "received_at",
+                        "channel", "due_at", "resolved_at", "digitized", "paid_online"],
+    "services": ["procedure_id", "procedure_name", "unit_id", "unit_name", "field", "as_of", "level", "online_mode",
+                 "mobile_ready", "provided_online"],
+    "index_scores": ["index", "year", "period", "unit_id", "unit_name", "unit_code", "peer_group", "component",
+                     "score", "rank"],
+    "tasks": ["plan_id", "task_id", "title", "owner_unit", "owner_name", "deadline", "status", "completed_on"],
+    "observations": ["indicator_id", "unit_id", "unit_name", "period", "numerator", "denominator", "value",
+                     "source"],
+    "units": ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
+              "name_variants"],
 }
 # Columns that identify a row: the same key twice is an error.
-KEYS = {"dossiers": ["unit_name", "period", "procedure_id"]}
+KEYS = {"dossiers": ["unit_name", "period", "procedure_id"], "dossier_records": ["dossier_id"],
+        "services": ["procedure_id", "unit_name"], "index_scores": ["index", "year", "period", "unit_name", "component"],
+        "tasks": ["plan_id", "task_id"], "observations": ["indicator_id", "unit_name", "period"],
+        "units": ["unit_id"]}
+# How a kind gets its period: "required" (column, title or argument), "year" (index
+# tables: a year column, or the year of the period), "as_of" (catalogue snapshot date),
+# or "none" (rows carry their own dates).
+PERIOD_MODE = {"dossiers": "required", "observations": "required", "index_scores": "year", "services": "as_of",
+               "dossier_records": "none", "tasks": "none", "units": "none"}
 # Columns summed by a totals row ("Tổng cộng").
 TOTALLED = {"dossiers": ["carried_over", "received_incl_carried", "received_total", "received_online",
                          "received_offline", "received_direct", "received_postal", "resolved_total",

@@ -15,7 +15,8 @@ from dx_metrics.ingest import values as V
 from dx_metrics.ingest.header import ColumnSpec
 
 _PARSERS = {"count": V.parse_counts, "share": V.parse_shares, "number": V.parse_numbers,
-            "date": V.parse_dates}
+            "date": V.parse_dates, "year": V.parse_years, "flag": V.parse_flags, "deadline": V.parse_deadlines}
+_REASONS = {"count": "not_a_count", "date": "not_a_date", "deadline": "not_a_date", "flag": "unknown_value"}
 
 
 @dataclass
@@ -27,6 +28,7 @@ class RawTable:
     headers: dict[str, str]          # canonical -> header text as written
     raw: pd.DataFrame                # raw cells of data rows, canonical column names
     excel_row: pd.Series             # 1-based Excel row of each data row
+    title_lines: list[str] = field(default_factory=list)       # text above the header
     data: pd.DataFrame = field(default_factory=pd.DataFrame)   # typed columns
     problems: list[Problem] = field(default_factory=list)
     rejected: pd.Series | None = None   # True where a row has an error
@@ -85,7 +87,7 @@ class RawTable:
             out[name] = parsed
             bad = errors.notna()
             if bad.any():
-                reason = {"count": "not_a_count", "date": "not_a_date"}.get(spec.type, "not_a_number")
+                reason = _REASONS.get(spec.type, "not_a_number")
                 if spec.type == "share":
                     reason = "out_of_range" if errors[bad].str.contains("share").all() else "not_a_number"
                 self.flag(bad, name, "", reason=reason, messages=errors,
@@ -104,4 +106,6 @@ _HINTS = {
     "share": "write a percentage such as 18,75% or a fraction such as 0,1875",
     "date": "write dates day first: 14/12/2022",
     "number": "Vietnamese numbers use ',' before decimals: 18,75",
+    "deadline": "write 31/12/2023, Quý IV/2023, or Không for no deadline",
+    "flag": "known marks are listed in dx_metrics/ingest/vocabulary.yaml (flag)",
 }

@@ -14,7 +14,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from dx_metrics.text import clean_label
+from dx_metrics.ingest.vocabulary import lookup, no_deadline_words
+from dx_metrics.periods import parse_period, period_from_text
+from dx_metrics.text import clean_label, fold
 
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3}){2,}$")
@@ -190,3 +192,43 @@ def parse_text(raw: pd.Series) -> pd.Series:
         return clean_label(v) or pd.NA
 
     return raw.map(one).astype("string")
+
+
+def parse_years(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Years as Int64 (1990-2100); "Năm 2023" is read as 2023."""
+    text = raw.map(lambda v: v.lower().replace("năm", "").strip() if isinstance(v, str) else v)
+    values, errors = parse_counts(text)
+    bad = values.notna() & ((values < 1990) | (values > 2100))
+    errors = errors.mask(bad, "is not a year")
+    return values.mask(bad), errors.where(errors.isna(), "is not a year")
+
+
+def parse_flags(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Ticks ("Có", "x", "Không") as booleans; an empty cell in a tick column means no."""
+    cells = raw.map(lambda v: None if _is_missing(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    mapped, unknown = lookup("flag", cells)
+    values = pd.Series(mapped.eq("true").fillna(False).to_numpy(dtype=bool), index=raw.index, dtype="boolean")
+    errors = pd.Series(None, index=raw.index, dtype=object).mask(
+        unknown, "is not a yes/no mark (expected Có, x, Không or empty)")
+    return values, errors
+
+
+def parse_deadlines(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Deadlines: a date, a period ("Quý IV/2019", "Năm 2019" -> its last day), or a word
+    meaning none ("Không", "Thường xuyên", "Hàng năm") -> missing, not an error."""
+    none_words = no_deadline_words()
+    dates, errors = parse_dates(raw)
+    for i in errors[errors.notna()].index:
+        v = raw.at[i]
+        if isinstance(v, str):
+            if fold(v) in none_words:
+                errors.at[i] = None
+                continue
+            label = period_from_text(v)
+            if label is not None:
+                p = parse_period(label)
+                end = pd.Timestamp(p.end_year, p.end_month, 1) + pd.offsets.MonthEnd(0)
+                dates.at[i], errors.at[i] = end, None
+                continue
+        errors.at[i] = "is not a deadline (expected a date such as 31/12/2023, a period such as Quý IV/2023, or Không)"
+    return dates, errors
