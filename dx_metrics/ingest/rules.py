@@ -127,6 +127,9 @@ def index_scores(t: RawTable) -> None:
             t.rejected[:] = True
             return
         d["index"] = pd.Series(found.pop(), index=d.index, dtype="string")
+    if "component" in d:
+        mapped, _ = lookup("component", d["component"])
+        d["component"] = mapped.fillna(d["component"]).fillna("total")
     for c in ["score"] + comps:
         t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
     if "rank" in d:
