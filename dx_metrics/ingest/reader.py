@@ -69,6 +69,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
 
     t.parse_columns()
     _skip_headings(t)
+    _require_cells(t)
     mode = rules.PERIOD_MODE[kind]
     if mode == "required":
         _fill_period(t, title_lines, period, header)
@@ -180,6 +181,14 @@ def _skip_headings(t: RawTable) -> None:
         t.flag(empty, "unit_name" if "unit_name" in t.raw else None,
                "row has no figures; skipped as a heading", reason="skipped_row", severity=WARNING)
         t.skipped = t.skipped | empty
+
+
+def _require_cells(t: RawTable) -> None:
+    """A data row must fill every required column (a figure without its unit is useless)."""
+    for name, spec in t.specs.items():
+        if spec.required and name in t.data:
+            t.flag(t.data[name].isna() & ~t.skipped, name, "is empty, but this column is required",
+                   reason="missing_column", hint="fill the cell or delete the row")
 
 
 def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header) -> None:

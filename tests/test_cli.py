@@ -1,0 +1,44 @@
+"""The dx-metrics command line: what an analyst sees and the exit codes."""
+import subprocess
+import sys
+
+from conftest import RAW, ROOT, one_stop_rows, unit_row, write_sheet
+from dx_metrics.cli import main
+
+
+def test_validate_clean_file_exits_0(capsys):
+    assert main(["validate", str(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "sgtvt_baclieu_mot_cua_2023.xlsx: dossiers, sheet Biểu 06a, period 2023, 4 valid row(s), 0 error(s)" in out
+
+
+def test_validate_guesses_the_kind_of_each_sample(capsys):
+    expected = {"sgtvt_baclieu_dich_vu_cong_2022.xlsx": "services", "bo_gtvt_nhiem_vu_nq17_2019.xlsx": "tasks",
+                "sgtvt_baclieu_tu_danh_gia_2023.xlsx": "observations"}
+    for name, kind in expected.items():
+        assert main(["validate", str(RAW / name)]) == 0
+        assert f"{name}: {kind}," in capsys.readouterr().out
+
+
+def test_validate_problems_exit_1_with_a_table(tmp_path, capsys):
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 60), ["Thanh tra Sở", 50, "N/A", 40, 0, 50, 0, 50, 0, 0, 0, 0]])
+    path = write_sheet(tmp_path / "bad.xlsx", rows)
+    assert main(["validate", str(path), "--kind", "dossiers"]) == 1
+    out = capsys.readouterr().out
+    assert "1 valid row(s), 1 error(s)" in out
+    assert "severity  row  column" in out
+    assert 'error     8    Số hồ sơ nhận giải quyết / Trực tuyến  N/A    "N/A" is not a count' in out
+
+
+def test_validate_unreadable_exits_2(tmp_path, capsys):
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    assert main(["validate", str(empty), "--kind", "dossiers"]) == 2
+    assert "empty.xlsx: the file is empty (0 bytes)" in capsys.readouterr().out
+
+
+def test_console_script_lists_indicators():
+    exe = ROOT / ".venv" / "bin" / "dx-metrics"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dx_metrics.cli"]
+    out = subprocess.run(cmd + ["indicators"], capture_output=True, text=True, check=True).stdout
+    assert "online_dossier_share" in out and "Tỷ lệ hồ sơ trực tuyến" in out
