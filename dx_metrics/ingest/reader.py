@@ -137,24 +137,37 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
 
 def _drop_blank_and_footer(t: RawTable, body: pd.DataFrame) -> pd.Series:
     """Rows to keep: not blank, not a signature / note line below the table."""
-    blank = t.raw.isna().all(axis=1)
-    first_text = body.reset_index(drop=True).apply(
-        lambda r: next((clean_label(v) for v in r if isinstance(v, str) and v.strip()), ""), axis=1) \
-        if len(body) <= 50_000 else _key_text(t)
-    folded = first_text.map(fold)
-    footer = folded.map(lambda s: bool(_FOOTER.search(s)))
+    filled = t.raw.notna().sum(axis=1)
+    blank = filled == 0
+    # a signature or note line fills one or two cells; only such rows can be footers
+    candidates = (filled <= 2).to_numpy()
+    footer = pd.Series(False, index=t.raw.index)
+    if candidates.any():
+        folded = _fold_unique(_first_text(body.iloc[candidates]))
+        footer[candidates] = folded.map(lambda s: bool(_FOOTER.search(s))).to_numpy()
     numeric_cols = [c for c, s in t.specs.items() if s.type in ("count", "number", "share") and c in t.raw]
     has_numbers = t.raw[numeric_cols].notna().any(axis=1) if numeric_cols else pd.Series(False, index=t.raw.index)
     after_footer = footer.cummax()
     return ~blank & ~footer & ~(after_footer & ~has_numbers)
 
 
-def _key_text(t: RawTable) -> pd.Series:
-    """The unit-name cell (or the row-number cell) of each row, as text."""
-    for c in ("unit_name", "title", "procedure_name", "stt"):
-        if c in t.raw:
-            return t.raw[c].map(lambda v: clean_label(v) if isinstance(v, str) else "")
-    return pd.Series("", index=t.raw.index)
+def _first_text(body: pd.DataFrame) -> pd.Series:
+    """The first non-empty text cell of each row (where signature lines put their words)."""
+    key = pd.Series(None, index=range(len(body)), dtype=object)
+    for col in range(body.shape[1]):
+        missing = key.isna()
+        if not missing.any():
+            break
+        cells = body.iloc[:, col].reset_index(drop=True)
+        is_text = cells.map(lambda v: isinstance(v, str) and bool(v.strip()), na_action="ignore").fillna(False)
+        key = key.where(~(missing & is_text.astype(bool)), cells)
+    return key.fillna("")
+
+
+def _fold_unique(values: pd.Series) -> pd.Series:
+    """``fold`` of each value, computed once per distinct value."""
+    uniques = pd.unique(values.dropna())
+    return values.map({u: fold(u) for u in uniques}).astype(object).fillna("")
 
 
 def _totals_rows(t: RawTable) -> pd.Series:
@@ -163,7 +176,7 @@ def _totals_rows(t: RawTable) -> pd.Series:
     texts = pd.Series("", index=t.raw.index)
     for c in ("stt", "unit_name"):
         if c in t.raw:
-            folded = t.raw[c].map(lambda v: fold(v) if isinstance(v, str) else "")
+            folded = _fold_unique(t.raw[c].where(t.raw[c].map(lambda v: isinstance(v, str))))
             texts = texts.where(texts != "", folded)
             hit = folded.map(lambda s: s in _TOTAL_WORDS or s.startswith("tong cong"))
             if hit.any():
@@ -282,7 +295,8 @@ def _check_duplicates(t: RawTable) -> None:
     if not keys:
         return
     live = t.data[~t.rejected & ~t.skipped]
-    k = live[keys].apply(lambda c: c.map(fold) if c.dtype == "string" else c)
+    # names match as the registry does (diacritics, case, spacing); ids and codes exactly
+    k = live[keys].apply(lambda c: _fold_unique(c) if c.name in ("unit_name", "owner_unit") else c)
     dup = k.duplicated(keep="first")
     if dup.any():
         mask = pd.Series(False, index=t.data.index)

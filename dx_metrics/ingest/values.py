@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dx_metrics.ingest.vocabulary import lookup, no_deadline_words
 from dx_metrics.periods import parse_period, period_from_text
@@ -152,8 +154,10 @@ def _date_from_text(text: str) -> pd.Timestamp | None:
 
 def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates from datetime cells, Excel serial numbers or day-first text ("14/12/2022")."""
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return raw.astype("datetime64[us]"), pd.Series(None, index=raw.index, dtype=object)
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype) or \
+            pd.api.types.infer_dtype(raw, skipna=True) in ("datetime", "datetime64", "date", "empty"):
+        # every cell is already a date (or empty): nothing to parse cell by cell
+        return pd.to_datetime(raw).astype("datetime64[us]"), pd.Series(None, index=raw.index, dtype=object)
     n = len(raw)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     errors = np.full(n, None, dtype=object)
@@ -183,6 +187,12 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_text(raw: pd.Series) -> pd.Series:
     """Text cells as trimmed NFC strings; numbers that are codes keep no '.0'."""
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        # vectorised: every cell is text or empty
+        arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(arr, "NFC"), r"\s+", " "))
+        s = pd.Series(arr.to_pandas(), index=raw.index).astype("string")
+        return s.mask(s.isin(list(_MISSING_TEXT)))
 
     def one(v: object) -> object:
         if _is_missing(v):
