@@ -71,12 +71,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path.name}: {kind}, sheet {o.get('sheet')!s}, period {o.get('period') or 'per row'}, "
               f"{len(df)} valid row(s), {errors} error(s), {len(problems) - errors} warning(s)")
         if problems:
+            shown = problems if args.all else problems[:SHOWN]
             rows = [[p.severity, p.row or "", p.column or "", "" if p.value is None else str(p.value)[:30],
-                     p.message + (f" ({p.hint})" if p.hint else "")] for p in problems]
+                     p.message + (f" ({p.hint})" if p.hint else "")] for p in shown]
             print(_table(rows, ["severity", "row", "column", "value", "problem"]))
+            if len(shown) < len(problems):
+                print(f"… +{len(problems) - len(shown)} more (--all lists every one)")
         if errors:
             worst = max(worst, 1)
     return worst
+
+
+SHOWN = 40  # problems listed per file unless --all
 
 
 def _plan_files(items: list[str]) -> list[Path]:
@@ -138,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kind", help="table kind (guessed from the header if omitted)")
     p.add_argument("--sheet")
     p.add_argument("--period", help="reporting period, e.g. 2023 or 2023-Q3, if the file states none")
+    p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("run", help="run a report notebook for one or more plans")
