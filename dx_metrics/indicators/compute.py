@@ -12,7 +12,10 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from dx_metrics.indicators import prepare
+from dx_metrics.indicators.records import aggregate_records
 from dx_metrics.indicators.registry import indicator, indicator_ids
+from dx_metrics.periods import parse_period
 from dx_metrics.units import load_units
 
 # Organisations add up their parts; a province is a territory whose total would need every
@@ -83,33 +86,145 @@ def ratio(table: pd.DataFrame, indicator_id: str, *, numerator: str, denominator
     return out.astype({"indicator_id": "string", "unit_id": "string", "period": "string", "source": "string"})
 
 
-def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | None = None) -> pd.DataFrame:
+def total(table: pd.DataFrame, indicator_id: str, *, column: str, source: str, rollup: bool = True) -> pd.DataFrame:
+    """A count: Σ column per (unit_id, period), plus parent-unit roll-ups."""
+    if table.empty:
+        return empty_observations()
+    sums = table.groupby(["unit_id", "period"], as_index=False, dropna=False)[[column]].sum(min_count=1)
+    if rollup:
+        sums = _with_rollups(sums, [column])
+    num = sums[column].astype("Float64")
+    note = pd.Series(pd.NA, index=sums.index, dtype="string").mask(num.isna(), f"{column} missing")
+    out = pd.DataFrame({"indicator_id": indicator_id, "unit_id": sums["unit_id"], "period": sums["period"],
+                        "numerator": num, "denominator": pd.NA, "value": num, "source": source, "note": note})
+    return out.astype(empty_observations().dtypes.to_dict())
+
+
+def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: str,
+                    as_of: pd.Timestamp | None) -> dict[str, tuple[pd.DataFrame, str]]:
+    """Canonical tables made ready for the registry's columns: (frame, source name)."""
+    out: dict[str, tuple[pd.DataFrame, str]] = {}
+    dossiers = []
+    if "dossiers" in tables:
+        dossiers.append(tables["dossiers"])
+    if "dossier_records" in tables:
+        dossiers.append(aggregate_records(tables["dossier_records"], freq=freq, calendar=calendar))
+    if dossiers:
+        src = _source(tables["dossiers"] if "dossiers" in tables else tables["dossier_records"],
+                      "dossiers" if "dossiers" in tables else "dossier_records")
+        out["dossiers"] = (pd.concat(dossiers, ignore_index=True) if len(dossiers) > 1 else dossiers[0], src)
+    if "services" in tables:
+        out["services"] = (prepare.services(tables["services"]), _source(tables["services"], "services"))
+    if "tasks" in tables:
+        out["tasks"] = (prepare.tasks(tables["tasks"], as_of=as_of), _source(tables["tasks"], "tasks"))
+    return out
+
+
+def _derived_accounts(obs: pd.DataFrame) -> pd.DataFrame:
+    """accounts_total from its two parts where not reported; growth over the previous period."""
+    parts = obs[obs["indicator_id"].isin(["accounts_individual_count", "accounts_business_count"])]
+    frames = []
+    if not parts.empty:
+        wide = parts.pivot_table(index=["unit_id", "period"], columns="indicator_id", values="value", aggfunc="sum")
+        if {"accounts_individual_count", "accounts_business_count"} <= set(wide.columns):
+            tot = (wide["accounts_individual_count"] + wide["accounts_business_count"]).dropna().reset_index(name="value")
+            have = set(zip(*[obs.loc[obs["indicator_id"] == "accounts_total", c] for c in ("unit_id", "period")]))
+            tot = tot[[(u, p) not in have for u, p in zip(tot["unit_id"], tot["period"])]]
+            frames.append(tot.assign(indicator_id="accounts_total", numerator=tot["value"], denominator=pd.NA,
+                                     source="accounts_individual_count + accounts_business_count", note=pd.NA))
+    accounts = pd.concat([obs[obs["indicator_id"] == "accounts_total"]] + frames, ignore_index=True)
+    if not accounts.empty:
+        growth = []
+        for unit, rows in accounts.groupby("unit_id"):
+            by_period = {}
+            for r in rows.itertuples():
+                try:
+                    by_period[parse_period(r.period)] = r.value
+                except ValueError:
+                    continue
+            for p, v in by_period.items():
+                prev = next((q for q in by_period if q.months == p.months and
+                             (q.end_year * 12 + q.end_month) == (p.end_year * 12 + p.end_month) - p.months), None)
+                if prev is not None and by_period[prev]:
+                    growth.append({"indicator_id": "accounts_growth_rate", "unit_id": unit, "period": p.label(),
+                                   "numerator": v - by_period[prev], "denominator": by_period[prev],
+                                   "value": (v - by_period[prev]) / by_period[prev], "source": "accounts_total",
+                                   "note": f"against {prev.label()}"})
+        if growth:
+            frames.append(pd.DataFrame(growth))
+    return pd.concat(frames, ignore_index=True).reindex(columns=OBSERVATION_COLUMNS) if frames else empty_observations()
+
+
+def _flag_definition_changes(obs: pd.DataFrame) -> pd.DataFrame:
+    """Note every value of a series whose periods straddle its indicator's definition change."""
+    notes = obs["note"].copy()
+    for iid, rows in obs.groupby("indicator_id"):
+        change = indicator(str(iid)).get("definition_change")
+        if not change:
+            continue
+        change = pd.Timestamp(str(change))
+        for _, series in rows.groupby("unit_id"):
+            sides = set()
+            for p in series["period"]:
+                try:
+                    q = parse_period(p)
+                except ValueError:
+                    continue
+                start, end = pd.Timestamp(q.start_year, q.start_month, 1), pd.Timestamp(q.end_year, q.end_month, 28)
+                sides.add("before" if end < change else ("after" if start >= change else "across"))
+            if len(sides) > 1 or "across" in sides:
+                text = f"series crosses the definition change of {change:%d/%m/%Y} (Decree 42/2022: levels → full-process / partial)"
+                notes[series.index] = [f"{n}; {text}" if pd.notna(n) else text for n in notes[series.index]]
+    return obs.assign(note=notes.astype("string"))
+
+
+def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | None = None, *,
+                       freq: str = "year", calendar: str = "decree09",
+                       as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Every indicator the given tables allow, as rows of the ``observations`` table.
 
-    ``tables`` maps canonical table names (``dossiers``, ``observations`` …) to frames;
-    ``ids`` limits the result to some indicators (unknown ids raise KeyError). Self-
-    reported indicators pass through from ``tables["observations"]``. The result is
-    sorted by indicator, unit and period, so it does not depend on input row order.
+    ``tables`` maps canonical table names (``dossiers``, ``dossier_records``, ``services``,
+    ``tasks``, ``observations``) to frames; ``ids`` limits the result (unknown ids raise
+    KeyError). Dossier records are first aggregated to ``freq`` periods on the ``calendar``
+    chosen (see ``records.aggregate_records``); task counts are taken as of ``as_of`` (default:
+    the date the task list states). Self-reported observations pass through, except where the
+    same indicator, unit and period is computed from a table (the computed value wins and
+    notes the reported one). Derived: accounts_total from its parts, accounts_growth_rate.
+    The result is sorted by indicator, unit and period: it does not depend on row order.
     """
     wanted = list(ids) if ids is not None else indicator_ids()
+    for iid in wanted:
+        indicator(iid)  # unknown ids fail here, naming the registry
+    as_of = pd.Timestamp(as_of) if as_of is not None else None
+    work = _working_tables(tables, freq=freq, calendar=calendar, as_of=as_of)
     frames = []
     for iid in wanted:
         meta = indicator(iid)
-        src = meta["source_table"]
-        table = tables.get(src)
-        if table is None:
+        if meta["source_table"] not in work:
             continue
-        if src == "observations":
-            rows = table[table["indicator_id"] == iid].reindex(columns=OBSERVATION_COLUMNS)
-            if not rows.empty:
-                rows["source"] = rows["source"].astype("string").fillna(_source(table, src))
-                frames.append(rows)
-        elif meta.get("numerator") and meta.get("denominator"):
-            if meta["numerator"] in table and meta["denominator"] in table:
-                frames.append(ratio(table, iid, numerator=meta["numerator"], denominator=meta["denominator"],
-                                    source=_source(table, src)))
-    if not frames:
-        return empty_observations()
-    out = pd.concat([empty_observations()] + frames, ignore_index=True)
+        table, src = work[meta["source_table"]]
+        num, den = meta.get("numerator"), meta.get("denominator")
+        if num and den and num in table and den in table:
+            frames.append(ratio(table, iid, numerator=num, denominator=den, source=src))
+        elif num and not den and num in table:
+            frames.append(total(table, iid, column=num, source=src))
+    computed = pd.concat(frames, ignore_index=True) if frames else empty_observations()
+    reported = empty_observations()
+    if "observations" in tables:
+        obs = tables["observations"]
+        reported = obs[obs["indicator_id"].isin(indicator_ids())].reindex(columns=OBSERVATION_COLUMNS)
+        reported["source"] = reported["source"].astype("string").fillna(_source(obs, "observations"))
+        key = list(zip(computed["indicator_id"], computed["unit_id"], computed["period"]))
+        clash = pd.Series([k in set(key) for k in zip(reported["indicator_id"], reported["unit_id"],
+                                                      reported["period"])], index=reported.index, dtype=bool)
+        for r in reported[clash].itertuples():
+            hit = (computed["indicator_id"] == r.indicator_id) & (computed["unit_id"] == r.unit_id) & \
+                  (computed["period"] == r.period)
+            computed.loc[hit, "note"] = f"self-reported value {r.value:.4g} ({r.source}) not used"
+        reported = reported[~clash]
+        reported = pd.concat([reported, _derived_accounts(reported)], ignore_index=True)
+    out = pd.concat([empty_observations(), computed, reported], ignore_index=True)
+    out = out[out["indicator_id"].isin(wanted)]
     out = out.astype(empty_observations().dtypes.to_dict())
+    out = _flag_definition_changes(out)
     return out.sort_values(["indicator_id", "unit_id", "period"], ignore_index=True)

@@ -75,8 +75,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
         _fill_period(t, title_lines, period, header)
     elif mode == "year":
         _fill_year(t, title_lines, period, header)
-    elif mode == "as_of":
-        _fill_as_of(t, title_lines, period, header)
+    elif mode in ("as_of", "as_of_if_stated"):
+        _fill_as_of(t, title_lines, period, header, required=mode == "as_of")
     rules.RULES[kind](t)
     _check_duplicates(t)
     if len(totals_raw):
@@ -263,7 +263,7 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
 _DATE_IN_TEXT = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d{2})")
 
 
-def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
+def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header, *, required: bool = True) -> None:
     """Catalogue snapshots: the date of each row, else the last date in the title rows
     ("tính đến ngày 14/12/2022"), else the last day of the stated period."""
     if "as_of" in t.data and t.data["as_of"].notna().all():
@@ -281,6 +281,8 @@ def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header)
         if label is not None:
             p = parse_period(label)
             when = pd.Timestamp(p.end_year, p.end_month, 1) + pd.offsets.MonthEnd(0)
+    if when is None and not required:
+        return
     if when is None:
         raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
                                    message="no date for this catalogue: no date column, and the title rows state "

@@ -84,9 +84,12 @@ def dossiers(t: RawTable) -> None:
         t.flag(d["received_incl_carried"] != d["resolved_total"] + d["pending"], "received_incl_carried",
                "received (incl. carried over) is not resolved + pending", reason="inconsistent",
                hint="(3) = (7) + (11) in Biểu II.06a")
-    for c in ("digitized", "paid_online"):
+    for c in ("digitized", "paid_online", "fee_dossiers"):
         if c in d:
             t.flag(d[c] > d["received_total"], c, "is more than the dossiers received", reason="inconsistent")
+    if _has(t, "paid_online", "fee_dossiers"):
+        t.flag(d["paid_online"] > d["fee_dossiers"], "paid_online", "is more than the dossiers with a fee",
+               reason="inconsistent")
 
 
 def _vocab(t: RawTable, column: str, vocabulary: str, what: str) -> pd.Series:
@@ -237,14 +240,15 @@ FINALIZE = {"index_scores": melt_index_components}
 OUTPUT_COLUMNS = {
     "dossiers": ["unit_id", "unit_name", "period", "procedure_id", "carried_over", "received_total",
                  "received_online", "resolved_total", "resolved_on_time", "resolved_late", "pending",
-                 "digitized", "paid_online"],
+                 "digitized", "paid_online", "fee_dossiers"],
     "dossier_records": ["dossier_id", "unit_id", "unit_name", "procedure_id", "procedure_name", "received_at",
                         "channel", "due_at", "resolved_at", "digitized", "paid_online"],
     "services": ["procedure_id", "procedure_name", "unit_id", "unit_name", "field", "as_of", "level", "online_mode",
                  "mobile_ready", "provided_online"],
     "index_scores": ["index", "year", "period", "unit_id", "unit_name", "unit_code", "peer_group", "component",
                      "score", "rank"],
-    "tasks": ["plan_id", "task_id", "title", "owner_unit", "owner_name", "deadline", "status", "completed_on"],
+    "tasks": ["plan_id", "task_id", "title", "owner_unit", "owner_name", "deadline", "status", "completed_on",
+              "as_of"],
     "observations": ["indicator_id", "unit_id", "unit_name", "period", "numerator", "denominator", "value",
                      "source"],
     "units": ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
@@ -257,11 +261,12 @@ KEYS = {"dossiers": ["unit_name", "period", "procedure_id"], "dossier_records": 
         "units": ["unit_id"]}
 # How a kind gets its period: "required" (column, title or argument), "year" (index
 # tables: a year column, or the year of the period), "as_of" (catalogue snapshot date),
-# or "none" (rows carry their own dates).
+# "as_of_if_stated" (a date when the title gives one), or "none" (rows carry their own dates).
 PERIOD_MODE = {"dossiers": "required", "observations": "required", "index_scores": "year", "services": "as_of",
-               "dossier_records": "none", "tasks": "none", "units": "none"}
+               "dossier_records": "none", "tasks": "as_of_if_stated", "units": "none"}
 # Columns summed by a totals row ("Tổng cộng").
 TOTALLED = {"dossiers": ["carried_over", "received_incl_carried", "received_total", "received_online",
                          "received_offline", "received_direct", "received_postal", "resolved_total",
                          "resolved_early", "resolved_on_time_only", "resolved_on_time", "resolved_late",
-                         "pending", "pending_within", "pending_overdue", "digitized", "paid_online"]}
+                         "pending", "pending_within", "pending_overdue", "digitized", "paid_online",
+                         "fee_dossiers"]}

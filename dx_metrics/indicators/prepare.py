@@ -1,0 +1,39 @@
+"""Per-row helper columns (n_*) that let catalogue and task indicators be plain ratios.
+
+A service catalogue row becomes n_services = 1, n_online, n_full, n_full_mobile; a task
+becomes n_tasks = 1, n_done, n_due, n_overdue, n_no_deadline, counted for its owner unit
+in the year of the data (``as_of``; the deadline year where a task list gives no date).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def services(df: pd.DataFrame) -> pd.DataFrame:
+    """Catalogue snapshot -> per-service indicator columns; period = the snapshot's year."""
+    known = df["online_mode"].notna()
+    full = df["online_mode"].eq("full").fillna(False)
+    mobile = df["mobile_ready"].fillna(False).astype(bool) if "mobile_ready" in df else pd.Series(False, index=df.index)
+    return pd.DataFrame({
+        "unit_id": df["unit_id"], "period": df["as_of"].dt.year.astype("Int64").astype("string"),
+        "n_services": known.astype("Int64"), "n_online": df["provided_online"].astype("Int64"),
+        "n_full": full.astype("Int64").where(known), "n_full_mobile": (full & mobile).astype("Int64").where(known),
+    })
+
+
+def tasks(df: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Task list -> per-task indicator columns, for the owner unit, in the year of ``as_of``."""
+    when = pd.Series(as_of, index=df.index) if as_of is not None else df.get("as_of")
+    if when is None or when.isna().all():
+        raise ValueError("task indicators need the date of the data: a task list with a date in its title "
+                         "(\"Số liệu đến ngày 09/9/2019\"), or as_of=...")
+    when = pd.to_datetime(when)
+    deadline = pd.to_datetime(df["deadline"])
+    done = df["status"].eq("done").fillna(False)
+    return pd.DataFrame({
+        "unit_id": df["owner_unit"], "period": when.dt.year.astype("Int64").astype("string"),
+        "n_tasks": 1, "n_done": done.astype(int),
+        "n_due": (deadline.dt.year == when.dt.year).fillna(False).astype(int),
+        "n_overdue": ((deadline < when) & ~done).fillna(False).astype(int),
+        "n_no_deadline": deadline.isna().astype(int),
+    }).astype({c: "Int64" for c in ("n_tasks", "n_done", "n_due", "n_overdue", "n_no_deadline")})

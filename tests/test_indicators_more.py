@@ -1,0 +1,129 @@
+"""Catalogue, task, account and dossier-record indicators, against hand counts and seeds."""
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from conftest import RAW
+from dx_metrics import compute_indicators, read_export
+from dx_metrics.indicators.records import aggregate_records, month_index
+
+
+def _value(obs, iid, unit, period):
+    row = obs[(obs.indicator_id == iid) & (obs.unit_id == unit) & (obs.period == period)]
+    assert len(row) == 1, f"expected one {iid} row for {unit} {period}, got {len(row)}"
+    return row.iloc[0]
+
+
+def _count_cells(path, column_header, wanted):
+    """Count cells under a header straight from the workbook (independent of read_export)."""
+    ws = load_workbook(path, read_only=True).active
+    rows = list(ws.iter_rows(values_only=True))
+    h = next(i for i, r in enumerate(rows) if column_header in r)
+    col = rows[h].index(column_header)
+    return sum(1 for r in rows[h + 1:] if r[col] in wanted), sum(1 for r in rows[h + 1:] if r[col])
+
+
+def test_online_service_provision_93_of_94():
+    path = RAW / "sgtvt_baclieu_dich_vu_cong_2022.xlsx"
+    obs = compute_indicators({"services": read_export(path, "services")})
+    row = _value(obs, "online_service_provision", "baclieu_dot", "2022")
+    assert (row.numerator, row.denominator) == (93, 94)                   # seed 002
+    full, total = _count_cells(path, "Mức độ DVC trực tuyến", {"Mức độ 4"})
+    cov = _value(obs, "full_process_coverage", "baclieu_dot", "2022")
+    assert (cov.numerator, cov.denominator) == (full, total)
+
+
+def test_ministry_310_online_services_roll_up():
+    obs = compute_indicators({"services": read_export(RAW / "bo_gtvt_dich_vu_cong_2019.xlsx", "services")})
+    assert _value(obs, "online_service_provision", "mot", "2019").numerator == 310    # seed 001
+
+
+def test_resolution_17_task_counts():
+    obs = compute_indicators({"tasks": read_export(RAW / "bo_gtvt_nhiem_vu_nq17_2019.xlsx", "tasks")})
+    # seed 001: 12 tasks, 3 due in 2019, 9 without a deadline; the list is dated 09/9/2019
+    assert _value(obs, "tasks_due_count", "mot", "2019").value == 3
+    assert _value(obs, "tasks_no_deadline_count", "mot", "2019").value == 9
+    done = _value(obs, "task_completion_rate", "mot", "2019")
+    assert (done.numerator, done.denominator) == (2, 12)
+    # the only task whose deadline passed by 09/9/2019 (Quý I/2019) is done
+    assert _value(obs, "tasks_overdue_count", "mot", "2019").value == 0
+
+
+def test_task_counts_at_another_date():
+    tasks = read_export(RAW / "bo_gtvt_nhiem_vu_nq17_2019.xlsx", "tasks")
+    obs = compute_indicators({"tasks": tasks}, ids=["tasks_overdue_count"], as_of="2020-01-15")
+    # by 15/01/2020 the 2019 architecture task (31/12/2019, not started) is overdue
+    assert _value(obs, "tasks_overdue_count", "mot", "2020").value == 1
+
+
+def test_accounts_total_from_parts_and_growth():
+    obs = pd.DataFrame({"indicator_id": ["accounts_individual_count", "accounts_business_count",
+                                         "accounts_total"],
+                        "unit_id": ["mot"] * 3, "period": ["2019-01/2019-07", "2019-01/2019-07", "2018-06/2018-12"],
+                        "value": [20_579, 73_824, 80_000]})
+    out = compute_indicators({"observations": obs})
+    assert _value(out, "accounts_total", "mot", "2019-01/2019-07").value == 94_403      # seed 001
+    growth = _value(out, "accounts_growth_rate", "mot", "2019-01/2019-07")
+    # (94.403 − 80.000) ÷ 80.000 = 18,00375 %
+    assert growth.value == pytest.approx(14_403 / 80_000)
+
+
+def test_online_payment_rate_needs_dossiers_with_a_fee():
+    d = pd.DataFrame({"unit_id": ["baclieu_dot_office"], "period": ["2023"], "received_total": [100],
+                      "received_online": [40], "paid_online": [12], "fee_dossiers": [60]})
+    row = _value(compute_indicators({"dossiers": d}), "online_payment_rate", "baclieu_dot_office", "2023")
+    assert row.value == pytest.approx(0.2)                                      # 12 ÷ 60
+
+
+def test_self_reported_value_gives_way_to_the_computed_one():
+    services = read_export(RAW / "sgtvt_baclieu_dich_vu_cong_2022.xlsx", "services")
+    reported = pd.DataFrame({"indicator_id": ["online_service_provision"], "unit_id": ["baclieu_dot"],
+                             "period": ["2022"], "value": [0.5], "source": ["tự đánh giá"]})
+    row = _value(compute_indicators({"services": services, "observations": reported}),
+                 "online_service_provision", "baclieu_dot", "2022")
+    assert row.numerator == 93 and "self-reported value 0.5" in row.note
+
+
+def test_series_across_decree_42_is_flagged():
+    obs = pd.DataFrame({"indicator_id": ["full_process_coverage"] * 2, "unit_id": ["baclieu_dot"] * 2,
+                        "period": ["2021", "2023"], "value": [0.4, 0.6]})
+    out = compute_indicators({"observations": obs})
+    assert out["note"].str.contains("definition change of 01/08/2022").all()
+
+
+@pytest.mark.parametrize("day, decree09, calendar", [
+    ("2022-12-14", "2022-12", "2022-12"), ("2022-12-15", "2023-01", "2022-12"),
+    ("2023-01-14", "2023-01", "2023-01"), ("2023-01-15", "2023-02", "2023-01"),
+])
+def test_decree09_months(day, decree09, calendar):
+    s = pd.Series([pd.Timestamp(day)])
+    for cal, expected in (("decree09", decree09), ("calendar", calendar)):
+        y, m = divmod(int(month_index(s, calendar=cal)[0]), 12)
+        assert f"{y}-{m + 1:02d}" == expected
+
+
+def test_records_aggregate_to_one_stop_counts():
+    r = pd.DataFrame({
+        "dossier_id": list("ABCDE"), "unit_id": ["u"] * 5,
+        "received_at": pd.to_datetime(["2022-12-20", "2023-03-01", "2023-06-10", "2023-12-10", "2023-12-16"]),
+        "channel": ["online", "direct", "online", "postal", "online"],
+        "due_at": pd.to_datetime(["2023-01-05", "2023-03-10", "2023-06-20", "2023-12-20", "2023-12-30"]),
+        "resolved_at": pd.to_datetime(["2023-01-05", "2023-03-12", None, None, "2023-12-20"]),
+    })
+    d = aggregate_records(r, freq="year").set_index("period")
+    # Decree 09 year 2023 = 15/12/2022-14/12/2023: A, B, C, D received (A, C online); E is 2024
+    y = d.loc["2023"]
+    assert (y.received_total, y.received_online, y.resolved_total, y.resolved_late, y.pending) == (4, 2, 2, 1, 2)
+    assert y.resolved_on_time == 1 and y.carried_over == 0
+    # 2024: E received online and resolved on time; C and D carried over and still pending
+    z = d.loc["2024"]
+    assert (z.carried_over, z.received_total, z.resolved_total, z.pending) == (2, 1, 1, 2)
+    cal = aggregate_records(r, freq="year", calendar="calendar").set_index("period")
+    assert cal.loc["2022"].received_total == 1 and cal.loc["2023"].received_total == 4
+
+
+def test_records_feed_the_indicators():
+    r = pd.DataFrame({"dossier_id": ["A", "B"], "unit_id": ["baclieu_dot_office"] * 2,
+                      "received_at": pd.to_datetime(["2023-03-01", "2023-03-02"]), "channel": ["online", "direct"]})
+    obs = compute_indicators({"dossier_records": r}, ids=["online_dossier_share"], freq="month")
+    assert _value(obs, "online_dossier_share", "baclieu_dot", "2023-03").value == pytest.approx(0.5)
