@@ -5,9 +5,10 @@ evaluated against a plan's targets (``load_plan``, ``evaluate``).
 """
 from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.indicators import catalog, compute_indicators
+from dx_metrics.indicators.rankings import rank_mismatches, rank_units
 from dx_metrics.ingest import read_export
 from dx_metrics.plans import DxPlanError, evaluate, load_plan
 
 __version__ = "0.1.0"
 __all__ = ["DxDataError", "DxPlanError", "Problem", "catalog", "compute_indicators", "evaluate", "load_plan",
-           "read_export"]
+           "rank_mismatches", "rank_units", "read_export"]

@@ -1,0 +1,101 @@
+"""Ranks of units within an index, year, peer group and component.
+
+Competition ranking by default (``ties="min"``): equal scores share the best rank and the
+next rank is skipped ("1, 2, 2, 4"), as the UN E-Government Survey and the ICT Index /
+DTI publish. ``rank_of`` is the number of ranked units in the group; ``percentile`` is
+100 × (rank_of − rank) ÷ (rank_of − 1) (100 for the top, 0 for the bottom); and
+``rank_change`` compares with the unit's rank in the most recent earlier year of the same
+index, peer group and component (positive = moved up: 17th → 13th is +4).
+
+A published ``rank`` column is kept as ``rank_published`` and cross-checked:
+``rank_mismatches`` lists every row where the published rank differs from the rank the
+scores give.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+TIE_METHODS = ("min", "dense", "max", "first")
+
+
+def rank_units(scores: pd.DataFrame, *, score: str = "score",
+               by: Sequence[str] = ("index", "year", "peer_group", "component"),
+               higher_is_better: bool = True, ties: str = "min", decimals: int | None = None) -> pd.DataFrame:
+    """Add ``rank``, ``rank_of``, ``percentile`` and ``rank_change`` to an index_scores frame.
+
+    ``by`` columns absent from the frame are ignored. ``decimals`` rounds scores before
+    ranking (ranks are decided on the published precision, not on float noise).
+    """
+    if ties not in TIE_METHODS:
+        raise ValueError(f"ties must be one of {TIE_METHODS}, not {ties!r}")
+    if score not in scores:
+        raise ValueError(f"no column {score!r} to rank on")
+    original_index = scores.index
+    df = scores.reset_index(drop=True)
+    if "rank" in df:
+        df = df.rename(columns={"rank": "rank_published"})
+    keys = [c for c in by if c in df]
+    value = df[score].astype("Float64")
+    if decimals is not None:
+        value = value.round(decimals)
+    value = value.astype(float)
+    grouped = pd.Series(value, index=df.index).groupby([df[k] for k in keys], dropna=False) if keys else None
+    ranked = (grouped.rank(method=ties, ascending=not higher_is_better) if grouped is not None
+              else pd.Series(value).rank(method=ties, ascending=not higher_is_better))
+    df["rank"] = ranked.round().astype("Int64")
+    df["rank_of"] = (grouped.transform("count") if grouped is not None else pd.Series(value.notna().sum(),
+                     index=df.index)).astype("Int64")
+    span = (df["rank_of"] - 1).astype("Float64")
+    pct = 100 * (df["rank_of"] - df["rank"]).astype("Float64") / span.mask(span == 0)
+    df["percentile"] = pct.mask(span == 0, 100.0).where(df["rank"].notna())
+    df["rank_change"] = _rank_change(df, keys)
+    df.index = original_index
+    return df
+
+
+def _rank_change(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    if "year" not in df:
+        return pd.Series(pd.NA, index=df.index, dtype="Int64")
+    unit = "unit_id" if "unit_id" in df else "unit_name"
+    series_keys = [k for k in keys if k != "year"]
+    out = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    groups = df.groupby(series_keys, dropna=False) if series_keys else [((), df)]
+    for _, g in groups:
+        years = sorted(pd.unique(g["year"].dropna()))
+        previous = {y: years[i - 1] for i, y in enumerate(years) if i > 0}
+        before = g.set_index(["year", unit])["rank"]
+        before = before[~before.index.duplicated()]
+        prev_keys = list(zip(g["year"].map(previous), g[unit]))
+        prev_rank = pd.Series([before.get(k, pd.NA) if pd.notna(k[0]) else pd.NA for k in prev_keys],
+                              index=g.index, dtype="Int64")
+        out.loc[g.index] = (prev_rank - g["rank"]).to_numpy()
+    return out
+
+
+def rank_mismatches(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose published rank differs from the rank their scores give."""
+    if "rank_published" not in ranked:
+        return ranked.iloc[0:0]
+    pub = ranked["rank_published"].astype("Int64")
+    differ = pub.notna() & (pub != ranked["rank"]).fillna(True)
+    return ranked[differ.to_numpy(dtype=bool)]
+
+
+def rank_text(rank: object, rank_of: object, change: object, *, lang: str = "vi") -> str:
+    """ "13/20 (tăng 4 bậc)" / "13/20 (up 4)"."""
+    if rank is None or pd.isna(rank):
+        return "—"
+    text = f"{int(rank)}/{int(rank_of)}"
+    if change is None or pd.isna(change):
+        return text
+    c = int(change)
+    if lang == "en":
+        word = f"up {c}" if c > 0 else (f"down {-c}" if c < 0 else "unchanged")
+    else:
+        word = f"tăng {c} bậc" if c > 0 else (f"giảm {-c} bậc" if c < 0 else "giữ nguyên")
+    return f"{text} ({word})"
+
+
+__all__ = ["rank_mismatches", "rank_text", "rank_units"]

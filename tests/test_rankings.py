@@ -1,0 +1,107 @@
+"""Ranks: hand cases, the seed's ICT Index figures, and the published UN and 766 ranks."""
+import pandas as pd
+import pytest
+
+from conftest import REFERENCE
+from dx_metrics import rank_mismatches, rank_units, read_export
+from dx_metrics.indicators.rankings import rank_text
+
+
+def _scores(year, scores, component="total", peer_group="ministries with public services"):
+    return pd.DataFrame({"index": "ICT", "year": year, "peer_group": peer_group, "component": component,
+                         "unit_id": [f"m{i:02d}" for i in range(len(scores))], "score": scores})
+
+
+def test_ties_share_the_best_rank_and_skip_the_next():
+    r = rank_units(_scores(2019, [0.9, 0.8, 0.8, 0.7]))
+    assert r["rank"].tolist() == [1, 2, 2, 4]
+    assert r["rank_of"].tolist() == [4] * 4
+    # percentile = 100 × (4 − rank) ÷ 3
+    assert r["percentile"].round(4).tolist() == [100.0, pytest.approx(66.6667), pytest.approx(66.6667), 0.0]
+    assert rank_units(_scores(2019, [0.9, 0.8, 0.8, 0.7]), ties="dense")["rank"].tolist() == [1, 2, 2, 3]
+
+
+def test_lower_is_better_and_missing_scores():
+    r = rank_units(_scores(2019, [3.0, None, 1.0]), higher_is_better=False)
+    assert r["rank"].tolist() == [2, pd.NA, 1] and r["rank_of"].tolist() == [2, 2, 2]
+
+
+def _ict_2018_2019():
+    # 20 ministries; Bộ GTVT (m00) is 17th in 2018 and 13th in 2019 (seed 001: 13/20, up 4)
+    s2018 = [0.50] + [0.99 - 0.01 * i for i in range(16)] + [0.40, 0.30, 0.20]
+    s2019 = [0.60] + [0.99 - 0.01 * i for i in range(12)] + [0.50 - 0.01 * i for i in range(7)]
+    return pd.concat([_scores(2018, s2018), _scores(2019, s2019)], ignore_index=True)
+
+
+def test_rank_change_13_of_20_up_4():
+    r = rank_units(_ict_2018_2019())
+    mot = r[r["unit_id"] == "m00"].set_index("year")
+    assert (mot.at[2018, "rank"], mot.at[2019, "rank"]) == (17, 13)
+    assert mot.at[2019, "rank_change"] == 4 and pd.isna(mot.at[2018, "rank_change"])
+    assert rank_text(13, 20, 4) == "13/20 (tăng 4 bậc)"
+    assert rank_text(13, 20, 4, lang="en") == "13/20 (up 4)"
+
+
+def test_component_ranks_are_separate():
+    # seed 001: component "IT application" 4/20, "online public services" 1/20
+    app = _scores(2019, [0.70] + [0.9, 0.8, 0.75] + [0.5] * 16, component="IT application")
+    svc = _scores(2019, [0.95] + [0.5] * 19, component="online public services")
+    r = rank_units(pd.concat([_ict_2018_2019(), app, svc], ignore_index=True))
+    mot = r[(r["unit_id"] == "m00") & (r["year"] == 2019)].set_index("component")["rank"]
+    assert (mot["total"], mot["IT application"], mot["online public services"]) == (13, 4, 1)
+
+
+def test_peer_groups_rank_apart():
+    df = pd.concat([_scores(2019, [0.5, 0.4]), _scores(2019, [0.9, 0.1], peer_group="without public services")])
+    assert rank_units(df)["rank"].tolist() == [1, 2, 1, 2]
+
+
+def test_published_rank_cross_check():
+    df = _scores(2019, [0.9, 0.8, 0.8]).assign(rank=[1, 2, 3])
+    r = rank_units(df)
+    assert r["rank_published"].tolist() == [1, 2, 3]
+    assert rank_mismatches(r)["unit_id"].tolist() == ["m02"]
+
+
+needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference-data is not beside the project")
+UN = REFERENCE / "un_egov" / "un_datacenter_exports"
+# 2020 publishes the EGDI to 4 decimals but ranked on unrounded values: these pairs tie at
+# 4 decimals yet got consecutive ranks (the first of each pair ranked higher).
+UN_2020_TIES = {"Hungary", "North Macedonia", "Andorra", "Timor-Leste"}
+
+
+@needs_reference
+@pytest.mark.parametrize("name", ["EGOV_DATA_2003", "EGOV_DATA_2004", "EGOV_DATA_2005", "EGOV_DATA_2008",
+                                  "EGOV_DATA_2010", "EGOV_DATA_2012", "EGOV_DATA_2014", "EGOV_DATA_2016",
+                                  "EGOV_DATA_2018", "EGOV_DATA_2020", "EGOV_DATA_2022",
+                                  "EGOV_DATA_2024_renamed_cols"])
+def test_un_egdi_ranks_from_scores_alone(name):
+    df = read_export(UN / f"{name}.csv", "index_scores", strict=False)
+    ranked = rank_units(df[df["component"] == "total"])
+    mismatched = set(rank_mismatches(ranked)["unit_name"])
+    assert mismatched == (UN_2020_TIES if name.endswith("2020") else set())
+
+
+@needs_reference
+def test_viet_nam_egdi_rank_change_2022_to_2024():
+    frames = [read_export(UN / f"{n}.csv", "index_scores", strict=False)
+              for n in ("EGOV_DATA_2022", "EGOV_DATA_2024_renamed_cols")]
+    df = pd.concat(frames, ignore_index=True)
+    r = rank_units(df[df["component"] == "total"])
+    vn = r[(r["unit_name"] == "Viet Nam") & (r["year"] == 2024)].iloc[0]
+    assert (vn["rank"], vn["rank_change"]) == (71, 15)          # SOURCES.md: 86 in 2022, 71 in 2024
+
+
+@needs_reference
+@pytest.mark.parametrize("file, sheet, expected", [
+    ("bao_cao_T10_2025.xlsx", "Điểm năm", set()),
+    ("bao_cao_T10_2025.xlsx", "Điểm tháng", set()),
+    # Huế and Cao Bằng tie at 84.7; the portal numbers its rows 25 and 26, competition rank gives both 25
+    ("bao_cao_thang_10_2025.xlsx", None, {"H14"}),
+])
+def test_766_province_ranks(file, sheet, expected):
+    df = read_export(REFERENCE / "vn_dvc_766" / file, "index_scores", sheet=sheet, period="2025-10")
+    ranked = rank_units(df)
+    totals = ranked[ranked["component"] == "total"]
+    assert len(totals) == 34 and totals["rank_of"].eq(34).all()
+    assert set(rank_mismatches(totals)["unit_code"]) == expected
