@@ -69,3 +69,97 @@ def parent_of(unit_id: str, *, path: str | Path = UNITS_FILE) -> str | None:
         return None
     p = units.at[unit_id, "parent_id"]
     return None if pd.isna(p) else str(p)
+
+
+def _registry(path: str | Path = UNITS_FILE) -> pd.DataFrame:
+    return load_units(path).set_index("unit_id")
+
+
+def valid_at(at: str | pd.Timestamp, *, kind: str | None = None, path: str | Path = UNITS_FILE) -> pd.DataFrame:
+    """The units in force on date ``at`` (optionally of one kind)."""
+    at = pd.Timestamp(at)
+    u = load_units(path)
+    ok = (u["valid_from"].isna() | (u["valid_from"] <= at)) & (u["valid_to"].isna() | (u["valid_to"] >= at))
+    if kind is not None:
+        ok &= u["kind"] == kind
+    return u[ok].reset_index(drop=True)
+
+
+def successor_at(unit_id: str, at: str | pd.Timestamp, *, path: str | Path = UNITS_FILE) -> str:
+    """The unit that carries ``unit_id`` on date ``at``: follow successors while it has ended.
+
+    A unit unknown to the registry is its own successor.
+    """
+    at = pd.Timestamp(at)
+    reg = _registry(path)
+    seen = set()
+    current = unit_id
+    while current in reg.index and current not in seen:
+        seen.add(current)
+        row = reg.loc[current]
+        if pd.isna(row["valid_to"]) or row["valid_to"] >= at or pd.isna(row["successor_id"]):
+            return current
+        current = str(row["successor_id"])
+    return current
+
+
+def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp, *, path: str | Path = UNITS_FILE) -> pd.DataFrame:
+    """Observations mapped onto the units in force on ``at``.
+
+    Predecessors that merged into one unit add up: counts are summed, and shares are
+    recomputed from their summed numerators and denominators (never averaged). A share
+    reported without numerator and denominator cannot be combined with another: the
+    merged value is missing, with the reason in ``note``. ``unit_id`` becomes the unit at
+    ``at``; ``predecessors`` lists where the figures came from.
+    """
+    from dx_metrics.indicators.registry import catalog
+
+    if observations.empty:
+        return observations.assign(predecessors=pd.Series(dtype="string"))
+    unit_of = catalog().set_index("indicator_id")["unit"]
+    df = observations.copy()
+    df["unit_at"] = [successor_at(u, at, path=path) for u in df["unit_id"]]
+    rows = []
+    for (iid, unit, period), g in df.groupby(["indicator_id", "unit_at", "period"], sort=True, dropna=False):
+        base = {"indicator_id": iid, "unit_id": unit, "period": period,
+                "predecessors": "|".join(sorted(set(g["unit_id"]))),
+                "source": "|".join(sorted(set(g["source"].dropna().astype(str)))) if "source" in g else pd.NA}
+        if len(g) == 1:
+            r = g.iloc[0]
+            rows.append({**base, "numerator": r.get("numerator"), "denominator": r.get("denominator"),
+                         "value": r["value"], "note": r.get("note")})
+            continue
+        names = ", ".join(sorted(set(g["unit_id"])))
+        if unit_of.get(iid) == "count":
+            total = g["value"].sum(min_count=1)
+            rows.append({**base, "numerator": total, "denominator": pd.NA, "value": total,
+                         "note": f"sum of {names}"})
+        elif g["numerator"].notna().all() and g["denominator"].notna().all():
+            num, den = g["numerator"].sum(), g["denominator"].sum()
+            rows.append({**base, "numerator": num, "denominator": den, "value": num / den if den else pd.NA,
+                         "note": f"Σ numerators ÷ Σ denominators of {names}"})
+        else:
+            rows.append({**base, "numerator": pd.NA, "denominator": pd.NA, "value": pd.NA,
+                         "note": f"cannot combine {names}: a share without numerator and denominator"})
+    out = pd.DataFrame(rows)
+    for c in ("numerator", "denominator", "value"):
+        out[c] = out[c].astype("Float64")
+    for c in ("indicator_id", "unit_id", "period", "predecessors", "source", "note"):
+        out[c] = out[c].astype("string")
+    return out
+
+
+def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp, *, path: str | Path = UNITS_FILE) -> pd.DataFrame:
+    """Index scores and ranks beside the unit in force on ``at``, never combined.
+
+    Adds ``unit_at`` and a ``note`` where the scored unit is a predecessor: scores and
+    ranks of merged units are shown side by side, not summed or averaged.
+    """
+    df = scores.copy()
+    df["unit_at"] = [successor_at(u, at, path=path) for u in df["unit_id"]]
+    names = unit_names(df["unit_at"], path=path)
+    moved = df["unit_at"] != df["unit_id"]
+    note = pd.Series(pd.NA, index=df.index, dtype="string")
+    note[moved] = [f"predecessor of {n}: score and rank shown as published, not combined" for n in names[moved]]
+    df["note"] = note
+    return df

@@ -1,0 +1,69 @@
+"""The unit registry and the 2025 reorganisation (63 -> 34 provinces; MOT -> MOC)."""
+import csv
+
+import pandas as pd
+import pytest
+
+from conftest import REFERENCE
+from dx_metrics.units import load_units, match_units, scores_at, successor_at, to_units_at, valid_at
+
+
+def test_province_counts_before_and_after_the_merger():
+    assert len(valid_at("2025-06-30", kind="province")) == 63
+    assert len(valid_at("2025-07-01", kind="province")) == 34
+
+
+@pytest.mark.skipif(not (REFERENCE / "vn_provinces").is_dir(), reason="../shared/reference-data is not beside the project")
+def test_every_old_province_maps_as_the_published_mapping_says():
+    mapping = list(csv.DictReader(open(REFERENCE / "vn_provinces" / "province_mapping_63_to_34_2025.csv",
+                                       encoding="utf-8")))
+    names = load_units().set_index("unit_id")["name_vi"]
+    for m in mapping:
+        unit = successor_at(f"prov_{m['old_code']}", "2025-07-01")
+        assert names[unit] == m["new_full_name"], m["old_full_name"]
+
+
+def test_bac_lieu_and_the_ministry():
+    assert successor_at("prov_95", "2025-06-30") == "prov_95"
+    assert successor_at("prov_95", "2025-07-01") == "prov2025_96"          # Bạc Liêu -> Cà Mau
+    assert successor_at("mot", "2025-02-28") == "mot"
+    assert successor_at("mot", "2025-03-01") == "moc"                      # MOT -> Ministry of Construction
+    assert successor_at("baclieu_dot", "2025-08-01") == "camau_doc"
+
+
+def test_names_match_without_diacritics_or_case():
+    ids = match_units(pd.Series(["BAC LIEU", "Tỉnh Bạc Liêu", "bạc liêu", "Atlantis"]))
+    assert ids.tolist()[:3] == ["prov_95"] * 3 and pd.isna(ids[3])
+
+
+def _obs(rows):
+    return pd.DataFrame(rows, columns=["indicator_id", "unit_id", "period", "numerator", "denominator", "value",
+                                       "source"])
+
+
+def test_counts_and_ratio_parts_add_up_under_the_successor():
+    obs = _obs([["online_dossier_share", "prov_95", "2024", 1200, 6400, 0.1875, "a"],
+                ["online_dossier_share", "prov_96", "2024", 800, 3600, 800 / 3600, "b"],
+                ["tasks_due_count", "prov_95", "2024", 3, None, 3, "a"],
+                ["tasks_due_count", "prov_96", "2024", 4, None, 4, "b"]])
+    out = to_units_at(obs, "2025-07-01").set_index("indicator_id")
+    share = out.loc["online_dossier_share"]
+    # (1.200 + 800) ÷ (6.400 + 3.600) = 20 %, not the mean of 18,75 % and 22,2 %
+    assert (share.unit_id, share.numerator, share.denominator, share.value) == ("prov2025_96", 2000, 10000, 0.2)
+    assert share.predecessors == "prov_95|prov_96"
+    assert out.loc["tasks_due_count"].value == 7
+
+
+def test_shares_without_parts_are_not_averaged():
+    obs = _obs([["work_records_online_share", "prov_95", "2024", None, None, 0.3, "a"],
+                ["work_records_online_share", "prov_96", "2024", None, None, 0.5, "b"]])
+    row = to_units_at(obs, "2025-07-01").iloc[0]
+    assert pd.isna(row.value) and row.note.startswith("cannot combine")
+
+
+def test_scores_and_ranks_are_shown_side_by_side():
+    scores = pd.DataFrame({"index": "DTI", "year": 2024, "unit_id": ["prov_95", "prov_96"], "score": [0.4, 0.5],
+                           "rank": [40, 30]})
+    out = scores_at(scores, "2025-07-01")
+    assert out["score"].tolist() == [0.4, 0.5] and out["rank"].tolist() == [40, 30]     # untouched
+    assert set(out["unit_at"]) == {"prov2025_96"} and out["note"].str.contains("not combined").all()
