@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.dx-metrics-installed
 PLAN ?= params/baclieu_dot_2023.yaml
 
-.PHONY: report test lab install clean-outputs samples
+.PHONY: report test lab install clean-outputs samples bench
 
 install: $(STAMP)
 
@@ -29,6 +29,11 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/indicators.py
 
 samples: $(STAMP)
 	$(BIN)/python data/make_samples.py

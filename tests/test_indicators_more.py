@@ -127,3 +127,12 @@ def test_records_feed_the_indicators():
                       "received_at": pd.to_datetime(["2023-03-01", "2023-03-02"]), "channel": ["online", "direct"]})
     obs = compute_indicators({"dossier_records": r}, ids=["online_dossier_share"], freq="month")
     assert _value(obs, "online_dossier_share", "baclieu_dot", "2023-03").value == pytest.approx(0.5)
+
+
+def test_month_index_at_the_edges_of_a_day():
+    # hand: 14/01 23:59:59.999999 is still the Decree 09 January; 15/01 00:00 is February;
+    # dates before 1970 count too
+    s = pd.Series(pd.to_datetime(["2023-01-15 00:00:00", "2023-01-14 23:59:59.999999", "1969-12-31 23:00:00"],
+                                 format="ISO8601")).astype("datetime64[us]")
+    assert month_index(s).tolist() == [2023 * 12 + 1, 2023 * 12 + 0, 1970 * 12 + 0]
+    assert month_index(s, calendar="calendar").tolist() == [2023 * 12, 2023 * 12, 1969 * 12 + 11]

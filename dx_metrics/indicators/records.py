@@ -21,18 +21,62 @@ FREQS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 CALENDARS = ("decree09", "calendar")
 
 
+_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
+def day_numbers(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01 as int64, missing mask), straight from the datetime64 integers."""
+    arr = pd.to_datetime(dates).array
+    ints = arr.asi8
+    missing = np.asarray(arr.isna())
+    unit = np.datetime_data(arr.dtype)[0] if hasattr(arr, "dtype") and arr.dtype.kind == "M" else arr.unit
+    per_day = _PER_DAY[unit]
+    if unit in ("s", "ms", "us"):
+        # float division is exact here (values < 2**53) and much faster than int64 //
+        days = np.floor(ints / per_day).astype(np.int64)
+    else:
+        days = ints // per_day
+    return np.where(missing, 0, days), missing
+
+
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) of day numbers, vectorised (the proleptic Gregorian calendar)."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    return year, month, day
+
+
 def month_index(dates: pd.Series, *, calendar: str = "decree09") -> np.ndarray:
     """Months since year 0 (year * 12 + month - 1) of each date's reporting month; -1 if missing."""
+    return _month_index(*day_numbers(dates), calendar=calendar)
+
+
+def _month_index(days: np.ndarray, missing: np.ndarray, *, calendar: str, step: int = 1) -> np.ndarray:
+    """Month index (or, with ``step``, period index = month index // step); -1 where missing."""
     if calendar not in CALENDARS:
         raise ValueError(f"calendar must be one of {CALENDARS}, not {calendar!r}")
-    d = pd.to_datetime(dates)
-    valid = d.notna().to_numpy()
-    year = d.dt.year.fillna(0).to_numpy(dtype=np.int64)
-    month = d.dt.month.fillna(1).to_numpy(dtype=np.int64)
-    idx = year * 12 + month - 1
+    if missing.all():
+        return np.full(len(days), -1, dtype=np.int64)
+    # a log spans few distinct days: convert each day of the span once, then look rows up
+    present = ~missing
+    lo = int(days.min(where=present, initial=np.iinfo(np.int64).max))
+    hi = int(days.max(where=present, initial=np.iinfo(np.int64).min))
+    span = np.arange(lo, hi + 1, dtype=np.int64)
+    year, month, day = _civil(span)
+    table = year * 12 + month - 1
     if calendar == "decree09":
-        idx = idx + (d.dt.day.fillna(1).to_numpy(dtype=np.int64) >= 15)
-    return np.where(valid, idx, -1)
+        table = table + (day >= 15)
+    table = np.append(table // step, -1).astype(np.int32)   # the extra last slot answers for missing dates
+    pos = days - lo
+    pos[missing] = hi - lo + 1
+    return table[pos]
 
 
 def period_label(index: int, freq: str) -> str:
@@ -55,47 +99,56 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
         raise ValueError(f"freq must be one of {tuple(FREQS)}, not {freq!r}")
     step = FREQS[freq]
     units = records["unit_id"].astype("category")
-    codes = units.cat.codes.to_numpy(dtype=np.int64)
+    codes = units.cat.codes.to_numpy()
+    missing_unit = codes < 0
     n_units = len(units.cat.categories)
 
+    none = (np.zeros(len(records), dtype=np.int64), np.ones(len(records), dtype=bool))
+    days = {c: day_numbers(records[c]) if c in records else none for c in ("received_at", "resolved_at", "due_at")}
+
     def period_of(col: str) -> np.ndarray:
-        m = month_index(records[col], calendar=calendar) if col in records else np.full(len(records), -1)
-        return np.where(m >= 0, m // step, -1)
+        return _month_index(*days[col], calendar=calendar, step=step)
 
     p_recv = period_of("received_at")
     p_res = period_of("resolved_at")
-    known = p_recv[p_recv >= 0]
-    if len(known) == 0:
+    if (p_recv < 0).all():
         return pd.DataFrame(columns=["unit_id", "period"])
-    first = int(known.min())
-    last = int(max(known.max(), p_res.max()))
+    first = int(p_recv.min(where=p_recv >= 0, initial=np.iinfo(p_recv.dtype).max))
+    last = int(max(p_recv.max(), p_res.max()))
     n_p = last - first + 1
 
-    def count(mask: np.ndarray, periods: np.ndarray) -> np.ndarray:
-        ok = mask & (periods >= 0) & (codes >= 0)
-        key = codes[ok] * n_p + (periods[ok] - first)
-        return np.bincount(key, minlength=n_units * n_p).reshape(n_units, n_p)
+    size = n_units * n_p
 
-    everything = np.ones(len(records), dtype=bool)
+    def counter(periods: np.ndarray):
+        # rows without a period (or unit) go to one extra bin that is dropped: no filtering copies
+        key = codes.astype(np.int32) * np.int32(n_p)
+        key += periods
+        key -= np.int32(first)
+        key[periods < 0] = size
+        if missing_unit.any():
+            key[missing_unit] = size
+
+        def count(weights: np.ndarray | None = None) -> np.ndarray:
+            w = None if weights is None else weights.astype(np.float64)
+            bins = np.bincount(key, weights=w, minlength=size + 1)[:size]
+            return bins.astype(np.int64).reshape(n_units, n_p)
+        return count
+
+    by_received, by_resolved = counter(p_recv), counter(p_res)
     online = (records["channel"] == "online").fillna(False).to_numpy(dtype=bool)
-    resolved = p_res >= 0
-    if "due_at" in records:
-        due = pd.to_datetime(records["due_at"]).dt.normalize()
-        done = pd.to_datetime(records["resolved_at"]).dt.normalize()
-        late = (done > due).fillna(False).to_numpy(dtype=bool)
-    else:
-        late = np.zeros(len(records), dtype=bool)
-    received = count(everything, p_recv)
-    res_total = count(resolved, p_res)
-    res_late = count(resolved & late, p_res)
+    (done, no_done), (due, no_due) = days["resolved_at"], days["due_at"]
+    late = (done > due) & ~no_done & ~no_due       # no appointment date: cannot be late
+    received = by_received()
+    res_total = by_resolved()
+    res_late = by_resolved(late)
     pending = np.cumsum(received, axis=1) - np.cumsum(res_total, axis=1)
     carried = np.concatenate([np.zeros((n_units, 1), dtype=np.int64), pending[:, :-1]], axis=1)
-    cols = {"carried_over": carried, "received_total": received, "received_online": count(online, p_recv),
+    cols = {"carried_over": carried, "received_total": received, "received_online": by_received(online),
             "resolved_total": res_total, "resolved_on_time": res_total - res_late, "resolved_late": res_late,
             "pending": pending}
     for flag in ("digitized", "paid_online"):
         if flag in records:
-            cols[flag] = count(records[flag].fillna(False).to_numpy(dtype=bool), p_recv)
+            cols[flag] = by_received(records[flag].fillna(False).to_numpy(dtype=bool))
     out = pd.DataFrame({
         "unit_id": np.repeat(units.cat.categories.to_numpy(dtype=object), n_p),
         "period": [period_label(first + j, freq) for j in range(n_p)] * n_units,
