@@ -90,3 +90,24 @@ def test_splitting_the_table_gives_the_same_totals():
 def test_unknown_id_is_a_clear_error():
     with pytest.raises(KeyError, match="registry.yaml"):
         compute_indicators({}, ids=["not_an_indicator"])
+
+
+def test_every_registry_indicator_has_a_way_to_be_computed():
+    """Each id is computed from a table's columns, or arrives self-reported as an observation."""
+    from dx_metrics.indicators import prepare
+    from dx_metrics.ingest.rules import OUTPUT_COLUMNS
+
+    services = read_export(RAW / "sgtvt_baclieu_dich_vu_cong_2022.xlsx", "services")
+    tasks = read_export(RAW / "bo_gtvt_nhiem_vu_nq17_2019.xlsx", "tasks")
+    columns = {"dossiers": set(OUTPUT_COLUMNS["dossiers"]), "services": set(prepare.services(services).columns),
+               "tasks": set(prepare.tasks(tasks).columns)}
+    for row in catalog().itertuples():
+        if row.source_table == "observations":
+            assert pd.isna(row.numerator), row.indicator_id
+            continue
+        assert row.numerator in columns[row.source_table], row.indicator_id
+        if pd.notna(row.denominator):
+            assert row.denominator in columns[row.source_table], row.indicator_id
+            assert row.unit == "share", row.indicator_id
+        else:
+            assert row.unit == "count", row.indicator_id
