@@ -119,3 +119,69 @@ def test_task_counts_of_the_sample_plan():
     assert s["total"] == 16 and s["no_deadline"] == 4 and s["due_in_period"] == 12
     # T05 (30/9) and T09 (31/10) are past their deadline at year end and not done
     assert s["overdue_ids"] == ["T05", "T09"]
+
+
+def _as_json(path):
+    """The plan as an editor's YAML language server sees it (dates as text)."""
+    import json
+
+    import yaml
+
+    return json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8")), default=str))
+
+
+@pytest.mark.parametrize("name", ["baclieu_dot_2022.yaml", "baclieu_dot_2023.yaml", "mot_nq17_2019.yaml"])
+def test_sample_plans_follow_the_published_schema(name):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "params" / "plan.schema.json").read_text("utf-8"))
+    jsonschema.validate(_as_json(ROOT / "params" / name), schema)
+    load_plan(ROOT / "params" / name)
+
+
+def test_schema_rejects_what_load_plan_rejects(tmp_path):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "params" / "plan.schema.json").read_text("utf-8"))
+    path = _plan(tmp_path, BASE + "targets:\n  - {indicator: online_dossier_share, comparator: '=>', value: lots}\n")
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(_as_json(path)))
+    assert {e.json_path for e in errors} == {"$.targets[0].comparator", "$.targets[0].value"}
+    with pytest.raises(DxPlanError):
+        load_plan(path)
+
+
+def test_sample_plans_evaluate_end_to_end():
+    from dx_metrics.report import build_plan_report
+
+    r2022 = build_plan_report(ROOT / "params" / "baclieu_dot_2022.yaml").evaluation.set_index("indicator_id")
+    # 93/94 online services against 90 %: achieved; 18,75 % online dossiers against 20 %: −1,25 pp
+    assert r2022.at["online_service_provision", "status"] == "achieved"
+    assert r2022.at["online_dossier_share", "gap"] == pytest.approx(-1.25)
+    assert r2022.at["full_process_coverage", "trajectory"] in {"on_track", "acceleration_needed",
+                                                                "limited_progress", "deterioration"}
+    mot = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31")
+    ev = mot.evaluation.set_index("indicator_id")
+    # 375.462 online of 570.447 received in Jan-Jul 2019 (sample) = 65,8 % against "above 20 %"
+    assert ev.at["online_dossier_share", "status"] == "on_track"
+    assert ev.at["online_dossier_share", "numerator"] == 375_462
+    assert ev.at["dossier_tracked_share", "status"] == "no_data"
+    assert (mot.task_counts["total"], mot.task_counts["due_in_period"], mot.task_counts["no_deadline"]) == (12, 3, 9)
+    closed = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml").evaluation.set_index("indicator_id")
+    assert closed.at["online_dossier_share", "status"] == "no_data"
+    assert "only part-year data (2019-01/2019-07" in closed.at["online_dossier_share", "notes"]
+
+
+def test_owner_view_lists_who_is_behind():
+    from dx_metrics.plans import owner_view
+    from dx_metrics.report import build_plan_report
+
+    r = build_plan_report(ROOT / "params" / "baclieu_dot_2022.yaml")
+    view = owner_view(r.evaluation, r.tasks)
+    assert {(v.owner_unit, v.kind, v.status) for v in view.itertuples()} == {
+        ("baclieu_dot_transport", "target", "not_achieved"),     # online dossiers 18,75 % < 20 %
+        ("baclieu_dot_transport", "task", "overdue"),            # T03 due 14/12/2022, in progress
+    }

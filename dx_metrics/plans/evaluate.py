@@ -1,6 +1,11 @@
 """Evaluate a plan's targets against observations: met, gap, status, owner.
 
 Closed year: ``achieved`` / ``not_achieved`` (``no_data`` where nothing was measured).
+Multi-year targets (a baseline and horizon targets such as 2025 / 2030): the year's value
+is judged against the path from the baseline to the nearest horizon with the CAGR ratio
+method of the Open SDG platform (``dx_metrics.plans.trajectory``): achieved / on_track /
+acceleration_needed / limited_progress / deterioration.
+
 Year still running (``as_of`` inside the plan year): the latest partial-year observation
 is projected to the year end — a share is taken as it stands (a cumulative share is
 already the best estimate of the year's share), a count by its run rate (value × 12 ÷
@@ -17,11 +22,13 @@ import pandas as pd
 from dx_metrics.indicators.registry import indicator
 from dx_metrics.periods import parse_period
 from dx_metrics.plans.model import Plan, Target
+from dx_metrics.plans.trajectory import assess
 
 STATUSES = ("achieved", "not_achieved", "on_track", "at_risk", "off_track", "no_data")
 EVALUATION_COLUMNS = ["plan_id", "indicator_id", "unit_id", "period", "actual", "numerator", "denominator",
                       "target", "comparator", "met", "gap", "attainment", "status", "owner_unit",
-                      "projected", "basis_period", "source", "notes"]
+                      "projected", "basis_period", "horizon_year", "horizon_target", "trajectory",
+                      "trajectory_ratio", "source", "notes"]
 _TOL = 1e-9
 
 
@@ -80,11 +87,15 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                "target": t.value, "comparator": t.comparator, "owner_unit": t.owner_unit or plan.unit_id,
                "actual": pd.NA, "numerator": pd.NA, "denominator": pd.NA, "met": pd.NA, "gap": pd.NA,
                "attainment": pd.NA, "projected": pd.NA, "basis_period": pd.NA, "source": pd.NA,
+               "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
                "notes": t.note or pd.NA, "status": "no_data"}
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
             if basis is not None and pd.notna(basis.get("note")):
                 row["notes"] = basis["note"]
+            elif partial is not None and pd.notna(partial["value"]):
+                row["notes"] = (f"only part-year data ({partial['period']}: {float(partial['value']):.4g}); "
+                                "evaluate with as_of inside the year for an early warning")
             rows.append(row)
             continue
         value = float(basis["value"])
@@ -106,10 +117,14 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
         row["gap"] = (judged - t.value) * (100.0 if share else 1.0)
         if t.value:
             row["attainment"] = judged / t.value if t.comparator != "<=" else (t.value / judged if judged else pd.NA)
+        row.update(_trajectory(t, plan.year, judged, share=share, higher=meta["direction"] == "higher"))
         rows.append(row)
     out = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
-    for c in ("actual", "numerator", "denominator", "target", "gap", "attainment", "projected"):
+    for c in ("actual", "numerator", "denominator", "target", "gap", "attainment", "projected", "horizon_target",
+              "trajectory_ratio"):
         out[c] = out[c].astype("Float64")
+    out["horizon_year"] = out["horizon_year"].astype("Int64")
+    out["trajectory"] = out["trajectory"].astype("string")
     out["met"] = out["met"].astype("boolean")
     for c in ("plan_id", "indicator_id", "unit_id", "period", "comparator", "status", "owner_unit",
               "basis_period", "source", "notes"):
@@ -117,31 +132,57 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
     return out
 
 
-def task_summary(plan: Plan, *, as_of: dt.date | None = None) -> dict:
-    """Task counts: by status, due in the plan year, overdue (as of ``as_of`` or year end), no deadline."""
-    as_of = as_of or dt.date(plan.year, 12, 31)
-    by_status = {s: 0 for s in ("not_started", "in_progress", "done")}
-    overdue, due, no_deadline = [], [], []
-    for t in plan.tasks:
-        by_status[t.status] += 1
-        if t.deadline is None:
-            no_deadline.append(t.task_id)
-            continue
-        if t.deadline.year == plan.year:
-            due.append(t.task_id)
-        if t.deadline < as_of and t.status != "done":
-            overdue.append(t.task_id)
-    return {"total": len(plan.tasks), "by_status": by_status, "due_in_period": len(due),
-            "overdue": len(overdue), "overdue_ids": overdue, "no_deadline": len(no_deadline),
-            "as_of": as_of.isoformat()}
+def _trajectory(t: Target, year: int, value: float, *, share: bool, higher: bool) -> dict:
+    """Trajectory columns for a target with a baseline and a later horizon (else empty)."""
+    later = sorted(y for y in t.horizons if y > year)
+    if t.baseline_year is None or t.baseline_value is None or not later or t.baseline_year >= year:
+        return {}
+    horizon = later[0]
+    tr = assess(baseline_year=t.baseline_year, baseline=t.baseline_value, year=year, value=value,
+                target_year=horizon, target=t.horizons[horizon], higher_is_better=higher, share=share)
+    return {"horizon_year": horizon, "horizon_target": t.horizons[horizon], "trajectory": tr.label,
+            "trajectory_ratio": tr.ratio if tr.ratio is not None else pd.NA}
 
 
-def tasks_table(plan: Plan, *, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The plan's tasks, one row each, with an ``overdue`` flag, sorted by owner."""
-    as_of = as_of or dt.date(plan.year, 12, 31)
+def owner_view(evaluation: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
+    """Which unit is behind on what: per owner, the targets not achieved or at risk and the
+    overdue tasks, one row each (kind = target | task)."""
+    behind = evaluation[evaluation["status"].isin(["not_achieved", "off_track", "at_risk"])]
+    rows = [{"owner_unit": r.owner_unit, "kind": "target", "item": r.indicator_id, "status": r.status}
+            for r in behind.itertuples()]
+    rows += [{"owner_unit": r.owner_unit, "kind": "task", "item": f"{r.task_id}: {r.title}", "status": "overdue"}
+             for r in tasks[tasks["overdue"]].itertuples()]
+    df = pd.DataFrame(rows, columns=["owner_unit", "kind", "item", "status"])
+    return df.sort_values(["owner_unit", "kind", "item"], ignore_index=True)
+
+
+TASK_COLUMNS = ["task_id", "title", "owner_unit", "deadline", "status", "completed_on"]
+
+
+def tasks_table(plan: Plan, *, as_of: dt.date | None = None, extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The plan's tasks (from the plan file, plus ``extra``: a ``tasks`` table read from an
+    export), one row each with an ``overdue`` flag (deadline passed, not done, as of
+    ``as_of`` or the plan's year end), sorted by owner."""
+    as_of = pd.Timestamp(as_of or dt.date(plan.year, 12, 31))
     rows = [{"task_id": t.task_id, "title": t.title, "owner_unit": t.owner_unit, "deadline": t.deadline,
-             "status": t.status, "completed_on": t.completed_on,
-             "overdue": t.deadline is not None and t.deadline < as_of and t.status != "done"}
-            for t in plan.tasks]
-    df = pd.DataFrame(rows, columns=["task_id", "title", "owner_unit", "deadline", "status", "completed_on", "overdue"])
+             "status": t.status, "completed_on": t.completed_on} for t in plan.tasks]
+    df = pd.DataFrame(rows, columns=TASK_COLUMNS)
+    if extra is not None and len(extra):
+        df = pd.concat([df, extra.reindex(columns=TASK_COLUMNS)], ignore_index=True)
+    df["deadline"] = pd.to_datetime(df["deadline"])
+    df["completed_on"] = pd.to_datetime(df["completed_on"])
+    df["task_id"] = df["task_id"].astype("string")
+    df["overdue"] = (df["deadline"] < as_of) & (df["status"] != "done")
     return df.sort_values(["owner_unit", "task_id"], kind="stable", ignore_index=True)
+
+
+def task_summary(plan: Plan, *, as_of: dt.date | None = None, extra: pd.DataFrame | None = None) -> dict:
+    """Task counts: by status, due in the plan year, overdue (as of ``as_of`` or year end),
+    no deadline ("3 of 12 due in 2019, 9 without a deadline")."""
+    df = tasks_table(plan, as_of=as_of, extra=extra)
+    by_status = {s: int((df["status"] == s).sum()) for s in ("not_started", "in_progress", "done")}
+    return {"total": len(df), "by_status": by_status,
+            "due_in_period": int((df["deadline"].dt.year == plan.year).sum()),
+            "overdue": int(df["overdue"].sum()), "overdue_ids": df.loc[df["overdue"], "task_id"].tolist(),
+            "no_deadline": int(df["deadline"].isna().sum()),
+            "as_of": (as_of or dt.date(plan.year, 12, 31)).isoformat()}

@@ -60,8 +60,10 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path = "data",
         merged[kind] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if len(frames) == 1:
             merged[kind].attrs = frames[0].attrs
-    observations = compute_indicators(merged)
+    observations = compute_indicators(merged, as_of=as_of)
     evaluation = evaluate(plan, observations, as_of=as_of)
+    listed = merged.get("tasks")
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
-                      tasks=tasks_table(plan, as_of=as_of), task_counts=task_summary(plan, as_of=as_of),
+                      tasks=tasks_table(plan, as_of=as_of, extra=listed),
+                      task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of)
