@@ -7,8 +7,8 @@ from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.indicators import catalog, compute_indicators
 from dx_metrics.indicators.rankings import rank_mismatches, rank_units
 from dx_metrics.ingest import read_export
-from dx_metrics.plans import DxPlanError, evaluate, load_plan
+from dx_metrics.plans import DxPlanError, compare_years, evaluate, load_plan
 
 __version__ = "0.1.0"
-__all__ = ["DxDataError", "DxPlanError", "Problem", "catalog", "compute_indicators", "evaluate", "load_plan",
+__all__ = ["DxDataError", "DxPlanError", "Problem", "catalog", "compare_years", "compute_indicators", "evaluate", "load_plan",
            "rank_mismatches", "rank_units", "read_export"]

@@ -8,7 +8,7 @@ import pandas as pd
 import yaml
 
 FIELDS = ["indicator_id", "name_vi", "name_en", "unit", "direction", "formula", "source_table",
-          "numerator", "denominator", "legal_basis", "confidence"]
+          "numerator", "denominator", "legal_basis", "confidence", "definition_change"]
 _REQUIRED = ("name_vi", "name_en", "unit", "direction", "formula", "source_table")
 
 
@@ -28,7 +28,8 @@ def _load() -> dict[str, dict]:
 
 def catalog() -> pd.DataFrame:
     """Every indicator with its metadata, one row each."""
-    rows = [{"indicator_id": k, **v} for k, v in _load().items()]
+    rows = [{"indicator_id": k, **{f: (str(x) if x is not None else None) for f, x in v.items()}}
+            for k, v in _load().items()]
     return pd.DataFrame(rows).reindex(columns=FIELDS).astype("string")
 
 
