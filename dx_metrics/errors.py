@@ -64,7 +64,8 @@ class Problem:
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
-            parts.append(f'column "{self.column}"')
+            # a plan problem points at a key path (targets[2].value), a sheet problem at a column
+            parts.append(f'key "{self.column}"' if self.reason == "plan" else f'column "{self.column}"')
         return ", ".join(parts)
 
     def __str__(self) -> str:

@@ -185,3 +185,11 @@ def test_owner_view_lists_who_is_behind():
         ("baclieu_dot_transport", "target", "not_achieved"),     # online dossiers 18,75 % < 20 %
         ("baclieu_dot_transport", "task", "overdue"),            # T03 due 14/12/2022, in progress
     }
+
+
+def test_equal_target(tmp_path):
+    path = _plan(tmp_path, BASE + "targets:\n  - {indicator: dossier_tracked_share, comparator: '==', value: 100%}\n")
+    ok = evaluate(load_plan(path), _obs([["dossier_tracked_share", "baclieu_dot", "2023", 50, 50, 1.0, "x", None]]))
+    miss = evaluate(load_plan(path), _obs([["dossier_tracked_share", "baclieu_dot", "2023", 49, 50, 0.98, "x", None]]))
+    assert ok.iloc[0].status == "achieved" and miss.iloc[0].status == "not_achieved"
+    assert miss.iloc[0].gap == pytest.approx(-2.0)
