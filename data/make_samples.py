@@ -277,6 +277,52 @@ def ministry_tasks_2019() -> Path:
     return _save(wb, "bo_gtvt_nhiem_vu_nq17_2019.xlsx")
 
 
+def ict_index_2018_2019(rng: random.Random) -> Path:
+    """ICT Index of the 20 ministries with public services, 2018 and 2019, as a long table.
+
+    Published (seed 001): Bộ GTVT 17/20 in 2018, 13/20 in 2019; in 2019 component "Ứng
+    dụng CNTT" 4/20 and "Dịch vụ công trực tuyến" 1/20. The other ministries appear as
+    "Bộ, ngành 01" ... "Bộ, ngành 19" and every score is synthetic, drawn so that the
+    ranks come out as published.
+    """
+    others = [f"Bộ, ngành {i:02d}" for i in range(1, 20)]
+
+    def scores(mot_rank: int) -> list[tuple[str, float]]:
+        values = sorted((round(rng.uniform(0.30, 0.95), 4) for _ in range(20)), reverse=True)
+        while len(set(values)) < 20:
+            values = sorted((round(rng.uniform(0.30, 0.95), 4) for _ in range(20)), reverse=True)
+        mot = values.pop(mot_rank - 1)
+        shuffled = others[:]
+        rng.shuffle(shuffled)
+        return [("Bộ Giao thông vận tải", mot)] + list(zip(shuffled, values))
+
+    rows = []
+    for year, component, rank in ((2018, "Tổng", 17), (2019, "Tổng", 13), (2019, "Ứng dụng CNTT", 4),
+                                  (2019, "Dịch vụ công trực tuyến", 1)):
+        rows += [(year, component, unit, score) for unit, score in scores(rank)]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ICT Index"
+    r = _title(ws, [("BỘ THÔNG TIN VÀ TRUYỀN THÔNG - HỘI TIN HỌC VIỆT NAM", None), ("", None)], 6)
+    ws.cell(r, 1, "BÁO CÁO ICT INDEX - KHỐI BỘ, NGÀNH CÓ DỊCH VỤ CÔNG (MẪU)").font = Font(bold=True)
+    h = r + 2
+    header = ["Năm", "Nhóm", "Bộ, ngành", "Chỉ số thành phần", "Điểm", "Xếp hạng"]
+    for c, v in enumerate(header, start=1):
+        cell = ws.cell(h, c, v)
+        cell.font, cell.border = Font(bold=True), BOX
+    ranks: dict[tuple[int, str], list[float]] = {}
+    for year, component, unit, score in rows:
+        ranks.setdefault((year, component), []).append(score)
+    for i, (year, component, unit, score) in enumerate(rows, start=1):
+        rank = 1 + sum(s > score for s in ranks[(year, component)])
+        for c, v in enumerate([year, "Bộ, ngành có dịch vụ công", unit, component,
+                               f"{score:.4f}".replace(".", ","), rank], start=1):
+            ws.cell(h + i, c, v)
+    ws.column_dimensions["C"].width = 28
+    ws.column_dimensions["D"].width = 26
+    return _save(wb, "ict_index_bo_nganh_2018_2019.xlsx")
+
+
 def main() -> list[Path]:
     rng = random.Random(SEED)
     paths = [
@@ -301,7 +347,7 @@ def main() -> list[Path]:
         "bo_gtvt_dich_vu_cong_2019.xlsx", unit_lines=[("BỘ GIAO THÔNG VẬN TẢI", None)],
         title="DANH MỤC DỊCH VỤ CÔNG TRỰC TUYẾN CỦA BỘ GIAO THÔNG VẬN TẢI",
         as_of_line="Tháng 9/2019", agencies=MOT_UNITS, levels=mot_levels, mobile=mot_mobile, rng=rng))
-    paths += [self_report_2023(), ministry_tasks_2019()]
+    paths += [self_report_2023(), ministry_tasks_2019(), ict_index_2018_2019(rng)]
     return paths
 
 

@@ -28,7 +28,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guess_kind(path: Path) -> str | None:
+def guess_kind(path: Path) -> str | None:
+    """The table kind whose header matches the file best (None if none does)."""
     from dx_metrics.ingest.header import find_header
     from dx_metrics.ingest.reader import KINDS
     from dx_metrics.ingest.rules import OUTPUT_COLUMNS
@@ -53,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in args.paths:
         path = Path(name)
         try:
-            kind = args.kind or _guess_kind(path)
+            kind = args.kind or guess_kind(path)
             if kind is None:
                 print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
                 worst = max(worst, 1)

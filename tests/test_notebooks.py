@@ -50,7 +50,8 @@ def test_html_shows_the_share_without_code_and_offline(report_dir):
 
 def test_workbook_sheets(report_dir):
     sheets = pd.read_excel(report_dir / "evaluation.xlsx", sheet_name=None, engine="calamine")
-    assert list(sheets) == ["Tổng hợp", "Chỉ tiêu", "Chỉ số", "Nhiệm vụ", "Chất lượng dữ liệu", "Nguồn dữ liệu"]
+    assert list(sheets) == ["Tổng hợp", "Chỉ tiêu", "Chỉ số", "Nhiệm vụ", "Xếp hạng", "Chất lượng dữ liệu",
+                            "Nguồn dữ liệu"]
     targets = sheets["Chỉ tiêu"]
     row = targets[targets["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"].iloc[0]
     assert (row["Tử số"], row["Mẫu số"], row["Đánh giá"]) == (2076, 6800, "Đạt")

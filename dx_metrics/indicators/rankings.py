@@ -7,7 +7,9 @@ DTI publish. ``rank_of`` is the number of ranked units in the group; ``percentil
 ``rank_change`` compares with the unit's rank in the most recent earlier year of the same
 index, peer group and component (positive = moved up: 17th → 13th is +4).
 
-A published ``rank`` column is kept as ``rank_published`` and cross-checked:
+A published ``rank`` column is kept as ``rank_published`` (with ``rank_published_change``;
+it may rank a wider population than the rows given, e.g. the UN's global rank in an
+ASEAN extract) and can be cross-checked:
 ``rank_mismatches`` lists every row where the published rank differs from the rank the
 scores give.
 """
@@ -51,6 +53,8 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
     pct = 100 * (df["rank_of"] - df["rank"]).astype("Float64") / span.mask(span == 0)
     df["percentile"] = pct.mask(span == 0, 100.0).where(df["rank"].notna())
     df["rank_change"] = _rank_change(df, keys)
+    if "rank_published" in df:
+        df["rank_published_change"] = _rank_change(df.assign(rank=df["rank_published"].astype("Int64")), keys)
     df.index = original_index
     return df
 

@@ -44,7 +44,9 @@ def file_sha256(path: Path) -> str:
 @lru_cache(maxsize=1)
 def _config_digest() -> str:
     h = hashlib.sha256(READER_VERSION.encode())
-    h.update(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_bytes())
+    for name in ("columns.yaml", "vocabulary.yaml"):
+        h.update(resources.files("dx_metrics.ingest").joinpath(name).read_bytes())
+    h.update(resources.files("dx_metrics.indicators").joinpath("registry.yaml").read_bytes())
     if UNITS_FILE.exists():
         h.update(UNITS_FILE.read_bytes())
     return h.hexdigest()[:16]
@@ -84,3 +86,30 @@ def store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) -> 
         os.close(fd)
         write(Path(tmp))
         os.replace(tmp, d / f"{key}{suffix}")
+
+
+def frame_key(*parts: object) -> str:
+    """A cache key for a derived table (e.g. indicators computed from given inputs)."""
+    return "derived-" + hashlib.sha256(json.dumps([_config_digest(), *map(str, parts)]).encode()).hexdigest()[:32]
+
+
+def load_frame(key: str) -> pd.DataFrame | None:
+    d = cache_dir()
+    path = d / f"{key}.parquet" if d else None
+    if path is None or not path.exists():
+        return None
+    try:
+        return pd.read_parquet(path)
+    except Exception:  # noqa: BLE001 - a damaged entry is recomputed
+        return None
+
+
+def store_frame(key: str, df: pd.DataFrame) -> None:
+    d = cache_dir()
+    if d is None:
+        return
+    d.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, suffix=".parquet.tmp")
+    os.close(fd)
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, d / f"{key}.parquet")

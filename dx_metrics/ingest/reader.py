@@ -346,7 +346,15 @@ def _map_units(t: RawTable) -> None:
         t.data["unit_id"] = ids.fillna(t.data["unit_code"]).astype("string")
         ids = t.data["unit_id"]
     unknown = ids.isna() & t.data["unit_name"].notna() & ~t.rejected & ~t.skipped
-    if unknown.any():
+    if unknown.any() and t.kind == "index_scores":
+        # index tables rank many peers (countries, other ministries) that no unit registry
+        # lists: one warning for the table, not one per row
+        names = list(pd.unique(t.data.loc[unknown, "unit_name"]))
+        shown = ", ".join(names[:5]) + (f" … +{len(names) - 5} more" if len(names) > 5 else "")
+        t.table_problem(f"{len(names)} unit name(s) are not in the unit registry and are kept as written: {shown}",
+                        reason="unknown_unit", severity=WARNING, column="unit_name",
+                        hint="add the units you report on to data/reference/units.csv")
+    elif unknown.any():
         t.flag(unknown, "unit_name", "is not in the unit registry; kept under its own name",
                reason="unknown_unit", severity=WARNING, messages=pd.Series(
                    "is not in the unit registry; kept under its own name", index=t.data.index),

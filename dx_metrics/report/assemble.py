@@ -9,9 +9,10 @@ import pandas as pd
 
 from dx_metrics.errors import ERROR, Problem, problems_frame
 from dx_metrics.indicators import compute_indicators
-from dx_metrics.ingest import read_export
+from dx_metrics.indicators.rankings import rank_units
+from dx_metrics.ingest import cache, read_export
 from dx_metrics.paths import project_path
-from dx_metrics.plans import Plan, evaluate, load_plan, task_summary, tasks_table
+from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
 
 
 @dataclass
@@ -25,7 +26,17 @@ class PlanReport:
     problems: list[Problem]
     sources: list[dict]
     as_of: dt.date | None = None
-    extra: dict = field(default_factory=dict)
+    rankings: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def owners(self) -> pd.DataFrame:
+        """Which unit is behind on what (targets missed or at risk, overdue tasks)."""
+        return owner_view(self.evaluation, self.tasks)
+
+    @property
+    def running(self) -> bool:
+        """True when the plan's year was still running on ``as_of`` (early-warning mode)."""
+        return self.as_of is not None and self.as_of < dt.date(self.plan.year, 12, 31)
 
     @property
     def problems_frame(self) -> pd.DataFrame:
@@ -60,10 +71,63 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path = "data",
         merged[kind] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if len(frames) == 1:
             merged[kind].attrs = frames[0].attrs
-    observations = compute_indicators(merged, as_of=as_of)
+    observations = _indicators(merged, sources, as_of)
+    rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
     listed = merged.get("tasks")
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
-                      problems=problems, sources=sources, as_of=as_of)
+                      problems=problems, sources=sources, as_of=as_of, rankings=rankings)
+
+
+def _indicators(tables: dict[str, pd.DataFrame], sources: list[dict], as_of: dt.date | None) -> pd.DataFrame:
+    """compute_indicators for these inputs, cached: a batch of reports over the same exports
+    computes the indicators of every unit once."""
+    key = cache.frame_key("indicators", sorted((s["sha256"], s["kind"], s.get("sheet"), s.get("period"))
+                                               for s in sources), as_of)
+    hit = cache.load_frame(key)
+    if hit is not None:
+        return hit
+    observations = compute_indicators(tables, as_of=as_of)
+    cache.store_frame(key, observations)
+    return observations
+
+
+def find_previous_plan(plan: Plan) -> Path | None:
+    """The plan file of the same unit for the year before, next to this plan's file."""
+    if plan.path is None:
+        return None
+    for candidate in sorted(plan.path.parent.glob("*.yaml")):
+        try:
+            other = load_plan(candidate)
+        except Exception:  # noqa: BLE001 - other YAML files (schedules) are not plans
+            continue
+        if other.unit_id == plan.unit_id and other.year == plan.year - 1:
+            return candidate
+    return None
+
+
+def previous_report(current: PlanReport, previous_plan: str | Path | None = None, *,
+                    data_dir: str | Path = "data") -> PlanReport | None:
+    """The report of last year's plan (given, or found beside the current plan file)."""
+    path = project_path(previous_plan) if previous_plan else find_previous_plan(current.plan)
+    return build_plan_report(path, data_dir=data_dir) if path is not None else None
+
+
+def resolve_date(at: dt.date | str | None) -> dt.date | None:
+    """A date parameter: a date, "YYYY-MM-DD", "today", or None."""
+    if at is None or isinstance(at, dt.date):
+        return at
+    return dt.date.today() if str(at).lower() == "today" else dt.date.fromisoformat(str(at))
+
+
+def build_comparison(current: PlanReport, previous: PlanReport | None, *,
+                     at: dt.date | str | None = None) -> pd.DataFrame:
+    """This year against last year for the plan's unit and its parts (see compare_years)."""
+    at = resolve_date(at)
+    frames = [current.observations] + ([previous.observations] if previous is not None else [])
+    plans = [current.plan] + ([previous.plan] if previous is not None else [])
+    scores = [r.tables["index_scores"] for r in (current, previous) if r is not None and "index_scores" in r.tables]
+    return compare_years(pd.concat(frames, ignore_index=True), year=current.plan.year, plans=plans,
+                         scores=pd.concat(scores, ignore_index=True).drop_duplicates() if scores else None, at=at)

@@ -62,3 +62,27 @@ def save(fig: Figure, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png")
     return path
+
+
+def rank_over_years(series: pd.DataFrame, *, title: str, lang: str = "vi") -> Figure:
+    """Rank per year for one or more units (``series``: columns year, rank, unit, rank_of);
+    rank 1 at the top."""
+    check_lang(lang)
+    fig = Figure(figsize=(9, 3.8), dpi=110)
+    ax = fig.add_subplot()
+    for unit, g in series.dropna(subset=["rank"]).groupby("unit", sort=False):
+        g = g.sort_values("year")
+        ax.plot(g["year"].astype(int), g["rank"].astype(int), marker="o", label=nfc(str(unit)))
+        for x, y in zip(g["year"].astype(int), g["rank"].astype(int)):
+            ax.annotate(str(y), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
+                        fontfamily=FONT)
+    ax.invert_yaxis()
+    ax.set_ylabel("Hạng" if lang == "vi" else "Rank", fontfamily=FONT)
+    years = sorted(series["year"].dropna().astype(int).unique())
+    ax.set_xticks(years, [str(y) for y in years], fontfamily=FONT, fontsize=8)
+    ax.set_title(nfc(title), fontfamily=FONT, fontsize=12, loc="left")
+    ax.legend(prop={"family": FONT, "size": 9}, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig

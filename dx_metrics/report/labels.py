@@ -13,6 +13,15 @@ STATUS = {
 STATUS_COLOURS = {"achieved": "C6EFCE", "on_track": "C6EFCE", "at_risk": "FFEB9C", "not_achieved": "FFC7CE",
                   "off_track": "FFC7CE", "no_data": "E7E6E6"}
 
+TRAJECTORY = {
+    "vi": {"achieved": "Đã đạt", "on_track": "Đúng lộ trình", "acceleration_needed": "Cần đẩy nhanh",
+           "limited_progress": "Tiến triển hạn chế", "deterioration": "Đi xuống"},
+    "en": {"achieved": "Achieved", "on_track": "On track", "acceleration_needed": "Acceleration needed",
+           "limited_progress": "Limited progress", "deterioration": "Deterioration"},
+}
+TRAJECTORY_STATUS = {"achieved": "achieved", "on_track": "on_track", "acceleration_needed": "at_risk",
+                     "limited_progress": "off_track", "deterioration": "off_track"}
+
 TASK_STATUS = {
     "vi": {"not_started": "Chưa triển khai", "in_progress": "Đang thực hiện", "done": "Hoàn thành"},
     "en": {"not_started": "Not started", "in_progress": "In progress", "done": "Done"},
@@ -30,6 +39,13 @@ COLUMNS = {
         "file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột", "message": "Nội dung",
         "hint": "Cách khắc phục", "kind": "Loại bảng", "sha256": "SHA-256", "rows": "Số dòng", "path": "Đường dẫn",
         "key": "Mục", "count": "Số lượng", "task_status": "Tình trạng",
+        "index": "Chỉ số", "year": "Năm", "component": "Thành phần", "peer_group": "Nhóm", "score": "Điểm",
+        "rank": "Hạng trong nhóm", "rank_of": "Số đơn vị", "rank_change": "Thay đổi hạng", "percentile": "Bách phân vị",
+        "rank_published": "Hạng công bố", "rank_published_change": "Thay đổi hạng công bố",
+        "trajectory": "Lộ trình", "horizon": "Mốc", "projected_note": "Dự báo", "kind_item": "Loại", "item": "Nội dung",
+        "value_previous": "Năm trước", "value_current": "Năm nay", "change": "Thay đổi",
+        "target_previous": "Chỉ tiêu năm trước", "target_current": "Chỉ tiêu năm nay", "target_raised": "Nâng chỉ tiêu",
+        "definition_change": "Đổi định nghĩa", "predecessors": "Đơn vị tiền thân",
     },
     "en": {
         "indicator": "Indicator", "indicator_id": "Indicator id", "unit": "Unit", "unit_id": "Unit id",
@@ -41,13 +57,22 @@ COLUMNS = {
         "severity": "Severity", "reason": "Reason", "file": "File", "sheet": "Sheet", "row": "Row",
         "column": "Column", "message": "Message", "hint": "Fix", "kind": "Table kind", "sha256": "SHA-256",
         "rows": "Rows", "path": "Path", "key": "Item", "count": "Count", "task_status": "Status",
+        "index": "Index", "year": "Year", "component": "Component", "peer_group": "Peer group", "score": "Score",
+        "rank": "Rank in group", "rank_of": "Units", "rank_change": "Rank change", "percentile": "Percentile",
+        "rank_published": "Published rank", "rank_published_change": "Published rank change",
+        "trajectory": "Trajectory", "horizon": "Horizon", "projected_note": "Projection", "kind_item": "Kind",
+        "item": "Item", "value_previous": "Last year", "value_current": "This year", "change": "Change",
+        "target_previous": "Last year's target", "target_current": "This year's target",
+        "target_raised": "Target raised", "definition_change": "Definition changed", "predecessors": "Predecessors",
     },
 }
 
 SHEETS = {
     "vi": {"summary": "Tổng hợp", "indicators": "Chỉ số", "targets": "Chỉ tiêu", "tasks": "Nhiệm vụ",
+           "comparison": "So với năm trước",
            "rankings": "Xếp hạng", "data_quality": "Chất lượng dữ liệu", "sources": "Nguồn dữ liệu"},
     "en": {"summary": "Summary", "indicators": "Indicators", "targets": "Targets", "tasks": "Tasks",
+           "comparison": "Against last year",
            "rankings": "Rankings", "data_quality": "Data quality", "sources": "Sources"},
 }
 
@@ -88,6 +113,19 @@ SECTIONS = {
         "data_quality": ("Chất lượng dữ liệu đầu vào",
                          "Mọi vấn đề phát hiện khi đọc tệp, kèm dòng và cột trong Excel. Dòng có lỗi không được tính."),
         "sources": ("Nguồn dữ liệu", "Các tệp đã đọc và mã SHA-256 của chúng, để đối chiếu đúng phiên bản tệp."),
+        "early_warning": ("Cảnh báo sớm",
+                          "Năm kế hoạch chưa kết thúc: mỗi chỉ tiêu được dự báo đến cuối năm từ số liệu lũy kế (tỷ lệ "
+                          "giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu."),
+        "owners": ("Đơn vị nào đang chậm",
+                   "Chỉ tiêu không đạt hoặc có nguy cơ và nhiệm vụ quá hạn, theo đơn vị chủ trì."),
+        "rankings": ("Xếp hạng", "Hạng của đơn vị trong từng chỉ số, nhóm và thành phần; hạng bằng nhau dùng chung "
+                     "thứ hạng cao nhất. Hạng công bố giữ nguyên như nguồn (có thể xếp trên phạm vi rộng hơn nhóm)."),
+        "rank_chart": ("Thứ hạng qua các năm", "Hạng công bố của đơn vị theo từng năm (càng lên cao càng tốt)."),
+        "comparison": ("So sánh với năm trước",
+                       "Giá trị năm trước và năm nay, thay đổi (điểm phần trăm với tỷ lệ), chỉ tiêu hai năm và việc "
+                       "nâng chỉ tiêu. Số liệu được quy về đơn vị hiện hành; chỉ số đổi định nghĩa được ghi rõ."),
+        "explore": ("Các tệp dữ liệu", "Kết quả kiểm tra từng tệp: loại bảng nhận ra, số dòng hợp lệ, lỗi và cảnh báo."),
+        "preview": ("Xem trước bảng chuẩn hóa", "Vài dòng đầu của mỗi bảng sau khi đọc và chuẩn hóa."),
     },
     "en": {
         "targets": ("Targets",
@@ -104,5 +142,17 @@ SECTIONS = {
                          "Every problem found while reading the files, with its Excel row and column. Rows with "
                          "errors are not counted."),
         "sources": ("Sources", "The files read and their SHA-256, to tell exactly which version was used."),
+        "early_warning": ("Early warning",
+                          "The plan year is still running: each target is projected to the year end from the data so "
+                          "far (a share as it stands, a count by its monthly run rate) and compared with the target."),
+        "owners": ("Who is behind", "Targets missed or at risk and overdue tasks, by owner."),
+        "rankings": ("Rankings", "The unit's rank in each index, peer group and component; equal scores share the "
+                     "best rank. Published ranks are kept as published (they may rank a wider population)."),
+        "rank_chart": ("Rank over the years", "The unit's published rank each year (higher on the chart is better)."),
+        "comparison": ("Against last year",
+                       "Last year's and this year's values, the change (percentage points for shares), both targets "
+                       "and whether the target was raised; series on today's units, definition changes flagged."),
+        "explore": ("Files", "Each file checked: the table kind recognised, valid rows, errors and warnings."),
+        "preview": ("Canonical tables", "The first rows of each table as read and standardised."),
     },
 }

@@ -14,6 +14,8 @@ from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import SHEETS, check_lang
 from dx_metrics.report.workbook import write_workbook
 
+RANK_KEYS = ["index", "year", "unit_id", "unit_name", "peer_group", "component", "score", "rank", "rank_of",
+             "percentile", "rank_change", "rank_published", "rank_published_change"]
 OBS_KEYS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note"]
 
 
@@ -51,6 +53,7 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
         "data_quality": {"problem_count": len(r.problems), "error_count": r.error_count,
                          "problems": [p.to_dict() for p in r.problems]},
         "sources": r.sources,
+        "rankings": _records(r.rankings.reindex(columns=RANK_KEYS)) if not r.rankings.empty else [],
     }
 
 
@@ -69,9 +72,28 @@ def chart_online_share(r: PlanReport, lang: str = "vi"):
                                 target=float(target.iloc[0]) if len(target) else None, total_unit=total_name)
 
 
-def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi",
-                  generated_at: str | None = None) -> dict[str, Path]:
-    """Write ``evaluation.xlsx``, ``charts/*.png`` and ``summary.json`` into ``output_dir``."""
+def chart_ranks(r: PlanReport, index: str, focus: list[str], lang: str = "vi"):
+    """The focus units' published rank (or rank in group) in ``index`` over the years."""
+    rk = r.rankings
+    if rk.empty:
+        return None
+    rows = rk[(rk["index"] == index) & (rk["component"] == "total") &
+              (rk["unit_id"].isin(focus) | rk["unit_name"].isin(focus))]
+    if rows.empty:
+        return None
+    rank = rows["rank_published"] if "rank_published" in rows and rows["rank_published"].notna().any() else rows["rank"]
+    series = pd.DataFrame({"year": rows["year"], "rank": rank, "unit": rows["unit_name"]})
+    title = f"{index}: " + ("thứ hạng qua các năm" if lang == "vi" else "rank over the years")
+    return charts.rank_over_years(series, title=title, lang=lang)
+
+
+def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
+                  comparison: pd.DataFrame | None = None, focus: list[str] | None = None) -> dict[str, Path]:
+    """Write ``evaluation.xlsx``, ``charts/*.png`` and ``summary.json`` into ``output_dir``.
+
+    The workbook always has the sheets summary, targets, indicators, tasks, rankings, data
+    quality and sources (plus the comparison with last year when given).
+    """
     check_lang(lang)
     out = paths.project_path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,12 +103,21 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi",
               (s["targets"], *tables.targets_frame(r, lang)),
               (s["indicators"], *tables.indicators_frame(r, lang)),
               (s["tasks"], *tables.tasks_frame(r, lang)),
+              (s["rankings"], *tables.rankings_frame(r, lang)),
               (s["data_quality"], *tables.problems_frame(r, lang)),
               (s["sources"], *tables.sources_frame(r, lang))]
+    if comparison is not None:
+        sheets.insert(3, (s["comparison"], *tables.comparison_frame(comparison, lang)))
     written = {"workbook": write_workbook(out / paths.WORKBOOK, sheets)}
     fig = chart_online_share(r, lang)
     if fig is not None:
         written["chart_online_dossier_share"] = charts.save(fig, paths.chart_path(out, "online_dossier_share"))
+    if not r.rankings.empty:
+        for index in sorted(r.rankings["index"].dropna().unique()):
+            fig = chart_ranks(r, str(index), focus or [r.plan.unit_id], lang)
+            if fig is not None:
+                name = f"{str(index).lower()}_rank"
+                written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))
     summary_path = out / paths.SUMMARY
     summary_path.write_text(json.dumps(summary(r, generated_at=generated_at), ensure_ascii=False, indent=2),
                             encoding="utf-8")

@@ -10,7 +10,8 @@ import pandas as pd
 
 from dx_metrics.indicators import catalog
 from dx_metrics.report.format import fmt_number, fmt_percent, fmt_points
-from dx_metrics.report.labels import COLUMNS, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT, check_lang
+from dx_metrics.report.labels import (COLUMNS, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT, TRAJECTORY,
+                                     TRAJECTORY_STATUS, check_lang)
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.units import unit_names
 
@@ -49,13 +50,103 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
         c["gap"]: ev["gap"],
         c["status"]: ev["status"].map(STATUS[lang]),
         c["basis_period"]: ev["basis_period"],
+        c["trajectory"]: [_trajectory_text(t, y, v, lang) for t, y, v in
+                          zip(ev["trajectory"], ev["horizon_year"], ev["horizon_target"])],
         c["notes"]: ev["notes"],
         "_status": ev["status"],
         "_share": share,
     })
     formats = {c["actual"]: PERCENT, c["target"]: PERCENT, c["numerator"]: INTEGER, c["denominator"]: INTEGER,
                c["gap"]: POINTS, c["status"]: STATUS_FMT}
+    if ev["trajectory"].isna().all():
+        df = df.drop(columns=[c["trajectory"]])
     return df, formats
+
+
+def _trajectory_text(label: object, year: object, target: object, lang: str) -> str | None:
+    if label is None or pd.isna(label):
+        return None
+    word = TRAJECTORY[lang].get(str(label), str(label))
+    return f"{word} ({'đến' if lang == 'vi' else 'to'} {int(year)}: {fmt_percent(target, digits=0, lang=lang)})"
+
+
+def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    """Targets judged on part-year data: the value so far, its year-end projection, status."""
+    check_lang(lang)
+    c = COLUMNS[lang]
+    ev = r.evaluation[r.evaluation["projected"].notna()]
+    df = pd.DataFrame({
+        c["indicator"]: ev["indicator_id"].map(lambda i: indicator_name(i, lang)),
+        c["owner_unit"]: _names(ev["owner_unit"], lang), c["basis_period"]: ev["basis_period"],
+        c["actual"]: ev["actual"], c["projected"]: ev["projected"], c["comparator"]: ev["comparator"].map(_COMPARATOR_TEXT),
+        c["target"]: ev["target"], c["gap"]: ev["gap"], c["status"]: ev["status"].map(STATUS[lang]),
+        "_status": ev["status"], "_share": _units_of(ev["indicator_id"]).eq("share"),
+    })
+    return df, {c["actual"]: PERCENT, c["projected"]: PERCENT, c["target"]: PERCENT, c["gap"]: POINTS,
+                c["status"]: STATUS_FMT}
+
+
+def owners_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    check_lang(lang)
+    c = COLUMNS[lang]
+    o = r.owners
+    kinds = {"vi": {"target": "Chỉ tiêu", "task": "Nhiệm vụ"}, "en": {"target": "Target", "task": "Task"}}[lang]
+    status = {**STATUS[lang], "overdue": TEXT[lang]["tasks_overdue"]}
+    df = pd.DataFrame({
+        c["owner_unit"]: _names(o["owner_unit"], lang), c["kind_item"]: o["kind"].map(kinds),
+        c["item"]: [indicator_name(i, lang) if k == "target" else i for k, i in zip(o["kind"], o["item"])],
+        c["status"]: o["status"].map(status), "_status": o["status"].replace({"overdue": "off_track"}),
+    })
+    return df, {c["status"]: STATUS_FMT}
+
+
+def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
+                   latest: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Ranks by index, year, component; ``focus`` keeps some units (ids or names as written),
+    ``latest`` keeps each index's latest year."""
+    check_lang(lang)
+    c = COLUMNS[lang]
+    rk = r.rankings
+    if rk.empty:
+        return pd.DataFrame(columns=[c["index"], c["year"], c["unit"]]), {}
+    if focus:
+        keep = rk["unit_id"].isin(focus) | rk["unit_name"].isin(focus)
+        rk = rk[keep]
+    if latest and len(rk):
+        last = rk.groupby("index")["year"].transform("max")
+        rk = rk[rk["year"] == last]
+    rk = rk.sort_values(["index", "year", "component", "rank"], kind="stable")
+    published = rk["rank_published"] if "rank_published" in rk else pd.Series(pd.NA, index=rk.index)
+    published_change = rk["rank_published_change"] if "rank_published_change" in rk else pd.Series(pd.NA, index=rk.index)
+    df = pd.DataFrame({
+        c["index"]: rk["index"], c["year"]: rk["year"], c["component"]: rk["component"],
+        c["unit"]: rk["unit_name"], c["peer_group"]: rk.get("peer_group"), c["score"]: rk["score"],
+        c["rank"]: [f"{int(a)}/{int(b)}" if pd.notna(a) else "—" for a, b in zip(rk["rank"], rk["rank_of"])],
+        c["rank_change"]: rk["rank_change"], c["percentile"]: rk["percentile"],
+        c["rank_published"]: published, c["rank_published_change"]: published_change,
+    }).reset_index(drop=True)
+    if df[c["rank_published"]].isna().all():
+        df = df.drop(columns=[c["rank_published"], c["rank_published_change"]])
+    return df, {c["score"]: NUMBER, c["percentile"]: NUMBER}
+
+
+def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str | None = None
+                     ) -> tuple[pd.DataFrame, dict]:
+    check_lang(lang)
+    c, t = COLUMNS[lang], TEXT[lang]
+    cmp = comparison if unit_id is None else comparison[comparison["unit_id"] == unit_id]
+    names = cmp["indicator_id"].map(lambda i: indicator_name(i, lang) if not str(i).endswith("_rank") else i)
+    df = pd.DataFrame({
+        c["indicator"]: names, c["unit"]: _names(cmp["unit_id"], lang),
+        c["value_previous"]: cmp["value_previous"], c["value_current"]: cmp["value_current"],
+        c["change"]: cmp["change"], c["target_previous"]: cmp["target_previous"],
+        c["target_current"]: cmp["target_current"],
+        c["target_raised"]: cmp["target_raised"].map({True: t["yes"], False: t["no"]}),
+        c["rank_change"]: cmp["rank_change"], c["note"]: cmp["note"],
+        "_share": _units_of(cmp["indicator_id"]).eq("share").fillna(False).to_numpy(),
+    }).reset_index(drop=True)
+    return df, {c["value_previous"]: PERCENT, c["value_current"]: PERCENT, c["change"]: POINTS,
+                c["target_previous"]: PERCENT, c["target_current"]: PERCENT}
 
 
 def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | None = None) -> tuple[pd.DataFrame, dict]:

@@ -12,8 +12,8 @@ from IPython.display import HTML, Image
 
 from dx_metrics.report import charts, tables
 from dx_metrics.report.assemble import PlanReport
-from dx_metrics.report.labels import SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
-from dx_metrics.report.outputs import chart_online_share
+from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
+from dx_metrics.report.outputs import chart_online_share, chart_ranks
 from dx_metrics.units import unit_names
 
 _e = html.escape
@@ -84,3 +84,76 @@ def sources(r: PlanReport, lang: str = "vi"):
 def files(written: dict[str, Path], lang: str = "vi") -> HTML:
     items = "".join(f"<li>{_e(Path(p).name)}</li>" for p in written.values())
     return HTML(f"<p><b>{_e(TEXT[lang]['files_written'])}:</b></p><ul>{items}</ul>")
+
+
+def _image(fig) -> Image | HTML:
+    return Image(data=charts.png_bytes(fig), format="png") if fig is not None else HTML("")
+
+
+def indicators(r: PlanReport, lang: str = "vi"):
+    """Every indicator computed from the inputs, with numerators and denominators."""
+    return tables.styled(*tables.indicators_frame(r, lang), lang=lang)
+
+
+def early_warning(r: PlanReport, lang: str = "vi"):
+    """The projection table when the plan year is still running; a note otherwise."""
+    if not r.running:
+        text = ("Năm kế hoạch đã kết thúc: các chỉ tiêu được đánh giá theo số liệu cả năm."
+                if lang == "vi" else "The plan year is closed: targets are judged on full-year data.")
+        return HTML(f"<p>{_e(text)}</p>")
+    return tables.styled(*tables.early_warning_frame(r, lang), lang=lang)
+
+
+def owners(r: PlanReport, lang: str = "vi"):
+    df, formats = tables.owners_frame(r, lang)
+    if df.empty:
+        text = "Không có đơn vị nào chậm." if lang == "vi" else "No unit is behind."
+        return HTML(f"<p>{_e(text)}</p>")
+    return tables.styled(df, formats, lang=lang)
+
+
+def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None, latest: bool = True):
+    df, formats = tables.rankings_frame(r, lang, focus=focus, latest=latest)
+    if df.empty:
+        text = "Không có số liệu xếp hạng." if lang == "vi" else "No ranking data."
+        return HTML(f"<p>{_e(text)}</p>")
+    return tables.styled(df, formats, lang=lang)
+
+
+def rank_charts(r: PlanReport, focus: list[str], lang: str = "vi") -> list:
+    """One chart per index of the focus units' rank over the years."""
+    if r.rankings.empty:
+        return []
+    return [_image(chart_ranks(r, str(i), focus, lang)) for i in sorted(r.rankings["index"].dropna().unique())]
+
+
+def comparison(cmp, lang: str = "vi", *, unit_id: str | None = None):
+    return tables.styled(*tables.comparison_frame(cmp, lang, unit_id=unit_id), lang=lang)
+
+
+def unit_at(r: PlanReport, at: str | None) -> str:
+    """The unit that carries the plan's unit on date ``at`` ("today", a date, or None)."""
+    from dx_metrics.report.assemble import resolve_date
+    from dx_metrics.units import successor_at
+
+    when = resolve_date(at)
+    return successor_at(r.plan.unit_id, when) if when is not None else r.plan.unit_id
+
+
+def checked_files(checked, lang: str = "vi"):
+    c = COLUMNS[lang]
+    df = checked.frame()
+    status = {"ok": "achieved", "warnings": "at_risk", "errors": "off_track", "unreadable": "off_track"}
+    shown = df.rename(columns={"file": c["file"], "kind": c["kind"], "rows": c["rows"],
+                               "errors": TEXT[lang]["errors"], "warnings": TEXT[lang]["warnings"],
+                               "status": c["status"]}).assign(_status=df["status"].map(status))
+    return tables.styled(shown, {c["status"]: tables.STATUS_FMT}, lang=lang)
+
+
+def previews(checked, lang: str = "vi") -> list:
+    """Each readable file's first rows, under its name and table kind."""
+    out = []
+    for file, kind, head in checked.previews():
+        out.append(HTML(f"<h3>{_e(file)} <small>({_e(kind)})</small></h3>"))
+        out.append(head.style.format(na_rep="—", escape="html").hide(axis="index"))
+    return out
