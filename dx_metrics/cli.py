@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -86,50 +87,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
 SHOWN = 40  # problems listed per file unless --all
 
 
-def _plan_files(items: list[str]) -> list[Path]:
-    out: list[Path] = []
-    for item in items:
-        p = Path(item)
-        out.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
-    return out
-
-
-def _run_one(kwargs: dict):
-    from dx_metrics.runner import run_plan
-
-    return run_plan(**kwargs)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from dx_metrics import runner
 
-    plans = _plan_files(args.plans)
-    if not plans:
-        print("no plan files given", file=sys.stderr)
+    try:
+        jobs = runner.expand(args.plans, notebooks=args.notebook, langs=args.lang, as_of=args.as_of)
+    except ValueError as e:
+        print(f"dx-metrics run: {e}", file=sys.stderr)
         return 1
-    jobs = [dict(plan_path=p.resolve(), notebook=args.notebook, out_root=Path(args.out).resolve(),
-                 data_dir=Path(args.data).resolve(), lang=args.lang, as_of=args.as_of) for p in plans]
-    results = []
-    print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time", flush=True)
-    if args.jobs <= 1:
-        for i, job in enumerate(jobs, start=1):
-            r = _run_one(job)
-            results.append(r)
-            print(f"[{i}/{len(jobs)}] {r.status:6} {r.seconds:6.1f}s  {r.plan}", flush=True)
-    else:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            futures = [pool.submit(_run_one, job) for job in jobs]
-            for i, f in enumerate(as_completed(futures), start=1):
-                r = f.result()
-                results.append(r)
-                print(f"[{i}/{len(jobs)}] {r.status:6} {r.seconds:6.1f}s  {r.plan}", flush=True)
+    if not jobs:
+        print("dx-metrics run: no plan files found", file=sys.stderr)
+        return 1
+    out_root, data_dir = Path(args.out).resolve(), Path(args.data).resolve()
+    print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time; outputs in {out_root}", flush=True)
+    started = time.monotonic()
+    for note in runner.prepare(jobs, data_dir=data_dir):
+        print(f"  input problem: {note}", flush=True)
+    print(f"  shared inputs read and indicators computed in {time.monotonic() - started:.1f}s", flush=True)
+    bar = _progress(len(jobs))
+    results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
+                               timeout=args.timeout, on_result=bar)
     print()
-    rows = [[r.plan, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or ""] for r in results]
-    print(_table(rows, ["plan", "status", "time", "output", "error"]))
-    for r in results:
-        if r.status == "ok":
-            print(f"\nReport: {r.output / 'report.html'}")
-    return 1 if any(r.status != "ok" for r in results) else 0
+    rows = [[r.plan, r.notebook, r.lang, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or ""]
+            for r in results]
+    print(_table(rows, ["plan", "notebook", "lang", "status", "time", "output", "error"]))
+    ok = [r for r in results if r.status == "ok"]
+    failed = len(results) - len(ok)
+    print(f"\n{len(ok)} ok, {failed} failed in {time.monotonic() - started:.1f}s")
+    if len(ok) == 1:
+        print(f"Report: {ok[0].output / 'report.html'}")
+    return 1 if failed else 0
+
+
+def _progress(total: int):
+    """A progress line per finished run (a bar on a terminal)."""
+    width = 30
+
+    def show(i: int, n: int, r) -> None:
+        filled = int(width * i / n)
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {i}/{n}  {r.status:6} {r.seconds:5.1f}s  {r.plan}"
+        if r.notebook != "yearly_plan_evaluation" or r.lang != "vi":
+            line += f" ({r.notebook}, {r.lang})"
+        print(line, flush=True)
+    return show
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,14 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("run", help="run a report notebook for one or more plans")
-    p.add_argument("plans", nargs="+", help="plan files (YAML) or folders of them")
-    p.add_argument("--notebook", default="yearly_plan_evaluation")
+    p = sub.add_parser("run", help="run report notebooks for plans (files, folders, or a schedule file)")
+    p.add_argument("plans", nargs="+", help="plan files (YAML), folders of them, or schedule files (runs:)")
+    p.add_argument("--notebook", action="append", help="notebook to run (repeatable; default "
+                   "yearly_plan_evaluation; also index_ranking, year_over_year, explore_exports)")
     p.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
     p.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "outputs"))
     p.add_argument("--data", default=str(Path(__file__).resolve().parents[1] / "data"))
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--lang", choices=["vi", "en"], action="append", help="report language (repeatable; default vi)")
     p.add_argument("--as-of", dest="as_of", help="last day the data covers (YYYY-MM-DD), for an early warning")
+    p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")
     p.set_defaults(func=cmd_run)
 
     args = parser.parse_args(argv)

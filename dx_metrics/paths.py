@@ -12,6 +12,7 @@ REPORT_NOTEBOOK = "report.ipynb"
 REPORT_HTML = "report.html"
 WORKBOOK = "evaluation.xlsx"
 SUMMARY = "summary.json"
+RUN_LOG = "run.log"
 CHARTS = "charts"
 
 
@@ -24,6 +25,17 @@ def project_path(p: str | Path) -> Path:
 def run_dir(root: str | Path, year: int, name: str) -> Path:
     """``<root>/<year>/<plan id or unit>/``."""
     return project_path(root) / str(year) / name
+
+
+def run_name(plan_id: str, notebook: str, lang: str, *, default_notebook: str = "yearly_plan_evaluation") -> str:
+    """The folder name of one run: the plan id, then the notebook and language when they are
+    not the defaults (``baclieu_dot_2023``, ``baclieu_dot_2023_year_over_year_en``)."""
+    name = plan_id
+    if notebook != default_notebook:
+        name += f"_{notebook}"
+    if lang != "vi":
+        name += f"_{lang}"
+    return name
 
 
 def chart_path(out_dir: Path, chart_id: str) -> Path:

@@ -1,21 +1,31 @@
 """Run report notebooks through papermill, unattended and safely.
 
-Each run executes the notebook on the project's own kernel (installed into this virtual
+Each run executes a notebook on the project's own kernel (installed into this virtual
 environment as ``dx-metrics``), in a temporary folder beside the final one, renders the
 HTML report, and only then swaps the folder into place: a failed or interrupted run never
 leaves a half-written report over the last good one. A failed run keeps its executed
-notebook (with the error) in ``<plan id>.failed/`` next to the output folder.
+notebook (with the error) and its log in ``<run>.failed/`` next to the output folder.
+
+A batch does the shared work once: every distinct set of inputs is parsed and its
+indicators computed (and cached) before the notebooks start, so each notebook only loads
+the cache. Runs go to separate processes (papermill is process-safe, not thread-safe);
+kernels talk over IPC sockets, so parallel starts cannot collide on TCP ports.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import sys
 import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from dx_metrics import paths
 from dx_metrics.errors import DxDataError
@@ -23,19 +33,9 @@ from dx_metrics.plans import load_plan
 
 KERNEL = "dx-metrics"
 DEFAULT_NOTEBOOK = "yearly_plan_evaluation"
+NOTEBOOKS = ("yearly_plan_evaluation", "index_ranking", "year_over_year", "explore_exports")
 CELL_TIMEOUT = 600  # seconds: a hung cell cannot hang a scheduled batch
-
-
-def _ipc_kernel_manager():
-    """A kernel manager on IPC sockets: no TCP ports to collide when runs start together
-    (papermill issues 511, 239), and no "running over TCP without encryption" warning."""
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
-
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    return IPCKernelManager
+KERNEL_START_RETRIES = 2
 
 
 @dataclass
@@ -45,6 +45,17 @@ class RunResult:
     seconds: float
     output: Path | None
     error: str | None = None
+    notebook: str = DEFAULT_NOTEBOOK
+    lang: str = "vi"
+
+
+@dataclass
+class Job:
+    plan_path: Path
+    notebook: str = DEFAULT_NOTEBOOK
+    lang: str = "vi"
+    as_of: str | None = None
+    parameters: dict = field(default_factory=dict)
 
 
 def ensure_kernel() -> str:
@@ -64,6 +75,26 @@ def ensure_kernel() -> str:
     return KERNEL
 
 
+def _ipc_kernel_manager():
+    """A kernel manager on IPC sockets: no TCP ports to collide when runs start together
+    (papermill issues 511, 239), and no "running over TCP without encryption" warning."""
+    import tempfile
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum, default
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _unique_ip(self) -> str:
+            # one socket path per kernel: kernels started at the same moment never share one
+            return os.path.join(tempfile.gettempdir(), f"dx-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+    return IPCKernelManager
+
+
 def _swap_into_place(tmp: Path, final: Path) -> None:
     old = final.with_name(final.name + ".old")
     if old.exists():
@@ -75,10 +106,20 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+def _run_logger(path: Path) -> tuple[logging.Logger, logging.Handler]:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log = logging.getLogger("papermill")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return log, handler
+
+
 def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_root: str | Path = paths.OUTPUTS,
              data_dir: str | Path = paths.DATA, lang: str = "vi", as_of: str | None = None,
-             generated_at: str | None = None, timeout: int = CELL_TIMEOUT) -> RunResult:
-    """Evaluate one plan with ``notebook``; write ``<out_root>/<year>/<plan id>/``."""
+             generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
+             parameters: dict | None = None) -> RunResult:
+    """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/``."""
     import papermill as pm
 
     from dx_metrics.report.html import notebook_to_html
@@ -88,25 +129,42 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
     try:
         plan = load_plan(plan_path)
     except DxDataError as e:
-        return RunResult(str(plan_path), "failed", time.monotonic() - start, None, str(e))
-    final = paths.run_dir(out_root, plan.year, plan.plan_id)
+        return RunResult(plan_path.name, "failed", time.monotonic() - start, None, str(e), notebook, lang)
+    final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang))
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
+    log, handler = _run_logger(tmp / paths.RUN_LOG)
+    log.info("run %s with %s (%s)", plan_path, notebook, lang)
     executed = tmp / paths.REPORT_NOTEBOOK
     params = {"plan": str(plan_path), "data_dir": str(paths.project_path(data_dir)), "output_dir": str(tmp),
               "lang": lang, "as_of": as_of,
-              "generated_at": generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+              "generated_at": generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              **(parameters or {})}
     try:
-        pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
-                            kernel_name=ensure_kernel(), cwd=str(paths.PROJECT_ROOT), progress_bar=False,
-                            log_output=False, execution_timeout=timeout, report_mode=False,
-                            kernel_manager_class=_ipc_kernel_manager())
+        for attempt in range(KERNEL_START_RETRIES + 1):
+            try:
+                pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
+                                    kernel_name=ensure_kernel(), cwd=str(paths.PROJECT_ROOT), progress_bar=False,
+                                    log_output=True, execution_timeout=timeout, report_mode=False,
+                                    kernel_manager_class=_ipc_kernel_manager())
+                break
+            except RuntimeError as e:  # a kernel that died or hung while starting: start it again
+                starting = "Kernel died" in str(e) or "didn't respond" in str(e)
+                if not starting or attempt == KERNEL_START_RETRIES:
+                    raise
+                log.warning("kernel failed to start (%s); retrying", e)
         notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title)
+        log.info("done in %.1f s", time.monotonic() - start)
+        log.removeHandler(handler)
+        handler.close()
         _swap_into_place(tmp, final)
     except BaseException as e:  # keep the failed notebook; never touch the last good report
+        log.error("failed: %s", _describe(e))
+        log.removeHandler(handler)
+        handler.close()
         failed = final.with_name(final.name + ".failed")
         if failed.exists():
             shutil.rmtree(failed)
@@ -114,8 +172,8 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
             tmp.rename(failed)
         if isinstance(e, KeyboardInterrupt):
             raise
-        return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e))
-    return RunResult(plan.plan_id, "ok", time.monotonic() - start, final)
+        return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e), notebook, lang)
+    return RunResult(plan.plan_id, "ok", time.monotonic() - start, final, None, notebook, lang)
 
 
 def _describe(e: BaseException) -> str:
@@ -124,3 +182,107 @@ def _describe(e: BaseException) -> str:
         return f"cell {getattr(e, 'exec_count', '?')}: {getattr(e, 'ename', '')}: {getattr(e, 'evalue', '')}"
     text = str(e).strip() or "".join(traceback.format_exception_only(type(e), e)).strip()
     return f"{name}: {text}"
+
+
+def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, langs: list[str] | None = None,
+           as_of: str | None = None) -> list[Job]:
+    """Jobs for plan files, folders of plan files, and schedule files (YAML with ``runs:``).
+
+    A schedule lists runs as ``{plans: [...], notebooks: [...], langs: [...], as_of: ...}``
+    (plans relative to the schedule file's folder); the command line's notebooks and
+    languages apply to plans given directly.
+    """
+    notebooks = notebooks or [DEFAULT_NOTEBOOK]
+    langs = langs or ["vi"]
+    jobs: list[Job] = []
+    for item in items:
+        p = paths.project_path(item)
+        if p.is_dir():
+            files = [f for f in sorted(p.glob("*.yaml")) if not _is_schedule(f)]
+            jobs += [Job(f, nb, lang, as_of) for f in files for nb in notebooks for lang in langs]
+        elif _is_schedule(p):
+            jobs += _schedule(p)
+        else:
+            jobs += [Job(p, nb, lang, as_of) for nb in notebooks for lang in langs]
+    for job in jobs:
+        if job.notebook not in NOTEBOOKS and not paths.notebook_path(job.notebook).exists():
+            raise ValueError(f"no notebook {job.notebook!r} (notebooks: {', '.join(NOTEBOOKS)})")
+    return jobs
+
+
+def _is_schedule(path: Path) -> bool:
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return False
+    try:
+        return isinstance(data := yaml.safe_load(path.read_text("utf-8")), dict) and "runs" in data
+    except yaml.YAMLError:
+        return False
+
+
+def _schedule(path: Path) -> list[Job]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    jobs = []
+    for i, run in enumerate(data["runs"]):
+        if not isinstance(run, dict) or "plans" not in run:
+            raise ValueError(f"{path.name}: runs[{i}] needs 'plans:' (a list of plan files or folders)")
+        plans = [path.parent / p for p in run["plans"]]
+        for job in expand(plans, notebooks=run.get("notebooks"), langs=run.get("langs"), as_of=run.get("as_of")):
+            jobs.append(job)
+    return jobs
+
+
+def prepare(jobs: list[Job], *, data_dir: str | Path = paths.DATA) -> list[str]:
+    """The shared work of a batch, once: parse every distinct input set and compute its
+    indicators into the cache. Returns one line per problem found (a bad plan is left for
+    its run to report)."""
+    from dx_metrics.report.assemble import build_plan_report
+
+    seen, notes = set(), []
+    for job in jobs:
+        try:
+            plan = load_plan(job.plan_path)
+        except DxDataError:
+            continue
+        key = (tuple((i.path, i.kind, i.sheet, i.period) for i in plan.inputs), job.as_of)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            build_plan_report(plan, data_dir=data_dir, as_of=job.as_of)
+        except Exception as e:  # noqa: BLE001 - the run itself will fail and say why
+            notes.append(f"{plan.plan_id}: {_describe(e)}")
+    return notes
+
+
+def _run_job(kwargs: dict) -> RunResult:
+    return run_plan(**kwargs)
+
+
+def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path = paths.OUTPUTS,
+              data_dir: str | Path = paths.DATA, generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
+              on_result: Callable[[int, int, RunResult], None] | None = None) -> list[RunResult]:
+    """Run every job (``workers`` processes at a time); one failure never stops the others."""
+    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    kwargs = [dict(plan_path=j.plan_path, notebook=j.notebook, out_root=out_root, data_dir=data_dir, lang=j.lang,
+                   as_of=j.as_of, generated_at=generated_at, timeout=timeout, parameters=j.parameters)
+              for j in jobs]
+    results: list[RunResult] = []
+    if workers <= 1:
+        for i, kw in enumerate(kwargs, start=1):
+            results.append(_run_job(kw))
+            if on_result:
+                on_result(i, len(kwargs), results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_run_job, kw): kw for kw in kwargs}
+        for i, f in enumerate(as_completed(futures), start=1):
+            try:
+                r = f.result()
+            except Exception as e:  # noqa: BLE001 - a worker that died is one failed run
+                kw = futures[f]
+                r = RunResult(Path(kw["plan_path"]).name, "failed", 0.0, None, _describe(e), kw["notebook"],
+                              kw["lang"])
+            results.append(r)
+            if on_result:
+                on_result(i, len(kwargs), r)
+    return results

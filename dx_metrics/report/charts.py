@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from dx_metrics.report.format import fmt_percent
 from dx_metrics.report.labels import TEXT, check_lang
@@ -77,6 +77,7 @@ def rank_over_years(series: pd.DataFrame, *, title: str, lang: str = "vi") -> Fi
             ax.annotate(str(y), (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
                         fontfamily=FONT)
     ax.invert_yaxis()
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("Hạng" if lang == "vi" else "Rank", fontfamily=FONT)
     years = sorted(series["year"].dropna().astype(int).unique())
     ax.set_xticks(years, [str(y) for y in years], fontfamily=FONT, fontsize=8)

@@ -121,6 +121,8 @@ SECTIONS = {
         "rankings": ("Xếp hạng", "Hạng của đơn vị trong từng chỉ số, nhóm và thành phần; hạng bằng nhau dùng chung "
                      "thứ hạng cao nhất. Hạng công bố giữ nguyên như nguồn (có thể xếp trên phạm vi rộng hơn nhóm)."),
         "rank_chart": ("Thứ hạng qua các năm", "Hạng công bố của đơn vị theo từng năm (càng lên cao càng tốt)."),
+        "rankings_all": ("Bảng xếp hạng năm gần nhất", "Mọi đơn vị trong từng chỉ số và nhóm, năm gần nhất: bối cảnh "
+                         "của nhóm so sánh."),
         "comparison": ("So sánh với năm trước",
                        "Giá trị năm trước và năm nay, thay đổi (điểm phần trăm với tỷ lệ), chỉ tiêu hai năm và việc "
                        "nâng chỉ tiêu. Số liệu được quy về đơn vị hiện hành; chỉ số đổi định nghĩa được ghi rõ."),
@@ -149,6 +151,8 @@ SECTIONS = {
         "rankings": ("Rankings", "The unit's rank in each index, peer group and component; equal scores share the "
                      "best rank. Published ranks are kept as published (they may rank a wider population)."),
         "rank_chart": ("Rank over the years", "The unit's published rank each year (higher on the chart is better)."),
+        "rankings_all": ("Latest rankings", "Every unit in each index and peer group, latest year: the peer-group "
+                         "context."),
         "comparison": ("Against last year",
                        "Last year's and this year's values, the change (percentage points for shares), both targets "
                        "and whether the target was raised; series on today's units, definition changes flagged."),

@@ -16,7 +16,7 @@ from dx_metrics.report.assemble import PlanReport
 from dx_metrics.units import unit_names
 
 # column formats understood by the workbook writer and ``styled``
-PERCENT, INTEGER, POINTS, NUMBER, DATE = "percent", "integer", "points", "number", "date"
+PERCENT, INTEGER, POINTS, NUMBER, SCORE, DATE = "percent", "integer", "points", "number", "score", "date"
 STATUS_FMT = "status"  # a column coloured by the row's ``_status``
 _COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
@@ -52,7 +52,7 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
         c["basis_period"]: ev["basis_period"],
         c["trajectory"]: [_trajectory_text(t, y, v, lang) for t, y, v in
                           zip(ev["trajectory"], ev["horizon_year"], ev["horizon_target"])],
-        c["notes"]: ev["notes"],
+        c["notes"]: _notes(ev["notes"], lang),
         "_status": ev["status"],
         "_share": share,
     })
@@ -61,6 +61,34 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
     if ev["trajectory"].isna().all():
         df = df.drop(columns=[c["trajectory"]])
     return df, formats
+
+
+_NOTES_VI = (
+    ("definition changed between the years (Decree 42/2022: levels → full-process / partial)",
+     "định nghĩa thay đổi giữa hai năm (Nghị định 42/2022: mức độ → toàn trình / một phần)"),
+    ("series crosses the definition change of", "chuỗi số liệu qua thời điểm đổi định nghĩa"),
+    ("(Decree 42/2022: levels → full-process / partial)", "(Nghị định 42/2022: mức độ → toàn trình / một phần)"),
+    ("denominator is 0", "mẫu số bằng 0"),
+    ("only part-year data", "chỉ có số liệu một phần năm"),
+    ("evaluate with as_of inside the year for an early warning", "đánh giá với as_of trong năm để có cảnh báo sớm"),
+    ("not used", "không dùng"), ("self-reported value", "giá trị tự báo cáo"), ("sum of", "tổng của"),
+    ("predecessor of", "tiền thân của"), ("score and rank shown as published, not combined",
+                                          "điểm và hạng giữ như công bố, không cộng gộp"),
+)
+
+
+def note_text(note: object, lang: str) -> object:
+    """A library note (written in English) in the report language."""
+    if lang != "vi" or note is None or pd.isna(note):
+        return note
+    text = str(note)
+    for en, vi in _NOTES_VI:
+        text = text.replace(en, vi)
+    return text
+
+
+def _notes(series: pd.Series, lang: str) -> pd.Series:
+    return series.map(lambda n: note_text(n, lang))
 
 
 def _trajectory_text(label: object, year: object, target: object, lang: str) -> str | None:
@@ -127,7 +155,7 @@ def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None =
     }).reset_index(drop=True)
     if df[c["rank_published"]].isna().all():
         df = df.drop(columns=[c["rank_published"], c["rank_published_change"]])
-    return df, {c["score"]: NUMBER, c["percentile"]: NUMBER}
+    return df, {c["score"]: SCORE, c["percentile"]: NUMBER}
 
 
 def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str | None = None
@@ -142,7 +170,9 @@ def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str
         c["change"]: cmp["change"], c["target_previous"]: cmp["target_previous"],
         c["target_current"]: cmp["target_current"],
         c["target_raised"]: cmp["target_raised"].map({True: t["yes"], False: t["no"]}),
-        c["rank_change"]: cmp["rank_change"], c["note"]: cmp["note"],
+        c["rank_change"]: cmp["rank_change"], c["predecessors"]: cmp["predecessors"].map(
+            lambda p: "; ".join(_names(pd.Series(str(p).split("|")), lang)) if pd.notna(p) else pd.NA),
+        c["note"]: _notes(cmp["note"], lang),
         "_share": _units_of(cmp["indicator_id"]).eq("share").fillna(False).to_numpy(),
     }).reset_index(drop=True)
     return df, {c["value_previous"]: PERCENT, c["value_current"]: PERCENT, c["change"]: POINTS,
@@ -166,7 +196,7 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
         c["numerator"]: obs["numerator"],
         c["denominator"]: obs["denominator"],
         c["value"]: obs["value"],
-        c["note"]: obs["note"],
+        c["note"]: _notes(obs["note"], lang),
         c["source"]: obs["source"],
     }).reset_index(drop=True)
     return df, {c["numerator"]: INTEGER, c["denominator"]: INTEGER, c["value"]: PERCENT}
@@ -236,6 +266,10 @@ def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
             fmt[col] = lambda x, lang=lang: fmt_number(x, lang=lang)
         elif kind == POINTS:
             fmt[col] = lambda x, lang=lang: fmt_points(x, lang=lang)
+        elif kind == NUMBER:
+            fmt[col] = lambda x, lang=lang: fmt_number(x, digits=1, lang=lang)
+        elif kind == SCORE:
+            fmt[col] = lambda x, lang=lang: fmt_number(x, digits=4, lang=lang)
         elif kind == DATE:
             fmt[col] = lambda x: "" if pd.isna(x) else x.strftime("%d/%m/%Y")
     shown = df.copy()
@@ -245,7 +279,7 @@ def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
                 shown[col] = [fmt_percent(v, lang=lang) if s else fmt_number(v, lang=lang)
                               for v, s in zip(df[col], df["_share"])]
     styler = shown[visible].style.format(fmt, na_rep="—", escape="html").hide(axis="index")
-    numeric = [col for col in visible if formats.get(col) in (PERCENT, INTEGER, POINTS, NUMBER)]
+    numeric = [col for col in visible if formats.get(col) in (PERCENT, INTEGER, POINTS, NUMBER, SCORE)]
     styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
     styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     if "_status" in df:
