@@ -1,68 +1,168 @@
-"""The report notebook executed end to end through papermill, outputs opened and checked."""
+"""Every notebook executed end to end through papermill; outputs opened and checked."""
 import json
 import re
+import shutil
+import subprocess
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from conftest import ROOT
-from dx_metrics.runner import run_plan
+from dx_metrics.runner import Job, expand, run_batch, run_plan
 
 pytestmark = pytest.mark.notebook
 PLAN = ROOT / "params" / "baclieu_dot_2023.yaml"
+STAMP = "2024-01-15T08:00:00+00:00"
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
+def batch(tmp_path_factory):
+    """The sample schedule (4 notebooks, 2 languages, 2 plans) run with 2 workers."""
     out = tmp_path_factory.mktemp("outputs")
-    result = run_plan(PLAN, out_root=out, generated_at="2024-01-15T08:00:00+00:00")
-    assert result.status == "ok", result.error
-    return result.output
+    jobs = expand([ROOT / "params" / "schedule.yaml"]) + [Job(PLAN, "explore_exports", "vi")]
+    results = run_batch(jobs, workers=2, out_root=out, generated_at=STAMP)
+    return out, {(r.plan, r.notebook, r.lang): r for r in results}
 
 
-def test_run_writes_the_four_files_where_the_design_says(report_dir):
-    assert report_dir.parts[-2:] == ("2023", "baclieu_dot_2023")
-    for name in ("report.ipynb", "report.html", "evaluation.xlsx", "summary.json", "charts/online_dossier_share.png"):
-        assert (report_dir / name).is_file(), name
+@pytest.fixture(scope="module")
+def report_dir(batch):
+    return batch[1][("baclieu_dot_2023", "yearly_plan_evaluation", "vi")].output
+
+
+def test_every_notebook_runs(batch):
+    _, results = batch
+    assert {k[1] for k in results} == {"yearly_plan_evaluation", "year_over_year", "index_ranking", "explore_exports"}
+    failed = {k: r.error for k, r in results.items() if r.status != "ok"}
+    assert not failed
+    for r in results.values():
+        for name in ("report.ipynb", "report.html", "evaluation.xlsx", "summary.json", "run.log"):
+            assert (r.output / name).is_file(), (r.output, name)
+
+
+def test_output_folders_follow_the_layout(batch):
+    out, results = batch
+    assert results[("baclieu_dot_2023", "yearly_plan_evaluation", "vi")].output == out / "2023" / "baclieu_dot_2023"
+    assert results[("baclieu_dot_2023", "year_over_year", "en")].output == \
+        out / "2023" / "baclieu_dot_2023_year_over_year_en"
+    assert results[("mot_nq17_2019", "index_ranking", "vi")].output == out / "2019" / "mot_nq17_2019_index_ranking"
 
 
 def test_summary_json(report_dir):
     s = json.loads((report_dir / "summary.json").read_text("utf-8"))
     assert {"plan_id", "year", "unit_id", "generated_at", "indicators", "targets", "tasks", "data_quality",
             "sources"} <= set(s)
-    assert (s["plan_id"], s["year"], s["unit_id"]) == ("baclieu_dot_2023", 2023, "baclieu_dot")
+    assert (s["plan_id"], s["year"], s["unit_id"], s["generated_at"]) == ("baclieu_dot_2023", 2023, "baclieu_dot", STAMP)
     share = [t for t in s["targets"] if t["indicator_id"] == "online_dossier_share"][0]
     # sample 2023: 2.076 online of 6.800 received = 30,53 %, target 20 % -> achieved
     assert (share["numerator"], share["denominator"], share["status"]) == (2076, 6800, "achieved")
     assert share["actual"] == pytest.approx(2076 / 6800)
     assert s["tasks"]["total"] == 16 and s["tasks"]["no_deadline"] == 4
-    assert s["sources"][0]["sha256"] and len(s["sources"][0]["sha256"]) == 64
+    assert all(len(src["sha256"]) == 64 for src in s["sources"])
 
 
-def test_html_shows_the_share_without_code_and_offline(report_dir):
+def test_html_without_code_offline_and_vietnamese(report_dir):
     page = (report_dir / "report.html").read_text("utf-8")
-    assert "build_plan_report" not in page and "import " not in page          # no code cells
-    assert not re.search(r"<script[^>]+src=", page) and "<link" not in page    # nothing fetched
+    assert "build_plan_report" not in page and "display(" not in page            # no code cells
+    assert not re.search(r"<script[^>]+src=", page) and "<link" not in page     # nothing fetched
     # sample self-assessment: work records online 405 / 1.500 = 27 % against 30 % -> not achieved
     for text in ("30,53%", "2.076", "6.800", "Đạt", "Tỷ lệ hồ sơ trực tuyến", "27,00%", "Không đạt", "−3,00 điểm %"):
         assert text in page, text
 
 
-def test_workbook_sheets(report_dir):
+def test_english_report(batch):
+    _, results = batch
+    page = (results[("baclieu_dot_2023", "yearly_plan_evaluation", "en")].output / "report.html").read_text("utf-8")
+    assert "Online dossier share" in page and "30.53%" in page and "Not achieved" in page
+
+
+def test_workbook_sheets_and_formats(report_dir):
     sheets = pd.read_excel(report_dir / "evaluation.xlsx", sheet_name=None, engine="calamine")
     assert list(sheets) == ["Tổng hợp", "Chỉ tiêu", "Chỉ số", "Nhiệm vụ", "Xếp hạng", "Chất lượng dữ liệu",
                             "Nguồn dữ liệu"]
     targets = sheets["Chỉ tiêu"]
     row = targets[targets["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"].iloc[0]
     assert (row["Tử số"], row["Mẫu số"], row["Đánh giá"]) == (2076, 6800, "Đạt")
+    ws = load_workbook(report_dir / "evaluation.xlsx")["Chỉ tiêu"]
+    header = [c.value for c in ws[1]]
+    actual, status = header.index("Kết quả") + 1, header.index("Đánh giá") + 1
+    achieved_row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, status).value == "Đạt")
+    assert ws.cell(achieved_row, actual).number_format == "0.00%"
+    assert ws.cell(achieved_row, status).fill.fgColor.rgb.endswith("C6EFCE")      # green
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert ws.cell(2, header.index("Tử số") + 1).number_format == "#,##0"
 
 
-def test_a_failed_run_keeps_the_last_good_report(report_dir, tmp_path):
-    before = (report_dir / "summary.json").read_bytes()
-    broken = tmp_path / "broken.yaml"
+def test_index_ranking_report(batch):
+    _, results = batch
+    out = results[("mot_nq17_2019", "index_ranking", "vi")].output
+    assert (out / "charts" / "ict_rank.png").is_file() and (out / "charts" / "egdi_rank.png").is_file()
+    page = (out / "report.html").read_text("utf-8")
+    assert "13/20" in page and "Bộ Giao thông vận tải" in page
+    ranks = pd.read_excel(out / "evaluation.xlsx", sheet_name="Xếp hạng", engine="calamine")
+    mot = ranks[(ranks["Đơn vị"] == "Bộ Giao thông vận tải") & (ranks["Năm"] == 2019) & (ranks["Thành phần"] == "total")]
+    assert mot["Hạng trong nhóm"].tolist() == ["13/20"] and mot["Thay đổi hạng"].tolist() == [4]
+
+
+def test_year_over_year_report(batch):
+    _, results = batch
+    out = results[("baclieu_dot_2023", "year_over_year", "vi")].output
+    cmp = pd.read_excel(out / "evaluation.xlsx", sheet_name="So với năm trước", engine="calamine")
+    # the notebook maps series onto today's units: the department is now part of Cà Mau's
+    # Department of Construction (1 March 2025, 1 July 2025)
+    row = cmp[(cmp["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến") & (cmp["Đơn vị"] == "Sở Xây dựng tỉnh Cà Mau")].iloc[0]
+    assert row["Đơn vị tiền thân"] == "Sở Giao thông vận tải tỉnh Bạc Liêu"
+    assert (row["Năm trước"], round(row["Năm nay"], 6)) == (0.1875, round(2076 / 6800, 6))
+
+
+def test_early_warning_in_the_ministry_report(batch):
+    _, results = batch
+    s = json.loads((results[("mot_nq17_2019", "yearly_plan_evaluation", "vi")].output / "summary.json").read_text())
+    share = [t for t in s["targets"] if t["indicator_id"] == "online_dossier_share"][0]
+    assert (share["status"], share["basis_period"]) == ("on_track", "2019-01/2019-07")
+
+
+def test_failed_run_keeps_the_last_good_report_and_others_finish(batch, tmp_path):
+    out, results = batch
+    good = results[("baclieu_dot_2023", "yearly_plan_evaluation", "vi")].output
+    before = (good / "summary.json").read_bytes()
+    broken = tmp_path / "baclieu_dot_2023.yaml"
     broken.write_text(PLAN.read_text("utf-8").replace("raw/sgtvt_baclieu_mot_cua_2023.xlsx", "raw/missing.xlsx"),
                       encoding="utf-8")
-    result = run_plan(broken, out_root=report_dir.parents[1])
-    assert result.status == "failed" and "does not exist" in result.error
-    assert (report_dir / "summary.json").read_bytes() == before
-    assert (result.output / "report.ipynb").is_file()        # the failed notebook is kept with its error
+    rerun = run_batch([Job(broken), Job(ROOT / "params" / "baclieu_dot_2022.yaml")], workers=2, out_root=out,
+                      generated_at=STAMP)
+    status = {r.plan: r for r in rerun}
+    assert status["baclieu_dot_2023"].status == "failed" and "does not exist" in status["baclieu_dot_2023"].error
+    assert status["baclieu_dot_2022"].status == "ok"
+    assert (good / "summary.json").read_bytes() == before                      # last good report intact
+    assert (status["baclieu_dot_2023"].output / "report.ipynb").is_file()      # failed notebook kept
+    assert "failed" in (status["baclieu_dot_2023"].output / "run.log").read_text("utf-8")
+
+
+def test_runs_are_idempotent(tmp_path):
+    a = run_plan(PLAN, out_root=tmp_path / "a", generated_at="2024-01-01T00:00:00+00:00")
+    b = run_plan(PLAN, out_root=tmp_path / "b", generated_at="2024-02-02T00:00:00+00:00")
+    sa, sb = (json.loads((r.output / "summary.json").read_text("utf-8")) for r in (a, b))
+    sa.pop("generated_at"), sb.pop("generated_at")
+    assert sa == sb
+
+
+def test_input_text_is_escaped_in_html(tmp_path):
+    plan = tmp_path / "p.yaml"
+    plan.write_text(PLAN.read_text("utf-8").replace(
+        "title: Kế hoạch chuyển đổi số năm 2023", "title: <script>alert(1)</script> Kế hoạch"), encoding="utf-8")
+    r = run_plan(plan, out_root=tmp_path / "o", data_dir=ROOT / "data")
+    assert r.status == "ok", r.error
+    page = (r.output / "report.html").read_text("utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (apt-get install chromium)")
+def test_report_renders_in_headless_chromium(report_dir, tmp_path):
+    shot = tmp_path / "report.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600",
+                    f"--screenshot={shot}", (report_dir / "report.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert shot.stat().st_size > 50_000          # a page with tables and a chart, not a blank one
