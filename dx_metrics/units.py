@@ -163,3 +163,19 @@ def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp, *, path: str | Path 
     note[moved] = [f"predecessor of {n}: score and rank shown as published, not combined" for n in names[moved]]
     df["note"] = note
     return df
+
+
+def family(unit_id: str, *, path: str | Path = UNITS_FILE) -> set[str]:
+    """The unit and every unit under it (children, their children ...) in the registry."""
+    units = load_units(path)
+    children: dict[str, list[str]] = {}
+    for u, p in zip(units["unit_id"], units["parent_id"]):
+        if pd.notna(p):
+            children.setdefault(str(p), []).append(str(u))
+    out, todo = set(), [unit_id]
+    while todo:
+        u = todo.pop()
+        if u not in out:
+            out.add(u)
+            todo += children.get(u, [])
+    return out

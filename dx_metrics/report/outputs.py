@@ -46,7 +46,7 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
         "legal_reference": r.plan.legal_reference,
         "as_of": r.as_of.isoformat() if r.as_of else None,
         "generated_at": generated_at,
-        "indicators": _records(r.observations.reindex(columns=OBS_KEYS)),
+        "indicators": _records(r.scope.reindex(columns=OBS_KEYS)),
         "targets": _records(r.evaluation),
         "tasks": {"total": tc["total"], "by_status": tc["by_status"], "due_in_period": tc["due_in_period"],
                   "overdue": tc["overdue"], "overdue_ids": tc["overdue_ids"], "no_deadline": tc["no_deadline"]},
@@ -58,7 +58,15 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
 
 
 def chart_online_share(r: PlanReport, lang: str = "vi"):
-    """The online-dossier share per unit against the plan's target (None without data)."""
+    """The online-dossier share per unit against the plan's target (None without data);
+    drawn once per report and language."""
+    memo = r.charts.setdefault(("online_dossier_share", lang), None)
+    if memo is None:
+        memo = r.charts[("online_dossier_share", lang)] = _draw_online_share(r, lang)
+    return memo
+
+
+def _draw_online_share(r: PlanReport, lang: str):
     iid = "online_dossier_share"
     df, _ = tables.indicators_frame(r, lang, indicator_id=iid)
     if df.empty:

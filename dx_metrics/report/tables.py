@@ -183,7 +183,7 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
     """Observations with names: one row per indicator, unit and period."""
     check_lang(lang)
     c = COLUMNS[lang]
-    obs = r.observations
+    obs = r.scope
     if indicator_id is not None:
         obs = obs[obs["indicator_id"] == indicator_id]
     # the plan's unit (the total) last, after its parts
