@@ -105,8 +105,8 @@ SECTIONS = {
                     "tỷ lệ) và đơn vị chủ trì. Chỉ tiêu chưa có số liệu được ghi rõ, không bị bỏ qua."),
         "online_share": ("Tỷ lệ hồ sơ trực tuyến theo đơn vị",
                          "Hồ sơ tiếp nhận trực tuyến trên tổng số hồ sơ mới tiếp nhận trong kỳ (không tính hồ sơ kỳ "
-                         "trước chuyển qua). Tỷ lệ của Sở được tính từ tổng tử số và tổng mẫu số, không lấy trung bình "
-                         "các tỷ lệ."),
+                         "trước chuyển qua). Tỷ lệ của đơn vị cấp trên được tính từ tổng tử số và tổng mẫu số của các "
+                         "đơn vị trực thuộc, không lấy trung bình các tỷ lệ."),
         "indicators": ("Các chỉ số tính từ dữ liệu", "Mọi chỉ số tính được từ các tệp đầu vào, kèm tử số và mẫu số."),
         "tasks": ("Nhiệm vụ theo đơn vị chủ trì",
                   "Nhiệm vụ của kế hoạch theo đơn vị chủ trì; nhiệm vụ quá thời hạn mà chưa hoàn thành được tô đỏ."),
@@ -135,8 +135,8 @@ SECTIONS = {
                     "shares) and the owner. Targets without data are shown as such, not left out."),
         "online_share": ("Online dossier share by unit",
                          "Dossiers received online over all dossiers newly received in the period (carried-over "
-                         "dossiers excluded). The department's share sums numerators and denominators; it is not an "
-                         "average of the units' shares."),
+                         "dossiers excluded). A parent unit's share sums its units' numerators and denominators; it is "
+                         "not an average of their shares."),
         "indicators": ("Indicators computed from the data", "Every indicator the inputs allow, with numerator and "
                        "denominator."),
         "tasks": ("Tasks by owner", "The plan's tasks by owner; tasks past their deadline and not done are in red."),
