@@ -81,6 +81,20 @@ def _title(ws, lines: list[tuple[str, str | None]], width: int) -> int:
     return len(lines) + 1
 
 
+def _listing(ws, unit_lines: list[tuple[str, str | None]], title: str, subtitle: str | None,
+             header: list[str], *, gap: int = 3) -> int:
+    """Title lines, a bold title, an italic subtitle and a boxed header; returns the header row."""
+    r = _title(ws, unit_lines, len(header))
+    ws.cell(r, 1, title).font = Font(bold=True, size=13)
+    if subtitle:
+        ws.cell(r + 1, 1, subtitle).font = Font(italic=True)
+    h = r + gap
+    for c, v in enumerate(header, start=1):
+        cell = ws.cell(h, c, v)
+        cell.font, cell.border = Font(bold=True), BOX
+    return h
+
+
 def _one_stop_rows(rng: random.Random, received: list[tuple[int, int]]):
     rows = []
     for total, online in received:
@@ -178,15 +192,9 @@ def services_catalogue(name: str, *, unit_lines, title: str, as_of_line: str, ag
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh mục"
-    r = _title(ws, unit_lines + [("", None)], 7)
-    ws.cell(r, 1, title).font = Font(bold=True, size=13)
-    ws.cell(r + 1, 1, as_of_line).font = Font(italic=True)
-    h = r + 3
-    header = ["STT", "Mã thủ tục", "Tên thủ tục hành chính", "Cơ quan thực hiện", "Mức độ DVC trực tuyến",
-              "Thiết bị di động"]
-    for c, v in enumerate(header, start=1):
-        cell = ws.cell(h, c, v)
-        cell.font, cell.border = Font(bold=True), BOX
+    h = _listing(ws, unit_lines + [("", None)], title, as_of_line,
+                 ["STT", "Mã thủ tục", "Tên thủ tục hành chính", "Cơ quan thực hiện", "Mức độ DVC trực tuyến",
+                  "Thiết bị di động"])
     codes = rng.sample(range(1000, 9999), len(levels))
     names = [b + v for v in VARIANTS for b in PROCEDURE_BASES]
     for i, (level, mob) in enumerate(zip(levels, mobile), start=1):
@@ -243,13 +251,9 @@ def self_report_2023() -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "Tự đánh giá"
-    r = _title(ws, [("UBND TỈNH BẠC LIÊU", None), ("SỞ GIAO THÔNG VẬN TẢI", None), ("", None)], 6)
-    ws.cell(r, 1, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHUYỂN ĐỔI SỐ (ĐƠN VỊ TỰ ĐÁNH GIÁ)").font = Font(bold=True)
-    ws.cell(r + 1, 1, "Năm 2023").font = Font(italic=True)
-    h = r + 3
-    for c, v in enumerate(["STT", "Chỉ tiêu", "Đơn vị", "Tử số", "Mẫu số", "Tỷ lệ"], start=1):
-        cell = ws.cell(h, c, v)
-        cell.font, cell.border = Font(bold=True), BOX
+    h = _listing(ws, [("UBND TỈNH BẠC LIÊU", None), ("SỞ GIAO THÔNG VẬN TẢI", None), ("", None)],
+                 "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHUYỂN ĐỔI SỐ (ĐƠN VỊ TỰ ĐÁNH GIÁ)", "Năm 2023",
+                 ["STT", "Chỉ tiêu", "Đơn vị", "Tử số", "Mẫu số", "Tỷ lệ"])
     for i, (name, num, den) in enumerate(SELF_REPORT_2023, start=1):
         pct = f"{num / den * 100:.2f}%".replace(".", ",")
         for c, v in enumerate([i, name, "Sở GTVT Bạc Liêu", num, den, pct], start=1):
@@ -262,13 +266,9 @@ def ministry_tasks_2019() -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "NQ17"
-    r = _title(ws, [("BỘ GIAO THÔNG VẬN TẢI", None), ("TRUNG TÂM CÔNG NGHỆ THÔNG TIN", None), ("", None)], 5)
-    ws.cell(r, 1, "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ TẠI NGHỊ QUYẾT 17/NQ-CP NGÀY 07/3/2019").font = Font(bold=True)
-    ws.cell(r + 1, 1, "Số liệu đến ngày 09/9/2019").font = Font(italic=True)
-    h = r + 3
-    for c, v in enumerate(["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn hoàn thành", "Tình trạng"], start=1):
-        cell = ws.cell(h, c, v)
-        cell.font, cell.border = Font(bold=True), BOX
+    h = _listing(ws, [("BỘ GIAO THÔNG VẬN TẢI", None), ("TRUNG TÂM CÔNG NGHỆ THÔNG TIN", None), ("", None)],
+                 "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ TẠI NGHỊ QUYẾT 17/NQ-CP NGÀY 07/3/2019", "Số liệu đến ngày 09/9/2019",
+                 ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn hoàn thành", "Tình trạng"])
     for i, row in enumerate(MOT_TASKS_2019, start=1):
         for c, v in enumerate([i, *row], start=1):
             ws.cell(h + i, c, v)
@@ -303,13 +303,9 @@ def ict_index_2018_2019(rng: random.Random) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "ICT Index"
-    r = _title(ws, [("BỘ THÔNG TIN VÀ TRUYỀN THÔNG - HỘI TIN HỌC VIỆT NAM", None), ("", None)], 6)
-    ws.cell(r, 1, "BÁO CÁO ICT INDEX - KHỐI BỘ, NGÀNH CÓ DỊCH VỤ CÔNG (MẪU)").font = Font(bold=True)
-    h = r + 2
-    header = ["Năm", "Nhóm", "Bộ, ngành", "Chỉ số thành phần", "Điểm", "Xếp hạng"]
-    for c, v in enumerate(header, start=1):
-        cell = ws.cell(h, c, v)
-        cell.font, cell.border = Font(bold=True), BOX
+    h = _listing(ws, [("BỘ THÔNG TIN VÀ TRUYỀN THÔNG - HỘI TIN HỌC VIỆT NAM", None), ("", None)],
+                 "BÁO CÁO ICT INDEX - KHỐI BỘ, NGÀNH CÓ DỊCH VỤ CÔNG (MẪU)", None,
+                 ["Năm", "Nhóm", "Bộ, ngành", "Chỉ số thành phần", "Điểm", "Xếp hạng"], gap=2)
     ranks: dict[tuple[int, str], list[float]] = {}
     for year, component, unit, score in rows:
         ranks.setdefault((year, component), []).append(score)
