@@ -27,6 +27,7 @@ REASONS = (
     "no_period",           # no reporting period in the table, the title rows or the call
     "empty",               # a table with no data rows
     "skipped_row",         # a row that was ignored (heading, note ...)
+    "other_sheets",        # more sheets hold this kind of table; one was read
     "plan",                # a plan file that cannot be used as written
 )
 

@@ -76,3 +76,9 @@ def test_unu_files_with_noisy_floats_and_iso3_codes(year):
     vnm = df[(df["unit_id"] == "VNM") & (df["component"] == "total")].iloc[0]
     ref = pd.read_csv(UN / "DERIVED_vietnam_egdi_2003_2024.csv").set_index("survey_year").loc[year]
     assert vnm["rank"] == ref["egdi_rank"] and vnm["score"] == pytest.approx(ref["egdi"], abs=1e-9)
+
+
+def test_several_matching_sheets_are_named():
+    df = read_export(V766 / "bao_cao_T10_2025.xlsx", "index_scores", period="2025-10")
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "other_sheets"]
+    assert p.sheet == "Điểm năm" and '"Điểm tháng", "Sở Ban", "Xã Phường"' in p.message

@@ -40,6 +40,7 @@ class Header:
     columns: dict[str, int]         # canonical name -> 0-based column position
     texts: dict[str, str]           # canonical name -> header text as written
     unmatched: dict[int, str]       # other non-empty header cells, by position
+    note: tuple[str, str] | None = None   # (message, hint) about the choice of sheet
 
 
 COMPONENT_PREFIX = "component__"

@@ -70,6 +70,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     t.parse_columns()
     _skip_headings(t)
     _require_cells(t)
+    if header.note:
+        t.table_problem(header.note[0], reason="other_sheets", severity=WARNING, hint=header.note[1])
     mode = rules.PERIOD_MODE[kind]
     if mode == "required":
         _fill_period(t, title_lines, period, header)
@@ -120,10 +122,19 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
     else:
         candidates = sheets
     best = None
+    also: list[str] = []      # other sheets that hold an equally good table
     for s in candidates:
         h = find_header(s.cells, kind)
-        if h is not None and (best is None or len(h.columns) > len(best[1].columns)):
-            best = (s, h)
+        if h is None:
+            continue
+        if best is None or len(h.columns) > len(best[1].columns):
+            best, also = (s, h), []
+        elif len(h.columns) == len(best[1].columns):
+            also.append(str(s.name))
+    if best is not None and also:
+        names = ", ".join(f'"{n}"' for n in also)
+        best[1].note = (f'read sheet "{best[0].name}"; sheet(s) {names} hold a table of the same kind too',
+                        "pass sheet=... (dx-metrics validate --sheet ...) to read another one")
     if best is None:
         where = f'sheet "{sheet}"' if sheet else "any sheet"
         specs = column_specs()[kind]
