@@ -27,10 +27,15 @@ def run_dir(root: str | Path, year: int, name: str) -> Path:
     return project_path(root) / str(year) / name
 
 
-def run_name(plan_id: str, notebook: str, lang: str, *, default_notebook: str = "yearly_plan_evaluation") -> str:
-    """The folder name of one run: the plan id, then the notebook and language when they are
-    not the defaults (``baclieu_dot_2023``, ``baclieu_dot_2023_year_over_year_en``)."""
+def run_name(plan_id: str, notebook: str, lang: str, *, as_of: str | None = None,
+             default_notebook: str = "yearly_plan_evaluation") -> str:
+    """The folder name of one run: the plan id, then the data date, notebook and language when
+    they are not the defaults (``baclieu_dot_2023``, ``mot_nq17_2019_asof_2019-07-31``,
+    ``baclieu_dot_2023_year_over_year_en``): an early-warning run never replaces the
+    year-end report."""
     name = plan_id
+    if as_of:
+        name += f"_asof_{as_of}"
     if notebook != default_notebook:
         name += f"_{notebook}"
     if lang != "vi":

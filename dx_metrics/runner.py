@@ -130,7 +130,7 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         plan = load_plan(plan_path)
     except DxDataError as e:
         return RunResult(plan_path.name, "failed", time.monotonic() - start, None, str(e), notebook, lang)
-    final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang))
+    final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():
@@ -248,9 +248,16 @@ def prepare(jobs: list[Job], *, data_dir: str | Path = paths.DATA) -> list[str]:
             continue
         seen.add(key)
         try:
-            build_plan_report(plan, data_dir=data_dir, as_of=job.as_of)
+            report = build_plan_report(plan, data_dir=data_dir, as_of=job.as_of)
         except Exception as e:  # noqa: BLE001 - the run itself will fail and say why
             notes.append(f"{plan.plan_id}: {_describe(e)}")
+            continue
+        by_file: dict[str, int] = {}
+        for p in report.problems:
+            if p.severity == "error":
+                by_file[p.file] = by_file.get(p.file, 0) + 1
+        notes += [f"{plan.plan_id}: {file} has {n} data error(s); those rows are left out "
+                  f"(dx-metrics validate shows where)" for file, n in sorted(by_file.items())]
     return notes
 
 

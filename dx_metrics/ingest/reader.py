@@ -72,6 +72,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     _require_cells(t)
     if header.note:
         t.table_problem(header.note[0], reason="other_sheets", severity=WARNING, hint=header.note[1])
+    _unused_columns(t, header)
     mode = rules.PERIOD_MODE[kind]
     if mode == "required":
         _fill_period(t, title_lines, period, header)
@@ -97,7 +98,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     out = valid[out_cols].reset_index(drop=True)
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
               "header_row": header.row + 1, "rows": len(out)}
-    return out, t.problems, origin
+    problems = sorted(t.problems, key=lambda p: (p.row is not None, p.row or 0))   # table-level first, then by row
+    return out, problems, origin
 
 
 def _example(spec) -> str:
@@ -205,6 +207,19 @@ def _skip_headings(t: RawTable) -> None:
         t.flag(empty, "unit_name" if "unit_name" in t.raw else None,
                "row has no figures; skipped as a heading", reason="skipped_row", severity=WARNING)
         t.skipped = t.skipped | empty
+
+
+def _unused_columns(t: RawTable, header) -> None:
+    """One warning naming the header cells dx_metrics did not recognise (nothing is dropped
+    silently: a renamed "Trực tuyến" column would otherwise just be missing)."""
+    names = [text for _, text in sorted(header.unmatched.items()) if text]
+    if not names:
+        return
+    shown = ", ".join(f'"{n}"' for n in names[:8]) + (f" … +{len(names) - 8} more" if len(names) > 8 else "")
+    t.problems.append(Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="unknown_value",
+                              severity=WARNING, message=f"column(s) not recognised and not read: {shown}",
+                              hint=f"if one of them holds a {t.kind} column, add its header text to "
+                                   "dx_metrics/ingest/columns.yaml"))
 
 
 def _require_cells(t: RawTable) -> None:

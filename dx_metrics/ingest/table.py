@@ -56,6 +56,8 @@ class RawTable:
             value = values.at[idx] if values is not None else None
             if isinstance(value, (np.integer, np.floating)):
                 value = value.item()
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
                 value = None
             msg = messages.at[idx] if messages is not None else message
@@ -90,8 +92,10 @@ class RawTable:
                 reason = _REASONS.get(spec.type, "not_a_number")
                 if spec.type == "share":
                     reason = "out_of_range" if errors[bad].str.contains("share").all() else "not_a_number"
-                self.flag(bad, name, "", reason=reason, messages=errors,
-                          hint=_HINTS.get(spec.type))
+                # the number-format hint helps only where the cell looks like a number
+                numeric = self.raw[name].map(lambda v: isinstance(v, str) and any(ch.isdigit() for ch in v))
+                self.flag(bad & numeric, name, "", reason=reason, messages=errors, hint=_HINTS.get(spec.type))
+                self.flag(bad & ~numeric, name, "", reason=reason, messages=errors)
         self.data = pd.DataFrame(out, index=self.raw.index)
 
 

@@ -83,6 +83,12 @@ class Plan:
     path: Path | None = None
 
 
+TARGET_KEYS = {"indicator", "comparator", "value", "owner", "unit", "note", "baseline", "horizons"}
+TASK_KEYS = {"id", "title", "owner", "deadline", "status", "completed_on"}
+INPUT_KEYS = {"path", "kind", "sheet", "period"}
+BASELINE_KEYS = {"year", "value"}
+
+
 class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -91,6 +97,11 @@ class _Checker:
     def bad(self, key: str, message: str, hint: str | None = None, value: object = None) -> None:
         self.problems.append(Problem(file=self.path.name, column=key, message=message, reason="plan",
                                      hint=hint, value=value if value is None else str(value)))
+
+    def keys(self, d: dict, allowed: set[str], where: str) -> None:
+        """A misspelt key ("comparater") would silently fall back to a default: reject it."""
+        for k in sorted(set(d) - allowed, key=str):
+            self.bad(f"{where}{k}", "is not a known key", f"known keys here: {', '.join(sorted(allowed))}")
 
     def text(self, d: dict, key: str, where: str, *, required: bool = True) -> str | None:
         v = d.get(key)
@@ -150,6 +161,9 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
         if not isinstance(t, dict):
             c.bad(f"targets[{i}]", "must be a mapping with indicator, comparator and value")
             continue
+        c.keys(t, TARGET_KEYS, where)
+        if isinstance(t.get("baseline"), dict):
+            c.keys(t["baseline"], BASELINE_KEYS, f"{where}baseline.")
         iid = c.text(t, "indicator", where)
         if iid and iid not in known:
             c.bad(f"{where}indicator", f"unknown indicator {iid!r}",
@@ -200,6 +214,7 @@ def _tasks(c: _Checker, raw: object) -> list[Task]:
         if not isinstance(t, dict):
             c.bad(f"tasks[{i}]", "must be a mapping with id, title, owner, deadline and status")
             continue
+        c.keys(t, TASK_KEYS, where)
         tid, title = c.text(t, "id", where), c.text(t, "title", where)
         status = str(t.get("status", "not_started")).strip()
         if status not in TASK_STATUSES:
@@ -220,6 +235,7 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
         if not isinstance(d, dict) or "path" not in d:
             c.bad(f"inputs[{i}]", "must have a path", "write '- {path: raw/file.xlsx, kind: dossiers}'")
             continue
+        c.keys(d, INPUT_KEYS, f"inputs[{i}].")
         kind = d.get("kind")
         if kind not in KINDS:
             c.bad(f"inputs[{i}].kind", f"{kind!r} is not a table kind", f"use one of {', '.join(KINDS)}", kind)

@@ -82,11 +82,29 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path = "data",
     observations = _indicators(merged, sources, as_of)
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
+    evaluation = _note_rejected_rows(evaluation, problems)
     listed = merged.get("tasks")
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings)
+
+
+def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """A target measured on a file with rejected rows says so: its value leaves them out."""
+    rejected: dict[str, set] = {}
+    for p in problems:
+        if p.severity == ERROR:
+            rejected.setdefault(p.file, set()).add(p.row)
+    if not rejected:
+        return evaluation
+    notes = evaluation["notes"].astype("object")
+    for i, src in evaluation["source"].items():
+        if pd.notna(src) and src in rejected:
+            text = (f"{len(rejected[src])} row(s) of {src} rejected for data errors are not counted "
+                    "(see data quality)")
+            notes[i] = f"{notes[i]}; {text}" if pd.notna(notes[i]) else text
+    return evaluation.assign(notes=notes.astype("string"))
 
 
 def _indicators(tables: dict[str, pd.DataFrame], sources: list[dict], as_of: dt.date | None) -> pd.DataFrame:

@@ -22,6 +22,14 @@ TRAJECTORY = {
 TRAJECTORY_STATUS = {"achieved": "achieved", "on_track": "on_track", "acceleration_needed": "at_risk",
                      "limited_progress": "off_track", "deterioration": "off_track"}
 
+SEVERITY = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}
+KIND = {"vi": {"dossiers": "báo cáo một cửa", "dossier_records": "danh sách hồ sơ", "services": "danh mục dịch vụ công",
+               "index_scores": "bảng chỉ số", "tasks": "danh sách nhiệm vụ", "observations": "số liệu tự báo cáo",
+               "units": "danh mục đơn vị"},
+        "en": {"dossiers": "one-stop report", "dossier_records": "dossier list", "services": "service catalogue",
+               "index_scores": "index table", "tasks": "task list", "observations": "self-reported figures",
+               "units": "unit list"}}
+
 TASK_STATUS = {
     "vi": {"not_started": "Chưa triển khai", "in_progress": "Đang thực hiện", "done": "Hoàn thành"},
     "en": {"not_started": "Not started", "in_progress": "In progress", "done": "Done"},
@@ -114,8 +122,8 @@ SECTIONS = {
                          "Mọi vấn đề phát hiện khi đọc tệp, kèm dòng và cột trong Excel. Dòng có lỗi không được tính."),
         "sources": ("Nguồn dữ liệu", "Các tệp đã đọc và mã SHA-256 của chúng, để đối chiếu đúng phiên bản tệp."),
         "early_warning": ("Cảnh báo sớm",
-                          "Năm kế hoạch chưa kết thúc: mỗi chỉ tiêu được dự báo đến cuối năm từ số liệu lũy kế (tỷ lệ "
-                          "giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu."),
+                          "Khi năm kế hoạch còn đang diễn ra, mỗi chỉ tiêu được dự báo đến cuối năm từ số liệu lũy kế "
+                          "(tỷ lệ giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu."),
         "owners": ("Đơn vị nào đang chậm",
                    "Chỉ tiêu không đạt hoặc có nguy cơ và nhiệm vụ quá hạn, theo đơn vị chủ trì."),
         "rankings": ("Xếp hạng", "Hạng của đơn vị trong từng chỉ số, nhóm và thành phần; hạng bằng nhau dùng chung "
@@ -145,7 +153,7 @@ SECTIONS = {
                          "errors are not counted."),
         "sources": ("Sources", "The files read and their SHA-256, to tell exactly which version was used."),
         "early_warning": ("Early warning",
-                          "The plan year is still running: each target is projected to the year end from the data so "
+                          "While the plan year is running, each target is projected to the year end from the data so "
                           "far (a share as it stands, a count by its monthly run rate) and compared with the target."),
         "owners": ("Who is behind", "Targets missed or at risk and overdue tasks, by owner."),
         "rankings": ("Rankings", "The unit's rank in each index, peer group and component; equal scores share the "

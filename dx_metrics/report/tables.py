@@ -10,8 +10,8 @@ import pandas as pd
 
 from dx_metrics.indicators import catalog
 from dx_metrics.report.format import fmt_number, fmt_percent, fmt_points
-from dx_metrics.report.labels import (COLUMNS, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT, TRAJECTORY,
-                                     TRAJECTORY_STATUS, check_lang)
+from dx_metrics.report.labels import (COLUMNS, KIND, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
+                                     TRAJECTORY, check_lang)
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.units import unit_names
 
@@ -72,6 +72,12 @@ _NOTES_VI = (
     ("only part-year data", "chỉ có số liệu một phần năm"),
     ("evaluate with as_of inside the year for an early warning", "đánh giá với as_of trong năm để có cảnh báo sớm"),
     ("not used", "không dùng"), ("self-reported value", "giá trị tự báo cáo"), ("sum of", "tổng của"),
+    ("rejected for data errors are not counted (see data quality)",
+     "bị loại vì lỗi số liệu, không được tính (xem mục chất lượng dữ liệu)"), ("row(s) of", "dòng của"),
+    ("is not in the unit registry; kept under its own name", "không có trong danh mục đơn vị; giữ nguyên tên"),
+    ("is not a count (expected a whole number ≥ 0)", "không phải số đếm (cần số nguyên ≥ 0)"),
+    ("column(s) not recognised and not read", "cột không nhận ra, không đọc"),
+    ("the totals row says", "dòng tổng cộng ghi"), ("but the rows above add up to", "nhưng các dòng trên cộng lại"),
     ("predecessor of", "tiền thân của"), ("score and rank shown as published, not combined",
                                           "điểm và hạng giữ như công bố, không cộng gộp"),
 )
@@ -219,6 +225,7 @@ def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]
     check_lang(lang)
     c = COLUMNS[lang]
     p = r.problems_frame
+    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=p["message"].map(lambda m: note_text(m, lang)))
     df = p.rename(columns={k: c[k] for k in p.columns if k in c})
     return df, {}
 
@@ -227,6 +234,7 @@ def sources_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c = COLUMNS[lang]
     df = pd.DataFrame(r.sources, columns=["file", "kind", "sheet", "period", "rows", "sha256"])
+    df["kind"] = df["kind"].map(KIND[lang]).fillna(df["kind"])
     return df.rename(columns={k: c[k] for k in df.columns if k in c}), {}
 
 
