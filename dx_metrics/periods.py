@@ -106,6 +106,8 @@ def period_from_text(text: str) -> str | None:
     '2023-Q3'
     """
     t = fold(text.replace("/", " / ")) if text else ""
+    # "Bạc Liêu, ngày 15 tháng 12 năm 2023" is the date a report was signed, not its period
+    t = re.sub(r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b", " ", t)
     raw = text or ""
     dates = re.findall(_DATE, raw)
     if len(dates) >= 2 and re.search(r"\btu\b|\bden\b|\bfrom\b|\bto\b", t):
@@ -116,7 +118,7 @@ def period_from_text(text: str) -> str | None:
             return None
         p = _from_dates(d1, d2)
         return p.label() if p else None
-    m = re.search(r"\b(\d{1,2}) thang dau nam " + _YEAR, t)
+    m = re.search(r"\b(\d{1,2}) thang (?:dau )?nam " + _YEAR, t)
     if m:
         n, y = int(m.group(1)), int(m.group(2))
         return Period(y, 1, y, n).label() if 1 <= n <= 12 else None

@@ -183,3 +183,30 @@ def test_samples_match_their_generator(tmp_path, monkeypatch):
         assert fresh.keys() == bundled.keys()
         for k in fresh:
             pd.testing.assert_frame_equal(fresh[k], bundled[k])
+
+
+def test_blank_rows_never_shift_names_against_figures(tmp_path):
+    # a blank row and a heading between units: every figure must stay with its own unit
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 60), [None] * 12,
+                          ["I. Khối chuyên môn"] + [None] * 11, unit_row("Thanh tra Sở", 50, 10),
+                          unit_row("Phòng Quản lý kết cấu hạ tầng giao thông", 30, 3)])
+    df = read_export(write_sheet(tmp_path / "gaps.xlsx", rows), "dossiers")
+    got = dict(zip(df["unit_id"], df["received_total"]))
+    assert got == {"baclieu_dot_office": 100, "baclieu_dot_inspect": 50, "baclieu_dot_infra": 30}
+
+
+def test_blank_line_in_a_records_csv(tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text("Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Hình thức nộp\n\nHS1,Văn phòng Sở,01/03/2023,Trực tuyến\n"
+                    "HS2,Văn phòng Sở,02/03/2023,Trực tiếp\n", encoding="utf-8")
+    df = read_export(path, "dossier_records")
+    assert dict(zip(df["dossier_id"], df["channel"])) == {"HS1": "online", "HS2": "direct"}
+    assert df.set_index("dossier_id").at["HS1", "received_at"] == pd.Timestamp("2023-03-01")
+
+
+def test_scores_below_one_are_decimals(tmp_path):
+    path = tmp_path / "dti.csv"
+    path.write_text("Chỉ số,Năm,Tỉnh,Điểm\nDTI,2023,Tỉnh Bạc Liêu,0.512\nDTI,2023,Tỉnh Cà Mau,0.580\n",
+                    encoding="utf-8")
+    df = read_export(path, "index_scores")
+    assert df["score"].tolist() == [0.512, 0.58]

@@ -27,3 +27,13 @@ def test_parse_period_months():
     assert parse_period("2023").months == 12
     with pytest.raises(ValueError, match="is not a period"):
         parse_period("Q3 2023")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bạc Liêu, ngày 15 tháng 12 năm 2023", None),          # a signing date, not a period
+    ("Báo cáo 6 tháng năm 2023", "2023-H1"),
+    ("9 tháng năm 2023", "2023-01/2023-09"),
+    ("Tháng 6 năm 2023", "2023-06"),
+])
+def test_dates_and_part_years_in_titles(text, expected):
+    assert period_from_text(text) == expected

@@ -20,8 +20,8 @@ from dx_metrics.ingest.vocabulary import lookup, no_deadline_words
 from dx_metrics.periods import parse_period, period_from_text
 from dx_metrics.text import clean_label, fold
 
-_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3}){2,}$")
+_THOUSANDS_DOT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")     # "0.512" is a decimal, never 512
+_THOUSANDS_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3}){2,}$")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$")
 _MISSING_TEXT = {"", "-", "–", "—"}  # blank or a dash; "N/A" is a problem, not a blank
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -80,11 +80,11 @@ def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     values = np.full(n, np.nan)
     pct = np.zeros(n, dtype=bool)
     errors = np.full(n, None, dtype=object)
-    fast = pd.to_numeric(raw, errors="coerce") if raw.dtype != object else None
+    fast = raw if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype) else None
     if fast is not None:  # already numeric: nothing to parse cell by cell
-        values = fast.to_numpy(dtype=float, na_value=np.nan)
+        values = pd.to_numeric(fast).to_numpy(dtype=float, na_value=np.nan)
     else:
-        for i, v in enumerate(raw.tolist()):
+        for i, v in enumerate(raw.astype(object).tolist()):
             if _is_missing(v):
                 continue
             if isinstance(v, bool):
@@ -191,7 +191,7 @@ def parse_text(raw: pd.Series) -> pd.Series:
         # vectorised: every cell is text or empty
         arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(arr, "NFC"), r"\s+", " "))
-        s = pd.Series(arr.to_pandas(), index=raw.index).astype("string")
+        s = pd.Series(arr.to_pandas().to_numpy(), index=raw.index).astype("string")   # by position
         return s.mask(s.isin(list(_MISSING_TEXT)))
 
     def one(v: object) -> object:
