@@ -131,7 +131,7 @@ def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp, *, path: str
             continue
         names = ", ".join(sorted(set(g["unit_id"])))
         if unit_of.get(iid) == "count":
-            total = g["value"].sum(min_count=1)
+            total = g["value"].sum() if g["value"].notna().all() else pd.NA   # a missing part: unknown
             rows.append({**base, "numerator": total, "denominator": pd.NA, "value": total,
                          "note": f"sum of {names}"})
         elif g["numerator"].notna().all() and g["denominator"].notna().all():

@@ -111,3 +111,30 @@ def test_every_registry_indicator_has_a_way_to_be_computed():
             assert row.unit == "share", row.indicator_id
         else:
             assert row.unit == "count", row.indicator_id
+
+
+def test_a_missing_count_makes_the_sum_missing():
+    d = _dossiers([["mot_vr", "2023", 100, 10], ["mot_vr", "2023", 100, None]])
+    obs = compute_indicators({"dossiers": d}, ids=["online_dossier_share"])
+    row = _value(obs, "online_dossier_share", "mot_vr", "2023")
+    assert pd.isna(row.value) and row.note == "received_online missing"      # not 10 / 200
+    assert pd.isna(_value(obs, "online_dossier_share", "mot", "2023").value)
+
+
+def test_rollups_reach_the_top_through_every_level(monkeypatch):
+    from dx_metrics.indicators import compute
+
+    tree = pd.DataFrame({"unit_id": ["G", "A", "P", "P1", "P2"], "kind": ["ministry", "agency", "agency",
+                                                                         "division", "division"],
+                         "parent_id": [pd.NA, "G", "G", "P", "P"]})
+    monkeypatch.setattr(compute, "load_units", lambda: tree)
+    d = _dossiers([["A", "2023", 100, 10], ["P1", "2023", 100, 20], ["P2", "2023", 100, 30]])
+    obs = compute_indicators({"dossiers": d}, ids=["online_dossier_share"])
+    # by hand: P = (20 + 30) / 200; G = (10 + 20 + 30) / 300
+    assert (_value(obs, "online_dossier_share", "P", "2023").numerator, _value(obs, "online_dossier_share", "P", "2023").denominator) == (50, 200)
+    g = _value(obs, "online_dossier_share", "G", "2023")
+    assert (g.numerator, g.denominator) == (60, 300)
+    # a parent that reports itself is taken as reported and carries its part upwards
+    d2 = _dossiers([["A", "2023", 100, 10], ["P", "2023", 250, 70], ["P1", "2023", 100, 20]])
+    g2 = _value(compute_indicators({"dossiers": d2}, ids=["online_dossier_share"]), "online_dossier_share", "G", "2023")
+    assert (g2.numerator, g2.denominator) == (80, 350)

@@ -37,31 +37,39 @@ def _source(table: pd.DataFrame, name: str) -> str:
     return str(origin.get("file") or name)
 
 
-def _with_rollups(sums: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Add a row for each parent unit (recursively) holding the sums of its children.
+def _group_sums(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Σ cols per (unit_id, period); a missing count anywhere in a group makes its sum
+    missing (missing is never read as zero)."""
+    keys = [table["unit_id"], table["period"]]
+    sums = table.groupby(keys, dropna=False)[cols].sum(min_count=1)
+    unknown = table[cols].isna().groupby(keys, dropna=False).any()
+    return sums.mask(unknown).reset_index()
 
-    A parent that the input already reports itself is left as reported.
+
+def _with_rollups(sums: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Add a row for each parent organisation holding the sums of the units under it.
+
+    Every reported unit adds its figures to each ancestor up the registry, except that a
+    parent the input already reports itself is left as reported and carries its part of
+    the tree further up (nothing is counted twice, nothing deeper is lost).
     """
     units = load_units()
     kind = dict(zip(units["unit_id"], units["kind"]))
     parent = {u: p for u, p in zip(units["unit_id"], units["parent_id"])
               if pd.notna(p) and kind.get(p) in ROLLUP_KINDS}
-    frames = [sums]
-    level = sums
-    have = set(zip(sums["unit_id"], sums["period"]))
-    while True:
-        up = level.assign(unit_id=level["unit_id"].map(parent))
-        up = up[up["unit_id"].notna()]
-        if up.empty:
-            break
-        up = up.groupby(["unit_id", "period"], as_index=False)[cols].sum(min_count=1)
-        up = up[[(u, p) not in have for u, p in zip(up["unit_id"], up["period"])]]
-        if up.empty:
-            break
-        have |= set(zip(up["unit_id"], up["period"]))
-        frames.append(up)
-        level = up
-    return pd.concat(frames, ignore_index=True)
+    reported = set(zip(sums["unit_id"], sums["period"]))
+    contributions = []
+    for row in sums.itertuples(index=False):
+        a = parent.get(row.unit_id)
+        while a is not None and (a, row.period) not in reported:
+            contributions.append((a, row.period, *[getattr(row, c) for c in cols]))
+            a = parent.get(a)
+    if not contributions:
+        return sums
+    up = pd.DataFrame(contributions, columns=["unit_id", "period", *cols])
+    for c in cols:
+        up[c] = up[c].astype(sums[c].dtype)
+    return pd.concat([sums, _group_sums(up, cols)], ignore_index=True)
 
 
 def ratio(table: pd.DataFrame, indicator_id: str, *, numerator: str, denominator: str,
@@ -69,8 +77,7 @@ def ratio(table: pd.DataFrame, indicator_id: str, *, numerator: str, denominator
     """Σ numerator ÷ Σ denominator per (unit_id, period), plus parent-unit roll-ups."""
     if table.empty:
         return empty_observations()
-    sums = (table.groupby(["unit_id", "period"], as_index=False, dropna=False)[[numerator, denominator]]
-            .sum(min_count=1))
+    sums = _group_sums(table, [numerator, denominator])
     if rollup:
         sums = _with_rollups(sums, [numerator, denominator])
     num = sums[numerator].astype("Float64")
@@ -90,7 +97,7 @@ def total(table: pd.DataFrame, indicator_id: str, *, column: str, source: str, r
     """A count: Σ column per (unit_id, period), plus parent-unit roll-ups."""
     if table.empty:
         return empty_observations()
-    sums = table.groupby(["unit_id", "period"], as_index=False, dropna=False)[[column]].sum(min_count=1)
+    sums = _group_sums(table, [column])
     if rollup:
         sums = _with_rollups(sums, [column])
     num = sums[column].astype("Float64")
@@ -220,7 +227,8 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
         for r in reported[clash].itertuples():
             hit = (computed["indicator_id"] == r.indicator_id) & (computed["unit_id"] == r.unit_id) & \
                   (computed["period"] == r.period)
-            computed.loc[hit, "note"] = f"self-reported value {r.value:.4g} ({r.source}) not used"
+            shown = f"{float(r.value):.4g}" if pd.notna(r.value) else "(empty)"
+            computed.loc[hit, "note"] = f"self-reported value {shown} ({r.source}) not used"
         reported = reported[~clash]
         reported = pd.concat([reported, _derived_accounts(reported)], ignore_index=True)
     out = pd.concat([empty_observations(), computed, reported], ignore_index=True)
