@@ -118,3 +118,19 @@ def test_password_protected_workbook():
     (p,) = info.value.problems
     assert p.message == "is protected by a password and cannot be read"
     assert p.hint.startswith("open it in Excel, remove the password")
+
+
+def test_english_one_stop_headers_count_early_as_on_time(tmp_path):
+    path = tmp_path / "eng.csv"
+    path.write_text("Unit,Period,Received total,Received online,Resolved,Early,On time,Late\n"
+                    "Văn phòng Sở,2023,250,100,250,100,140,10\n", encoding="utf-8")
+    df = read_export(path, "dossiers")
+    assert df.loc[0, "resolved_on_time"] == 240 and df.loc[0, "resolved_late"] == 10   # early + on time
+
+
+def test_self_reported_percent_points_decided_per_column(tmp_path):
+    rows = [["Năm 2023"], ["Chỉ tiêu", "Đơn vị", "Tỷ lệ (%)"],
+            ["computers_upgraded_share", "Văn phòng Sở", 27], ["computers_upgraded_share", "Thanh tra Sở", 1],
+            ["work_records_online_share", "Thanh tra Sở", "0,5"]]
+    df = read_export(write_sheet(tmp_path / "o.xlsx", rows), "observations")
+    assert df["value"].round(6).tolist() == [0.27, 0.01, 0.005]

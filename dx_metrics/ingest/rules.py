@@ -71,9 +71,12 @@ def dossiers(t: RawTable) -> None:
     elif "resolved_on_time" not in d and "resolved_on_time_only" in d:
         d["resolved_on_time"] = d["resolved_on_time_only"]
     if _has(t, "resolved_total", "resolved_on_time", "resolved_late"):
-        t.flag(d["resolved_on_time"] + d["resolved_late"] > d["resolved_total"], "resolved_total",
-               "on time + late is more than resolved", reason="inconsistent",
+        t.flag(d["resolved_on_time"] + d["resolved_late"] != d["resolved_total"], "resolved_total",
+               "resolved is not early + on time + late", reason="inconsistent",
                hint="resolved (7) = early (8) + on time (9) + late (10)")
+    elif _has(t, "resolved_total", "resolved_on_time"):
+        t.flag(d["resolved_on_time"] > d["resolved_total"], "resolved_total",
+               "on time is more than resolved", reason="inconsistent")
     if "pending" not in d and _has(t, "pending_within", "pending_overdue"):
         d["pending"] = d["pending_within"] + d["pending_overdue"]
     elif _has(t, "pending", "pending_within", "pending_overdue"):
@@ -184,8 +187,13 @@ def observations(t: RawTable) -> None:
         if c not in d:
             d[c] = pd.Series(pd.NA, index=d.index, dtype="Float64")
     share = ids.map(catalog().set_index("indicator_id")["unit"]).eq("share").fillna(False)
-    # a share written in percent points ("75") is 0.75; "75%" was already divided
-    d["value"] = d["value"].mask(share & (d["value"] > 1), d["value"] / 100)
+    # shares written without "%" are percent points if any of them exceeds 1 ("75", "0,5" in one
+    # column are 75 % and 0,5 %), fractions otherwise, decided for the column as a whole;
+    # "75%" was already divided
+    raw = t.raw["value"] if "value" in t.raw else pd.Series(None, index=d.index)
+    plain = share & d["value"].notna() & ~raw.map(lambda v: isinstance(v, str) and v.strip().endswith("%"))
+    if bool((d["value"][plain] > 1).any()):
+        d["value"] = d["value"].mask(plain, d["value"] / 100)
     # where numerator and denominator are given, their ratio is the value (the written
     # percentage is usually rounded); a written value that disagrees is reported
     both = d["numerator"].notna() & d["denominator"].notna() & (d["denominator"] != 0)
