@@ -115,8 +115,9 @@ def test_records_aggregate_to_one_stop_counts():
     y = d.loc["2023"]
     assert (y.received_total, y.received_online, y.resolved_total, y.resolved_late, y.pending) == (4, 2, 2, 1, 2)
     assert y.resolved_on_time == 1 and y.carried_over == 0
-    # 2024: E received online and resolved on time; C and D carried over and still pending
-    z = d.loc["2024"]
+    # 2024: the log stops in its first Decree 09 month, so the period is labelled 2024-01, not
+    # the whole year; E received online and resolved on time; C and D carried over, still pending
+    z = d.loc["2024-01"]
     assert (z.carried_over, z.received_total, z.resolved_total, z.pending) == (2, 1, 1, 2)
     cal = aggregate_records(r, freq="year", calendar="calendar").set_index("period")
     assert cal.loc["2022"].received_total == 1 and cal.loc["2023"].received_total == 4
@@ -136,3 +137,23 @@ def test_month_index_at_the_edges_of_a_day():
                                  format="ISO8601")).astype("datetime64[us]")
     assert month_index(s).tolist() == [2023 * 12 + 1, 2023 * 12 + 0, 1970 * 12 + 0]
     assert month_index(s, calendar="calendar").tolist() == [2023 * 12, 2023 * 12, 1969 * 12 + 11]
+
+
+def test_year_to_date_records_are_not_a_whole_year():
+    r = pd.DataFrame({"dossier_id": ["A", "B"], "unit_id": ["baclieu_dot_office"] * 2, "channel": ["online", "direct"],
+                      "received_at": pd.to_datetime(["2023-01-05", "2023-03-10"])})
+    assert aggregate_records(r, calendar="calendar")["period"].tolist() == ["2023-Q1"]
+    months = aggregate_records(r, calendar="calendar", freq="month").set_index("period")
+    # February has nothing new but A is still pending (no result date in the log)
+    assert months["received_total"].to_dict() == {"2023-01": 1, "2023-02": 0, "2023-03": 1}
+
+
+def test_a_one_stop_report_and_records_for_the_same_unit_are_not_added():
+    d = pd.DataFrame({"unit_id": ["baclieu_dot_office"], "period": ["2023-03"], "received_total": [2],
+                      "received_online": [1]})
+    r = pd.DataFrame({"dossier_id": ["A", "B"], "unit_id": ["baclieu_dot_office"] * 2, "channel": ["online", "direct"],
+                      "received_at": pd.to_datetime(["2023-03-01", "2023-03-02"])})
+    obs = compute_indicators({"dossiers": d, "dossier_records": r}, ids=["online_dossier_share"], freq="month",
+                             calendar="calendar")
+    row = _value(obs, "online_dossier_share", "baclieu_dot_office", "2023-03")
+    assert (row.numerator, row.denominator) == (1, 2)

@@ -115,7 +115,11 @@ def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: 
     if "dossiers" in tables:
         dossiers.append(tables["dossiers"])
     if "dossier_records" in tables:
-        dossiers.append(aggregate_records(tables["dossier_records"], freq=freq, calendar=calendar))
+        counted = aggregate_records(tables["dossier_records"], freq=freq, calendar=calendar)
+        if dossiers:  # a unit and period the one-stop report gives is taken from it, not counted twice
+            have = set(zip(dossiers[0]["unit_id"], dossiers[0]["period"]))
+            counted = counted[[(u, p) not in have for u, p in zip(counted["unit_id"], counted["period"])]]
+        dossiers.append(counted)
     if dossiers:
         src = _source(tables["dossiers"] if "dossiers" in tables else tables["dossier_records"],
                       "dossiers" if "dossiers" in tables else "dossier_records")

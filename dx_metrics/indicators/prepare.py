@@ -10,7 +10,13 @@ import pandas as pd
 
 
 def services(df: pd.DataFrame) -> pd.DataFrame:
-    """Catalogue snapshot -> per-service indicator columns; period = the snapshot's year."""
+    """Catalogue snapshot -> per-service indicator columns; period = the snapshot's year.
+
+    Several snapshots in one year count each procedure once, as the latest snapshot has it.
+    """
+    year = df["as_of"].dt.year
+    df = df.assign(_year=year).sort_values("as_of", kind="stable")
+    df = df.drop_duplicates(subset=[c for c in ("_year", "unit_id", "procedure_id") if c in df], keep="last")
     known = df["online_mode"].notna()
     full = df["online_mode"].eq("full").fillna(False)
     mobile = df["mobile_ready"].fillna(False).astype(bool) if "mobile_ready" in df else pd.Series(False, index=df.index)

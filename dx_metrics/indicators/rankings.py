@@ -36,9 +36,14 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
         raise ValueError(f"no column {score!r} to rank on")
     original_index = scores.index
     df = scores.reset_index(drop=True)
-    if "rank" in df:
+    if "rank_of" in df:  # ranked before: rank again from the scores, keep what was published
+        df = df.drop(columns=[c for c in ("rank", "rank_of", "percentile", "rank_change",
+                                          "rank_published_change") if c in df])
+    elif "rank" in df:
         df = df.rename(columns={"rank": "rank_published"})
     keys = [c for c in by if c in df]
+    if "period" in df and "period" not in keys and df["period"].notna().any():
+        keys.append("period")     # monthly tables of one year (766) rank each month apart
     value = df[score].astype("Float64")
     if decimals is not None:
         value = value.round(decimals)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dx_metrics.periods import Period
+
 FREQS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 CALENDARS = ("decree09", "calendar")
 
@@ -149,9 +151,18 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
     for flag in ("digitized", "paid_online"):
         if flag in records:
             cols[flag] = by_received(records[flag].fillna(False).to_numpy(dtype=bool))
+    labels = [period_label(first + j, freq) for j in range(n_p)]
+    # a log that stops inside its last period (records up to March for a year) labels that
+    # period as the span it covers ("2023-01/2023-03"), so it is never taken for a whole year
+    months = _month_index(*days["received_at"], calendar=calendar)
+    last_month = int(months.max())
+    if freq != "month" and last_month // step == first + n_p - 1 and (last_month + 1) % step:
+        y, m_end = divmod(last_month, 12)
+        m_start = ((first + n_p - 1) * step) % 12
+        labels[-1] = Period(y, m_start + 1, y, m_end + 1).label()
     out = pd.DataFrame({
         "unit_id": np.repeat(units.cat.categories.to_numpy(dtype=object), n_p),
-        "period": [period_label(first + j, freq) for j in range(n_p)] * n_units,
+        "period": labels * n_units,
         **{k: v.reshape(-1) for k, v in cols.items()},
     })
     # a unit's periods before its first dossier carry nothing: drop all-zero rows
