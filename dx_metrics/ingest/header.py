@@ -155,9 +155,11 @@ def is_column_number_row(cells: list[object]) -> bool:
     """True for a row like "(1) (2) (3)=(4)+(5) ..." printed under a header."""
     texts = [_cell_text(v) for v in cells]
     filled = [t for t in texts if t is not None]
-    if len(filled) < 2:
+    if len(filled) < 2 or not all(_COLNUM.match(t.replace(" ", "")) for t in filled):
         return False
-    return all(_COLNUM.match(t.replace(" ", "")) for t in filled)
+    # the numbers count up across the row ("(1) (2) (3)=(4)+(5)"): data such as "0 0" does not
+    firsts = [int(re.match(r"\(?\s*(\d+)", t).group(1)) for t in filled]
+    return all(b > a for a, b in zip(firsts, firsts[1:]))
 
 
 def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
