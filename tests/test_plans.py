@@ -193,3 +193,36 @@ def test_equal_target(tmp_path):
     miss = evaluate(load_plan(path), _obs([["dossier_tracked_share", "baclieu_dot", "2023", 49, 50, 0.98, "x", None]]))
     assert ok.iloc[0].status == "achieved" and miss.iloc[0].status == "not_achieved"
     assert miss.iloc[0].gap == pytest.approx(-2.0)
+
+
+def test_stocks_are_not_projected_by_run_rate(tmp_path):
+    path = _plan(tmp_path, BASE.replace("2023", "2019") + "targets:\n  - {indicator: accounts_total, value: 100000}\n")
+    obs = _obs([["accounts_total", "baclieu_dot", "2019-01/2019-07", None, None, 94_403, "x", None]])
+    row = evaluate(load_plan(path), obs, as_of=pd.Timestamp("2019-07-31")).iloc[0]
+    # 94.403 accounts at the end of July stay 94.403, not 94.403 × 12 ÷ 7; 5,6 % short -> at risk
+    assert row.projected == 94_403 and row.status == "at_risk"
+
+
+def test_count_target_with_a_decimal_point_is_refused(tmp_path):
+    path = _plan(tmp_path, BASE + "targets:\n  - {indicator: accounts_total, value: 150.000}\n")
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    assert info.value.problems[0].column == "targets[0].value"
+    assert "'150.000'" in info.value.problems[0].hint
+
+
+@pytest.mark.parametrize("body, key", [
+    ("targets:\n  - {indicator: online_dossier_share, value: 20%, baseline: 19%}\n", "targets[0].baseline"),
+    ("targets:\n  - {indicator: online_dossier_share, value: 20%, horizons: [2025, 2030]}\n", "targets[0].horizons"),
+    ("targets:\n  - {indicator: online_dossier_share, value: 20%, comparater: '<='}\n", "targets[0].comparater"),
+])
+def test_malformed_target_parts(tmp_path, body, key):
+    with pytest.raises(DxPlanError) as info:
+        load_plan(_plan(tmp_path, BASE + body))
+    assert key in {p.column for p in info.value.problems}
+
+
+def test_evaluate_accepts_an_empty_frame_and_any_date_type():
+    plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
+    assert (evaluate(plan, pd.DataFrame())["status"] == "no_data").all()
+    assert (evaluate(plan, pd.DataFrame(), as_of=dt.datetime(2023, 7, 31))["status"] == "no_data").all()

@@ -8,7 +8,7 @@ import pandas as pd
 import yaml
 
 FIELDS = ["indicator_id", "name_vi", "name_en", "unit", "direction", "formula", "source_table",
-          "numerator", "denominator", "legal_basis", "confidence", "definition_change"]
+          "numerator", "denominator", "legal_basis", "confidence", "definition_change", "stock"]
 _REQUIRED = ("name_vi", "name_en", "unit", "direction", "formula", "source_table")
 
 

@@ -152,8 +152,8 @@ def _drop_blank_and_footer(t: RawTable, body: pd.DataFrame) -> pd.Series:
     """Rows to keep: not blank, not a signature / note line below the table."""
     filled = t.raw.notna().sum(axis=1)
     blank = filled == 0
-    # a signature or note line fills one or two cells; only such rows can be footers
-    candidates = (filled <= 2).to_numpy()
+    # a signature or note line fills a few cells (Người lập biểu, Kiểm soát, Thủ trưởng ...)
+    candidates = (filled <= 4).to_numpy()
     footer = pd.Series(False, index=t.raw.index)
     if candidates.any():
         folded = _fold_unique(_first_text(body.iloc[candidates]))

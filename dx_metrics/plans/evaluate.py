@@ -8,8 +8,8 @@ acceleration_needed / limited_progress / deterioration.
 
 Year still running (``as_of`` inside the plan year): the latest partial-year observation
 is projected to the year end — a share is taken as it stands (a cumulative share is
-already the best estimate of the year's share), a count by its run rate (value × 12 ÷
-months elapsed) — and compared with the target: ``on_track`` if the projection meets
+already the best estimate of the year's share), a flow count by its run rate (value × 12 ÷
+months elapsed), a stock (accounts at a date) as it stands — and compared with the target: ``on_track`` if the projection meets
 it, ``at_risk`` if it misses by at most ``at_risk_margin`` (default 5 percentage points
 for shares, 10 % of the target for counts), ``off_track`` otherwise.
 """
@@ -74,9 +74,12 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
     ``as_of`` (a date) inside the plan year turns on the early warning from partial-year
     data; without it, or after the year, the year is judged as closed.
     """
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
+    if as_of is not None:
+        as_of = pd.Timestamp(as_of).date()       # a date, a datetime, a Timestamp or "YYYY-MM-DD"
     running = as_of is not None and as_of < dt.date(plan.year, 12, 31)
+    observations = observations.reindex(columns=list(dict.fromkeys(
+        [*observations.columns, "indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source",
+         "note"])))
     rows = []
     for t in plan.targets:
         meta = indicator(t.indicator_id)
@@ -107,7 +110,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
             judged = value
         else:
             months = parse_period(basis["period"]).months
-            judged = value if share else value * 12 / months
+            judged = value if share or meta.get("stock") else value * 12 / months   # flows by run rate
             row["projected"] = judged
             margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
             miss = _shortfall(judged, t)

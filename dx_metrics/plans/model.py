@@ -178,10 +178,20 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
         if iid is None or comp not in COMPARATORS:
             continue
         unit = indicator(iid)["unit"]
+        if unit == "count" and isinstance(t["value"], float):
+            c.bad(f"{where}value", f"{t['value']!r} has a decimal point, but {iid} is a count",
+                  "write a whole number (150000), or quote Vietnamese thousands: '150.000'", t["value"])
+            continue
         value = target_value(t["value"], unit)
         if value is None:
             c.bad(f"{where}value", f"{t['value']!r} is not a target value",
                   "write a number: 90%, 0.9 or 90 for a share; a whole number for a count", t["value"])
+            continue
+        if t.get("horizons") is not None and not isinstance(t.get("horizons"), dict):
+            c.bad(f"{where}horizons", "must map years to targets", "write 'horizons: {2025: 80%, 2030: 100%}'")
+            continue
+        if t.get("baseline") is not None and not isinstance(t.get("baseline"), dict):
+            c.bad(f"{where}baseline", "must give a year and a value", "write 'baseline: {year: 2020, value: 40%}'")
             continue
         horizons = {}
         for year, hv in (t.get("horizons") or {}).items():
@@ -192,6 +202,10 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
                 horizons[int(year)] = parsed
         baseline = t.get("baseline") or {}
         b_value = target_value(baseline.get("value"), unit) if "value" in baseline else None
+        if baseline and (not isinstance(baseline.get("year"), int) or b_value is None):
+            c.bad(f"{where}baseline", "needs a year (a number such as 2020) and a value",
+                  "write 'baseline: {year: 2020, value: 40%}'", baseline)
+            continue
         key = (iid, t.get("unit"))
         if key in seen:
             c.bad(f"{where}indicator", f"{iid!r} has a target already", "keep one target per indicator and unit", iid)
@@ -264,6 +278,9 @@ def load_plan(path: str | Path) -> Plan:
     plan_id = c.text(raw, "id", "")
     title = c.text(raw, "title", "")
     unit = c.text(raw, "unit", "")
+    if raw.get("unit") is not None and not isinstance(raw.get("unit"), str):
+        c.bad("unit", f"{raw['unit']!r} is not a unit id", "write the unit_id from data/reference/units.csv",
+              raw["unit"])
     year = raw.get("year")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         c.bad("year", f"{year!r} is not a year", "write e.g. 'year: 2023'", year)
