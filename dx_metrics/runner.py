@@ -148,8 +148,9 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
             try:
                 pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
                                     kernel_name=ensure_kernel(), cwd=str(paths.PROJECT_ROOT), progress_bar=False,
-                                    log_output=True, execution_timeout=timeout, report_mode=False,
-                                    kernel_manager_class=_ipc_kernel_manager())
+                                    log_output=False, execution_timeout=timeout, report_mode=False,
+                                    kernel_manager_class=_ipc_kernel_manager(),
+                                    request_save_on_cell_execute=False, autosave_cell_every=0)
                 break
             except RuntimeError as e:  # a kernel that died or hung while starting: start it again
                 starting = "Kernel died" in str(e) or "didn't respond" in str(e)

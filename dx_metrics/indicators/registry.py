@@ -26,11 +26,16 @@ def _load() -> dict[str, dict]:
     return raw
 
 
-def catalog() -> pd.DataFrame:
-    """Every indicator with its metadata, one row each."""
+@lru_cache(maxsize=1)
+def _catalog() -> pd.DataFrame:
     rows = [{"indicator_id": k, **{f: (str(x) if x is not None else None) for f, x in v.items()}}
             for k, v in _load().items()]
     return pd.DataFrame(rows).reindex(columns=FIELDS).astype("string")
+
+
+def catalog() -> pd.DataFrame:
+    """Every indicator with its metadata, one row each."""
+    return _catalog().copy()
 
 
 def indicator(indicator_id: str) -> dict:

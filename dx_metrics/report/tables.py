@@ -6,6 +6,8 @@ Vietnamese way, status colours, and every input text HTML-escaped.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 from dx_metrics.indicators import catalog
@@ -26,8 +28,14 @@ def _names(ids: pd.Series, lang: str) -> pd.Series:
 
 
 def indicator_name(iid: str, lang: str) -> str:
-    cat = catalog().set_index("indicator_id")
-    return str(cat.at[iid, "name_en" if lang == "en" else "name_vi"]) if iid in cat.index else iid
+    names = _indicator_names(lang)
+    return names.get(iid, iid)
+
+
+@lru_cache(maxsize=2)
+def _indicator_names(lang: str) -> dict[str, str]:
+    cat = catalog()
+    return dict(zip(cat["indicator_id"], cat["name_en" if lang == "en" else "name_vi"]))
 
 
 def _units_of(iids: pd.Series) -> pd.Series:
