@@ -191,7 +191,8 @@ def parse_text(raw: pd.Series) -> pd.Series:
         # vectorised: every cell is text or empty
         arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(arr, "NFC"), r"\s+", " "))
-        s = pd.Series(arr.to_pandas().to_numpy(), index=raw.index).astype("string")   # by position
+        # wrap the Arrow array as it is (no Python strings), aligned to the rows by position
+        s = pd.Series(pd.arrays.ArrowStringArray(arr), index=raw.index).astype("string")
         return s.mask(s.isin(list(_MISSING_TEXT)))
 
     def one(v: object) -> object:
