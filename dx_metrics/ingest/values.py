@@ -185,12 +185,21 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(out, index=raw.index), pd.Series(errors, index=raw.index)
 
 
+def _clean_arrow(arr: pa.Array) -> pa.Array:
+    """NFC, runs of white space (line breaks included) made one space, trimmed."""
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(arr, "NFC"), r"\s+", " "))
+
+
 def parse_text(raw: pd.Series) -> pd.Series:
     """Text cells as trimmed NFC strings; numbers that are codes keep no '.0'."""
     if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
         # vectorised: every cell is text or empty
         arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(arr, "NFC"), r"\s+", " "))
+        coded = pc.dictionary_encode(arr)
+        if len(coded.dictionary) * 2 < len(arr):   # names repeat: clean each distinct text once
+            arr = pc.take(_clean_arrow(coded.dictionary), coded.indices)
+        else:
+            arr = _clean_arrow(arr)
         # wrap the Arrow array as it is (no Python strings), aligned to the rows by position
         s = pd.Series(pd.arrays.ArrowStringArray(arr), index=raw.index).astype("string")
         return s.mask(s.isin(list(_MISSING_TEXT)))
@@ -216,7 +225,9 @@ def parse_years(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_flags(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Ticks ("Có", "x", "Không") as booleans; an empty cell in a tick column means no."""
-    cells = raw.map(lambda v: None if _is_missing(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    as_text = {v: None if _is_missing(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+               for v in pd.unique(raw)}                       # once per distinct cell, not per row
+    cells = raw.map(as_text)
     mapped, unknown = lookup("flag", cells)
     values = pd.Series(mapped.eq("true").fillna(False).to_numpy(dtype=bool), index=raw.index, dtype="boolean")
     errors = pd.Series(None, index=raw.index, dtype=object).mask(
