@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from dx_metrics import paths
+
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
@@ -153,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notebook", action="append", help="notebook to run (repeatable; default "
                    "yearly_plan_evaluation; also index_ranking, year_over_year, explore_exports)")
     p.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
-    p.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "outputs"))
-    p.add_argument("--data", default=str(Path(__file__).resolve().parents[1] / "data"))
+    p.add_argument("--out", default=str(paths.OUTPUTS), help="output root (default: outputs/)")
+    p.add_argument("--data", default=str(paths.DATA), help="folder the plans' input paths are relative to")
     p.add_argument("--lang", choices=["vi", "en"], action="append", help="report language (repeatable; default vi)")
     p.add_argument("--as-of", dest="as_of", help="last day the data covers (YYYY-MM-DD), for an early warning")
     p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from dx_metrics.paths import DATA
 from dx_metrics.text import fold
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-UNITS_FILE = PROJECT_ROOT / "data" / "reference" / "units.csv"
+UNITS_FILE = DATA / "reference" / "units.csv"
 COLUMNS = ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to",
            "successor_id", "name_variants"]
 
