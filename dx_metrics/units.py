@@ -36,24 +36,48 @@ def load_units(path: str | Path = UNITS_FILE) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _name_index(path: str | Path = UNITS_FILE) -> dict[str, str]:
+def _name_index(path: str | Path = UNITS_FILE) -> dict[str, list[tuple[str, object, object]]]:
+    """Folded name -> the units that bear it, as (unit_id, valid_from, valid_to), in file order."""
     units = load_units(path)
-    index: dict[str, str] = {}
+    index: dict[str, list[tuple[str, object, object]]] = {}
     for row in units.itertuples(index=False):
         names = [row.name_vi, row.unit_id] + (str(row.name_variants).split("|") if pd.notna(row.name_variants) else [])
         for name in names:
             key = fold(name)
-            if key and key not in index:
-                index[key] = row.unit_id
+            if key and all(u != row.unit_id for u, _, _ in index.get(key, [])):
+                index.setdefault(key, []).append((row.unit_id, row.valid_from, row.valid_to))
     return index
 
 
-def match_units(names: pd.Series, *, path: str | Path = UNITS_FILE) -> pd.Series:
-    """``unit_id`` for each name as written, missing where the registry has no match."""
+def _pick(candidates: list[tuple[str, object, object]], at: pd.Timestamp | None) -> str:
+    """The unit valid on ``at`` among those bearing a name (the first listed otherwise)."""
+    if at is not None and not pd.isna(at):
+        for unit, start, end in candidates:
+            if (pd.isna(start) or start <= at) and (pd.isna(end) or end >= at):
+                return unit
+    return candidates[0][0]
+
+
+def match_units(names: pd.Series, *, at: pd.Series | None = None, path: str | Path = UNITS_FILE) -> pd.Series:
+    """``unit_id`` for each name as written, missing where the registry has no match.
+
+    A name borne by several units over time ("Tỉnh Cà Mau" before and after 1 July 2025)
+    goes to the unit valid on the row's date ``at`` (a Series of dates aligned with
+    ``names``); without a date, to the first unit the registry lists.
+    """
     index = _name_index(path)
-    uniques = pd.unique(names.dropna())
-    lookup = {n: index.get(fold(n)) for n in uniques}
-    return names.map(lookup).astype("string")
+    candidates = {n: index.get(fold(n), []) for n in pd.unique(names.dropna())}
+    ids = names.map({n: (c[0][0] if c else None) for n, c in candidates.items()}).astype("string")
+    ambiguous = [n for n, c in candidates.items() if len(c) > 1]
+    if at is None or not ambiguous:
+        return ids
+    # only names borne by several units need the date, looked up once per name and day
+    rows = names.isin(ambiguous).to_numpy()
+    days = pd.to_datetime(pd.Series(at, index=names.index)[rows]).dt.normalize()
+    pairs = list(zip(names[rows], days))
+    found = {p: _pick(candidates[p[0]], p[1]) for p in set(pairs)}
+    ids[rows] = [found[p] for p in pairs]
+    return ids
 
 
 def unit_names(ids: pd.Series, *, lang: str = "vi", path: str | Path = UNITS_FILE) -> pd.Series:

@@ -67,3 +67,20 @@ def test_scores_and_ranks_are_shown_side_by_side():
     out = scores_at(scores, "2025-07-01")
     assert out["score"].tolist() == [0.4, 0.5] and out["rank"].tolist() == [40, 30]     # untouched
     assert set(out["unit_at"]) == {"prov2025_96"} and out["note"].str.contains("not combined").all()
+
+
+def test_a_name_goes_to_the_unit_of_its_date():
+    names = pd.Series(["Tỉnh Cà Mau", "Tỉnh Cà Mau", "Tỉnh Đồng Nai"])
+    at = pd.Series(pd.to_datetime(["2024-12-31", "2025-10-31", "2026-06-30"]))
+    # before 1 July 2025 the old Cà Mau; after it the merged province; Đồng Nai likewise
+    assert match_units(names, at=at).tolist() == ["prov_96", "prov2025_96", "prov2025_75"]
+    assert match_units(names).tolist() == ["prov_96", "prov_96", "prov_75"]      # no date: first listed
+
+
+def test_reader_uses_the_period_to_pick_the_unit(tmp_path):
+    from conftest import write_sheet
+    from dx_metrics import read_export
+
+    rows = [["Tháng 10/2025"], ["Tỉnh", "Chỉ số", "Điểm"], ["Tỉnh Cà Mau", "766", "89,91"]]
+    df = read_export(write_sheet(tmp_path / "i.xlsx", rows), "index_scores")
+    assert df.loc[0, "unit_id"] == "prov2025_96"

@@ -353,6 +353,26 @@ def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series)
                 hint="correct the totals row or the unit rows"))
 
 
+def _row_dates(d: pd.DataFrame) -> pd.Series | None:
+    """The date each row speaks of (end of its period, its snapshot date, 31/12 of its year),
+    so a name used before and after a reorganisation maps to the unit of that time."""
+    if "period" in d and d["period"].notna().any():
+        def end(p: object) -> object:
+            try:
+                q = parse_period(str(p))
+            except ValueError:
+                return pd.NaT
+            return pd.Timestamp(q.end_year, q.end_month, 1) + pd.offsets.MonthEnd(0)
+        return d["period"].map(end)
+    if "as_of" in d:
+        return d["as_of"]
+    if "received_at" in d:
+        return d["received_at"]
+    if "year" in d:
+        return d["year"].map(lambda y: pd.Timestamp(int(y), 12, 31) if pd.notna(y) else pd.NaT)
+    return None
+
+
 def _map_units(t: RawTable) -> None:
     if t.kind == "tasks" and "owner_unit" in t.data:
         t.data["owner_name"] = t.data["owner_unit"]
@@ -365,7 +385,7 @@ def _map_units(t: RawTable) -> None:
         return
     if "unit_name" not in t.data or t.kind == "units":
         return
-    ids = unit_registry.match_units(t.data["unit_name"])
+    ids = unit_registry.match_units(t.data["unit_name"], at=_row_dates(t.data))
     if "unit_id" in t.data:
         ids = t.data["unit_id"].fillna(ids)
     if "unit_code" in t.data:  # published codes (ISO3, portal codes) identify units the registry lacks
