@@ -226,3 +226,10 @@ def test_evaluate_accepts_an_empty_frame_and_any_date_type():
     plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
     assert (evaluate(plan, pd.DataFrame())["status"] == "no_data").all()
     assert (evaluate(plan, pd.DataFrame(), as_of=dt.datetime(2023, 7, 31))["status"] == "no_data").all()
+
+
+def test_misspelt_indicator_gets_a_suggestion(tmp_path):
+    path = _plan(tmp_path, BASE + "targets:\n  - {indicator: full_process_mobile_shares, value: 90%}\n")
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    assert info.value.problems[0].hint.startswith("did you mean 'full_process_mobile_share'?")

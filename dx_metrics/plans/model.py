@@ -20,6 +20,7 @@ Format (see params/README.md for the full description):
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,8 +167,10 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
             c.keys(t["baseline"], BASELINE_KEYS, f"{where}baseline.")
         iid = c.text(t, "indicator", where)
         if iid and iid not in known:
+            close = difflib.get_close_matches(iid, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             c.bad(f"{where}indicator", f"unknown indicator {iid!r}",
-                  "use an id listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)", iid)
+                  hint + "ids are listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)", iid)
             iid = None
         comp = str(t.get("comparator", ">=")).strip()
         if comp not in COMPARATORS:
