@@ -307,7 +307,7 @@ def ict_index_2018_2019(rng: random.Random) -> Path:
                  "BÁO CÁO ICT INDEX - KHỐI BỘ, NGÀNH CÓ DỊCH VỤ CÔNG (MẪU)", None,
                  ["Năm", "Nhóm", "Bộ, ngành", "Chỉ số thành phần", "Điểm", "Xếp hạng"], gap=2)
     ranks: dict[tuple[int, str], list[float]] = {}
-    for year, component, unit, score in rows:
+    for year, component, _unit, score in rows:
         ranks.setdefault((year, component), []).append(score)
     for i, (year, component, unit, score) in enumerate(rows, start=1):
         rank = 1 + sum(s > score for s in ranks[(year, component)])

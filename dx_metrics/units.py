@@ -87,14 +87,6 @@ def unit_names(ids: pd.Series, *, lang: str = "vi", path: str | Path = UNITS_FIL
     return ids.map(units[col]).fillna(ids).astype("string")
 
 
-def parent_of(unit_id: str, *, path: str | Path = UNITS_FILE) -> str | None:
-    units = load_units(path).set_index("unit_id")
-    if unit_id not in units.index:
-        return None
-    p = units.at[unit_id, "parent_id"]
-    return None if pd.isna(p) else str(p)
-
-
 def _registry(path: str | Path = UNITS_FILE) -> pd.DataFrame:
     return load_units(path).set_index("unit_id")
 

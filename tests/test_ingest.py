@@ -4,8 +4,6 @@ Expected figures: the seeds' published values (18,75 % = 1.200 / 6.400 for the d
 in 2022, 375.462 online dossiers at the ministry in Jan-Jul 2019) and the sample
 generator's fixed per-unit counts (data/make_samples.py, DOT_2022 / DOT_2023).
 """
-import zipfile
-
 import pandas as pd
 import pytest
 

@@ -19,8 +19,6 @@ TRAJECTORY = {
     "en": {"achieved": "Achieved", "on_track": "On track", "acceleration_needed": "Acceleration needed",
            "limited_progress": "Limited progress", "deterioration": "Deterioration"},
 }
-TRAJECTORY_STATUS = {"achieved": "achieved", "on_track": "on_track", "acceleration_needed": "at_risk",
-                     "limited_progress": "off_track", "deterioration": "off_track"}
 
 SEVERITY = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}
 KIND = {"vi": {"dossiers": "báo cáo một cửa", "dossier_records": "danh sách hồ sơ", "services": "danh mục dịch vụ công",
