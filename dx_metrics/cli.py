@@ -31,27 +31,10 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def guess_kind(path: Path) -> str | None:
-    """The table kind whose header matches the file best (None if none does)."""
-    from dx_metrics.ingest.header import find_header
-    from dx_metrics.ingest.reader import KINDS
-    from dx_metrics.ingest.rules import OUTPUT_COLUMNS
-    from dx_metrics.ingest.workbook import open_sheets
-
-    best, score = None, 0
-    for sheet in open_sheets(path):
-        for kind in KINDS:
-            if kind not in OUTPUT_COLUMNS:
-                continue
-            h = find_header(sheet.cells, kind)
-            if h is not None and len(h.columns) > score:
-                best, score = kind, len(h.columns)
-    return best
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from dx_metrics.errors import ERROR, DxDataError
     from dx_metrics.ingest import read_export
+    from dx_metrics.ingest.reader import guess_kind
 
     worst = 0
     for name in args.paths:

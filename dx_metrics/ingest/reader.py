@@ -18,7 +18,7 @@ from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest import rules
 from dx_metrics.ingest import values as V
-from dx_metrics.ingest.header import column_specs, find_header
+from dx_metrics.ingest.header import SCAN_ROWS, column_specs, find_header
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
@@ -100,6 +100,18 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               "header_row": header.row + 1, "rows": len(out)}
     problems = sorted(t.problems, key=lambda p: (p.row is not None, p.row or 0))   # table-level first, then by row
     return out, problems, origin
+
+
+def guess_kind(path: str | Path) -> str | None:
+    """The table kind whose header matches the file best (None if none does), from the first
+    rows of each sheet only."""
+    best, score = None, 0
+    for sheet in open_sheets(Path(path), nrows=SCAN_ROWS + 2):
+        for kind in KINDS:
+            h = find_header(sheet.cells, kind)
+            if h is not None and len(h.columns) > score:
+                best, score = kind, len(h.columns)
+    return best
 
 
 def _example(spec) -> str:

@@ -55,8 +55,9 @@ def _is_encrypted_ole(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data
 
 
-def open_sheets(path: str | Path) -> list[Sheet]:
-    """Every sheet of the file as raw cells (CSV: one sheet named None)."""
+def open_sheets(path: str | Path, *, nrows: int | None = None) -> list[Sheet]:
+    """Every sheet of the file as raw cells (CSV: one sheet named None); ``nrows`` reads only
+    the first rows of each sheet (enough to recognise its header)."""
     path = Path(path)
     if not path.exists():
         raise _unreadable(path, f"the file {str(path)!r} does not exist")
@@ -81,7 +82,7 @@ def open_sheets(path: str | Path) -> list[Sheet]:
         return [Sheet(None, _read_text(path))]
     if ext in TEXT_EXTS:
         raise _unreadable(path, f"is an Excel workbook with a {ext} name", "rename it to .xlsx")
-    return _read_excel(path, kind)
+    return _read_excel(path, kind, nrows)
 
 
 def _read_text(path: Path) -> pd.DataFrame:
@@ -105,15 +106,15 @@ def _read_text(path: Path) -> pd.DataFrame:
     return df.where(df.ne(""), None)
 
 
-def _read_excel(path: Path, kind: str) -> list[Sheet]:
+def _read_excel(path: Path, kind: str, nrows: int | None = None) -> list[Sheet]:
     try:
-        return _read_calamine(path)
+        return _read_calamine(path, nrows)
     except Exception as calamine_error:  # noqa: BLE001 - any failure falls back once
         if kind != "xlsx":
             raise _unreadable(path, f"cannot be opened as a workbook ({_short(calamine_error)})",
                               "open it in Excel and save it as .xlsx") from None
         try:
-            return _read_openpyxl(path)
+            return _read_openpyxl(path, nrows)
         except zipfile.BadZipFile:
             raise _unreadable(path, "is damaged (the .xlsx archive is corrupt or truncated)",
                               "export or download it again") from None
@@ -127,23 +128,24 @@ def _short(e: Exception) -> str:
     return text[:120]
 
 
-def _read_calamine(path: Path) -> list[Sheet]:
+def _read_calamine(path: Path, nrows: int | None = None) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
     sheets = []
     for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False, nrows=nrows) if nrows else sheet.to_python(skip_empty_area=False)
         sheets.append(Sheet(name, _frame(rows)))
     return sheets
 
 
-def _read_openpyxl(path: Path) -> list[Sheet]:
+def _read_openpyxl(path: Path, nrows: int | None = None) -> list[Sheet]:
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        return [Sheet(ws.title, _frame([list(r) for r in ws.iter_rows(values_only=True)]))
+        return [Sheet(ws.title, _frame([list(r) for r in ws.iter_rows(max_row=nrows, values_only=True)]))
                 for ws in wb.worksheets]
     finally:
         wb.close()

@@ -8,6 +8,7 @@ import pandas as pd
 
 from dx_metrics.errors import ERROR, DxDataError, Problem
 from dx_metrics.ingest import read_export
+from dx_metrics.ingest.reader import guess_kind
 from dx_metrics.ingest.workbook import EXCEL_EXTS, TEXT_EXTS
 from dx_metrics.paths import project_path
 
@@ -57,8 +58,6 @@ def _files(paths: list[str | Path]) -> list[Path]:
 
 def check_exports(paths: list[str | Path]) -> Checked:
     """Read every export under ``paths`` leniently, guessing each file's table kind."""
-    from dx_metrics.cli import guess_kind
-
     checked = []
     for path in _files(paths):
         try:
