@@ -60,10 +60,14 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
 def chart_online_share(r: PlanReport, lang: str = "vi"):
     """The online-dossier share per unit against the plan's target (None without data);
     drawn once per report and language."""
-    memo = r.charts.setdefault(("online_dossier_share", lang), None)
-    if memo is None:
-        memo = r.charts[("online_dossier_share", lang)] = _draw_online_share(r, lang)
-    return memo
+    return _drawn_once(r, ("online_dossier_share", lang), lambda: _draw_online_share(r, lang))
+
+
+def _drawn_once(r: PlanReport, key: tuple, draw):
+    """A figure drawn the first time it is asked for and reused after (shown, then saved)."""
+    if key not in r.charts:
+        r.charts[key] = draw()
+    return r.charts[key]
 
 
 def _draw_online_share(r: PlanReport, lang: str):
@@ -82,6 +86,10 @@ def _draw_online_share(r: PlanReport, lang: str):
 
 def chart_ranks(r: PlanReport, index: str, focus: list[str], lang: str = "vi"):
     """The focus units' published rank (or rank in group) in ``index`` over the years."""
+    return _drawn_once(r, ("rank", index, tuple(focus), lang), lambda: _draw_ranks(r, index, focus, lang))
+
+
+def _draw_ranks(r: PlanReport, index: str, focus: list[str], lang: str):
     rk = r.rankings
     if rk.empty:
         return None
