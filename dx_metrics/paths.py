@@ -1,6 +1,13 @@
-"""Where things live: the one module that joins output paths."""
+"""Where things live: the one module that joins output paths.
+
+Every name that becomes part of an output path (a plan id, a notebook, a language, an
+``as_of`` date, a chart id) comes from a file a user wrote, so it is data, not trust: it
+must match ``NAME`` (letters, digits, ``_``, ``-`` and ``.``, not leading), and the joined
+path must stay inside the output root. Anything else is a ``ValueError`` naming the key.
+"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -14,6 +21,26 @@ WORKBOOK = "evaluation.xlsx"
 SUMMARY = "summary.json"
 RUN_LOG = "run.log"
 CHARTS = "charts"
+RUN_MARKER = ".dx-metrics-run"   # in every run folder: only such folders are ever replaced
+
+NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def safe_name(value: object, key: str) -> str:
+    """``value`` if it can name a file or folder on any system, else a ``ValueError`` naming ``key``."""
+    if not isinstance(value, str) or not NAME.fullmatch(value):
+        raise ValueError(f"{key} {value!r} cannot name an output folder or file: use letters, digits, '_', '-' "
+                         f"and '.' (not first), at most 100 characters")
+    return value
+
+
+def inside(root: Path, path: Path, key: str) -> Path:
+    """``path`` if it resolves inside ``root``; else a ``ValueError`` naming ``key``."""
+    root, resolved = root.resolve(), path.resolve()
+    if resolved == root or not resolved.is_relative_to(root):
+        raise ValueError(f"{key} would write outside the output folder {root} ({resolved})")
+    return path
 
 
 def project_path(p: str | Path) -> Path:
@@ -23,8 +50,11 @@ def project_path(p: str | Path) -> Path:
 
 
 def run_dir(root: str | Path, year: int, name: str) -> Path:
-    """``<root>/<year>/<plan id or unit>/``."""
-    return project_path(root) / str(year) / name
+    """``<root>/<year>/<plan id or unit>/``, checked to stay inside ``root``."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise ValueError(f"year {year!r} cannot name an output folder")
+    root = project_path(root)
+    return inside(root, root / str(year) / safe_name(name, "run name"), "run name")
 
 
 def run_name(plan_id: str, notebook: str, lang: str, *, as_of: str | None = None,
@@ -33,20 +63,22 @@ def run_name(plan_id: str, notebook: str, lang: str, *, as_of: str | None = None
     they are not the defaults (``baclieu_dot_2023``, ``mot_nq17_2019_asof_2019-07-31``,
     ``baclieu_dot_2023_year_over_year_en``): an early-warning run never replaces the
     year-end report."""
-    name = plan_id
+    name = safe_name(plan_id, "plan id")
     if as_of:
+        if not isinstance(as_of, str) or not _DATE.fullmatch(as_of):
+            raise ValueError(f"as_of {as_of!r} is not a date written YYYY-MM-DD")
         name += f"_asof_{as_of}"
     if notebook != default_notebook:
-        name += f"_{notebook}"
+        name += f"_{safe_name(notebook, 'notebook')}"
     if lang != "vi":
-        name += f"_{lang}"
-    return name
+        name += f"_{safe_name(lang, 'language')}"
+    return safe_name(name, "run name")
 
 
 def chart_path(out_dir: Path, chart_id: str) -> Path:
-    return Path(out_dir) / CHARTS / f"{chart_id}.png"
+    return Path(out_dir) / CHARTS / f"{safe_name(chart_id, 'chart id')}.png"
 
 
 def notebook_path(name: str) -> Path:
-    name = name if name.endswith(".ipynb") else f"{name}.ipynb"
-    return NOTEBOOKS / name
+    name = name[: -len(".ipynb")] if isinstance(name, str) and name.endswith(".ipynb") else name
+    return NOTEBOOKS / f"{safe_name(name, 'notebook')}.ipynb"

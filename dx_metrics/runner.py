@@ -27,8 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from dx_metrics import paths
-from dx_metrics.errors import DxDataError
+from dx_metrics import paths, safe_yaml
 from dx_metrics.plans import load_plan
 
 KERNEL = "dx-metrics"
@@ -36,6 +35,7 @@ DEFAULT_NOTEBOOK = "yearly_plan_evaluation"
 NOTEBOOKS = ("yearly_plan_evaluation", "index_ranking", "year_over_year", "explore_exports")
 CELL_TIMEOUT = 600  # seconds: a hung cell cannot hang a scheduled batch
 KERNEL_START_RETRIES = 2
+LANGS = ("vi", "en")
 
 
 @dataclass
@@ -95,6 +95,42 @@ def _ipc_kernel_manager():
     return IPCKernelManager
 
 
+def _is_run_folder(path: Path) -> bool:
+    """A folder dx_metrics wrote (marker file; ``run.log`` for folders of earlier versions)."""
+    return (path / paths.RUN_MARKER).is_file() or (path / paths.RUN_LOG).is_file()
+
+
+def _claim(final: Path) -> None:
+    """Check ``final`` may be replaced, and tidy what interrupted runs of it left behind:
+    ``.<name>.tmp-<pid>`` folders of processes that are gone, and ``<name>.old`` (put
+    back as ``<name>`` when a run was killed between the two renames of a swap)."""
+    if final.exists() and not (final.is_dir() and _is_run_folder(final)):
+        raise FileExistsError(f"{final} exists and is not a dx_metrics report folder; dx_metrics does not replace "
+                              f"it: move it away or choose another --out")
+    old = final.with_name(final.name + ".old")
+    if old.is_dir() and _is_run_folder(old):
+        if final.exists():
+            shutil.rmtree(old)
+        else:
+            old.rename(final)
+    for tmp in final.parent.glob(f".{final.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)) and tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False    # our own leftover from an earlier run in this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _swap_into_place(tmp: Path, final: Path) -> None:
     old = final.with_name(final.name + ".old")
     if old.exists():
@@ -106,9 +142,20 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+class _KernelNoise(logging.Filter):
+    """The kernel's shutdown chatter is not news in a run's log."""
+
+    NOISE = ("KeyboardInterrupt caught in kernel", "running over TCP without encryption")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not any(n in text for n in self.NOISE)
+
+
 def _run_logger(path: Path) -> tuple[logging.Logger, logging.Handler]:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_KernelNoise())
     log = logging.getLogger("papermill")
     log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -119,24 +166,42 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
              data_dir: str | Path = paths.DATA, lang: str = "vi", as_of: str | None = None,
              generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
              parameters: dict | None = None) -> RunResult:
-    """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/``."""
+    """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/``.
+
+    Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
+    that fails) is this run's failed result, never an exception: a batch goes on."""
+    start = time.monotonic()
+    name = Path(plan_path).name
+    try:
+        plan_path = paths.project_path(plan_path)
+        plan = load_plan(plan_path)
+        name = plan.plan_id
+        final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _claim(final)
+    except Exception as e:  # noqa: BLE001 - the run's row says why
+        return RunResult(name, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
+    return _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
+                    generated_at=generated_at, timeout=timeout, parameters=parameters, start=start)
+
+
+def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: str | Path, lang: str,
+             as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
+             start: float) -> RunResult:
     import papermill as pm
 
     from dx_metrics.report.html import notebook_to_html
 
-    start = time.monotonic()
-    plan_path = paths.project_path(plan_path)
-    try:
-        plan = load_plan(plan_path)
-    except DxDataError as e:
-        return RunResult(plan_path.name, "failed", time.monotonic() - start, None, str(e), notebook, lang)
-    final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
-    final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    log, handler = _run_logger(tmp / paths.RUN_LOG)
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        (tmp / paths.RUN_MARKER).write_text(f"{plan.plan_id}\n", "utf-8")
+        log, handler = _run_logger(tmp / paths.RUN_LOG)
+    except Exception as e:  # noqa: BLE001 - an output folder we cannot write is this run's failure
+        shutil.rmtree(tmp, ignore_errors=True)
+        return RunResult(plan.plan_id, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
     log.info("run %s with %s (%s)", plan_path, notebook, lang)
     executed = tmp / paths.REPORT_NOTEBOOK
     params = {"plan": str(plan_path), "data_dir": str(paths.project_path(data_dir)), "output_dir": str(tmp),
@@ -167,10 +232,13 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         log.removeHandler(handler)
         handler.close()
         failed = final.with_name(final.name + ".failed")
-        if failed.exists():
-            shutil.rmtree(failed)
-        if tmp.exists():
-            tmp.rename(failed)
+        try:
+            if failed.exists():
+                shutil.rmtree(failed)
+            if tmp.exists():
+                tmp.rename(failed)
+        except OSError:
+            failed = tmp
         if isinstance(e, KeyboardInterrupt):
             raise
         return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e), notebook, lang)
@@ -195,6 +263,14 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
     """
     notebooks = notebooks or [DEFAULT_NOTEBOOK]
     langs = langs or ["vi"]
+    for lang in langs:
+        if lang not in LANGS:
+            raise ValueError(f"language {lang!r} is not one of {', '.join(LANGS)}")
+    if as_of is not None:
+        try:
+            as_of = dt.date.fromisoformat(str(as_of)).isoformat()
+        except ValueError:
+            raise ValueError(f"as_of {as_of!r} is not a date (write YYYY-MM-DD, e.g. 2019-07-31)") from None
     jobs: list[Job] = []
     for item in items:
         p = paths.project_path(item)
@@ -211,21 +287,30 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
     return jobs
 
 
+def _read_yaml(path: Path) -> object:
+    """A YAML file read with limits; anything unreadable is None (a plan's own load says why)."""
+    try:
+        return safe_yaml.load_file(path)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+
+
 def _is_schedule(path: Path) -> bool:
     if path.suffix not in (".yaml", ".yml") or not path.is_file():
         return False
-    try:
-        return isinstance(data := yaml.safe_load(path.read_text("utf-8")), dict) and "runs" in data
-    except yaml.YAMLError:
-        return False
+    return isinstance(data := _read_yaml(path), dict) and "runs" in data
 
 
 def _schedule(path: Path) -> list[Job]:
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        raise ValueError(f"{path.name}: 'runs:' must be a list of runs")
     jobs = []
     for i, run in enumerate(data["runs"]):
         if not isinstance(run, dict) or "plans" not in run:
             raise ValueError(f"{path.name}: runs[{i}] needs 'plans:' (a list of plan files or folders)")
+        if not isinstance(run["plans"], list) or not all(isinstance(p, str) for p in run["plans"]):
+            raise ValueError(f"{path.name}: runs[{i}].plans must be a list of plan files or folders")
         plans = [path.parent / p for p in run["plans"]]
         for job in expand(plans, notebooks=run.get("notebooks"), langs=run.get("langs"), as_of=run.get("as_of")):
             jobs.append(job)
@@ -242,7 +327,7 @@ def prepare(jobs: list[Job], *, data_dir: str | Path = paths.DATA) -> list[str]:
     for job in jobs:
         try:
             plan = load_plan(job.plan_path)
-        except DxDataError:
+        except Exception:  # noqa: BLE001 - a bad plan is left for its run to report
             continue
         key = (tuple((i.path, i.kind, i.sheet, i.period) for i in plan.inputs), job.as_of)
         if key in seen:

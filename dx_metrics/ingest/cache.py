@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,21 @@ def cache_dir() -> Path | None:
         return Path(setting)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "dx_metrics"
+
+
+_warned = False
+
+
+def _cache_failed(action: str, e: Exception) -> None:
+    """The cache is an optimisation: when it cannot be used the file is read again, and the
+    user is told once per process."""
+    global _warned
+    if not _warned:
+        _warned = True
+        why = (e.strerror or str(e)) if isinstance(e, OSError) else str(e)
+        warnings.warn(f"dx_metrics: the cache folder {cache_dir()} cannot be {action} ({why}); reading files "
+                      f"without it (set DX_METRICS_CACHE to another folder, or to 'off')", RuntimeWarning,
+                      stacklevel=3)
 
 
 def file_sha256(path: Path) -> str:
@@ -62,17 +78,27 @@ def load(key: str) -> tuple[pd.DataFrame, list[Problem], dict] | None:
     if d is None:
         return None
     table, meta = d / f"{key}.parquet", d / f"{key}.json"
-    if not (table.exists() and meta.exists()):
-        return None
     try:
+        if not (table.exists() and meta.exists()):
+            return None
         info = json.loads(meta.read_text("utf-8"))
         df = pd.read_parquet(table)
+        return df, [Problem(**p) for p in info["problems"]], info["origin"]
+    except PermissionError as e:
+        _cache_failed("read", e)
+        return None
     except Exception:  # noqa: BLE001 - a damaged cache entry is re-parsed
         return None
-    return df, [Problem(**p) for p in info["problems"]], info["origin"]
 
 
 def store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) -> None:
+    try:
+        _store(key, df, problems, origin)
+    except OSError as e:    # read-only, full, or not a folder: the result stands without the cache
+        _cache_failed("written", e)
+
+
+def _store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) -> None:
     d = cache_dir()
     if d is None:
         return
@@ -84,8 +110,12 @@ def store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) -> 
                               ensure_ascii=False), "utf-8"))):
         fd, tmp = tempfile.mkstemp(dir=d, suffix=suffix + ".tmp")
         os.close(fd)
-        write(Path(tmp))
-        os.replace(tmp, d / f"{key}{suffix}")
+        try:
+            write(Path(tmp))
+            os.replace(tmp, d / f"{key}{suffix}")
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
 
 def frame_key(*parts: object) -> str:
@@ -96,10 +126,13 @@ def frame_key(*parts: object) -> str:
 def load_frame(key: str) -> pd.DataFrame | None:
     d = cache_dir()
     path = d / f"{key}.parquet" if d else None
-    if path is None or not path.exists():
-        return None
     try:
+        if path is None or not path.exists():
+            return None
         return pd.read_parquet(path)
+    except PermissionError as e:
+        _cache_failed("read", e)
+        return None
     except Exception:  # noqa: BLE001 - a damaged entry is recomputed
         return None
 
@@ -108,8 +141,15 @@ def store_frame(key: str, df: pd.DataFrame) -> None:
     d = cache_dir()
     if d is None:
         return
-    d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, suffix=".parquet.tmp")
-    os.close(fd)
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, d / f"{key}.parquet")
+    fd = tmp = None
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, suffix=".parquet.tmp")
+        os.close(fd)
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, d / f"{key}.parquet")
+    except OSError as e:
+        _cache_failed("written", e)
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)

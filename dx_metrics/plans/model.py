@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
+from dx_metrics import safe_yaml
 from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.indicators.registry import indicator_ids, indicator
 from dx_metrics.ingest.reader import KINDS
@@ -84,25 +89,29 @@ class Plan:
     path: Path | None = None
 
 
-TARGET_KEYS = {"indicator", "comparator", "value", "owner", "unit", "note", "baseline", "horizons"}
-TASK_KEYS = {"id", "title", "owner", "deadline", "status", "completed_on"}
-INPUT_KEYS = {"path", "kind", "sheet", "period"}
-BASELINE_KEYS = {"year", "value"}
-
-
 class _Checker:
+    """Collects plan problems by key path. The schema's findings come first; a later check
+    of a key (or of anything under it) that the schema already refused is not repeated."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.refused: set[str] = set()
 
     def bad(self, key: str, message: str, hint: str | None = None, value: object = None) -> None:
+        if any(key == k or key.startswith(k + ".") or key.startswith(k + "[") for k in self.refused):
+            return
         self.problems.append(Problem(file=self.path.name, column=key, message=message, reason="plan",
-                                     hint=hint, value=value if value is None else str(value)))
+                                     hint=hint, value=value if value is None else _short(value)))
 
-    def keys(self, d: dict, allowed: set[str], where: str) -> None:
-        """A misspelt key ("comparater") would silently fall back to a default: reject it."""
-        for k in sorted(set(d) - allowed, key=str):
-            self.bad(f"{where}{k}", "is not a known key", f"known keys here: {', '.join(sorted(allowed))}")
+    def schema(self, raw: object) -> None:
+        """Every finding of the plan's JSON Schema (types, keys, names), by key path."""
+        for e in sorted(_validator().iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
+            for key, message, hint, value in _schema_problem(e):
+                if key not in self.refused:
+                    self.problems.append(Problem(file=self.path.name, column=key or None, message=message,
+                                                 reason="plan", hint=hint, value=value))
+                    self.refused.add(key)
 
     def text(self, d: dict, key: str, where: str, *, required: bool = True) -> str | None:
         v = d.get(key)
@@ -111,6 +120,57 @@ class _Checker:
                 self.bad(f"{where}{key}", "is missing", f"add '{key}:' to the plan")
             return None
         return str(v).strip()
+
+
+@lru_cache(maxsize=1)
+def plan_schema() -> dict:
+    """The plan format as a JSON Schema (``dx_metrics/plans/plan.schema.json``)."""
+    return json.loads(resources.files("dx_metrics.plans").joinpath("plan.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(plan_schema())
+
+
+def _key_path(parts) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _schema_problem(e) -> list[tuple[str, str, str | None, str | None]]:
+    """(key path, message, hint, value) for one schema finding, in the plan's words."""
+    where = _key_path(e.absolute_path)
+    sub = e.schema if isinstance(e.schema, dict) else {}
+    if e.validator == "required":
+        missing = [k for k in e.validator_value if isinstance(e.instance, dict) and k not in e.instance]
+        props = sub.get("properties", {})
+        return [(_key_path([*e.absolute_path, k]), "is missing",
+                 props.get(k, {}).get("x-hint") or f"add '{k}:' to the plan", None) for k in missing]
+    if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+        allowed = sorted(sub.get("properties", {}))
+        extra = sorted((k for k in e.instance if k not in allowed), key=str)
+        return [(_key_path([*e.absolute_path, str(k)]), "is not a known key",
+                 f"known keys here: {', '.join(allowed)}", None) for k in extra]
+    if e.validator == "propertyNames":
+        return [(where, f"{_short(e.instance)} has a key that is not a year", sub.get("x-hint"), None)]
+    noun = sub.get("title") or "valid here"
+    value = e.instance
+    shown = _short(value) if not isinstance(value, (dict, list)) else ("a list" if isinstance(value, list) else
+                                                                      "a mapping")
+    if isinstance(value, str):
+        shown = repr(_short(value))
+    return [(where, f"{shown} is not {noun}", sub.get("x-hint"), None if isinstance(value, (dict, list))
+             else _short(value))]
 
 
 def target_value(raw: object, unit: str) -> float | None:
@@ -124,6 +184,8 @@ def target_value(raw: object, unit: str) -> float | None:
         if num is None:
             return None
     else:
+        return None
+    if not math.isfinite(num):
         return None
     if unit == "share" and (pct or num > 1):
         num /= 100.0
@@ -162,9 +224,6 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
         if not isinstance(t, dict):
             c.bad(f"targets[{i}]", "must be a mapping with indicator, comparator and value")
             continue
-        c.keys(t, TARGET_KEYS, where)
-        if isinstance(t.get("baseline"), dict):
-            c.keys(t["baseline"], BASELINE_KEYS, f"{where}baseline.")
         iid = c.text(t, "indicator", where)
         if iid and iid not in known:
             close = difflib.get_close_matches(iid, sorted(known), n=1)
@@ -231,7 +290,6 @@ def _tasks(c: _Checker, raw: object) -> list[Task]:
         if not isinstance(t, dict):
             c.bad(f"tasks[{i}]", "must be a mapping with id, title, owner, deadline and status")
             continue
-        c.keys(t, TASK_KEYS, where)
         tid, title = c.text(t, "id", where), c.text(t, "title", where)
         status = str(t.get("status", "not_started")).strip()
         if status not in TASK_STATUSES:
@@ -248,11 +306,12 @@ def _tasks(c: _Checker, raw: object) -> list[Task]:
 
 def _inputs(c: _Checker, raw: object) -> list[Input]:
     out = []
-    for i, d in enumerate(raw or []):
+    if not isinstance(raw, list):
+        return out
+    for i, d in enumerate(raw):
         if not isinstance(d, dict) or "path" not in d:
             c.bad(f"inputs[{i}]", "must have a path", "write '- {path: raw/file.xlsx, kind: dossiers}'")
             continue
-        c.keys(d, INPUT_KEYS, f"inputs[{i}].")
         kind = d.get("kind")
         if kind not in KINDS:
             c.bad(f"inputs[{i}].kind", f"{kind!r} is not a table kind", f"use one of {', '.join(KINDS)}", kind)
@@ -262,34 +321,44 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read a plan file safely; ``DxPlanError`` lists every problem with its key path."""
+    """Read a plan file safely; ``DxPlanError`` lists every problem with its key path.
+
+    The file is read with limits (size, alias expansion; ``dx_metrics.safe_yaml``), checked
+    against the plan schema (``plan.schema.json``: every key's type), then against what a
+    schema cannot know: indicator ids in the registry, values in the indicator's unit,
+    real dates, duplicates."""
     path = Path(path)
     c = _Checker(path)
+
+    def refuse(message: str, *, row: int | None = None, hint: str | None = None) -> DxPlanError:
+        return DxPlanError([Problem(file=path.name, row=row, message=message, reason="plan", hint=hint)])
+
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
+        raw = safe_yaml.load_file(path)
     except FileNotFoundError:
-        raise DxPlanError([Problem(file=path.name, message=f"the plan file {str(path)!r} does not exist",
-                                   reason="plan")]) from None
+        raise refuse(f"the plan file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise refuse("is a folder, not a plan file") from None
+    except OSError as e:
+        raise refuse(f"cannot be read ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise refuse("is not UTF-8 text", hint="save the plan as UTF-8 (the encoding of every YAML file)") from None
+    except safe_yaml.YamlLimitError as e:
+        raise refuse(f"cannot be read: {e}", row=e.line,
+                     hint="a plan needs no aliases (*name); write the values out") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise DxPlanError([Problem(file=path.name, row=mark.line + 1 if mark else None, reason="plan",
-                                   message=f"is not valid YAML ({getattr(e, 'problem', None) or e})",
-                                   hint="check the indentation and quotes on that line")]) from None
+        raise refuse(f"is not valid YAML ({getattr(e, 'problem', None) or e})", row=mark.line + 1 if mark else None,
+                     hint="check the indentation and quotes on that line") from None
     if not isinstance(raw, dict):
-        raise DxPlanError([Problem(file=path.name, message="must be a mapping of keys (id, unit, year, targets …)",
-                                   reason="plan")])
+        raise refuse("must be a mapping of keys (id, unit, year, targets …)")
+    c.schema(raw)
     plan_id = c.text(raw, "id", "")
     title = c.text(raw, "title", "")
     unit = c.text(raw, "unit", "")
-    if raw.get("unit") is not None and not isinstance(raw.get("unit"), str):
-        c.bad("unit", f"{raw['unit']!r} is not a unit id", "write the unit_id from data/reference/units.csv",
-              raw["unit"])
     year = raw.get("year")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         c.bad("year", f"{year!r} is not a year", "write e.g. 'year: 2023'", year)
-    unknown = set(raw) - {"id", "title", "legal_reference", "unit", "year", "targets", "tasks", "inputs", "notes"}
-    for k in sorted(unknown):
-        c.bad(k, "is not a plan key", "keys are id, title, legal_reference, unit, year, inputs, targets, tasks, notes")
     targets, tasks, inputs = _targets(c, raw.get("targets")), _tasks(c, raw.get("tasks")), _inputs(c, raw.get("inputs"))
     if c.problems:
         raise DxPlanError(c.problems)

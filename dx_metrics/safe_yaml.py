@@ -1,0 +1,89 @@
+"""YAML from users (plans, schedules), read with limits.
+
+``yaml.safe_load`` builds no objects of arbitrary classes, but it still trusts the file's
+size and its aliases: nine levels of ``&a [*b, *b, …]`` describe a billion values in a few
+hundred bytes, and the first ``str()`` of them exhausts memory. It also turns
+``2023-02-30`` into a ``ValueError`` from the date constructor, naming neither file nor key.
+``load`` refuses a file over ``MAX_BYTES``, a document whose aliases expand to more than
+``MAX_NODES`` values, and keeps dates as text, so the caller checks them with the key path.
+"""
+from __future__ import annotations
+
+import yaml
+
+MAX_BYTES = 1_000_000        # a plan of several hundred targets and tasks is ~100 kB
+MAX_NODES = 100_000          # values after alias expansion
+
+
+class YamlLimitError(ValueError):
+    """The document is over a limit; ``line`` is 1-based where known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the implicit timestamp type: ``2023-02-30`` stays the text it is."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document holds once every alias is expanded (aliases share
+    nodes, so each node's size is computed once; a recursive alias counts once)."""
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in sizes:
+            stack.pop()
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            stack.pop()
+            continue
+        kids = [k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        if id(node) not in entered:
+            entered.add(id(node))
+            stack.extend(k for k in kids if id(k) not in sizes and id(k) not in entered)
+            continue
+        stack.pop()
+        total = 1 + sum(sizes.get(id(k), 1) for k in kids)
+        if total > MAX_NODES:
+            raise YamlLimitError(f"its aliases (*name) expand to more than {MAX_NODES:,} values",
+                                 node.start_mark.line + 1)
+        sizes[id(node)] = total
+    return sizes[id(root)]
+
+
+def load_file(path) -> object:
+    """``load`` of a file, refused before reading when it is over ``MAX_BYTES``."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.stat().st_size > MAX_BYTES:
+        raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB")
+    return load(path.read_text("utf-8"))
+
+
+def load(text: str):
+    """The document in ``text`` as Python values, within the limits above.
+
+    Raises ``YamlLimitError`` over a limit and ``yaml.YAMLError`` for bad syntax."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
