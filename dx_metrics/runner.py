@@ -246,6 +246,13 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: str
 
 
 def _describe(e: BaseException) -> str:
+    """One line for the batch table: the exception's name and what it says."""
+    from dx_metrics.errors import ERROR, DxDataError
+
+    if isinstance(e, DxDataError):
+        shown = [p for p in e.problems if p.severity == ERROR] or e.problems
+        more = f" … +{len(shown) - 3} more" if len(shown) > 3 else ""
+        return "; ".join(str(p) for p in shown[:3]) + more
     name = type(e).__name__
     if name == "PapermillExecutionError":
         return f"cell {getattr(e, 'exec_count', '?')}: {getattr(e, 'ename', '')}: {getattr(e, 'evalue', '')}"

@@ -1,0 +1,224 @@
+"""Hostile and careless plans: each refused with its key, none escapes the output root,
+none stops a batch. Files are generated here; nothing large is committed."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import textwrap
+import time
+
+import pytest
+
+from conftest import ROOT
+from dx_metrics import DxPlanError, load_plan
+from dx_metrics.cli import main
+
+GOOD = ["baclieu_dot_2022.yaml", "baclieu_dot_2023.yaml", "mot_nq17_2019.yaml"]
+
+HEAD = """\
+id: {id}
+title: Kế hoạch thử
+unit: baclieu_dot
+year: 2023
+"""
+
+# nine levels of aliases, each repeating the one before nine times: 9^9 values from 300 bytes
+BILLION_LAUGHS = HEAD.format(id="laughs").replace("title: Kế hoạch thử\n", "") + "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)) + "title: *a9\n"
+
+
+def _write(folder, name: str, text: str):
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def _refusal(path) -> dict[str, str]:
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    return {p.column: p.message for p in info.value.problems}
+
+
+def test_billion_laughs_is_refused_at_once(tmp_path):
+    path = _write(tmp_path, "laughs.yaml", BILLION_LAUGHS)
+    start = time.monotonic()
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    assert time.monotonic() - start < 5          # not a 51 s climb to a MemoryError
+    p = info.value.problems[0]
+    assert p.message == "cannot be read: its aliases (*name) expand to more than 100,000 values"
+    assert p.file == "laughs.yaml" and p.row is not None
+
+
+def test_a_huge_plan_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.yaml"
+    path.write_text(HEAD.format(id="huge") + "notes: '" + "x" * 1_100_000 + "'\n", encoding="utf-8")
+    assert _refusal(path) == {None: "cannot be read: the file is larger than 1,000 kB"}
+
+
+@pytest.mark.parametrize("extra, key, message", [
+    ("legal_reference: {so: 37}\n", "legal_reference", "a mapping is not a legal reference"),
+    ("targets:\n  - {indicator: online_dossier_share, value: 20%, owner: [a, b]}\n", "targets[0].owner",
+     "a list is not a unit id"),
+    ("tasks:\n  - {id: T1, title: a, owner: 5}\n", "tasks[0].owner", "5 is not a unit id"),
+    ("targets:\n  - {indicator: online_dossier_share, value: .nan}\n", "targets[0].value",
+     "nan is not a target value"),
+    ("targets:\n  - {indicator: online_dossier_share, value: .inf}\n", "targets[0].value",
+     "inf is not a target value"),
+    ("inputs: 5\n", "inputs", "5 is not a list of inputs"),
+    ("tasks:\n  - {id: T1, title: a, deadline: 2023-02-30}\n", "tasks[0].deadline", "'2023-02-30' is not a date"),
+    ("tasks:\n  - {id: T1, title: a, status: done, completed_on: 2023-13-01}\n", "tasks[0].completed_on",
+     "'2023-13-01' is not a date"),
+])
+def test_every_field_is_type_checked_with_its_key(tmp_path, extra, key, message):
+    found = _refusal(_write(tmp_path, "plan.yaml", HEAD.format(id="p") + extra))
+    assert found == {key: message}
+
+
+@pytest.mark.parametrize("plan_id", ["/etc", "../../escape", "..", ".hidden", "a/b", "a\\b", "con:x", "x" * 101])
+def test_a_plan_id_that_is_not_a_plain_name_is_refused(tmp_path, plan_id):
+    found = _refusal(_write(tmp_path, "plan.yaml", HEAD.format(id=json.dumps(plan_id))))
+    assert set(found) == {"id"} and found["id"].endswith("is not a plan id")
+
+
+def test_plan_messages_name_file_key_and_fix(tmp_path):
+    path = _write(tmp_path, "plan.yaml", HEAD.format(id="'../x'"))
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    assert str(info.value.problems[0]) == (
+        "plan.yaml, key \"id\": '../x' is not a plan id (letters, digits, '_', '-' and '.', not starting with '.', "
+        "at most 100 characters: the id names the output folder)")
+
+
+# --- a batch of good plans with bad ones among them ---------------------------------------
+
+BAD_PLANS = {
+    "inputs_5.yaml": HEAD.format(id="inputs_5") + "inputs: 5\n",
+    "feb_30.yaml": HEAD.format(id="feb_30") + "tasks:\n  - {id: T1, title: a, deadline: 2023-02-30}\n",
+    "laughs.yaml": BILLION_LAUGHS,
+    "nan_value.yaml": HEAD.format(id="nan_value") + "targets:\n  - {indicator: online_dossier_share, value: .nan}\n",
+    "escape.yaml": HEAD.format(id="../../../escaped"),
+    "not_yaml.yaml": "id: [unclosed\n",
+}
+
+
+def _tree(folder) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def hostile_batch(tmp_path_factory):
+    """3 good plans, the bad plans above, a plan aimed at an existing folder by absolute id,
+    one whose output folder is a user's own, and leftovers of an interrupted run, in one
+    `dx-metrics run` with 2 workers."""
+    base = tmp_path_factory.mktemp("hostile")
+    plans, out, victim = base / "plans", base / "out", base / "victim"
+    plans.mkdir()
+    victim.mkdir()
+    (victim / "keep.txt").write_text("analyst's own file", "utf-8")
+    for name in GOOD:
+        (plans / name).write_text((ROOT / "params" / name).read_text("utf-8"), "utf-8")
+    for name, text in BAD_PLANS.items():
+        (plans / name).write_text(text, "utf-8")
+    (plans / "absolute.yaml").write_text(HEAD.format(id=json.dumps(str(victim))), "utf-8")
+    occupied = (ROOT / "params" / "baclieu_dot_2022.yaml").read_text("utf-8").replace(
+        "id: baclieu_dot_2022", "id: occupied_2022")
+    (plans / "occupied.yaml").write_text(occupied, "utf-8")
+    mine = out / "2022" / "occupied_2022"
+    mine.mkdir(parents=True)
+    (mine / "notes.docx").write_text("not a report", "utf-8")
+    # an interrupted earlier run of baclieu_dot_2023: its temp folder (a dead pid) and .old
+    stale = out / "2023" / ".baclieu_dot_2023.tmp-999999"
+    old = out / "2023" / "baclieu_dot_2023.old"
+    for d in (stale, old):
+        d.mkdir(parents=True)
+        (d / ".dx-metrics-run").write_text("baclieu_dot_2023\n", "utf-8")
+    before = {p: _tree(p) for p in (base, ROOT / "params", ROOT / "outputs") if p.exists()}
+    before_base = {p.name for p in base.iterdir()}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["run", str(plans), "--out", str(out), "--jobs", "2"])
+    return dict(code=code, printed=printed.getvalue(), base=base, out=out, victim=victim, mine=mine, stale=stale, old=old,
+                before_base=before_base, before=before)
+
+
+def test_good_plans_report_and_bad_ones_fail_with_exit_1(hostile_batch, capsys):
+    assert hostile_batch["code"] == 1
+    out = hostile_batch["out"]
+    for year, plan_id in ((2022, "baclieu_dot_2022"), (2023, "baclieu_dot_2023"), (2019, "mot_nq17_2019")):
+        summary = json.loads((out / str(year) / plan_id / "summary.json").read_text("utf-8"))
+        assert summary["plan_id"] == plan_id
+
+
+def test_the_batch_table_names_each_failure(hostile_batch):
+    printed = hostile_batch["printed"]
+    assert "3 ok, 8 failed" in printed and "Traceback" not in printed
+    rows = {line.split()[0]: line for line in printed.splitlines() if " failed " in line and "s  " in line}
+    assert 'inputs_5.yaml, key "inputs": 5 is not a list of inputs' in rows["inputs_5.yaml"]
+    assert "'2023-02-30' is not a date" in rows["feb_30.yaml"]
+    assert "expand to more than 100,000 values" in rows["laughs.yaml"]
+    assert "nan is not a target value" in rows["nan_value.yaml"]
+    assert "'../../../escaped' is not a plan id" in rows["escape.yaml"]
+    assert "is not valid YAML" in rows["not_yaml.yaml"]
+    assert "is not a plan id" in rows["absolute.yaml"]
+    assert "exists and is not a dx_metrics report folder" in rows["occupied_2022"]
+
+
+def test_nothing_outside_the_output_root_is_written_or_removed(hostile_batch):
+    base, victim = hostile_batch["base"], hostile_batch["victim"]
+    assert {p.name for p in base.iterdir()} == hostile_batch["before_base"]
+    assert _tree(victim) == {"keep.txt"}
+    assert not (base.parent / "escaped").exists() and not (base / "escaped").exists()
+    for folder, tree in hostile_batch["before"].items():
+        if folder != base:
+            assert _tree(folder) == tree, folder
+
+
+def test_a_folder_that_is_not_a_report_is_never_replaced(hostile_batch):
+    mine = hostile_batch["mine"]
+    assert _tree(mine) == {"notes.docx"}
+    assert not (mine.parent / "occupied_2022.failed").exists()
+
+
+def test_leftovers_of_an_interrupted_run_are_cleaned_by_the_next(hostile_batch):
+    assert not hostile_batch["stale"].exists() and not hostile_batch["old"].exists()
+    final = hostile_batch["out"] / "2023" / "baclieu_dot_2023"
+    assert (final / ".dx-metrics-run").is_file()
+    log = (final / "run.log").read_text("utf-8")
+    assert "KeyboardInterrupt" not in log and "done in" in log
+    assert [p.name for p in final.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_unwritable_output_root_fails_each_run_with_a_reason(tmp_path, capsys):
+    blocked = tmp_path / "out"
+    blocked.write_text("a file where the output folder should be", "utf-8")
+    code = main(["run", str(ROOT / "params" / "baclieu_dot_2022.yaml"), "--out", str(blocked)])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "0 ok, 1 failed" in printed and "Traceback" not in printed
+    assert "NotADirectoryError" in printed or "FileExistsError" in printed
+
+
+def test_an_unusable_cache_falls_back_with_one_warning(tmp_path, monkeypatch):
+    from dx_metrics.ingest import cache, read_export
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("DX_METRICS_CACHE", str(blocked))
+    monkeypatch.setattr(cache, "_warned", False)
+    with pytest.warns(RuntimeWarning, match="cannot be written") as caught:
+        df = read_export(ROOT / "data" / "raw" / "sgtvt_baclieu_mot_cua_2022.xlsx", "dossiers")
+        read_export(ROOT / "data" / "raw" / "sgtvt_baclieu_mot_cua_2023.xlsx", "dossiers")
+    assert len([w for w in caught if "cache folder" in str(w.message)]) == 1
+    assert int(df["received_online"].sum()) == 1200    # seed 002: 1.200 of 6.400 online in 2022
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--notebook", "../../etc/passwd"], "notebook '../../etc/passwd' cannot name"),
+    (["--as-of", "2019-07-31/../../x"], "is not a date"),
+])
+def test_unsafe_run_options_are_refused_before_running(tmp_path, capsys, args, message):
+    code = main(["run", str(ROOT / "params" / "baclieu_dot_2022.yaml"), "--out", str(tmp_path), *args])
+    assert code == 1 and message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
