@@ -47,7 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 continue
             df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False)
         except DxDataError as e:
-            unreadable = any(p.reason == "unreadable" for p in e.problems)
+            unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
                 print(str(p))
             worst = max(worst, 2 if unreadable else 1)

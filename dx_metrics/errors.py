@@ -12,6 +12,11 @@ WARNING = "warning"
 # A short fixed list, so tests and reports can group problems.
 REASONS = (
     "unreadable",          # the file cannot be opened at all
+    "too_large",           # a sheet beyond the cell budget (DX_METRICS_MAX_CELLS)
+    "formula_without_value",  # a formula saved without its result: every reader sees a blank
+    "stray_cell",          # a value far outside the table, left out
+    "hidden_sheet",        # a hidden sheet not read
+    "extra_field",         # a CSV line with more fields than the header
     "no_header",           # no header row with the columns this table needs
     "missing_column",      # a required column is absent
     "duplicate_column",    # two columns map to the same canonical column

@@ -9,7 +9,7 @@ keeps the one that names the most canonical columns, and flattens it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -41,6 +41,7 @@ class Header:
     texts: dict[str, str]           # canonical name -> header text as written
     unmatched: dict[int, str]       # other non-empty header cells, by position
     note: tuple[str, str] | None = None   # (message, hint) about the choice of sheet
+    hidden_notes: list[tuple[str, str]] = field(default_factory=list)   # hidden sheets not read
 
 
 COMPONENT_PREFIX = "component__"

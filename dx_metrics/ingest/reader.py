@@ -68,6 +68,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     t.skipped = pd.Series(False, index=t.raw.index)
 
     t.parse_columns()
+    _sheet_findings(t, chosen, header)
     _skip_headings(t)
     _require_cells(t)
     if header.note:
@@ -126,6 +127,7 @@ def _single(s: pd.Series | None) -> str | None:
 
 
 def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
+    hidden_notes: list[tuple[str, str]] = []
     if sheet is not None:
         named = [s for s in sheets if s.name == sheet]
         if not named:
@@ -134,7 +136,12 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
                                        reason="unreadable")])
         candidates = named
     else:
-        candidates = sheets
+        # a hidden sheet is read only when named: what the analyst cannot see is not their table
+        candidates = [s for s in sheets if not s.hidden]
+        for s in sheets:
+            if s.hidden and find_header(s.cells, kind) is not None:
+                hidden_notes.append((f'sheet "{s.name}" is hidden and holds a {kind} table too; it was not read',
+                                     f'pass sheet="{s.name}" (dx-metrics validate --sheet "{s.name}") to read it'))
     best = None
     also: list[str] = []      # other sheets that hold an equally good table
     for s in candidates:
@@ -149,6 +156,8 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
         names = ", ".join(f'"{n}"' for n in also)
         best[1].note = (f'read sheet "{best[0].name}"; sheet(s) {names} hold a table of the same kind too',
                         "pass sheet=... (dx-metrics validate --sheet ...) to read another one")
+    if best is not None:
+        best[1].hidden_notes = hidden_notes
     if best is None:
         where = f'sheet "{sheet}"' if sheet else "any sheet"
         specs = column_specs()[kind]
@@ -156,7 +165,9 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
         raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
                                    message=f"no header row of a {kind} table found in the first rows of {where} "
                                            f"(looked for {wanted})",
-                                   hint="check the kind, or add the file's header texts to dx_metrics/ingest/columns.yaml")])
+                                   hint="check the kind, or add the file's header texts to dx_metrics/ingest/columns.yaml")]
+                          + [Problem(file=path.name, message=m, reason="hidden_sheet", severity=WARNING, hint=h)
+                             for m, h in hidden_notes])
     return best
 
 
@@ -214,11 +225,60 @@ def _skip_headings(t: RawTable) -> None:
     numeric = [c for c in t.data if t.specs[c].type in ("count", "number", "share")]
     if not numeric:
         return
-    empty = t.data[numeric].isna().all(axis=1) & t.raw[numeric].isna().all(axis=1)
+    empty = t.data[numeric].isna().all(axis=1) & t.raw[numeric].isna().all(axis=1) & ~t.rejected
     if empty.any():
         t.flag(empty, "unit_name" if "unit_name" in t.raw else None,
                "row has no figures; skipped as a heading", reason="skipped_row", severity=WARNING)
         t.skipped = t.skipped | empty
+
+
+def _address(address: str) -> tuple[int, int]:
+    """("B", 4) of "B4" as (1-based row, 0-based column)."""
+    letters = address.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(address[len(letters):]), col - 1
+
+
+def _sheet_findings(t: RawTable, sheet: Sheet, header) -> None:
+    """What the workbook itself says about the cells read: hidden sheets with this kind of
+    table, far stray cells left out, formulas saved without a result (read as blank), CSV
+    lines with more fields than the header."""
+    for message, hint in header.hidden_notes:
+        t.table_problem(message, reason="hidden_sheet", severity=WARNING, hint=hint)
+    if sheet.strays:
+        shown = ", ".join(sheet.strays[:5]) + (f" … +{len(sheet.strays) - 5} more" if len(sheet.strays) > 5 else "")
+        t.table_problem(f"{len(sheet.strays)} cell(s) far outside the table hold values and were not read: {shown}",
+                        reason="stray_cell", severity=WARNING,
+                        hint="delete them in Excel (they make the sheet millions of cells large) if they are not data")
+    if sheet.formulas_without_value:
+        by_row: dict[int, list[str]] = {}
+        for address in sheet.formulas_without_value:
+            row, _ = _address(address)
+            by_row.setdefault(row, []).append(address)
+        col_of = {pos: name for name, pos in header.columns.items()}
+        data_rows = {int(r): idx for idx, r in t.excel_row.items()}
+        for row, addresses in sorted(by_row.items()):
+            columns = [col_of.get(_address(a)[1]) for a in addresses]
+            message = (f"cell(s) {', '.join(addresses)} hold a formula saved without its result; dx_metrics reads "
+                       f"saved values only, so the cell would read as blank")
+            hint = "open the file in Excel and save it (Excel stores the results), or export values only"
+            if row in data_rows:
+                mask = pd.Series(False, index=t.data.index)
+                mask[data_rows[row]] = True
+                t.flag(mask, next((c for c in columns if c), None), message, reason="formula_without_value", hint=hint)
+            else:
+                t.table_problem(message, reason="formula_without_value", severity=ERROR, hint=hint, row=row)
+    if sheet.widths is not None:
+        width = max([*header.columns.values(), *header.unmatched], default=-1) + 1
+        widths = pd.Series(sheet.widths).reindex(t.excel_row.to_numpy() - 1).to_numpy()
+        over = pd.Series(widths > width, index=t.excel_row.index)
+        extra = pd.Series(sheet.cells.iloc[t.excel_row.to_numpy() - 1, width:].notna().any(axis=1).to_numpy(),
+                          index=t.excel_row.index) if sheet.cells.shape[1] > width else over & False
+        t.flag(over & extra, None, f"the line has more fields than the header's {width}: a value would be lost "
+               f"(an unquoted separator inside a value?)",
+               reason="extra_field", hint='put quotes around values that contain the separator, e.g. "1,5"')
 
 
 def _unused_columns(t: RawTable, header) -> None:
@@ -264,7 +324,11 @@ def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header
         else:
             t.data["period"] = pd.Series(title_period, index=t.data.index, dtype="string")
         return
-    if "period" in t.data and t.data["period"].notna().all():
+    if "period" in t.data and t.data["period"].notna().any():
+        # a period column with some cells blank: those rows are the problem, not the file
+        blank = t.data["period"].isna() & t.raw["period"].isna() & ~t.skipped
+        t.flag(blank, "period", "is empty, and the title rows state no period for it", reason="no_period",
+               hint='fill in the period (e.g. "2023" or "Quý 3/2023")')
         return
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1 if header.row else None,
                                reason="no_period", message="no reporting period: the table has no period column "

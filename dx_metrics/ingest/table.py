@@ -46,13 +46,35 @@ class RawTable:
     def flag(self, mask: pd.Series, column: str | None, message: str, *, reason: str,
              severity: str = ERROR, hint: str | None = None, values: pd.Series | None = None,
              messages: pd.Series | None = None) -> None:
-        """Record a problem for every row where ``mask`` holds; errors reject the row."""
+        """Record a problem for every row where ``mask`` holds; errors reject the row.
+
+        More than ``GROUP_AT`` rows with the same message become one problem naming how
+        many rows and which ("rows 5–1.048.577"), at the first of them: a column of a
+        million bad cells is one line to read, and every one of those rows is still rejected."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
+        if severity == ERROR:
+            self.rejected = self.rejected | mask
         if values is None and column is not None and column in self.raw:
             values = self.raw[column]
-        for idx in mask[mask].index:
+        hits = mask[mask].index
+        texts = messages.reindex(hits) if messages is not None else pd.Series(message, index=hits)
+        counts = texts.value_counts()
+        grouped = set(counts[counts > GROUP_AT].index)
+        done: set[str] = set()
+        for idx in hits:
+            msg = texts.at[idx]
+            if msg in grouped:
+                if msg in done:
+                    continue
+                done.add(msg)
+                rows = self.excel_row[texts.index[texts == msg]].to_numpy()
+                shown = f"{msg} — {_thousands(len(rows))} rows: {_row_ranges(rows)}"
+                self.problems.append(Problem(
+                    file=self.file, sheet=self.sheet, row=int(rows[0]), column=self.header(column) if column else None,
+                    value=None, message=shown, severity=severity, reason=reason, hint=hint))
+                continue
             value = values.at[idx] if values is not None else None
             if isinstance(value, (np.integer, np.floating)):
                 value = value.item()
@@ -60,14 +82,11 @@ class RawTable:
                 value = int(value)
             if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
                 value = None
-            msg = messages.at[idx] if messages is not None else message
             shown = f"{_quote(value)} {msg}" if value is not None and messages is not None else msg
             self.problems.append(Problem(
                 file=self.file, sheet=self.sheet, row=int(self.excel_row.at[idx]),
                 column=self.header(column) if column else None, value=value,
                 message=shown, severity=severity, reason=reason, hint=hint))
-        if severity == ERROR:
-            self.rejected = self.rejected | mask
 
     def table_problem(self, message: str, *, reason: str, severity: str = WARNING,
                       hint: str | None = None, row: int | None = None, column: str | None = None,
@@ -97,6 +116,25 @@ class RawTable:
                 self.flag(bad & numeric, name, "", reason=reason, messages=errors, hint=_HINTS.get(spec.type))
                 self.flag(bad & ~numeric, name, "", reason=reason, messages=errors)
         self.data = pd.DataFrame(out, index=self.raw.index)
+
+
+GROUP_AT = 50   # identical problems on more rows than this are listed as one
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _row_ranges(rows, *, limit: int = 4) -> str:
+    """Excel rows as ranges: "5–9, 12, 20–1.048.577" (the first ``limit`` ranges)."""
+    runs: list[tuple[int, int]] = []
+    for r in sorted(int(x) for x in rows):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    text = ", ".join(_thousands(a) if a == b else f"{_thousands(a)}–{_thousands(b)}" for a, b in runs[:limit])
+    return text + (f" … +{len(runs) - limit} more" if len(runs) > limit else "")
 
 
 def _quote(value: object) -> str:

@@ -103,14 +103,20 @@ def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return pd.Series(values, index=idx), pd.Series(pct, index=idx), pd.Series(errors, index=idx)
 
 
+MAX_COUNT = 10**15   # a quadrillion dossiers: past this a count is a typing or export error
+# (and past 2**53 a float no longer holds every whole number)
+
+
 def parse_counts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole numbers >= 0 as nullable Int64; blank cells stay missing, never zero."""
     values, pct, errors = _numbers(raw)
     bad_num = errors.notna()
     not_whole = values.notna() & ((values < 0) | (values != np.floor(values)) | pct)
+    too_large = values.notna() & ~not_whole & ~(values <= MAX_COUNT)
     errors = errors.where(~bad_num, "is not a count (expected a whole number ≥ 0)")
     errors = errors.mask(not_whole & ~bad_num, "is not a count (expected a whole number ≥ 0)")
-    values = values.mask(bad_num | not_whole)
+    errors = errors.mask(too_large & ~bad_num, f"is too large for a count (more than {MAX_COUNT:,})".replace(",", "."))
+    values = values.mask(bad_num | not_whole | too_large)
     return values.round().astype("Int64"), errors
 
 

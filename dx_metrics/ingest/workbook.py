@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dx_metrics.errors import DxDataError, Problem
+from dx_metrics.ingest import extent
 
 EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_EXTS = {".csv", ".txt", ".tsv"}
@@ -24,6 +25,10 @@ TEXT_EXTS = {".csv", ".txt", ".tsv"}
 class Sheet:
     name: str | None          # None for CSV
     cells: pd.DataFrame       # raw cells, object dtype, 0-based positional index
+    hidden: bool = False      # hidden or veryHidden in the workbook: read only when named
+    strays: list[str] = field(default_factory=list)      # far cells left out ("XFD1048576")
+    formulas_without_value: list[str] = field(default_factory=list)   # "B4": read as blank
+    widths: list[int] | None = None    # CSV: the number of fields on each line
 
 
 def _unreadable(path: Path, message: str, hint: str | None = None) -> DxDataError:
@@ -79,13 +84,14 @@ def open_sheets(path: str | Path, *, nrows: int | None = None) -> list[Sheet]:
         if ext in EXCEL_EXTS:
             raise _unreadable(path, f"is a text (CSV) file with an {ext} name, not an Excel workbook",
                               "rename it to .csv")
-        return [Sheet(None, _read_text(path))]
+        cells, widths = _read_text(path)
+        return [Sheet(None, cells, widths=widths)]
     if ext in TEXT_EXTS:
         raise _unreadable(path, f"is an Excel workbook with a {ext} name", "rename it to .xlsx")
     return _read_excel(path, kind, nrows)
 
 
-def _read_text(path: Path) -> pd.DataFrame:
+def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "utf-16", "cp1258"):
         try:
@@ -98,15 +104,25 @@ def _read_text(path: Path) -> pd.DataFrame:
     sample = "\n".join(text.splitlines()[:50])
     delim = max([",", ";", "\t"], key=sample.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-    width = max((len(r) for r in rows), default=0)
+    widths = [len(r) for r in rows]
+    width = max(widths, default=0)
     if width == 0:
         raise _unreadable(path, "has no rows")
     rows = [r + [None] * (width - len(r)) for r in rows]
-    df = pd.DataFrame(rows, dtype=object)
-    return df.where(df.ne(""), None)
+    return _blank_to_none(pd.DataFrame(rows, dtype=object)), widths
 
 
 def _read_excel(path: Path, kind: str, nrows: int | None = None) -> list[Sheet]:
+    if kind == "xlsx":
+        try:
+            extents = extent.scan_xlsx(path)
+        except zipfile.BadZipFile:
+            raise _unreadable(path, "is damaged (the .xlsx archive is corrupt or truncated)",
+                              "export or download it again") from None
+        except (KeyError, ValueError, SyntaxError):   # not laid out as an xlsx: calamine says what it is
+            extents = None
+        if extents is not None:
+            return _read_bounded(path, extents, nrows)
     try:
         return _read_calamine(path, nrows)
     except Exception as calamine_error:  # noqa: BLE001 - any failure falls back once
@@ -128,6 +144,42 @@ def _short(e: Exception) -> str:
     return text[:120]
 
 
+def _read_bounded(path: Path, extents: dict[str, extent.SheetExtent], nrows: int | None) -> list[Sheet]:
+    """Each sheet read within the cell budget: as a whole when its occupied box fits, else
+    without its far stray cells; a table over the budget by itself is refused."""
+    limit = extent.max_cells()
+    boxes = {name: extent.table_box(path, e) for name, e in extents.items()}
+    for name, (rows, cols, _) in boxes.items():
+        if rows * cols > limit:
+            box = f"A1:{extent.column_letters(cols)}{rows}"
+            raise DxDataError([Problem(
+                file=path.name, sheet=name, reason="too_large",
+                message=f"the sheet holds {box} ({rows * cols:,} cells), more than the limit of {limit:,} cells",
+                hint="export the table alone (or by period), or raise DX_METRICS_MAX_CELLS if the machine has the memory")])
+    if all(not strays for _, _, strays in boxes.values()):
+        sheets = _read_excel_fallback(path, nrows)
+    else:   # calamine would allocate the whole box: read each sheet's table only
+        sheets = _read_openpyxl(path, nrows, boxes={n: (r, c) for n, (r, c, _) in boxes.items()})
+    for sheet in sheets:
+        e = extents.get(sheet.name)
+        if e is not None:
+            sheet.hidden = e.state != "visible"
+            sheet.strays = boxes[sheet.name][2]
+            sheet.formulas_without_value = e.formulas_without_value
+    return sheets
+
+
+def _read_excel_fallback(path: Path, nrows: int | None) -> list[Sheet]:
+    try:
+        return _read_calamine(path, nrows)
+    except Exception:  # noqa: BLE001 - any failure falls back once
+        try:
+            return _read_openpyxl(path, nrows)
+        except Exception as e:  # noqa: BLE001
+            raise _unreadable(path, f"cannot be opened as a workbook ({_short(e)})",
+                              "open it in Excel and save it as .xlsx") from None
+
+
 def _read_calamine(path: Path, nrows: int | None = None) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
@@ -140,13 +192,26 @@ def _read_calamine(path: Path, nrows: int | None = None) -> list[Sheet]:
     return sheets
 
 
-def _read_openpyxl(path: Path, nrows: int | None = None) -> list[Sheet]:
+def _read_openpyxl(path: Path, nrows: int | None = None, *,
+                   boxes: dict[str, tuple[int, int]] | None = None) -> list[Sheet]:
+    """Every sheet through openpyxl's streaming reader; with ``boxes``, only the cells of
+    ``(rows, columns)`` from A1 of each sheet are read."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        return [Sheet(ws.title, _frame([list(r) for r in ws.iter_rows(max_row=nrows, values_only=True)]))
-                for ws in wb.worksheets]
+        sheets = []
+        for ws in wb.worksheets:
+            rows, cols = (boxes or {}).get(ws.title, (None, None))
+            if rows is not None:
+                rows = min(rows, nrows) if nrows else rows
+                ws.reset_dimensions()   # the stated dimension may span the stray cells
+                grid = [list(r) for r in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1,
+                                                      max_col=max(cols, 1), values_only=True)]
+            else:
+                grid = [list(r) for r in ws.iter_rows(max_row=nrows, values_only=True)]
+            sheets.append(Sheet(ws.title, _frame(grid)))
+        return sheets
     finally:
         wb.close()
 
@@ -154,6 +219,16 @@ def _read_openpyxl(path: Path, nrows: int | None = None) -> list[Sheet]:
 def _frame(rows: list[list]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(dtype=object)
-    df = pd.DataFrame(rows, dtype=object)
-    # calamine gives "" for empty cells; one spelling of "empty" downstream
-    return df.where(df.ne(""), None)
+    return _blank_to_none(pd.DataFrame(rows, dtype=object))
+
+
+def _blank_to_none(df: pd.DataFrame) -> pd.DataFrame:
+    """One spelling of "empty" downstream: calamine gives "" for empty cells, CSV gives "",
+    and a cell holding only spaces (a stray space bar, a trailing line of spaces) holds
+    nothing either."""
+    for c in df.columns:
+        col = df[c]
+        blanks = [v for v in pd.unique(col.dropna()) if isinstance(v, str) and not v.strip()]
+        if blanks:
+            df[c] = col.mask(col.isin(blanks), None)
+    return df
