@@ -222,3 +222,36 @@ def test_unsafe_run_options_are_refused_before_running(tmp_path, capsys, args, m
     code = main(["run", str(ROOT / "params" / "baclieu_dot_2022.yaml"), "--out", str(tmp_path), *args])
     assert code == 1 and message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+# --- a plan-YAML fuzzer: whatever the file holds, load_plan answers with a Plan or DxPlanError
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KEYS = ["id", "title", "unit", "year", "legal_reference", "inputs", "targets", "tasks", "notes", "indicator", "value",
+        "comparator", "owner", "baseline", "horizons", "deadline", "status", "completed_on", "path", "kind", "sheet",
+        "period", "bogus"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**25, 10**25), st.floats(allow_nan=True),
+                    st.text(max_size=12), st.sampled_from(["2023-02-30", "90%", ".nan", "online_dossier_share",
+                                                           "../x", "2023", "31/12/2023", "done", ">="]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)),
+                      max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.dictionaries(st.sampled_from(KEYS), values, max_size=9))
+def test_fuzzed_plans_are_loaded_or_refused_never_crash(tmp_path, doc):
+    import yaml
+
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    try:
+        plan = load_plan(path)
+    except DxPlanError as e:
+        assert e.problems and all(p.file == "fuzz.yaml" and p.message for p in e.problems)
+        return
+    from dx_metrics.paths import NAME
+
+    assert NAME.fullmatch(plan.plan_id) and isinstance(plan.year, int)
