@@ -49,6 +49,11 @@ def project_path(p: str | Path) -> Path:
     return p if p.is_absolute() else (PROJECT_ROOT / p)
 
 
+def input_path(path: str | Path, *, data_dir: str | Path) -> Path:
+    """Where a plan's input lives: ``path`` as written if absolute, else under ``data_dir``."""
+    return project_path(data_dir) / Path(path).expanduser()
+
+
 def run_dir(root: str | Path, year: int, name: str) -> Path:
     """``<root>/<year>/<plan id or unit>/``, checked to stay inside ``root``."""
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:

@@ -177,6 +177,10 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         plan = load_plan(plan_path)
         name = plan.plan_id
         final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
+        missing = [i.path for i in plan.inputs if not paths.input_path(i.path, data_dir=data_dir).is_file()]
+        if missing:
+            raise FileNotFoundError(f"input file(s) of the plan do not exist: {', '.join(missing)} (relative paths "
+                                    f"are read from {paths.project_path(data_dir)})")
         final.parent.mkdir(parents=True, exist_ok=True)
         _claim(final)
     except Exception as e:  # noqa: BLE001 - the run's row says why
@@ -255,7 +259,8 @@ def _describe(e: BaseException) -> str:
         return "; ".join(str(p) for p in shown[:3]) + more
     name = type(e).__name__
     if name == "PapermillExecutionError":
-        return f"cell {getattr(e, 'exec_count', '?')}: {getattr(e, 'ename', '')}: {getattr(e, 'evalue', '')}"
+        value = " ".join(str(getattr(e, "evalue", "")).split())
+        return f"cell {getattr(e, 'exec_count', '?')}: {getattr(e, 'ename', '')}: {value}"
     text = str(e).strip() or "".join(traceback.format_exception_only(type(e), e)).strip()
     return f"{name}: {text}"
 

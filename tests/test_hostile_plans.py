@@ -103,6 +103,18 @@ BAD_PLANS = {
 }
 
 
+def _stray_workbook(path):
+    from conftest import one_stop_rows, unit_row, write_sheet
+
+    write_sheet(path, one_stop_rows([unit_row("Văn phòng Sở", 100, 60), unit_row("Thanh tra Sở", 50, 10)]))
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active["XFD1048576"] = "x"
+    wb.save(path)
+    return path
+
+
 def _tree(folder) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
@@ -122,6 +134,13 @@ def hostile_batch(tmp_path_factory):
     for name, text in BAD_PLANS.items():
         (plans / name).write_text(text, "utf-8")
     (plans / "absolute.yaml").write_text(HEAD.format(id=json.dumps(str(victim))), "utf-8")
+    # inputs that once killed the batch or vanished: a far stray cell (read without it), a missing file
+    stray = _stray_workbook(base / "stray.xlsx")
+    (plans / "stray.yaml").write_text(HEAD.format(id="stray_2023") + f"inputs:\n  - {{path: {json.dumps(str(stray))}, "
+                                      "kind: dossiers}\ntargets:\n  - {indicator: online_dossier_share, value: 20%}\n",
+                                      "utf-8")
+    (plans / "missing.yaml").write_text(HEAD.format(id="missing_2023") + "inputs:\n  - {path: raw/gone.xlsx, "
+                                        "kind: dossiers}\n", "utf-8")
     occupied = (ROOT / "params" / "baclieu_dot_2022.yaml").read_text("utf-8").replace(
         "id: baclieu_dot_2022", "id: occupied_2022")
     (plans / "occupied.yaml").write_text(occupied, "utf-8")
@@ -149,11 +168,18 @@ def test_good_plans_report_and_bad_ones_fail_with_exit_1(hostile_batch, capsys):
     for year, plan_id in ((2022, "baclieu_dot_2022"), (2023, "baclieu_dot_2023"), (2019, "mot_nq17_2019")):
         summary = json.loads((out / str(year) / plan_id / "summary.json").read_text("utf-8"))
         assert summary["plan_id"] == plan_id
+    # the far stray cell is named in the report's data quality, and the table was read:
+    # (60 + 10) online of (100 + 50) received = 46,67 %
+    summary = json.loads((out / "2023" / "stray_2023" / "summary.json").read_text("utf-8"))
+    problems = summary["data_quality"]["problems"]
+    assert any(p["reason"] == "stray_cell" and "XFD1048576" in p["message"] for p in problems)
+    (target,) = summary["targets"]
+    assert (target["numerator"], target["denominator"], target["status"]) == (70, 150, "achieved")
 
 
 def test_the_batch_table_names_each_failure(hostile_batch):
     printed = hostile_batch["printed"]
-    assert "3 ok, 8 failed" in printed and "Traceback" not in printed
+    assert "4 ok, 9 failed" in printed and "Traceback" not in printed
     rows = {line.split()[0]: line for line in printed.splitlines() if " failed " in line and "s  " in line}
     assert 'inputs_5.yaml, key "inputs": 5 is not a list of inputs' in rows["inputs_5.yaml"]
     assert "'2023-02-30' is not a date" in rows["feb_30.yaml"]
@@ -163,6 +189,7 @@ def test_the_batch_table_names_each_failure(hostile_batch):
     assert "is not valid YAML" in rows["not_yaml.yaml"]
     assert "is not a plan id" in rows["absolute.yaml"]
     assert "exists and is not a dx_metrics report folder" in rows["occupied_2022"]
+    assert "gone.xlsx" in rows["missing_2023"] and "do not exist" in rows["missing_2023"]
 
 
 def test_nothing_outside_the_output_root_is_written_or_removed(hostile_batch):

@@ -11,7 +11,7 @@ from dx_metrics.errors import ERROR, Problem, problems_frame
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
-from dx_metrics.paths import project_path
+from dx_metrics.paths import input_path, project_path
 from dx_metrics.units import family
 from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
 
@@ -68,7 +68,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path = "data",
     problems: list[Problem] = []
     sources: list[dict] = []
     for item in plan.inputs:
-        df = read_export(data_dir / item.path, item.kind, sheet=item.sheet, period=item.period, strict=False)
+        df = read_export(input_path(item.path, data_dir=data_dir), item.kind, sheet=item.sheet, period=item.period, strict=False)
         problems.extend(df.attrs["problems"])
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
