@@ -27,7 +27,9 @@ REASONS = (
     "inconsistent",        # counts that contradict each other (online > total ...)
     "totals_mismatch",     # a totals row that is not the sum of the rows above it
     "duplicate_key",       # the same (unit, period, procedure) twice
-    "unknown_unit",        # a unit name missing from data/reference/units.csv
+    "unknown_unit",        # a unit name missing from the unit registry
+    "ambiguous_unit",      # a unit name that fits several units in the file's scope
+    "provisional_unit",    # a unit the registry lacks, counted under the file's scope
     "unknown_value",       # a value with no mapping (service level ...)
     "no_period",           # no reporting period in the table, the title rows or the call
     "empty",               # a table with no data rows

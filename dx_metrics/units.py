@@ -1,113 +1,372 @@
-"""The unit registry (``data/reference/units.csv``): ids, names, parents, lineage.
+"""The unit registry: ids, names, parents, lineage; and unit names resolved in context.
 
-Exports name units the way their authors write them ("Sở GTVT Bạc Liêu", "Văn phòng
-Sở"); the registry lists each unit's official name and the variants seen in exports,
-separated by "|" in ``name_variants``. Matching ignores diacritics, case and spacing.
-An unknown name is kept and reported, never dropped: add it to ``name_variants``.
+The bundled registry (``dx_metrics/reference/units.csv``, package data) lists provinces,
+ministries and their units with official names and the variants seen in exports
+(``name_variants``, separated by "|"). A workspace's own ``units.csv`` (same columns) is
+merged over it with ``set_overlay``: its rows win, and each conflict is reported.
+
+Matching folds diacritics, case and punctuation and reads official short forms
+("TP.", "UBND tỉnh", "TT.Huế", "BRVT": ``reference/unit_names.yaml``). A generic division name
+("Văn phòng Sở", "Thanh tra Sở", "Bộ phận Một cửa") is resolved only among the units under
+the file's *scope* (its issuing body, from the title rows, or the plan's unit), never by
+the first registry row that bears it. A name that still fits several units is an error
+listing them. A name the registry lacks, in a file with a scope, becomes a *provisional*
+unit under the scope (id ``<scope>~<folded_name>``), so the scope's total still counts it.
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from dx_metrics.paths import DATA
-from dx_metrics.text import fold
+from dx_metrics.text import clean_label, fold
 
-UNITS_FILE = DATA / "reference" / "units.csv"
 COLUMNS = ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to",
            "successor_id", "name_variants"]
+PROVISIONAL = "~"           # <scope id>~<folded name>: a unit the registry lacks, under its scope
+REGISTRY_HINT = "add it to units.csv in your workspace ('dx-metrics units suggest FILE' prints the rows)"
+
+_overlay: Path | None = None
+_provisional_names: dict[str, str] = {}   # provisional id -> the name as written in the export
 
 
-@lru_cache(maxsize=4)
-def load_units(path: str | Path = UNITS_FILE) -> pd.DataFrame:
-    """The registry as a DataFrame with the ``units`` columns of DESIGN.md."""
-    df = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
+def bundled_file():
+    return resources.files("dx_metrics.reference").joinpath("units.csv")
+
+
+def set_overlay(path: str | Path | None) -> list[str]:
+    """Use ``path`` (a workspace's ``units.csv``) over the bundled registry from now on
+    (None: the bundled registry alone). Returns one line per bundled row it replaces."""
+    global _overlay
+    _overlay = Path(path).resolve() if path is not None else None
+    if _overlay is not None and not _overlay.is_file():
+        raise FileNotFoundError(f"no unit registry at {_overlay}")
+    _clear()
+    if _overlay is None:
+        return []
+    bundled = _read(None).set_index("unit_id")
+    ours = _read(_overlay).set_index("unit_id")
+    notes = []
+    for uid in ours.index.intersection(bundled.index):
+        changed = [c for c in COLUMNS[1:] if str(ours.at[uid, c]) != str(bundled.at[uid, c])]
+        if changed:
+            notes.append(f"{_overlay.name}: {uid} replaces the bundled row ({', '.join(changed)} differ)")
+    return notes
+
+
+def overlay() -> Path | None:
+    return _overlay
+
+
+def _clear() -> None:
+    for f in (load_units, _name_index, _markers, _children):
+        f.cache_clear()
+
+
+def registry_digest() -> str:
+    """Changes whenever the registry in force changes (for cache keys)."""
+    h = hashlib.sha256(bundled_file().read_bytes())
+    if _overlay is not None:
+        h.update(_overlay.read_bytes())
+    h.update(resources.files("dx_metrics.reference").joinpath("unit_names.yaml").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _read(path: Path | None) -> pd.DataFrame:
+    source = bundled_file() if path is None else path
+    with source.open("r", encoding="utf-8") as f:
+        df = pd.read_csv(f, dtype="string", keep_default_na=False, na_values=[""])
+    name = "dx_metrics/reference/units.csv" if path is None else str(path)
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise ValueError(f"{path}: missing columns {missing}")
+        raise ValueError(f"{name}: missing columns {missing} (the columns are {', '.join(COLUMNS)})")
     for c in ("valid_from", "valid_to"):
-        df[c] = pd.to_datetime(df[c], format="%Y-%m-%d")
+        try:
+            df[c] = pd.to_datetime(df[c], format="%Y-%m-%d")
+        except ValueError as e:
+            raise ValueError(f"{name}: {c} must be a date written YYYY-MM-DD ({e})") from None
     dup = df["unit_id"][df["unit_id"].duplicated()]
     if len(dup):
-        raise ValueError(f"{path}: duplicate unit_id {list(dup)}")
+        raise ValueError(f"{name}: duplicate unit_id {list(dup)}")
+    return df[COLUMNS]
+
+
+@lru_cache(maxsize=1)
+def load_units() -> pd.DataFrame:
+    """The registry in force (bundled, with the workspace's rows over it), with the
+    ``units`` columns of DESIGN.md."""
+    df = _read(None)
+    if _overlay is not None:
+        ours = _read(_overlay)
+        df = pd.concat([df[~df["unit_id"].isin(ours["unit_id"])], ours], ignore_index=True)
     return df
 
 
-@lru_cache(maxsize=4)
-def _name_index(path: str | Path = UNITS_FILE) -> dict[str, list[tuple[str, object, object]]]:
-    """Folded name -> the units that bear it, as (unit_id, valid_from, valid_to), in file order."""
-    units = load_units(path)
-    index: dict[str, list[tuple[str, object, object]]] = {}
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    return yaml.safe_load(resources.files("dx_metrics.reference").joinpath("unit_names.yaml").read_text("utf-8"))
+
+
+def unit_key(name: object) -> str:
+    """The matching key of a unit name: folded, issuer words dropped, short forms spelled out.
+
+    >>> unit_key("UBND tỉnh Bạc Liêu"), unit_key("Tp.HCM"), unit_key("TT.Huế")
+    ('tinh bac lieu', 'thanh pho ho chi minh', 'thua thien hue')
+    """
+    v = _vocabulary()
+    words = fold(name).split()
+    for issuer in v["issuer_prefixes"]:
+        n = len(issuer.split())
+        if words[:n] == issuer.split() and len(words) > n:
+            words = words[n:]
+            break
+    for short, full in sorted(v["abbreviations"].items(), key=lambda kv: -len(kv[0].split())):
+        sw, n = short.split(), len(short.split())
+        i = 0
+        while i + n <= len(words):
+            if words[i:i + n] == sw:
+                words[i:i + n] = full.split()
+                i += len(full.split())
+            else:
+                i += 1
+    for short, full in v["prefixes"].items():
+        n = len(short.split())
+        if words[:n] == short.split():
+            words = full.split() + words[n:]
+            break
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _markers() -> tuple[tuple[str, ...], ...]:
+    """Word sequences that make a name specific: province names, ministry names, "viet nam"."""
+    units = load_units()
+    out = {("viet", "nam")}
+    for row in units.itertuples(index=False):
+        if row.kind == "province":
+            key = unit_key(row.name_vi).split()
+            if key[:2] == ["thanh", "pho"]:
+                key = key[2:]
+            elif key[:1] == ["tinh"]:
+                key = key[1:]
+            out.add(tuple(key))
+        elif row.kind == "ministry":
+            out.add(tuple(unit_key(row.name_vi).split()))
+    return tuple(sorted(out))
+
+
+def is_generic(name: object) -> bool:
+    """True for a division name any body can have ("Văn phòng Sở", "Sở Giao thông vận tải"
+    in a province's file): it starts with a generic word and names no province, ministry or
+    "Việt Nam"."""
+    words = unit_key(name).split()
+    if not any(words[:len(p.split())] == p.split() for p in _vocabulary()["generic_prefixes"]):
+        return False
+    for m in _markers():
+        n = len(m)
+        if any(tuple(words[i:i + n]) == m for i in range(len(words) - n + 1)):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Bearer:
+    unit_id: str
+    valid_from: object
+    valid_to: object
+    parent_id: str | None
+
+    def valid(self, at) -> bool:
+        return at is None or pd.isna(at) or ((pd.isna(self.valid_from) or self.valid_from <= at)
+                                             and (pd.isna(self.valid_to) or self.valid_to >= at))
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, list[Bearer]]:
+    """Name key -> the units that bear it, in registry order."""
+    units = load_units()
+    index: dict[str, list[Bearer]] = {}
     for row in units.itertuples(index=False):
         names = [row.name_vi, row.unit_id] + (str(row.name_variants).split("|") if pd.notna(row.name_variants) else [])
+        bearer = Bearer(row.unit_id, row.valid_from, row.valid_to, None if pd.isna(row.parent_id) else row.parent_id)
         for name in names:
-            key = fold(name)
-            if key and all(u != row.unit_id for u, _, _ in index.get(key, [])):
-                index.setdefault(key, []).append((row.unit_id, row.valid_from, row.valid_to))
+            key = unit_key(name)
+            if key and all(b.unit_id != row.unit_id for b in index.get(key, [])):
+                index.setdefault(key, []).append(bearer)
     return index
 
 
-def _pick(candidates: list[tuple[str, object, object]], at: pd.Timestamp | None) -> str:
-    """The unit valid on ``at`` among those bearing a name (the first listed otherwise)."""
-    if at is not None and not pd.isna(at):
-        for unit, start, end in candidates:
-            if (pd.isna(start) or start <= at) and (pd.isna(end) or end >= at):
-                return unit
-    return candidates[0][0]
+@lru_cache(maxsize=1)
+def _children() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for u, p in zip(load_units()["unit_id"], load_units()["parent_id"]):
+        if pd.notna(p):
+            out.setdefault(str(p), []).append(str(u))
+    return out
 
 
-def match_units(names: pd.Series, *, at: pd.Series | None = None, path: str | Path = UNITS_FILE) -> pd.Series:
-    """``unit_id`` for each name as written, missing where the registry has no match.
-
-    A name borne by several units over time ("Tỉnh Cà Mau" before and after 1 July 2025)
-    goes to the unit valid on the row's date ``at`` (a Series of dates aligned with
-    ``names``); without a date, to the first unit the registry lists.
-    """
-    index = _name_index(path)
-    candidates = {n: index.get(fold(n), []) for n in pd.unique(names.dropna())}
-    ids = names.map({n: (c[0][0] if c else None) for n, c in candidates.items()}).astype("string")
-    ambiguous = [n for n, c in candidates.items() if len(c) > 1]
-    if at is None or not ambiguous:
-        return ids
-    # only names borne by several units need the date, looked up once per name and day
-    rows = names.isin(ambiguous).to_numpy()
-    days = pd.to_datetime(pd.Series(at, index=names.index)[rows]).dt.normalize()
-    pairs = list(zip(names[rows], days))
-    found = {p: _pick(candidates[p[0]], p[1]) for p in set(pairs)}
-    ids[rows] = [found[p] for p in pairs]
-    return ids
+def provisional_id(scope: str, name: object) -> str:
+    return f"{scope}{PROVISIONAL}{unit_key(name).replace(' ', '_')}"
 
 
-def unit_names(ids: pd.Series, *, lang: str = "vi", path: str | Path = UNITS_FILE) -> pd.Series:
-    """Official names for unit ids (the id itself where the registry lacks it)."""
-    units = load_units(path).set_index("unit_id")
+def is_provisional(unit_id: object) -> bool:
+    return isinstance(unit_id, str) and PROVISIONAL in unit_id
+
+
+def provisional_parent(unit_id: str) -> str | None:
+    return unit_id.rsplit(PROVISIONAL, 1)[0] if is_provisional(unit_id) else None
+
+
+def remember_provisional(ids: pd.Series, names: pd.Series) -> None:
+    """Keep the written name of each provisional unit, for labels in reports."""
+    for u, n in zip(ids, names):
+        if is_provisional(u) and pd.notna(n):
+            _provisional_names.setdefault(str(u), clean_label(n))
+
+
+@dataclass
+class Resolution:
+    """What a name resolves to: ``unit_id`` (registered or provisional), or why not."""
+    unit_id: str | None
+    status: str                               # matched | provisional | ambiguous | generic | unknown
+    candidates: list[str] = field(default_factory=list)
+
+
+def resolve(name: object, *, at=None, scope: str | None = None) -> Resolution:
+    """The unit ``name`` means in a file whose scope is ``scope`` (see the module docstring)."""
+    bearers = _name_index().get(unit_key(name), [])
+    valid = [b for b in bearers if b.valid(at)] or bearers
+    generic = is_generic(name)
+    if scope is not None:
+        # the scope's own units first, then those of each body above it ("Văn phòng Bộ" in a
+        # list issued by a ministry's IT centre is the ministry's office), never beyond
+        for level in [scope, *ancestors(scope)]:
+            under = family(level)
+            inside = list(dict.fromkeys(b.unit_id for b in valid if b.unit_id in under))
+            if len(inside) == 1:
+                return Resolution(inside[0], "matched")
+            if len(inside) > 1:
+                return Resolution(None, "ambiguous", inside)
+        if not generic and len({b.unit_id for b in valid}) == 1:
+            return Resolution(valid[0].unit_id, "matched")
+        if not generic and len(valid) > 1:
+            return Resolution(None, "ambiguous", [b.unit_id for b in valid])
+        return Resolution(provisional_id(scope, name), "provisional")
+    if generic:
+        return Resolution(None, "generic", [b.unit_id for b in valid])
+    ids = list(dict.fromkeys(b.unit_id for b in valid))
+    if len(ids) == 1:
+        return Resolution(ids[0], "matched")
+    if len(ids) > 1:
+        return Resolution(None, "ambiguous", ids)
+    return Resolution(None, "unknown")
+
+
+def match_units(names: pd.Series, *, at: pd.Series | None = None, scope: str | None = None) -> pd.Series:
+    """``unit_id`` for each name as written (registered, or provisional under ``scope``),
+    missing where the name does not resolve to one unit; each distinct name and day is
+    resolved once. A name borne by several units over time ("Tỉnh Cà Mau" before and after
+    1 July 2025) goes to the unit valid on the row's date ``at``."""
+    days = (pd.to_datetime(pd.Series(at, index=names.index)).dt.normalize() if at is not None
+            else pd.Series(pd.NaT, index=names.index))
+    found = {p: resolve(p[0], at=None if pd.isna(p[1]) else p[1], scope=scope).unit_id
+             for p in set(zip(names, days)) if pd.notna(p[0])}
+    return pd.Series([found.get((n, d)) if pd.notna(n) else None for n, d in zip(names, days)],
+                     index=names.index, dtype="string")
+
+
+@dataclass(frozen=True)
+class Scope:
+    unit_id: str
+    name: str             # as written in the title rows (or the registry's name)
+    provisional: bool
+
+
+_ISSUER_STARTS = ("so", "bo", "cuc", "tong cuc", "van phong", "trung tam", "ban", "chi cuc", "thanh tra", "tinh",
+                  "thanh pho", "ubnd", "uy ban nhan dan")
+_NOT_ISSUERS = ("bao cao", "cong hoa", "doc lap", "ky bao cao", "bieu", "so lieu", "tinh hinh", "tinh den",
+                "thong ke", "danh sach", "ket qua", "tong hop")
+
+
+def title_scopes(cells: list[str], *, at=None, hint: str | None = None) -> list[Scope]:
+    """The bodies named in a file's title cells, outermost first ("UBND TỈNH CÀ MAU", then
+    "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"): each is resolved under the one before it. A body the
+    registry lacks is a provisional unit under the last one found. ``hint`` (the plan's
+    unit) stands above a generic first line ("SỞ GIAO THÔNG VẬN TẢI" alone)."""
+    chain: list[Scope] = []
+    for text in cells:
+        key = fold(text)
+        if not key or len(key) > 90 or key.startswith(_NOT_ISSUERS):
+            continue
+        if not any(key == s or key.startswith(s + " ") for s in _ISSUER_STARTS):
+            continue
+        parent = chain[-1].unit_id if chain else (hint if is_generic(text) else None)
+        r = resolve(text, at=at, scope=parent)
+        if r.status == "matched":
+            if chain and r.unit_id == chain[-1].unit_id:
+                continue
+            chain.append(Scope(r.unit_id, clean_label(text), False))
+        elif r.status == "provisional" and parent is not None:
+            chain.append(Scope(r.unit_id, clean_label(text), True))
+        elif r.status == "unknown" and parent is None and key.startswith(("so ", "bo ", "cuc ", "tong cuc ")):
+            chain.append(Scope(provisional_id("", text), clean_label(text), True))
+    for sc in chain:
+        if sc.provisional:
+            _provisional_names.setdefault(sc.unit_id, sc.name)
+    return chain
+
+
+def choose_scope(chain: list[Scope], names: list[str], *, at=None) -> Scope | None:
+    """The body whose units a table lists: of the title's bodies, the deepest one under
+    which the most names resolve ("BỘ GIAO THÔNG VẬN TẢI / TRUNG TÂM CNTT" over the
+    ministry's agencies is the ministry's table, prepared by its IT centre)."""
+    if not chain:
+        return None
+    best, best_count = chain[-1], -1
+    for sc in reversed(chain):
+        under = family(sc.unit_id)
+        count = sum(1 for n in names if resolve(n, at=at, scope=sc.unit_id).unit_id in under)
+        if count > best_count:
+            best, best_count = sc, count
+    return best
+
+
+def unit_names(ids: pd.Series, *, lang: str = "vi") -> pd.Series:
+    """Official names for unit ids; a provisional unit's name as written in its export,
+    marked as provisional; the id itself where nothing is known."""
+    units = load_units().set_index("unit_id")
     col = "name_en" if lang == "en" else "name_vi"
-    return ids.map(units[col]).fillna(ids).astype("string")
+    mark = " (provisional)" if lang == "en" else " (tạm)"
+    prov = ids.map(lambda u: _provisional_names[u] + mark if u in _provisional_names else None)
+    return ids.map(units[col].fillna(units["name_vi"])).fillna(prov).fillna(ids).astype("string")
 
 
-def _registry(path: str | Path = UNITS_FILE) -> pd.DataFrame:
-    return load_units(path).set_index("unit_id")
+def _registry() -> pd.DataFrame:
+    return load_units().set_index("unit_id")
 
 
-def valid_at(at: str | pd.Timestamp, *, kind: str | None = None, path: str | Path = UNITS_FILE) -> pd.DataFrame:
+def valid_at(at: str | pd.Timestamp, *, kind: str | None = None) -> pd.DataFrame:
     """The units in force on date ``at`` (optionally of one kind)."""
     at = pd.Timestamp(at)
-    u = load_units(path)
+    u = load_units()
     ok = (u["valid_from"].isna() | (u["valid_from"] <= at)) & (u["valid_to"].isna() | (u["valid_to"] >= at))
     if kind is not None:
         ok &= u["kind"] == kind
     return u[ok].reset_index(drop=True)
 
 
-def successor_at(unit_id: str, at: str | pd.Timestamp, *, path: str | Path = UNITS_FILE) -> str:
+def successor_at(unit_id: str, at: str | pd.Timestamp) -> str:
     """The unit that carries ``unit_id`` on date ``at``: follow successors while it has ended.
 
     A unit unknown to the registry is its own successor.
     """
     at = pd.Timestamp(at)
-    reg = _registry(path)
+    reg = _registry()
     seen = set()
     current = unit_id
     while current in reg.index and current not in seen:
@@ -119,7 +378,7 @@ def successor_at(unit_id: str, at: str | pd.Timestamp, *, path: str | Path = UNI
     return current
 
 
-def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp, *, path: str | Path = UNITS_FILE) -> pd.DataFrame:
+def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp) -> pd.DataFrame:
     """Observations mapped onto the units in force on ``at``.
 
     Predecessors that merged into one unit add up: counts are summed, and shares are
@@ -134,7 +393,7 @@ def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp, *, path: str
         return observations.assign(predecessors=pd.Series(dtype="string"))
     unit_of = catalog().set_index("indicator_id")["unit"]
     df = observations.copy()
-    df["unit_at"] = [successor_at(u, at, path=path) for u in df["unit_id"]]
+    df["unit_at"] = [successor_at(u, at) for u in df["unit_id"]]
     rows = []
     for (iid, unit, period), g in df.groupby(["indicator_id", "unit_at", "period"], sort=True, dropna=False):
         base = {"indicator_id": iid, "unit_id": unit, "period": period,
@@ -165,15 +424,15 @@ def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp, *, path: str
     return out
 
 
-def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp, *, path: str | Path = UNITS_FILE) -> pd.DataFrame:
+def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp) -> pd.DataFrame:
     """Index scores and ranks beside the unit in force on ``at``, never combined.
 
     Adds ``unit_at`` and a ``note`` where the scored unit is a predecessor: scores and
     ranks of merged units are shown side by side, not summed or averaged.
     """
     df = scores.copy()
-    df["unit_at"] = [successor_at(u, at, path=path) for u in df["unit_id"]]
-    names = unit_names(df["unit_at"], path=path)
+    df["unit_at"] = [successor_at(u, at) for u in df["unit_id"]]
+    names = unit_names(df["unit_at"])
     moved = df["unit_at"] != df["unit_id"]
     note = pd.Series(pd.NA, index=df.index, dtype="string")
     note[moved] = [f"predecessor of {n}: score and rank shown as published, not combined" for n in names[moved]]
@@ -181,13 +440,9 @@ def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp, *, path: str | Path 
     return df
 
 
-def family(unit_id: str, *, path: str | Path = UNITS_FILE) -> set[str]:
+def family(unit_id: str) -> set[str]:
     """The unit and every unit under it (children, their children ...) in the registry."""
-    units = load_units(path)
-    children: dict[str, list[str]] = {}
-    for u, p in zip(units["unit_id"], units["parent_id"]):
-        if pd.notna(p):
-            children.setdefault(str(p), []).append(str(u))
+    children = _children()
     out, todo = set(), [unit_id]
     while todo:
         u = todo.pop()
@@ -195,3 +450,23 @@ def family(unit_id: str, *, path: str | Path = UNITS_FILE) -> set[str]:
             out.add(u)
             todo += children.get(u, [])
     return out
+
+
+def ancestors(unit_id: str) -> list[str]:
+    """The bodies above ``unit_id``, nearest first (a provisional unit's scope included)."""
+    parent = dict(zip(load_units()["unit_id"], load_units()["parent_id"]))
+    out: list[str] = []
+    current = unit_id
+    while True:
+        up = provisional_parent(current) if is_provisional(current) else parent.get(current)
+        if up is None or pd.isna(up) or up == "" or up in out or up == unit_id:
+            return out
+        out.append(str(up))
+        current = str(up)
+
+
+def in_family(ids: pd.Series, unit_id: str) -> pd.Series:
+    """Whether each id is ``unit_id`` or under it, provisional units included."""
+    fam = family(unit_id)
+    return ids.isin(fam) | ids.map(lambda u: is_provisional(u) and any(
+        str(u).startswith(f + PROVISIONAL) for f in fam), na_action="ignore").fillna(False).astype(bool)

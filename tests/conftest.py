@@ -17,6 +17,16 @@ def _private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DX_METRICS_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def _bundled_registry():
+    """A test that puts a workspace registry over the bundled one takes it away after."""
+    from dx_metrics import units
+
+    yield
+    if units.overlay() is not None:
+        units.set_overlay(None)
+
+
 def write_sheet(path: Path, rows: list[list], *, title: str = "Biểu 06a", merges: list[str] = ()) -> Path:
     """A workbook with one sheet holding ``rows`` from A1 (None = empty cell)."""
     wb = Workbook()

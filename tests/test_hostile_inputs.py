@@ -101,7 +101,7 @@ def test_a_blank_period_cell_is_an_error_at_its_row_and_the_rest_is_kept(tmp_pat
 def test_a_trailing_line_of_spaces_is_ignored(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Đơn vị,Kỳ báo cáo,Tiếp nhận trong kỳ,Trực tuyến\n"
-                    "Văn phòng Sở,2023,1.200,300\n"
+                    "Sở GTVT Bạc Liêu,2023,1.200,300\n"
                     " \n", encoding="utf-8")
     run = _validate(path, "--kind", "dossiers")
     assert run.returncode == 0 and "1 valid row(s), 0 error(s), 0 warning(s)" in run.stdout

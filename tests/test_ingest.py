@@ -82,13 +82,16 @@ def test_totals_row_checked_and_not_a_unit(tmp_path):
     assert p.message == "the totals row says 75 but the rows above add up to 70"
 
 
-def test_unknown_unit_is_kept_and_reported(tmp_path):
+def test_unknown_unit_is_kept_as_a_provisional_unit_of_the_issuing_body(tmp_path):
+    # the title rows say UBND TỈNH BẠC LIÊU / SỞ GIAO THÔNG VẬN TẢI: the department is the scope
     rows = one_stop_rows([unit_row("Phòng Không Có Thật", 10, 5)])
     df = read_export(write_sheet(tmp_path / "a.xlsx", rows), "dossiers")
     assert df["unit_name"].tolist() == ["Phòng Không Có Thật"]
-    warn = [p for p in df.attrs["problems"] if p.reason == "unknown_unit"]
+    assert df["unit_id"].tolist() == ["baclieu_dot~phong_khong_co_that"]
+    warn = [p for p in df.attrs["problems"] if p.reason == "provisional_unit"]
     assert warn[0].severity == "warning" and warn[0].row == 7
-    assert warn[0].hint == "add the name to name_variants in data/reference/units.csv"
+    assert "counted as a provisional unit under SỞ GIAO THÔNG VẬN TẢI (baclieu_dot)" in warn[0].message
+    assert "dx-metrics units suggest FILE" in warn[0].hint
 
 
 def test_no_period_anywhere_is_a_problem_and_period_argument_fixes_it(tmp_path):

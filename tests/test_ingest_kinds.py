@@ -101,7 +101,7 @@ def test_index_table_long_form_with_title_year(tmp_path):
 
 
 def test_units_table_reads_the_registry():
-    df = read_export(ROOT / "data" / "reference" / "units.csv", "units")
+    df = read_export(ROOT / "dx_metrics" / "reference" / "units.csv", "units")
     assert "baclieu_dot" in set(df["unit_id"])
     assert df.set_index("unit_id").at["mot", "successor_id"] == "moc"
 

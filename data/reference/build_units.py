@@ -11,14 +11,20 @@ provinces are kept as they are.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parents[1].parent / "shared" / "reference-data" / "vn_provinces"
-UNITS = HERE / "units.csv"
+UNITS = HERE.parents[1] / "dx_metrics" / "reference" / "units.csv"   # package data
 MERGER_END, MERGER_START = "2025-06-30", "2025-07-01"
 # later changes of name that keep the unit (Resolution 30/2026/QH16, per the source's notes)
 LATER_NAMES = {"75": ["Thành phố Đồng Nai"]}
+# earlier units that the source lists under their later name: Thừa Thiên Huế became the
+# centrally-run Thành phố Huế on 1 January 2025 (Resolution 1314/NQ-UBTVQH15); a 2024 table
+# says "Tỉnh Thừa Thiên Huế" and a 2024 report must keep that name
+EARLIER = {"46": {"unit_id": "prov_46_tth", "name_vi": "Tỉnh Thừa Thiên Huế", "name_en": "Thua Thien Hue Province",
+                  "valid_to": "2024-12-31", "name_variants": "Thừa Thiên Huế|Thua Thien Hue|Thua Thien Hue Province"}}
 
 
 def _short(full: str) -> str:
@@ -37,6 +43,10 @@ def province_rows() -> list[dict]:
         variants = [o["name"], o["name_en"], o["full_name_en"]]
         base = {"name_vi": o["full_name"], "name_en": o["full_name_en"],
                 "kind": "province", "parent_id": "", "valid_from": ""}
+        if m["old_code"] in EARLIER:
+            e = EARLIER[m["old_code"]]
+            rows.append({**base, **e, "successor_id": f"prov_{m['old_code']}"})
+            base = {**base, "valid_from": (dt.date.fromisoformat(e["valid_to"]) + dt.timedelta(days=1)).isoformat()}
         if m["status"] == "unchanged":
             variants += LATER_NAMES.get(m["old_code"], [])
             rows.append({**base, "unit_id": f"prov_{m['old_code']}", "valid_to": "", "successor_id": "",

@@ -16,7 +16,7 @@ from dx_metrics.indicators import prepare
 from dx_metrics.indicators.records import aggregate_records
 from dx_metrics.indicators.registry import indicator, indicator_ids
 from dx_metrics.periods import parse_period
-from dx_metrics.units import load_units
+from dx_metrics.units import load_units, provisional_parent
 
 # Organisations add up their parts; a province is a territory whose total would need every
 # organisation in it, so a department's figures are never rolled up into it.
@@ -57,13 +57,21 @@ def _with_rollups(sums: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     kind = dict(zip(units["unit_id"], units["kind"]))
     parent = {u: p for u, p in zip(units["unit_id"], units["parent_id"])
               if pd.notna(p) and kind.get(p) in ROLLUP_KINDS}
+
+    def up(u: str) -> str | None:
+        if u in kind:
+            return parent.get(u)
+        # a provisional unit counts in its scope; a provisional scope is an organisation
+        p = provisional_parent(u)
+        return p if p is not None and (kind.get(p) in ROLLUP_KINDS or p not in kind) and p != "" else None
+
     reported = set(zip(sums["unit_id"], sums["period"]))
     contributions = []
     for row in sums.itertuples(index=False):
-        a = parent.get(row.unit_id)
+        a = up(row.unit_id)
         while a is not None and (a, row.period) not in reported:
             contributions.append((a, row.period, *[getattr(row, c) for c in cols]))
-            a = parent.get(a)
+            a = up(a)
     if not contributions:
         return sums
     up = pd.DataFrame(contributions, columns=["unit_id", "period", *cols])

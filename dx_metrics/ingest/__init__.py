@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dx_metrics import units
 from dx_metrics.errors import ERROR, DxDataError
 from dx_metrics.ingest import cache
 from dx_metrics.ingest.reader import KINDS, parse_export
@@ -14,7 +15,7 @@ __all__ = ["KINDS", "read_export"]
 
 
 def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
-                strict: bool = True) -> pd.DataFrame:
+                strict: bool = True, scope: str | None = None) -> pd.DataFrame:
     """Read one export (xlsx, xls, csv) as the canonical table ``kind``.
 
     The header is found under any title rows; headers are matched through the alias table
@@ -29,20 +30,29 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
     is listed there. Warnings (an unknown unit, a missing totals row) never raise.
     ``df.attrs["origin"]`` records the file, its sha256, sheet, period and read time.
 
+    Unit names are resolved in the file's scope: the issuing body in its title rows, else
+    ``scope`` (a unit_id, e.g. the plan's unit). Generic division names ("Văn phòng Sở")
+    resolve only under it; names the registry lacks become provisional units under it and
+    count in its total (``origin["provisional_units"]`` lists them).
+
     Parsed tables are cached as Parquet keyed by content (see ``dx_metrics.ingest.cache``).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     path = Path(path)
     sha = cache.file_sha256(path) if path.is_file() else None
-    key = cache.cache_key(sha, kind, sheet, period) if sha else None
+    key = cache.cache_key(sha, kind, sheet, period, scope) if sha else None
     hit = cache.load(key) if key else None
     if hit is None:
-        df, problems, origin = parse_export(path, kind, sheet=sheet, period=period)
+        df, problems, origin = parse_export(path, kind, sheet=sheet, period=period, scope=scope)
         if key:
             cache.store(key, df, problems, origin)
     else:
         df, problems, origin = hit
+    if "unit_id" in df and "unit_name" in df:
+        units.remember_provisional(df["unit_id"], df["unit_name"])
+    if origin.get("scope_provisional") and origin.get("scope_id"):
+        units.remember_provisional(pd.Series([origin["scope_id"]]), pd.Series([origin.get("scope_name")]))
     origin = {**origin, "path": str(path.resolve()), "sha256": sha, "kind": kind,
               "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     df.attrs["problems"] = problems

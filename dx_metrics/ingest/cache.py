@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.errors import Problem
-from dx_metrics.units import UNITS_FILE
+from dx_metrics import units
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 
 def cache_dir() -> Path | None:
@@ -58,18 +58,30 @@ def file_sha256(path: Path) -> str:
 
 
 @lru_cache(maxsize=1)
-def _config_digest() -> str:
+def _package_digest() -> str:
     h = hashlib.sha256(READER_VERSION.encode())
     for name in ("columns.yaml", "vocabulary.yaml"):
         h.update(resources.files("dx_metrics.ingest").joinpath(name).read_bytes())
     h.update(resources.files("dx_metrics.indicators").joinpath("registry.yaml").read_bytes())
-    if UNITS_FILE.exists():
-        h.update(UNITS_FILE.read_bytes())
+    # the code that reads and resolves: an upgrade or an edit never serves an old parse
+    root = resources.files("dx_metrics")
+    for part in ("ingest", "indicators"):
+        for f in sorted(root.joinpath(part).iterdir(), key=lambda f: f.name):
+            if f.name.endswith(".py"):
+                h.update(f.read_bytes())
+    for name in ("units.py", "periods.py", "text.py"):
+        h.update(root.joinpath(name).read_bytes())
     return h.hexdigest()[:16]
 
 
-def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None) -> str:
-    parts = json.dumps([sha256, kind, sheet, period, _config_digest()])
+def _config_digest() -> str:
+    """The reader, its vocabularies and the unit registry in force (a workspace's overlay
+    included): editing any of them invalidates the cache."""
+    return _package_digest() + units.registry_digest()
+
+
+def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None, scope: str | None = None) -> str:
+    parts = json.dumps([sha256, kind, sheet, period, scope, _config_digest()])
     return hashlib.sha256(parts.encode()).hexdigest()[:32]
 
 

@@ -32,8 +32,10 @@ _FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam do
                      r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
 
 
-def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
-    """Read ``path`` as a ``kind`` table: (valid rows, every problem, origin details)."""
+def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
+                 scope: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
+    """Read ``path`` as a ``kind`` table: (valid rows, every problem, origin details).
+    ``scope`` is the unit the file reports for when its title rows do not say."""
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -43,6 +45,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)
                    for row in cells.iloc[: header.row].itertuples(index=False)]
+    title_cells = [clean_label(v) for row in cells.iloc[: header.row].itertuples(index=False)
+                   for v in row if isinstance(v, str) and v.strip()]
 
     missing = [n for n, s in specs.items() if s.required and n not in header.columns]
     if missing:
@@ -88,7 +92,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     elif kind == "dossiers" and len(t.data) > 1:
         t.table_problem("no totals row ('Tổng cộng') found; totals are computed from the rows",
                         reason="totals_mismatch", severity=WARNING)
-    _map_units(t)
+    found_scope = _map_units(t, title_cells, scope)
 
     valid = t.data[~t.rejected & ~t.skipped]
     if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
@@ -98,7 +102,13 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns]
     out = valid[out_cols].reset_index(drop=True)
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
-              "header_row": header.row + 1, "rows": len(out)}
+              "header_row": header.row + 1, "rows": len(out),
+              "scope_id": found_scope.unit_id if found_scope else None,
+              "scope_name": found_scope.name if found_scope else None,
+              "scope_provisional": bool(found_scope and found_scope.provisional),
+              "provisional_units": sorted(set(out["unit_id"][out["unit_id"].map(
+                  unit_registry.is_provisional, na_action="ignore").fillna(False).astype(bool)]))
+              if "unit_id" in out else []}
     problems = sorted(t.problems, key=lambda p: (p.row is not None, p.row or 0))   # table-level first, then by row
     return out, problems, origin
 
@@ -449,36 +459,82 @@ def _row_dates(d: pd.DataFrame) -> pd.Series | None:
     return None
 
 
-def _map_units(t: RawTable) -> None:
-    if t.kind == "tasks" and "owner_unit" in t.data:
+def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> unit_registry.Scope | None:
+    """unit_id for every row, resolved in the file's scope (module docstring of units.py).
+    Returns the scope found (None for index tables, which rank peers, not parts)."""
+    if t.kind == "units":
+        return None
+    dates = _row_dates(t.data)
+    at = dates.dropna().max() if dates is not None and dates.notna().any() else None
+    column = "owner_unit" if t.kind == "tasks" else "unit_name"
+    if t.kind == "tasks" and column in t.data:
         t.data["owner_name"] = t.data["owner_unit"]
-        ids = unit_registry.match_units(t.data["owner_unit"])
-        t.data["owner_unit"] = ids.fillna(t.data["owner_unit"]).astype("string")
-        unknown = ids.isna() & t.data["owner_name"].notna() & ~t.rejected
-        t.flag(unknown, "owner_unit", "", reason="unknown_unit", severity=WARNING,
-               messages=pd.Series("is not in the unit registry; kept under its own name", index=t.data.index),
-               hint="add the name to name_variants in data/reference/units.csv")
-        return
-    if "unit_name" not in t.data or t.kind == "units":
-        return
-    ids = unit_registry.match_units(t.data["unit_name"], at=_row_dates(t.data))
-    if "unit_id" in t.data:
-        ids = t.data["unit_id"].fillna(ids)
+    names = t.data["owner_name" if t.kind == "tasks" else "unit_name"] if column in t.data else None
+    scope = None
+    if t.kind != "index_scores":
+        chain = unit_registry.title_scopes(title_cells, at=at, hint=scope_hint)
+        distinct = [] if names is None else list(pd.unique(names.dropna()))
+        scope = unit_registry.choose_scope(chain, distinct, at=at)
+        if scope is None and scope_hint is not None:
+            name = unit_registry.unit_names(pd.Series([scope_hint])).iloc[0]
+            scope = unit_registry.Scope(scope_hint, str(name), unit_registry.is_provisional(scope_hint))
+    if names is None:
+        return scope
+    scope_id = scope.unit_id if scope else None
+    live = names.notna() & ~t.rejected & ~t.skipped
+    days = (pd.to_datetime(dates).dt.normalize() if dates is not None else pd.Series(pd.NaT, index=names.index))
+    pairs = list(zip(names, days))
+    found = {p: unit_registry.resolve(p[0], at=None if pd.isna(p[1]) else p[1], scope=scope_id)
+             for p in set(pairs) if pd.notna(p[0])}
+    res = pd.Series([found.get(p) for p in pairs], index=names.index, dtype=object)
+    status = res.map(lambda r: r.status if r is not None else None)
+    ids = pd.Series([r.unit_id if r is not None else None for r in res], index=names.index, dtype="string")
+    if "unit_id" in t.data and t.kind != "tasks":
+        given = t.data["unit_id"]
+        ids = given.fillna(ids)
+        status = status.where(given.isna(), "matched")
     if "unit_code" in t.data:  # published codes (ISO3, portal codes) identify units the registry lacks
-        t.data["unit_id"] = ids.fillna(t.data["unit_code"]).astype("string")
-        ids = t.data["unit_id"]
-    unknown = ids.isna() & t.data["unit_name"].notna() & ~t.rejected & ~t.skipped
+        ids = ids.fillna(t.data["unit_code"].astype("string"))
+        status = status.where(ids.isna() | (status != "unknown"), "matched")
+
+    def listed(r) -> str:
+        shown = unit_registry.unit_names(pd.Series(r.candidates, dtype="string"))
+        return "; ".join(f"{u} ({n})" for u, n in zip(r.candidates, shown))
+
+    ambiguous = live & (status == "ambiguous")
+    t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res.map(
+        lambda r: f"fits several units: {listed(r)}" if r is not None and r.status == "ambiguous" else None),
+        hint="write the unit's full name (with its province or ministry), add a unit_id column, or state the "
+             "issuing body in the title rows")
+    generic = live & (status == "generic")
+    t.flag(generic, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
+        "is a division name every body has; without the issuing body above the table dx_metrics cannot tell "
+        "whose, so it is kept under its own name", index=names.index),
+        hint='add the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), or read the '
+             "file for a plan, whose unit is then the scope")
+    if scope is not None:
+        scope_label = f"{scope.name} ({scope.unit_id}{', provisional' if scope.provisional else ''})"
+        provisional = live & (status == "provisional")
+        t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING, messages=pd.Series(
+            f"is not in the unit registry; counted as a provisional unit under {scope_label}", index=names.index),
+            hint=unit_registry.REGISTRY_HINT)
+    unknown = live & (status == "unknown")
     if unknown.any() and t.kind == "index_scores":
         # index tables rank many peers (countries, other ministries) that no unit registry
         # lists: one warning for the table, not one per row
-        names = list(pd.unique(t.data.loc[unknown, "unit_name"]))
-        shown = ", ".join(names[:5]) + (f" … +{len(names) - 5} more" if len(names) > 5 else "")
-        t.table_problem(f"{len(names)} unit name(s) are not in the unit registry and are kept as written: {shown}",
-                        reason="unknown_unit", severity=WARNING, column="unit_name",
-                        hint="add the units you report on to data/reference/units.csv")
+        unknown_names = list(pd.unique(names[unknown]))
+        shown = ", ".join(unknown_names[:5]) + (f" … +{len(unknown_names) - 5} more" if len(unknown_names) > 5 else "")
+        t.table_problem(f"{len(unknown_names)} unit name(s) are not in the unit registry and are kept as written: "
+                        f"{shown}", reason="unknown_unit", severity=WARNING, column="unit_name",
+                        hint="add the units you report on to units.csv in your workspace")
     elif unknown.any():
-        t.flag(unknown, "unit_name", "is not in the unit registry; kept under its own name",
-               reason="unknown_unit", severity=WARNING, messages=pd.Series(
-                   "is not in the unit registry; kept under its own name", index=t.data.index),
-               hint="add the name to name_variants in data/reference/units.csv")
-    t.data["unit_id"] = ids.fillna(t.data["unit_name"].map(lambda n: f"?{n}" if pd.notna(n) else n)).astype("string")
+        t.flag(unknown, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
+            "is not in the unit registry; kept under its own name", index=names.index),
+            hint=unit_registry.REGISTRY_HINT)
+    kept = ids.fillna(names.map(lambda n: f"?{n}" if pd.notna(n) else n).astype("string"))
+    if t.kind == "tasks":
+        t.data["owner_unit"] = ids.fillna(t.data["owner_name"]).astype("string")
+    else:
+        t.data["unit_id"] = kept.astype("string")
+        unit_registry.remember_provisional(t.data["unit_id"], names)
+    return scope

@@ -12,7 +12,7 @@ from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
 from dx_metrics.paths import input_path, project_path
-from dx_metrics.units import family
+from dx_metrics.units import in_family
 from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
 
 
@@ -34,7 +34,7 @@ class PlanReport:
     def scope(self) -> pd.DataFrame:
         """The observations of the plan's unit and the units under it (what the report shows;
         a national export holds every province, a provincial report shows its own)."""
-        return self.observations[self.observations["unit_id"].isin(family(self.plan.unit_id))]
+        return self.observations[in_family(self.observations["unit_id"], self.plan.unit_id)]
 
     @property
     def owners(self) -> pd.DataFrame:

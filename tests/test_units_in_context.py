@@ -1,0 +1,139 @@
+"""Unit names resolved in the file's scope: another department's "Văn phòng Sở" is never
+Bạc Liêu's, unknown units count in their issuing body's total, ambiguity is an error."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import ONE_STOP_MERGES, RAW, one_stop_rows, unit_row, write_sheet
+from dx_metrics import DxDataError, compute_indicators, read_export
+from dx_metrics import units
+from dx_metrics.units import match_units, unit_key
+
+CAMAU_DIVISIONS = [("Văn phòng Sở", 60, 40), ("Thanh tra Sở", 20, 5), ("Phòng Kế hoạch – Tài chính", 30, 10),
+                   ("Phòng Bưu chính, Viễn thông", 150, 120), ("Phòng Công nghệ thông tin", 40, 30),
+                   ("Trung tâm Công nghệ thông tin và Truyền thông", 50, 25)]
+# newly received 60+20+30+150+40+50 = 350, online 40+5+10+120+30+25 = 230: 230/350 = 65,71 %
+CAMAU_TOTAL = [350, 230, 120, 0, 350, 0, 350, 0, 0, 0, 0]
+
+
+def camau_q3(tmp_path, total=CAMAU_TOTAL):
+    rows = one_stop_rows([unit_row(n, newly, online) for n, newly, online in CAMAU_DIVISIONS],
+                         period_line="BÁO CÁO TÌNH HÌNH GIẢI QUYẾT TTHC QUÝ III NĂM 2024", total=total)
+    rows[0], rows[1] = ["UBND TỈNH CÀ MAU"], ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+    return write_sheet(tmp_path / "camau_stttt_q3_2024.xlsx", rows, merges=ONE_STOP_MERGES)
+
+
+def test_another_departments_divisions_never_land_under_bac_lieu(tmp_path):
+    df = read_export(camau_q3(tmp_path), "dossiers")
+    scope = "prov_96~so_thong_tin_va_truyen_thong"       # Cà Mau's department, not in the registry
+    assert df["period"].unique().tolist() == ["2024-Q3"]
+    assert all(u.startswith(scope + "~") for u in df["unit_id"]), df["unit_id"].tolist()
+    assert not any("baclieu" in u for u in df["unit_id"])
+    origin = df.attrs["origin"]
+    assert (origin["scope_id"], origin["scope_provisional"]) == (scope, True)
+    assert len(origin["provisional_units"]) == 6
+    warned = {p.value for p in df.attrs["problems"] if p.reason == "provisional_unit"}
+    assert warned == {n for n, _, _ in CAMAU_DIVISIONS}
+
+
+def test_the_scope_total_counts_every_row_and_equals_the_totals_row(tmp_path):
+    obs = compute_indicators({"dossiers": read_export(camau_q3(tmp_path), "dossiers")})
+    share = obs[(obs.indicator_id == "online_dossier_share") & (obs.unit_id == "prov_96~so_thong_tin_va_truyen_thong")]
+    assert (share.numerator.iloc[0], share.denominator.iloc[0]) == (230, 350)     # the totals row
+    assert share.value.iloc[0] == pytest.approx(230 / 350)
+
+
+def test_a_totals_row_that_disagrees_names_both_figures(tmp_path):
+    bad = list(CAMAU_TOTAL)
+    bad[1] = 240
+    with pytest.raises(DxDataError) as info:
+        read_export(camau_q3(tmp_path, total=bad), "dossiers")
+    (p,) = [p for p in info.value.problems if p.severity == "error"]
+    assert (p.row, p.message) == (13, "the totals row says 240 but the rows above add up to 230")
+
+
+def test_the_ministrys_2019_report_with_an_unregistered_row_totals_to_its_totals_row(tmp_path):
+    # the bundled 7-month report plus the ministry's own one-stop desk, which the registry lacks
+    from openpyxl import load_workbook
+
+    wb = load_workbook(RAW / "bo_gtvt_mot_cua_7thang_2019.xlsx")
+    ws = wb.active
+    ws.insert_rows(17)
+    desk = [8, "Văn phòng Bộ (Bộ phận Một cửa)", 2062, 1500, 500, 62, 2062, 1000, 1062, 0, 0, 0, 0]
+    for col, v in enumerate(desk, start=1):
+        ws.cell(17, col, v)
+    totals = [ws.cell(18, c).value for c in range(1, 14)]
+    assert totals[1] == "Tổng cộng"
+    for col in range(3, 14):
+        ws.cell(18, col, totals[col - 1] + desk[col - 1])
+    path = tmp_path / "bo_gtvt_mot_cua_7thang_2019.xlsx"
+    wb.save(path)
+    df = read_export(path, "dossiers")
+    assert "mot~van_phong_bo_bo_phan_mot_cua" in set(df["unit_id"])
+    obs = compute_indicators({"dossiers": df})
+    row = obs[(obs.indicator_id == "online_dossier_share") & (obs.unit_id == "mot")].iloc[0]
+    # totals row: online 375.462 + 1.500 = 376.962; newly received 593.899 − 23.452 carried
+    # + 2.000 (the desk's 2.062 less its 62 carried) = 572.447
+    assert (row.numerator, row.denominator) == (376_962, 572_447)
+
+
+def test_generic_names_without_an_issuing_body_are_not_guessed(tmp_path):
+    rows = [["Năm 2023"], ["Đơn vị", "Tiếp nhận trong kỳ", "Trực tuyến"], ["Văn phòng Sở", 10, 5]]
+    df = read_export(write_sheet(tmp_path / "bare.xlsx", rows), "dossiers", strict=False)
+    assert df["unit_id"].tolist() == ["?Văn phòng Sở"]
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "unknown_unit"]
+    assert "without the issuing body above the table" in p.message
+    # read for a plan of Bạc Liêu's department, the plan's unit is the scope
+    df = read_export(write_sheet(tmp_path / "bare2.xlsx", rows), "dossiers", scope="baclieu_dot")
+    assert df["unit_id"].tolist() == ["baclieu_dot_office"]
+
+
+def _overlay(tmp_path, rows: list[str]) -> list[str]:
+    path = tmp_path / "units.csv"
+    path.write_text(",".join(units.COLUMNS) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return units.set_overlay(path)
+
+
+def test_a_name_that_fits_two_units_in_scope_is_an_error_listing_both(tmp_path):
+    # a workspace adds Bạc Liêu's Department of Information, whose office is also "Văn phòng Sở"
+    _overlay(tmp_path, ["baclieu_dic,Sở Thông tin và Truyền thông tỉnh Bạc Liêu,,department,prov_95,,,,Sở TT&TT Bạc Liêu",
+                        "baclieu_dic_office,Văn phòng Sở Thông tin và Truyền thông tỉnh Bạc Liêu,,division,baclieu_dic,,,,"
+                        "Văn phòng Sở"])
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5), unit_row("Thanh tra Sở", 8, 2)])
+    rows[1] = [None]                                    # only "UBND TỈNH BẠC LIÊU" above the table
+    df = read_export(write_sheet(tmp_path / "prov.xlsx", rows), "dossiers", strict=False)
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "ambiguous_unit"]
+    assert p.severity == "error" and p.row == 7
+    assert p.message == ('"Văn phòng Sở" fits several units: baclieu_dot_office (Văn phòng Sở Giao thông vận tải '
+                         'tỉnh Bạc Liêu); baclieu_dic_office (Văn phòng Sở Thông tin và Truyền thông tỉnh Bạc Liêu)')
+    assert "write the unit's full name" in p.hint
+    assert df["unit_name"].tolist() == ["Thanh tra Sở"]        # the other row is kept
+
+
+def test_a_workspace_registry_row_wins_over_the_bundled_one_and_is_reported(tmp_path):
+    notes = _overlay(tmp_path, ["baclieu_dot_office,Văn phòng Sở GTVT Bạc Liêu,Office,division,baclieu_dot,,2025-02-28,,"
+                                "Văn phòng Sở|VP Sở"])
+    assert notes == ["units.csv: baclieu_dot_office replaces the bundled row (name_vi, name_en, name_variants differ)"]
+    assert match_units(pd.Series(["VP Sở"]), scope="baclieu_dot").tolist() == ["baclieu_dot_office"]
+    assert units.unit_names(pd.Series(["baclieu_dot_office"])).tolist() == ["Văn phòng Sở GTVT Bạc Liêu"]
+    units.set_overlay(None)
+    assert match_units(pd.Series(["VP Sở"]), scope="baclieu_dot").tolist() == ["baclieu_dot~vp_so"]
+
+
+@pytest.mark.parametrize("written, unit", [
+    ("TP. Hồ Chí Minh", "prov_79"), ("Tp.HCM", "prov_79"), ("T.P. Hồ Chí Minh", "prov_79"), ("TP HCM", "prov_79"),
+    ("Thành phố Hà Nội", "prov_01"), ("TP. Hà Nội", "prov_01"), ("Tỉnh Bạc Liêu", "prov_95"),
+    ("UBND tỉnh Bạc Liêu", "prov_95"), ("Ủy ban nhân dân tỉnh Bạc Liêu", "prov_95"),
+    ("Thừa Thiên - Huế", "prov_46_tth"), ("Thừa Thiên-Huế", "prov_46_tth"), ("TT.Huế", "prov_46_tth"),
+    ("Tỉnh Thừa Thiên Huế", "prov_46_tth"), ("BRVT", "prov_77"), ("Bà Rịa - Vũng Tàu", "prov_77"),
+    ("Bắc Cạn", "prov_06"), ("Bắc Kạn", "prov_06"),
+])
+def test_official_short_and_variant_forms(written, unit):
+    # a 2024 table: the provinces before the 2025 mergers
+    assert match_units(pd.Series([written]), at=pd.Series([pd.Timestamp("2024-06-30")])).tolist() == [unit]
+
+
+def test_a_2026_table_says_hue_and_means_the_city():
+    assert match_units(pd.Series(["Huế"]), at=pd.Series([pd.Timestamp("2026-01-31")])).tolist() == ["prov_46"]
+    assert unit_key("UBND TP. Huế") == "thanh pho hue"
