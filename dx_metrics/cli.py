@@ -83,8 +83,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not jobs:
         print("dx-metrics run: no plan files found", file=sys.stderr)
         return 1
-    out_root, data_dir = Path(args.out).resolve(), Path(args.data).resolve()
-    print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time; outputs in {out_root}", flush=True)
+    out_root = Path(args.out).resolve() if args.out else None
+    data_dir = Path(args.data).resolve() if args.data else None
+    where = out_root or "each plan's workspace outputs/"
+    print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time; outputs in {where}", flush=True)
     started = time.monotonic()
     for note in runner.prepare(jobs, data_dir=data_dir):
         print(f"  input problem: {note}", flush=True)
@@ -138,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notebook", action="append", help="notebook to run (repeatable; default "
                    "yearly_plan_evaluation; also index_ranking, year_over_year, explore_exports)")
     p.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
-    p.add_argument("--out", default=str(paths.OUTPUTS), help="output root (default: outputs/)")
-    p.add_argument("--data", default=str(paths.DATA), help="folder the plans' input paths are relative to")
+    p.add_argument("--out", help="output root (default: the outputs/ folder of each plan's workspace)")
+    p.add_argument("--data", help="where plan inputs not beside the plan file are (default: the workspace's data/)")
     p.add_argument("--lang", choices=["vi", "en"], action="append", help="report language (repeatable; default vi)")
     p.add_argument("--as-of", dest="as_of", help="last day the data covers (YYYY-MM-DD), for an early warning")
     p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")

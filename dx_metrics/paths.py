@@ -10,10 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
-OUTPUTS = PROJECT_ROOT / "outputs"
-DATA = PROJECT_ROOT / "data"
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"     # package data: works installed anywhere
 
 REPORT_NOTEBOOK = "report.ipynb"
 REPORT_HTML = "report.html"
@@ -43,22 +40,23 @@ def inside(root: Path, path: Path, key: str) -> Path:
     return path
 
 
-def project_path(p: str | Path) -> Path:
-    """An absolute path; relative ones are taken from the project root, not the cwd."""
+def from_here(p: str | Path, *, base: str | Path | None = None) -> Path:
+    """An absolute path: relative ones start in the current folder, or at ``base`` (a
+    workspace root) when they do not exist here."""
     p = Path(p).expanduser()
-    return p if p.is_absolute() else (PROJECT_ROOT / p)
-
-
-def input_path(path: str | Path, *, data_dir: str | Path) -> Path:
-    """Where a plan's input lives: ``path`` as written if absolute, else under ``data_dir``."""
-    return project_path(data_dir) / Path(path).expanduser()
+    if p.is_absolute():
+        return p
+    here = Path.cwd() / p
+    if base is None or here.exists():
+        return here.resolve() if here.exists() else here
+    return Path(base) / p
 
 
 def run_dir(root: str | Path, year: int, name: str) -> Path:
     """``<root>/<year>/<plan id or unit>/``, checked to stay inside ``root``."""
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
         raise ValueError(f"year {year!r} cannot name an output folder")
-    root = project_path(root)
+    root = Path(root).expanduser().resolve()
     return inside(root, root / str(year) / safe_name(name, "run name"), "run name")
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from dx_metrics import paths, safe_yaml
+from dx_metrics import paths, safe_yaml, workspace
 from dx_metrics.plans import load_plan
 
 KERNEL = "dx-metrics"
@@ -162,36 +162,43 @@ def _run_logger(path: Path) -> tuple[logging.Logger, logging.Handler]:
     return log, handler
 
 
-def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_root: str | Path = paths.OUTPUTS,
-             data_dir: str | Path = paths.DATA, lang: str = "vi", as_of: str | None = None,
+def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_root: str | Path | None = None,
+             data_dir: str | Path | None = None, lang: str = "vi", as_of: str | None = None,
              generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
              parameters: dict | None = None) -> RunResult:
-    """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/``.
+    """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/`` (``out_root``
+    default: the plan's workspace's ``outputs/``; inputs beside the plan, then under
+    ``data_dir``, default the workspace's ``data/``).
 
     Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
     that fails) is this run's failed result, never an exception: a batch goes on."""
     start = time.monotonic()
     name = Path(plan_path).name
     try:
-        plan_path = paths.project_path(plan_path)
+        plan_path = workspace.from_here(plan_path)
+        ws = workspace.of_plan(plan_path)
+        workspace.activate(ws)
         plan = load_plan(plan_path)
         name = plan.plan_id
+        out_root = Path(out_root) if out_root is not None else ws.outputs
+        data_dir = workspace.from_here(data_dir) if data_dir is not None else ws.data
         final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
-        missing = [i.path for i in plan.inputs if not paths.input_path(i.path, data_dir=data_dir).is_file()]
+        inputs = [workspace.resolve_input(i.path, plan_dir=plan_path.parent, data_dir=data_dir) for i in plan.inputs]
+        missing = [i.path for i, p in zip(plan.inputs, inputs) if not p.is_file()]
         if missing:
-            raise FileNotFoundError(f"input file(s) of the plan do not exist: {', '.join(missing)} (relative paths "
-                                    f"are read from {paths.project_path(data_dir)})")
+            raise FileNotFoundError(f"input file(s) of the plan do not exist: {', '.join(missing)} (looked beside "
+                                    f"the plan in {plan_path.parent}, then in {data_dir})")
         final.parent.mkdir(parents=True, exist_ok=True)
         _claim(final)
     except Exception as e:  # noqa: BLE001 - the run's row says why
         return RunResult(name, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
     return _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
-                    generated_at=generated_at, timeout=timeout, parameters=parameters, start=start)
+                    generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root)
 
 
-def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: str | Path, lang: str,
+def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Path, lang: str,
              as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
-             start: float) -> RunResult:
+             start: float, cwd: Path) -> RunResult:
     import papermill as pm
 
     from dx_metrics.report.html import notebook_to_html
@@ -208,7 +215,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: str
         return RunResult(plan.plan_id, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
     log.info("run %s with %s (%s)", plan_path, notebook, lang)
     executed = tmp / paths.REPORT_NOTEBOOK
-    params = {"plan": str(plan_path), "data_dir": str(paths.project_path(data_dir)), "output_dir": str(tmp),
+    params = {"plan": str(plan_path), "data_dir": str(data_dir), "output_dir": str(tmp),
               "lang": lang, "as_of": as_of,
               "generated_at": generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               **(parameters or {})}
@@ -216,7 +223,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: str
         for attempt in range(KERNEL_START_RETRIES + 1):
             try:
                 pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
-                                    kernel_name=ensure_kernel(), cwd=str(paths.PROJECT_ROOT), progress_bar=False,
+                                    kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
                                     log_output=False, execution_timeout=timeout, report_mode=False,
                                     kernel_manager_class=_ipc_kernel_manager(),
                                     request_save_on_cell_execute=False, autosave_cell_every=0)
@@ -285,7 +292,7 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
             raise ValueError(f"as_of {as_of!r} is not a date (write YYYY-MM-DD, e.g. 2019-07-31)") from None
     jobs: list[Job] = []
     for item in items:
-        p = paths.project_path(item)
+        p = Path(item).expanduser() if Path(item).expanduser().is_absolute() else Path.cwd() / item
         if p.is_dir():
             files = [f for f in sorted(p.glob("*.yaml")) if not _is_schedule(f)]
             jobs += [Job(f, nb, lang, as_of) for f in files for nb in notebooks for lang in langs]
@@ -329,7 +336,7 @@ def _schedule(path: Path) -> list[Job]:
     return jobs
 
 
-def prepare(jobs: list[Job], *, data_dir: str | Path = paths.DATA) -> list[str]:
+def prepare(jobs: list[Job], *, data_dir: str | Path | None = None) -> list[str]:
     """The shared work of a batch, once: parse every distinct input set and compute its
     indicators into the cache. Returns one line per problem found (a bad plan is left for
     its run to report)."""
@@ -338,10 +345,12 @@ def prepare(jobs: list[Job], *, data_dir: str | Path = paths.DATA) -> list[str]:
     seen, notes = set(), []
     for job in jobs:
         try:
+            workspace.activate(workspace.of_plan(job.plan_path))
             plan = load_plan(job.plan_path)
         except Exception:  # noqa: BLE001 - a bad plan is left for its run to report
             continue
-        key = (tuple((i.path, i.kind, i.sheet, i.period) for i in plan.inputs), job.as_of)
+        key = (str(Path(job.plan_path).parent), plan.unit_id,
+               tuple((i.path, i.kind, i.sheet, i.period) for i in plan.inputs), job.as_of)
         if key in seen:
             continue
         seen.add(key)
@@ -363,8 +372,8 @@ def _run_job(kwargs: dict) -> RunResult:
     return run_plan(**kwargs)
 
 
-def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path = paths.OUTPUTS,
-              data_dir: str | Path = paths.DATA, generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
+def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None = None,
+              data_dir: str | Path | None = None, generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
               on_result: Callable[[int, int, RunResult], None] | None = None) -> list[RunResult]:
     """Run every job (``workers`` processes at a time); one failure never stops the others."""
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -157,7 +157,7 @@ def hostile_batch(tmp_path_factory):
     before_base = {p.name for p in base.iterdir()}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        code = main(["run", str(plans), "--out", str(out), "--jobs", "2"])
+        code = main(["run", str(plans), "--out", str(out), "--data", str(ROOT / "data"), "--jobs", "2"])
     return dict(code=code, printed=printed.getvalue(), base=base, out=out, victim=victim, mine=mine, stale=stale, old=old,
                 before_base=before_base, before=before)
 

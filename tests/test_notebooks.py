@@ -129,12 +129,14 @@ def test_failed_run_keeps_the_last_good_report_and_others_finish(batch, tmp_path
     good = results[("baclieu_dot_2023", "yearly_plan_evaluation", "vi")].output
     before = (good / "summary.json").read_bytes()
     broken = tmp_path / "baclieu_dot_2023.yaml"
-    broken.write_text(PLAN.read_text("utf-8").replace("raw/sgtvt_baclieu_mot_cua_2023.xlsx", "raw/missing.xlsx"),
+    (tmp_path / "empty.xlsx").write_bytes(b"")      # an export that arrived empty: it fails inside the notebook
+    broken.write_text(PLAN.read_text("utf-8").replace("raw/sgtvt_baclieu_mot_cua_2023.xlsx", "empty.xlsx"),
                       encoding="utf-8")
     rerun = run_batch([Job(broken), Job(ROOT / "params" / "baclieu_dot_2022.yaml")], workers=2, out_root=out,
-                      generated_at=STAMP)
+                      data_dir=ROOT / "data", generated_at=STAMP)
     status = {r.plan: r for r in rerun}
-    assert status["baclieu_dot_2023"].status == "failed" and "does not exist" in status["baclieu_dot_2023"].error
+    assert status["baclieu_dot_2023"].status == "failed"
+    assert "empty.xlsx: the file is empty (0 bytes)" in status["baclieu_dot_2023"].error
     assert status["baclieu_dot_2022"].status == "ok"
     assert (good / "summary.json").read_bytes() == before                      # last good report intact
     assert (status["baclieu_dot_2023"].output / "report.ipynb").is_file()      # failed notebook kept

@@ -11,7 +11,7 @@ from dx_metrics.errors import ERROR, Problem, problems_frame
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
-from dx_metrics.paths import input_path, project_path
+from dx_metrics import workspace
 from dx_metrics.units import in_family
 from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
 
@@ -55,20 +55,29 @@ class PlanReport:
         return sum(p.severity == ERROR for p in self.problems)
 
 
-def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path = "data",
+def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = None,
                       as_of: dt.date | str | None = None) -> PlanReport:
     """Load the plan, read its inputs (leniently: bad rows are listed, not fatal), compute
-    indicators and evaluate the targets. A missing or unreadable input raises."""
+    indicators and evaluate the targets. A missing or unreadable input raises.
+
+    Inputs are found beside the plan file, then under ``data_dir`` (default: the plan's
+    workspace's ``data/``); the workspace's unit registry overlay is put in force."""
     if not isinstance(plan, Plan):
-        plan = load_plan(project_path(plan))
+        path = workspace.from_here(plan)
+        workspace.activate(workspace.of_plan(path))
+        plan = load_plan(path)
+    elif plan.path is not None:
+        workspace.activate(workspace.of_plan(plan.path))
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
-    data_dir = project_path(data_dir)
+    plan_dir = plan.path.parent if plan.path is not None else Path.cwd()
+    data_dir = workspace.from_here(data_dir) if data_dir is not None else workspace.of_plan(plan_dir / "x").data
     tables: dict[str, list[pd.DataFrame]] = {}
     problems: list[Problem] = []
     sources: list[dict] = []
     for item in plan.inputs:
-        df = read_export(input_path(item.path, data_dir=data_dir), item.kind, sheet=item.sheet, period=item.period, strict=False)
+        df = read_export(workspace.resolve_input(item.path, plan_dir=plan_dir, data_dir=data_dir), item.kind,
+                         sheet=item.sheet, period=item.period, strict=False, scope=plan.unit_id)
         problems.extend(df.attrs["problems"])
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
@@ -135,9 +144,9 @@ def find_previous_plan(plan: Plan) -> Path | None:
 
 
 def previous_report(current: PlanReport, previous_plan: str | Path | None = None, *,
-                    data_dir: str | Path = "data") -> PlanReport | None:
+                    data_dir: str | Path | None = None) -> PlanReport | None:
     """The report of last year's plan (given, or found beside the current plan file)."""
-    path = project_path(previous_plan) if previous_plan else find_previous_plan(current.plan)
+    path = workspace.from_here(previous_plan) if previous_plan else find_previous_plan(current.plan)
     return build_plan_report(path, data_dir=data_dir) if path is not None else None
 
 

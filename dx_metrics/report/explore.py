@@ -10,7 +10,7 @@ from dx_metrics.errors import ERROR, DxDataError, Problem
 from dx_metrics.ingest import read_export
 from dx_metrics.ingest.reader import guess_kind
 from dx_metrics.ingest.workbook import EXCEL_EXTS, TEXT_EXTS
-from dx_metrics.paths import project_path
+from dx_metrics.workspace import from_here
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Checked:
 def _files(paths: list[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
-        p = project_path(p)
+        p = from_here(p)
         if p.is_dir():
             out += sorted(x for x in p.iterdir() if x.suffix.lower() in EXCEL_EXTS | TEXT_EXTS)
         else:

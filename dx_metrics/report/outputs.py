@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import paths
+from dx_metrics import paths, workspace
 from dx_metrics.report import charts, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import SHEETS, check_lang
@@ -111,7 +111,7 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
     quality and sources (plus the comparison with last year when given).
     """
     check_lang(lang)
-    out = paths.project_path(output_dir)
+    out = workspace.from_here(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     s = SHEETS[lang]

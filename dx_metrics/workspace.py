@@ -1,0 +1,123 @@
+"""Workspaces: an analyst's folder of exports, plans and reports.
+
+A workspace is a folder holding ``data/`` (exports), ``params/`` (plans), ``outputs/``
+(reports) and, optionally, overlays merged over what the package bundles: ``units.csv``
+(unit registry rows; its rows win). ``dx-metrics init DIR`` makes one, marked by
+``dx-workspace.yaml``; the repository itself is the bundled workspace.
+
+Where paths start (the rule, written once):
+- a plan's inputs: the plan file's folder first, then the workspace's ``data/``
+  (an absolute path as written);
+- paths given on the command line: the current folder;
+- reports: the workspace's ``outputs/``, unless ``--out``.
+The workspace of a plan is the nearest folder at or above the plan file that is marked, or
+holds both ``data/`` and ``params/``; a plan outside any workspace is its own folder's.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from dx_metrics import units
+
+MARKER = "dx-workspace.yaml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def params(self) -> Path:
+        return self.root / "params"
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def units_file(self) -> Path:
+        return self.root / "units.csv"
+
+
+def find(start: str | Path) -> Workspace | None:
+    """The workspace at or above ``start`` (a folder or a file), or None."""
+    start = Path(start).expanduser().resolve()
+    if start.is_file() or not start.exists():
+        start = start.parent
+    for d in (start, *start.parents):
+        if (d / MARKER).is_file() or ((d / "data").is_dir() and (d / "params").is_dir()):
+            return Workspace(d)
+    return None
+
+
+def of_plan(plan_path: str | Path) -> Workspace:
+    """The workspace a plan file belongs to (its own folder when it is in none)."""
+    plan_path = Path(plan_path).expanduser().resolve()
+    return find(plan_path.parent) or Workspace(plan_path.parent)
+
+
+def current() -> Workspace:
+    """The workspace of the current folder (the current folder itself when in none)."""
+    return find(Path.cwd()) or Workspace(Path.cwd().resolve())
+
+
+def activate(ws: Workspace) -> list[str]:
+    """Put ``ws``'s registry overlay (if any) in force; returns the conflicts it reports."""
+    wanted = ws.units_file.resolve() if ws.units_file.is_file() else None
+    if wanted == units.overlay():
+        return []
+    return units.set_overlay(wanted)
+
+
+def from_here(p: str | Path) -> Path:
+    """A path a user typed (CLI, notebook parameter): from the current folder, else from
+    the current workspace's root (a notebook runs in notebooks/, its plan is params/…)."""
+    from dx_metrics.paths import from_here as _from_here
+
+    return _from_here(p, base=current().root)
+
+
+def resolve_input(path: str | Path, *, plan_dir: Path, data_dir: Path | None = None) -> Path:
+    """Where a plan's input lives: as written if absolute; else beside the plan file, then
+    under ``data_dir`` (the workspace's ``data/``). The first that exists wins; if none
+    does, the path under ``data_dir`` is returned so the error names it."""
+    p = Path(path).expanduser()
+    if p.is_absolute():
+        return p
+    beside = plan_dir / p
+    if beside.exists():
+        return beside
+    if data_dir is None:
+        data_dir = of_plan(plan_dir / "plan.yaml").data
+    return Path(data_dir) / p
+
+
+def init(folder: str | Path) -> Workspace:
+    """Make ``folder`` a workspace: data/ with the sample exports, params/ with a sample plan
+    and the plan schema, outputs/, a README. Existing files are never overwritten."""
+    root = Path(folder).expanduser().resolve()
+    ws = Workspace(root)
+    for d in (ws.data / "raw", ws.params, ws.outputs):
+        d.mkdir(parents=True, exist_ok=True)
+    package = resources.files("dx_metrics")
+    copies = {ws.params / "plan.schema.json": package.joinpath("plans", "plan.schema.json")}
+    for f in package.joinpath("samples").iterdir():
+        if f.name.endswith(".xlsx"):
+            copies[ws.data / "raw" / f.name] = f
+    for f in package.joinpath("workspace_template").iterdir():
+        target = {"sample_plan.yaml": ws.params / "sample_plan.yaml", "README.md": root / "README.md",
+                  MARKER: root / MARKER}.get(f.name)
+        if target is not None:
+            copies[target] = f
+    for target, source in copies.items():
+        if not target.exists():
+            with source.open("rb") as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    return ws
