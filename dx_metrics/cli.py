@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  shared inputs read and indicators computed in {time.monotonic() - started:.1f}s", flush=True)
     bar = _progress(len(jobs))
     results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
-                               timeout=args.timeout, on_result=bar)
+                               timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty)
     print()
     rows = [[r.plan, r.notebook, r.lang, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or ""]
             for r in results]
@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", choices=["vi", "en"], action="append", help="report language (repeatable; default vi)")
     p.add_argument("--as-of", dest="as_of", help="last day the data covers (YYYY-MM-DD), for an early warning")
     p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")
+    p.add_argument("--allow-empty", dest="allow_empty", action="store_true",
+                   help="keep a report in which no target could be evaluated (by default such a run fails)")
     p.set_defaults(func=cmd_run)
 
     args = parser.parse_args(argv)

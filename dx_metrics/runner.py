@@ -165,12 +165,13 @@ def _run_logger(path: Path) -> tuple[logging.Logger, logging.Handler]:
 def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_root: str | Path | None = None,
              data_dir: str | Path | None = None, lang: str = "vi", as_of: str | None = None,
              generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
-             parameters: dict | None = None) -> RunResult:
+             parameters: dict | None = None, allow_empty: bool = False) -> RunResult:
     """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/`` (``out_root``
     default: the plan's workspace's ``outputs/``; inputs beside the plan, then under
     ``data_dir``, default the workspace's ``data/``).
 
-    Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
+    A run in which no target could be evaluated fails, naming each target's reason, unless
+    ``allow_empty``. Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
     that fails) is this run's failed result, never an exception: a batch goes on."""
     start = time.monotonic()
     name = Path(plan_path).name
@@ -193,12 +194,13 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
     except Exception as e:  # noqa: BLE001 - the run's row says why
         return RunResult(name, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
     return _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
-                    generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root)
+                    generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root,
+                    allow_empty=allow_empty)
 
 
 def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Path, lang: str,
              as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
-             start: float, cwd: Path) -> RunResult:
+             start: float, cwd: Path, allow_empty: bool) -> RunResult:
     import papermill as pm
 
     from dx_metrics.report.html import notebook_to_html
@@ -234,6 +236,8 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
                     raise
                 log.warning("kernel failed to start (%s); retrying", e)
         notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title)
+        if not allow_empty:
+            _require_evaluated(tmp / paths.SUMMARY)
         log.info("done in %.1f s", time.monotonic() - start)
         log.removeHandler(handler)
         handler.close()
@@ -254,6 +258,23 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
             raise
         return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e), notebook, lang)
     return RunResult(plan.plan_id, "ok", time.monotonic() - start, final, None, notebook, lang)
+
+
+class EmptyEvaluation(RuntimeError):
+    """A plan whose targets all came out ``no_data``: a report that says nothing."""
+
+
+def _require_evaluated(summary_path: Path) -> None:
+    if not summary_path.is_file():
+        return   # a notebook that writes no summary (explore_exports) evaluates nothing by design
+    import json
+
+    targets = json.loads(summary_path.read_text("utf-8")).get("targets", [])
+    if targets and all(t.get("status") == "no_data" for t in targets):
+        reasons = "; ".join(f"{t['indicator_id']}: {t.get('notes') or t.get('no_data_reason')}" for t in targets[:4])
+        more = f" … +{len(targets) - 4} more" if len(targets) > 4 else ""
+        raise EmptyEvaluation(f"no target could be evaluated ({reasons}{more}); pass --allow-empty to keep "
+                              f"such a report")
 
 
 def _describe(e: BaseException) -> str:
@@ -374,11 +395,13 @@ def _run_job(kwargs: dict) -> RunResult:
 
 def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None = None,
               data_dir: str | Path | None = None, generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
-              on_result: Callable[[int, int, RunResult], None] | None = None) -> list[RunResult]:
+              on_result: Callable[[int, int, RunResult], None] | None = None,
+              allow_empty: bool = False) -> list[RunResult]:
     """Run every job (``workers`` processes at a time); one failure never stops the others."""
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     kwargs = [dict(plan_path=j.plan_path, notebook=j.notebook, out_root=out_root, data_dir=data_dir, lang=j.lang,
-                   as_of=j.as_of, generated_at=generated_at, timeout=timeout, parameters=j.parameters)
+                   as_of=j.as_of, generated_at=generated_at, timeout=timeout, parameters=j.parameters,
+                   allow_empty=allow_empty)
               for j in jobs]
     results: list[RunResult] = []
     if workers <= 1:

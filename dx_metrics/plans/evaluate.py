@@ -11,7 +11,13 @@ is projected to the year end — a share is taken as it stands (a cumulative sha
 already the best estimate of the year's share), a flow count by its run rate (value × 12 ÷
 months elapsed), a stock (accounts at a date) as it stands — and compared with the target: ``on_track`` if the projection meets
 it, ``at_risk`` if it misses by at most ``at_risk_margin`` (default 5 percentage points
-for shares, 10 % of the target for counts), ``off_track`` otherwise.
+for shares, 10 % of the target for counts), ``off_track`` otherwise. A part-year that does
+not start in January (a quarter, "Quý III", a month, a Decree 09 span) is evaluated *to
+date*: the share as observed in that span, counts as they stand (a quarter's count is not
+a year's run rate), and the notes say so.
+
+Every ``no_data`` row carries a ``no_data_reason`` code (``NO_DATA_REASONS``) and the reason
+in words in ``notes``.
 """
 from __future__ import annotations
 
@@ -25,10 +31,17 @@ from dx_metrics.plans.model import Plan, Target
 from dx_metrics.plans.trajectory import assess
 
 STATUSES = ("achieved", "not_achieved", "on_track", "at_risk", "off_track", "no_data")
+NO_DATA_REASONS = (
+    "no_input",            # no input of the kind the indicator is computed from
+    "missing_column",      # an input of that kind, without the column the indicator needs
+    "unit_not_in_input",   # the inputs give the indicator for other units, not the plan's
+    "period_not_covered",  # the unit's figures are for other periods (or part of the year only)
+    "value_missing",       # a figure that cannot be computed (zero denominator, a missing count)
+)
 EVALUATION_COLUMNS = ["plan_id", "indicator_id", "unit_id", "period", "actual", "numerator", "denominator",
                       "target", "comparator", "met", "gap", "attainment", "status", "owner_unit",
                       "projected", "basis_period", "horizon_year", "horizon_target", "trajectory",
-                      "trajectory_ratio", "source", "notes"]
+                      "trajectory_ratio", "source", "no_data_reason", "notes"]
 _TOL = 1e-9
 
 
@@ -50,9 +63,10 @@ def _shortfall(value: float, target: Target) -> float:
 
 
 def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int) -> tuple[pd.Series | None, pd.Series | None]:
-    """(the whole-year observation, the latest partial-year observation) for a unit."""
+    """(the whole-year observation, the latest part-year observation) of a unit: the part
+    that ends last, and of those the longest (year to date over the last quarter)."""
     rows = obs[(obs["indicator_id"] == iid) & (obs["unit_id"] == unit)]
-    full, partial, partial_end = None, None, None
+    full, partial, best = None, None, None
     for _, r in rows.iterrows():
         try:
             p = parse_period(r["period"])
@@ -62,9 +76,40 @@ def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int) -> tuple[pd.
             continue
         if p.months == 12:
             full = r
-        elif p.start_month == 1 and (partial_end is None or p.end_month > partial_end):
-            partial, partial_end = r, p.end_month
+        elif best is None or (p.end_month, p.months) > best:
+            partial, best = r, (p.end_month, p.months)
     return full, partial
+
+
+def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Series | None,
+             running: bool) -> tuple[str, str]:
+    """Why a target has no data: (code, text)."""
+    meta = indicator(iid)
+    of_indicator = obs[obs["indicator_id"] == iid]
+    if of_indicator.empty:
+        return "no_input", f"no input gives {iid} (it is computed from a {meta['source_table']} table)"
+    mine = of_indicator[of_indicator["unit_id"] == unit]
+    if mine.empty:
+        others = sorted(set(of_indicator["unit_id"].dropna().astype(str)))
+        shown = ", ".join(others[:5]) + (f" … +{len(others) - 5} more" if len(others) > 5 else "")
+        return "unit_not_in_input", f"the inputs give {iid} for {shown}, not for {unit}"
+    if partial is not None and not running:
+        value = partial["value"]
+        shown = "missing" if pd.isna(value) else f"{float(value):.4g}"
+        return "period_not_covered", (f"only part-year data ({partial['period']}: {shown}); evaluate with as_of "
+                                      f"inside {year} (dx-metrics run --as-of YYYY-MM-DD) to judge it to date")
+    this_year = []
+    for p in mine["period"].dropna().astype(str):
+        try:
+            if parse_period(p).year == year:
+                this_year.append(p)
+        except ValueError:
+            continue
+    if not this_year:
+        periods = ", ".join(sorted(set(mine["period"].dropna().astype(str))))
+        return "period_not_covered", f"the inputs cover {periods} for {unit}, not {year}"
+    note = mine[mine["period"].isin(this_year)]["note"].dropna()
+    return "value_missing", (str(note.iloc[0]) if len(note) else f"{iid} could not be computed for {unit}")
 
 
 def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | None = None,
@@ -91,14 +136,15 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                "actual": pd.NA, "numerator": pd.NA, "denominator": pd.NA, "met": pd.NA, "gap": pd.NA,
                "attainment": pd.NA, "projected": pd.NA, "basis_period": pd.NA, "source": pd.NA,
                "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
-               "notes": t.note or pd.NA, "status": "no_data"}
+               "notes": t.note or pd.NA, "status": "no_data", "no_data_reason": pd.NA}
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
-            if basis is not None and pd.notna(basis.get("note")):
-                row["notes"] = basis["note"]
-            elif partial is not None and pd.notna(partial["value"]):
-                row["notes"] = (f"only part-year data ({partial['period']}: {float(partial['value']):.4g}); "
-                                "evaluate with as_of inside the year for an early warning")
+            code, text = _no_data(observations, t.indicator_id, unit, plan.year, partial, running)
+            if basis is not None and pd.isna(basis["value"]):
+                code = "value_missing"
+                text = str(basis["note"]) if pd.notna(basis.get("note")) else f"{t.indicator_id} could not be computed"
+            row["no_data_reason"] = code
+            row["notes"] = text if pd.isna(row["notes"]) else f"{text}; {row['notes']}"
             rows.append(row)
             continue
         value = float(basis["value"])
@@ -109,9 +155,15 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
             row["status"] = "achieved" if met else "not_achieved"
             judged = value
         else:
-            months = parse_period(basis["period"]).months
-            judged = value if share or meta.get("stock") else value * 12 / months   # flows by run rate
+            span = parse_period(basis["period"])
+            to_date = span.start_month != 1      # a quarter, a month, a span not from January
+            # a year to date projects flows by run rate; a span inside the year is judged as it stands
+            judged = value if share or meta.get("stock") or to_date else value * 12 / span.months
             row["projected"] = judged
+            if to_date:
+                said = (f"evaluated to date on {basis['period']} only: "
+                        + ("the share as observed in that span" if share else "the count as it stands, not projected"))
+                row["notes"] = said if pd.isna(row["notes"]) else f"{said}; {row['notes']}"
             margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
             miss = _shortfall(judged, t)
             row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")
@@ -130,7 +182,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
     out["trajectory"] = out["trajectory"].astype("string")
     out["met"] = out["met"].astype("boolean")
     for c in ("plan_id", "indicator_id", "unit_id", "period", "comparator", "status", "owner_unit",
-              "basis_period", "source", "notes"):
+              "basis_period", "source", "no_data_reason", "notes"):
         out[c] = out[c].astype("string")
     return out
 

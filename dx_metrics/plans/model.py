@@ -320,6 +320,25 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
     return out
 
 
+def _registered_units(c: _Checker, raw: dict) -> None:
+    """The plan's unit, each target's owner and measured unit, and each task's owner must be
+    unit ids of the registry in force (bundled, or with the workspace's units.csv)."""
+    from dx_metrics.units import REGISTRY_HINT, load_units
+
+    known = set(load_units()["unit_id"])
+    keys = [("unit", raw.get("unit"))]
+    for name, fields in (("targets", ("owner", "unit")), ("tasks", ("owner",))):
+        items = raw.get(name)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                keys += [(f"{name}[{i}].{f}", item.get(f)) for f in fields]
+    for key, value in keys:
+        if isinstance(value, str) and value.strip() and value.strip() not in known:
+            close = difflib.get_close_matches(value.strip(), sorted(known), n=1)
+            hint = (f"did you mean {close[0]!r}? " if close else "") + f"a unit_id of the registry; {REGISTRY_HINT}"
+            c.bad(key, f"{value!r} is not in the unit registry", hint, value)
+
+
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file safely; ``DxPlanError`` lists every problem with its key path.
 
@@ -360,6 +379,7 @@ def load_plan(path: str | Path) -> Plan:
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         c.bad("year", f"{year!r} is not a year", "write e.g. 'year: 2023'", year)
     targets, tasks, inputs = _targets(c, raw.get("targets")), _tasks(c, raw.get("tasks")), _inputs(c, raw.get("inputs"))
+    _registered_units(c, raw)
     if c.problems:
         raise DxPlanError(c.problems)
     return Plan(plan_id, title, raw.get("legal_reference"), unit, year, tuple(targets), tuple(tasks),

@@ -81,7 +81,8 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         problems.extend(df.attrs["problems"])
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
-                        "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"]})
+                        "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
+                        "scope_id": o.get("scope_id"), "provisional_units": o.get("provisional_units", [])})
         tables.setdefault(item.kind, []).append(df)
     merged = {}
     for kind, frames in tables.items():
@@ -91,12 +92,40 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     observations = _indicators(merged, sources, as_of)
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
+    evaluation = _explain_missing_columns(evaluation, merged, sources)
     evaluation = _note_rejected_rows(evaluation, problems)
     listed = merged.get("tasks")
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings)
+
+
+def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                             sources: list[dict]) -> pd.DataFrame:
+    """A target with no input of its kind, where a table of that kind was read but lacks a
+    column the indicator needs, says which column (reason ``missing_column``)."""
+    from dx_metrics.indicators.registry import indicator
+    from dx_metrics.ingest.header import column_specs
+
+    ev = evaluation.copy()
+    for i, r in ev.iterrows():
+        if pd.isna(r["no_data_reason"]) or r["no_data_reason"] != "no_input":
+            continue
+        meta = indicator(r["indicator_id"])
+        table = tables.get(meta["source_table"])
+        if table is None:
+            continue
+        specs = column_specs().get(meta["source_table"], {})
+        lacking = [c for c in (meta.get("numerator"), meta.get("denominator"))
+                   if c and c in specs and (c not in table.columns or table[c].isna().all())]
+        if lacking:
+            named = ", ".join(f"{c} (a header such as '{' / '.join(specs[c].aliases[0])}')" if specs[c].aliases
+                              else c for c in lacking)
+            files = ", ".join(sorted({s["file"] for s in sources if s["kind"] == meta["source_table"]}))
+            ev.at[i, "no_data_reason"] = "missing_column"
+            ev.at[i, "notes"] = f"{r['indicator_id']} needs the column {named}, which {files} lacks"
+    return ev
 
 
 def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:

@@ -53,6 +53,8 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
         "data_quality": {"problem_count": len(r.problems), "error_count": r.error_count,
                          "problems": [p.to_dict() for p in r.problems]},
         "sources": r.sources,
+        "provisional_units": [{"unit_id": u, "name": str(tables.unit_names(pd.Series([u]), lang="vi").iloc[0]),
+                               "file": s["file"]} for s in r.sources for u in s.get("provisional_units", [])],
         "rankings": _records(r.rankings.reindex(columns=RANK_KEYS)) if not r.rankings.empty else [],
     }
 
