@@ -106,6 +106,69 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from dx_metrics import workspace
+
+    ws = workspace.init(args.folder)
+    print(f"workspace ready: {ws.root}")
+    print(f"  data/raw/   sample exports     params/sample_plan.yaml   outputs/   README.md")
+    print(f"next: cd {ws.root} && dx-metrics run params/sample_plan.yaml")
+    return 0
+
+
+def cmd_units_suggest(args: argparse.Namespace) -> int:
+    """The registry rows for the units a file names that the registry lacks."""
+    import csv
+
+    from dx_metrics import units, workspace
+    from dx_metrics.errors import DxDataError
+    from dx_metrics.ingest import read_export
+    from dx_metrics.ingest.reader import guess_kind
+
+    workspace.activate(workspace.current())
+    rows: dict[str, dict] = {}
+    for name in args.paths:
+        path = Path(name)
+        try:
+            kind = args.kind or guess_kind(path) or "dossiers"
+            df = read_export(path, kind, strict=False, scope=args.scope)
+        except DxDataError as e:
+            for p in e.problems:
+                print(str(p), file=sys.stderr)
+            return 2
+        origin = df.attrs["origin"]
+        scope, scope_name = origin.get("scope_id"), origin.get("scope_name")
+        if origin.get("scope_provisional") and scope:
+            rows.setdefault(scope, _suggested(scope, scope_name, "department", units.provisional_parent(scope)))
+        for u, n in zip(df.get("unit_id", []), df.get("unit_name", [])):
+            if units.is_provisional(u):
+                rows.setdefault(u, _suggested(u, n, "division", units.provisional_parent(u)))
+    if not rows:
+        print("every unit in the file(s) is in the registry", file=sys.stderr)
+        return 0
+    out = open(args.write, "a", encoding="utf-8", newline="") if args.write else sys.stdout
+    try:
+        w = csv.DictWriter(out, fieldnames=units.COLUMNS, lineterminator="\n")
+        if not args.write or out.tell() == 0:
+            w.writeheader()
+        w.writerows(rows.values())
+    finally:
+        if args.write:
+            out.close()
+            print(f"{len(rows)} row(s) added to {args.write}: check the ids, kinds and English names", file=sys.stderr)
+    return 0
+
+
+def _suggested(unit_id: str, name: object, kind: str, parent: str | None) -> dict:
+    """A registry row for a provisional unit: a readable id in place of the provisional one."""
+    from dx_metrics.text import clean_label
+
+    readable = unit_id.replace("~", "_").strip("_")
+    return {"unit_id": readable, "name_vi": clean_label(name), "name_en": "", "kind": kind,
+            "parent_id": (parent or "").replace("~", "_").strip("_"), "valid_from": "", "valid_to": "",
+            "successor_id": "", "name_variants": clean_label(name)}
+
+
 def _progress(total: int):
     """A progress line per finished run (a bar on a terminal)."""
     width = 30
@@ -149,9 +212,28 @@ def main(argv: list[str] | None = None) -> int:
                    help="keep a report in which no target could be evaluated (by default such a run fails)")
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("init", help="make a folder a workspace (data/, params/ with a sample plan, outputs/)")
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("units", help="the unit registry: suggest rows for the units an export names")
+    units_sub = p.add_subparsers(dest="units_command", required=True)
+    q = units_sub.add_parser("suggest", help="print the registry rows to add for units a file names that it lacks")
+    q.add_argument("paths", nargs="+")
+    q.add_argument("--kind", help="table kind (guessed from the header if omitted)")
+    q.add_argument("--scope", help="the unit the file reports for, when its title rows do not say (a unit_id)")
+    q.add_argument("--write", metavar="UNITS_CSV", help="append the rows to this file (e.g. units.csv) instead")
+    q.set_defaults(func=cmd_units_suggest)
+
     args = parser.parse_args(argv)
     pd.set_option("display.width", 200)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:   # `dx-metrics indicators | head -1`: the reader has had enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
