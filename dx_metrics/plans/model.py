@@ -5,7 +5,7 @@ Format (see params/README.md for the full description):
     id: baclieu_dot_2023
     title: Kế hoạch chuyển đổi số năm 2023 ...
     legal_reference: KH 37/KH-SGTVT ngày 23/11/2022
-    unit: baclieu_dot              # unit_id from data/reference/units.csv
+    unit: baclieu_dot              # unit_id of the unit registry (dx_metrics/reference/units.csv or a workspace units.csv)
     year: 2023
     inputs:                        # exports the plan is evaluated from (relative to the data folder)
       - {path: raw/sgtvt_baclieu_mot_cua_2023.xlsx, kind: dossiers}
