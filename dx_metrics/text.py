@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
-_PUNCT = re.compile(r"[\"'`:;,.()\[\]{}*_%\-–—/\\]+")
+_PUNCT = re.compile(r"[\"'`:;,.()\[\]{}*_%\-–—/\\&+]+")
 
 
 def nfc(text: str) -> str:

@@ -28,6 +28,7 @@ from dx_metrics.text import clean_label, fold
 
 COLUMNS = ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to",
            "successor_id", "name_variants"]
+OPTIONAL = ["codes", "groups"]    # published codes (ISO3, the portal's H12) and groups (asean, un_member), "|"-separated
 PROVISIONAL = "~"           # <scope id>~<folded name>: a unit the registry lacks, under its scope
 REGISTRY_HINT = "add it to units.csv in your workspace ('dx-metrics units suggest FILE' prints the rows)"
 
@@ -53,7 +54,7 @@ def set_overlay(path: str | Path | None) -> list[str]:
     ours = _read(_overlay).set_index("unit_id")
     notes = []
     for uid in ours.index.intersection(bundled.index):
-        changed = [c for c in COLUMNS[1:] if str(ours.at[uid, c]) != str(bundled.at[uid, c])]
+        changed = [c for c in COLUMNS[1:] + OPTIONAL if str(ours.at[uid, c]) != str(bundled.at[uid, c])]
         if changed:
             notes.append(f"{_overlay.name}: {uid} replaces the bundled row ({', '.join(changed)} differ)")
     return notes
@@ -93,7 +94,10 @@ def _read(path: Path | None) -> pd.DataFrame:
     dup = df["unit_id"][df["unit_id"].duplicated()]
     if len(dup):
         raise ValueError(f"{name}: duplicate unit_id {list(dup)}")
-    return df[COLUMNS]
+    for c in OPTIONAL:
+        if c not in df:
+            df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
+    return df[COLUMNS + OPTIONAL]
 
 
 @lru_cache(maxsize=1)
@@ -148,15 +152,18 @@ def _markers() -> tuple[tuple[str, ...], ...]:
     units = load_units()
     out = {("viet", "nam")}
     for row in units.itertuples(index=False):
+        names = [row.name_vi] + (str(row.name_variants).split("|") if pd.notna(row.name_variants) else [])
         if row.kind == "province":
-            key = unit_key(row.name_vi).split()
-            if key[:2] == ["thanh", "pho"]:
-                key = key[2:]
-            elif key[:1] == ["tinh"]:
-                key = key[1:]
-            out.add(tuple(key))
-        elif row.kind == "ministry":
-            out.add(tuple(unit_key(row.name_vi).split()))
+            for name in names:
+                key = unit_key(name).split()
+                if key[:2] == ["thanh", "pho"]:
+                    key = key[2:]
+                elif key[:1] == ["tinh"]:
+                    key = key[1:]
+                if len(key) >= 2:      # "Huế", "Hue" alone are too short to mark a name
+                    out.add(tuple(key))
+        elif row.kind in ("ministry", "ministerial_agency", "government_agency"):
+            out.update(tuple(unit_key(n).split()) for n in names if len(unit_key(n).split()) >= 2)
     return tuple(sorted(out))
 
 
@@ -193,6 +200,7 @@ def _name_index() -> dict[str, list[Bearer]]:
     index: dict[str, list[Bearer]] = {}
     for row in units.itertuples(index=False):
         names = [row.name_vi, row.unit_id] + (str(row.name_variants).split("|") if pd.notna(row.name_variants) else [])
+        names += str(row.codes).split("|") if pd.notna(row.codes) else []
         bearer = Bearer(row.unit_id, row.valid_from, row.valid_to, None if pd.isna(row.parent_id) else row.parent_id)
         for name in names:
             key = unit_key(name)
@@ -208,6 +216,17 @@ def _children() -> dict[str, list[str]]:
         if pd.notna(p):
             out.setdefault(str(p), []).append(str(u))
     return out
+
+
+def in_group(group: str, *, at=None) -> pd.DataFrame:
+    """The units of a group of the registry ("asean", "un_member", "un_region_asia" ...),
+    those in force on ``at`` when given: peer groups are data, not a list in code."""
+    u = load_units()
+    member = u["groups"].fillna("").str.split("|").map(lambda gs: group in gs)
+    if at is not None:
+        at = pd.Timestamp(at)
+        member &= (u["valid_from"].isna() | (u["valid_from"] <= at)) & (u["valid_to"].isna() | (u["valid_to"] >= at))
+    return u[member].reset_index(drop=True)
 
 
 def provisional_id(scope: str, name: object) -> str:

@@ -137,3 +137,45 @@ def test_official_short_and_variant_forms(written, unit):
 def test_a_2026_table_says_hue_and_means_the_city():
     assert match_units(pd.Series(["Huế"]), at=pd.Series([pd.Timestamp("2026-01-31")])).tolist() == ["prov_46"]
     assert unit_key("UBND TP. Huế") == "thanh pho hue"
+
+
+# --- the registry covers the country's bodies, the UN's members, and the portal's codes ----
+
+from conftest import REFERENCE  # noqa: E402
+from dx_metrics.units import in_group, successor_at, valid_at  # noqa: E402
+
+
+def test_ministries_in_force_before_and_after_1_march_2025():
+    # 18 ministries until 28/02/2025 (Resolution 176/2025/QH15 reorganised them into 14)
+    assert len(valid_at("2025-02-28", kind="ministry")) == 18
+    assert len(valid_at("2025-03-01", kind="ministry")) == 14
+    assert len(valid_at("2025-03-01", kind="ministerial_agency")) == 3
+    for old, new in (("mot", "moc"), ("mic", "most"), ("mpi", "mof"), ("mard", "mae"), ("monre", "mae"),
+                     ("molisa", "moha"), ("cema", "moera"), ("moc_2024", "moc")):
+        assert successor_at(old, "2025-06-01") == new, old
+    at = pd.Series([pd.Timestamp("2024-12-31"), pd.Timestamp("2025-12-31")])
+    assert match_units(pd.Series(["Bộ Xây dựng", "Bộ Xây dựng"]), at=at).tolist() == ["moc_2024", "moc"]
+    assert match_units(pd.Series(["Bộ TT&TT"]), at=at[:1]).tolist() == ["mic"]
+
+
+def test_un_members_and_asean_are_groups_of_the_registry():
+    assert len(in_group("un_member")) == 193
+    assert sorted(in_group("asean")["unit_id"]) == ["BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA",
+                                                   "VNM"]
+    assert match_units(pd.Series(["Viet Nam", "VNM", "Lao People's Democratic Republic"])).tolist() == \
+        ["VNM", "VNM", "LAO"]
+
+
+def test_the_portals_province_codes_identify_provinces():
+    at = pd.Series([pd.Timestamp("2025-10-31")] * 3)
+    assert match_units(pd.Series(["H12", "H26", "H57"]), at=at).tolist() == ["prov2025_96", "prov_01", "prov_46"]
+
+
+def test_the_766_portal_table_maps_every_province():
+    path = REFERENCE / "vn_dvc_766" / "bao_cao_thang_10_2025__bao_cao_766.csv"
+    if not path.exists():
+        pytest.skip("../shared/reference-data is not beside the project")
+    df = read_export(path, "index_scores", period="2025-10", strict=False)
+    by_name = dict(zip(df["unit_name"], df["unit_id"]))
+    assert len(set(by_name.values())) == 34 and not any(u.startswith("?") for u in by_name.values())
+    assert by_name["UBND tỉnh Cà Mau"] == "prov2025_96" and by_name["UBND Thành phố Huế"] == "prov_46"

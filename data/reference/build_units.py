@@ -1,4 +1,6 @@
-"""Write the province rows of units.csv from the 2025 merger tables in ../shared.
+"""Write units.csv: provinces from the 2025 merger tables in ../shared, ministries and
+government agencies from ministries.csv, the UN member states (ISO3) from the UN E-Government
+files, and the national portal's province codes (H12 ...) from its 766 data.
 
     .venv/bin/python data/reference/build_units.py
 
@@ -64,17 +66,72 @@ def province_rows() -> list[dict]:
     return rows
 
 
+PORTAL_766 = SOURCE.parent / "vn_dvc_766" / "bao_cao_thang_10_2025__bao_cao_766.csv"
+UN_ISO3 = SOURCE.parent / "un_egov" / "unu_egov_iso3" / "egdi-2018.csv"
+UN_2024 = SOURCE.parent / "un_egov" / "un_datacenter_exports" / "EGOV_DATA_2024_renamed_cols.csv"
+MINISTRIES = HERE / "ministries.csv"     # written here from the government's lists (recalled; see data/README.md)
+ASEAN = {"BRN": "Brunei", "KHM": "Campuchia", "IDN": "Indonesia", "LAO": "Lào", "MYS": "Malaysia",
+         "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore", "THA": "Thái Lan", "VNM": "Việt Nam"}
+# Vietnamese names of a few more countries analysts compare with; the others show their UN English name
+OTHER_VI = {"TLS": "Đông Timor", "CHN": "Trung Quốc", "JPN": "Nhật Bản", "KOR": "Hàn Quốc", "IND": "Ấn Độ",
+            "USA": "Hoa Kỳ", "GBR": "Vương quốc Anh", "FRA": "Pháp", "DEU": "Đức", "AUS": "Úc", "DNK": "Đan Mạch",
+            "EST": "Estonia", "RUS": "Liên bang Nga", "CAN": "Canada", "NZL": "New Zealand"}
+FIELDS = ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
+          "name_variants", "codes", "groups"]
+
+
+def _portal_codes() -> dict[str, str]:
+    """Province unit_id -> the national portal's code (H12 ...) in its 766 data (Oct 2025)."""
+    if not PORTAL_766.exists():
+        return {}
+    by_short = {}
+    for r in csv.DictReader(open(PORTAL_766, encoding="utf-8")):
+        name = r["TEN"].replace("UBND ", "").replace("tỉnh ", "").replace("Thành phố ", "").strip()
+        by_short[name] = r["MA_COQUAN"].rsplit(".", 1)[-1]
+    return by_short
+
+
+def country_rows() -> list[dict]:
+    """The UN member states (ISO3 ids from UNU-EGOV, names and regions as the UN writes them)."""
+    region = {r["Country"].strip(): r["Region"].strip() for r in csv.DictReader(open(UN_2024, encoding="utf-8"))}
+    rows = []
+    for r in csv.DictReader(open(UN_ISO3, encoding="utf-8")):
+        iso, name = r["country-code"], r["country-name"].strip()
+        groups = ["un_member"] + (["asean"] if iso in ASEAN else [])
+        if region.get(name):
+            groups.append("un_region_" + region[name].lower().replace(" ", "_"))
+        vi = ASEAN.get(iso) or OTHER_VI.get(iso) or ""
+        variants = [v for v in (name, iso) if v]
+        rows.append({"unit_id": iso, "name_vi": vi or name, "name_en": name, "kind": "country", "parent_id": "",
+                     "valid_from": "", "valid_to": "", "successor_id": "", "name_variants": "|".join(variants),
+                     "codes": iso, "groups": "|".join(groups)})
+    return sorted(rows, key=lambda r: r["unit_id"])
+
+
 def main() -> None:
     with open(UNITS, encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        fields = reader.fieldnames
-        kept = [r for r in reader if r["kind"] != "province"]
-    rows = province_rows() + kept
+        existing = list(csv.DictReader(f))
+    ministries = list(csv.DictReader(open(MINISTRIES, encoding="utf-8")))
+    listed = {r["unit_id"] for r in ministries}
+    kept = [r for r in existing if r["kind"] not in ("province", "country") and r["unit_id"] not in listed]
+    codes = _portal_codes()
+    provinces = province_rows()
+    for r in provinces:
+        short = _short(r["name_vi"])
+        if r["unit_id"].startswith("prov2025_") or (not r["valid_to"] and r["unit_id"] != "prov_46_tth"):
+            code = codes.get(short)
+            if code:
+                r["codes"] = code
+    rows = provinces + ministries + kept + country_rows()
+    for r in rows:
+        for k in FIELDS:
+            r.setdefault(k, "")
     with open(UNITS, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
-    print(f"{UNITS.name}: {len(rows)} units ({len(rows) - len(kept)} provinces)")
+    print(f"{UNITS.name}: {len(rows)} units ({len(provinces)} provinces, {len(ministries)} ministries and agencies, "
+          f"{len(rows) - len(provinces) - len(ministries) - len(kept)} countries)")
 
 
 if __name__ == "__main__":
