@@ -110,10 +110,11 @@ def test_year_over_year_report(batch):
     _, results = batch
     out = results[("baclieu_dot_2023", "year_over_year", "vi")].output
     cmp = pd.read_excel(out / "evaluation.xlsx", sheet_name="So với năm trước", engine="calamine")
-    # the notebook maps series onto today's units: the department is now part of Cà Mau's
-    # Department of Construction (1 March 2025, 1 July 2025)
-    row = cmp[(cmp["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến") & (cmp["Đơn vị"] == "Sở Xây dựng tỉnh Cà Mau")].iloc[0]
-    assert row["Đơn vị tiền thân"] == "Sở Giao thông vận tải tỉnh Bạc Liêu"
+    # the 2023 report compares on the units of 2023: the department under its own name (it became
+    # part of Cà Mau's Department of Construction only in 2025)
+    row = cmp[(cmp["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến")
+              & (cmp["Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu")].iloc[0]
+    assert pd.isna(row["Đơn vị tiền thân"])
     assert (row["Năm trước"], round(row["Năm nay"], 6)) == (0.1875, round(2076 / 6800, 6))
 
 
@@ -141,6 +142,24 @@ def test_failed_run_keeps_the_last_good_report_and_others_finish(batch, tmp_path
     assert (good / "summary.json").read_bytes() == before                      # last good report intact
     assert (status["baclieu_dot_2023"].output / "report.ipynb").is_file()      # failed notebook kept
     assert "failed" in (status["baclieu_dot_2023"].output / "run.log").read_text("utf-8")
+
+
+def test_year_over_year_keeps_the_names_and_order_of_the_plan_year(batch):
+    """A 2023 report of Bạc Liêu's Department of Transport compares 2023 with 2022 under the
+    department's own name; the unit it became after the 2025 mergers is for matching only."""
+    out, results = batch
+    html = (results[("baclieu_dot_2023", "year_over_year", "vi")].output / "report.html").read_text("utf-8")
+    assert "Sở Xây dựng tỉnh Cà Mau" not in html and "Sở Giao thông vận tải tỉnh Bạc Liêu" in html
+    cmp = pd.read_excel(results[("baclieu_dot_2023", "year_over_year", "vi")].output / "evaluation.xlsx",
+                        sheet_name="So với năm trước", engine="calamine")
+    from dx_metrics import load_plan
+    from dx_metrics.indicators import catalog
+
+    names = catalog().set_index("indicator_id")["name_vi"]
+    shown = list(dict.fromkeys(cmp["Chỉ tiêu"]))
+    planned = [names[t.indicator_id] for t in load_plan(PLAN).targets]
+    assert [n for n in shown if n in planned] == [n for n in planned if n in shown]   # the plan's order
+    assert len([n for n in shown if n in planned]) >= 3
 
 
 def test_runs_are_idempotent(tmp_path):

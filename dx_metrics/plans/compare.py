@@ -65,7 +65,11 @@ def compare_years(observations: pd.DataFrame, *, year: int, previous: int | None
         crossed, "definition changed between the years (Decree 42/2022: levels → full-process / partial)")
     if scores is not None and len(scores):
         out = pd.concat([out, _ranks(scores, year, previous, at)], ignore_index=True)
-    return out.sort_values(["indicator_id", "unit_id"], ignore_index=True)
+    # the plan's own order (this year's plan first), then whatever else was measured
+    plans = sorted(plans, key=lambda p: p.year != year)
+    order = {iid: i for i, iid in enumerate(dict.fromkeys(t.indicator_id for p in plans for t in p.targets))}
+    out["_o"] = out["indicator_id"].map(order).fillna(len(order))
+    return out.sort_values(["_o", "indicator_id", "unit_id"], kind="stable", ignore_index=True).drop(columns="_o")
 
 
 def _ranks(scores: pd.DataFrame, year: int, previous: int, at: pd.Timestamp) -> pd.DataFrame:
