@@ -88,6 +88,16 @@ _NOTES_VI = (
     ("the totals row says", "dòng tổng cộng ghi"), ("but the rows above add up to", "nhưng các dòng trên cộng lại"),
     ("predecessor of", "tiền thân của"), ("score and rank shown as published, not combined",
                                           "điểm và hạng giữ như công bố, không cộng gộp"),
+    ("evaluated to date on", "đánh giá lũy kế đến nay trên kỳ"),
+    ("only: the share as observed in that span", "(chỉ kỳ này): tỷ lệ như quan sát được trong kỳ"),
+    ("only: the count as it stands, not projected", "(chỉ kỳ này): số đếm như hiện có, không dự báo"),
+    ("no input gives", "không có tệp đầu vào nào cho chỉ tiêu"), ("(it is computed from a", "(chỉ tiêu tính từ bảng"),
+    ("evaluate with as_of inside", "hãy đánh giá với as_of trong năm"),
+    ("to judge it to date", "để đánh giá lũy kế đến nay"),
+    ("is not in the unit registry; counted as a provisional unit under",
+     "không có trong danh mục đơn vị; được tính là đơn vị tạm thuộc"),
+    ("needs the column", "cần cột"), (", which ", ", mà tệp "), (" lacks", " không có"),
+    ("the inputs give", "các tệp đầu vào có"), ("the inputs cover", "các tệp đầu vào có số liệu kỳ"),
 )
 
 
