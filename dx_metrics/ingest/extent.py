@@ -97,13 +97,26 @@ def _chunks(z: zipfile.ZipFile, xml: str):
             yield tail
 
 
-_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+
+
+def _wider_than(letters: str) -> re.Pattern:
+    """A pattern for a cell reference whose column is beyond ``letters`` ("L": M..Z, AA..XFD)."""
+    alts = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            alts.append(letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (len(letters) - i - 1))
+    return re.compile(rb'<c r="(?:' + "|".join(alts).encode() + rb')[0-9]')
+
+
+_ANY_CELL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 
 
 def scan_xlsx(path) -> dict[str, SheetExtent]:
     """Every sheet's occupied box and formulas without a saved result, read from the XML
-    without building any cell (about a third of calamine's time on a large sheet)."""
+    without building any cell. The widest column is found by searching only for columns
+    wider than the widest seen so far, and the last row from the row elements, so the
+    scan costs about one decompression of the sheet."""
     out: dict[str, SheetExtent] = {}
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
@@ -111,15 +124,25 @@ def scan_xlsx(path) -> dict[str, SheetExtent]:
             ext = out[name] = SheetExtent(name, state, xml=xml)
             if xml not in names:
                 continue
-            letters: set[bytes] = set()
+            widest = ""
             for body in _chunks(z, xml):
-                letters.update(_COLUMN.findall(body))
-                rows = _ROW.findall(body)
-                if rows:
-                    ext.last_row = max(ext.last_row, max(map(int, rows)))
+                pattern = _wider_than(widest) if widest else _ANY_CELL
+                pos = 0
+                while (m := pattern.search(body, pos)) is not None:
+                    letters = _ANY_CELL.match(body, m.start()).group(1).decode()
+                    if not widest or column_number(letters) > column_number(widest):
+                        widest = letters
+                    pattern, pos = _wider_than(widest), m.start() + 1
+                last = body.rfind(b'<row r="')
+                if last >= 0:
+                    ext.last_row = max(ext.last_row, int(_ROW.match(body, last).group(1)))
+                    # rows are written in order; one out of order with more digits is caught here
+                    longer = re.search(rb'<row r="[0-9]{%d,}"' % (len(str(ext.last_row)) + 1), body)
+                    if longer:
+                        ext.last_row = max(ext.last_row, max(int(r) for r in _ROW.findall(body)))
                 if b"<f" in body:
                     ext.formulas_without_value += [m.decode() for m in _FORMULA_NO_VALUE.findall(body)]
-            ext.last_col = max((column_number(c.decode()) for c in letters), default=0)
+            ext.last_col = column_number(widest) if widest else 0
             if ext.last_col and not ext.last_row:     # cells outside <row r=...> elements
                 ext.last_row = 1
     return out
