@@ -32,10 +32,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from dx_metrics import workspace
     from dx_metrics.errors import ERROR, DxDataError
     from dx_metrics.ingest import read_export
     from dx_metrics.ingest.reader import guess_kind
 
+    for note in workspace.activate(workspace.current()):   # the workspace's units.csv, if any
+        print(f"note: {note}")
     worst = 0
     for name in args.paths:
         path = Path(name)
@@ -146,6 +149,11 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
     if not rows:
         print("every unit in the file(s) is in the registry", file=sys.stderr)
         return 0
+    if args.write and Path(args.write).is_file():
+        text = Path(args.write).read_bytes()
+        if text and not text.endswith(b"\n"):      # never glue the first new row onto the last line
+            with open(args.write, "ab") as f:
+                f.write(b"\n")
     out = open(args.write, "a", encoding="utf-8", newline="") if args.write else sys.stdout
     try:
         w = csv.DictWriter(out, fieldnames=units.COLUMNS, lineterminator="\n")

@@ -25,7 +25,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from dx_metrics import paths, safe_yaml, workspace
 from dx_metrics.plans import load_plan
@@ -236,7 +235,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
                     raise
                 log.warning("kernel failed to start (%s); retrying", e)
         notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title)
-        if not allow_empty:
+        if not allow_empty and notebook == DEFAULT_NOTEBOOK:    # the others rank, compare or explore
             _require_evaluated(tmp / paths.SUMMARY)
         log.info("done in %.1f s", time.monotonic() - start)
         log.removeHandler(handler)
@@ -294,7 +293,7 @@ def _describe(e: BaseException) -> str:
 
 
 def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, langs: list[str] | None = None,
-           as_of: str | None = None) -> list[Job]:
+           as_of: str | None = None, _schedules: tuple[Path, ...] = ()) -> list[Job]:
     """Jobs for plan files, folders of plan files, and schedule files (YAML with ``runs:``).
 
     A schedule lists runs as ``{plans: [...], notebooks: [...], langs: [...], as_of: ...}``
@@ -318,7 +317,9 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
             files = [f for f in sorted(p.glob("*.yaml")) if not _is_schedule(f)]
             jobs += [Job(f, nb, lang, as_of) for f in files for nb in notebooks for lang in langs]
         elif _is_schedule(p):
-            jobs += _schedule(p)
+            if p.resolve() in _schedules:
+                raise ValueError(f"{p.name}: the schedule lists itself (directly or through another schedule)")
+            jobs += _schedule(p, (*_schedules, p.resolve()))
         else:
             jobs += [Job(p, nb, lang, as_of) for nb in notebooks for lang in langs]
     for job in jobs:
@@ -331,7 +332,7 @@ def _read_yaml(path: Path) -> object:
     """A YAML file read with limits; anything unreadable is None (a plan's own load says why)."""
     try:
         return safe_yaml.load_file(path)
-    except (OSError, ValueError, yaml.YAMLError):
+    except Exception:  # noqa: BLE001 - any unreadable file: the plan's own load says why
         return None
 
 
@@ -341,7 +342,7 @@ def _is_schedule(path: Path) -> bool:
     return isinstance(data := _read_yaml(path), dict) and "runs" in data
 
 
-def _schedule(path: Path) -> list[Job]:
+def _schedule(path: Path, seen: tuple[Path, ...] = ()) -> list[Job]:
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
         raise ValueError(f"{path.name}: 'runs:' must be a list of runs")
@@ -352,7 +353,8 @@ def _schedule(path: Path) -> list[Job]:
         if not isinstance(run["plans"], list) or not all(isinstance(p, str) for p in run["plans"]):
             raise ValueError(f"{path.name}: runs[{i}].plans must be a list of plan files or folders")
         plans = [path.parent / p for p in run["plans"]]
-        for job in expand(plans, notebooks=run.get("notebooks"), langs=run.get("langs"), as_of=run.get("as_of")):
+        for job in expand(plans, notebooks=run.get("notebooks"), langs=run.get("langs"), as_of=run.get("as_of"),
+                          _schedules=seen):
             jobs.append(job)
     return jobs
 

@@ -24,7 +24,20 @@ class YamlLimitError(ValueError):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the implicit timestamp type: ``2023-02-30`` stays the text it is."""
+    """SafeLoader without the implicit timestamp type (``2023-02-30`` stays the text it is)
+    and without silently keeping the last of two equal keys."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise YamlLimitError(f"the key {key!r} appears twice (lines {seen[key]} and "
+                                     f"{key_node.start_mark.line + 1}); the second would silently replace the first",
+                                     key_node.start_mark.line + 1)
+            if isinstance(key, (str, int, float, bool)):
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -85,5 +98,8 @@ def load(text: str):
             return None
         _expanded_size(node)
         return loader.construct_document(node)
+    except RecursionError:
+        raise YamlLimitError("it is nested too deeply (lists or mappings inside each other thousands of times)") \
+            from None
     finally:
         loader.dispose()

@@ -81,7 +81,11 @@ def registry_digest() -> str:
 def _read(path: Path | None) -> pd.DataFrame:
     source = bundled_file() if path is None else path
     with source.open("r", encoding="utf-8") as f:
-        df = pd.read_csv(f, dtype="string", keep_default_na=False, na_values=[""])
+        try:
+            df = pd.read_csv(f, dtype="string", keep_default_na=False, na_values=[""], index_col=False)
+        except pd.errors.ParserError as e:
+            raise ValueError(f"{path or 'dx_metrics/reference/units.csv'}: {e} (a row with a field too many: "
+                             f"quote names that hold commas)") from None
     name = "dx_metrics/reference/units.csv" if path is None else str(path)
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
@@ -167,6 +171,12 @@ def _markers() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(out))
 
 
+def is_specific(name: object) -> bool:
+    """True when a name says whose unit it is: it names a province, a ministry or "Việt Nam"."""
+    words = unit_key(name).split()
+    return any(tuple(words[i:i + len(m)]) == m for m in _markers() for i in range(len(words) - len(m) + 1))
+
+
 def is_generic(name: object) -> bool:
     """True for a division name any body can have ("Văn phòng Sở", "Sở Giao thông vận tải"
     in a province's file): it starts with a generic word and names no province, ministry or
@@ -174,11 +184,7 @@ def is_generic(name: object) -> bool:
     words = unit_key(name).split()
     if not any(words[:len(p.split())] == p.split() for p in _vocabulary()["generic_prefixes"]):
         return False
-    for m in _markers():
-        n = len(m)
-        if any(tuple(words[i:i + n]) == m for i in range(len(words) - n + 1)):
-            return False
-    return True
+    return not is_specific(name)
 
 
 @dataclass(frozen=True)
@@ -262,19 +268,27 @@ def resolve(name: object, *, at=None, scope: str | None = None) -> Resolution:
     valid = [b for b in bearers if b.valid(at)] or bearers
     generic = is_generic(name)
     if scope is not None:
-        # the scope's own units first, then those of each body above it ("Văn phòng Bộ" in a
-        # list issued by a ministry's IT centre is the ministry's office), never beyond
-        for level in [scope, *ancestors(scope)]:
-            under = family(level)
+        # the scope's own units first, then the units directly under each body above it
+        # ("Văn phòng Bộ" in a list issued by a ministry's IT centre is the ministry's office);
+        # never a sibling body's divisions (another department's "Văn phòng Sở")
+        levels = [scope, *ancestors(scope)]
+        for level in levels:
+            under = set(_children().get(level, [])) | {level}
+            if level == scope and not generic:
+                under |= family(scope)      # a specific name may sit deeper (an agency's own office)
             inside = list(dict.fromkeys(b.unit_id for b in valid if b.unit_id in under))
             if len(inside) == 1:
                 return Resolution(inside[0], "matched")
             if len(inside) > 1:
                 return Resolution(None, "ambiguous", inside)
-        if not generic and len({b.unit_id for b in valid}) == 1:
-            return Resolution(valid[0].unit_id, "matched")
-        if not generic and len(valid) > 1:
-            return Resolution(None, "ambiguous", [b.unit_id for b in valid])
+        # outside the scope only a name that says whose it is (a province, a ministry, "Việt
+        # Nam" in it) is taken from the registry; a bare short form ("TTCNTT") is the scope's own
+        if is_specific(name):
+            ids = list(dict.fromkeys(b.unit_id for b in valid))
+            if len(ids) == 1:
+                return Resolution(ids[0], "matched")
+            if len(ids) > 1:
+                return Resolution(None, "ambiguous", ids)
         return Resolution(provisional_id(scope, name), "provisional")
     if generic:
         return Resolution(None, "generic", [b.unit_id for b in valid])
@@ -320,8 +334,8 @@ def title_scopes(cells: list[str], *, at=None, hint: str | None = None) -> list[
     chain: list[Scope] = []
     for text in cells:
         key = fold(text)
-        if not key or len(key) > 90 or key.startswith(_NOT_ISSUERS):
-            continue
+        if not key or len(key) > 90 or key.startswith(_NOT_ISSUERS) or any(ch.isdigit() for ch in key):
+            continue      # a body's name has no digits: "Số: 45/BC-UBND" is a document number
         if not any(key == s or key.startswith(s + " ") for s in _ISSUER_STARTS):
             continue
         parent = chain[-1].unit_id if chain else (hint if is_generic(text) else None)
@@ -340,16 +354,28 @@ def title_scopes(cells: list[str], *, at=None, hint: str | None = None) -> list[
     return chain
 
 
-def choose_scope(chain: list[Scope], names: list[str], *, at=None) -> Scope | None:
+def choose_scope(chain: list[Scope], names: list[str], *, at=None, hint: str | None = None) -> Scope | None:
     """The body whose units a table lists: of the title's bodies, the deepest one under
     which the most names resolve ("BỘ GIAO THÔNG VẬN TẢI / TRUNG TÂM CNTT" over the
     ministry's agencies is the ministry's table, prepared by its IT centre)."""
     if not chain:
         return None
     best, best_count = chain[-1], -1
+    if hint is not None and not chain[-1].provisional and hint != chain[-1].unit_id \
+            and chain[-1].unit_id in ancestors(hint):
+        # the title names a province or ministry; the plan's department under it may be the lister
+        chain = [*chain, Scope(hint, str(unit_names(pd.Series([hint])).iloc[0]), False)]
+    parent = dict(zip(load_units()["unit_id"], load_units()["parent_id"]))
     for sc in reversed(chain):
         under = family(sc.unit_id)
-        count = sum(1 for n in names if resolve(n, at=at, scope=sc.unit_id).unit_id in under)
+        count = 0
+        for n in names:
+            u = resolve(n, at=at, scope=sc.unit_id).unit_id
+            # a division name every body has says whose it is only as the scope's own child
+            if u in under and (not is_generic(n) or parent.get(u) == sc.unit_id):
+                count += 1
+        if sc.unit_id == hint:
+            count += 0.5       # the plan's own unit wins a tie with the body above it
         if count > best_count:
             best, best_count = sc, count
     return best

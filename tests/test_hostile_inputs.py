@@ -156,3 +156,28 @@ def test_a_column_of_a_thousand_bad_cells_is_one_problem(tmp_path):
     assert len(errors) == 1 and len(df) == 0
     assert errors[0].row == 3
     assert errors[0].message.endswith("— 1.000 rows: 3–1.002")
+
+
+def test_a_formula_whose_result_is_empty_text_is_a_blank_not_an_error(tmp_path):
+    # Excel saves =IF(…;"";…) as t="str" with an empty <v>: a real (empty) result
+    import zipfile
+
+    path = _one_stop_with(tmp_path, "empty_text.xlsx", {"N7": "=1"})
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    files[sheet] = files[sheet].replace(b'<c r="N7"><f>1</f><v /></c>', b'<c r="N7" t="str"><f>IF(1,"","")</f><v></v></c>')
+    assert b'IF(1,' in files[sheet]
+    from dx_metrics.ingest.extent import scan_xlsx
+
+    assert scan_xlsx(path)["Biểu 06a"].formulas_without_value == ["N7"]      # as openpyxl saved it
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    assert scan_xlsx(path)["Biểu 06a"].formulas_without_value == []          # as Excel saves ""
+
+
+def test_a_formula_without_result_in_a_column_not_read_loses_nothing(tmp_path):
+    path = _one_stop_with(tmp_path, "note_formula.xlsx", {"N8": "=A1"})        # column N has no header
+    df = read_export(path, "dossiers")
+    assert df["unit_name"].tolist() == ["Văn phòng Sở", "Thanh tra Sở"]

@@ -282,3 +282,24 @@ def test_fuzzed_plans_are_loaded_or_refused_never_crash(tmp_path, doc):
     from dx_metrics.paths import NAME
 
     assert NAME.fullmatch(plan.plan_id) and isinstance(plan.year, int)
+
+
+def test_a_key_written_twice_is_refused_with_both_lines(tmp_path):
+    path = _write(tmp_path, "twice.yaml", HEAD.format(id="twice") + "targets: []\nyear: 2024\n")
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    (p,) = info.value.problems
+    assert p.message == ("cannot be read: the key 'year' appears twice (lines 4 and 6); the second would "
+                         "silently replace the first") and p.row == 6
+
+
+def test_a_plan_nested_thousands_deep_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text(HEAD.format(id="deep") + "notes: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    assert "nested too deeply" in _refusal(path)[None]
+
+
+def test_a_schedule_that_lists_itself_is_refused(tmp_path, capsys):
+    (tmp_path / "sched.yaml").write_text("runs:\n  - plans: [sched.yaml]\n", encoding="utf-8")
+    assert main(["run", str(tmp_path / "sched.yaml"), "--out", str(tmp_path / "out")]) == 1
+    assert "the schedule lists itself" in capsys.readouterr().err

@@ -96,19 +96,48 @@ def _overlay(tmp_path, rows: list[str]) -> list[str]:
 
 
 def test_a_name_that_fits_two_units_in_scope_is_an_error_listing_both(tmp_path):
-    # a workspace adds Bạc Liêu's Department of Information, whose office is also "Văn phòng Sở"
-    _overlay(tmp_path, ["baclieu_dic,Sở Thông tin và Truyền thông tỉnh Bạc Liêu,,department,prov_95,,,,Sở TT&TT Bạc Liêu",
-                        "baclieu_dic_office,Văn phòng Sở Thông tin và Truyền thông tỉnh Bạc Liêu,,division,baclieu_dic,,,,"
-                        "Văn phòng Sở"])
+    # a workspace lists the department's one-stop desk also as "Văn phòng Sở"
+    _overlay(tmp_path, ["baclieu_dot_desk,Bộ phận Một cửa Sở Giao thông vận tải tỉnh Bạc Liêu,,division,baclieu_dot,"
+                        ",2025-02-28,,Văn phòng Sở|Bộ phận Một cửa"])
     rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5), unit_row("Thanh tra Sở", 8, 2)])
-    rows[1] = [None]                                    # only "UBND TỈNH BẠC LIÊU" above the table
-    df = read_export(write_sheet(tmp_path / "prov.xlsx", rows), "dossiers", strict=False)
+    df = read_export(write_sheet(tmp_path / "dot.xlsx", rows), "dossiers", strict=False)
     (p,) = [p for p in df.attrs["problems"] if p.reason == "ambiguous_unit"]
     assert p.severity == "error" and p.row == 7
     assert p.message == ('"Văn phòng Sở" fits several units: baclieu_dot_office (Văn phòng Sở Giao thông vận tải '
-                         'tỉnh Bạc Liêu); baclieu_dic_office (Văn phòng Sở Thông tin và Truyền thông tỉnh Bạc Liêu)')
+                         'tỉnh Bạc Liêu); baclieu_dot_desk (Bộ phận Một cửa Sở Giao thông vận tải tỉnh Bạc Liêu)')
     assert "write the unit's full name" in p.hint
     assert df["unit_name"].tolist() == ["Thanh tra Sở"]        # the other row is kept
+
+
+def test_another_department_of_the_same_province_keeps_its_own_divisions(tmp_path):
+    # "UBND TỈNH BẠC LIÊU / SỞ Y TẾ": the health department is not in the registry; its
+    # "Văn phòng Sở" is not the transport department's office
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5), unit_row("Thanh tra Sở", 8, 2)])
+    rows[1] = ["SỞ Y TẾ"]
+    df = read_export(write_sheet(tmp_path / "syte.xlsx", rows), "dossiers")
+    assert df["unit_id"].tolist() == ["prov_95~so_y_te~van_phong_so", "prov_95~so_y_te~thanh_tra_so"]
+    # only the province above the table: its departments' divisions are not its own
+    rows[1] = [None]
+    df = read_export(write_sheet(tmp_path / "prov.xlsx", rows), "dossiers", strict=False)
+    assert not any(u.startswith("baclieu_dot") for u in df["unit_id"])
+    # the same file read for the transport department's plan is that department's
+    df = read_export(write_sheet(tmp_path / "prov2.xlsx", rows), "dossiers", scope="baclieu_dot")
+    assert df["unit_id"].tolist() == ["baclieu_dot_office", "baclieu_dot_inspect"]
+
+
+def test_a_bare_short_form_is_the_scopes_own_unit_not_a_registry_namesake(tmp_path):
+    rows = one_stop_rows([unit_row("TTCNTT", 10, 5)])
+    rows[0], rows[1] = ["UBND TỈNH CÀ MAU"], ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+    df = read_export(write_sheet(tmp_path / "cm.xlsx", rows), "dossiers")
+    assert df["unit_id"].tolist() == ["prov_96~so_thong_tin_va_truyen_thong~ttcntt"]      # not mot_it_centre
+
+
+def test_a_document_number_is_not_an_issuing_body(tmp_path):
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5)])
+    rows[1] = ["Số: 45/BC-SGTVT"]
+    rows.insert(1, ["SỞ GIAO THÔNG VẬN TẢI"])
+    df = read_export(write_sheet(tmp_path / "so.xlsx", rows), "dossiers")
+    assert df.attrs["origin"]["scope_id"] == "baclieu_dot"
 
 
 def test_a_workspace_registry_row_wins_over_the_bundled_one_and_is_reported(tmp_path):

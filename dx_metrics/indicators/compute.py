@@ -20,7 +20,7 @@ from dx_metrics.units import load_units, provisional_parent
 
 # Organisations add up their parts; a province is a territory whose total would need every
 # organisation in it, so a department's figures are never rolled up into it.
-ROLLUP_KINDS = {"ministry", "department", "agency", "division"}
+ROLLUP_KINDS = {"ministry", "ministerial_agency", "government_agency", "department", "agency", "division"}
 OBSERVATION_COLUMNS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note"]
 
 

@@ -25,9 +25,14 @@ DEFAULT_MAX_CELLS = 5_000_000
 FAR_ROWS = 1_000        # a run of this many empty rows ends a table; cells beyond it are strays
 FAR_COLUMNS = 50        # likewise for empty columns
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+# a cell element, with or without a namespace prefix (x:c) and with its attributes in any order
+_C = rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="'
+_CELL = re.compile(_C + rb'([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+# a formula saved without a result: no <v>, or an empty one, unless the result is an empty text
 _FORMULA_NO_VALUE = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+    _C + rb'([A-Z]{1,3}[0-9]{1,7})"(?![^>]*\bt="(?:str|inlineStr)")[^>]*>\s*<(?:[\w.-]+:)?f[^>]*?'
+    rb'(?:/>|>[^<]*</(?:[\w.-]+:)?f>)\s*(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*'
+    rb'</(?:[\w.-]+:)?c>')
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
 
@@ -82,13 +87,17 @@ def _sheet_paths(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
 
 
 def _chunks(z: zipfile.ZipFile, xml: str):
-    """The sheet's XML in pieces of about 4 MB, each ending before a cell element, so no
-    cell is split between two pieces."""
+    """The sheet's XML in pieces, each ending before a cell element, so no cell is split
+    between two pieces: whole when it is under 256 MB, else about 4 MB at a time."""
+    if z.getinfo(xml).file_size < 256 << 20:
+        yield z.read(xml)
+        return
     with z.open(xml) as f:
         tail = b""
         while chunk := f.read(1 << 22):
             data = tail + chunk
-            cut = data.rfind(b"<c ")
+            cut = max(data.rfind(b"<c "), data.rfind(b":c "))
+            cut = data.rfind(b"<", 0, cut + 1) if cut > 0 else -1
             if cut <= 0:
                 cut = len(data)
             yield data[:cut]
@@ -97,26 +106,46 @@ def _chunks(z: zipfile.ZipFile, xml: str):
             yield tail
 
 
-_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+_ROW = re.compile(rb'[<:]row\s[^>]*?\br="([0-9]{1,7})"')
 
 
-def _wider_than(letters: str) -> re.Pattern:
+def _wider_than(letters: str, *, general: bool) -> re.Pattern:
     """A pattern for a cell reference whose column is beyond ``letters`` ("L": M..Z, AA..XFD)."""
     alts = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
     for i, ch in enumerate(letters):
         if ch != "Z":
             alts.append(letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (len(letters) - i - 1))
-    return re.compile(rb'<c r="(?:' + "|".join(alts).encode() + rb')[0-9]')
+    return re.compile((_C if general else _C_PLAIN) + rb'(?:' + "|".join(alts).encode() + rb')[0-9]')
 
 
-_ANY_CELL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_C_PLAIN = rb'<c r="'           # how Excel, openpyxl, calamine's own tests and most exporters write a cell
+_REF = re.compile(rb'\br="([A-Z]{1,3})[0-9]')
+_NOT_PLAIN = re.compile(rb'<c (?!r=")')
+_ROW_NOT_PLAIN = re.compile(rb'<row (?!r=")')
+
+
+def _widest(body: bytes, widest: str) -> str:
+    """The widest column in ``body`` if wider than ``widest``: each search looks only for a
+    wider column, so a sheet of 12 columns costs 12 searches, not one step per cell. Cells
+    written another way (attributes in another order, a namespace prefix) take the general
+    pattern, which is slower."""
+    general = b":c " in body or _NOT_PLAIN.search(body) is not None
+    pos = 0
+    while True:
+        pattern = _wider_than(widest, general=general) if widest else re.compile(
+            (_C if general else _C_PLAIN) + rb'[A-Z]')
+        m = pattern.search(body, pos)
+        if m is None:
+            return widest
+        letters = _REF.search(body, m.start()).group(1).decode()
+        if not widest or column_number(letters) > column_number(widest):
+            widest = letters
+        pos = m.start() + 1
 
 
 def scan_xlsx(path) -> dict[str, SheetExtent]:
     """Every sheet's occupied box and formulas without a saved result, read from the XML
-    without building any cell. The widest column is found by searching only for columns
-    wider than the widest seen so far, and the last row from the row elements, so the
-    scan costs about one decompression of the sheet."""
+    without building any cell; the last row comes from the row elements."""
     out: dict[str, SheetExtent] = {}
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
@@ -126,21 +155,19 @@ def scan_xlsx(path) -> dict[str, SheetExtent]:
                 continue
             widest = ""
             for body in _chunks(z, xml):
-                pattern = _wider_than(widest) if widest else _ANY_CELL
-                pos = 0
-                while (m := pattern.search(body, pos)) is not None:
-                    letters = _ANY_CELL.match(body, m.start()).group(1).decode()
-                    if not widest or column_number(letters) > column_number(widest):
-                        widest = letters
-                    pattern, pos = _wider_than(widest), m.start() + 1
-                last = body.rfind(b'<row r="')
-                if last >= 0:
-                    ext.last_row = max(ext.last_row, int(_ROW.match(body, last).group(1)))
+                widest = _widest(body, widest)
+                last = max(body.rfind(b"<row "), body.rfind(b":row "))
+                hit = _ROW.match(body, last) if last >= 0 else None
+                if hit:
+                    ext.last_row = max(ext.last_row, int(hit.group(1)))
                     # rows are written in order; one out of order with more digits is caught here
-                    longer = re.search(rb'<row r="[0-9]{%d,}"' % (len(str(ext.last_row)) + 1), body)
+                    digits = len(str(ext.last_row)) + 1
+                    plain = b":row " not in body and _ROW_NOT_PLAIN.search(body) is None
+                    longer = re.search((rb'<row r="[0-9]{%d,}"' if plain else
+                                        rb'[<:]row\s[^>]*?\br="[0-9]{%d,}"') % digits, body)
                     if longer:
                         ext.last_row = max(ext.last_row, max(int(r) for r in _ROW.findall(body)))
-                if b"<f" in body:
+                if b"f>" in body:     # </f>, <f>, <x:f>: a sheet with formulas (one scan, not three)
                     ext.formulas_without_value += [m.decode() for m in _FORMULA_NO_VALUE.findall(body)]
             ext.last_col = column_number(widest) if widest else 0
             if ext.last_col and not ext.last_row:     # cells outside <row r=...> elements

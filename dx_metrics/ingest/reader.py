@@ -274,12 +274,12 @@ def _sheet_findings(t: RawTable, sheet: Sheet, header) -> None:
             message = (f"cell(s) {', '.join(addresses)} hold a formula saved without its result; dx_metrics reads "
                        f"saved values only, so the cell would read as blank")
             hint = "open the file in Excel and save it (Excel stores the results), or export values only"
-            if row in data_rows:
+            read = [a for a, c in zip(addresses, columns) if c]
+            if row in data_rows and read:      # a formula in a column dx_metrics does not read loses nothing
+                message = message.replace(", ".join(addresses), ", ".join(read), 1)
                 mask = pd.Series(False, index=t.data.index)
                 mask[data_rows[row]] = True
-                t.flag(mask, next((c for c in columns if c), None), message, reason="formula_without_value", hint=hint)
-            else:
-                t.table_problem(message, reason="formula_without_value", severity=ERROR, hint=hint, row=row)
+                t.flag(mask, next(c for c in columns if c), message, reason="formula_without_value", hint=hint)
     if sheet.widths is not None:
         width = max([*header.columns.values(), *header.unmatched], default=-1) + 1
         widths = pd.Series(sheet.widths).reindex(t.excel_row.to_numpy() - 1).to_numpy()
@@ -474,7 +474,7 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
     if t.kind != "index_scores":
         chain = unit_registry.title_scopes(title_cells, at=at, hint=scope_hint)
         distinct = [] if names is None else list(pd.unique(names.dropna()))
-        scope = unit_registry.choose_scope(chain, distinct, at=at)
+        scope = unit_registry.choose_scope(chain, distinct, at=at, hint=scope_hint)
         if scope is None and scope_hint is not None:
             name = unit_registry.unit_names(pd.Series([scope_hint])).iloc[0]
             scope = unit_registry.Scope(scope_hint, str(name), unit_registry.is_provisional(scope_hint))

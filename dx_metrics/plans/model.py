@@ -178,7 +178,10 @@ def target_value(raw: object, unit: str) -> float | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        num, pct = float(raw), False
+        try:
+            num, pct = float(raw), False
+        except OverflowError:
+            return None
     elif isinstance(raw, str):
         num, pct = number_from_text(raw)
         if num is None:

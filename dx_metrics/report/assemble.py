@@ -148,7 +148,9 @@ def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem]) -> pd
 def _indicators(tables: dict[str, pd.DataFrame], sources: list[dict], as_of: dt.date | None) -> pd.DataFrame:
     """compute_indicators for these inputs, cached: a batch of reports over the same exports
     computes the indicators of every unit once."""
-    key = cache.frame_key("indicators", sorted((s["sha256"], s["kind"], s.get("sheet"), s.get("period"))
+    # the same file read in another scope (another plan's unit) names other units
+    key = cache.frame_key("indicators", sorted((s["sha256"], s["kind"], s.get("sheet"), s.get("period"),
+                                                s.get("scope_id") or "", ",".join(s.get("provisional_units") or []))
                                                for s in sources), as_of)
     hit = cache.load_frame(key)
     if hit is not None:
