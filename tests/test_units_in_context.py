@@ -208,3 +208,45 @@ def test_the_766_portal_table_maps_every_province():
     by_name = dict(zip(df["unit_name"], df["unit_id"]))
     assert len(set(by_name.values())) == 34 and not any(u.startswith("?") for u in by_name.values())
     assert by_name["UBND tỉnh Cà Mau"] == "prov2025_96" and by_name["UBND Thành phố Huế"] == "prov_46"
+
+
+def test_a_plan_reads_a_province_titled_file_as_its_departments(tmp_path):
+    # title: only "UBND TỈNH BẠC LIÊU"; read for the transport department's plan, an unknown
+    # division counts in the department's total: (60 + 40 + 400) of (100 + 100 + 1000)
+    from dx_metrics.report import build_plan_report
+
+    rows = one_stop_rows([unit_row("Phòng Quản lý vận tải, phương tiện và người lái", 100, 60),
+                          unit_row("Văn phòng Sở", 100, 40), unit_row("Phòng Pháp chế", 1000, 400)])
+    rows[1] = [None]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "params").mkdir()
+    write_sheet(tmp_path / "data" / "prov.xlsx", rows)
+    plan = tmp_path / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: t\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: prov.xlsx, kind: dossiers}\n"
+                    "targets:\n  - {indicator: online_dossier_share, value: 20%}\n", encoding="utf-8")
+    row = build_plan_report(plan).evaluation.iloc[0]
+    assert (row.numerator, row.denominator) == (500, 1200)
+    # the same file in a plan of another unit: its own scope, its own figures (and cache entry)
+    other = tmp_path / "params" / "q.yaml"
+    other.write_text(plan.read_text("utf-8").replace("id: p", "id: q").replace("baclieu_dot", "prov_95"),
+                     encoding="utf-8")
+    ev = build_plan_report(other).evaluation.iloc[0]
+    assert ev.status == "no_data" and ev.no_data_reason == "unit_not_in_input"   # a province is no sum of offices
+
+
+def test_validate_uses_the_workspace_registry(tmp_path, monkeypatch, capsys):
+    from dx_metrics.cli import main
+
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5)])
+    rows[0], rows[1] = ["UBND TỈNH CÀ MAU"], ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "params").mkdir()
+    write_sheet(tmp_path / "data" / "cm.xlsx", rows)
+    (tmp_path / "units.csv").write_text(
+        ",".join(units.COLUMNS) + "\n"
+        "camau_dic,Sở Thông tin và Truyền thông tỉnh Cà Mau,,department,prov_96,,2025-02-28,,Sở Thông tin và Truyền thông\n"
+        "camau_dic_office,Văn phòng Sở Thông tin và Truyền thông tỉnh Cà Mau,,division,camau_dic,,2025-02-28,,Văn phòng Sở\n",
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "data/cm.xlsx"]) == 0
+    assert "1 valid row(s), 0 error(s), 0 warning(s)" in capsys.readouterr().out
