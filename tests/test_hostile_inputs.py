@@ -181,3 +181,46 @@ def test_a_formula_without_result_in_a_column_not_read_loses_nothing(tmp_path):
     path = _one_stop_with(tmp_path, "note_formula.xlsx", {"N8": "=A1"})        # column N has no header
     df = read_export(path, "dossiers")
     assert df["unit_name"].tolist() == ["Văn phòng Sở", "Thanh tra Sở"]
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: letters with a hat or horn precomposed,
+    tone marks as separate combining characters."""
+    import unicodedata
+
+    out = b""
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        tones = ""
+        for m in marks:
+            joined = unicodedata.normalize("NFC", base + m)
+            try:
+                joined.encode("cp1258")
+                base = joined if len(joined) == 1 else base
+                tones += "" if len(joined) == 1 else m
+            except UnicodeEncodeError:
+                tones += m
+        out += base.encode("cp1258") + tones.encode("cp1258")
+    return out
+
+
+TEXT = "Đơn vị,Kỳ báo cáo,Tiếp nhận trong kỳ,Trực tuyến\r\nSở GTVT Bạc Liêu,2023,1.200,300\r\n"
+
+
+@pytest.mark.parametrize("encoding, bom", [("cp1258", b""), ("utf-16-le", b""), ("utf-16-be", b""),
+                                           ("utf-16-le", b"\xff\xfe"), ("utf-8", b"\xef\xbb\xbf")])
+def test_csv_encodings_read_the_same_figures(tmp_path, encoding, bom):
+    data = bom + (_cp1258(TEXT) if encoding == "cp1258" else TEXT.encode(encoding))
+    if encoding == "cp1258":
+        data += b" " * (len(data) % 2)             # an even byte count: the case once decoded as UTF-16
+        assert len(data) % 2 == 0
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    df = read_export(path, "dossiers")
+    assert (df.loc[0, "unit_name"], df.loc[0, "received_total"], df.loc[0, "received_online"]) == \
+        ("Sở GTVT Bạc Liêu", 1200, 300)

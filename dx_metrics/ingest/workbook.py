@@ -48,9 +48,23 @@ def sniff_format(path: Path) -> str:
     low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if low.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
         return "html"
-    if b"\x00" in head:
+    if b"\x00" in head and _utf16_without_bom(head) is None:
         return "binary"
     return "text"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text without a byte-order
+    mark (Latin and Vietnamese text has a zero byte in every other position), else None."""
+    sample = head[:2048]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _is_encrypted_ole(path: Path) -> bool:
@@ -93,13 +107,21 @@ def open_sheets(path: str | Path, *, nrows: int | None = None) -> list[Sheet]:
 
 def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
     raw = path.read_bytes()
-    for enc in ("utf-8-sig", "utf-16", "cp1258"):
+    # UTF-16 only with its byte-order mark or its zero bytes: any even number of cp1258 bytes
+    # also "decodes" as UTF-16, into Chinese-looking nonsense
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif (guess := _utf16_without_bom(raw)) is not None:
+        encodings = (guess,)
+    else:
+        encodings = ("utf-8-sig", "cp1258")
+    for enc in encodings:
         try:
             text = raw.decode(enc)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
+    else:
         raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
     sample = "\n".join(text.splitlines()[:50])
     delim = max([",", ";", "\t"], key=sample.count)
