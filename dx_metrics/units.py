@@ -65,7 +65,7 @@ def overlay() -> Path | None:
 
 
 def _clear() -> None:
-    for f in (load_units, _name_index, _markers, _children):
+    for f in (load_units, _name_index, _markers, _children, _parents, ancestors, is_specific, _resolve):
         f.cache_clear()
 
 
@@ -120,6 +120,7 @@ def _vocabulary() -> dict:
     return yaml.safe_load(resources.files("dx_metrics.reference").joinpath("unit_names.yaml").read_text("utf-8"))
 
 
+@lru_cache(maxsize=65536)
 def unit_key(name: object) -> str:
     """The matching key of a unit name: folded, issuer words dropped, short forms spelled out.
 
@@ -171,6 +172,7 @@ def _markers() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(out))
 
 
+@lru_cache(maxsize=65536)
 def is_specific(name: object) -> bool:
     """True when a name says whose unit it is: it names a province, a ministry or "Việt Nam"."""
     words = unit_key(name).split()
@@ -249,9 +251,12 @@ def provisional_parent(unit_id: str) -> str | None:
 
 def remember_provisional(ids: pd.Series, names: pd.Series) -> None:
     """Keep the written name of each provisional unit, for labels in reports."""
-    for u, n in zip(ids, names):
-        if is_provisional(u) and pd.notna(n):
-            _provisional_names.setdefault(str(u), clean_label(n))
+    mask = ids.astype("string").str.contains(PROVISIONAL, regex=False).fillna(False).to_numpy(dtype=bool)
+    if not mask.any():
+        return
+    pairs = pd.DataFrame({"u": ids[mask].astype(str), "n": names[mask]}).dropna().drop_duplicates("u")
+    for u, n in zip(pairs["u"], pairs["n"]):
+        _provisional_names.setdefault(u, clean_label(n))
 
 
 @dataclass
@@ -266,6 +271,12 @@ def resolve(name: object, *, at=None, scope: str | None = None) -> Resolution:
     """The unit ``name`` means in a file whose scope is ``scope`` (see the module docstring)."""
     bearers = _name_index().get(unit_key(name), [])
     valid = [b for b in bearers if b.valid(at)] or bearers
+    r = _resolve(name, tuple(valid), scope)      # the date matters only through the units valid then
+    return Resolution(r.unit_id, r.status, list(r.candidates))
+
+
+@lru_cache(maxsize=65536)
+def _resolve(name: object, valid: tuple[Bearer, ...], scope: str | None) -> Resolution:
     generic = is_generic(name)
     if scope is not None:
         # the scope's own units first, then the units directly under each body above it
@@ -497,15 +508,21 @@ def family(unit_id: str) -> set[str]:
     return out
 
 
-def ancestors(unit_id: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _parents() -> dict[str, object]:
+    return dict(zip(load_units()["unit_id"], load_units()["parent_id"]))
+
+
+@lru_cache(maxsize=65536)
+def ancestors(unit_id: str) -> tuple[str, ...]:
     """The bodies above ``unit_id``, nearest first (a provisional unit's scope included)."""
-    parent = dict(zip(load_units()["unit_id"], load_units()["parent_id"]))
+    parent = _parents()
     out: list[str] = []
     current = unit_id
     while True:
         up = provisional_parent(current) if is_provisional(current) else parent.get(current)
         if up is None or pd.isna(up) or up == "" or up in out or up == unit_id:
-            return out
+            return tuple(out)
         out.append(str(up))
         current = str(up)
 

@@ -483,12 +483,19 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
     scope_id = scope.unit_id if scope else None
     live = names.notna() & ~t.rejected & ~t.skipped
     days = (pd.to_datetime(dates).dt.normalize() if dates is not None else pd.Series(pd.NaT, index=names.index))
-    pairs = list(zip(names, days))
-    found = {p: unit_registry.resolve(p[0], at=None if pd.isna(p[1]) else p[1], scope=scope_id)
-             for p in set(pairs) if pd.notna(p[0])}
-    res = pd.Series([found.get(p) for p in pairs], index=names.index, dtype=object)
-    status = res.map(lambda r: r.status if r is not None else None)
-    ids = pd.Series([r.unit_id if r is not None else None for r in res], index=names.index, dtype="string")
+    # each distinct (name, day) resolved once: a records log names four units on 365 days
+    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([names.astype("string").fillna(""), days]))
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    resolved = np.array([unit_registry.resolve(names.iat[i], at=None if pd.isna(days.iat[i]) else days.iat[i],
+                                               scope=scope_id) if pd.notna(names.iat[i]) else None
+                         for i in first], dtype=object)
+    res = pd.Series(resolved[codes] if len(codes) else [], index=names.index, dtype=object)
+    status = pd.Series(np.array([r.status if r is not None else None for r in resolved], dtype=object)[codes]
+                       if len(codes) else [], index=names.index, dtype=object)
+    if t.kind == "index_scores":      # a ranked peer with a generic-looking name ("Bộ, ngành 09") is just unknown
+        status = status.where(status != "generic", "unknown")
+    ids = pd.Series(np.array([r.unit_id if r is not None else None for r in resolved], dtype=object)[codes]
+                    if len(codes) else [], index=names.index, dtype="string")
     if "unit_id" in t.data and t.kind != "tasks":
         given = t.data["unit_id"]
         ids = given.fillna(ids)
@@ -502,8 +509,9 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         return "; ".join(f"{u} ({n})" for u, n in zip(r.candidates, shown))
 
     ambiguous = live & (status == "ambiguous")
-    t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res.map(
-        lambda r: f"fits several units: {listed(r)}" if r is not None and r.status == "ambiguous" else None),
+    said = {id(r): f"fits several units: {listed(r)}" for r in resolved if r is not None and r.status == "ambiguous"}
+    t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res[ambiguous].map(lambda r: said[id(r)]).reindex(
+        names.index),
         hint="write the unit's full name (with its province or ministry), add a unit_id column, or state the "
              "issuing body in the title rows")
     generic = live & (status == "generic")
