@@ -224,3 +224,9 @@ def test_csv_encodings_read_the_same_figures(tmp_path, encoding, bom):
     df = read_export(path, "dossiers")
     assert (df.loc[0, "unit_name"], df.loc[0, "received_total"], df.loc[0, "received_online"]) == \
         ("Sở GTVT Bạc Liêu", 1200, 300)
+
+
+def test_the_row_number_column_is_read_past_without_a_word(tmp_path):
+    rows = [["Năm 2023"], ["STT", "Chỉ tiêu", "Đơn vị", "Giá trị"], [1, "staff_dx_awareness_share", "Sở GTVT Bạc Liêu", "75%"]]
+    df = read_export(write_sheet(tmp_path / "obs.xlsx", rows), "observations")
+    assert df.attrs["problems"] == [] and df.loc[0, "value"] == 0.75

@@ -244,3 +244,15 @@ def test_misspelt_indicator_gets_a_suggestion(tmp_path):
     with pytest.raises(DxPlanError) as info:
         load_plan(path)
     assert info.value.problems[0].hint.startswith("did you mean 'full_process_mobile_share'?")
+
+
+def test_figures_of_a_period_after_as_of_are_not_used(tmp_path):
+    # the ministry's Jan-Jul 2019 figures are not known on 31/3/2019: no early warning from them
+    from dx_metrics.report import build_plan_report
+
+    early = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-03-31").evaluation
+    row = early.set_index("indicator_id").loc["online_dossier_share"]
+    assert (row["status"], row["no_data_reason"]) == ("no_data", "period_not_covered")
+    assert "ends after as_of 2019-03-31" in row["notes"]
+    on_time = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31").evaluation
+    assert on_time.set_index("indicator_id").loc["online_dossier_share", "status"] == "on_track"

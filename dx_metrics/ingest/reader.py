@@ -27,6 +27,7 @@ from dx_metrics.text import clean_label, fold
 KINDS = ("dossiers", "dossier_records", "services", "index_scores", "tasks", "observations", "units")
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
                 "toan tinh", "toan bo", "tong toan tinh", "cong chung"}
+_ROW_NUMBER_HEADERS = {"stt", "tt", "so tt", "so thu tu", "no", "no.", "#", "n0", "thu tu"}
 _FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam doc|pho giam doc|ghi chu|"
                      r"noi nhan|ky ten|xac nhan|kt giam doc|tl giam doc|nguoi ky)\b|"
                      r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
@@ -294,7 +295,8 @@ def _sheet_findings(t: RawTable, sheet: Sheet, header) -> None:
 def _unused_columns(t: RawTable, header) -> None:
     """One warning naming the header cells dx_metrics did not recognise (nothing is dropped
     silently: a renamed "Trực tuyến" column would otherwise just be missing)."""
-    names = [text for _, text in sorted(header.unmatched.items()) if text]
+    # the row-number column every Vietnamese table has is read past without a word
+    names = [text for _, text in sorted(header.unmatched.items()) if text and fold(text) not in _ROW_NUMBER_HEADERS]
     if not names:
         return
     shown = ", ".join(f'"{n}"' for n in names[:8]) + (f" … +{len(names) - 8} more" if len(names) > 8 else "")

@@ -62,9 +62,11 @@ def _shortfall(value: float, target: Target) -> float:
     return abs(value - target.value)
 
 
-def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int) -> tuple[pd.Series | None, pd.Series | None]:
+def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int,
+                 as_of: dt.date | None = None) -> tuple[pd.Series | None, pd.Series | None]:
     """(the whole-year observation, the latest part-year observation) of a unit: the part
-    that ends last, and of those the longest (year to date over the last quarter)."""
+    that ends last, and of those the longest (year to date over the last quarter). With
+    ``as_of``, figures of periods that end after its month are not known yet and not used."""
     rows = obs[(obs["indicator_id"] == iid) & (obs["unit_id"] == unit)]
     full, partial, best = None, None, None
     for _, r in rows.iterrows():
@@ -74,6 +76,8 @@ def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int) -> tuple[pd.
             continue
         if p.year != year or p.start_year != year:
             continue
+        if as_of is not None and (p.end_year, p.end_month) > (as_of.year, as_of.month):
+            continue
         if p.months == 12:
             full = r
         elif best is None or (p.end_month, p.months) > best:
@@ -82,7 +86,7 @@ def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int) -> tuple[pd.
 
 
 def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Series | None,
-             running: bool) -> tuple[str, str]:
+             running: bool, as_of: dt.date | None = None) -> tuple[str, str]:
     """Why a target has no data: (code, text)."""
     meta = indicator(iid)
     of_indicator = obs[obs["indicator_id"] == iid]
@@ -105,6 +109,11 @@ def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Seri
                 this_year.append(p)
         except ValueError:
             continue
+    if this_year and as_of is not None and running:
+        later = [p for p in this_year if (parse_period(p).end_year, parse_period(p).end_month) > (as_of.year, as_of.month)]
+        if len(later) == len(this_year):
+            return "period_not_covered", (f"the inputs cover {', '.join(sorted(set(later)))}, which ends after as_of "
+                                          f"{as_of.isoformat()}: figures not yet known on that date are not used")
     if not this_year:
         periods = ", ".join(sorted(set(mine["period"].dropna().astype(str))))
         return "period_not_covered", f"the inputs cover {periods} for {unit}, not {year}"
@@ -130,7 +139,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
         meta = indicator(t.indicator_id)
         share = meta["unit"] == "share"
         unit = t.unit_id or plan.unit_id
-        full, partial = _observation(observations, t.indicator_id, unit, plan.year)
+        full, partial = _observation(observations, t.indicator_id, unit, plan.year, as_of if running else None)
         row = {"plan_id": plan.plan_id, "indicator_id": t.indicator_id, "unit_id": unit, "period": str(plan.year),
                "target": t.value, "comparator": t.comparator, "owner_unit": t.owner_unit or plan.unit_id,
                "actual": pd.NA, "numerator": pd.NA, "denominator": pd.NA, "met": pd.NA, "gap": pd.NA,
@@ -139,7 +148,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                "notes": t.note or pd.NA, "status": "no_data", "no_data_reason": pd.NA}
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
-            code, text = _no_data(observations, t.indicator_id, unit, plan.year, partial, running)
+            code, text = _no_data(observations, t.indicator_id, unit, plan.year, partial, running, as_of)
             if basis is not None and pd.isna(basis["value"]):
                 code = "value_missing"
                 text = str(basis["note"]) if pd.notna(basis.get("note")) else f"{t.indicator_id} could not be computed"
