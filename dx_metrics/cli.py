@@ -149,6 +149,10 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
     if not rows:
         print("every unit in the file(s) is in the registry", file=sys.stderr)
         return 0
+    if not args.write:
+        print("# registry rows for the units above the registry lacks; name_vi is copied as the file writes it: "
+              "write the official name (e.g. 'Sở Nội vụ tỉnh An Giang') before adding them to units.csv",
+              file=sys.stderr)
     if args.write and Path(args.write).is_file():
         text = Path(args.write).read_bytes()
         if text and not text.endswith(b"\n"):      # never glue the first new row onto the last line
@@ -163,7 +167,8 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
     finally:
         if args.write:
             out.close()
-            print(f"{len(rows)} row(s) added to {args.write}: check the ids, kinds and English names", file=sys.stderr)
+            print(f"{len(rows)} row(s) added to {args.write}: check the ids and kinds, write the official "
+                  f"Vietnamese name (copied as the file writes it) and an English name", file=sys.stderr)
     return 0
 
 

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dx_metrics.errors import DxDataError, Problem
@@ -247,10 +248,10 @@ def _frame(rows: list[list]) -> pd.DataFrame:
 def _blank_to_none(df: pd.DataFrame) -> pd.DataFrame:
     """One spelling of "empty" downstream: calamine gives "" for empty cells, CSV gives "",
     and a cell holding only spaces (a stray space bar, a trailing line of spaces) holds
-    nothing either."""
+    nothing either. One pass per column, no Python call per cell beyond the test itself."""
+    out = {}
     for c in df.columns:
-        col = df[c]
-        blanks = [v for v in pd.unique(col.dropna()) if isinstance(v, str) and not v.strip()]
-        if blanks:
-            df[c] = col.mask(col.isin(blanks), None)
-    return df
+        arr = df[c].to_numpy(dtype=object)
+        blank = np.fromiter((type(v) is str and (not v or v.isspace()) for v in arr), dtype=bool, count=len(arr))
+        out[c] = pd.Series(np.where(blank, None, arr), index=df.index, dtype=object) if blank.any() else df[c]
+    return pd.DataFrame(out, index=df.index)
