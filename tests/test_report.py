@@ -42,3 +42,14 @@ def test_chart_font_covers_vietnamese():
     charmap = font.get_charmap()
     for ch in "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐƯƠ":
         assert ord(ch) in charmap, f"{FONT} lacks {ch!r}"
+
+
+@pytest.mark.parametrize("label, vi, en", [
+    ("2024-Q2", "Quý II/2024", "Q2 2024"), ("2024", "Năm 2024", "2024"), ("2024-H1", "6 tháng đầu năm 2024", "H1 2024"),
+    ("2024-07", "Tháng 7/2024", "Jul 2024"), ("2019-01/2019-07", "Tháng 1–7/2019", "Jan–Jul 2019"),
+    ("2022-12/2023-11", "12/2022–11/2023", "Dec 2022–Nov 2023"),
+])
+def test_periods_are_shown_as_readers_write_them(label, vi, en):
+    from dx_metrics.report.format import fmt_period
+
+    assert (fmt_period(label, lang="vi"), fmt_period(label, lang="en")) == (vi, en)

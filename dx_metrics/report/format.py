@@ -50,3 +50,38 @@ def fmt_points(x: object, *, digits: int = 2, lang: str = "vi") -> str:
 def fmt_value(x: object, unit: str, *, lang: str = "vi") -> str:
     """A value in its indicator's unit (share or count)."""
     return fmt_percent(x, lang=lang) if unit == "share" else fmt_number(x, lang=lang)
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def fmt_period(label: object, *, lang: str = "vi") -> str:
+    """A canonical period as a reader writes it: "2024-Q2" -> "Quý II/2024" (vi) or "Q2 2024"
+    (en); "2019-01/2019-07" -> "Tháng 1–7/2019" / "Jan–Jul 2019"; anything else as it is."""
+    from dx_metrics.periods import parse_period
+
+    if label is None or pd.isna(label):
+        return MISSING[lang]
+    text = str(label)
+    try:
+        p = parse_period(text)
+    except ValueError:
+        return text
+    vi = lang == "vi"
+    y, m1, m2 = p.end_year, p.start_month, p.end_month
+    if p.start_year != p.end_year:
+        return (f"{m1:02d}/{p.start_year}–{m2:02d}/{y}" if vi
+                else f"{_MONTHS_EN[m1 - 1]} {p.start_year}–{_MONTHS_EN[m2 - 1]} {y}")
+    if p.months == 12:
+        return f"Năm {y}" if vi else str(y)
+    if text.endswith(("-Q1", "-Q2", "-Q3", "-Q4")):
+        q = int(text[-1])
+        return f"Quý {_ROMAN[q]}/{y}" if vi else f"Q{q} {y}"
+    if text.endswith("-H1"):
+        return f"6 tháng đầu năm {y}" if vi else f"H1 {y}"
+    if text.endswith("-H2"):
+        return f"6 tháng cuối năm {y}" if vi else f"H2 {y}"
+    if m1 == m2:
+        return f"Tháng {m1}/{y}" if vi else f"{_MONTHS_EN[m1 - 1]} {y}"
+    return f"Tháng {m1}–{m2}/{y}" if vi else f"{_MONTHS_EN[m1 - 1]}–{_MONTHS_EN[m2 - 1]} {y}"

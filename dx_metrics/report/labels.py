@@ -121,7 +121,9 @@ SECTIONS = {
         "sources": ("Nguồn dữ liệu", "Các tệp đã đọc và mã SHA-256 của chúng, để đối chiếu đúng phiên bản tệp."),
         "early_warning": ("Cảnh báo sớm",
                           "Khi năm kế hoạch còn đang diễn ra, mỗi chỉ tiêu được dự báo đến cuối năm từ số liệu lũy kế "
-                          "(tỷ lệ giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu."),
+                          "(tỷ lệ giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu. Số liệu một "
+                          "kỳ không bắt đầu từ tháng 1 (một quý, một tháng) không được dự báo: cột dự báo ghi đúng "
+                          "giá trị của kỳ đó."),
         "owners": ("Đơn vị nào đang chậm",
                    "Chỉ tiêu không đạt hoặc có nguy cơ và nhiệm vụ quá hạn, theo đơn vị chủ trì."),
         "rankings": ("Xếp hạng", "Hạng của đơn vị trong từng chỉ số, nhóm và thành phần; hạng bằng nhau dùng chung "
@@ -152,7 +154,9 @@ SECTIONS = {
         "sources": ("Sources", "The files read and their SHA-256, to tell exactly which version was used."),
         "early_warning": ("Early warning",
                           "While the plan year is running, each target is projected to the year end from the data so "
-                          "far (a share as it stands, a count by its monthly run rate) and compared with the target."),
+                          "far (a share as it stands, a count by its monthly run rate) and compared with the target. "
+                          "A span that does not start in January (a quarter, a month) is not projected: the "
+                          "projection column shows that span's own value."),
         "owners": ("Who is behind", "Targets missed or at risk and overdue tasks, by owner."),
         "rankings": ("Rankings", "The unit's rank in each index, peer group and component; equal scores share the "
                      "best rank. Published ranks are kept as published (they may rank a wider population)."),

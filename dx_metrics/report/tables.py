@@ -11,7 +11,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dx_metrics.indicators import catalog
-from dx_metrics.report.format import fmt_number, fmt_percent, fmt_points
+from dx_metrics.report.format import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.report.labels import (COLUMNS, KIND, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
                                      TRAJECTORY, check_lang)
 from dx_metrics.report.assemble import PlanReport
@@ -57,7 +57,7 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
         c["target"]: ev["target"],
         c["gap"]: ev["gap"],
         c["status"]: ev["status"].map(STATUS[lang]),
-        c["basis_period"]: ev["basis_period"],
+        c["basis_period"]: _periods(ev["basis_period"], lang),
         c["trajectory"]: [_trajectory_text(t, y, v, lang) for t, y, v in
                           zip(ev["trajectory"], ev["horizon_year"], ev["horizon_target"])],
         c["notes"]: _notes(ev["notes"], lang),
@@ -111,6 +111,11 @@ def note_text(note: object, lang: str) -> object:
     return text
 
 
+def _periods(series: pd.Series, lang: str) -> pd.Series:
+    """Period labels as readers write them ("Quý II/2024"), not the canonical "2024-Q2"."""
+    return series.map(lambda p: fmt_period(p, lang=lang) if pd.notna(p) else p)
+
+
 def _notes(series: pd.Series, lang: str) -> pd.Series:
     return series.map(lambda n: note_text(n, lang))
 
@@ -129,7 +134,7 @@ def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, 
     ev = r.evaluation[r.evaluation["projected"].notna()]
     df = pd.DataFrame({
         c["indicator"]: ev["indicator_id"].map(lambda i: indicator_name(i, lang)),
-        c["owner_unit"]: _names(ev["owner_unit"], lang), c["basis_period"]: ev["basis_period"],
+        c["owner_unit"]: _names(ev["owner_unit"], lang), c["basis_period"]: _periods(ev["basis_period"], lang),
         c["actual"]: ev["actual"], c["projected"]: ev["projected"], c["comparator"]: ev["comparator"].map(_COMPARATOR_TEXT),
         c["target"]: ev["target"], c["gap"]: ev["gap"], c["status"]: ev["status"].map(STATUS[lang]),
         "_status": ev["status"], "_share": _units_of(ev["indicator_id"]).eq("share"),
@@ -216,7 +221,7 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
     df = pd.DataFrame({
         c["indicator"]: obs["indicator_id"].map(lambda i: indicator_name(i, lang)),
         c["unit"]: _names(obs["unit_id"], lang),
-        c["period"]: obs["period"],
+        c["period"]: _periods(obs["period"], lang),
         c["numerator"]: obs["numerator"],
         c["denominator"]: obs["denominator"],
         c["value"]: obs["value"],
