@@ -234,7 +234,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
                 if not starting or attempt == KERNEL_START_RETRIES:
                     raise
                 log.warning("kernel failed to start (%s); retrying", e)
-        notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title)
+        notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title, lang=lang)
         if not allow_empty and notebook == DEFAULT_NOTEBOOK:    # the others rank, compare or explore
             _require_evaluated(tmp / paths.SUMMARY)
         log.info("done in %.1f s", time.monotonic() - start)
@@ -306,10 +306,7 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
         if lang not in LANGS:
             raise ValueError(f"language {lang!r} is not one of {', '.join(LANGS)}")
     if as_of is not None:
-        try:
-            as_of = dt.date.fromisoformat(str(as_of)).isoformat()
-        except ValueError:
-            raise ValueError(f"as_of {as_of!r} is not a date (write YYYY-MM-DD, e.g. 2019-07-31)") from None
+        as_of = _as_of_date(as_of)
     jobs: list[Job] = []
     for item in items:
         p = Path(item).expanduser() if Path(item).expanduser().is_absolute() else Path.cwd() / item
@@ -326,6 +323,16 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
         if job.notebook not in NOTEBOOKS and not paths.notebook_path(job.notebook).exists():
             raise ValueError(f"no notebook {job.notebook!r} (notebooks: {', '.join(NOTEBOOKS)})")
     return jobs
+
+
+def _as_of_date(text: object) -> str:
+    """``as_of`` as YYYY-MM-DD, from 2019-07-31 or, as Vietnamese write it, 31/07/2019."""
+    for parse in (lambda v: dt.date.fromisoformat(v), lambda v: dt.datetime.strptime(v, "%d/%m/%Y").date()):
+        try:
+            return parse(str(text).strip()).isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"as_of {text!r} is not a date (write 2019-07-31 or 31/07/2019)")
 
 
 def _read_yaml(path: Path) -> object:

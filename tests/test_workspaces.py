@@ -90,9 +90,10 @@ def camau_workspace(tmp_path):
 
 def test_a_quarter_of_an_unregistered_department_is_evaluated_to_date(camau_workspace, capsys):
     ws = camau_workspace
-    code = main(["run", str(ws / "params" / "camau_dic_2024.yaml"), "--as-of", "2024-09-14"])
+    code = main(["run", str(ws / "params" / "camau_dic_2024.yaml"), "--as-of", "14/09/2024"])    # day first
     assert code == 0, capsys.readouterr().out
-    s = json.loads((ws / "outputs" / "2024" / "camau_dic_2024_asof_2024-09-14" / "summary.json").read_text("utf-8"))
+    out = ws / "outputs" / "2024" / "camau_dic_2024_asof_2024-09-14"
+    s = json.loads((out / "summary.json").read_text("utf-8"))
     share = next(t for t in s["targets"] if t["indicator_id"] == "online_dossier_share")
     # the six divisions, none in any registry, count in the department: 230 / 350 = 65,71 % ≥ 60 %
     assert (share["numerator"], share["denominator"], share["status"]) == (230, 350, "on_track")
@@ -101,6 +102,14 @@ def test_a_quarter_of_an_unregistered_department_is_evaluated_to_date(camau_work
     provisional = {p["unit_id"]: p["name"] for p in s["provisional_units"]}
     assert provisional["camau_dic~van_phong_so"] == "Văn phòng Sở (tạm)" and len(provisional) == 6
     assert not any("baclieu" in i["unit_id"] for i in s["indicators"])
+    # what the reader sees: the quarter as written in Vietnamese, the data date, an on-track count
+    import pandas as pd
+
+    html = (out / "report.html").read_text("utf-8")
+    assert '<html lang="vi">' in html and "Quý III/2024" in html and "Văn phòng Sở (tạm)" in html
+    facts = dict(pd.read_excel(out / "evaluation.xlsx", sheet_name="Tổng hợp", engine="calamine").to_numpy())
+    assert facts["Số liệu đến ngày"] == "14/09/2024"
+    assert facts["Chỉ tiêu: đúng tiến độ / có số liệu / tổng số"] == "2 / 2 / 2"
 
 
 def test_a_run_with_nothing_evaluated_fails_with_the_reasons(camau_workspace, capsys):

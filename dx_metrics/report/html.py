@@ -8,8 +8,9 @@ import nbformat
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def notebook_to_html(notebook: str | Path, html: str | Path, *, title: str | None = None) -> Path:
-    """Render ``notebook`` to ``html`` with code cells and prompts hidden."""
+def notebook_to_html(notebook: str | Path, html: str | Path, *, title: str | None = None, lang: str = "vi") -> Path:
+    """Render ``notebook`` to ``html`` with code cells and prompts hidden; the page says its
+    language (``<html lang="vi">``) so browsers and screen readers read Vietnamese as such."""
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
@@ -17,7 +18,7 @@ def notebook_to_html(notebook: str | Path, html: str | Path, *, title: str | Non
         nb.metadata["title"] = title
     exporter = HTMLExporter(template_name="dx_report", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
+                            embed_images=True, language_code=lang)
     body, _ = exporter.from_notebook_node(nb)
     html = Path(html)
     html.write_text(body, encoding="utf-8")

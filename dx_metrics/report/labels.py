@@ -84,13 +84,15 @@ SHEETS = {
 
 TEXT = {
     "vi": {"yes": "Có", "no": "Không", "plan": "Kế hoạch", "year": "Năm", "generated": "Lập lúc",
-           "targets_met": "Chỉ tiêu: đạt / có số liệu / tổng số", "tasks_total": "Tổng số nhiệm vụ", "tasks_done": "Đã hoàn thành",
+           "targets_met": "Chỉ tiêu: đạt / có số liệu / tổng số",
+           "targets_met_running": "Chỉ tiêu: đúng tiến độ / có số liệu / tổng số", "tasks_total": "Tổng số nhiệm vụ", "tasks_done": "Đã hoàn thành",
            "tasks_due": "Có thời hạn trong năm", "tasks_overdue": "Quá hạn", "tasks_no_deadline": "Không đề ra thời hạn",
            "problems": "Vấn đề dữ liệu", "errors": "Lỗi", "warnings": "Cảnh báo", "target_line": "Chỉ tiêu",
            "no_problems": "Không phát hiện vấn đề nào trong dữ liệu đầu vào.", "legal": "Căn cứ",
            "unit": "Đơn vị", "as_of": "Số liệu đến ngày", "files_written": "Các tệp kết quả"},
     "en": {"yes": "Yes", "no": "No", "plan": "Plan", "year": "Year", "generated": "Generated",
-           "targets_met": "Targets: met / with data / total", "tasks_total": "Tasks", "tasks_done": "Done", "tasks_due": "Due this year",
+           "targets_met": "Targets: met / with data / total",
+           "targets_met_running": "Targets: on track / with data / total", "tasks_total": "Tasks", "tasks_done": "Done", "tasks_due": "Due this year",
            "tasks_overdue": "Overdue", "tasks_no_deadline": "No deadline", "problems": "Data problems",
            "errors": "Errors", "warnings": "Warnings", "target_line": "Target",
            "no_problems": "No problems were found in the inputs.", "legal": "Basis", "unit": "Unit",

@@ -270,11 +270,15 @@ def summary_frame(r: PlanReport, lang: str = "vi", *, generated_at: str | None =
     judged = int((r.evaluation["status"] != "no_data").sum())
     rows = [
         (t["plan"], p.title), (t["legal"], p.legal_reference or ""),
-        (t["unit"], str(unit_names(pd.Series([p.unit_id]), lang=lang).iloc[0])), (t["year"], str(p.year)),
-        (t["targets_met"], f"{met} / {judged} / {len(r.evaluation)}"),
-        (t["tasks_total"], str(tc["total"])), (t["tasks_done"], str(tc["by_status"]["done"])),
-        (t["tasks_due"], str(tc["due_in_period"])), (t["tasks_overdue"], str(tc["overdue"])),
-        (t["tasks_no_deadline"], str(tc["no_deadline"])),
+        (t["unit"], str(unit_names(pd.Series([p.unit_id]), lang=lang).iloc[0])), (t["year"], p.year),
+    ]
+    if r.as_of is not None:
+        rows.append((t["as_of"], r.as_of.strftime("%d/%m/%Y") if lang == "vi" else r.as_of.isoformat()))
+    rows += [
+        (t["targets_met_running"] if r.running else t["targets_met"], f"{met} / {judged} / {len(r.evaluation)}"),
+        (t["tasks_total"], tc["total"]), (t["tasks_done"], tc["by_status"]["done"]),
+        (t["tasks_due"], tc["due_in_period"]), (t["tasks_overdue"], tc["overdue"]),
+        (t["tasks_no_deadline"], tc["no_deadline"]),
         (t["problems"], f"{r.error_count} {t['errors'].lower()}, "
                         f"{len(r.problems) - r.error_count} {t['warnings'].lower()}"),
     ]
