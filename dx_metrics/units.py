@@ -226,6 +226,12 @@ def _children() -> dict[str, list[str]]:
     return out
 
 
+def kind_of(unit_id: str) -> str | None:
+    """The registry's kind of a unit (None for a provisional or unknown one)."""
+    kinds = _registry()["kind"]
+    return str(kinds[unit_id]) if unit_id in kinds.index else None
+
+
 def in_group(group: str, *, at=None) -> pd.DataFrame:
     """The units of a group of the registry ("asean", "un_member", "un_region_asia" ...),
     those in force on ``at`` when given: peer groups are data, not a list in code."""

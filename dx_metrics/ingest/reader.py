@@ -525,9 +525,12 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
     if scope is not None:
         scope_label = f"{scope.name} ({scope.unit_id}{', provisional' if scope.provisional else ''})"
         provisional = live & (status == "provisional")
-        t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING, messages=pd.Series(
-            f"is not in the unit registry; counted as a provisional unit under {scope_label}", index=names.index),
-            hint=unit_registry.REGISTRY_HINT)
+        territory = unit_registry.kind_of(scope.unit_id) in ("province", "country")
+        said = (f"is not in the unit registry; kept as a provisional unit under {scope_label}, whose total it "
+                f"does not enter (a province's total is no sum of its bodies)" if territory else
+                f"is not in the unit registry; counted as a provisional unit under {scope_label}")
+        t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING,
+               messages=pd.Series(said, index=names.index), hint=unit_registry.REGISTRY_HINT)
     unknown = live & (status == "unknown")
     if unknown.any() and t.kind == "index_scores":
         # index tables rank many peers (countries, other ministries) that no unit registry
