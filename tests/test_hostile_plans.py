@@ -303,3 +303,15 @@ def test_a_schedule_that_lists_itself_is_refused(tmp_path, capsys):
     (tmp_path / "sched.yaml").write_text("runs:\n  - plans: [sched.yaml]\n", encoding="utf-8")
     assert main(["run", str(tmp_path / "sched.yaml"), "--out", str(tmp_path / "out")]) == 1
     assert "the schedule lists itself" in capsys.readouterr().err
+
+
+def test_a_year_folder_linked_elsewhere_is_not_written_through(tmp_path):
+    from dx_metrics import paths
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "2023").symlink_to(elsewhere)
+    with pytest.raises(ValueError, match="would write outside the output folder"):
+        paths.run_dir(tmp_path / "out", 2023, "baclieu_dot_2023")
+    assert paths.run_dir(tmp_path / "out", 2024, "baclieu_dot_2024") == tmp_path / "out" / "2024" / "baclieu_dot_2024"

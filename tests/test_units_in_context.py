@@ -250,3 +250,14 @@ def test_validate_uses_the_workspace_registry(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "data/cm.xlsx"]) == 0
     assert "1 valid row(s), 0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+def test_a_name_deeper_in_the_scope_is_found_there(tmp_path):
+    # a ministry's report listing a unit two levels down: "Cảng vụ Đường thủy nội địa khu vực I"
+    # (under the Inland Waterways Administration) names no province and no ministry, yet it is the
+    # ministry's own, not a provisional unit
+    _overlay(tmp_path, ["mot_viwa_port1,Cảng vụ Đường thủy nội địa khu vực I,,agency,mot_viwa,,,,"])
+    rows = one_stop_rows([unit_row("Cảng vụ Đường thủy nội địa khu vực I", 10, 5)], period_line="Năm 2019")
+    rows[0], rows[1] = ["BỘ GIAO THÔNG VẬN TẢI"], [None]
+    df = read_export(write_sheet(tmp_path / "mot.xlsx", rows), "dossiers")
+    assert df["unit_id"].tolist() == ["mot_viwa_port1"]
