@@ -168,3 +168,21 @@ def test_units_suggest_prints_rows_to_paste(camau_workspace, capsys, monkeypatch
     assert "prov_96_so_thong_tin_va_truyen_thong_van_phong_so,Văn phòng Sở,,division," \
            "prov_96_so_thong_tin_va_truyen_thong,,,,Văn phòng Sở" in lines
     assert len(lines) == 8
+
+
+def test_a_plans_input_is_looked_for_beside_it_first(tmp_path):
+    # the same file name beside the plan and under data/: the plan's neighbour wins
+    from conftest import one_stop_rows, unit_row, write_sheet
+    from dx_metrics.report import build_plan_report
+
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    write_sheet(ws / "params" / "one_stop.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 100, 30)]))
+    write_sheet(ws / "data" / "one_stop.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 100, 90)]))
+    plan = ws / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: t\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: one_stop.xlsx, kind: dossiers}\n"
+                    "targets:\n  - {indicator: online_dossier_share, value: 20%}\n", encoding="utf-8")
+    row = build_plan_report(plan).evaluation.iloc[0]
+    assert (row.numerator, row.denominator) == (30, 100)
+    (ws / "params" / "one_stop.xlsx").unlink()                  # then the workspace's data/
+    assert build_plan_report(plan).evaluation.iloc[0].numerator == 90
