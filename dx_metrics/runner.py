@@ -35,6 +35,7 @@ NOTEBOOKS = ("yearly_plan_evaluation", "index_ranking", "year_over_year", "explo
 CELL_TIMEOUT = 600  # seconds: a hung cell cannot hang a scheduled batch
 KERNEL_START_RETRIES = 2
 LANGS = ("vi", "en")
+KERNEL_LOG = "kernel.log"   # the kernel's stderr; kept only when it says more than shutdown chatter
 
 
 @dataclass
@@ -74,9 +75,11 @@ def ensure_kernel() -> str:
     return KERNEL
 
 
-def _ipc_kernel_manager():
+def _ipc_kernel_manager(stderr_path: Path | None = None):
     """A kernel manager on IPC sockets: no TCP ports to collide when runs start together
-    (papermill issues 511, 239), and no "running over TCP without encryption" warning."""
+    (papermill issues 511, 239), and no "running over TCP without encryption" warning. The
+    kernel's own stderr goes to ``stderr_path`` (the run folder's ``kernel.log``), not to the
+    terminal of a scheduled batch."""
     import tempfile
     import uuid
 
@@ -90,6 +93,12 @@ def _ipc_kernel_manager():
         def _unique_ip(self) -> str:
             # one socket path per kernel: kernels started at the same moment never share one
             return os.path.join(tempfile.gettempdir(), f"dx-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if stderr_path is None or "stderr" in kw:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            with open(stderr_path, "ab") as err:     # the kernel keeps its own copy of the handle
+                return await super()._async_launch_kernel(kernel_cmd, stderr=err, **kw)
 
     return IPCKernelManager
 
@@ -226,7 +235,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
                 pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
                                     kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
                                     log_output=False, execution_timeout=timeout, report_mode=False,
-                                    kernel_manager_class=_ipc_kernel_manager(),
+                                    kernel_manager_class=_ipc_kernel_manager(tmp / KERNEL_LOG),
                                     request_save_on_cell_execute=False, autosave_cell_every=0)
                 break
             except RuntimeError as e:  # a kernel that died or hung while starting: start it again
@@ -237,6 +246,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
         notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title, lang=lang)
         if not allow_empty and notebook == DEFAULT_NOTEBOOK:    # the others rank, compare or explore
             _require_evaluated(tmp / paths.SUMMARY)
+        _keep_kernel_log_if_news(tmp / KERNEL_LOG)
         log.info("done in %.1f s", time.monotonic() - start)
         log.removeHandler(handler)
         handler.close()
@@ -257,6 +267,15 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
             raise
         return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e), notebook, lang)
     return RunResult(plan.plan_id, "ok", time.monotonic() - start, final, None, notebook, lang)
+
+
+def _keep_kernel_log_if_news(path: Path) -> None:
+    """A successful run's kernel log is removed when it holds only shutdown chatter."""
+    if not path.is_file():
+        return
+    lines = path.read_text("utf-8", errors="replace").splitlines()
+    if all(not line.strip() or any(n in line for n in _KernelNoise.NOISE) for line in lines):
+        path.unlink()
 
 
 class EmptyEvaluation(RuntimeError):

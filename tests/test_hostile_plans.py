@@ -214,6 +214,7 @@ def test_leftovers_of_an_interrupted_run_are_cleaned_by_the_next(hostile_batch):
     assert (final / ".dx-metrics-run").is_file()
     log = (final / "run.log").read_text("utf-8")
     assert "KeyboardInterrupt" not in log and "done in" in log
+    assert not (final / "kernel.log").exists()      # the kernel's stderr held only shutdown chatter
     assert [p.name for p in final.parent.iterdir() if p.name.startswith(".")] == []
 
 
