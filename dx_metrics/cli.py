@@ -60,6 +60,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         o = df.attrs["origin"]
         print(f"{path.name}: {kind}, sheet {o.get('sheet')!s}, period {o.get('period') or 'per row'}, "
               f"{len(df)} valid row(s), {errors} error(s), {len(problems) - errors} warning(s)")
+        if args.explain:
+            print(f"header on row {o.get('header_row')}; each column and how it was read:")
+            print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
         if problems:
             shown = problems if args.all else problems[:SHOWN]
             rows = [[p.severity, p.row or "", p.column or "", "" if p.value is None else str(p.value)[:30],
@@ -209,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sheet")
     p.add_argument("--period", help="reporting period, e.g. 2023 or 2023-Q3, if the file states none")
     p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
+    p.add_argument("--explain", action="store_true", help="print each column with the field it was read as, and how")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("run", help="run report notebooks for plans (files, folders, or a schedule file)")

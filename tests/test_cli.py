@@ -42,3 +42,16 @@ def test_console_script_lists_indicators():
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dx_metrics.cli"]
     out = subprocess.run(cmd + ["indicators"], capture_output=True, text=True, check=True).stdout
     assert "online_dossier_share" in out and "Tỷ lệ hồ sơ trực tuyến" in out
+
+
+def test_validate_explain_says_how_each_column_was_read(tmp_path, capsys):
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 60)])
+    rows[5][3] = "TRUC TUYEN"                      # written without diacritics, in capitals
+    rows[4].append("Ghi chú")
+    assert main(["validate", str(write_sheet(tmp_path / "a.xlsx", rows)), "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "header on row 5; each column and how it was read:" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line[:1].isupper() and line[1:3] == "  "}
+    assert "received_online" in lines["D"] and "alias 'truc tuyen'" in lines["D"]
+    assert "row number (read past)" in lines["A"] or "stt" in lines["A"]
+    assert "not read" in lines["N"] and "Ghi chú" in lines["N"]

@@ -42,6 +42,7 @@ class Header:
     unmatched: dict[int, str]       # other non-empty header cells, by position
     note: tuple[str, str] | None = None   # (message, hint) about the choice of sheet
     hidden_notes: list[tuple[str, str]] = field(default_factory=list)   # hidden sheets not read
+    aliases: dict[str, str] = field(default_factory=dict)   # canonical -> the folded alias it matched
 
 
 COMPONENT_PREFIX = "component__"
@@ -104,13 +105,18 @@ def _cell_text(v: object) -> str | None:
 
 def _match(path: tuple[str, ...], specs: dict[str, ColumnSpec]) -> tuple[str | None, int]:
     """The canonical column whose alias is the longest suffix of ``path`` (and its length)."""
-    best, best_len = None, 0
+    name, n, _ = _match_alias(path, specs)
+    return name, n
+
+
+def _match_alias(path: tuple[str, ...], specs: dict[str, ColumnSpec]) -> tuple[str | None, int, tuple[str, ...]]:
+    best, best_len, best_alias = None, 0, ()
     for spec in specs.values():
         for alias in spec.aliases:
             n = len(alias)
             if n <= len(path) and path[-n:] == alias and n > best_len:
-                best, best_len = spec.name, n
-    return best, best_len
+                best, best_len, best_alias = spec.name, n, alias
+    return best, best_len, best_alias
 
 
 def _paths(top: list[str | None], sub: list[str | None] | None) -> list[tuple[tuple[str, ...], str]]:
@@ -132,24 +138,50 @@ def _paths(top: list[str | None], sub: list[str | None] | None) -> list[tuple[tu
     return out
 
 
-def _assign(paths, specs) -> tuple[dict[str, int], dict[str, str], dict[int, str], int]:
+def _assign(paths, specs) -> tuple[dict[str, int], dict[str, str], dict[int, str], int, dict[str, str]]:
     columns: dict[str, int] = {}
     texts: dict[str, str] = {}
     strength: dict[str, int] = {}
     unmatched: dict[int, str] = {}
+    aliases: dict[str, str] = {}
     for i, (path, text) in enumerate(paths):
         if not path:
             continue
-        name, n = _match(path, specs)
+        name, n, alias = _match_alias(path, specs)
         if name is None:
             unmatched[i] = text
         elif name not in columns or n > strength[name]:
             if name in columns:
                 unmatched[columns[name]] = texts[name]
             columns[name], texts[name], strength[name] = i, text, n
+            aliases[name] = " / ".join(alias)
         else:
             unmatched[i] = text
-    return columns, texts, unmatched, len(columns)
+    return columns, texts, unmatched, len(columns), aliases
+
+
+def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str, str, str, str]]:
+    """How each header cell was read: (column letter, header as written, canonical field or
+    "—", how: the alias it matched after folding, "row number", or "not read")."""
+    from dx_metrics.ingest.extent import column_letters
+
+    rows = cells.head(header.row + header.depth)
+    top = [_cell_text(v) for v in rows.iloc[header.row]]
+    sub = [_cell_text(v) for v in rows.iloc[header.row + 1]] if header.depth == 2 else None
+    field_of = {pos: name for name, pos in header.columns.items()}
+    out = []
+    for i, (path, text) in enumerate(_paths(top, sub)):
+        if not path:
+            continue
+        name = field_of.get(i)
+        if name is not None:
+            how = f"alias '{header.aliases.get(name, '')}' (after folding diacritics, case and punctuation)"
+        elif fold(text) in ("stt", "tt", "so tt", "so thu tu", "no"):
+            how = "row number (read past)"
+        else:
+            how = "not read: no alias of a " + kind + " column matches (add one to columns.yaml)"
+        out.append((column_letters(i + 1), text, name or "—", how))
+    return out
 
 
 def is_column_number_row(cells: list[object]) -> bool:
@@ -180,11 +212,11 @@ def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
             if depth == 2 and (sub is None or sum(t is not None for t in sub) == 0
                                or is_column_number_row(list(rows.iloc[r + 1]))):
                 continue
-            columns, names, unmatched, score = _assign(_paths(texts[r], sub), specs)
+            columns, names, unmatched, score, aliases = _assign(_paths(texts[r], sub), specs)
             if score > best_score:
                 start = r + depth
                 if start < len(cells) and is_column_number_row(list(cells.iloc[start])):
                     start += 1
                 best_score = score
-                best = Header(r, depth, start, columns, names, unmatched)
+                best = Header(r, depth, start, columns, names, unmatched, aliases=aliases)
     return best

@@ -102,8 +102,11 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
         valid = rules.FINALIZE[kind](valid)
     out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns]
     out = valid[out_cols].reset_index(drop=True)
+    from dx_metrics.ingest.header import explain
+
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
               "header_row": header.row + 1, "rows": len(out),
+              "columns": [list(r) for r in explain(header, cells, kind)],
               "scope_id": found_scope.unit_id if found_scope else None,
               "scope_name": found_scope.name if found_scope else None,
               "scope_provisional": bool(found_scope and found_scope.provisional),
