@@ -46,8 +46,8 @@ def test_console_script_lists_indicators():
 
 def test_validate_explain_says_how_each_column_was_read(tmp_path, capsys):
     rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 60)])
-    rows[5][3] = "TRUC TUYEN"                      # written without diacritics, in capitals
-    rows[4].append("Ghi chú")
+    rows[5] = [*rows[5][:3], "TRUC TUYEN", *rows[5][4:]]     # without diacritics, in capitals
+    rows[4] = [*rows[4], "Ghi chú"]                          # (copies: the header rows are shared)
     assert main(["validate", str(write_sheet(tmp_path / "a.xlsx", rows)), "--explain"]) == 0
     out = capsys.readouterr().out
     assert "header on row 5; each column and how it was read:" in out
