@@ -63,6 +63,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.explain:
             print(f"header on row {o.get('header_row')}; each column and how it was read:")
             print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
+        if args.suggest:
+            _print_columns_draft(path.name, kind, o.get("columns", []))
         if problems:
             shown = problems if args.all else problems[:SHOWN]
             rows = [[p.severity, p.row or "", p.column or "", "" if p.value is None else str(p.value)[:30],
@@ -76,6 +78,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 SHOWN = 40  # problems listed per file unless --all
+
+
+def _print_columns_draft(file: str, kind: str, columns: list) -> None:
+    """A draft ``columns.yaml`` for the header cells that were not read: each under the field
+    whose aliases share most words with it, for the analyst to check and save."""
+    import json
+
+    from dx_metrics.ingest.header import closest_field
+
+    taken = {c[2] for c in columns if c[2] != "—"}
+    unread = [c[1] for c in columns if c[2] == "—" and not str(c[3]).startswith("row number")]
+    print(f"# columns.yaml draft for {file} ({kind}): check each guess, move or delete lines, then save it")
+    print("# as columns.yaml in your workspace (its aliases add to the bundled ones).")
+    if not unread:
+        print("# every header cell was read; nothing to add")
+        return
+    guesses: dict[str, list[str]] = {}
+    for text in unread:
+        guesses.setdefault(closest_field(text, kind, exclude=taken) or "?", []).append(text)
+    print(f"{kind}:")
+    for name, texts in guesses.items():
+        if name == "?":
+            continue
+        print(f"  {name}:")
+        print(f"    aliases: [{', '.join(json.dumps(t, ensure_ascii=False) for t in texts)}]")
+    for text in guesses.get("?", []):
+        print(f"  # no field resembles {json.dumps(text, ensure_ascii=False)}: name it yourself or leave it out")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -213,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period", help="reporting period, e.g. 2023 or 2023-Q3, if the file states none")
     p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
     p.add_argument("--explain", action="store_true", help="print each column with the field it was read as, and how")
+    p.add_argument("--suggest", action="store_true",
+                   help="print a draft columns.yaml for the header cells that were not read")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("run", help="run report notebooks for plans (files, folders, or a schedule file)")

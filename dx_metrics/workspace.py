@@ -2,7 +2,8 @@
 
 A workspace is a folder holding ``data/`` (exports), ``params/`` (plans), ``outputs/``
 (reports) and, optionally, overlays merged over what the package bundles: ``units.csv``
-(unit registry rows; its rows win). ``dx-metrics init DIR`` makes one, marked by
+(unit registry rows; its rows win) and ``columns.yaml`` (header aliases added to the bundled
+ones). ``dx-metrics init DIR`` makes one, marked by
 ``dx-workspace.yaml``; the repository itself is the bundled workspace.
 
 Where paths start (the rule, written once):
@@ -45,6 +46,10 @@ class Workspace:
     def units_file(self) -> Path:
         return self.root / "units.csv"
 
+    @property
+    def columns_file(self) -> Path:
+        return self.root / "columns.yaml"
+
 
 def find(start: str | Path) -> Workspace | None:
     """The workspace at or above ``start`` (a folder or a file), or None."""
@@ -69,7 +74,13 @@ def current() -> Workspace:
 
 
 def activate(ws: Workspace) -> list[str]:
-    """Put ``ws``'s registry overlay (if any) in force; returns the conflicts it reports."""
+    """Put ``ws``'s overlays (if any) in force: its ``columns.yaml`` (header aliases) and its
+    ``units.csv`` (registry rows); returns the registry conflicts it reports."""
+    from dx_metrics.ingest import header
+
+    columns = ws.columns_file.resolve() if ws.columns_file.is_file() else None
+    if columns != header.overlay():
+        header.set_overlay(columns)
     wanted = ws.units_file.resolve() if ws.units_file.is_file() else None
     if wanted == units.overlay():
         return []

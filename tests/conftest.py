@@ -19,12 +19,15 @@ def _private_cache(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _bundled_registry():
-    """A test that puts a workspace registry over the bundled one takes it away after."""
+    """A test that puts a workspace registry or alias table over the bundled one takes it away after."""
     from dx_metrics import units
+    from dx_metrics.ingest import header
 
     yield
     if units.overlay() is not None:
         units.set_overlay(None)
+    if header.overlay() is not None:
+        header.set_overlay(None)
 
 
 def write_sheet(path: Path, rows: list[list], *, title: str = "Biểu 06a", merges: list[str] = ()) -> Path:

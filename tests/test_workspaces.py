@@ -186,3 +186,22 @@ def test_a_plans_input_is_looked_for_beside_it_first(tmp_path):
     assert (row.numerator, row.denominator) == (30, 100)
     (ws / "params" / "one_stop.xlsx").unlink()                  # then the workspace's data/
     assert build_plan_report(plan).evaluation.iloc[0].numerator == 90
+
+
+def test_a_workspace_columns_yaml_teaches_a_new_header(tmp_path, monkeypatch, capsys):
+    ws = tmp_path / "ws"
+    main(["init", str(ws)])
+    export = ws / "data" / "nodia.csv"
+    export.write_text("Don vi,Ky bao cao,Tiep nhan trong ky,Tiep nhan truc tuyen,"
+                      "Tiep nhan truc tiep va buu chinh cong ich\nSo GTVT Bac Lieu,2023,1.200,300,900\n", encoding="utf-8")
+    monkeypatch.chdir(ws)
+    assert main(["validate", "data/nodia.csv", "--kind", "dossiers", "--suggest"]) == 0
+    out = capsys.readouterr().out
+    draft = out[out.index("dossiers:"):out.index("severity")]
+    assert draft.splitlines()[1:3] == ["  received_offline:",
+                                       '    aliases: ["Tiep nhan truc tiep va buu chinh cong ich"]']
+    (ws / "columns.yaml").write_text(draft, encoding="utf-8")           # the analyst accepts the guess
+    assert main(["validate", "data/nodia.csv", "--kind", "dossiers", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "1 valid row(s), 0 error(s), 0 warning(s)" in out        # read now (the cache saw the overlay change)
+    assert "received_offline" in out

@@ -77,7 +77,9 @@ def _package_digest() -> str:
 def _config_digest() -> str:
     """The reader, its vocabularies and the unit registry in force (a workspace's overlay
     included): editing any of them invalidates the cache."""
-    return _package_digest() + units.registry_digest()
+    from dx_metrics.ingest import header
+
+    return _package_digest() + units.registry_digest() + header.overlay_digest()
 
 
 def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None, scope: str | None = None) -> str:

@@ -8,10 +8,12 @@ keeps the one that names the most canonical columns, and flattens it.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 import yaml
@@ -57,9 +59,50 @@ def _aliases(where: str, raw: list) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+_overlay: Path | None = None     # a workspace's columns.yaml, whose aliases add to the bundled ones
+
+
+def set_overlay(path: str | Path | None) -> None:
+    """Add the aliases of ``path`` (a workspace's ``columns.yaml``, same layout as the bundled
+    one: ``kind: {field: {aliases: [...]}}``) to the bundled alias table from now on."""
+    global _overlay
+    _overlay = Path(path).resolve() if path is not None else None
+    _raw_table.cache_clear()
+    column_specs.cache_clear()
+
+
+def overlay() -> Path | None:
+    return _overlay
+
+
+def overlay_digest() -> str:
+    return hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
+
+
 @lru_cache(maxsize=1)
 def _raw_table() -> dict:
-    return yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+    table = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+    if _overlay is None:
+        return table
+    from dx_metrics import safe_yaml
+
+    ours = safe_yaml.load_file(_overlay) or {}
+    if not isinstance(ours, dict):
+        raise ValueError(f"{_overlay}: must map table kinds to fields (e.g. 'dossiers: {{received_online: "
+                         f"{{aliases: [...]}}}}')")
+    for kind, fields in ours.items():
+        if kind not in table or kind == "index_components" or not isinstance(fields, dict):
+            raise ValueError(f"{_overlay}: {kind!r} is not a table kind (kinds: "
+                             f"{', '.join(k for k in table if k != 'index_components')})")
+        for name, spec in fields.items():
+            if name not in table[kind]:
+                raise ValueError(f"{_overlay}: {kind}.{name} is not a field of {kind} (fields: "
+                                 f"{', '.join(table[kind])})")
+            extra = (spec or {}).get("aliases", []) if isinstance(spec, dict) else spec
+            if not isinstance(extra, list):
+                raise ValueError(f"{_overlay}: {kind}.{name}.aliases must be a list of header texts")
+            table[kind][name] = {**table[kind][name], "aliases": [*table[kind][name].get("aliases", []), *extra]}
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +201,22 @@ def _assign(paths, specs) -> tuple[dict[str, int], dict[str, str], dict[int, str
         else:
             unmatched[i] = text
     return columns, texts, unmatched, len(columns), aliases
+
+
+def closest_field(text: str, kind: str, *, exclude: set[str] = frozenset()) -> str | None:
+    """The field of ``kind`` whose aliases share the most words with a header text (a draft
+    for an analyst to confirm, never used to read a file)."""
+    words = set(fold(_strip_colnum(text)).split())
+    best, score = None, 0.0
+    for name, spec in column_specs()[kind].items():
+        if name in exclude or name.startswith(COMPONENT_PREFIX):
+            continue
+        for alias in spec.aliases:
+            aw = set(" ".join(alias).split())
+            overlap = len(words & aw) / len(words | aw) if words | aw else 0.0
+            if overlap > score:
+                best, score = name, overlap
+    return best if score >= 0.34 else None
 
 
 def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str, str, str, str]]:

@@ -56,7 +56,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                                    message=f"required column(s) not found in the header: {expected}",
                                    reason="missing_column",
                                    hint="if the file names them differently, add the header text to "
-                                        "dx_metrics/ingest/columns.yaml")])
+                                        "columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")])
 
     body = cells.iloc[header.data_start:]
     raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()})
@@ -179,7 +179,8 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
         raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
                                    message=f"no header row of a {kind} table found in the first rows of {where} "
                                            f"(looked for {wanted})",
-                                   hint="check the kind, or add the file's header texts to dx_metrics/ingest/columns.yaml")]
+                                   hint="check the kind, or add the file's header texts to columns.yaml in your workspace "
+                                        "(dx-metrics validate --suggest drafts it)")]
                           + [Problem(file=path.name, message=m, reason="hidden_sheet", severity=WARNING, hint=h)
                              for m, h in hidden_notes])
     return best
@@ -305,8 +306,8 @@ def _unused_columns(t: RawTable, header) -> None:
     shown = ", ".join(f'"{n}"' for n in names[:8]) + (f" … +{len(names) - 8} more" if len(names) > 8 else "")
     t.problems.append(Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="unknown_value",
                               severity=WARNING, message=f"column(s) not recognised and not read: {shown}",
-                              hint=f"if one of them holds a {t.kind} column, add its header text to "
-                                   "dx_metrics/ingest/columns.yaml"))
+                              hint=f"if one of them holds a {t.kind} column, add its header text to columns.yaml "
+                                   "in your workspace (dx-metrics validate --suggest drafts it)"))
 
 
 def _require_cells(t: RawTable) -> None:

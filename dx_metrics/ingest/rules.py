@@ -52,7 +52,7 @@ def dossiers(t: RawTable) -> None:
     if "received_total" not in d:
         t.table_problem("no column gives the number of dossiers received", reason="missing_column",
                         severity="error", hint="expected 'Tổng số' under 'Số hồ sơ nhận giải quyết', or 'Trực tuyến' "
-                        "and 'Trực tiếp, dịch vụ bưu chính'; edit dx_metrics/ingest/columns.yaml for other headers")
+                        "and 'Trực tiếp, dịch vụ bưu chính'; add other headers to columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")
         t.rejected[:] = True
         return
     if "received_incl_carried" in d and "carried_over" in d and offline is not None and "received_online" in d:
