@@ -53,3 +53,27 @@ def test_periods_are_shown_as_readers_write_them(label, vi, en):
     from dx_metrics.report.format import fmt_period
 
     assert (fmt_period(label, lang="vi"), fmt_period(label, lang="en")) == (vi, en)
+
+
+def test_every_problem_type_has_a_name_in_both_languages():
+    from dx_metrics.errors import REASONS
+    from dx_metrics.report.labels import REASON
+
+    for lang in ("vi", "en"):
+        assert set(REASON[lang]) == set(REASONS), lang
+
+
+def test_the_data_quality_table_names_problem_types_in_the_report_language(tmp_path):
+    from conftest import one_stop_rows, unit_row, write_sheet
+    from dx_metrics.report import build_plan_report
+    from dx_metrics.report.tables import problems_frame
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "params").mkdir()
+    write_sheet(tmp_path / "data" / "a.xlsx", one_stop_rows([unit_row("Phòng Không Có Thật", 10, 5)]))
+    plan = tmp_path / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: t\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: a.xlsx, kind: dossiers}\n",
+                    encoding="utf-8")
+    df, _ = problems_frame(build_plan_report(plan), "vi")
+    types = set(df.iloc[:, 1])
+    assert "Đơn vị tạm" in types and "provisional_unit" not in types

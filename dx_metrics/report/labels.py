@@ -172,3 +172,30 @@ SECTIONS = {
         "preview": ("Canonical tables", "The first rows of each table as read and standardised."),
     },
 }
+
+
+# Problem types (errors.REASONS) as a reader names them; a test keeps this list complete.
+REASON = {
+    "vi": {"unreadable": "Không đọc được tệp", "too_large": "Bảng quá lớn",
+           "formula_without_value": "Công thức chưa có kết quả", "stray_cell": "Ô lạc ngoài bảng",
+           "hidden_sheet": "Trang tính ẩn", "extra_field": "Thừa trường dữ liệu", "no_header": "Không thấy dòng tiêu đề",
+           "missing_column": "Thiếu cột hoặc ô bắt buộc", "duplicate_column": "Hai cột cùng nghĩa",
+           "not_a_count": "Không phải số đếm", "not_a_number": "Không phải số", "not_a_date": "Không phải ngày",
+           "out_of_range": "Ngoài khoảng cho phép", "inconsistent": "Số liệu mâu thuẫn",
+           "totals_mismatch": "Dòng tổng không khớp", "duplicate_key": "Dòng trùng",
+           "unknown_unit": "Đơn vị không có trong danh mục", "ambiguous_unit": "Tên đơn vị không rõ",
+           "provisional_unit": "Đơn vị tạm", "unknown_value": "Giá trị hoặc cột không nhận ra",
+           "no_period": "Thiếu kỳ báo cáo", "empty": "Bảng không có dữ liệu", "skipped_row": "Dòng bỏ qua",
+           "other_sheets": "Trang tính khác", "plan": "Lỗi kế hoạch"},
+    "en": {"unreadable": "Unreadable file", "too_large": "Table too large",
+           "formula_without_value": "Formula without a result", "stray_cell": "Stray cell",
+           "hidden_sheet": "Hidden sheet", "extra_field": "Extra field", "no_header": "No header row",
+           "missing_column": "Missing column or cell", "duplicate_column": "Two columns, one meaning",
+           "not_a_count": "Not a count", "not_a_number": "Not a number", "not_a_date": "Not a date",
+           "out_of_range": "Out of range", "inconsistent": "Inconsistent figures",
+           "totals_mismatch": "Totals row mismatch", "duplicate_key": "Duplicate row",
+           "unknown_unit": "Unit not in the registry", "ambiguous_unit": "Ambiguous unit name",
+           "provisional_unit": "Provisional unit", "unknown_value": "Unrecognised value or column",
+           "no_period": "No reporting period", "empty": "Empty table", "skipped_row": "Row skipped",
+           "other_sheets": "Other sheets", "plan": "Plan problem"},
+}

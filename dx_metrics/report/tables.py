@@ -12,7 +12,7 @@ import pandas as pd
 
 from dx_metrics.indicators import catalog
 from dx_metrics.report.format import fmt_number, fmt_percent, fmt_period, fmt_points
-from dx_metrics.report.labels import (COLUMNS, KIND, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
+from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
                                      TRAJECTORY, check_lang)
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.units import unit_names
@@ -248,7 +248,8 @@ def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]
     check_lang(lang)
     c = COLUMNS[lang]
     p = r.problems_frame
-    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=p["message"].map(lambda m: note_text(m, lang)))
+    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=p["message"].map(lambda m: note_text(m, lang)),
+                 reason=p["reason"].map(REASON[lang]).fillna(p["reason"]))
     df = p.rename(columns={k: c[k] for k in p.columns if k in c})
     return df, {}
 
