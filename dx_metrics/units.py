@@ -7,9 +7,10 @@ merged over it with ``set_overlay``: its rows win, and each conflict is reported
 
 Matching folds diacritics, case and punctuation and reads official short forms
 ("TP.", "UBND tỉnh", "TT.Huế", "BRVT": ``reference/unit_names.yaml``). A generic division name
-("Văn phòng Sở", "Thanh tra Sở", "Bộ phận Một cửa") is resolved only among the units under
-the file's *scope* (its issuing body, from the title rows, or the plan's unit), never by
-the first registry row that bears it. A name that still fits several units is an error
+("Văn phòng Sở", "Thanh tra Sở", "Bộ phận Một cửa") is resolved only among the direct
+children of the file's *scope* (its issuing body, from the title rows, or the plan's unit)
+and of the bodies above it, never by the first registry row that bears it (a sibling
+department's office is never found). A name that still fits several units is an error
 listing them. A name the registry lacks, in a file with a scope, becomes a *provisional*
 unit under the scope (id ``<scope>~<folded_name>``), so the scope's total still counts it.
 """
