@@ -145,7 +145,12 @@ def _read_excel(path: Path, kind: str, nrows: int | None = None) -> list[Sheet]:
         except (KeyError, ValueError, SyntaxError):   # not laid out as an xlsx: calamine says what it is
             extents = None
         if extents is not None:
-            return _read_bounded(path, extents, nrows)
+            return _read_bounded(path, kind, extents, nrows)
+    return _read_whole(path, kind, nrows)
+
+
+def _read_whole(path: Path, kind: str, nrows: int | None) -> list[Sheet]:
+    """Every sheet through calamine, or openpyxl when calamine fails on an xlsx."""
     try:
         return _read_calamine(path, nrows)
     except Exception as calamine_error:  # noqa: BLE001 - any failure falls back once
@@ -167,7 +172,7 @@ def _short(e: Exception) -> str:
     return text[:120]
 
 
-def _read_bounded(path: Path, extents: dict[str, extent.SheetExtent], nrows: int | None) -> list[Sheet]:
+def _read_bounded(path: Path, kind: str, extents: dict[str, extent.SheetExtent], nrows: int | None) -> list[Sheet]:
     """Each sheet read within the cell budget: as a whole when its occupied box fits, else
     without its far stray cells; a table over the budget by itself is refused."""
     limit = extent.max_cells()
@@ -180,7 +185,7 @@ def _read_bounded(path: Path, extents: dict[str, extent.SheetExtent], nrows: int
                 message=f"the sheet holds {box} ({rows * cols:,} cells), more than the limit of {limit:,} cells",
                 hint="export the table alone (or by period), or raise DX_METRICS_MAX_CELLS if the machine has the memory")])
     if all(not strays for _, _, strays in boxes.values()):
-        sheets = _read_excel_fallback(path, nrows)
+        sheets = _read_whole(path, kind, nrows)
     else:   # calamine would allocate the whole box: read each sheet's table only
         sheets = _read_openpyxl(path, nrows, boxes={n: (r, c) for n, (r, c, _) in boxes.items()})
     for sheet in sheets:
@@ -190,17 +195,6 @@ def _read_bounded(path: Path, extents: dict[str, extent.SheetExtent], nrows: int
             sheet.strays = boxes[sheet.name][2]
             sheet.formulas_without_value = e.formulas_without_value
     return sheets
-
-
-def _read_excel_fallback(path: Path, nrows: int | None) -> list[Sheet]:
-    try:
-        return _read_calamine(path, nrows)
-    except Exception:  # noqa: BLE001 - any failure falls back once
-        try:
-            return _read_openpyxl(path, nrows)
-        except Exception as e:  # noqa: BLE001
-            raise _unreadable(path, f"cannot be opened as a workbook ({_short(e)})",
-                              "open it in Excel and save it as .xlsx") from None
 
 
 def _read_calamine(path: Path, nrows: int | None = None) -> list[Sheet]:
