@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -318,17 +319,27 @@ def _resolve(name: object, valid: tuple[Bearer, ...], scope: str | None) -> Reso
     return Resolution(None, "unknown")
 
 
-def match_units(names: pd.Series, *, at: pd.Series | None = None, scope: str | None = None) -> pd.Series:
-    """``unit_id`` for each name as written (registered, or provisional under ``scope``),
-    missing where the name does not resolve to one unit; each distinct name and day is
-    resolved once. A name borne by several units over time ("Tỉnh Cà Mau" before and after
-    1 July 2025) goes to the unit valid on the row's date ``at``."""
+def resolve_each(names: pd.Series, *, at: pd.Series | None = None, scope: str | None = None) -> pd.Series:
+    """A ``Resolution`` for each row (None for a blank name), each distinct (name, day)
+    resolved once: a records log names a few units on hundreds of days."""
     days = (pd.to_datetime(pd.Series(at, index=names.index)).dt.normalize() if at is not None
             else pd.Series(pd.NaT, index=names.index))
-    found = {p: resolve(p[0], at=None if pd.isna(p[1]) else p[1], scope=scope).unit_id
-             for p in set(zip(names, days)) if pd.notna(p[0])}
-    return pd.Series([found.get((n, d)) if pd.notna(n) else None for n, d in zip(names, days)],
-                     index=names.index, dtype="string")
+    if names.empty:
+        return pd.Series([], index=names.index, dtype=object)
+    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([names.astype("string").fillna(""), days]))
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    resolved = np.array([resolve(names.iat[i], at=None if pd.isna(days.iat[i]) else days.iat[i], scope=scope)
+                         if pd.notna(names.iat[i]) else None for i in first], dtype=object)
+    return pd.Series(resolved[codes], index=names.index, dtype=object)
+
+
+def match_units(names: pd.Series, *, at: pd.Series | None = None, scope: str | None = None) -> pd.Series:
+    """``unit_id`` for each name as written (registered, or provisional under ``scope``),
+    missing where the name does not resolve to one unit. A name borne by several units over
+    time ("Tỉnh Cà Mau" before and after 1 July 2025) goes to the unit valid on the row's
+    date ``at``."""
+    found = resolve_each(names, at=at, scope=scope)
+    return found.map(lambda r: r.unit_id if r is not None else None).astype("string")
 
 
 @dataclass(frozen=True)
@@ -383,15 +394,10 @@ def choose_scope(chain: list[Scope], names: list[str], *, at=None, hint: str | N
             and chain[-1].unit_id in ancestors(hint):
         # the title names a province or ministry; the plan's department under it may be the lister
         chain = [*chain, Scope(hint, str(unit_names(pd.Series([hint])).iloc[0]), False)]
-    parent = dict(zip(load_units()["unit_id"], load_units()["parent_id"]))
     for sc in reversed(chain):
         under = family(sc.unit_id)
-        count = 0
-        for n in names:
-            u = resolve(n, at=at, scope=sc.unit_id).unit_id
-            # a division name every body has says whose it is only as the scope's own child
-            if u in under and (not is_generic(n) or parent.get(u) == sc.unit_id):
-                count += 1
+        # resolve() takes a division name every body has only as a direct child of the scope
+        count = sum(1 for n in names if resolve(n, at=at, scope=sc.unit_id).unit_id in under)
         if sc.unit_id == hint:
             count += 0.5       # the plan's own unit wins a tie with the body above it
         if count > best_count:

@@ -488,20 +488,11 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         return scope
     scope_id = scope.unit_id if scope else None
     live = names.notna() & ~t.rejected & ~t.skipped
-    days = (pd.to_datetime(dates).dt.normalize() if dates is not None else pd.Series(pd.NaT, index=names.index))
-    # each distinct (name, day) resolved once: a records log names four units on 365 days
-    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([names.astype("string").fillna(""), days]))
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    resolved = np.array([unit_registry.resolve(names.iat[i], at=None if pd.isna(days.iat[i]) else days.iat[i],
-                                               scope=scope_id) if pd.notna(names.iat[i]) else None
-                         for i in first], dtype=object)
-    res = pd.Series(resolved[codes] if len(codes) else [], index=names.index, dtype=object)
-    status = pd.Series(np.array([r.status if r is not None else None for r in resolved], dtype=object)[codes]
-                       if len(codes) else [], index=names.index, dtype=object)
+    res = unit_registry.resolve_each(names, at=dates, scope=scope_id)
+    status = res.map(lambda r: r.status if r is not None else None).astype(object)
     if t.kind == "index_scores":      # a ranked peer with a generic-looking name ("Bộ, ngành 09") is just unknown
         status = status.where(status != "generic", "unknown")
-    ids = pd.Series(np.array([r.unit_id if r is not None else None for r in resolved], dtype=object)[codes]
-                    if len(codes) else [], index=names.index, dtype="string")
+    ids = res.map(lambda r: r.unit_id if r is not None else None).astype("string")
     if "unit_id" in t.data and t.kind != "tasks":
         given = t.data["unit_id"]
         ids = given.fillna(ids)
@@ -515,7 +506,7 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         return "; ".join(f"{u} ({n})" for u, n in zip(r.candidates, shown))
 
     ambiguous = live & (status == "ambiguous")
-    said = {id(r): f"fits several units: {listed(r)}" for r in resolved if r is not None and r.status == "ambiguous"}
+    said = {id(r): f"fits several units: {listed(r)}" for r in {id(r): r for r in res[ambiguous]}.values()}
     t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res[ambiguous].map(lambda r: said[id(r)]).reindex(
         names.index),
         hint="write the unit's full name (with its province or ministry), add a unit_id column, or state the "
@@ -548,10 +539,8 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         t.flag(unknown, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
             "is not in the unit registry; kept under its own name", index=names.index),
             hint=unit_registry.REGISTRY_HINT)
-    kept = ids.fillna(names.map(lambda n: f"?{n}" if pd.notna(n) else n).astype("string"))
     if t.kind == "tasks":
         t.data["owner_unit"] = ids.fillna(t.data["owner_name"]).astype("string")
-    else:
-        t.data["unit_id"] = kept.astype("string")
-        unit_registry.remember_provisional(t.data["unit_id"], names)
+    else:   # a name that resolves to no unit is kept as written, marked with "?"
+        t.data["unit_id"] = ids.fillna("?" + names.astype("string"))
     return scope
