@@ -284,7 +284,7 @@ class EmptyEvaluation(RuntimeError):
 
 def _require_evaluated(summary_path: Path) -> None:
     if not summary_path.is_file():
-        return   # a notebook that writes no summary (explore_exports) evaluates nothing by design
+        return   # the notebook failed before writing it: its own error is the run's
     import json
 
     targets = json.loads(summary_path.read_text("utf-8")).get("targets", [])
@@ -328,7 +328,7 @@ def expand(items: Iterable[str | Path], *, notebooks: list[str] | None = None, l
         as_of = _as_of_date(as_of)
     jobs: list[Job] = []
     for item in items:
-        p = Path(item).expanduser() if Path(item).expanduser().is_absolute() else Path.cwd() / item
+        p = paths.from_here(item)
         if p.is_dir():
             files = [f for f in sorted(p.glob("*.yaml")) if not _is_schedule(f)]
             jobs += [Job(f, nb, lang, as_of) for f in files for nb in notebooks for lang in langs]

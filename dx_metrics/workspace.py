@@ -64,8 +64,13 @@ def find(start: str | Path) -> Workspace | None:
 
 def of_plan(plan_path: str | Path) -> Workspace:
     """The workspace a plan file belongs to (its own folder when it is in none)."""
-    plan_path = Path(plan_path).expanduser().resolve()
-    return find(plan_path.parent) or Workspace(plan_path.parent)
+    return of_folder(Path(plan_path).expanduser().resolve().parent)
+
+
+def of_folder(folder: str | Path) -> Workspace:
+    """The workspace a folder lies in (the folder itself when it is in none)."""
+    folder = Path(folder).expanduser().resolve()
+    return find(folder) or Workspace(folder)
 
 
 def current() -> Workspace:
@@ -106,7 +111,7 @@ def resolve_input(path: str | Path, *, plan_dir: Path, data_dir: Path | None = N
     if beside.exists():
         return beside
     if data_dir is None:
-        data_dir = of_plan(plan_dir / "plan.yaml").data
+        data_dir = of_folder(plan_dir).data
     return Path(data_dir) / p
 
 

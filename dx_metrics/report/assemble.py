@@ -71,7 +71,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
     plan_dir = plan.path.parent if plan.path is not None else Path.cwd()
-    data_dir = workspace.from_here(data_dir) if data_dir is not None else workspace.of_plan(plan_dir / "x").data
+    data_dir = workspace.from_here(data_dir) if data_dir is not None else workspace.of_folder(plan_dir).data
     tables: dict[str, list[pd.DataFrame]] = {}
     problems: list[Problem] = []
     sources: list[dict] = []
