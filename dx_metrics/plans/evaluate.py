@@ -102,15 +102,15 @@ def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Seri
         shown = "missing" if pd.isna(value) else f"{float(value):.4g}"
         return "period_not_covered", (f"only part-year data ({partial['period']}: {shown}); evaluate with as_of "
                                       f"inside {year} (dx-metrics run --as-of YYYY-MM-DD) to judge it to date")
-    this_year = []
-    for p in mine["period"].dropna().astype(str):
+    spans = {}
+    for p in set(mine["period"].dropna().astype(str)):
         try:
-            if parse_period(p).year == year:
-                this_year.append(p)
+            spans[p] = parse_period(p)
         except ValueError:
             continue
+    this_year = [p for p, span in spans.items() if span.year == year]
     if this_year and as_of is not None and running:
-        later = [p for p in this_year if (parse_period(p).end_year, parse_period(p).end_month) > (as_of.year, as_of.month)]
+        later = [p for p in this_year if (spans[p].end_year, spans[p].end_month) > (as_of.year, as_of.month)]
         if len(later) == len(this_year):
             return "period_not_covered", (f"the inputs cover {', '.join(sorted(set(later)))}, which ends after as_of "
                                           f"{as_of.isoformat()}: figures not yet known on that date are not used")
@@ -148,10 +148,11 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                "notes": t.note or pd.NA, "status": "no_data", "no_data_reason": pd.NA}
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
-            code, text = _no_data(observations, t.indicator_id, unit, plan.year, partial, running, as_of)
-            if basis is not None and pd.isna(basis["value"]):
+            if basis is not None:       # measured, but the figure cannot be computed (a zero denominator ...)
                 code = "value_missing"
                 text = str(basis["note"]) if pd.notna(basis.get("note")) else f"{t.indicator_id} could not be computed"
+            else:
+                code, text = _no_data(observations, t.indicator_id, unit, plan.year, partial, running, as_of)
             row["no_data_reason"] = code
             row["notes"] = text if pd.isna(row["notes"]) else f"{text}; {row['notes']}"
             rows.append(row)
