@@ -133,11 +133,14 @@ def test_a_bare_short_form_is_the_scopes_own_unit_not_a_registry_namesake(tmp_pa
 
 
 def test_a_document_number_is_not_an_issuing_body(tmp_path):
-    rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5)])
+    # "Số: 45/BC-SGTVT" under the department starts like "Sở …"; it must not become a body
+    # holding the department's (here unregistered) division
+    rows = one_stop_rows([unit_row("Phòng Pháp chế", 10, 5)])
     rows[1] = ["Số: 45/BC-SGTVT"]
     rows.insert(1, ["SỞ GIAO THÔNG VẬN TẢI"])
     df = read_export(write_sheet(tmp_path / "so.xlsx", rows), "dossiers")
     assert df.attrs["origin"]["scope_id"] == "baclieu_dot"
+    assert df["unit_id"].tolist() == ["baclieu_dot~phong_phap_che"]
 
 
 def test_a_workspace_registry_row_wins_over_the_bundled_one_and_is_reported(tmp_path):
