@@ -313,3 +313,17 @@ def test_a_year_folder_linked_elsewhere_is_not_written_through(tmp_path):
     with pytest.raises(ValueError, match="would write outside the output folder"):
         paths.run_dir(tmp_path / "out", 2023, "baclieu_dot_2023")
     assert paths.run_dir(tmp_path / "out", 2024, "baclieu_dot_2024") == tmp_path / "out" / "2024" / "baclieu_dot_2024"
+
+
+def test_a_report_left_as_old_by_a_kill_between_the_renames_is_put_back(tmp_path):
+    # the swap renames <name> to <name>.old, then the new folder to <name>; a kill between the
+    # two leaves only <name>.old: the next run of the plan starts by putting it back
+    from dx_metrics.runner import _claim
+
+    final = tmp_path / "2023" / "p_2023"
+    old = final.with_name("p_2023.old")
+    old.mkdir(parents=True)
+    (old / ".dx-metrics-run").write_text("p_2023\n", "utf-8")
+    (old / "report.html").write_text("last good report", "utf-8")
+    _claim(final)
+    assert (final / "report.html").read_text("utf-8") == "last good report" and not old.exists()
