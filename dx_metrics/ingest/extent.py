@@ -19,6 +19,8 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from xml.etree import ElementTree
 
 DEFAULT_MAX_CELLS = 5_000_000
@@ -145,7 +147,14 @@ def _widest(body: bytes, widest: str) -> str:
 
 def scan_xlsx(path) -> dict[str, SheetExtent]:
     """Every sheet's occupied box and formulas without a saved result, read from the XML
-    without building any cell; the last row comes from the row elements."""
+    without building any cell; the last row comes from the row elements. Scanned once per
+    file version: ``validate`` guesses the kind, then reads, from the same scan."""
+    st = os.stat(path)
+    return _scan(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _scan(path: str, mtime_ns: int, size: int) -> dict[str, SheetExtent]:
     out: dict[str, SheetExtent] = {}
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())

@@ -48,6 +48,8 @@ class Header:
 
 
 COMPONENT_PREFIX = "component__"
+# the row-number column every Vietnamese table has: read past without a word (folded texts)
+ROW_NUMBER_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu", "thu tu", "no", "n0", "#"})
 
 
 def _aliases(where: str, raw: list) -> tuple[tuple[str, ...], ...]:
@@ -235,7 +237,7 @@ def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str,
         name = field_of.get(i)
         if name is not None:
             how = f"alias '{header.aliases.get(name, '')}' (after folding diacritics, case and punctuation)"
-        elif fold(text) in ("stt", "tt", "so tt", "so thu tu", "no"):
+        elif fold(text) in ROW_NUMBER_HEADERS:
             how = "row number (read past)"
         else:
             how = "not read: no alias of a " + kind + " column matches (add one to columns.yaml)"

@@ -18,7 +18,7 @@ from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest import rules
 from dx_metrics.ingest import values as V
-from dx_metrics.ingest.header import SCAN_ROWS, column_specs, find_header
+from dx_metrics.ingest.header import ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs, find_header
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
@@ -27,7 +27,6 @@ from dx_metrics.text import clean_label, fold
 KINDS = ("dossiers", "dossier_records", "services", "index_scores", "tasks", "observations", "units")
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
                 "toan tinh", "toan bo", "tong toan tinh", "cong chung"}
-_ROW_NUMBER_HEADERS = {"stt", "tt", "so tt", "so thu tu", "no", "no.", "#", "n0", "thu tu"}
 _FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam doc|pho giam doc|ghi chu|"
                      r"noi nhan|ky ten|xac nhan|kt giam doc|tl giam doc|nguoi ky)\b|"
                      r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
@@ -300,7 +299,7 @@ def _unused_columns(t: RawTable, header) -> None:
     """One warning naming the header cells dx_metrics did not recognise (nothing is dropped
     silently: a renamed "Trực tuyến" column would otherwise just be missing)."""
     # the row-number column every Vietnamese table has is read past without a word
-    names = [text for _, text in sorted(header.unmatched.items()) if text and fold(text) not in _ROW_NUMBER_HEADERS]
+    names = [text for _, text in sorted(header.unmatched.items()) if text and fold(text) not in ROW_NUMBER_HEADERS]
     if not names:
         return
     shown = ", ".join(f'"{n}"' for n in names[:8]) + (f" … +{len(names) - 8} more" if len(names) > 8 else "")
