@@ -45,6 +45,8 @@ class Header:
     note: tuple[str, str] | None = None   # (message, hint) about the choice of sheet
     hidden_notes: list[tuple[str, str]] = field(default_factory=list)   # hidden sheets not read
     aliases: dict[str, str] = field(default_factory=dict)   # canonical -> the folded alias it matched
+    hows: dict[str, str] = field(default_factory=dict)      # canonical -> alias | words | context (after X)
+    conflicts: list[str] = field(default_factory=list)      # columns two readings fit (an error)
 
 
 COMPONENT_PREFIX = "component__"
@@ -61,6 +63,7 @@ def _aliases(where: str, raw: list) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+_NOT_KINDS = frozenset({"index_components", "filler_words"})   # sections of columns.yaml that are not table kinds
 _overlay: Path | None = None     # a workspace's columns.yaml, whose aliases add to the bundled ones
 
 
@@ -71,6 +74,7 @@ def set_overlay(path: str | Path | None) -> None:
     _overlay = Path(path).resolve() if path is not None else None
     _raw_table.cache_clear()
     column_specs.cache_clear()
+    _table.cache_clear()
 
 
 def overlay() -> Path | None:
@@ -93,9 +97,9 @@ def _raw_table() -> dict:
         raise ValueError(f"{_overlay}: must map table kinds to fields (e.g. 'dossiers: {{received_online: "
                          f"{{aliases: [...]}}}}')")
     for kind, fields in ours.items():
-        if kind not in table or kind == "index_components" or not isinstance(fields, dict):
+        if kind not in table or kind in _NOT_KINDS or not isinstance(fields, dict):
             raise ValueError(f"{_overlay}: {kind!r} is not a table kind (kinds: "
-                             f"{', '.join(k for k in table if k != 'index_components')})")
+                             f"{', '.join(k for k in table if k not in _NOT_KINDS)})")
         for name, spec in fields.items():
             if name not in table[kind]:
                 raise ValueError(f"{_overlay}: {kind}.{name} is not a field of {kind} (fields: "
@@ -117,7 +121,7 @@ def column_specs() -> dict[str, dict[str, ColumnSpec]]:
     raw = _raw_table()
     specs: dict[str, dict[str, ColumnSpec]] = {}
     for kind, cols in raw.items():
-        if kind == "index_components":
+        if kind in _NOT_KINDS:
             continue
         specs[kind] = {}
         for name, spec in cols.items():
@@ -148,20 +152,82 @@ def _cell_text(v: object) -> str | None:
     return text or None
 
 
-def _match(path: tuple[str, ...], specs: dict[str, ColumnSpec]) -> tuple[str | None, int]:
-    """The canonical column whose alias is the longest suffix of ``path`` (and its length)."""
-    name, n, _ = _match_alias(path, specs)
-    return name, n
+@dataclass(frozen=True)
+class _Table:
+    """The alias table of one kind, indexed for matching a header path in constant time."""
+    exact: dict[tuple[str, ...], set[str]]              # folded alias path -> fields
+    words: dict[tuple[int, tuple[str, ...]], set[str]]  # (levels, sorted words less fillers) -> fields
+    context: dict[tuple[str, ...], list[tuple[str, frozenset[str]]]]  # words -> [(field, fields it may follow)]
+    fillers: tuple[tuple[str, ...], ...]
 
 
-def _match_alias(path: tuple[str, ...], specs: dict[str, ColumnSpec]) -> tuple[str | None, int, tuple[str, ...]]:
-    best, best_len, best_alias = None, 0, ()
+def _words(text: str, fillers: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The words of a folded text in order-free form, without the kind's filler phrases
+    ("số hồ sơ", "tiếp nhận", "kể cả" ...)."""
+    toks = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for f in fillers:
+            if tuple(toks[i:i + len(f)]) == f:
+                i += len(f)
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return tuple(sorted(out))
+
+
+@lru_cache(maxsize=16)
+def _table(kind: str) -> _Table:
+    specs = column_specs()[kind]
+    raw = _raw_table()[kind]
+    fillers = tuple(sorted((tuple(fold(f).split()) for f in _raw_table().get("filler_words", {}).get(kind, [])),
+                           key=len, reverse=True))
+    exact: dict = {}
+    words: dict = {}
+    context: dict = {}
     for spec in specs.values():
         for alias in spec.aliases:
-            n = len(alias)
-            if n <= len(path) and path[-n:] == alias and n > best_len:
-                best, best_len, best_alias = spec.name, n, alias
-    return best, best_len, best_alias
+            exact.setdefault(alias, set()).add(spec.name)
+            key = (len(alias), _words(" ".join(alias), fillers))
+            if key[1]:
+                words.setdefault(key, set()).add(spec.name)
+        ctx = (raw.get(spec.name) or {}).get("context") if isinstance(raw.get(spec.name), dict) else None
+        if ctx:
+            for text in ctx.get("aliases", []):
+                context.setdefault(_words(fold(_strip_colnum(text)), fillers), []).append(
+                    (spec.name, frozenset(ctx.get("after", []))))
+    return _Table(exact, words, context, fillers)
+
+
+@dataclass(frozen=True)
+class Match:
+    fields: frozenset[str]     # one field, or several when the header fits them equally
+    strength: tuple[int, int]  # (header levels the alias covers, 1 if exact after folding else 0)
+    alias: str                 # the alias as folded
+    how: str                   # "alias", "words" or "context"
+
+
+def _match(path: tuple[str, ...], table: _Table) -> Match | None:
+    """The best reading of one column's folded header path: an alias equal to the whole path
+    or its last level (after folding), else one with the same words in any order once the
+    kind's filler words are set aside. Covering more levels wins, then exact over words."""
+    found: list[Match] = []
+    for n in range(min(len(path), 2), 0, -1):
+        tail = path[-n:]
+        if tail in table.exact:
+            found.append(Match(frozenset(table.exact[tail]), (n, 1), " / ".join(tail), "alias"))
+        bag = _words(" ".join(tail), table.fillers)
+        if bag and (n, bag) in table.words:
+            found.append(Match(frozenset(table.words[(n, bag)]), (n, 0), " ".join(bag), "words"))
+        if n == 2 and bag and (1, bag) in table.words:    # "Thanh toán / Trực tuyến" is one phrase
+            found.append(Match(frozenset(table.words[(1, bag)]), (n, 0), " ".join(bag), "words"))
+    if not found:
+        return None
+    best = max(m.strength for m in found)
+    top = [m for m in found if m.strength == best]
+    return Match(frozenset().union(*(m.fields for m in top)), best, top[0].alias, top[0].how)
 
 
 def _paths(top: list[str | None], sub: list[str | None] | None) -> list[tuple[tuple[str, ...], str]]:
@@ -183,26 +249,75 @@ def _paths(top: list[str | None], sub: list[str | None] | None) -> list[tuple[tu
     return out
 
 
-def _assign(paths, specs) -> tuple[dict[str, int], dict[str, str], dict[int, str], int, dict[str, str]]:
-    columns: dict[str, int] = {}
-    texts: dict[str, str] = {}
-    strength: dict[str, int] = {}
-    unmatched: dict[int, str] = {}
-    aliases: dict[str, str] = {}
+@dataclass
+class Assignment:
+    columns: dict[str, int] = field(default_factory=dict)     # field -> column position
+    texts: dict[str, str] = field(default_factory=dict)       # field -> header as written
+    unmatched: dict[int, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)     # field -> the alias matched (folded)
+    hows: dict[str, str] = field(default_factory=dict)        # field -> alias | words | context (after X)
+    conflicts: list[str] = field(default_factory=list)        # columns that cannot be told apart
+
+
+def _letter(i: int) -> str:
+    from dx_metrics.ingest.extent import column_letters
+    return column_letters(i + 1)
+
+
+def _assign(paths, kind: str) -> Assignment:
+    """Name each column: by alias or words, then flat headers such as "Quá hạn" by the column
+    before them. A field two columns fit equally, or a column two fields fit equally, is a
+    conflict (named with both) rather than a silent choice."""
+    table = _table(kind)
+    a = Assignment()
+    strength: dict[str, tuple[int, int]] = {}
+    rivals: dict[str, list[int]] = {}
+    matches: dict[int, Match] = {}
     for i, (path, text) in enumerate(paths):
         if not path:
             continue
-        name, n, alias = _match_alias(path, specs)
-        if name is None:
-            unmatched[i] = text
-        elif name not in columns or n > strength[name]:
-            if name in columns:
-                unmatched[columns[name]] = texts[name]
-            columns[name], texts[name], strength[name] = i, text, n
-            aliases[name] = " / ".join(alias)
+        m = _match(path, table)
+        if m is None:
+            continue
+        if len(m.fields) > 1:
+            a.conflicts.append(f"column {_letter(i)} ('{text}') fits {' and '.join(sorted(m.fields))} equally")
+            continue
+        matches[i] = m
+        name = next(iter(m.fields))
+        if name not in a.columns or m.strength > strength[name]:
+            if name in a.columns:
+                a.unmatched[a.columns[name]] = a.texts[name]
+            a.columns[name], a.texts[name], strength[name] = i, text, m.strength
+            a.aliases[name], a.hows[name] = m.alias, m.how
+            rivals[name] = [i]
+        elif m.strength == strength[name]:
+            rivals[name].append(i)
+            a.unmatched[i] = text
         else:
-            unmatched[i] = text
-    return columns, texts, unmatched, len(columns), aliases
+            a.unmatched[i] = text
+    for name, cols in rivals.items():
+        if len(cols) > 1:
+            listed = " and ".join(f"{_letter(c)} ('{paths[c][1]}')" for c in cols)
+            a.conflicts.append(f"columns {listed} both read as {name}")
+    # flat headers that mean one thing after another column ("Quá hạn" after "Đúng hạn")
+    last = None
+    for i, (path, text) in enumerate(paths):
+        if not path:
+            continue
+        if i in matches:
+            name = next(iter(matches[i].fields))
+            last = name if a.columns.get(name) == i else last
+            continue
+        fits = [f for f, after in table.context.get(_words(path[-1], table.fillers), [])
+                if last in after and f not in a.columns]
+        if len(fits) == 1:
+            a.columns[fits[0]], a.texts[fits[0]] = i, text
+            a.aliases[fits[0]], a.hows[fits[0]] = path[-1], f"context (after {last})"
+            a.unmatched.pop(i, None)
+            last = fits[0]
+        else:
+            a.unmatched.setdefault(i, text)
+    return a
 
 
 def closest_field(text: str, kind: str, *, exclude: set[str] = frozenset()) -> str | None:
@@ -235,8 +350,13 @@ def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str,
         if not path:
             continue
         name = field_of.get(i)
-        if name is not None:
+        how_read = header.hows.get(name, "alias") if name is not None else None
+        if how_read == "alias":
             how = f"alias '{header.aliases.get(name, '')}' (after folding diacritics, case and punctuation)"
+        elif how_read == "words":
+            how = f"words of alias '{header.aliases.get(name, '')}' (in any order, set aside: filler words)"
+        elif how_read is not None:
+            how = f"'{header.aliases.get(name, '')}' read by its {how_read}"
         elif fold(text) in ROW_NUMBER_HEADERS:
             how = "row number (read past)"
         else:
@@ -258,7 +378,6 @@ def is_column_number_row(cells: list[object]) -> bool:
 
 def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
     """The best header for ``kind`` in the first rows of ``cells``, or None."""
-    specs = column_specs()[kind]
     rows = cells.head(SCAN_ROWS + 2)
     texts = [[_cell_text(v) for v in r] for r in rows.itertuples(index=False)]
     best: Header | None = None
@@ -273,11 +392,13 @@ def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
             if depth == 2 and (sub is None or sum(t is not None for t in sub) == 0
                                or is_column_number_row(list(rows.iloc[r + 1]))):
                 continue
-            columns, names, unmatched, score, aliases = _assign(_paths(texts[r], sub), specs)
+            a = _assign(_paths(texts[r], sub), kind)
+            score = len(a.columns)
             if score > best_score:
                 start = r + depth
                 if start < len(cells) and is_column_number_row(list(cells.iloc[start])):
                     start += 1
                 best_score = score
-                best = Header(r, depth, start, columns, names, unmatched, aliases=aliases)
+                best = Header(r, depth, start, a.columns, a.texts, a.unmatched, aliases=a.aliases, hows=a.hows,
+                              conflicts=a.conflicts)
     return best

@@ -57,6 +57,13 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                                    hint="if the file names them differently, add the header text to "
                                         "columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")])
 
+    if header.conflicts:
+        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, message=c + "; "
+                                   "dx-metrics will not guess which is meant", reason="duplicate_column",
+                                   hint="rename one header in the file, or add a more specific alias "
+                                        "(e.g. 'parent / child') to columns.yaml in your workspace")
+                           for c in header.conflicts])
+
     body = cells.iloc[header.data_start:]
     raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()})
     raw = raw.reset_index(drop=True)

@@ -1,0 +1,111 @@
+"""Header matching on words and context, and refusing a header that two readings fit.
+
+A one-stop CSV written without diacritics (as some provincial systems export it) must read
+the same figures as its diacritic twin; a flat "Quá hạn" takes its meaning from the column
+before it; two columns claiming one field, or one column fitting two fields, is an error
+naming both. Figures are worked out by hand from the rows below.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dx_metrics.cli import main
+from dx_metrics.errors import DxDataError
+from dx_metrics.ingest import header, read_export
+
+# Bạc Liêu's Department of Transport, before the 2025 merger: its divisions resolve under it
+SCOPE = "baclieu_dot"
+
+WITH_MARKS = ["STT", "Đơn vị", "Kỳ trước chuyển qua", "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp, bưu chính",
+              "Đã giải quyết", "Đúng hạn (kể cả trước hạn)", "Quá hạn", "Đang giải quyết", "Trong hạn", "Quá hạn"]
+WITHOUT_MARKS = ["STT", "Don vi", "Ky truoc chuyen qua", "Tiep nhan truc tuyen", "Tiep nhan truc tiep, buu chinh",
+                 "Da giai quyet", "Dung han (ke ca truoc han)", "Qua han", "Dang giai quyet", "Trong han", "Qua han"]
+# carried, online, offline, resolved, on time (incl. early), late, pending, within, overdue
+ROWS = [["1", "Văn phòng Sở", "5", "120", "30", "140", "130", "10", "15", "12", "3"],
+        ["2", "Thanh tra Sở", "0", "8", "12", "18", "18", "0", "2", "2", "0"]]
+
+
+def _csv(path, head, rows):
+    def cell(v):
+        return f'"{v}"' if "," in v else v
+    path.write_text("\n".join(",".join(cell(v) for v in r) for r in [head, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_csv_without_diacritics_reads_the_same_figures_as_its_twin(tmp_path):
+    marks = read_export(_csv(tmp_path / "marks.csv", WITH_MARKS, ROWS), "dossiers", period="2024", scope=SCOPE)
+    plain = read_export(_csv(tmp_path / "plain.csv", WITHOUT_MARKS, ROWS), "dossiers", period="2024", scope=SCOPE)
+    cols = ["unit_id", "carried_over", "received_total", "received_online", "resolved_total", "resolved_on_time",
+            "resolved_late", "pending"]
+    assert marks[cols].to_dict("records") == plain[cols].to_dict("records")
+    office = plain.set_index("unit_id").loc["baclieu_dot_office"]
+    # newly received = online + in person/post = 120 + 30; "Đúng hạn (kể cả trước hạn)" is on time incl. early
+    assert (office["received_total"], office["received_online"]) == (150, 120)
+    assert (office["resolved_total"], office["resolved_on_time"], office["resolved_late"]) == (140, 130, 10)
+    assert office["pending"] == 15 and office["carried_over"] == 5
+    # the row numbers are read past without a word
+    assert not [p for p in plain.attrs["problems"] if "STT" in (p.column or "") + p.message]
+
+
+def test_a_flat_overdue_column_takes_its_meaning_from_the_column_before_it(tmp_path):
+    path = _csv(tmp_path / "plain.csv", WITHOUT_MARKS, ROWS)
+    df = read_export(path, "dossiers", period="2024", scope=SCOPE)
+    how = {field: (text, way) for _, text, field, way in df.attrs["origin"]["columns"]}
+    # "Qua han" after the resolved columns is resolved late; after "Dang giai quyet"/"Trong han", pending overdue
+    assert how["resolved_late"][0] == "Qua han" and "context" in how["resolved_late"][1]
+    assert how["pending_overdue"][0] == "Qua han" and "context" in how["pending_overdue"][1]
+    assert how["pending_within"][0] == "Trong han" and "context" in how["pending_within"][1]
+    assert "words" in how["received_offline"][1]          # "Tiep nhan" around the alias's words
+    # the pending identity (15 = 12 + 3) is checked on the context-read columns: break it and it is caught
+    broken = [r[:] for r in ROWS]
+    broken[0][10] = "4"
+    problems = read_export(_csv(tmp_path / "b.csv", WITHOUT_MARKS, broken), "dossiers", period="2024",
+                           scope=SCOPE, strict=False).attrs["problems"]
+    assert any("pending is not within deadline + overdue" in p.message and p.row == 2 for p in problems)
+
+
+def test_explain_names_the_way_each_column_was_read(tmp_path, capsys):
+    path = _csv(tmp_path / "plain.csv", WITHOUT_MARKS, ROWS)
+    assert main(["validate", str(path), "--kind", "dossiers", "--period", "2024", "--scope", SCOPE, "--explain"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line[:1].isupper() and line[1:3] == "  "}
+    assert "resolved_late" in lines["H"] and "context" in lines["H"]
+    assert "pending_overdue" in lines["K"] and "context" in lines["K"]
+    assert "received_offline" in lines["E"] and "words" in lines["E"]
+    assert "received_online" in lines["D"]
+
+
+def test_two_columns_claiming_one_field_is_an_error_naming_both(tmp_path):
+    head = ["Đơn vị", "Trực tuyến", "Trực tiếp, dịch vụ bưu chính", "Trực tuyến"]
+    path = _csv(tmp_path / "twice.csv", head, [["Văn phòng Sở", "1", "2", "3"]])
+    with pytest.raises(DxDataError) as e:
+        read_export(path, "dossiers", period="2024", scope=SCOPE)
+    msg = str(e.value)
+    assert "received_online" in msg and "B" in msg and "D" in msg and "columns.yaml" in msg
+
+
+def test_one_column_fitting_two_fields_is_an_error_naming_both(tmp_path):
+    overlay = tmp_path / "columns.yaml"
+    overlay.write_text("dossiers:\n  received_total: {aliases: [Tổng hồ sơ]}\n"
+                       "  resolved_total: {aliases: [Tổng hồ sơ]}\n", encoding="utf-8")
+    header.set_overlay(overlay)
+    path = _csv(tmp_path / "t.csv", ["Đơn vị", "Trực tuyến", "Tổng hồ sơ"], [["Văn phòng Sở", "1", "2"]])
+    with pytest.raises(DxDataError) as e:
+        read_export(path, "dossiers", period="2024", scope=SCOPE)
+    msg = str(e.value)
+    assert "received_total" in msg and "resolved_total" in msg and "'Tổng hồ sơ'" in msg
+
+
+def test_a_more_specific_alias_settles_which_column_a_field_is():
+    # "Số hồ sơ nhận giải quyết / Trực tuyến" (two levels) beats a bare "Trực tuyến" under "Thanh toán"
+    specs = header.column_specs()["dossiers"]
+    paths = header._paths(["Số hồ sơ nhận giải quyết", None, "Thanh toán"], ["Trực tuyến", "Trực tiếp", "Trực tuyến"])
+    a = header._assign(paths, "dossiers")
+    assert a.columns["received_online"] == 0 and a.columns["paid_online"] == 2 and not a.conflicts
+
+
+@pytest.mark.parametrize("kind", sorted(header.column_specs()))
+def test_no_two_fields_of_a_kind_share_an_alias_or_its_words(kind):
+    table = header._table(kind)
+    shared = {k: v for k, v in {**table.exact, **table.words}.items() if len(v) > 1}
+    assert not shared, f"{kind}: aliases that would make a header fit two fields: {shared}"
