@@ -48,7 +48,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
                 worst = max(worst, 1)
                 continue
-            df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope)
+            df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope,
+                             index=args.index)
         except DxDataError as e:
             unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
@@ -242,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period", help="reporting period, e.g. 2023 or 2023-Q3, if the file states none")
     p.add_argument("--scope", help="unit_id of the unit the file reports for, if its title rows do not say "
                    "(e.g. a department whose divisions are listed as 'Văn phòng Sở')")
+    p.add_argument("--index", help="the index an index table holds, if the file does not name it "
+                   "(an id or name: ICT, DTI, 766, EGDI, PAPI, PCI, PAR, SIPAS, GTMI, OECD_DGI, EU_EGOV, DESI)")
     p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
     p.add_argument("--explain", action="store_true", help="print each column with the field it was read as, and how")
     p.add_argument("--suggest", action="store_true",

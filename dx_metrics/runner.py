@@ -399,7 +399,7 @@ def prepare(jobs: list[Job], *, data_dir: str | Path | None = None) -> list[str]
         except Exception:  # noqa: BLE001 - a bad plan is left for its run to report
             continue
         key = (str(Path(job.plan_path).parent), plan.unit_id,
-               tuple((i.path, i.kind, i.sheet, i.period) for i in plan.inputs), job.as_of)
+               tuple((i.path, i.kind, i.sheet, i.period, i.index) for i in plan.inputs), job.as_of)
         if key in seen:
             continue
         seen.add(key)

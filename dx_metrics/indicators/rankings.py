@@ -27,7 +27,8 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
                higher_is_better: bool = True, ties: str = "min", decimals: int | None = None) -> pd.DataFrame:
     """Add ``rank``, ``rank_of``, ``percentile`` and ``rank_change`` to an index_scores frame.
 
-    ``by`` columns absent from the frame are ignored. ``decimals`` rounds scores before
+    ``by`` columns absent from the frame are ignored. Reference rows (``reference`` set:
+    "Điểm cao nhất", "EU27") get no rank and do not count in ``rank_of``. ``decimals`` rounds scores before
     ranking (ranks are decided on the published precision, not on float noise).
     """
     if ties not in TIE_METHODS:
@@ -45,6 +46,8 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
     if "period" in df and "period" not in keys and df["period"].notna().any():
         keys.append("period")     # monthly tables of one year (766) rank each month apart
     value = df[score].astype("Float64")
+    if "reference" in df:     # "Điểm cao nhất", "EU27": compared with, never ranked
+        value = value.mask(df["reference"].notna())
     if decimals is not None:
         value = value.round(decimals)
     value = value.astype(float)

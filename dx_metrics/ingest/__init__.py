@@ -15,7 +15,7 @@ __all__ = ["KINDS", "read_export"]
 
 
 def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
-                strict: bool = True, scope: str | None = None) -> pd.DataFrame:
+                strict: bool = True, scope: str | None = None, index: str | None = None) -> pd.DataFrame:
     """Read one export (xlsx, xls, csv) as the canonical table ``kind``.
 
     The header is found under any title rows; headers are matched through the alias table
@@ -35,16 +35,22 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
     resolve only under it; names the registry lacks become provisional units under it and
     count in its total (``origin["provisional_units"]`` lists them).
 
+    An index table (``index_scores``) is read once its index is known: ``index`` (a catalogue
+    id or name: "PCI", "PAPI", "EGDI", ... see ``dx_metrics.ingest.indexes``), an index
+    column, or a name of exactly one index in the file (title, header, sheet or file name).
+    Component headers are matched only among that index's components. Rows such as "Điểm cao
+    nhất" or "EU27" are kept with ``reference`` set and are never ranked.
+
     Parsed tables are cached as Parquet keyed by content (see ``dx_metrics.ingest.cache``).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     path = Path(path)
     sha = cache.file_sha256(path) if path.is_file() else None
-    key = cache.cache_key(sha, kind, sheet, period, scope) if sha else None
+    key = cache.cache_key(sha, kind, sheet, period, scope, index) if sha else None
     hit = cache.load(key) if key else None
     if hit is None:
-        df, problems, origin = parse_export(path, kind, sheet=sheet, period=period, scope=scope)
+        df, problems, origin = parse_export(path, kind, sheet=sheet, period=period, scope=scope, index=index)
         if key:
             cache.store(key, df, problems, origin)
     else:

@@ -60,7 +60,7 @@ def file_sha256(path: Path) -> str:
 @lru_cache(maxsize=1)
 def _package_digest() -> str:
     h = hashlib.sha256(READER_VERSION.encode())
-    for name in ("columns.yaml", "vocabulary.yaml"):
+    for name in ("columns.yaml", "vocabulary.yaml", "indexes.yaml"):
         h.update(resources.files("dx_metrics.ingest").joinpath(name).read_bytes())
     h.update(resources.files("dx_metrics.indicators").joinpath("registry.yaml").read_bytes())
     # the code that reads and resolves: an upgrade or an edit never serves an old parse
@@ -82,8 +82,9 @@ def _config_digest() -> str:
     return _package_digest() + units.registry_digest() + header.overlay_digest()
 
 
-def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None, scope: str | None = None) -> str:
-    parts = json.dumps([sha256, kind, sheet, period, scope, _config_digest()])
+def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None, scope: str | None = None,
+              index: str | None = None) -> str:
+    parts = json.dumps([sha256, kind, sheet, period, scope, index, _config_digest()])
     return hashlib.sha256(parts.encode()).hexdigest()[:32]
 
 

@@ -63,7 +63,7 @@ def _aliases(where: str, raw: list) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-_NOT_KINDS = frozenset({"index_components", "filler_words"})   # sections of columns.yaml that are not table kinds
+_NOT_KINDS = frozenset({"filler_words"})   # sections of columns.yaml that are not table kinds
 _overlay: Path | None = None     # a workspace's columns.yaml, whose aliases add to the bundled ones
 
 
@@ -74,6 +74,7 @@ def set_overlay(path: str | Path | None) -> None:
     _overlay = Path(path).resolve() if path is not None else None
     _raw_table.cache_clear()
     column_specs.cache_clear()
+    specs_for.cache_clear()
     _table.cache_clear()
 
 
@@ -113,11 +114,8 @@ def _raw_table() -> dict:
 
 @lru_cache(maxsize=1)
 def column_specs() -> dict[str, dict[str, ColumnSpec]]:
-    """The alias table (``columns.yaml``) for every table kind.
-
-    Component columns of wide index tables appear in ``index_scores`` as
-    ``component__<name>`` (see ``component_index``).
-    """
+    """The alias table (``columns.yaml``) for every table kind (index tables without the
+    components of any index: see ``specs_for``)."""
     raw = _raw_table()
     specs: dict[str, dict[str, ColumnSpec]] = {}
     for kind, cols in raw.items():
@@ -127,18 +125,35 @@ def column_specs() -> dict[str, dict[str, ColumnSpec]]:
         for name, spec in cols.items():
             specs[kind][name] = ColumnSpec(name, spec["type"], bool(spec.get("required", False)),
                                            _aliases(f"{kind}.{name}", spec.get("aliases", [])))
-    for index, comps in raw.get("index_components", {}).items():
-        for comp, aliases in comps.items():
-            name = COMPONENT_PREFIX + comp
-            specs["index_scores"][name] = ColumnSpec(name, "number", False,
-                                                     _aliases(f"index_components.{index}.{comp}", aliases))
     return specs
 
 
-@lru_cache(maxsize=1)
-def component_index() -> dict[str, str]:
-    """Which index each component column belongs to: {"osi": "EGDI", "tdgq": "766", ...}."""
-    return {comp: str(index) for index, comps in _raw_table().get("index_components", {}).items() for comp in comps}
+ANY_INDEX = "*"    # every index's components at once: only to find where a header is
+
+
+@lru_cache(maxsize=32)
+def specs_for(kind: str, index: str | None = None) -> dict[str, ColumnSpec]:
+    """The columns of ``kind``; for index tables of a known ``index`` (a catalogue id), also
+    its components (``component__<id>``), its overall-score and rank headers. Component
+    names are scoped to their index: "Công khai, minh bạch" is a 766 column only in a 766 table."""
+    base = column_specs()[kind]
+    if kind != "index_scores" or index is None:
+        return base
+    from dx_metrics.ingest import indexes
+
+    chosen = list(indexes.catalogue().values()) if index == ANY_INDEX else [indexes.catalogue()[index]]
+    out = dict(base)
+    extra_total = tuple(a for ix in chosen for a in _aliases(f"indexes.{ix.id}.total", list(ix.total)))
+    extra_rank = tuple(a for ix in chosen for a in _aliases(f"indexes.{ix.id}.rank", list(ix.rank)))
+    out["score"] = ColumnSpec("score", base["score"].type, base["score"].required, base["score"].aliases + extra_total)
+    out["rank"] = ColumnSpec("rank", base["rank"].type, base["rank"].required, base["rank"].aliases + extra_rank)
+    for ix in chosen:
+        for cid, comp in ix.components.items():
+            name = COMPONENT_PREFIX + cid
+            aliases = _aliases(f"indexes.{ix.id}.components.{cid}", [*comp.aliases, comp.name_vi, comp.name_en])
+            prev = out.get(name)
+            out[name] = ColumnSpec(name, "number", False, (prev.aliases if prev else ()) + aliases)
+    return out
 
 
 def _strip_colnum(text: str) -> str:
@@ -159,12 +174,23 @@ class _Table:
     words: dict[tuple[int, tuple[str, ...]], set[str]]  # (levels, sorted words less fillers) -> fields
     context: dict[tuple[str, ...], list[tuple[str, frozenset[str]]]]  # words -> [(field, fields it may follow)]
     fillers: tuple[tuple[str, ...], ...]
+    drop_years: bool = False
+
+    def bag(self, text: str) -> tuple[str, ...]:
+        return _words(text, self.fillers, self.drop_years)
 
 
-def _words(text: str, fillers: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def _words(text: str, fillers: tuple[tuple[str, ...], ...], drop_years: bool = False) -> tuple[str, ...]:
     """The words of a folded text in order-free form, without the kind's filler phrases
-    ("số hồ sơ", "tiếp nhận", "kể cả" ...)."""
-    toks = text.split()
+    ("số hồ sơ", "tiếp nhận", "kể cả" ...), digits apart from letters, and in index tables
+    without a year ("PCI 2016" is the PCI column of 2016)."""
+    toks = _GLUED.sub(" ", text).split()
+    if drop_years:
+        toks = [t for t in toks if not _YEAR.match(t)]
     out: list[str] = []
     i = 0
     while i < len(toks):
@@ -178,9 +204,9 @@ def _words(text: str, fillers: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
-@lru_cache(maxsize=16)
-def _table(kind: str) -> _Table:
-    specs = column_specs()[kind]
+@lru_cache(maxsize=64)
+def _table(kind: str, index: str | None = None) -> _Table:
+    specs = specs_for(kind, index)
     raw = _raw_table()[kind]
     fillers = tuple(sorted((tuple(fold(f).split()) for f in _raw_table().get("filler_words", {}).get(kind, [])),
                            key=len, reverse=True))
@@ -190,15 +216,15 @@ def _table(kind: str) -> _Table:
     for spec in specs.values():
         for alias in spec.aliases:
             exact.setdefault(alias, set()).add(spec.name)
-            key = (len(alias), _words(" ".join(alias), fillers))
+            key = (len(alias), _words(" ".join(alias), fillers, kind == "index_scores"))
             if key[1]:
                 words.setdefault(key, set()).add(spec.name)
-        ctx = (raw.get(spec.name) or {}).get("context") if isinstance(raw.get(spec.name), dict) else None
+        ctx = raw.get(spec.name, {}).get("context") if isinstance(raw.get(spec.name), dict) else None
         if ctx:
             for text in ctx.get("aliases", []):
-                context.setdefault(_words(fold(_strip_colnum(text)), fillers), []).append(
+                context.setdefault(_words(fold(_strip_colnum(text)), fillers, kind == "index_scores"), []).append(
                     (spec.name, frozenset(ctx.get("after", []))))
-    return _Table(exact, words, context, fillers)
+    return _Table(exact, words, context, fillers, kind == "index_scores")
 
 
 @dataclass(frozen=True)
@@ -218,7 +244,7 @@ def _match(path: tuple[str, ...], table: _Table) -> Match | None:
         tail = path[-n:]
         if tail in table.exact:
             found.append(Match(frozenset(table.exact[tail]), (n, 1), " / ".join(tail), "alias"))
-        bag = _words(" ".join(tail), table.fillers)
+        bag = table.bag(" ".join(tail))
         if bag and (n, bag) in table.words:
             found.append(Match(frozenset(table.words[(n, bag)]), (n, 0), " ".join(bag), "words"))
         if n == 2 and bag and (1, bag) in table.words:    # "Thanh toán / Trực tuyến" is one phrase
@@ -264,11 +290,11 @@ def _letter(i: int) -> str:
     return column_letters(i + 1)
 
 
-def _assign(paths, kind: str) -> Assignment:
+def _assign(paths, kind: str, index: str | None = None) -> Assignment:
     """Name each column: by alias or words, then flat headers such as "Quá hạn" by the column
     before them. A field two columns fit equally, or a column two fields fit equally, is a
     conflict (named with both) rather than a silent choice."""
-    table = _table(kind)
+    table = _table(kind, index)
     a = Assignment()
     strength: dict[str, tuple[int, int]] = {}
     rivals: dict[str, list[int]] = {}
@@ -308,7 +334,7 @@ def _assign(paths, kind: str) -> Assignment:
             name = next(iter(matches[i].fields))
             last = name if a.columns.get(name) == i else last
             continue
-        fits = [f for f, after in table.context.get(_words(path[-1], table.fillers), [])
+        fits = [f for f, after in table.context.get(table.bag(path[-1]), [])
                 if last in after and f not in a.columns]
         if len(fits) == 1:
             a.columns[fits[0]], a.texts[fits[0]] = i, text
@@ -376,8 +402,9 @@ def is_column_number_row(cells: list[object]) -> bool:
     return all(b > a for a, b in zip(firsts, firsts[1:]))
 
 
-def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
-    """The best header for ``kind`` in the first rows of ``cells``, or None."""
+def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Header | None:
+    """The best header for ``kind`` in the first rows of ``cells``, or None. ``index`` scopes
+    an index table's component names (a catalogue id, or ``ANY_INDEX`` to locate a header)."""
     rows = cells.head(SCAN_ROWS + 2)
     texts = [[_cell_text(v) for v in r] for r in rows.itertuples(index=False)]
     best: Header | None = None
@@ -392,7 +419,7 @@ def find_header(cells: pd.DataFrame, kind: str) -> Header | None:
             if depth == 2 and (sub is None or sum(t is not None for t in sub) == 0
                                or is_column_number_row(list(rows.iloc[r + 1]))):
                 continue
-            a = _assign(_paths(texts[r], sub), kind)
+            a = _assign(_paths(texts[r], sub), kind, index)
             score = len(a.columns)
             if score > best_score:
                 start = r + depth

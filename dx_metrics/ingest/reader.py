@@ -18,7 +18,8 @@ from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest import rules
 from dx_metrics.ingest import values as V
-from dx_metrics.ingest.header import ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs, find_header
+from dx_metrics.ingest import indexes
+from dx_metrics.ingest.header import ANY_INDEX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs, find_header, specs_for
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
@@ -33,15 +34,26 @@ _FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam do
 
 
 def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
-                 scope: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
+                 scope: str | None = None, index: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
     """Read ``path`` as a ``kind`` table: (valid rows, every problem, origin details).
-    ``scope`` is the unit the file reports for when its title rows do not say."""
+    ``scope`` is the unit the file reports for when its title rows do not say; ``index`` the
+    index an index table holds (a catalogue id or name) when the file does not name it."""
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if index is not None:
+        if kind != "index_scores":
+            raise ValueError(f"index= is for index_scores tables, not {kind}")
+        index = indexes.resolve(index)
     sheets = open_sheets(path)
-    chosen, header = _choose_sheet(path, sheets, kind, sheet)
-    specs = column_specs()[kind]
+    chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
+    if kind == "index_scores" and index is None:
+        index = _which_index(path, chosen, header)
+    if index is not None:   # the header again, with this index's own component names
+        scoped = find_header(chosen.cells, kind, index)
+        if scoped is not None:
+            scoped.note, scoped.hidden_notes, header = header.note, header.hidden_notes, scoped
+    specs = specs_for(kind, index)
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)
                    for row in cells.iloc[: header.row].itertuples(index=False)]
@@ -69,7 +81,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     raw = raw.reset_index(drop=True)
     excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
-                 raw=raw, excel_row=excel_row, title_lines=title_lines)
+                 raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
+                 year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None)
 
     keep = _drop_blank_and_footer(t, body)
     totals = _totals_rows(t) & keep
@@ -146,7 +159,43 @@ def _single(s: pd.Series | None) -> str | None:
     return str(u[0]) if len(u) == 1 else None
 
 
-def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
+def _which_index(path: Path, chosen: Sheet, header) -> str | None:
+    """The index a table holds, from the names in its title rows, header, sheet name and file
+    name; else from a complete set of one index's components. None when the table has an
+    index column of its own; an error when it names several indexes, or none."""
+    top = chosen.cells.iloc[: header.row + header.depth]
+    texts = [clean_label(v) for row in top.itertuples(index=False) for v in row if isinstance(v, str) and v.strip()]
+    named = indexes.named_in([*texts, str(chosen.name or ""), path.stem])
+    if len(named) == 1:
+        return named.pop()
+    if not named:
+        by_parts = indexes.by_components(texts[-len(header.texts) - len(header.unmatched):] if texts else [])
+        if len(by_parts) == 1:
+            return by_parts.pop()
+    if "index" in header.columns and len(named) <= 1:
+        return None
+    where = "names " + ", ".join(sorted(named)) if named else "does not say"
+    raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
+                               message=f"the table {where} which index it holds; dx-metrics will not guess from "
+                                       "component names", hint="pass index=... (dx-metrics validate --index ...; "
+                                       f"index: in a plan input), one of: {indexes.listing()}")])
+
+
+_SINGLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _year_hint(path: Path, chosen: Sheet, header) -> int | None:
+    """A year an index table states outside its title rows: in its sheet name ("2016_PAPI"),
+    else its score header ("PCI 2016"), else its file name ("PCI_2016.xlsx"), when that text
+    holds exactly one year."""
+    for text in (str(chosen.name or ""), header.texts.get("score", ""), path.stem):
+        years = set(_SINGLE_YEAR.findall(text))
+        if len(years) == 1:
+            return int(years.pop())
+    return None
+
+
+def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index: str | None = None):
     hidden_notes: list[tuple[str, str]] = []
     if sheet is not None:
         named = [s for s in sheets if s.name == sheet]
@@ -159,13 +208,13 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None):
         # a hidden sheet is read only when named: what the analyst cannot see is not their table
         candidates = [s for s in sheets if not s.hidden]
         for s in sheets:
-            if s.hidden and find_header(s.cells, kind) is not None:
+            if s.hidden and find_header(s.cells, kind, index) is not None:
                 hidden_notes.append((f'sheet "{s.name}" is hidden and holds a {kind} table too; it was not read',
                                      f'pass sheet="{s.name}" (dx-metrics validate --sheet "{s.name}") to read it'))
     best = None
     also: list[str] = []      # other sheets that hold an equally good table
     for s in candidates:
-        h = find_header(s.cells, kind)
+        h = find_header(s.cells, kind, index)
         if h is None:
             continue
         if best is None or len(h.columns) > len(best[1].columns):
@@ -379,8 +428,12 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
     if "year" in t.data:
         t.flag(t.data["year"].isna() & t.raw["year"].isna(), "year", "is empty", reason="no_period")
         return
+    if t.year_hint is not None:
+        t.data["year"] = pd.Series(t.year_hint, index=t.data.index, dtype="Int64")
+        return
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
-                               message="no year: the table has no year column and the title rows state no period",
+                               message="no year: the table has no year column and neither its title rows, sheet "
+                                       "name, score header nor file name state one",
                                hint='add a title line such as "Năm 2023", or pass period="2023"')])
 
 
@@ -494,6 +547,9 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         return scope
     scope_id = scope.unit_id if scope else None
     live = names.notna() & ~t.rejected & ~t.skipped
+    if "reference" in t.data:         # "Điểm cao nhất", "EU27": figures to compare with, not units
+        live &= t.data["reference"].isna()
+        names = names.where(t.data["reference"].isna())
     res = unit_registry.resolve_each(names, at=dates, scope=scope_id)
     status = res.map(lambda r: r.status if r is not None else None).astype(object)
     if t.kind == "index_scores":      # a ranked peer with a generic-looking name ("Bộ, ngành 09") is just unknown

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dx_metrics.indicators.registry import catalog
-from dx_metrics.ingest.header import COMPONENT_PREFIX, component_index
+from dx_metrics.ingest import indexes
+from dx_metrics.ingest.header import COMPONENT_PREFIX
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.vocabulary import lookup
 from dx_metrics.text import fold
@@ -124,32 +125,42 @@ def index_scores(t: RawTable) -> None:
     d = t.data
     comps = [c for c in d if c.startswith(COMPONENT_PREFIX)]
     if "index" not in d:
-        found = {component_index()[c[len(COMPONENT_PREFIX):]] for c in comps}
-        found |= _index_from_title(t.title_lines)
-        if len(found) != 1:
-            t.table_problem("the table does not say which index it holds (ICT Index, DTI, 766, EGDI)",
-                            reason="missing_column", severity="error",
-                            hint="add an 'Chỉ số' column, or a title line naming the index")
-            t.rejected[:] = True
-            return
-        d["index"] = pd.Series(found.pop(), index=d.index, dtype="string")
+        if t.index is None:    # the reader has refused such a table already; a guard for direct callers
+            raise ValueError("an index table needs its index (index=...)")
+        d["index"] = pd.Series(t.index, index=d.index, dtype="string")
+    else:
+        named = d["index"].map(_catalogue_id, na_action="ignore")
+        d["index"] = named.fillna(d["index"]).astype("string")
     if "component" in d:
         mapped, _ = lookup("component", d["component"])
         d["component"] = mapped.fillna(d["component"]).fillna("total")
+    _mark_reference_rows(t)
     for c in ["score"] + comps:
         t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
     if "rank" in d:
         t.flag(d["rank"] < 1, "rank", "is not a rank (expected 1 or more)", reason="out_of_range")
 
 
-def _index_from_title(lines: list[str]) -> set[str]:
-    text = " ".join(fold(x) for x in lines)
-    found = set()
-    for key, index in (("ict index", "ICT"), ("dti", "DTI"), ("chi so chuyen doi so", "DTI"),
-                       ("766", "766"), ("egdi", "EGDI"), ("e government development index", "EGDI")):
-        if f" {key} " in f" {text} ":
-            found.add(index)
-    return found
+def _catalogue_id(name: object) -> str | None:
+    try:
+        return indexes.resolve(str(name))
+    except ValueError:
+        return None
+
+
+def _mark_reference_rows(t: RawTable) -> None:
+    """Rows that are not units but figures to compare with ("Điểm cao nhất", "Highest",
+    "Trung bình", "EU27"): kept in ``reference`` (highest, lowest, average, median,
+    aggregate), never resolved as units nor ranked."""
+    d = t.data
+    if "unit_name" not in d:
+        return
+    mapped, _ = lookup("reference_row", d["unit_name"])
+    if t.index is not None:
+        own = {fold(u) for u in indexes.catalogue()[t.index].benchmark_units}
+        mapped = mapped.mask(mapped.isna() & d["unit_name"].map(lambda v: fold(v) in own, na_action="ignore")
+                             .fillna(False).astype(bool), "aggregate")
+    d["reference"] = mapped.astype("string")
 
 
 def tasks(t: RawTable) -> None:
@@ -254,7 +265,7 @@ OUTPUT_COLUMNS = {
     "services": ["procedure_id", "procedure_name", "unit_id", "unit_name", "field", "as_of", "level", "online_mode",
                  "mobile_ready", "provided_online"],
     "index_scores": ["index", "year", "period", "unit_id", "unit_name", "unit_code", "peer_group", "component",
-                     "score", "rank"],
+                     "score", "rank", "reference"],
     "tasks": ["plan_id", "task_id", "title", "owner_unit", "owner_name", "deadline", "status", "completed_on",
               "as_of"],
     "observations": ["indicator_id", "unit_id", "unit_name", "period", "numerator", "denominator", "value",

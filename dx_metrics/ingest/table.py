@@ -33,6 +33,8 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
     rejected: pd.Series | None = None   # True where a row has an error
     skipped: pd.Series | None = None    # True where a row is not data (a heading)
+    index: str | None = None            # index tables: the catalogue id of the index held
+    year_hint: int | None = None        # index tables: a year the sheet, score header or file name states
 
     def __post_init__(self) -> None:
         if self.rejected is None:

@@ -74,6 +74,7 @@ class Input:
     kind: str
     sheet: str | None = None
     period: str | None = None
+    index: str | None = None     # index tables: the catalogue id, when the file does not name it
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,20 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
         if kind not in KINDS:
             c.bad(f"inputs[{i}].kind", f"{kind!r} is not a table kind", f"use one of {', '.join(KINDS)}", kind)
             continue
-        out.append(Input(str(d["path"]), kind, d.get("sheet"), None if d.get("period") is None else str(d["period"])))
+        index = d.get("index")
+        if index is not None:
+            from dx_metrics.ingest import indexes
+            try:
+                index = indexes.resolve(str(index))
+            except ValueError as e:
+                c.bad(f"inputs[{i}].index", str(e).split(";")[0], "use one of: " + indexes.listing(), index)
+                continue
+            if kind != "index_scores":
+                c.bad(f"inputs[{i}].index", "is only for index_scores inputs", "remove it, or set kind: index_scores",
+                      index)
+                continue
+        out.append(Input(str(d["path"]), kind, d.get("sheet"), None if d.get("period") is None else str(d["period"]),
+                         index))
     return out
 
 

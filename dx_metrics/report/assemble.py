@@ -77,7 +77,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     sources: list[dict] = []
     for item in plan.inputs:
         df = read_export(workspace.resolve_input(item.path, plan_dir=plan_dir, data_dir=data_dir), item.kind,
-                         sheet=item.sheet, period=item.period, strict=False, scope=plan.unit_id)
+                         sheet=item.sheet, period=item.period, strict=False, scope=plan.unit_id, index=item.index)
         problems.extend(df.attrs["problems"])
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),

@@ -1,0 +1,140 @@
+"""The index catalogue (``indexes.yaml``): which indexes exist, what names them, their components.
+
+A table of index scores is read only once dx_metrics knows which index it holds: from the
+caller (``index=``, ``--index``, a plan input's ``index:``), an ``index`` column, or a name
+of exactly one index in the file (a title line, a header cell such as "PCI 2016", the sheet
+name, the file name). A component header alone never decides: "Công khai, minh bạch" is a
+766 component and a PAPI dimension alike. The one exception is a table carrying *every*
+component of one index under its own codes (the portal's 766 export: TDGQ, MDHL, MDSH,
+TTTT, CLGQ, CKMB), which no other index shares.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from dx_metrics.text import fold
+
+CATALOGUE_FILE = "dx_metrics/ingest/indexes.yaml"
+_YEAR_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]          # as written in the catalogue
+
+
+@dataclass(frozen=True)
+class Index:
+    id: str
+    name_vi: str
+    name_en: str
+    publisher: str
+    unit_kind: tuple[str, ...]
+    scale: tuple[float | None, float | None]
+    years: str
+    ranks: str
+    names: tuple[str, ...]            # texts naming the index
+    total: tuple[str, ...]            # header texts of its overall score
+    rank: tuple[str, ...]             # header texts of its published rank
+    components: dict[str, Component]
+    benchmark_units: tuple[str, ...]  # aggregate rows of its tables that are not units (EU27 ...)
+
+    def label(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+
+def _texts(raw: object, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, (str, int)) for x in raw):
+        raise ValueError(f"{CATALOGUE_FILE}: {where} must be a list of texts")
+    return tuple(str(x) for x in raw)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Index]:
+    """Every index of ``indexes.yaml`` by id (ICT, DTI, 766, EGDI, PAPI, PCI, ...)."""
+    raw = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("indexes.yaml").read_text("utf-8"))
+    out: dict[str, Index] = {}
+    for iid, spec in (raw or {}).get("indexes", {}).items():
+        iid = str(iid)
+        comps = {}
+        for cid, c in (spec.get("components") or {}).items():
+            comps[str(cid)] = Component(str(cid), c.get("name_vi", ""), c.get("name_en", ""),
+                                        _texts(c.get("aliases"), f"{iid}.components.{cid}.aliases"))
+        kinds = spec.get("unit_kind", [])
+        scale = spec.get("scale") or {}
+        out[iid] = Index(iid, spec.get("name_vi", iid), spec.get("name_en", iid), spec.get("publisher", ""),
+                         tuple([kinds] if isinstance(kinds, str) else kinds),
+                         (scale.get("min"), scale.get("max")), str(spec.get("years", "")),
+                         str(spec.get("ranks", "")), _texts(spec.get("names"), f"{iid}.names") + (iid,),
+                         _texts(spec.get("total"), f"{iid}.total"), _texts(spec.get("rank"), f"{iid}.rank"),
+                         comps, _texts(spec.get("benchmark_units"), f"{iid}.benchmark_units"))
+    return out
+
+
+def _key(text: object) -> str:
+    """A folded text with digits apart from letters ("Un-weighted2015PAPI" -> "un weighted 2015 papi")."""
+    return _YEAR_GLUED.sub(" ", fold(text))
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> list[tuple[re.Pattern, str]]:
+    pats = []
+    for iid, ix in catalogue().items():
+        for name in (*ix.names, *ix.total):
+            k = _key(name)
+            if k and not k.isdigit() or iid == "766" and k == "766":
+                pats.append((re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])"), iid))
+    return pats
+
+
+def named_in(texts: list[str]) -> set[str]:
+    """The ids of the indexes named anywhere in ``texts`` (titles, header cells, sheet or file
+    names). Matching ignores diacritics, case and punctuation and whole words only: "PCI
+    2016" names PCI, "PCI ID" too, "Chỉ số PAPI (không có trọng số)" names PAPI."""
+    found = set()
+    keys = [_key(t) for t in texts if t]
+    for pat, iid in _name_patterns():
+        if iid not in found and any(pat.search(k) for k in keys):
+            found.add(iid)
+    return found
+
+
+def by_components(header_texts: list[str]) -> set[str]:
+    """The indexes whose every component is a header here (by its catalogue aliases)."""
+    have = {fold(t) for t in header_texts if t}
+    out = set()
+    for iid, ix in catalogue().items():
+        if ix.components and all(any(fold(a) in have for a in c.aliases) for c in ix.components.values()):
+            out.add(iid)
+    return out
+
+
+def resolve(name: str) -> str:
+    """The catalogue id for an id or a name ("pci", "Chỉ số PAPI", "EGDI"); ValueError listing
+    the catalogue otherwise."""
+    cat = catalogue()
+    for iid in cat:
+        if fold(iid) == fold(name):
+            return iid
+    hits = named_in([name])
+    if len(hits) == 1:
+        return hits.pop()
+    raise ValueError(f"{name!r} is not an index dx_metrics knows; use one of: {listing()}")
+
+
+def listing() -> str:
+    """ "ICT (Vietnam ICT Index), DTI (...), ..." for messages."""
+    return ", ".join(f"{iid} ({ix.name_en})" for iid, ix in catalogue().items())
+
+
+__all__ = ["Component", "Index", "by_components", "catalogue", "listing", "named_in", "resolve"]
