@@ -61,7 +61,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         o = df.attrs["origin"]
         print(f"{path.name}: {kind}, sheet {o.get('sheet')!s}, period {o.get('period') or 'per row'}, "
               f"{len(df)} valid row(s), {errors} error(s), {len(problems) - errors} warning(s)")
+        for note in o.get("layout") or []:
+            print(f"layout: {note}")
         if args.explain:
+            if o.get("index"):
+                print(f"index: {o['index']}")
             print(f"header on row {o.get('header_row')}; each column and how it was read:")
             print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
         if args.suggest:

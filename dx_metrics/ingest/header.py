@@ -421,7 +421,11 @@ def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Hea
                 continue
             a = _assign(_paths(texts[r], sub), kind, index)
             score = len(a.columns)
-            if score > best_score:
+            # a second header row in another language (PAPI: English over Vietnamese) adds no
+            # column, yet it is header, not data: taken when it reads as a header by itself
+            second = (depth == 2 and score == best_score and best is not None and best.row == r
+                      and len(_assign(_paths(sub, None), kind, index).columns) >= 2)
+            if score > best_score or second:
                 start = r + depth
                 if start < len(cells) and is_column_number_row(list(cells.iloc[start])):
                     start += 1

@@ -18,8 +18,8 @@ from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest import rules
 from dx_metrics.ingest import values as V
-from dx_metrics.ingest import indexes
-from dx_metrics.ingest.header import ANY_INDEX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs, find_header, specs_for
+from dx_metrics.ingest import indexes, layouts
+from dx_metrics.ingest.header import ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs, find_header, specs_for
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
@@ -76,8 +76,37 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                                         "(e.g. 'parent / child') to columns.yaml in your workspace")
                            for c in header.conflicts])
 
+    if kind == "index_scores" and not any(f in header.columns for f in ("score", "rank")) \
+            and not any(f.startswith(COMPONENT_PREFIX) for f in header.columns):
+        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
+                                   message="no score, rank or component column found in the header (e.g. 'Điểm', "
+                                           "'Xếp hạng', or a component of the index)",
+                                   hint="add the file's header texts to columns.yaml in your workspace "
+                                        "(dx-metrics validate --suggest drafts it)")])
+
     body = cells.iloc[header.data_start:]
+    layout: list[str] = []
+    end = layouts.repeated_header(body, list(cells.iloc[header.row]))
+    if end is not None:
+        left_out = body.iloc[end:]
+        n = int(left_out.notna().any(axis=1).sum())
+        layout.append(f"the header is repeated on row {header.data_start + end + 1}; the table ends above it "
+                      f"({n} row(s) from there on are not read)")
+        body = body.iloc[:end]
+    if kind == "index_scores":
+        named = set(header.columns.values()) | set(header.unmatched)
+        blocks = layouts.pair_sorted_blocks(body, header.columns, named, file=path.name, sheet=chosen.name,
+                                            header_row=header.row + 1,
+                                            value_fields=[f for f in header.columns
+                                                          if f in ("score", "rank") or f.startswith(COMPONENT_PREFIX)])
+        if blocks is not None:
+            body = blocks.body
+            layout.append(blocks.note)
     raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()})
+    if kind == "index_scores":
+        split = layouts.split_rank_and_score(raw)
+        if split:
+            layout.append(split)
     raw = raw.reset_index(drop=True)
     excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
@@ -124,7 +153,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     from dx_metrics.ingest.header import explain
 
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
-              "header_row": header.row + 1, "rows": len(out),
+              "header_row": header.row + 1, "rows": len(out), "index": index, "layout": layout,
               "columns": [list(r) for r in explain(header, cells, kind)],
               "scope_id": found_scope.unit_id if found_scope else None,
               "scope_name": found_scope.name if found_scope else None,

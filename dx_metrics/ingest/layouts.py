@@ -1,0 +1,151 @@
+"""Table layouts that need more than "one row per unit": read right, or refused.
+
+- **A second copy of the header** below the table (PCI's summary sheets end with a
+  look-up block: the header again, one province, its ranks) ends the table.
+- **Sorted blocks** (PCI summary sheets): each component is sorted on its own, as a pair of
+  columns (province, score) side by side, so the province beside a score is that score's
+  only when both come from the same block. Each score is re-paired with the province of
+  its own block, by name; where a block's provinces are not the same list as the total's,
+  the table is refused, never paired across blocks.
+- **Rank and score in one cell** ("01 (0,727)", as one ranking was published) are split.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dx_metrics.errors import DxDataError, Problem
+from dx_metrics.ingest.extent import column_letters
+from dx_metrics.text import clean_label, fold
+
+
+def _text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    t = clean_label(v)
+    return t or None
+
+
+def repeated_header(body: pd.DataFrame, header_row: list[object]) -> int | None:
+    """The position in ``body`` of a row that repeats the header (most of its texts, in
+    their columns), or None: the table ends there."""
+    want = {i: fold(t) for i, t in enumerate(_text(v) for v in header_row) if t}
+    if len(want) < 2:
+        return None
+    cols = list(want)
+    sub = body.iloc[:, [c for c in cols if c < body.shape[1]]]
+    for pos, row in enumerate(sub.itertuples(index=False)):
+        same = sum(1 for c, v in zip(cols, row) if isinstance(v, str) and fold(v) == want[c])
+        if same >= max(2, (len(want) + 1) // 2):
+            return pos
+    return None
+
+
+def _is_unit_column(cells: pd.Series) -> bool:
+    """Mostly text that is not a number: names of units."""
+    filled = [v for v in cells if _text(v) is not None]
+    if len(filled) < 2:
+        return False
+    words = sum(1 for v in filled if isinstance(v, str) and not re.fullmatch(r"[\d\s.,%()\-+]+", v.strip()))
+    return words >= 0.8 * len(filled)
+
+
+@dataclass
+class Blocks:
+    note: str                      # what was done, for the origin record and --explain
+    body: pd.DataFrame             # the body with every score beside its own unit
+
+
+def pair_sorted_blocks(body: pd.DataFrame, columns: dict[str, int], named: set[int], *, file: str,
+                       sheet: str | None, header_row: int, value_fields: list[str]) -> Blocks | None:
+    """Re-pair a sorted-block table (module docstring), or None when the table is one row per
+    unit. ``columns``: field -> position; ``named``: positions whose header has a text;
+    ``value_fields``: the fields holding scores and ranks."""
+    u0 = columns.get("unit_name")
+    if u0 is None:
+        return None
+    values = sorted(columns[f] for f in value_fields if f in columns)
+    # unit columns: the unit_name column, and columns without a header holding names
+    units = sorted({u0} | {p for p in range(body.shape[1]) if p not in named and p not in values
+                           and p > u0 and _is_unit_column(body.iloc[:, p])})
+    if len(units) == 1:
+        return None
+    owner = {}
+    for v in values:
+        left = [u for u in units if u < v]
+        if not left:
+            raise _refuse(file, sheet, header_row, f"column {column_letters(v + 1)} holds scores left of every "
+                          "column of names, so its units cannot be told")
+        owner[v] = left[-1]
+    blocks: dict[int, list[int]] = {}
+    for v, u in owner.items():
+        blocks.setdefault(u, []).append(v)
+    if set(blocks) == {u0}:
+        return None
+    key = owner.get(columns["score"]) if "score" in columns else u0
+    key_names = body.iloc[:, key].map(_text)
+    live = key_names.notna()
+    order = key_names[live].map(fold)
+    if order.duplicated().any():
+        raise _refuse(file, sheet, header_row, f"column {column_letters(key + 1)} names "
+                      f"{', '.join(sorted(set(key_names[live][order.duplicated().to_numpy()])))} twice")
+    out = body.copy()
+    for u, vs in blocks.items():
+        names = body.iloc[:, u].map(_text)
+        folded = names.map(fold, na_action="ignore")
+        mine = folded[names.notna()]
+        if set(mine) != set(order) or mine.duplicated().any():
+            missing = sorted(set(key_names[live][~order.isin(set(mine)).to_numpy()]))
+            extra = sorted(set(names[names.notna()][~mine.isin(set(order)).to_numpy()]))
+            said = "; ".join(x for x in (f"not in it: {', '.join(missing[:5])}" if missing else "",
+                                         f"only in it: {', '.join(extra[:5])}" if extra else "",
+                                         "a name twice" if mine.duplicated().any() else "") if x)
+            raise _refuse(file, sheet, header_row,
+                          f"the scores in column(s) {', '.join(column_letters(v + 1) for v in vs)} are sorted with "
+                          f"their own names in column {column_letters(u + 1)}, which do not list the same units as "
+                          f"column {column_letters(key + 1)} ({said})")
+        where = pd.Series(mine.index, index=mine.to_numpy())
+        rows = order.map(where)
+        for v in vs:
+            out.loc[order.index, out.columns[v]] = body.iloc[:, v].reindex(rows.to_numpy()).to_numpy()
+    out.iloc[:, u0] = body.iloc[:, key]
+    listed = ", ".join(column_letters(u + 1) for u in sorted(blocks))
+    return Blocks(f"each component is sorted on its own with its units beside it (columns {listed}); every score "
+                  f"was paired with the unit of its own block, by name, in the order of column "
+                  f"{column_letters(key + 1)}", out)
+
+
+def _refuse(file: str, sheet: str | None, row: int, message: str) -> DxDataError:
+    return DxDataError([Problem(file=file, sheet=sheet, row=row, reason="inconsistent",
+                                message=message + "; dx-metrics will not pair scores with units across blocks",
+                                hint="give each block the same list of units, or save one (unit, score) table "
+                                     "per component")])
+
+
+_RANK_SCORE = re.compile(r"^\s*(\d{1,4})\s*\(\s*(\d+(?:[.,]\d+)?)\s*\)\s*$")
+
+
+def split_rank_and_score(raw: pd.DataFrame) -> str | None:
+    """Where the rank (or score) column holds "01 (0,727)" cells, rank and score, split them
+    into the two columns (the score column must be absent or empty). Returns a note, or None."""
+    for col in ("rank", "score"):
+        if col not in raw:
+            continue
+        cells = raw[col]
+        texts = cells[cells.map(lambda v: isinstance(v, str))]
+        if texts.empty:
+            continue
+        m = texts.str.extract(_RANK_SCORE)
+        if m[0].notna().sum() < max(1, 0.8 * cells.notna().sum()):
+            continue
+        other = "score" if col == "rank" else "rank"
+        if other in raw and raw[other].notna().any():
+            continue
+        raw["rank"] = cells.astype(object).where(~cells.index.isin(m.index[m[0].notna()]))
+        raw.loc[m.index[m[0].notna()], "rank"] = m[0][m[0].notna()]
+        raw["score"] = pd.Series(None, index=raw.index, dtype=object)
+        raw.loc[m.index[m[1].notna()], "score"] = m[1][m[1].notna()]
+        return f'the {col} column holds the rank and the score in one cell ("01 (0,727)"); they were split'
+    return None
