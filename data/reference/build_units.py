@@ -69,6 +69,7 @@ def province_rows() -> list[dict]:
 PORTAL_766 = SOURCE.parent / "vn_dvc_766" / "bao_cao_thang_10_2025__bao_cao_766.csv"
 UN_ISO3 = SOURCE.parent / "un_egov" / "unu_egov_iso3" / "egdi-2018.csv"
 UN_2024 = SOURCE.parent / "un_egov" / "un_datacenter_exports" / "EGOV_DATA_2024_renamed_cols.csv"
+EUROSTAT = HERE / "eurostat_country_codes.csv"   # the two-letter codes of Eurostat and the EU benchmarks (EL, UK)
 MINISTRIES = HERE / "ministries.csv"     # written here from the government's lists (recalled; see data/README.md)
 ASEAN = {"BRN": "Brunei", "KHM": "Campuchia", "IDN": "Indonesia", "LAO": "Lào", "MYS": "Malaysia",
          "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore", "THA": "Thái Lan", "VNM": "Việt Nam"}
@@ -94,6 +95,7 @@ def _portal_codes() -> dict[str, str]:
 def country_rows() -> list[dict]:
     """The UN member states (ISO3 ids from UNU-EGOV, names and regions as the UN writes them)."""
     region = {r["Country"].strip(): r["Region"].strip() for r in csv.DictReader(open(UN_2024, encoding="utf-8"))}
+    eurostat = {r["iso3"]: r["code"] for r in csv.DictReader(open(EUROSTAT, encoding="utf-8"))}
     rows = []
     for r in csv.DictReader(open(UN_ISO3, encoding="utf-8")):
         iso, name = r["country-code"], r["country-name"].strip()
@@ -101,10 +103,10 @@ def country_rows() -> list[dict]:
         if region.get(name):
             groups.append("un_region_" + region[name].lower().replace(" ", "_"))
         vi = ASEAN.get(iso) or OTHER_VI.get(iso) or ""
-        variants = [v for v in (name, iso) if v]
+        variants = [v for v in (name, iso, eurostat.get(iso)) if v]
         rows.append({"unit_id": iso, "name_vi": vi or name, "name_en": name, "kind": "country", "parent_id": "",
                      "valid_from": "", "valid_to": "", "successor_id": "", "name_variants": "|".join(variants),
-                     "codes": iso, "groups": "|".join(groups)})
+                     "codes": "|".join(c for c in (iso, eurostat.get(iso)) if c), "groups": "|".join(groups)})
     return sorted(rows, key=lambda r: r["unit_id"])
 
 

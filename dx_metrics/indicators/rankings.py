@@ -57,6 +57,16 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
     df["rank"] = ranked.round().astype("Int64")
     df["rank_of"] = (grouped.transform("count") if grouped is not None else pd.Series(value.notna().sum(),
                      index=df.index)).astype("Int64")
+    if "rank_published" in df:
+        # rank-only lists (no scores published): the ranks as published, ties included
+        pub = df["rank_published"].astype("Int64")
+        if "reference" in df:
+            pub = pub.mask(df["reference"].notna())
+        no_scores = (df["rank_of"] == 0).fillna(True)
+        df["rank"] = df["rank"].mask(no_scores, pub)
+        ranks_given = (pub.notna().groupby([df[k] for k in keys], dropna=False).transform("sum") if keys
+                       else pd.Series(pub.notna().sum(), index=df.index))
+        df["rank_of"] = df["rank_of"].mask(no_scores, ranks_given.astype("Int64"))
     span = (df["rank_of"] - 1).astype("Float64")
     pct = 100 * (df["rank_of"] - df["rank"]).astype("Float64") / span.mask(span == 0)
     df["percentile"] = pct.mask(span == 0, 100.0).where(df["rank"].notna())

@@ -132,9 +132,21 @@ def resolve(name: str) -> str:
     raise ValueError(f"{name!r} is not an index dx_metrics knows; use one of: {listing()}")
 
 
+def component_label(index: object, component: object, lang: str = "vi") -> str:
+    """A component's name for a report: "Tiếp cận đất đai" for (PCI, land_access); "Tổng" /
+    "Overall" for the total; the component as written when the catalogue does not know it."""
+    if component == "total":
+        return "Overall" if lang == "en" else "Tổng"
+    ix = catalogue().get(str(index))
+    comp = ix.components.get(str(component)) if ix is not None else None
+    if comp is None:
+        return str(component)
+    return (comp.name_en if lang == "en" else comp.name_vi) or str(component)
+
+
 def listing() -> str:
     """ "ICT (Vietnam ICT Index), DTI (...), ..." for messages."""
     return ", ".join(f"{iid} ({ix.name_en})" for iid, ix in catalogue().items())
 
 
-__all__ = ["Component", "Index", "by_components", "catalogue", "listing", "named_in", "resolve"]
+__all__ = ["Component", "Index", "by_components", "catalogue", "component_label", "listing", "named_in", "resolve"]

@@ -149,3 +149,19 @@ def split_rank_and_score(raw: pd.DataFrame) -> str | None:
         raw.loc[m.index[m[1].notna()], "score"] = m[1][m[1].notna()]
         return f'the {col} column holds the rank and the score in one cell ("01 (0,727)"); they were split'
     return None
+
+
+# what published tables write for "not available": left blank, never an error
+NOT_PUBLISHED = frozenset({".", "..", "...", "…", "n/a", "na", "n.a.", ":", "x", "-", "–", "—"})
+
+
+def published_blanks(raw: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Blank the cells of score and rank columns that say "not available" (".", "…", "n/a",
+    "-"), as index tables write it; returns the rows that had such a cell (they are rows
+    with a missing score, not headings)."""
+    rows = pd.Series(False, index=raw.index)
+    for c in columns:
+        marks = raw[c].map(lambda v: isinstance(v, str) and v.strip().lower() in NOT_PUBLISHED).astype(bool)
+        rows |= marks
+        raw[c] = raw[c].mask(marks)
+    return rows

@@ -76,6 +76,12 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                                         "(e.g. 'parent / child') to columns.yaml in your workspace")
                            for c in header.conflicts])
 
+    if kind == "index_scores" and not {"unit_name", "unit_code"} & set(header.columns):
+        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
+                                   message="no column of unit names or codes found in the header (e.g. 'Tỉnh', "
+                                           "'Country', 'ISO3')",
+                                   hint="add the file's header texts to columns.yaml in your workspace "
+                                        "(dx-metrics validate --suggest drafts it)")])
     if kind == "index_scores" and not any(f in header.columns for f in ("score", "rank")) \
             and not any(f.startswith(COMPONENT_PREFIX) for f in header.columns):
         raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
@@ -102,16 +108,19 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
         if blocks is not None:
             body = blocks.body
             layout.append(blocks.note)
-    raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()})
+    raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()}).reset_index(drop=True)
+    not_published = None
     if kind == "index_scores":
         split = layouts.split_rank_and_score(raw)
         if split:
             layout.append(split)
-    raw = raw.reset_index(drop=True)
+        not_published = layouts.published_blanks(raw, [c for c in raw if c in ("score", "rank")
+                                                       or c.startswith(COMPONENT_PREFIX)])
     excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
                  raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
-                 year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None)
+                 year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None,
+                 not_published=not_published)
 
     keep = _drop_blank_and_footer(t, body)
     totals = _totals_rows(t) & keep
@@ -142,6 +151,10 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
         t.table_problem("no totals row ('Tổng cộng') found; totals are computed from the rows",
                         reason="totals_mismatch", severity=WARNING)
     found_scope = _map_units(t, title_cells, scope)
+    if kind == "index_scores" and "unit_id" in t.data:   # units written as codes (ISO3, EL): the registry's names
+        coded = t.data["unit_id"].notna() & (t.names_from_codes | t.data["unit_name"].str.fullmatch(r"[A-Z]{2,3}")
+                                             .fillna(False).astype(bool))
+        t.data["unit_name"] = unit_registry.unit_names(t.data["unit_id"]).where(coded, t.data["unit_name"])
 
     valid = t.data[~t.rejected & ~t.skipped]
     if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
@@ -325,6 +338,8 @@ def _skip_headings(t: RawTable) -> None:
     if not numeric:
         return
     empty = t.data[numeric].isna().all(axis=1) & t.raw[numeric].isna().all(axis=1) & ~t.rejected
+    if t.not_published is not None:       # "." where a score is not published: a unit without a score
+        empty &= ~t.not_published.reindex(empty.index, fill_value=False)
     if empty.any():
         t.flag(empty, "unit_name" if "unit_name" in t.raw else None,
                "row has no figures; skipped as a heading", reason="skipped_row", severity=WARNING)

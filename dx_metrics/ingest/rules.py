@@ -15,6 +15,7 @@ from dx_metrics.indicators.registry import catalog
 from dx_metrics.ingest import indexes
 from dx_metrics.ingest.header import COMPONENT_PREFIX
 from dx_metrics.ingest.table import RawTable
+from dx_metrics.errors import WARNING
 from dx_metrics.ingest.vocabulary import lookup
 from dx_metrics.text import fold
 
@@ -131,14 +132,87 @@ def index_scores(t: RawTable) -> None:
     else:
         named = d["index"].map(_catalogue_id, na_action="ignore")
         d["index"] = named.fillna(d["index"]).astype("string")
+    if "unit_name" not in d:           # codes only (ISO3): named through the registry once resolved
+        d["unit_name"] = d["unit_code"].astype("string")
+        t.names_from_codes = True
+    t.flag(d["unit_name"].isna() & ~t.skipped, "unit_code" if t.names_from_codes else "unit_name",
+           "is empty: the score has no unit", reason="missing_column")
+    if "breakdown" in d:
+        _overall_rows_only(t)
     if "component" in d:
-        mapped, _ = lookup("component", d["component"])
-        d["component"] = mapped.fillna(d["component"]).fillna("total")
+        _name_components(t)
     _mark_reference_rows(t)
     for c in ["score"] + comps:
         t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
     if "rank" in d:
         t.flag(d["rank"] < 1, "rank", "is not a rank (expected 1 or more)", reason="out_of_range")
+
+
+def _overall_rows_only(t: RawTable) -> None:
+    """Long tables broken down (the EU benchmark's life events): the overall rows are read,
+    the others left out with one note."""
+    d = t.data
+    overall, _ = lookup("breakdown_total", d["breakdown"])
+    apart = d["breakdown"].notna() & overall.isna() & ~t.skipped
+    if apart.any():
+        kinds = sorted(pd.unique(d["breakdown"][apart]))
+        t.skipped |= apart
+        t.table_problem(f"{int(apart.sum())} row(s) break scores down ({', '.join(map(str, kinds[:6]))}"
+                        f"{' …' if len(kinds) > 6 else ''}); only the overall rows are read",
+                        reason="skipped_row", severity=WARNING, column="breakdown",
+                        hint="add the breakdown that means 'overall' to breakdown_total in vocabulary.yaml if it "
+                             "is another one")
+
+
+def _name_components(t: RawTable) -> None:
+    """Component names as the catalogue's ids, in the table's own index: a long table's
+    variables ("digital_design", "e_gov_1_UC") become components, its overall score
+    ("composite_index") "total", and a rank variable ("composite_rank") the rank of the
+    total row. A blank component is the total, unless the table names its total."""
+    d = t.data
+    ix = indexes.catalogue().get(t.index) if t.index else None
+    names: dict[str, str] = {}
+    rank_names: set[str] = set()
+    if ix is not None:
+        for cid, comp in ix.components.items():
+            for a in (*comp.aliases, comp.name_vi, comp.name_en, cid):
+                names.setdefault(fold(a), cid)
+        names.update({fold(a): "total" for a in ix.total})
+        rank_names = {fold(a) for a in ix.rank}
+    folded = d["component"].map(fold, na_action="ignore")
+    ours = folded.map(names, na_action="ignore")
+    words, _ = lookup("component", d["component"])
+    mapped = ours.fillna(words)
+    is_rank = folded.isin(rank_names) & ~t.skipped
+    blank = d["component"].isna() & ~t.skipped
+    if (mapped == "total").any() and blank.any():
+        t.skipped |= blank
+        t.table_problem(f"{int(blank.sum())} row(s) name no variable while others name the overall score; "
+                        "they are not read", reason="skipped_row", severity=WARNING, column="component",
+                        hint="fill the variable of those rows, or remove them")
+    unknown = d["component"].notna() & mapped.isna() & ~is_rank & ~t.skipped
+    if ix is not None and ix.components and unknown.any():
+        shown = sorted(map(str, pd.unique(d["component"][unknown])))
+        t.table_problem(f"component(s) not in the {ix.id} catalogue, kept as written: {', '.join(shown[:8])}"
+                        f"{' …' if len(shown) > 8 else ''}", reason="unknown_value", severity=WARNING,
+                        column="component", hint="add them to dx_metrics/ingest/indexes.yaml if they are components")
+    d["component"] = mapped.fillna(d["component"]).fillna("total").astype("string")
+    if is_rank.any():
+        _ranks_onto_totals(t, is_rank)
+
+
+def _ranks_onto_totals(t: RawTable, is_rank: pd.Series) -> None:
+    """The rank rows of a long table ("composite_rank") as the rank of the unit's total row."""
+    d = t.data
+    keys = [k for k in ("index", "year", "period", "unit_name", "peer_group") if k in d]
+    ranks = d.loc[is_rank].groupby(keys, dropna=False)["score"].first()
+    totals = d.index[(d["component"] == "total") & ~is_rank & ~t.skipped]
+    where = pd.MultiIndex.from_frame(d.loc[totals, keys]) if len(keys) > 1 else pd.Index(d.loc[totals, keys[0]])
+    published = pd.Series(ranks.reindex(where).to_numpy(), index=totals, dtype="Float64").round().astype("Int64")
+    if "rank" not in d:
+        d["rank"] = pd.Series(pd.NA, index=d.index, dtype="Int64")
+    d.loc[totals, "rank"] = d.loc[totals, "rank"].fillna(published)
+    t.skipped |= is_rank
 
 
 def _catalogue_id(name: object) -> str | None:

@@ -6,8 +6,11 @@ cannot be opened gives one clear sentence (a ``DxDataError`` with reason "unread
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,25 +110,8 @@ def open_sheets(path: str | Path, *, nrows: int | None = None) -> list[Sheet]:
 
 
 def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
-    raw = path.read_bytes()
-    # UTF-16 only with its byte-order mark or its zero bytes: any even number of cp1258 bytes
-    # also "decodes" as UTF-16, into Chinese-looking nonsense
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
-    elif (guess := _utf16_without_bom(raw)) is not None:
-        encodings = (guess,)
-    else:
-        encodings = ("utf-8-sig", "cp1258")
-    for enc in encodings:
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
-    sample = "\n".join(text.splitlines()[:50])
-    delim = max([",", ";", "\t"], key=sample.count)
+    text = _decode_text(path, path.read_bytes())
+    delim = max([",", ";", "\t"], key=_head_lines(text, 50).count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     widths = [len(r) for r in rows]
     width = max(widths, default=0)
@@ -133,6 +119,128 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
         raise _unreadable(path, "has no rows")
     rows = [r + [None] * (width - len(r)) for r in rows]
     return _blank_to_none(pd.DataFrame(rows, dtype=object)), widths
+
+
+def _head_lines(text: str, n: int) -> str:
+    """The first ``n`` lines joined by "\\n", without splitting the whole of a big file."""
+    chunk = text[:1 << 20]
+    lines = chunk.splitlines()
+    if len(lines) <= n and len(chunk) < len(text):   # the chunk's last line may be cut short
+        lines = text.splitlines()
+    return "\n".join(lines[:n])
+
+
+# Encodings of the exports received, for text that is not UTF-8: Windows-1258 from
+# Vietnamese Windows, Windows-1252 / Latin-1 for English-only files, UTF-16 from Excel's
+# "Unicode text" when saved without a byte-order mark and not recognised by its zero bytes.
+_CANDIDATES = ("cp1258", "cp1252", "latin_1", "utf_16_le", "utf_16_be")
+_SINGLE_BYTE = {"cp1258", "cp1252", "latin_1"}
+_DETECT_BYTES = 1 << 16       # detection reads this much from the first non-ASCII line
+_NAMES = {"cp1258": "Windows-1258 (Vietnamese)", "cp1252": "Windows-1252", "latin_1": "Latin-1",
+          "utf_16_le": "UTF-16", "utf_16_be": "UTF-16", "utf-16": "UTF-16"}
+
+# Windows-1258 writes tones as combining marks after the letter (grave, acute, tilde, hook
+# above, dot below); the Vietnamese letters are these vowels with or without a tone, and đ.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_VIETNAMESE = frozenset(
+    {"đ", "Đ"}
+    | {unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY" for t in ["", *_TONES]})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _decode_text(path: Path, raw: bytes) -> str:
+    """The text of a CSV/text export. UTF-8 (with or without BOM) first and as written; UTF-16
+    by its byte-order mark or zero bytes; else the encoding charset-normalizer finds among
+    ``_CANDIDATES`` (Windows-1258 whenever it reads as Vietnamese), composed to NFC."""
+    # UTF-16 only with its byte-order mark or its zero bytes: any even number of cp1258 bytes
+    # also "decodes" as UTF-16, into Chinese-looking nonsense
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_whole(path, raw, "utf-16")
+    if (guess := _utf16_without_bom(raw)) is not None:
+        return _decode_whole(path, raw, guess.replace("-", "_"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    _refuse_damaged_utf8(path, raw, first_bad)
+    encoding = _detect_encoding(_detection_window(raw, first_bad))
+    if encoding is None:
+        raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
+    text = _decode_whole(path, raw, encoding)
+    # cp1258 keeps tones apart from their letters: "ị" is "i" + U+0323
+    return unicodedata.normalize("NFC", text) if encoding in _SINGLE_BYTE else text
+
+
+def _decode_whole(path: Path, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].decode(encoding, "replace").count("\n") + 1
+        raise _unreadable(path, f"is not valid {_NAMES.get(encoding, encoding)} text: byte "
+                                f"{e.start + 1:,} (line {line}) cannot be read in that encoding",
+                          "save it as CSV UTF-8") from None
+
+
+def _refuse_damaged_utf8(path: Path, raw: bytes, first_bad: int) -> None:
+    """A file that is UTF-8 but for a few bytes (cut short, two exports pasted together) is
+    refused: read in a legacy encoding its UTF-8 letters would all turn to nonsense."""
+    text = raw.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - raw.count("\ufffd".encode())
+    ascii_bytes = len(raw) - len(raw.translate(None, bytes(range(128))))
+    if len(text) - ascii_bytes - bad < 4 * bad:      # fewer UTF-8 letters than 4 per bad byte
+        return
+    line = raw[:first_bad].count(b"\n") + 1
+    raise _unreadable(path, f"is UTF-8 text with {bad:,} damaged byte(s), the first at line {line} "
+                            f"(byte {first_bad + 1:,}): the file may be cut short or pasted from two files",
+                      "export or download it again, or open it and save it as CSV UTF-8")
+
+
+def _detection_window(raw: bytes, first_bad: int) -> bytes:
+    """Up to ``_DETECT_BYTES`` from the start, ending at a line break, or from the line
+    holding the first byte that is not UTF-8 when that lies further (what comes before it is
+    ASCII, the same in every candidate); an even offset keeps UTF-16 in step."""
+    start = raw.rfind(b"\n", 0, first_bad) + 1
+    start = 0 if start < _DETECT_BYTES // 2 else start - start % 2
+    window = raw[start:start + _DETECT_BYTES]
+    if start + _DETECT_BYTES < len(raw) and (cut := window.rfind(b"\n")) > 0:
+        end = cut + 1
+        if window[end:end + 1] == b"\x00" and end % 2:     # UTF-16 LE: the break is 0A 00
+            end += 1
+        window = window[:end]
+    return window
+
+
+def _detect_encoding(sample: bytes) -> str | None:
+    """Windows-1258 when the sample reads as Vietnamese in it, else charset-normalizer's best
+    among ``_CANDIDATES`` (None when none reads as text)."""
+    if _reads_as_vietnamese(sample):
+        return "cp1258"
+    import charset_normalizer      # imported when needed: most exports are UTF-8 and never do
+
+    matches = charset_normalizer.from_bytes(sample, cp_isolation=list(_CANDIDATES), preemptive_behaviour=False)
+    ours = {codecs.lookup(e).name: e for e in _CANDIDATES}
+    found = [ours[n] for n in (codecs.lookup(m.encoding).name for m in matches) if n in ours]
+    # on a few lines charset-normalizer may rank UTF-16 high, which any even number of bytes
+    # "decodes" as: it is taken only when no single-byte encoding reads the text
+    single = [e for e in found if e in _SINGLE_BYTE]
+    return (single or found or [None])[0]
+
+
+def _reads_as_vietnamese(sample: bytes) -> bool:
+    """Read as Windows-1258 the sample has tone marks, and its non-ASCII letters (composed)
+    are Vietnamese ones, but for a few (a foreign name). On a few Vietnamese words
+    charset-normalizer ranks Windows-1252 as high as Windows-1258; a Western file misread as
+    Windows-1258 has few tone marks and letters outside Vietnamese (ç, ü, a mark on a consonant)."""
+    try:
+        text = sample.decode("cp1258")
+    except UnicodeDecodeError:
+        return False
+    if not any(t in text for t in _TONES):
+        return False
+    letters = [c for c in _NON_ASCII.findall(unicodedata.normalize("NFC", text))
+               if c.isalpha() or unicodedata.combining(c)]
+    vietnamese = sum(c in _VIETNAMESE for c in letters)
+    return vietnamese > 0 and len(letters) - vietnamese <= vietnamese // 20
 
 
 def _read_excel(path: Path, kind: str, nrows: int | None = None) -> list[Sheet]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dx_metrics.indicators import catalog
 from dx_metrics.report.format import fmt_number, fmt_percent, fmt_period, fmt_points
+from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
                                      TRAJECTORY, check_lang)
 from dx_metrics.report.assemble import PlanReport
@@ -176,7 +177,8 @@ def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None =
     published = rk["rank_published"] if "rank_published" in rk else pd.Series(pd.NA, index=rk.index)
     published_change = rk["rank_published_change"] if "rank_published_change" in rk else pd.Series(pd.NA, index=rk.index)
     df = pd.DataFrame({
-        c["index"]: rk["index"], c["year"]: rk["year"], c["component"]: rk["component"],
+        c["index"]: rk["index"], c["year"]: rk["year"],
+        c["component"]: [component_label(i, k, lang) for i, k in zip(rk["index"], rk["component"])],
         c["unit"]: rk["unit_name"], c["peer_group"]: rk.get("peer_group"), c["score"]: rk["score"],
         c["rank"]: [f"{int(a)}/{int(b)}" if pd.notna(a) else "—" for a, b in zip(rk["rank"], rk["rank_of"])],
         c["rank_change"]: rk["rank_change"], c["percentile"]: rk["percentile"],
