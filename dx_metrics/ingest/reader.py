@@ -184,7 +184,7 @@ def guess_kind(path: str | Path) -> str | None:
     best, score = None, 0
     for sheet in open_sheets(Path(path), nrows=SCAN_ROWS + 2):
         for kind in KINDS:
-            h = find_header(sheet.cells, kind)
+            h = find_header(sheet.cells, kind, ANY_INDEX if kind == "index_scores" else None)
             if h is not None and len(h.columns) > score:
                 best, score = kind, len(h.columns)
     return best

@@ -142,6 +142,8 @@ def index_scores(t: RawTable) -> None:
     if "component" in d:
         _name_components(t)
     _mark_reference_rows(t)
+    if "score" not in d:                  # a rank-only list: ranks as published, no scores
+        d["score"] = pd.Series(pd.NA, index=d.index, dtype="Float64")
     for c in ["score"] + comps:
         t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
     if "rank" in d:

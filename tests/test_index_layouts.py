@@ -1,0 +1,141 @@
+"""Index tables in other layouts: long tables of the OECD and the European Commission
+(../shared/reference-data/intl_indexes), rank-only lists, rank and score in one cell,
+components as rows with "." for not published, and how the index is told.
+
+Expected values are read straight from the files with the csv module or python-calamine,
+or worked out by hand from the rows written here.
+"""
+from __future__ import annotations
+
+import csv
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import REFERENCE, write_sheet
+from dx_metrics.cli import main
+from dx_metrics.errors import DxDataError
+from dx_metrics.indicators.rankings import rank_units
+from dx_metrics.ingest import indexes, read_export
+from dx_metrics.plans import DxPlanError, load_plan
+
+INTL = REFERENCE / "intl_indexes"
+needs_intl = pytest.mark.skipif(not INTL.is_dir(), reason="../shared/reference-data/intl_indexes is not beside the project")
+
+
+@needs_intl
+def test_oecd_dgi_long_table_reads_every_value_with_registry_names():
+    path = INTL / "oecd_dgi_2023_long.csv"
+    df = read_export(path, "index_scores")
+    assert set(df["index"]) == {"OECD_DGI"} and set(df["year"]) == {2023}
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    dims = {"digital_design", "data_driven", "govt_as_platform", "open_default", "proactiveness", "user_driven"}
+    got = df.set_index(["unit_id", "component"])
+    for r in rows:
+        if r["variable"] in dims:
+            assert got.loc[(r["cc_iso3c"], r["variable"]), "score"] == pytest.approx(float(r["value"]))
+        elif r["variable"] == "composite_index":
+            assert got.loc[(r["cc_iso3c"], "total"), "score"] == pytest.approx(float(r["value"]))
+        elif r["variable"] == "composite_rank":     # the rank variable is the total's published rank
+            assert got.loc[(r["cc_iso3c"], "total"), "rank"] == int(float(r["value"]))
+    totals = df[df["component"] == "total"]
+    assert len(totals) == 38 and totals["unit_id"].notna().all()
+    # names through the registry: the Republic of Korea is the top of the 2023 DGI
+    kor = totals.set_index("unit_id").loc["KOR"]
+    assert kor["unit_name"] == "Hàn Quốc" and kor["rank"] == 1 and kor["score"] == pytest.approx(0.935)
+    assert totals["rank"].isna().sum() == 5      # five partner countries are scored but not ranked
+
+
+@needs_intl
+def test_eu_egovernment_benchmark_long_workbook():
+    path = INTL / "eu_egovernment_benchmark_2023_machine_readable.xlsx"
+    df = read_export(path, "index_scores")
+    assert set(df["index"]) == {"EU_EGOV"}
+    cells = CalamineWorkbook.from_path(path).get_sheet_by_name("Machine Readable Format").to_python()[1:]
+    overall = {(int(r[0]), r[1], r[2]): r[5] for r in cells if r[2] and r[3] == "EGOV_LIFE_EVENTS"}
+    assert len(df) == len(overall)            # one row per (year, country, variable) of the overall rows
+    got = df.set_index(["year", "unit_id", "component"])["score"]
+    iso3 = {"AT": "AUT", "EL": "GRC", "MT": "MLT", "UK": "GBR"}
+    for (year, code, variable), value in overall.items():
+        if code in iso3 and variable in ("e_gov_0_score", "e_gov_1_UC", "e_gov_3a_KE_EID"):
+            comp = {"e_gov_0_score": "total", "e_gov_1_UC": "user_centricity", "e_gov_3a_KE_EID": "eid"}[variable]
+            assert got.loc[(year, iso3[code], comp)] == pytest.approx(value), (year, code, variable)
+    assert df.loc[df["unit_id"] == "GRC", "unit_name"].iloc[0] == "Greece"      # "EL" named through the registry
+    # the EU averages are reference rows: kept, never ranked
+    eu = df[df["unit_name"].isin(["EU", "EUplus"])]
+    assert len(eu) and set(eu["reference"]) == {"aggregate"} and eu["unit_id"].isna().all()
+    ranked = rank_units(df[(df["component"] == "total") & (df["year"] == 2022)])
+    assert ranked.loc[ranked["reference"].notna(), "rank"].isna().all()
+    best = max((v, c) for (y, c, var), v in overall.items() if y == 2022 and var == "e_gov_0_score"
+               and c not in ("EU", "EUplus"))
+    assert ranked.loc[ranked["rank"] == 1, "unit_id"].tolist() == [iso3.get(best[1], best[1])]
+    notes = " ".join(p.message for p in df.attrs["problems"])
+    assert "break scores down" in notes and "name no variable" in notes
+
+
+def test_dti_page_title_names_the_index_and_a_rank_only_list_keeps_its_ties(tmp_path):
+    rows = [["Đánh giá mức độ chuyển đổi số năm 2022"], ["Tỉnh", "Xếp hạng"],
+            ["Đà Nẵng", "1"], ["Thừa Thiên Huế", "2"], ["Quảng Ninh", "2"], ["Hà Nội", "4"]]
+    df = read_export(write_sheet(tmp_path / "dti.xlsx", rows), "index_scores")
+    assert set(df["index"]) == {"DTI"} and set(df["year"]) == {2022}
+    assert df["score"].isna().all()
+    ranked = rank_units(df)
+    assert ranked["rank"].tolist() == [1, 2, 2, 4] and set(ranked["rank_of"]) == {4}
+
+
+def test_rank_and_score_in_one_cell_are_split(tmp_path):
+    rows = [["BẢNG XẾP HẠNG ICT INDEX NĂM 2017"], ["Bộ, ngành", "Xếp hạng"],
+            ["Bộ Tài chính", "01 (0,727)"], ["Bộ Giao thông vận tải", "02 (0,690)"]]
+    df = read_export(write_sheet(tmp_path / "ict.xlsx", rows), "index_scores")
+    assert df["rank"].tolist() == [1, 2] and df["score"].tolist() == [0.727, 0.69]
+    assert any("one cell" in n for n in df.attrs["origin"]["layout"])
+
+
+def test_components_as_rows_with_a_dot_for_not_published(tmp_path):
+    rows = [["Chỉ số DTI cấp tỉnh năm 2023"], ["Tỉnh", "Trụ cột", "Điểm"],
+            ["Đà Nẵng", "Chính quyền số", "0,81"], ["Đà Nẵng", "Kinh tế số", "."],
+            ["Hà Nội", "Chính quyền số", "0,79"], ["Hà Nội", "Kinh tế số", "0,55"]]
+    df = read_export(write_sheet(tmp_path / "dti.xlsx", rows), "index_scores")      # strict: "." is no error
+    assert len(df) == 4 and not [p for p in df.attrs["problems"] if p.severity == "error"]
+    scores = df.set_index(["unit_name", "component"])["score"]
+    gov, econ = (indexes.catalogue()["DTI"].components[c] for c in ("digital_government", "digital_economy"))
+    assert gov.name_vi == "Chính quyền số" and econ.name_vi == "Kinh tế số"
+    assert scores[("Đà Nẵng", "digital_government")] == 0.81
+    assert scores.isna().sum() == 1 and scores[("Hà Nội", "digital_economy")] == 0.55
+    ranked = rank_units(df)
+    assert ranked.set_index(["unit_name", "component"]).loc[("Hà Nội", "digital_economy"), "rank_of"] == 1
+
+
+def test_a_table_naming_two_indexes_is_refused_and_index_settles_it(tmp_path):
+    rows = [["So sánh PCI và PAPI năm 2016"], ["Tỉnh", "Điểm"], ["Hà Nội", "60"], ["Đà Nẵng", "70"]]
+    path = write_sheet(tmp_path / "two.xlsx", rows)
+    with pytest.raises(DxDataError) as e:
+        read_export(path, "index_scores")
+    assert "names PAPI, PCI" in str(e.value)
+    assert set(read_export(path, "index_scores", index="pci")["index"]) == {"PCI"}
+    with pytest.raises(ValueError, match="not an index dx_metrics knows.*EGDI"):
+        read_export(path, "index_scores", index="Chỉ số hạnh phúc")
+
+
+def test_validate_takes_index_and_explains_it(tmp_path, capsys):
+    rows = [["Tỉnh", "Công khai, minh bạch", "Điểm"], ["Hà Nội", 6.0, 36.4], ["Đà Nẵng", 6.5, 38.1]]
+    path = write_sheet(tmp_path / "scores.xlsx", rows, title="Sheet1")
+    assert main(["validate", str(path), "--kind", "index_scores", "--period", "2016"]) == 1
+    assert "which index" in capsys.readouterr().out
+    assert main(["validate", str(path), "--kind", "index_scores", "--period", "2016", "--index", "PAPI",
+                 "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "index: PAPI" in out and "component__transparency" in out
+
+
+def test_a_plan_input_names_its_index(tmp_path):
+    plan = tmp_path / "p.yaml"
+    body = ("id: p\ntitle: Xếp hạng PCI\nunit: prov_01\nyear: 2016\n"
+            "inputs:\n  - {path: x.xlsx, kind: index_scores, index: %s}\n")
+    plan.write_text(body % "pci", encoding="utf-8")
+    assert load_plan(plan).inputs[0].index == "PCI"
+    plan.write_text(body % "Chỉ số hạnh phúc", encoding="utf-8")
+    with pytest.raises(DxPlanError) as e:
+        load_plan(plan)
+    assert "inputs[0].index" in str(e.value) and "PAPI" in str(e.value)
