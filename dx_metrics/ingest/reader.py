@@ -228,9 +228,9 @@ _SINGLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 def _year_hint(path: Path, chosen: Sheet, header) -> int | None:
     """A year an index table states outside its title rows: in its sheet name ("2016_PAPI"),
-    else its score header ("PCI 2016"), else its file name ("PCI_2016.xlsx"), when that text
-    holds exactly one year."""
-    for text in (str(chosen.name or ""), header.texts.get("score", ""), path.stem):
+    else its score header ("PCI 2016"), when that text holds exactly one year. Not the file
+    name: "bao_cao_T10_2025" holds a month's scores and a year-to-date's alike."""
+    for text in (str(chosen.name or ""), header.texts.get("score", "")):
         years = set(_SINGLE_YEAR.findall(text))
         if len(years) == 1:
             return int(years.pop())
@@ -477,7 +477,7 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
         return
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
                                message="no year: the table has no year column and neither its title rows, sheet "
-                                       "name, score header nor file name state one",
+                                       "name nor score header state one",
                                hint='add a title line such as "Năm 2023", or pass period="2023"')])
 
 
