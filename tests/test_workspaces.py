@@ -62,6 +62,24 @@ def test_an_installed_copy_works_from_any_folder(installed, tmp_path):
     assert head.stdout.startswith("indicator_id") and "Traceback" not in head.stderr
 
 
+def test_an_installed_copy_reads_with_the_workspace_columns_and_the_index_catalogue(installed, tmp_path):
+    _cli(installed, tmp_path, "init", "ws")
+    ws = tmp_path / "ws"
+    (ws / "data" / "mc.csv").write_text("Don vi,Ky bao cao,Tiep nhan trong ky,Nop qua mang\n"
+                                        "So GTVT Bac Lieu,2023,1.200,300\n", encoding="utf-8")
+    before = _cli(installed, ws, "validate", "data/mc.csv", "--kind", "dossiers", "--explain").stdout
+    assert "received_online" not in before and "Nop qua mang" in before
+    (ws / "columns.yaml").write_text("dossiers:\n  received_online: {aliases: [Nộp qua mạng]}\n", encoding="utf-8")
+    after = _cli(installed, ws, "validate", "data/mc.csv", "--kind", "dossiers", "--explain").stdout
+    line = next(x for x in after.splitlines() if x.startswith("D "))
+    assert "received_online" in line and "nop qua mang" in line
+    # the index catalogue ships with the package: "PCI 2016" names the index and its year
+    (ws / "data" / "pci.csv").write_text("Tỉnh,PCI 2016,Xếp hạng\nĐà Nẵng,70.0,1\nQuảng Ninh,65.6,2\n",
+                                         encoding="utf-8")
+    out = _cli(installed, ws, "validate", "data/pci.csv", "--kind", "index_scores", "--explain").stdout
+    assert "index: PCI" in out and "2 valid row(s), 0 error(s)" in out
+
+
 CAMAU_UNITS = ("unit_id,name_vi,name_en,kind,parent_id,valid_from,valid_to,successor_id,name_variants\n"
                "camau_dic,Sở Thông tin và Truyền thông tỉnh Cà Mau,Ca Mau Department of Information and "
                "Communications,department,prov_96,,2025-02-28,,Sở Thông tin và Truyền thông|Sở TT&TT Cà Mau\n")
