@@ -386,9 +386,14 @@ def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str,
         elif fold(text) in ROW_NUMBER_HEADERS:
             how = "row number (read past)"
         else:
-            how = "not read: no alias of a " + kind + " column matches (add one to columns.yaml)"
+            how = f"not read: no alias of {with_article(kind)} column matches (add one to columns.yaml)"
         out.append((column_letters(i + 1), text, name or "—", how))
     return out
+
+
+def with_article(kind: str) -> str:
+    """ "a dossiers" / "an index_scores": the article for a kind name in a message."""
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 def is_column_number_row(cells: list[object]) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dx_metrics.errors import DxDataError, Problem
@@ -29,18 +30,16 @@ def _text(v: object) -> str | None:
 
 
 def repeated_header(body: pd.DataFrame, header_row: list[object]) -> int | None:
-    """The position in ``body`` of a row that repeats the header (most of its texts, in
-    their columns), or None: the table ends there."""
-    want = {i: fold(t) for i, t in enumerate(_text(v) for v in header_row) if t}
+    """The position in ``body`` of a row that repeats the header (at least half of its texts,
+    each in its own column, as written), or None: the table ends there."""
+    want = {i: v for i, v in enumerate(header_row) if isinstance(v, str) and v.strip() and i < body.shape[1]}
     if len(want) < 2:
         return None
-    cols = list(want)
-    sub = body.iloc[:, [c for c in cols if c < body.shape[1]]]
-    for pos, row in enumerate(sub.itertuples(index=False)):
-        same = sum(1 for c, v in zip(cols, row) if isinstance(v, str) and fold(v) == want[c])
-        if same >= max(2, (len(want) + 1) // 2):
-            return pos
-    return None
+    hits = np.zeros(len(body), dtype=np.int32)
+    for c, v in want.items():
+        hits += (body.iloc[:, c] == v).to_numpy(dtype=bool)
+    rows = np.flatnonzero(hits >= max(2, (len(want) + 1) // 2))
+    return int(rows[0]) if len(rows) else None
 
 
 def _is_unit_column(cells: pd.Series) -> bool:

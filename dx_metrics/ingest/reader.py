@@ -19,7 +19,8 @@ from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest import rules
 from dx_metrics.ingest import values as V
 from dx_metrics.ingest import indexes, layouts
-from dx_metrics.ingest.header import ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs, find_header, specs_for
+from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs,
+                                      find_header, specs_for, with_article)
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
@@ -92,12 +93,17 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
 
     body = cells.iloc[header.data_start:]
     layout: list[str] = []
-    end = layouts.repeated_header(body, list(cells.iloc[header.row]))
+    cut = None
+    # index tables: a copy of the header below the table starts another block (PCI's look-up
+    # of one province), not more rows; elsewhere a repeated header is a row like any other
+    # (an error at its row), as a page header in the middle of a one-stop report would be
+    end = layouts.repeated_header(body, list(cells.iloc[header.row])) if kind == "index_scores" else None
     if end is not None:
         left_out = body.iloc[end:]
-        n = int(left_out.notna().any(axis=1).sum())
-        layout.append(f"the header is repeated on row {header.data_start + end + 1}; the table ends above it "
-                      f"({n} row(s) from there on are not read)")
+        rows = [header.data_start + end + 1 + i for i, filled in enumerate(left_out.notna().any(axis=1)) if filled]
+        cut = (f"the header is repeated on row {rows[0]}; the table ends above it, and {len(rows)} row(s) from "
+               f"there on ({rows[0]}–{rows[-1]}) are not read")
+        layout.append(cut)
         body = body.iloc[:end]
     if kind == "index_scores":
         named = set(header.columns.values()) | set(header.unmatched)
@@ -135,6 +141,9 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     _require_cells(t)
     if header.note:
         t.table_problem(header.note[0], reason="other_sheets", severity=WARNING, hint=header.note[1])
+    if cut:
+        t.table_problem(cut, reason="skipped_row", severity=WARNING,
+                        hint="if those rows are more of the table, remove the header copy above them")
     _unused_columns(t, header)
     mode = rules.PERIOD_MODE[kind]
     if mode == "required":
@@ -165,7 +174,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     out = valid[out_cols].reset_index(drop=True)
     from dx_metrics.ingest.header import explain
 
-    origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")),
+    origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")) or _single(out.get("year")),
               "header_row": header.row + 1, "rows": len(out), "index": index, "layout": layout,
               "columns": [list(r) for r in explain(header, cells, kind)],
               "scope_id": found_scope.unit_id if found_scope else None,
@@ -251,7 +260,7 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index
         candidates = [s for s in sheets if not s.hidden]
         for s in sheets:
             if s.hidden and find_header(s.cells, kind, index) is not None:
-                hidden_notes.append((f'sheet "{s.name}" is hidden and holds a {kind} table too; it was not read',
+                hidden_notes.append((f'sheet "{s.name}" is hidden and holds {with_article(kind)} table too; it was not read',
                                      f'pass sheet="{s.name}" (dx-metrics validate --sheet "{s.name}") to read it'))
     best = None
     also: list[str] = []      # other sheets that hold an equally good table
@@ -405,7 +414,7 @@ def _unused_columns(t: RawTable, header) -> None:
     shown = ", ".join(f'"{n}"' for n in names[:8]) + (f" … +{len(names) - 8} more" if len(names) > 8 else "")
     t.problems.append(Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="unknown_value",
                               severity=WARNING, message=f"column(s) not recognised and not read: {shown}",
-                              hint=f"if one of them holds a {t.kind} column, add its header text to columns.yaml "
+                              hint=f"if one of them holds {with_article(t.kind)} column, add its header text to columns.yaml "
                                    "in your workspace (dx-metrics validate --suggest drafts it)"))
 
 
