@@ -109,3 +109,40 @@ def test_no_two_fields_of_a_kind_share_an_alias_or_its_words(kind):
     table = header._table(kind)
     shared = {k: v for k, v in {**table.exact, **table.words}.items() if len(v) > 1}
     assert not shared, f"{kind}: aliases that would make a header fit two fields: {shared}"
+
+
+# A one-stop summary by service level: rows are levels, each count a ("Tổng", "%") pair, for
+# the issuing unit named in the title rows. Hand figures: 500 + 3.000 + 1.500 = 5.000 received,
+# online 0 + 900 + 1.500 = 2.400.
+BY_LEVEL = [["UBND TỈNH BẠC LIÊU"], ["SỞ GIAO THÔNG VẬN TẢI"],
+            ["BÁO CÁO TÌNH HÌNH TIẾP NHẬN HỒ SƠ THEO MỨC ĐỘ DỊCH VỤ CÔNG"], ["Năm 2023"],
+            ["STT", "Mức độ dịch vụ công", "Tổng số hồ sơ tiếp nhận", None, "Tiếp nhận trực tuyến", None],
+            [None, None, "Tổng", "%", "Tổng", "%"],
+            [1, "Cung cấp thông tin", 500, "10%", 0, "0%"],
+            [2, "Một phần", 3000, "60%", 900, "30%"],
+            [3, "Toàn trình", 1500, "30%", 1500, "100%"],
+            [None, "Tổng cộng", 5000, "100%", 2400, "48%"]]
+
+
+def test_one_stop_totals_by_service_level_read_for_the_issuing_unit(tmp_path):
+    from conftest import write_sheet
+
+    path = write_sheet(tmp_path / "muc_do.xlsx", BY_LEVEL, merges=["C5:D5", "E5:F5", "A5:A6", "B5:B6"])
+    df = read_export(path, "dossiers")
+    assert df["unit_id"].tolist() == ["baclieu_dot"] * 3            # the department of the title rows
+    assert df["service_level"].tolist() == ["none", "partial", "full"]
+    assert df["received_total"].tolist() == [500, 3000, 1500]
+    assert df["received_online"].tolist() == [0, 900, 1500]
+    assert set(df["period"]) == {"2023"}
+    how = {field: text for _, text, field, _ in df.attrs["origin"]["columns"]}
+    assert how["received_total"] == "Tổng số hồ sơ tiếp nhận / Tổng"       # the count, not its "%"
+    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
+    from dx_metrics.indicators import compute_indicators
+
+    share = compute_indicators({"dossiers": df}, ["online_dossier_share"]).iloc[0]
+    assert (share["unit_id"], share["numerator"], share["denominator"]) == ("baclieu_dot", 2400, 5000)
+    # the totals row is checked against the levels: change one level and it disagrees
+    broken = [r[:] for r in BY_LEVEL]
+    broken[7][2] = 3100
+    problems = read_export(write_sheet(tmp_path / "b.xlsx", broken), "dossiers", strict=False).attrs["problems"]
+    assert any(p.reason == "totals_mismatch" and p.row == 10 for p in problems)

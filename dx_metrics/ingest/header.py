@@ -180,6 +180,10 @@ class _Table:
         return _words(text, self.fillers, self.drop_years)
 
 
+# words that alone name no field ("Tổng", "Số"): a phrase reduced to them is not read by its words
+_GENERIC = frozenset({"tong", "so", "cong", "sl", "luong"})
+# sub-headers that only say "the count of the column above" ("Tổng" beside a "%" column)
+_COUNT_CHILD = frozenset({"tong", "tong so", "so luong", "sl", "so ho so"})
 _GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -217,7 +221,7 @@ def _table(kind: str, index: str | None = None) -> _Table:
         for alias in spec.aliases:
             exact.setdefault(alias, set()).add(spec.name)
             key = (len(alias), _words(" ".join(alias), fillers, kind == "index_scores"))
-            if key[1]:
+            if key[1] and not set(key[1]) <= _GENERIC:
                 words.setdefault(key, set()).add(spec.name)
         ctx = raw.get(spec.name, {}).get("context") if isinstance(raw.get(spec.name), dict) else None
         if ctx:
@@ -249,6 +253,10 @@ def _match(path: tuple[str, ...], table: _Table) -> Match | None:
             found.append(Match(frozenset(table.words[(n, bag)]), (n, 0), " ".join(bag), "words"))
         if n == 2 and bag and (1, bag) in table.words:    # "Thanh toán / Trực tuyến" is one phrase
             found.append(Match(frozenset(table.words[(1, bag)]), (n, 0), " ".join(bag), "words"))
+    if not found and len(path) == 2 and path[1] in _COUNT_CHILD:
+        # "Tổng số hồ sơ tiếp nhận / Tổng" beside ".../ %": the parent names the count
+        m = _match(path[:1], table)
+        return Match(m.fields, (1, 0), m.alias, "parent") if m is not None else None
     if not found:
         return None
     best = max(m.strength for m in found)
@@ -270,7 +278,8 @@ def _paths(top: list[str | None], sub: list[str | None] | None) -> list[tuple[tu
         parts = [x for x in (p, s) if x is not None]
         if p is not None and s is not None and p == s:  # a vertically merged cell read twice
             parts = [p]
-        path = tuple(fold(_strip_colnum(x)) for x in parts)
+        # a "%" beside a count is its share: kept as words so that it is never taken for the count
+        path = tuple(fold(_strip_colnum(x)) or ("ty le" if "%" in x else "") for x in parts)
         out.append((tuple(x for x in path if x), " / ".join(parts)))
     return out
 
@@ -379,6 +388,8 @@ def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str,
         how_read = header.hows.get(name, "alias") if name is not None else None
         if how_read == "alias":
             how = f"alias '{header.aliases.get(name, '')}' (after folding diacritics, case and punctuation)"
+        elif how_read == "parent":
+            how = f"alias '{header.aliases.get(name, '')}' of the header above (the count beside its share)"
         elif how_read == "words":
             how = f"words of alias '{header.aliases.get(name, '')}' (in any order, set aside: filler words)"
         elif how_read is not None:
@@ -407,6 +418,23 @@ def is_column_number_row(cells: list[object]) -> bool:
     return all(b > a for a, b in zip(firsts, firsts[1:]))
 
 
+_NUMBERISH = re.compile(r"^[\d\s.,%/:()+\-]+$")
+
+
+def _under_merged_cells(top: list[str | None], sub: list[str | None]) -> bool:
+    """True when a row of texts only (no figure, no date) has a text under an empty cell that
+    follows a filled one, as a sub-header has under a merged parent cell."""
+    if any(t is not None and _NUMBERISH.match(t) and any(ch.isdigit() for ch in t) for t in sub):
+        return False
+    seen = False
+    for t, s in zip(top, sub):
+        if t is not None:
+            seen = True
+        elif seen and s is not None:
+            return True
+    return False
+
+
 def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Header | None:
     """The best header for ``kind`` in the first rows of ``cells``, or None. ``index`` scopes
     an index table's component names (a catalogue id, or ``ANY_INDEX`` to locate a header)."""
@@ -426,10 +454,12 @@ def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Hea
                 continue
             a = _assign(_paths(texts[r], sub), kind, index)
             score = len(a.columns)
-            # a second header row in another language (PAPI: English over Vietnamese) adds no
-            # column, yet it is header, not data: taken when it reads as a header by itself
+            # a second header row that adds no column is still header, not data, when it reads
+            # as a header by itself (PAPI: English over Vietnamese) or sits under merged cells
+            # ("Tổng" and "%" under each count)
             second = (depth == 2 and score == best_score and best is not None and best.row == r
-                      and len(_assign(_paths(sub, None), kind, index).columns) >= 2)
+                      and (len(_assign(_paths(sub, None), kind, index).columns) >= 2
+                           or _under_merged_cells(texts[r], sub)))
             if score > best_score or second:
                 start = r + depth
                 if start < len(cells) and is_column_number_row(list(cells.iloc[start])):

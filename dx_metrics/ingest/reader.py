@@ -61,7 +61,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     title_cells = [clean_label(v) for row in cells.iloc[: header.row].itertuples(index=False)
                    for v in row if isinstance(v, str) and v.strip()]
 
-    missing = [n for n, s in specs.items() if s.required and n not in header.columns]
+    missing = [n for n, s in specs.items() if s.required and n not in header.columns
+               and not (n == "unit_name" and kind == "dossiers" and "service_level" in header.columns)]
     if missing:
         expected = "; ".join(f"{n}: e.g. {_example(specs[n])}" for n in missing)
         raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1,
@@ -331,7 +332,7 @@ def _totals_rows(t: RawTable) -> pd.Series:
     if t.kind not in rules.TOTALLED:
         return pd.Series(False, index=t.raw.index)
     texts = pd.Series("", index=t.raw.index)
-    for c in ("stt", "unit_name"):
+    for c in ("stt", "unit_name", "service_level"):
         if c in t.raw:
             folded = _fold_unique(t.raw[c].where(t.raw[c].map(lambda v: isinstance(v, str))))
             texts = texts.where(texts != "", folded)
@@ -596,6 +597,15 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         if scope is None and scope_hint is not None:
             name = unit_registry.unit_names(pd.Series([scope_hint])).iloc[0]
             scope = unit_registry.Scope(scope_hint, str(name), unit_registry.is_provisional(scope_hint))
+    if names is None and t.kind == "dossiers":     # a summary by service level: the issuing unit's
+        if scope is None:
+            raise DxDataError([Problem(file=t.file, sheet=t.sheet, reason="missing_column",
+                                       message="the table has no unit column and its title rows name no unit",
+                                       hint="add the issuing unit as a title line (e.g. 'SỞ GIAO THÔNG VẬN TẢI') "
+                                            "or pass scope=... (dx-metrics validate --scope ...)")])
+        t.data["unit_id"] = pd.Series(scope.unit_id, index=t.data.index, dtype="string")
+        t.data["unit_name"] = pd.Series(scope.name, index=t.data.index, dtype="string")
+        return scope
     if names is None:
         return scope
     scope_id = scope.unit_id if scope else None

@@ -35,6 +35,9 @@ def _sum_if_complete(t: RawTable, *cols: str) -> pd.Series | None:
 
 def dossiers(t: RawTable) -> None:
     d = t.data
+    if "service_level" in d:
+        d["service_level"] = _vocab(t, "service_level", "online_mode",
+                                    "service level (Toàn trình, Một phần, Cung cấp thông tin, Mức độ 1-4)")
     offline = d["received_offline"] if "received_offline" in d else _sum_if_complete(t, "received_direct", "received_postal")
     if offline is None and "received_direct" in d:
         offline = d["received_direct"]
@@ -333,7 +336,7 @@ FINALIZE = {"index_scores": melt_index_components}
 
 # Columns each kind returns, in order (optional ones only when present).
 OUTPUT_COLUMNS = {
-    "dossiers": ["unit_id", "unit_name", "period", "procedure_id", "carried_over", "received_total",
+    "dossiers": ["unit_id", "unit_name", "period", "procedure_id", "service_level", "carried_over", "received_total",
                  "received_online", "resolved_total", "resolved_on_time", "resolved_late", "pending",
                  "digitized", "paid_online", "fee_dossiers"],
     "dossier_records": ["dossier_id", "unit_id", "unit_name", "procedure_id", "procedure_name", "received_at",
@@ -350,7 +353,7 @@ OUTPUT_COLUMNS = {
               "name_variants"],
 }
 # Columns that identify a row: the same key twice is an error.
-KEYS = {"dossiers": ["unit_name", "period", "procedure_id"], "dossier_records": ["dossier_id"],
+KEYS = {"dossiers": ["unit_name", "period", "procedure_id", "service_level"], "dossier_records": ["dossier_id"],
         "services": ["procedure_id", "unit_name"], "index_scores": ["index", "year", "period", "unit_name", "component"],
         "tasks": ["plan_id", "task_id"], "observations": ["indicator_id", "unit_name", "period"],
         "units": ["unit_id"]}
