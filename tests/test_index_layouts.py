@@ -139,3 +139,29 @@ def test_a_plan_input_names_its_index(tmp_path):
     with pytest.raises(DxPlanError) as e:
         load_plan(plan)
     assert "inputs[0].index" in str(e.value) and "PAPI" in str(e.value)
+
+
+@needs_intl
+def test_a_rankings_report_follows_the_plan_unit_and_names_components(tmp_path):
+    """What an analyst sees for a province's PCI: the province followed without a focus list,
+    components by their Vietnamese names, the overall score first."""
+    from dx_metrics.report import build_plan_report, followed_units
+    from dx_metrics.report.tables import rankings_frame
+
+    vn = REFERENCE / "vn_indexes"
+    (tmp_path / "data").mkdir()
+    for f in ("PCI_2015.xlsx", "PCI_2016.xlsx"):
+        (tmp_path / "data" / f).write_bytes((vn / f).read_bytes())
+    plan = tmp_path / "pci.yaml"
+    plan.write_text("id: pci_hn\ntitle: PCI của Hà Nội\nunit: prov_01\nyear: 2016\ninputs:\n"
+                    "  - {path: PCI_2016.xlsx, kind: index_scores}\n  - {path: PCI_2015.xlsx, kind: index_scores}\n",
+                    encoding="utf-8")
+    r = build_plan_report(plan, data_dir=tmp_path / "data")
+    assert followed_units(r)[0] == "prov_01" and followed_units(r, ["mot"]) == ["mot"]
+    df, _ = rankings_frame(r, "vi", focus=followed_units(r))
+    df = df[df["Năm"] == 2016]
+    assert df["Thành phần"].iloc[0] == "Tổng" and "Tiếp cận đất đai" in set(df["Thành phần"])
+    hanoi = df[df["Thành phần"] == "Tổng"].iloc[0]
+    # PCI 2016 summary sheet, row 15, columns V/W/X (the total's block): Hà Nội, 60,7409935, rank 14
+    assert hanoi["Đơn vị"] == "Hà Nội" and hanoi["Hạng trong nhóm"] == "14/63"
+    assert hanoi["Điểm"] == pytest.approx(60.740993, abs=1e-6)

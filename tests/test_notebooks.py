@@ -102,8 +102,10 @@ def test_index_ranking_report(batch):
     page = (out / "report.html").read_text("utf-8")
     assert "13/20" in page and "Bộ Giao thông vận tải" in page
     ranks = pd.read_excel(out / "evaluation.xlsx", sheet_name="Xếp hạng", engine="calamine")
-    mot = ranks[(ranks["Đơn vị"] == "Bộ Giao thông vận tải") & (ranks["Năm"] == 2019) & (ranks["Thành phần"] == "total")]
+    mot = ranks[(ranks["Đơn vị"] == "Bộ Giao thông vận tải") & (ranks["Năm"] == 2019) & (ranks["Thành phần"] == "Tổng")]
     assert mot["Hạng trong nhóm"].tolist() == ["13/20"] and mot["Thay đổi hạng"].tolist() == [4]
+    # components by their names in the ICT Index catalogue; the overall score listed first
+    assert "Dịch vụ công trực tuyến" in set(ranks["Thành phần"]) and ranks["Thành phần"].iloc[0] == "Tổng"
 
 
 def test_year_over_year_report(batch):

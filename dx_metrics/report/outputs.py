@@ -105,6 +105,17 @@ def _draw_ranks(r: PlanReport, index: str, focus: list[str], lang: str):
     return charts.rank_over_years(series, title=title, lang=lang)
 
 
+COUNTRY = "VNM"    # every plan's unit is Vietnamese: in a table of countries, Viet Nam is followed
+
+
+def followed_units(r: PlanReport, focus: list[str] | None = None) -> list[str]:
+    """The units a rankings report follows: ``focus`` when given, else the plan's unit, the
+    bodies above it (its province or ministry) and Viet Nam among countries."""
+    from dx_metrics.units import ancestors
+
+    return list(focus) if focus else [r.plan.unit_id, *ancestors(r.plan.unit_id), COUNTRY]
+
+
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
                   comparison: pd.DataFrame | None = None, focus: list[str] | None = None) -> dict[str, Path]:
     """Write ``evaluation.xlsx``, ``charts/*.png`` and ``summary.json`` into ``output_dir``.
@@ -132,7 +143,7 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
         written["chart_online_dossier_share"] = charts.save(fig, paths.chart_path(out, "online_dossier_share"))
     if not r.rankings.empty:
         for index in sorted(r.rankings["index"].dropna().unique()):
-            fig = chart_ranks(r, str(index), focus or [r.plan.unit_id], lang)
+            fig = chart_ranks(r, str(index), followed_units(r, focus), lang)
             if fig is not None:
                 name = f"{str(index).lower()}_rank"
                 written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))

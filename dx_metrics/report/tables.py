@@ -173,7 +173,9 @@ def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None =
     if latest and len(rk):
         last = rk.groupby("index")["year"].transform("max")
         rk = rk[rk["year"] == last]
-    rk = rk.sort_values(["index", "year", "component", "rank"], kind="stable")
+    # the overall score first, then the components
+    rk = rk.assign(_part=rk["component"] != "total").sort_values(["index", "year", "_part", "component", "rank"],
+                                                                 kind="stable")
     published = rk["rank_published"] if "rank_published" in rk else pd.Series(pd.NA, index=rk.index)
     published_change = rk["rank_published_change"] if "rank_published_change" in rk else pd.Series(pd.NA, index=rk.index)
     df = pd.DataFrame({
