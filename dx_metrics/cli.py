@@ -65,7 +65,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"layout: {note}")
         if args.explain:
             if o.get("index"):
-                print(f"index: {o['index']}")
+                print(f"index: {o['index']} ({o.get('index_how') or 'given'})")
             print(f"header on row {o.get('header_row')}; each column and how it was read:")
             print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
         if args.suggest:

@@ -112,7 +112,7 @@ def test_a_table_naming_two_indexes_is_refused_and_index_settles_it(tmp_path):
     path = write_sheet(tmp_path / "two.xlsx", rows)
     with pytest.raises(DxDataError) as e:
         read_export(path, "index_scores")
-    assert "names PAPI, PCI" in str(e.value)
+    assert "names more than one index (PAPI, PCI)" in str(e.value)
     assert set(read_export(path, "index_scores", index="pci")["index"]) == {"PCI"}
     with pytest.raises(ValueError, match="not an index dx_metrics knows.*EGDI"):
         read_export(path, "index_scores", index="Chỉ số hạnh phúc")

@@ -75,7 +75,7 @@ def catalogue() -> dict[str, Index]:
         out[iid] = Index(iid, spec.get("name_vi", iid), spec.get("name_en", iid), spec.get("publisher", ""),
                          tuple([kinds] if isinstance(kinds, str) else kinds),
                          (scale.get("min"), scale.get("max")), str(spec.get("years", "")),
-                         str(spec.get("ranks", "")), _texts(spec.get("names"), f"{iid}.names") + (iid,),
+                         str(spec.get("ranks", "")), _texts(spec.get("names"), f"{iid}.names"),
                          _texts(spec.get("total"), f"{iid}.total"), _texts(spec.get("rank"), f"{iid}.rank"),
                          comps, _texts(spec.get("benchmark_units"), f"{iid}.benchmark_units"))
     return out
@@ -90,9 +90,9 @@ def _key(text: object) -> str:
 def _name_patterns() -> list[tuple[re.Pattern, str]]:
     pats = []
     for iid, ix in catalogue().items():
-        for name in (*ix.names, *ix.total):
+        for name in ix.names:      # names only: a total's header ("Composite index") may be generic
             k = _key(name)
-            if k and not k.isdigit() or iid == "766" and k == "766":
+            if k and not k.isdigit():
                 pats.append((re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])"), iid))
     return pats
 

@@ -48,8 +48,9 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
         index = indexes.resolve(index)
     sheets = open_sheets(path)
     chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
+    index_how = "given" if index is not None else None
     if kind == "index_scores" and index is None:
-        index = _which_index(path, chosen, header)
+        index, index_how = _which_index(path, chosen, header)
     if index is not None:   # the header again, with this index's own component names
         scoped = find_header(chosen.cells, kind, index)
         if scoped is not None:
@@ -176,7 +177,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     from dx_metrics.ingest.header import explain
 
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")) or _single(out.get("year")),
-              "header_row": header.row + 1, "rows": len(out), "index": index, "layout": layout,
+              "header_row": header.row + 1, "rows": len(out), "index": index, "index_how": index_how, "layout": layout,
               "columns": [list(r) for r in explain(header, cells, kind)],
               "scope_id": found_scope.unit_id if found_scope else None,
               "scope_name": found_scope.name if found_scope else None,
@@ -211,26 +212,33 @@ def _single(s: pd.Series | None) -> str | None:
     return str(u[0]) if len(u) == 1 else None
 
 
-def _which_index(path: Path, chosen: Sheet, header) -> str | None:
-    """The index a table holds, from the names in its title rows, header, sheet name and file
-    name; else from a complete set of one index's components. None when the table has an
-    index column of its own; an error when it names several indexes, or none."""
-    top = chosen.cells.iloc[: header.row + header.depth]
-    texts = [clean_label(v) for row in top.itertuples(index=False) for v in row if isinstance(v, str) and v.strip()]
-    named = indexes.named_in([*texts, str(chosen.name or ""), path.stem])
+def _which_index(path: Path, chosen: Sheet, header) -> tuple[str | None, str]:
+    """The index a table holds and how it was told: from the names in its title rows, header,
+    sheet name and file name; else from a complete set of one index's components. (None, ...)
+    when the table has an index column of its own; an error when it names several indexes,
+    or none."""
+    def texts(rows: pd.DataFrame) -> list[str]:
+        return [clean_label(v) for row in rows.itertuples(index=False) for v in row if isinstance(v, str) and v.strip()]
+
+    heads = texts(chosen.cells.iloc[header.row: header.row + header.depth])
+    places = [*texts(chosen.cells.iloc[: header.row]), *heads, str(chosen.name or ""), path.stem]
+    named = indexes.named_in(places)
     if len(named) == 1:
-        return named.pop()
+        iid = named.pop()
+        said = next(t for t in places if iid in indexes.named_in([t]))
+        return iid, f"named in '{said}'"
     if not named:
-        by_parts = indexes.by_components(texts[-len(header.texts) - len(header.unmatched):] if texts else [])
+        by_parts = indexes.by_components(heads)
         if len(by_parts) == 1:
-            return by_parts.pop()
-    if "index" in header.columns and len(named) <= 1:
-        return None
-    where = "names " + ", ".join(sorted(named)) if named else "does not say"
+            iid = by_parts.pop()
+            return iid, f"every component of {iid} is a column"
+    if "index" in header.columns and not named:
+        return None, "an index column"
+    said = f"names more than one index ({', '.join(sorted(named))})" if named else "does not say which index it holds"
     raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
-                               message=f"the table {where} which index it holds; dx-metrics will not guess from "
-                                       "component names", hint="pass index=... (dx-metrics validate --index ...; "
-                                       f"index: in a plan input), one of: {indexes.listing()}")])
+                               message=f"the table {said}; dx-metrics will not guess from component names",
+                               hint="pass index=... (dx-metrics validate --index ...; index: in a plan input), one "
+                                    f"of: {indexes.listing()}")])
 
 
 _SINGLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
