@@ -146,3 +146,18 @@ def test_one_stop_totals_by_service_level_read_for_the_issuing_unit(tmp_path):
     broken[7][2] = 3100
     problems = read_export(write_sheet(tmp_path / "b.xlsx", broken), "dossiers", strict=False).attrs["problems"]
     assert any(p.reason == "totals_mismatch" and p.row == 10 for p in problems)
+
+
+def test_overdue_under_an_unknown_parent_is_left_unread(tmp_path):
+    # "Đang xử lý" is not a header dx_metrics knows: its "Quá hạn" must not become resolved late
+    from conftest import write_sheet
+
+    rows = [["SỞ TƯ PHÁP"], ["Năm 2024"],
+            ["Đơn vị", "Tiếp nhận", None, "Đã giải quyết", None, "Đang xử lý", None],
+            [None, "Trực tuyến", "Trực tiếp, bưu chính", "Trước hạn", "Đúng hạn", "Quá hạn", "Trong hạn"],
+            ["Văn phòng Sở", 20, 10, 5, 10, 2, 13]]
+    df = read_export(write_sheet(tmp_path / "x.xlsx", rows, merges=["B3:C3", "D3:E3", "F3:G3"]), "dossiers",
+                     strict=False)
+    fields = {f for _, _, f, _ in df.attrs["origin"]["columns"]}
+    assert "resolved_late" not in fields and "pending_overdue" not in fields
+    assert any("Đang xử lý / Quá hạn" in p.message for p in df.attrs["problems"])

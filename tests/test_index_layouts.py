@@ -81,7 +81,9 @@ def test_dti_page_title_names_the_index_and_a_rank_only_list_keeps_its_ties(tmp_
     assert set(df["index"]) == {"DTI"} and set(df["year"]) == {2022}
     assert df["score"].isna().all()
     ranked = rank_units(df)
-    assert ranked["rank"].tolist() == [1, 2, 2, 4] and set(ranked["rank_of"]) == {4}
+    assert ranked["rank"].tolist() == [1, 2, 2, 4]
+    # out of how many is not known (the list may be the top of 63): no rank_of, no percentile
+    assert ranked["rank_of"].isna().all() and ranked["percentile"].isna().all()
 
 
 def test_rank_and_score_in_one_cell_are_split(tmp_path):
@@ -165,3 +167,40 @@ def test_a_rankings_report_follows_the_plan_unit_and_names_components(tmp_path):
     # PCI 2016 summary sheet, row 15, columns V/W/X (the total's block): Hà Nội, 60,7409935, rank 14
     assert hanoi["Đơn vị"] == "Hà Nội" and hanoi["Hạng trong nhóm"] == "14/63"
     assert hanoi["Điểm"] == pytest.approx(60.740993, abs=1e-6)
+
+
+@pytest.mark.parametrize("rows, said", [
+    ([["BÁO CÁO NĂM 2023"], ["Tỉnh", "PCI 2022", "Xếp hạng"], ["Hà Nội", 60, 2], ["Đà Nẵng", 70, 1]],
+     "the title says 2023 but the header 'PCI 2022' says 2022"),
+    ([["Tỉnh", "PCI 2023", "Xếp hạng 2022"], ["Hà Nội", 60, 2], ["Đà Nẵng", 70, 1]],
+     "the headers state different years"),
+])
+def test_years_that_disagree_are_refused(tmp_path, rows, said):
+    with pytest.raises(DxDataError) as e:
+        read_export(write_sheet(tmp_path / "pci.xlsx", rows, title="Sheet1"), "index_scores")
+    assert said in str(e.value)
+
+
+def test_pairs_in_a_score_column_or_without_decimals_are_not_split(tmp_path):
+    # "87 (5)" in the score column, "5 (7)" (this year's and last year's rank?) in the rank column
+    for head, cell in (("Điểm", "87 (5)"), ("Xếp hạng", "5 (7)")):
+        rows = [["Chỉ số SIPAS năm 2023"], ["Tỉnh", head], ["Hà Nội", cell], ["Đà Nẵng", "12"]]
+        df = read_export(write_sheet(tmp_path / "s.xlsx", rows), "index_scores", strict=False)
+        assert any(p.severity == "error" and p.row == 3 for p in df.attrs["problems"]), head
+        assert "Hà Nội" not in set(df["unit_name"])
+
+
+def test_an_overall_score_outside_the_index_scale_is_refused(tmp_path):
+    # the DTI runs 0-1; "62" is a percentage or another index's score
+    rows = [["Chỉ số DTI cấp tỉnh năm 2023"], ["Tỉnh", "Điểm"], ["Hà Nội", "0,62"], ["Đà Nẵng", "62"]]
+    df = read_export(write_sheet(tmp_path / "dti.xlsx", rows), "index_scores", strict=False)
+    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert p.row == 4 and "outside the DTI scale" in p.message
+    assert df["unit_name"].tolist() == ["Hà Nội"]
+
+
+def test_a_decision_numbered_766_by_another_body_names_no_index(tmp_path):
+    rows = [["Phụ lục kèm theo Quyết định 766/QĐ-UBND"], ["Năm 2023"], ["Tỉnh", "Điểm"], ["Hà Nội", "0,71"],
+            ["Đà Nẵng", "0,69"]]
+    with pytest.raises(DxDataError, match="does not say which index"):
+        read_export(write_sheet(tmp_path / "pl.xlsx", rows), "index_scores")

@@ -57,19 +57,19 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
     df["rank"] = ranked.round().astype("Int64")
     df["rank_of"] = (grouped.transform("count") if grouped is not None else pd.Series(value.notna().sum(),
                      index=df.index)).astype("Int64")
+    no_scores = pd.Series(False, index=df.index)
     if "rank_published" in df:
-        # rank-only lists (no scores published): the ranks as published, ties included
+        # rank-only lists (no scores published): the ranks as published, ties included; out of
+        # how many is unknown (a list may be an extract of a wider ranking), so no rank_of
         pub = df["rank_published"].astype("Int64")
         if "reference" in df:
             pub = pub.mask(df["reference"].notna())
         no_scores = (df["rank_of"] == 0).fillna(True)
         df["rank"] = df["rank"].mask(no_scores, pub)
-        ranks_given = (pub.notna().groupby([df[k] for k in keys], dropna=False).transform("sum") if keys
-                       else pd.Series(pub.notna().sum(), index=df.index))
-        df["rank_of"] = df["rank_of"].mask(no_scores, ranks_given.astype("Int64"))
+        df["rank_of"] = df["rank_of"].mask(no_scores)
     span = (df["rank_of"] - 1).astype("Float64")
     pct = 100 * (df["rank_of"] - df["rank"]).astype("Float64") / span.mask(span == 0)
-    df["percentile"] = pct.mask(span == 0, 100.0).where(df["rank"].notna())
+    df["percentile"] = pct.mask(span == 0, 100.0).where(df["rank"].notna() & ~no_scores)
     df["rank_change"] = _rank_change(df, keys)
     if "rank_published" in df:
         df["rank_published_change"] = _rank_change(df.assign(rank=df["rank_published"].astype("Int64")), keys)
@@ -109,7 +109,7 @@ def rank_text(rank: object, rank_of: object, change: object, *, lang: str = "vi"
     """ "13/20 (tăng 4 bậc)" / "13/20 (up 4)"."""
     if rank is None or pd.isna(rank):
         return "—"
-    text = f"{int(rank)}/{int(rank_of)}"
+    text = f"{int(rank)}/{int(rank_of)}" if rank_of is not None and not pd.isna(rank_of) else f"{int(rank)}"
     if change is None or pd.isna(change):
         return text
     c = int(change)

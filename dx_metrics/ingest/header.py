@@ -45,7 +45,7 @@ class Header:
     note: tuple[str, str] | None = None   # (message, hint) about the choice of sheet
     hidden_notes: list[tuple[str, str]] = field(default_factory=list)   # hidden sheets not read
     aliases: dict[str, str] = field(default_factory=dict)   # canonical -> the folded alias it matched
-    hows: dict[str, str] = field(default_factory=dict)      # canonical -> alias | words | context (after X)
+    hows: dict[str, str] = field(default_factory=dict)      # canonical -> alias | words | parent | context (after X)
     conflicts: list[str] = field(default_factory=list)      # columns two readings fit (an error)
 
 
@@ -160,7 +160,7 @@ def _strip_colnum(text: str) -> str:
     return _COLNUM_IN_HEADER.sub(" ", text)
 
 
-def _cell_text(v: object) -> str | None:
+def cell_text(v: object) -> str | None:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     text = clean_label(v)
@@ -236,7 +236,7 @@ class Match:
     fields: frozenset[str]     # one field, or several when the header fits them equally
     strength: tuple[int, int]  # (header levels the alias covers, 1 if exact after folding else 0)
     alias: str                 # the alias as folded
-    how: str                   # "alias", "words" or "context"
+    how: str                   # "alias", "words" or "parent"
 
 
 def _match(path: tuple[str, ...], table: _Table) -> Match | None:
@@ -290,7 +290,7 @@ class Assignment:
     texts: dict[str, str] = field(default_factory=dict)       # field -> header as written
     unmatched: dict[int, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)     # field -> the alias matched (folded)
-    hows: dict[str, str] = field(default_factory=dict)        # field -> alias | words | context (after X)
+    hows: dict[str, str] = field(default_factory=dict)        # field -> alias | words | parent | context (after X)
     conflicts: list[str] = field(default_factory=list)        # columns that cannot be told apart
 
 
@@ -300,8 +300,8 @@ def _letter(i: int) -> str:
 
 
 def _assign(paths, kind: str, index: str | None = None) -> Assignment:
-    """Name each column: by alias or words, then flat headers such as "Quá hạn" by the column
-    before them. A field two columns fit equally, or a column two fields fit equally, is a
+    """Name each column: by alias or words (or, for a count beside its "%", by the header
+    above), then flat one-level headers such as "Quá hạn" by the column before them. A field two columns fit equally, or a column two fields fit equally, is a
     conflict (named with both) rather than a silent choice."""
     table = _table(kind, index)
     a = Assignment()
@@ -334,7 +334,8 @@ def _assign(paths, kind: str, index: str | None = None) -> Assignment:
         if len(cols) > 1:
             listed = " and ".join(f"{_letter(c)} ('{paths[c][1]}')" for c in cols)
             a.conflicts.append(f"columns {listed} both read as {name}")
-    # flat headers that mean one thing after another column ("Quá hạn" after "Đúng hạn")
+    # flat headers that mean one thing after another column ("Quá hạn" after "Đúng hạn"); a
+    # header under a parent dx_metrics does not know ("Đang xử lý / Quá hạn") is left unread
     last = None
     for i, (path, text) in enumerate(paths):
         if not path:
@@ -342,6 +343,9 @@ def _assign(paths, kind: str, index: str | None = None) -> Assignment:
         if i in matches:
             name = next(iter(matches[i].fields))
             last = name if a.columns.get(name) == i else last
+            continue
+        if len(path) > 1:
+            a.unmatched.setdefault(i, text)
             continue
         fits = [f for f, after in table.context.get(table.bag(path[-1]), [])
                 if last in after and f not in a.columns]
@@ -377,8 +381,8 @@ def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str,
     from dx_metrics.ingest.extent import column_letters
 
     rows = cells.head(header.row + header.depth)
-    top = [_cell_text(v) for v in rows.iloc[header.row]]
-    sub = [_cell_text(v) for v in rows.iloc[header.row + 1]] if header.depth == 2 else None
+    top = [cell_text(v) for v in rows.iloc[header.row]]
+    sub = [cell_text(v) for v in rows.iloc[header.row + 1]] if header.depth == 2 else None
     field_of = {pos: name for name, pos in header.columns.items()}
     out = []
     for i, (path, text) in enumerate(_paths(top, sub)):
@@ -409,7 +413,7 @@ def with_article(kind: str) -> str:
 
 def is_column_number_row(cells: list[object]) -> bool:
     """True for a row like "(1) (2) (3)=(4)+(5) ..." printed under a header."""
-    texts = [_cell_text(v) for v in cells]
+    texts = [cell_text(v) for v in cells]
     filled = [t for t in texts if t is not None]
     if len(filled) < 2 or not all(_COLNUM.match(t.replace(" ", "")) for t in filled):
         return False
@@ -439,7 +443,7 @@ def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Hea
     """The best header for ``kind`` in the first rows of ``cells``, or None. ``index`` scopes
     an index table's component names (a catalogue id, or ``ANY_INDEX`` to locate a header)."""
     rows = cells.head(SCAN_ROWS + 2)
-    texts = [[_cell_text(v) for v in r] for r in rows.itertuples(index=False)]
+    texts = [[cell_text(v) for v in r] for r in rows.itertuples(index=False)]
     best: Header | None = None
     best_score = 1  # at least two canonical columns make a header
     for r in range(min(SCAN_ROWS, len(texts))):

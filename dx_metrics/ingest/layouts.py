@@ -19,14 +19,8 @@ import pandas as pd
 
 from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.ingest.extent import column_letters
-from dx_metrics.text import clean_label, fold
-
-
-def _text(v: object) -> str | None:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return None
-    t = clean_label(v)
-    return t or None
+from dx_metrics.ingest.header import cell_text
+from dx_metrics.text import fold
 
 
 def repeated_header(body: pd.DataFrame, header_row: list[object]) -> int | None:
@@ -42,13 +36,21 @@ def repeated_header(body: pd.DataFrame, header_row: list[object]) -> int | None:
     return int(rows[0]) if len(rows) else None
 
 
-def _is_unit_column(cells: pd.Series) -> bool:
-    """Mostly text that is not a number: names of units."""
-    filled = [v for v in cells if _text(v) is not None]
+def holds_names(cells: pd.Series) -> bool:
+    """Mostly text that is not a number, in at least two different values: names."""
+    filled = [v for v in cells if cell_text(v) is not None]
     if len(filled) < 2:
         return False
-    words = sum(1 for v in filled if isinstance(v, str) and not re.fullmatch(r"[\d\s.,%()\-+]+", v.strip()))
-    return words >= 0.8 * len(filled)
+    words = [v for v in filled if isinstance(v, str) and not re.fullmatch(r"[\d\s.,%()\-+]+", v.strip())]
+    return len(words) >= 0.8 * len(filled) and len({fold(w) for w in words}) >= 2
+
+
+def _is_unit_column(cells: pd.Series) -> bool:
+    """Names, each once: a block's units (a region or a group, repeated, is not)."""
+    if not holds_names(cells):
+        return False
+    names = [fold(v) for v in cells if isinstance(v, str) and v.strip()]
+    return len(set(names)) >= 0.9 * len(names)
 
 
 @dataclass
@@ -81,10 +83,10 @@ def pair_sorted_blocks(body: pd.DataFrame, columns: dict[str, int], named: set[i
     blocks: dict[int, list[int]] = {}
     for v, u in owner.items():
         blocks.setdefault(u, []).append(v)
-    if set(blocks) == {u0}:
+    if len(blocks) < 2:       # one block of scores: an ordinary table (a column of regions beside it)
         return None
     key = owner.get(columns["score"]) if "score" in columns else u0
-    key_names = body.iloc[:, key].map(_text)
+    key_names = body.iloc[:, key].map(cell_text)
     live = key_names.notna()
     order = key_names[live].map(fold)
     if order.duplicated().any():
@@ -92,7 +94,7 @@ def pair_sorted_blocks(body: pd.DataFrame, columns: dict[str, int], named: set[i
                       f"{', '.join(sorted(set(key_names[live][order.duplicated().to_numpy()])))} twice")
     out = body.copy()
     for u, vs in blocks.items():
-        names = body.iloc[:, u].map(_text)
+        names = body.iloc[:, u].map(cell_text)
         folded = names.map(fold, na_action="ignore")
         mine = folded[names.notna()]
         if set(mine) != set(order) or mine.duplicated().any():
@@ -123,31 +125,27 @@ def _refuse(file: str, sheet: str | None, row: int, message: str) -> DxDataError
                                      "per component")])
 
 
-_RANK_SCORE = re.compile(r"^\s*(\d{1,4})\s*\(\s*(\d+(?:[.,]\d+)?)\s*\)\s*$")
+# "01 (0,727)": a rank, then a score with decimals (a "5 (7)" may be this year's and last
+# year's rank, and is not split)
+_RANK_SCORE = re.compile(r"^\s*(\d{1,4})\s*\(\s*(\d+[.,]\d+)\s*\)\s*$")
 
 
 def split_rank_and_score(raw: pd.DataFrame) -> str | None:
-    """Where the rank (or score) column holds "01 (0,727)" cells, rank and score, split them
-    into the two columns (the score column must be absent or empty). Returns a note, or None."""
-    for col in ("rank", "score"):
-        if col not in raw:
-            continue
-        cells = raw[col]
-        texts = cells[cells.map(lambda v: isinstance(v, str))]
-        if texts.empty:
-            continue
-        m = texts.str.extract(_RANK_SCORE)
-        if m[0].notna().sum() < max(1, 0.8 * cells.notna().sum()):
-            continue
-        other = "score" if col == "rank" else "rank"
-        if other in raw and raw[other].notna().any():
-            continue
-        raw["rank"] = cells.astype(object).where(~cells.index.isin(m.index[m[0].notna()]))
-        raw.loc[m.index[m[0].notna()], "rank"] = m[0][m[0].notna()]
-        raw["score"] = pd.Series(None, index=raw.index, dtype=object)
-        raw.loc[m.index[m[1].notna()], "score"] = m[1][m[1].notna()]
-        return f'the {col} column holds the rank and the score in one cell ("01 (0,727)"); they were split'
-    return None
+    """Where the rank column holds "01 (0,727)" cells (rank, then the score in brackets) and
+    no score column has figures, split them into the two columns. Returns a note, or None.
+    Pairs in a score column are not split: which number is which cannot be told there."""
+    if "rank" not in raw or ("score" in raw and raw["score"].notna().any()):
+        return None
+    cells = raw["rank"]
+    m = cells[cells.map(lambda v: isinstance(v, str))].str.extract(_RANK_SCORE)
+    pairs = m[0].notna()
+    if pairs.sum() == 0 or pairs.sum() < 0.8 * cells.notna().sum():
+        return None
+    raw["rank"] = cells.astype(object)
+    raw.loc[pairs[pairs].index, "rank"] = m.loc[pairs, 0]
+    raw["score"] = pd.Series(None, index=raw.index, dtype=object)
+    raw.loc[pairs[pairs].index, "score"] = m.loc[pairs, 1]
+    return 'the rank column holds the rank and the score in one cell ("01 (0,727)"); they were split'
 
 
 # what published tables write for "not available": left blank, never an error

@@ -72,6 +72,9 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                                    hint="if the file names them differently, add the header text to "
                                         "columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")])
 
+    if kind == "dossiers" and "unit_name" not in header.columns:
+        _no_unread_unit_column(path, chosen, header)
+
     if header.conflicts:
         raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, message=c + "; "
                                    "dx-metrics will not guess which is meant", reason="duplicate_column",
@@ -212,6 +215,23 @@ def _single(s: pd.Series | None) -> str | None:
     return str(u[0]) if len(u) == 1 else None
 
 
+def _no_unread_unit_column(path: Path, chosen: Sheet, header) -> None:
+    """A summary by service level is the issuing unit's only when no column left unread holds
+    names: "Phòng ban" beside "Mức độ" lists divisions, and crediting them all to the issuing
+    unit would be wrong."""
+    body = chosen.cells.iloc[header.data_start:]
+    for pos, text in sorted(header.unmatched.items()):
+        if fold(text) in ROW_NUMBER_HEADERS or pos >= body.shape[1]:
+            continue
+        if layouts.holds_names(body.iloc[:, pos]):
+            raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, column=text,
+                                       reason="missing_column",
+                                       message=f"column '{text}' holds names, and the table has no unit column "
+                                               "dx-metrics knows; it will not credit every row to the issuing unit",
+                                       hint=f"if '{text}' names the units, add it as a unit_name alias to "
+                                            "columns.yaml in your workspace")])
+
+
 def _which_index(path: Path, chosen: Sheet, header) -> tuple[str | None, str]:
     """The index a table holds and how it was told: from the names in its title rows, header,
     sheet name and file name; else from a complete set of one index's components. (None, ...)
@@ -241,7 +261,7 @@ def _which_index(path: Path, chosen: Sheet, header) -> tuple[str | None, str]:
                                     f"of: {indexes.listing()}")])
 
 
-_SINGLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_SINGLE_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])")
 
 
 def _year_hint(path: Path, chosen: Sheet, header) -> int | None:
@@ -478,11 +498,38 @@ def _title_period(t: RawTable, title_lines: list[str], period: str | None) -> st
     return next((p for p in (period_from_text(line) for line in title_lines) if p), None)
 
 
+def _header_years(t: RawTable, header) -> dict[int, str]:
+    """Years written as words in the headers of score, rank and component columns ("PCI 2016",
+    "Xếp hạng 2022"), each with one header stating it; not a year glued to letters
+    ("Un-weighted2015PAPI" names a method)."""
+    out: dict[int, str] = {}
+    for name, text in header.texts.items():
+        if name in ("score", "rank") or name.startswith(COMPONENT_PREFIX):
+            for y in _SINGLE_YEAR.findall(text):
+                out.setdefault(int(y), text)
+    return out
+
+
 def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
-    """Index tables: the year from a year column, else from the period (title or argument)."""
+    """Index tables: the year from a year column, else from the period (title or argument),
+    else the sheet name or score header. Years that disagree (a title "Năm 2023" over "PCI
+    2022", or "PCI 2023" beside "Xếp hạng 2022") are refused, never settled by a guess."""
+    stated = _header_years(t, header)
+    if len(stated) > 1:
+        said = ", ".join(f"'{text}'" for text in stated.values())
+        raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="inconsistent",
+                                   message=f"the headers state different years ({said}); a rank or score of "
+                                           "another year would be read as this year's",
+                                   hint="read one year's columns at a time (save them as their own table)")])
     label = _title_period(t, title_lines, period)
     if label is not None and (period is not None or "year" not in t.data):
         p = parse_period(label)
+        if stated and p.year not in stated:
+            y, text = next(iter(stated.items()))
+            raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="inconsistent",
+                                       message=f"the {'period given' if period is not None else 'title'} says "
+                                               f"{p.year} but the header '{text}' says {y}",
+                                       hint="correct the title or the header, or pass the period the figures are of")])
         t.data["year"] = pd.Series(p.year, index=t.data.index, dtype="Int64")
         if p.months != 12:
             t.data["period"] = pd.Series(label, index=t.data.index, dtype="string")

@@ -149,8 +149,38 @@ def index_scores(t: RawTable) -> None:
         d["score"] = pd.Series(pd.NA, index=d.index, dtype="Float64")
     for c in ["score"] + comps:
         t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
+    _within_scale(t)
     if "rank" in d:
         t.flag(d["rank"] < 1, "rank", "is not a rank (expected 1 or more)", reason="out_of_range")
+
+
+def _within_scale(t: RawTable) -> None:
+    """An overall score outside its index's scale (a DTI of 62 where the DTI runs 0-1) is the
+    wrong index or the wrong unit of measure: refused at its cell."""
+    ix = indexes.catalogue().get(t.index) if t.index else None
+    if ix is None:
+        return
+    low, high = ix.scale
+    d = t.data
+    total = d["component"].eq("total").fillna(False) if "component" in d else pd.Series(True, index=d.index)
+    if "reference" in d:
+        total &= d["reference"].isna()
+    comps = [c for c in d if c.startswith(COMPONENT_PREFIX)]
+    if comps and low is not None and low > 0:
+        # a total of 0 with every component blank is a province not surveyed that year (PAPI
+        # 2014: Bắc Giang, Đồng Tháp), not a score: read as not published, and said
+        gap = total & (d["score"] == 0).fillna(False) & d[comps].isna().all(axis=1)
+        if gap.any():
+            t.flag(gap, "score", "is 0 and every component is blank: read as not published", reason="out_of_range",
+                   severity=WARNING)
+            d.loc[gap, "score"] = pd.NA
+    outside = pd.Series(False, index=d.index)
+    if low is not None:
+        outside |= (d["score"] < low).fillna(False)
+    if high is not None:
+        outside |= (d["score"] > high).fillna(False)
+    t.flag(total & outside, "score", f"is outside the {ix.id} scale ({low}–{high})", reason="out_of_range",
+           hint=f"check that the table holds the {ix.id} overall score, in its own unit (see indexes.yaml)")
 
 
 def _overall_rows_only(t: RawTable) -> None:

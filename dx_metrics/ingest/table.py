@@ -34,7 +34,7 @@ class RawTable:
     rejected: pd.Series | None = None   # True where a row has an error
     skipped: pd.Series | None = None    # True where a row is not data (a heading)
     index: str | None = None            # index tables: the catalogue id of the index held
-    year_hint: int | None = None        # index tables: a year the sheet, score header or file name states
+    year_hint: int | None = None        # index tables: a year the sheet name or score header states
     names_from_codes: bool = False      # index tables of codes only (ISO3): names come from the registry
     not_published: pd.Series | None = None   # rows whose score reads "." or "n/a": no score, not a heading
 

@@ -182,7 +182,8 @@ def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None =
         c["index"]: rk["index"], c["year"]: rk["year"],
         c["component"]: [component_label(i, k, lang) for i, k in zip(rk["index"], rk["component"])],
         c["unit"]: rk["unit_name"], c["peer_group"]: rk.get("peer_group"), c["score"]: rk["score"],
-        c["rank"]: [f"{int(a)}/{int(b)}" if pd.notna(a) else "—" for a, b in zip(rk["rank"], rk["rank_of"])],
+        c["rank"]: [("—" if pd.isna(a) else f"{int(a)}/{int(b)}" if pd.notna(b) else f"{int(a)}")
+                    for a, b in zip(rk["rank"], rk["rank_of"])],
         c["rank_change"]: rk["rank_change"], c["percentile"]: rk["percentile"],
         c["rank_published"]: published, c["rank_published_change"]: published_change,
     }).reset_index(drop=True)
