@@ -34,6 +34,14 @@ def fold(text: object) -> str:
     return _SPACE.sub(" ", s).strip()
 
 
+_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def split_glued(folded: str) -> str:
+    """Digits apart from letters in a folded text: "un weighted2015papi" -> "un weighted 2015 papi"."""
+    return _GLUED.sub(" ", folded)
+
+
 def clean_label(text: object) -> str:
     """A label for display: NFC, inner line breaks and runs of spaces made single spaces."""
     if text is None:

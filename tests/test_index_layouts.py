@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 
+import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -204,3 +205,43 @@ def test_a_decision_numbered_766_by_another_body_names_no_index(tmp_path):
             ["Đà Nẵng", "0,69"]]
     with pytest.raises(DxDataError, match="does not say which index"):
         read_export(write_sheet(tmp_path / "pl.xlsx", rows), "index_scores")
+
+
+def test_misleading_index_tables_are_refused_or_read_plainly(tmp_path):
+    # components of another index under a title naming PCI: no PCI column is there (it crashed)
+    rows = [["Chỉ số PCI năm 2023"], ["Tỉnh", "Kinh tế số", "Xã hội số"], ["Hà Nội", 0.5, 0.6], ["Huế", 0.4, 0.5]]
+    with pytest.raises(DxDataError, match="no header of a PCI index table"):
+        read_export(write_sheet(tmp_path / "a.xlsx", rows), "index_scores")
+    # an index column that says PCI in a table titled DTI
+    rows = [["Chỉ số DTI năm 2023"], ["Chỉ số", "Tỉnh", "Điểm"], ["PCI", "Hà Nội", 0.5], ["DTI", "Huế", 0.4]]
+    df = read_export(write_sheet(tmp_path / "b.xlsx", rows), "index_scores", strict=False)
+    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert p.row == 3 and "is not DTI" in p.message and df["unit_name"].tolist() == ["Huế"]
+    # a column of regions without a header beside the provinces is not a block of its own
+    rows = [["Chỉ số PAPI năm 2016"], ["Tỉnh", None, "Điểm", "Xếp hạng"], ["Hà Nội", "Đồng bằng sông Hồng", 36.4, 2],
+            ["Hải Phòng", "Đồng bằng sông Hồng", 35.1, 3], ["Đà Nẵng", "Duyên hải miền Trung", 38.2, 1]]
+    df = read_export(write_sheet(tmp_path / "c.xlsx", rows), "index_scores")
+    assert df["unit_name"].tolist() == ["Hà Nội", "Hải Phòng", "Đà Nẵng"] and not df.attrs["origin"]["layout"]
+    # nor a group column ("Cao" / "Thấp") between a score and its rank
+    rows = [["Chỉ số PAPI năm 2016"], ["Tỉnh", "Điểm", None, "Xếp hạng"], ["Hà Nội", 36.4, "Cao", 2],
+            ["Hải Phòng", 35.1, "Thấp", 3], ["Đà Nẵng", 38.2, "Cao", 1]]
+    df = read_export(write_sheet(tmp_path / "d.xlsx", rows), "index_scores")
+    assert df.set_index("unit_name")["rank"].to_dict() == {"Hà Nội": 2, "Hải Phòng": 3, "Đà Nẵng": 1}
+    # a "Giá trị trung bình" row is a reference value, not a province ranked among them
+    rows = [["Chỉ số PAPI năm 2016"], ["Tỉnh", "Điểm"], ["Hà Nội", 36.4], ["Giá trị trung bình", 36.0],
+            ["Đà Nẵng", 38.2]]
+    ranked = rank_units(read_export(write_sheet(tmp_path / "e.xlsx", rows), "index_scores")).set_index("unit_name")
+    assert (ranked.loc["Hà Nội", "rank"], ranked.loc["Đà Nẵng", "rank"]) == (2, 1)
+    assert pd.isna(ranked.loc["Giá trị trung bình", "rank"]) and ranked.loc["Đà Nẵng", "rank_of"] == 2
+
+
+def test_a_long_table_says_what_it_cannot_pair(tmp_path):
+    path = tmp_path / "dgi.csv"
+    path.write_text("cc_iso3c,ref_year,variable,value\nKOR,2023,digital_design,0.9\nKOR,2023,composite_rank,1\n"
+                    "DNK,2023,composite_index,0.8\nDNK,2023,composite_rank,2\nDNK,2023,composite_rank,7\n",
+                    encoding="utf-8")
+    df = read_export(path, "index_scores", strict=False)
+    msgs = [(p.severity, p.message) for p in df.attrs["problems"]]
+    assert any(s == "warning" and "no overall score row" in m and "KOR" in m for s, m in msgs)
+    assert sum(s == "error" and "two different ranks" in m for s, m in msgs) == 2
+    assert df.loc[df["component"] == "total", "rank"].isna().all()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dx_metrics.text import clean_label, fold
+from dx_metrics.text import clean_label, fold, split_glued
 
 SCAN_ROWS = 40
 _COLNUM = re.compile(r"^\(?\s*\d{1,3}\s*\)?(\s*[=+\-x*]\s*\(?\s*\d{1,3}\s*\)?)*$")
@@ -184,7 +184,6 @@ class _Table:
 _GENERIC = frozenset({"tong", "so", "cong", "sl", "luong"})
 # sub-headers that only say "the count of the column above" ("Tổng" beside a "%" column)
 _COUNT_CHILD = frozenset({"tong", "tong so", "so luong", "sl", "so ho so"})
-_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
@@ -192,7 +191,7 @@ def _words(text: str, fillers: tuple[tuple[str, ...], ...], drop_years: bool = F
     """The words of a folded text in order-free form, without the kind's filler phrases
     ("số hồ sơ", "tiếp nhận", "kể cả" ...), digits apart from letters, and in index tables
     without a year ("PCI 2016" is the PCI column of 2016)."""
-    toks = _GLUED.sub(" ", text).split()
+    toks = split_glued(text).split()
     if drop_years:
         toks = [t for t in toks if not _YEAR.match(t)]
     out: list[str] = []

@@ -17,10 +17,9 @@ from importlib import resources
 
 import yaml
 
-from dx_metrics.text import fold
+from dx_metrics.text import fold, split_glued
 
 CATALOGUE_FILE = "dx_metrics/ingest/indexes.yaml"
-_YEAR_GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def catalogue() -> dict[str, Index]:
 
 def _key(text: object) -> str:
     """A folded text with digits apart from letters ("Un-weighted2015PAPI" -> "un weighted 2015 papi")."""
-    return _YEAR_GLUED.sub(" ", fold(text))
+    return split_glued(fold(text))
 
 
 @lru_cache(maxsize=1)

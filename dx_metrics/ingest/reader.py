@@ -51,10 +51,17 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     index_how = "given" if index is not None else None
     if kind == "index_scores" and index is None:
         index, index_how = _which_index(path, chosen, header)
-    if index is not None:   # the header again, with this index's own component names
+    if kind == "index_scores":   # the header again, with this index's own component names only
         scoped = find_header(chosen.cells, kind, index)
-        if scoped is not None:
-            scoped.note, scoped.hidden_notes, header = header.note, header.hidden_notes, scoped
+        if scoped is None:
+            comps = ", ".join(c.name_vi for c in indexes.catalogue()[index].components.values()) if index else ""
+            raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="no_header",
+                                       message=f"no header of {'a ' + index if index else 'an'} index table found: "
+                                               "its columns are " + ("components of another index" if index
+                                                                     else "components, but no index is named"),
+                                       hint=(f"{index}'s components are: {comps}; " if index else "")
+                                            + "pass the right index (--index), or add the headers to columns.yaml")])
+        scoped.note, scoped.hidden_notes, header = header.note, header.hidden_notes, scoped
     specs = specs_for(kind, index)
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)

@@ -134,6 +134,10 @@ def index_scores(t: RawTable) -> None:
         d["index"] = pd.Series(t.index, index=d.index, dtype="string")
     else:
         named = d["index"].map(_catalogue_id, na_action="ignore")
+        if t.index is not None:      # the table names its index: an index column must agree
+            t.flag(d["index"].notna() & (named != t.index).fillna(True), "index",
+                   f"is not {t.index}, the index the table names", reason="inconsistent",
+                   hint="read each index's rows as its own table, or correct the title or the column")
         d["index"] = named.fillna(d["index"]).astype("string")
     if "unit_name" not in d:           # codes only (ISO3): named through the registry once resolved
         d["unit_name"] = d["unit_code"].astype("string")
@@ -240,10 +244,23 @@ def _ranks_onto_totals(t: RawTable, is_rank: pd.Series) -> None:
     """The rank rows of a long table ("composite_rank") as the rank of the unit's total row."""
     d = t.data
     keys = [k for k in ("index", "year", "period", "unit_name", "peer_group") if k in d]
-    ranks = d.loc[is_rank].groupby(keys, dropna=False)["score"].first()
+    rank_rows = d.loc[is_rank, keys + ["score"]]
+    twice = rank_rows.duplicated(keys, keep=False) & ~rank_rows.duplicated(keys + ["score"], keep=False)
+    t.flag(pd.Series(twice, index=rank_rows.index).reindex(d.index, fill_value=False), "score",
+           "is one of two different ranks given to this unit and year", reason="duplicate_key",
+           hint="keep one rank row per unit and year")
+    ranks = rank_rows[~twice].groupby(keys, dropna=False)["score"].first()
     totals = d.index[(d["component"] == "total") & ~is_rank & ~t.skipped]
     where = pd.MultiIndex.from_frame(d.loc[totals, keys]) if len(keys) > 1 else pd.Index(d.loc[totals, keys[0]])
     published = pd.Series(ranks.reindex(where).to_numpy(), index=totals, dtype="Float64").round().astype("Int64")
+    have_total = set(map(tuple, d.loc[totals, keys].itertuples(index=False)))
+    orphans = [k for k in map(tuple, rank_rows[~twice][keys].itertuples(index=False)) if k not in have_total]
+    if orphans:
+        names = sorted({str(k[keys.index("unit_name")]) for k in orphans})
+        t.table_problem(f"{len(orphans)} rank row(s) have no overall score row to go with, and are not read: "
+                        f"{', '.join(names[:8])}{' …' if len(names) > 8 else ''}", reason="skipped_row",
+                        severity=WARNING, column="component",
+                        hint="add the overall score rows, or read the ranks as a rank-only list")
     if "rank" not in d:
         d["rank"] = pd.Series(pd.NA, index=d.index, dtype="Int64")
     d.loc[totals, "rank"] = d.loc[totals, "rank"].fillna(published)
