@@ -394,7 +394,7 @@ def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str,
         elif how_read == "parent":
             how = f"alias '{header.aliases.get(name, '')}' of the header above (the count beside its share)"
         elif how_read == "words":
-            how = f"words of alias '{header.aliases.get(name, '')}' (in any order, set aside: filler words)"
+            how = f"words of alias '{header.aliases.get(name, '')}' (in any order; filler words and a year set aside)"
         elif how_read is not None:
             how = f"'{header.aliases.get(name, '')}' read by its {how_read}"
         elif fold(text) in ROW_NUMBER_HEADERS:
