@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from dx_metrics.canonical import KINDS, OUTPUT_COLUMNS, PROVENANCE, REQUIRED
 from dx_metrics.indicators import prepare
 from dx_metrics.indicators.records import aggregate_records
 from dx_metrics.indicators.registry import indicator, indicator_ids
@@ -33,8 +34,52 @@ def empty_observations() -> pd.DataFrame:
 
 
 def _source(table: pd.DataFrame, name: str) -> str:
+    """A table's file(s) for rows without provenance: the row columns, else its origin."""
+    if "source_file" in table and table["source_file"].notna().any():
+        return "; ".join(sorted(map(str, pd.unique(table["source_file"].dropna()))))
     origin = table.attrs.get("origin") or {}
     return str(origin.get("file") or name)
+
+
+Cells = dict[tuple[str, str], set[int]]      # (file, sheet) -> Excel rows (empty: dossier records)
+
+
+def _cells(table: pd.DataFrame) -> dict[tuple[str, str], Cells]:
+    """For each (unit_id, period): the files, sheets and Excel rows its figures come from."""
+    if "source_file" not in table or table.empty:
+        return {}
+    cols = ["unit_id", "period", "source_file", "source_sheet"]
+    frame = table.reindex(columns=[*cols, "source_row"]).astype(object)
+    frame = frame.where(frame.notna(), None)
+    out: dict[tuple[str, str], Cells] = {}
+    for u, p, f, s, r in frame.itertuples(index=False):
+        rows = out.setdefault((u, p), {}).setdefault((f, s or ""), set())
+        if r is not None:
+            rows.add(int(r))
+    return out
+
+
+def _ranges(rows: set[int]) -> str:
+    """ "8–11, 14" for {8, 9, 10, 11, 14}."""
+    out, run = [], []
+    for r in sorted(rows):
+        if run and r != run[-1] + 1:
+            out.append(run)
+            run = []
+        run.append(r)
+    if run:
+        out.append(run)
+    return ", ".join(f"{a[0]}–{a[-1]}" if len(a) > 1 else str(a[0]) for a in out)
+
+
+def describe_cells(cells: Cells) -> str:
+    """ "sgtvt_baclieu_mot_cua_2022.xlsx, Biểu 06a, rows 8–11" (files joined by "; ")."""
+    parts = []
+    for (f, s), rows in sorted(cells.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        where = ", ".join(x for x in (str(f), str(s)) if x and x != "None")
+        parts.append(f"{where}, {'row' if len(rows) == 1 else 'rows'} {_ranges(rows)}" if rows
+                     else f"{where}, dossier records")
+    return "; ".join(parts)
 
 
 def _group_sums(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -46,12 +91,13 @@ def _group_sums(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return sums.mask(unknown).reset_index()
 
 
-def _with_rollups(sums: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+def _with_rollups(sums: pd.DataFrame, cols: list[str], cells: dict | None = None) -> pd.DataFrame:
     """Add a row for each parent organisation holding the sums of the units under it.
 
     Every reported unit adds its figures to each ancestor up the registry, except that a
     parent the input already reports itself is left as reported and carries its part of
-    the tree further up (nothing is counted twice, nothing deeper is lost).
+    the tree further up (nothing is counted twice, nothing deeper is lost). ``cells``, when
+    given, gains each parent's provenance: the cells of every unit counted in it.
     """
     units = load_units()
     kind = dict(zip(units["unit_id"], units["kind"]))
@@ -71,6 +117,10 @@ def _with_rollups(sums: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         a = up(row.unit_id)
         while a is not None and (a, row.period) not in reported:
             contributions.append((a, row.period, *[getattr(row, c) for c in cols]))
+            if cells is not None:
+                mine = cells.setdefault((a, row.period), {})
+                for where, rows in cells.get((row.unit_id, row.period), {}).items():
+                    mine.setdefault(where, set()).update(rows)
             a = up(a)
     if not contributions:
         return sums
@@ -81,24 +131,35 @@ def _with_rollups(sums: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def ratio(table: pd.DataFrame, indicator_id: str, *, numerator: str, denominator: str,
-          source: str, rollup: bool = True) -> pd.DataFrame:
-    """Σ numerator ÷ Σ denominator per (unit_id, period), plus parent-unit roll-ups."""
+          source: str, rollup: bool = True, zero_division: float | None = None) -> pd.DataFrame:
+    """Σ numerator ÷ Σ denominator per (unit_id, period), plus parent-unit roll-ups; a zero
+    denominator gives ``zero_division`` (default missing), noted."""
     if table.empty:
         return empty_observations()
     sums = _group_sums(table, [numerator, denominator])
+    cells = _cells(table)
     if rollup:
-        sums = _with_rollups(sums, [numerator, denominator])
+        sums = _with_rollups(sums, [numerator, denominator], cells)
     num = sums[numerator].astype("Float64")
     den = sums[denominator].astype("Float64")
     zero = den.eq(0).fillna(False)
     value = (num / den.mask(zero)).astype("Float64")
     note = pd.Series(pd.NA, index=sums.index, dtype="string")
     note[zero] = "denominator is 0"
+    if zero_division is not None:
+        value = value.mask(zero & num.notna(), float(zero_division))
+        note[zero] = f"denominator is 0; the value is set to {zero_division:g}"
     note[num.isna() & ~zero] = f"{numerator} missing"
     note[den.isna()] = f"{denominator} missing"
     out = pd.DataFrame({"indicator_id": indicator_id, "unit_id": sums["unit_id"], "period": sums["period"],
-                        "numerator": num, "denominator": den, "value": value, "source": source, "note": note})
+                        "numerator": num, "denominator": den, "value": value,
+                        "source": _sources(sums, cells, source), "note": note})
     return out.astype({"indicator_id": "string", "unit_id": "string", "period": "string", "source": "string"})
+
+
+def _sources(sums: pd.DataFrame, cells: dict, fallback: str) -> list[str]:
+    return [describe_cells(cells[(u, p)]) if (u, p) in cells else fallback
+            for u, p in zip(sums["unit_id"], sums["period"])]
 
 
 def total(table: pd.DataFrame, indicator_id: str, *, column: str, source: str, rollup: bool = True) -> pd.DataFrame:
@@ -106,12 +167,14 @@ def total(table: pd.DataFrame, indicator_id: str, *, column: str, source: str, r
     if table.empty:
         return empty_observations()
     sums = _group_sums(table, [column])
+    cells = _cells(table)
     if rollup:
-        sums = _with_rollups(sums, [column])
+        sums = _with_rollups(sums, [column], cells)
     num = sums[column].astype("Float64")
     note = pd.Series(pd.NA, index=sums.index, dtype="string").mask(num.isna(), f"{column} missing")
     out = pd.DataFrame({"indicator_id": indicator_id, "unit_id": sums["unit_id"], "period": sums["period"],
-                        "numerator": num, "denominator": pd.NA, "value": num, "source": source, "note": note})
+                        "numerator": num, "denominator": pd.NA, "value": num,
+                        "source": _sources(sums, cells, source), "note": note})
     return out.astype(empty_observations().dtypes.to_dict())
 
 
@@ -123,7 +186,11 @@ def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: 
     if "dossiers" in tables:
         dossiers.append(tables["dossiers"])
     if "dossier_records" in tables:
-        counted = aggregate_records(tables["dossier_records"], freq=freq, calendar=calendar)
+        records = tables["dossier_records"]
+        counted = aggregate_records(records, freq=freq, calendar=calendar)
+        if "source_file" in records and len(counted):     # counted from records: their files, no rows
+            counted["source_file"] = "; ".join(sorted(map(str, pd.unique(records["source_file"].dropna()))))
+            counted["source_sheet"] = "; ".join(sorted({str(s) for s in pd.unique(records["source_sheet"].dropna())}))
         if dossiers:  # a unit and period the one-stop report gives is taken from it, not counted twice
             have = set(zip(dossiers[0]["unit_id"], dossiers[0]["period"]))
             counted = counted[[(u, p) not in have for u, p in zip(counted["unit_id"], counted["period"])]]
@@ -197,9 +264,40 @@ def _flag_definition_changes(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.assign(note=notes.astype("string"))
 
 
+# columns compute_indicators accepts beyond a kind's canonical ones (derived by the reader's rules)
+_ALSO = {"dossiers": ["received_incl_carried", "received_offline", "received_direct", "received_postal",
+                      "resolved_early", "resolved_on_time_only", "pending_within", "pending_overdue", "stt"]}
+
+
+def check_tables(tables: Mapping[str, pd.DataFrame]) -> None:
+    """The contract at the door: known table names, each frame with the columns the
+    indicators need and no column that is not one of its kind's (a misspelt column would
+    otherwise count nothing, silently). ValueError naming what is wrong."""
+    import difflib
+
+    unknown = [k for k in tables if k not in KINDS]
+    if unknown:
+        hints = [f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, KINDS, 1)) else "")
+                 for k in unknown]
+        raise ValueError(f"unknown table(s) {', '.join(hints)}; the table kinds are: {', '.join(KINDS)} "
+                         f"(indicators are computed from {', '.join(REQUIRED)})")
+    for kind, frame in tables.items():
+        missing = [c for c in REQUIRED.get(kind, []) if c not in frame]
+        allowed = set(OUTPUT_COLUMNS[kind]) | set(PROVENANCE) | set(_ALSO.get(kind, []))
+        strange = [c for c in frame.columns if c not in allowed]
+        if missing or strange:
+            said = []
+            if missing:
+                said.append(f"lacks {', '.join(missing)}")
+            for c in strange:
+                m = difflib.get_close_matches(str(c), allowed, 1)
+                said.append(f"has {c!r}, not a {kind} column" + (f" (did you mean {m[0]!r}?)" if m else ""))
+            raise ValueError(f"the {kind} table {'; '.join(said)}; its columns are: {', '.join(OUTPUT_COLUMNS[kind])}")
+
+
 def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | None = None, *,
                        freq: str = "year", calendar: str = "decree09",
-                       as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+                       as_of: pd.Timestamp | str | None = None, zero_division: float | None = None) -> pd.DataFrame:
     """Every indicator the given tables allow, as rows of the ``observations`` table.
 
     ``tables`` maps canonical table names (``dossiers``, ``dossier_records``, ``services``,
@@ -210,7 +308,13 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
     same indicator, unit and period is computed from a table (the computed value wins and
     notes the reported one). Derived: accounts_total from its parts, accounts_growth_rate.
     The result is sorted by indicator, unit and period: it does not depend on row order.
+
+    ``source`` names the cells each figure comes from ("sgtvt_baclieu_mot_cua_2022.xlsx,
+    Biểu 06a, rows 8–11"), a parent's figure the cells of every unit counted in it.
+    ``zero_division`` is the value of a ratio whose denominator is 0 (default: missing, with
+    the reason in ``note``), as in scikit-learn. Tables are checked first (``check_tables``).
     """
+    check_tables(tables)
     wanted = list(ids) if ids is not None else indicator_ids()
     for iid in wanted:
         indicator(iid)  # unknown ids fail here, naming the registry
@@ -224,7 +328,7 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
         table, src = work[meta["source_table"]]
         num, den = meta.get("numerator"), meta.get("denominator")
         if num and den and num in table and den in table:
-            frames.append(ratio(table, iid, numerator=num, denominator=den, source=src))
+            frames.append(ratio(table, iid, numerator=num, denominator=den, source=src, zero_division=zero_division))
         elif num and not den and num in table:
             frames.append(total(table, iid, column=num, source=src))
     computed = pd.concat(frames, ignore_index=True) if frames else empty_observations()

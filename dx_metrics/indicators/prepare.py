@@ -24,7 +24,13 @@ def services(df: pd.DataFrame) -> pd.DataFrame:
         "unit_id": df["unit_id"], "period": df["as_of"].dt.year.astype("Int64").astype("string"),
         "n_services": known.astype("Int64"), "n_online": df["provided_online"].astype("Int64"),
         "n_full": full.astype("Int64").where(known), "n_full_mobile": (full & mobile).astype("Int64").where(known),
+        **_provenance(df),
     })
+
+
+def _provenance(df: pd.DataFrame) -> dict[str, pd.Series]:
+    """The rows' source columns, carried to the per-row indicator columns."""
+    return {c: df[c] for c in ("source_file", "source_sheet", "source_row") if c in df}
 
 
 def tasks(df: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -42,4 +48,5 @@ def tasks(df: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> pd.DataFram
         "n_due": (deadline.dt.year == when.dt.year).fillna(False).astype(int),
         "n_overdue": ((deadline < when) & ~done).fillna(False).astype(int),
         "n_no_deadline": deadline.isna().astype(int),
+        **_provenance(df),
     }).astype({c: "Int64" for c in ("n_tasks", "n_done", "n_due", "n_overdue", "n_no_deadline")})

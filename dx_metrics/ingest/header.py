@@ -32,6 +32,7 @@ class ColumnSpec:
     type: str
     required: bool
     aliases: tuple[tuple[str, ...], ...]   # folded header paths
+    example: str = ""                      # the first alias as written ("Đơn vị"), for messages
 
 
 @dataclass
@@ -123,8 +124,9 @@ def column_specs() -> dict[str, dict[str, ColumnSpec]]:
             continue
         specs[kind] = {}
         for name, spec in cols.items():
+            written = spec.get("aliases", [])
             specs[kind][name] = ColumnSpec(name, spec["type"], bool(spec.get("required", False)),
-                                           _aliases(f"{kind}.{name}", spec.get("aliases", [])))
+                                           _aliases(f"{kind}.{name}", written), str(written[0]) if written else name)
     return specs
 
 
@@ -145,14 +147,17 @@ def specs_for(kind: str, index: str | None = None) -> dict[str, ColumnSpec]:
     out = dict(base)
     extra_total = tuple(a for ix in chosen for a in _aliases(f"indexes.{ix.id}.total", list(ix.total)))
     extra_rank = tuple(a for ix in chosen for a in _aliases(f"indexes.{ix.id}.rank", list(ix.rank)))
-    out["score"] = ColumnSpec("score", base["score"].type, base["score"].required, base["score"].aliases + extra_total)
-    out["rank"] = ColumnSpec("rank", base["rank"].type, base["rank"].required, base["rank"].aliases + extra_rank)
+    out["score"] = ColumnSpec("score", base["score"].type, base["score"].required, base["score"].aliases + extra_total,
+                              base["score"].example)
+    out["rank"] = ColumnSpec("rank", base["rank"].type, base["rank"].required, base["rank"].aliases + extra_rank,
+                             base["rank"].example)
     for ix in chosen:
         for cid, comp in ix.components.items():
             name = COMPONENT_PREFIX + cid
             aliases = _aliases(f"indexes.{ix.id}.components.{cid}", [*comp.aliases, comp.name_vi, comp.name_en])
             prev = out.get(name)
-            out[name] = ColumnSpec(name, "number", False, (prev.aliases if prev else ()) + aliases)
+            out[name] = ColumnSpec(name, "number", False, (prev.aliases if prev else ()) + aliases,
+                                   prev.example if prev else comp.name_vi)
     return out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dx_metrics import units as unit_registry
+from dx_metrics.canonical import KINDS, PROVENANCE
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest import rules
 from dx_metrics.ingest import values as V
@@ -26,7 +27,6 @@ from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
 from dx_metrics.text import clean_label, fold
 
-KINDS = ("dossiers", "dossier_records", "services", "index_scores", "tasks", "observations", "units")
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
                 "toan tinh", "toan bo", "tong toan tinh", "cong chung"}
 _FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam doc|pho giam doc|ghi chu|"
@@ -180,9 +180,12 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     valid = t.data[~t.rejected & ~t.skipped]
     if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
         t.table_problem("the table has a header but no data rows", reason="empty", severity=ERROR)
+    valid = valid.assign(source_file=pd.Categorical([path.name] * len(valid)),
+                         source_sheet=pd.Categorical([chosen.name] * len(valid)),
+                         source_row=t.excel_row.reindex(valid.index).astype("Int64"))
     if kind in rules.FINALIZE:
         valid = rules.FINALIZE[kind](valid)
-    out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns]
+    out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns] + PROVENANCE
     out = valid[out_cols].reset_index(drop=True)
     from dx_metrics.ingest.header import explain
 
@@ -212,7 +215,7 @@ def guess_kind(path: str | Path) -> str | None:
 
 
 def _example(spec) -> str:
-    return "'" + " / ".join(spec.aliases[0]) + "'" if spec.aliases else spec.name
+    return f"'{spec.example}'" if spec.example else spec.name
 
 
 def _single(s: pd.Series | None) -> str | None:

@@ -15,6 +15,7 @@ from dx_metrics.indicators.registry import catalog
 from dx_metrics.ingest import indexes
 from dx_metrics.ingest.header import COMPONENT_PREFIX
 from dx_metrics.ingest.table import RawTable
+from dx_metrics.canonical import KEYS, OUTPUT_COLUMNS  # noqa: F401 - the reader's names for them
 from dx_metrics.errors import WARNING
 from dx_metrics.ingest.vocabulary import lookup
 from dx_metrics.text import fold
@@ -381,29 +382,6 @@ RULES = {"dossiers": dossiers, "dossier_records": dossier_records, "services": s
          "index_scores": index_scores, "tasks": tasks, "observations": observations, "units": units}
 FINALIZE = {"index_scores": melt_index_components}
 
-# Columns each kind returns, in order (optional ones only when present).
-OUTPUT_COLUMNS = {
-    "dossiers": ["unit_id", "unit_name", "period", "procedure_id", "service_level", "carried_over", "received_total",
-                 "received_online", "resolved_total", "resolved_on_time", "resolved_late", "pending",
-                 "digitized", "paid_online", "fee_dossiers"],
-    "dossier_records": ["dossier_id", "unit_id", "unit_name", "procedure_id", "procedure_name", "received_at",
-                        "channel", "due_at", "resolved_at", "digitized", "paid_online"],
-    "services": ["procedure_id", "procedure_name", "unit_id", "unit_name", "field", "as_of", "level", "online_mode",
-                 "mobile_ready", "provided_online"],
-    "index_scores": ["index", "year", "period", "unit_id", "unit_name", "unit_code", "peer_group", "component",
-                     "score", "rank", "reference"],
-    "tasks": ["plan_id", "task_id", "title", "owner_unit", "owner_name", "deadline", "status", "completed_on",
-              "as_of"],
-    "observations": ["indicator_id", "unit_id", "unit_name", "period", "numerator", "denominator", "value",
-                     "source"],
-    "units": ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
-              "name_variants"],
-}
-# Columns that identify a row: the same key twice is an error.
-KEYS = {"dossiers": ["unit_name", "period", "procedure_id", "service_level"], "dossier_records": ["dossier_id"],
-        "services": ["procedure_id", "unit_name"], "index_scores": ["index", "year", "period", "unit_name", "component"],
-        "tasks": ["plan_id", "task_id"], "observations": ["indicator_id", "unit_name", "period"],
-        "units": ["unit_id"]}
 # How a kind gets its period: "required" (column, title or argument), "year" (index
 # tables: a year column, or the year of the period), "as_of" (catalogue snapshot date),
 # "as_of_if_stated" (a date when the title gives one), or "none" (rows carry their own dates).

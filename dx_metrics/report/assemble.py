@@ -120,7 +120,7 @@ def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.Data
         lacking = [c for c in (meta.get("numerator"), meta.get("denominator"))
                    if c and c in specs and (c not in table.columns or table[c].isna().all())]
         if lacking:
-            named = ", ".join(f"{c} (a header such as '{' / '.join(specs[c].aliases[0])}')" if specs[c].aliases
+            named = ", ".join(f"{c} (a header such as '{specs[c].example}')" if specs[c].example
                               else c for c in lacking)
             files = ", ".join(sorted({s["file"] for s in sources if s["kind"] == meta["source_table"]}))
             ev.at[i, "no_data_reason"] = "missing_column"
@@ -138,8 +138,10 @@ def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem]) -> pd
         return evaluation
     notes = evaluation["notes"].astype("object")
     for i, src in evaluation["source"].items():
-        if pd.notna(src) and src in rejected:
-            text = (f"{len(rejected[src])} row(s) of {src} rejected for data errors are not counted "
+        if pd.isna(src):
+            continue
+        for file in sorted(f for f in rejected if f in str(src)):     # the files the figure was computed from
+            text = (f"{len(rejected[file])} row(s) of {file} rejected for data errors are not counted "
                     "(see data quality)")
             notes[i] = f"{notes[i]}; {text}" if pd.notna(notes[i]) else text
     return evaluation.assign(notes=notes.astype("string"))
