@@ -50,6 +50,16 @@ def share_by_unit(values: pd.DataFrame, *, title: str, target: float | None = No
     return fig
 
 
+def drawn_shares(fig: Figure) -> tuple[dict[str, float], float | None]:
+    """What a ``share_by_unit`` figure shows, read back from its drawn bars and lines (not
+    from the data it was given): ({unit label: bar length}, the target line's position)."""
+    ax = fig.axes[0]
+    labels = {round(t.get_position()[1]): t.get_text() for t in ax.get_yticklabels()}
+    bars = {labels[round(p.get_y() + p.get_height() / 2)]: float(p.get_width()) for p in ax.patches}
+    dashed = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    return bars, float(dashed[0].get_xdata()[0]) if dashed else None
+
+
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG, for embedding in a notebook (and so in the HTML report)."""
     buf = io.BytesIO()

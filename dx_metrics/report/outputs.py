@@ -11,7 +11,7 @@ import pandas as pd
 from dx_metrics import paths, workspace
 from dx_metrics.report import charts, tables
 from dx_metrics.report.assemble import PlanReport
-from dx_metrics.report.labels import SHEETS, check_lang
+from dx_metrics.report.labels import COLUMNS, SHEETS, check_lang
 from dx_metrics.report.workbook import write_workbook
 
 RANK_KEYS = ["index", "year", "unit_id", "unit_name", "peer_group", "component", "score", "rank", "rank_of",
@@ -77,8 +77,8 @@ def _draw_online_share(r: PlanReport, lang: str):
     df, _ = tables.indicators_frame(r, lang, indicator_id=iid)
     if df.empty:
         return None
-    cols = list(df.columns)
-    unit_col, value_col = cols[1], cols[5]
+    c = COLUMNS[lang]
+    unit_col, value_col = c["unit"], c["value"]
     target = r.evaluation.loc[r.evaluation["indicator_id"] == iid, "target"]
     total_name = str(tables.unit_names(pd.Series([r.plan.unit_id]), lang=lang).iloc[0])
     return charts.share_by_unit(df.rename(columns={unit_col: "unit", value_col: "value"}),

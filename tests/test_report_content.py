@@ -1,0 +1,103 @@
+"""What a report shows, asserted on the figures, labels and statuses users read: the chart's
+bars and target line read back from the drawn figure, the workbook's cells, summary.json,
+and the HTML of the report's tables (escaped). Expected figures come from the sample's
+cells (rows 10–13 of data/raw/sgtvt_baclieu_mot_cua_2023.xlsx, read here with
+python-calamine), never from dx_metrics.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import ROOT, RAW, one_stop_rows, unit_row, write_sheet
+from dx_metrics.report import build_plan_report, view, write_outputs
+from dx_metrics.report.charts import drawn_shares
+from dx_metrics.report.outputs import chart_online_share
+
+PLAN_2023 = ROOT / "params" / "baclieu_dot_2023.yaml"
+
+
+@pytest.fixture(scope="module")
+def report_2023():
+    return build_plan_report(PLAN_2023)
+
+
+def _shares_from_cells() -> dict[str, float]:
+    rows = CalamineWorkbook.from_path(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx").get_sheet_by_name("Biểu 06a").to_python()
+    # online (D) ÷ newly received (C − F: the total less what was carried over)
+    out = {r[1]: r[3] / (r[2] - r[5]) for r in rows[9:13]}
+    online, newly = sum(r[3] for r in rows[9:13]), sum(r[2] - r[5] for r in rows[9:13])
+    out["Sở Giao thông vận tải tỉnh Bạc Liêu"] = online / newly        # 2.076 / 6.800
+    return out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_chart_draws_each_units_share_and_the_target_line(report_2023, lang):
+    bars, target = drawn_shares(chart_online_share(report_2023, lang))
+    expected = _shares_from_cells()
+    # the chart names units by the registry (in the report's language): compare the bars' lengths,
+    # and the department's own bar (the total) by its name
+    total = "Sở Giao thông vận tải tỉnh Bạc Liêu" if lang == "vi" else "Bac Lieu Department of Transport"
+    assert bars[total] == pytest.approx(expected.pop("Sở Giao thông vận tải tỉnh Bạc Liêu"))   # 2.076 / 6.800
+    assert sorted(v for k, v in bars.items() if k != total) == pytest.approx(sorted(expected.values()))
+    assert target == pytest.approx(0.20)                        # the plan: online share >= 20 %
+
+
+def test_the_workbook_and_summary_show_the_figures_statuses_and_counts(report_2023, tmp_path):
+    written = write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    targets = pd.read_excel(written["workbook"], sheet_name="Chỉ tiêu", engine="calamine")
+    share = targets[targets["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"].iloc[0]
+    assert (share["Tử số"], share["Mẫu số"]) == (2076, 6800)
+    assert share["Đánh giá"] == "Đạt"                        # 30,53 % against >= 20 %
+    summary = json.loads(written["summary"].read_text("utf-8"))
+    statuses = [t["status"] for t in summary["targets"]]
+    met = sum(s in ("achieved", "on_track") for s in statuses)
+    judged = sum(s != "no_data" for s in statuses)
+    facts = pd.read_excel(written["workbook"], sheet_name="Tổng hợp", engine="calamine", header=0)
+    line = facts[facts.iloc[:, 0].astype(str).str.startswith("Chỉ tiêu: đạt")].iloc[0, 1]
+    assert line == f"{met} / {judged} / {len(statuses)}"
+    assert summary["targets"][statuses.index("achieved")]["status"] == "achieved"
+
+
+def test_the_vietnamese_report_speaks_vietnamese_and_the_english_one_english(report_2023):
+    vi = view.targets(report_2023, "vi").to_html()
+    en = view.targets(report_2023, "en").to_html()
+    assert "Tỷ lệ hồ sơ trực tuyến" in vi and "Đạt" in vi and "Online dossier share" not in vi
+    assert "Online dossier share" in en and "Achieved" in en and "Tỷ lệ hồ sơ trực tuyến" not in en
+    assert "30,53" in vi and "30.53" in en                   # numbers in each language's format
+
+
+def _html(shown) -> str:
+    """The HTML a notebook cell shows: a table (Styler) or an HTML block."""
+    return shown.to_html() if hasattr(shown, "to_html") else shown.data
+
+
+def test_names_from_a_file_are_escaped_in_the_html(tmp_path):
+    rows = one_stop_rows([unit_row("Văn phòng Sở <script>alert(1)</script>", 100, 30)], period_line="Năm 2023")
+    write_sheet(tmp_path / "x.xlsx", rows)
+    plan = tmp_path / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: x.xlsx, kind: dossiers}\n"
+                    "targets:\n  - {indicator: online_dossier_share, value: 0.2}\n", encoding="utf-8")
+    r = build_plan_report(plan, data_dir=tmp_path)
+    page = "".join(_html(x) for x in (view.indicators(r, "vi"), view.data_quality(r, "vi"), view.sources(r, "vi")))
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_rejected_rows_are_noted_beside_the_figure_they_leave_out(tmp_path):
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 50, 10), unit_row("Thanh tra Sở", 40, 4)], period_line="Năm 2023")
+    rows[7][3] = 999                                   # Thanh tra Sở: 999 online of 40 received, rejected
+    write_sheet(tmp_path / "x.xlsx", rows)
+    plan = tmp_path / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: x.xlsx, kind: dossiers}\n"
+                    "targets:\n  - {indicator: online_dossier_share, value: 0.2}\n", encoding="utf-8")
+    r = build_plan_report(plan, data_dir=tmp_path)
+    written = write_outputs(r, tmp_path / "out", lang="vi")
+    targets = pd.read_excel(written["workbook"], sheet_name="Chỉ tiêu", engine="calamine")
+    row = targets[targets["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"].iloc[0]
+    assert (row["Tử số"], row["Mẫu số"]) == (10, 50)             # the rejected row is not counted
+    assert row["Ghi chú"] == ("1 dòng của x.xlsx bị loại vì lỗi số liệu, không được tính "
+                              "(xem mục chất lượng dữ liệu)")                  # in the report's language
