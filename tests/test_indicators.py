@@ -61,7 +61,7 @@ def test_missing_count_stays_missing():
 def test_no_rollup_into_a_province():
     d = _dossiers([["baclieu_dot", "2023", 10, 5]])
     obs = compute_indicators({"dossiers": d}, ids=["online_dossier_share"])
-    assert "prov_95" not in set(obs.unit_id)
+    assert set(obs.unit_id) == {"baclieu_dot"} and obs["value"].tolist() == [0.5]     # 5 of 10, not rolled up
 
 
 def test_registry_is_complete_and_results_do_not_depend_on_row_order():

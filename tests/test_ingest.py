@@ -162,8 +162,15 @@ def test_missing_file():
         read_export(RAW / "nope.xlsx", "dossiers")
 
 
-def test_cache_returns_the_same_table(tmp_path):
+def test_cache_returns_the_same_table(tmp_path, monkeypatch):
+    import dx_metrics.ingest as ingest
+
     first = read_export(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx", "dossiers")
+
+    def not_again(*a, **k):
+        raise AssertionError("parsed again: the cache was not used")
+
+    monkeypatch.setattr(ingest, "parse_export", not_again)
     second = read_export(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx", "dossiers")
     pd.testing.assert_frame_equal(first, second)
     assert second.attrs["origin"]["sha256"] == first.attrs["origin"]["sha256"]

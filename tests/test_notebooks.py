@@ -38,6 +38,11 @@ def test_every_notebook_runs(batch):
     for r in results.values():
         for name in ("report.ipynb", "report.html", "evaluation.xlsx", "summary.json", "run.log"):
             assert (r.output / name).is_file(), (r.output, name)
+        # each report is of its own plan, in its own language, with its figures' sections
+        page = (r.output / "report.html").read_text("utf-8")
+        assert f'<html lang="{r.lang}"' in page, r.output
+        summary = json.loads((r.output / "summary.json").read_text("utf-8"))
+        assert summary["plan_id"] == r.plan and summary["title"] in page, r.output
 
 
 def test_output_folders_follow_the_layout(batch):
@@ -191,3 +196,10 @@ def test_report_renders_in_headless_chromium(report_dir, tmp_path):
                     f"--screenshot={shot}", (report_dir / "report.html").as_uri()],
                    check=True, capture_output=True, timeout=120)
     assert shot.stat().st_size > 50_000          # a page with tables and a chart, not a blank one
+    # what the browser shows: the page's text after rendering, with the figure and its status
+    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", (report_dir / "report.html").as_uri()],
+                         check=True, capture_output=True, text=True, timeout=120).stdout
+    assert "30,53" in dom and "Tỷ lệ hồ sơ trực tuyến" in dom and "Đạt" in dom
+    assert "<img" in dom and "data:image/png;base64" in dom            # the chart is embedded, not linked

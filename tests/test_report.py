@@ -33,15 +33,23 @@ def test_workbook_text_never_becomes_a_formula(tmp_path):
 
 
 def test_chart_font_covers_vietnamese():
+    import unicodedata
+
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from dx_metrics.report.charts import FONT
+    from dx_metrics.report.charts import FONT, share_by_unit
 
     font = FT2Font(font_manager.findfont(FONT, fallback_to_default=False))
     charmap = font.get_charmap()
     for ch in "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐƯƠ":
         assert ord(ch) in charmap, f"{FONT} lacks {ch!r}"
+    # and the project's chart uses it, with labels composed (NFC) even when given decomposed
+    name = unicodedata.normalize("NFD", "Phòng Quản lý vận tải")
+    fig = share_by_unit(pd.DataFrame({"unit": [name], "value": [0.3]}), title="Tỷ lệ hồ sơ trực tuyến", target=0.2)
+    labels = fig.axes[0].get_yticklabels()
+    assert [t.get_text() for t in labels] == [unicodedata.normalize("NFC", name)]
+    assert {t.get_fontname() for t in labels} | {fig.axes[0].title.get_fontname()} == {FONT}
 
 
 @pytest.mark.parametrize("label, vi, en", [
