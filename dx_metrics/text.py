@@ -38,7 +38,11 @@ _GLUED = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
 def split_glued(folded: str) -> str:
-    """Digits apart from letters in a folded text: "un weighted2015papi" -> "un weighted 2015 papi"."""
+    """Digits apart from letters in a folded text.
+
+    >>> split_glued(fold("Un-weighted2015PAPI"))
+    'un weighted 2015 papi'
+    """
     return _GLUED.sub(" ", folded)
 
 

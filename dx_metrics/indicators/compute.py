@@ -60,7 +60,11 @@ def _cells(table: pd.DataFrame) -> dict[tuple[str, str], Cells]:
 
 
 def _ranges(rows: set[int]) -> str:
-    """ "8–11, 14" for {8, 9, 10, 11, 14}."""
+    """ "8–11, 14" for {8, 9, 10, 11, 14}.
+
+    >>> _ranges({8, 9, 10, 11, 14})
+    '8–11, 14'
+    """
     out, run = [], []
     for r in sorted(rows):
         if run and r != run[-1] + 1:
@@ -73,7 +77,11 @@ def _ranges(rows: set[int]) -> str:
 
 
 def describe_cells(cells: Cells) -> str:
-    """ "sgtvt_baclieu_mot_cua_2022.xlsx, Biểu 06a, rows 8–11" (files joined by "; ")."""
+    """ "sgtvt_baclieu_mot_cua_2022.xlsx, Biểu 06a, rows 8–11" (files joined by "; ").
+
+    >>> describe_cells({("sgtvt_baclieu_mot_cua_2022.xlsx", "Biểu 06a"): {9, 10, 11, 12}})
+    'sgtvt_baclieu_mot_cua_2022.xlsx, Biểu 06a, rows 9–12'
+    """
     parts = []
     for (f, s), rows in sorted(cells.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         where = ", ".join(x for x in (str(f), str(s)) if x and x != "None")

@@ -106,7 +106,11 @@ def rank_mismatches(ranked: pd.DataFrame) -> pd.DataFrame:
 
 
 def rank_text(rank: object, rank_of: object, change: object, *, lang: str = "vi") -> str:
-    """ "13/20 (tăng 4 bậc)" / "13/20 (up 4)"."""
+    """ "13/20 (tăng 4 bậc)" / "13/20 (up 4)".
+
+    >>> rank_text(13, 20, 4), rank_text(13, 20, 4, lang="en"), rank_text(4, None, None)
+    ('13/20 (tăng 4 bậc)', '13/20 (up 4)', '4')
+    """
     if rank is None or pd.isna(rank):
         return "—"
     text = f"{int(rank)}/{int(rank_of)}" if rank_of is not None and not pd.isna(rank_of) else f"{int(rank)}"

@@ -120,7 +120,11 @@ def by_components(header_texts: list[str]) -> set[str]:
 
 def resolve(name: str) -> str:
     """The catalogue id for an id or a name ("pci", "Chỉ số PAPI", "EGDI"); ValueError listing
-    the catalogue otherwise."""
+    the catalogue otherwise.
+
+    >>> resolve("pci"), resolve("Chỉ số PAPI"), resolve("Digital Transformation Index")
+    ('PCI', 'PAPI', 'DTI')
+    """
     cat = catalogue()
     for iid in cat:
         if fold(iid) == fold(name):
@@ -133,7 +137,11 @@ def resolve(name: str) -> str:
 
 def component_label(index: object, component: object, lang: str = "vi") -> str:
     """A component's name for a report: "Tiếp cận đất đai" for (PCI, land_access); "Tổng" /
-    "Overall" for the total; the component as written when the catalogue does not know it."""
+    "Overall" for the total; the component as written when the catalogue does not know it.
+
+    >>> component_label("PCI", "land_access"), component_label("EGDI", "total", "en")
+    ('Tiếp cận đất đai', 'Overall')
+    """
     if component == "total":
         return "Overall" if lang == "en" else "Tổng"
     ix = catalogue().get(str(index))

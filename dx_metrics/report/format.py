@@ -25,14 +25,22 @@ def _marks(text: str, lang: str) -> str:
 
 
 def fmt_number(x: object, *, digits: int = 0, lang: str = "vi") -> str:
-    """1234567.891 -> "1.234.568" (vi) or "1,234,568" (en); missing -> "—"."""
+    """1234567.891 -> "1.234.568" (vi) or "1,234,568" (en); missing -> "—".
+
+    >>> fmt_number(375462), fmt_number(375462, lang="en"), fmt_number(None)
+    ('375.462', '375,462', '—')
+    """
     if x is None or pd.isna(x):
         return MISSING[lang]
     return _marks(f"{_round(x, digits):,.{digits}f}", lang)
 
 
 def fmt_percent(x: object, *, digits: int = 2, lang: str = "vi") -> str:
-    """A fraction as a percentage: 0.1875 -> "18,75%" (vi) or "18.75%" (en)."""
+    """A fraction as a percentage: 0.1875 -> "18,75%" (vi) or "18.75%" (en).
+
+    >>> fmt_percent(1200 / 6400), fmt_percent(1200 / 6400, lang="en")
+    ('18,75%', '18.75%')
+    """
     if x is None or pd.isna(x):
         return MISSING[lang]
     return fmt_number(float(x) * 100, digits=digits, lang=lang) + "%"
