@@ -10,6 +10,7 @@ periods (a month runs from the 15th of the previous month to the 14th), whicheve
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -38,6 +39,19 @@ class Period:
     @property
     def months(self) -> int:
         return (self.end_year - self.start_year) * 12 + self.end_month - self.start_month + 1
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.start_year, self.start_month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The span's last day (the one end date of a period everywhere in dx_metrics).
+
+        >>> parse_period("2024-Q1").last_day, parse_period("2023").last_day
+        (datetime.date(2024, 3, 31), datetime.date(2023, 12, 31))
+        """
+        return dt.date(self.end_year, self.end_month, calendar.monthrange(self.end_year, self.end_month)[1])
 
     def label(self) -> str:
         """The canonical string for this span."""

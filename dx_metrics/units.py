@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from dx_metrics.registry import catalog
 from dx_metrics.text import clean_label, fold
 
 COLUMNS = ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to",
@@ -456,8 +457,6 @@ def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp) -> pd.DataFr
     merged value is missing, with the reason in ``note``. ``unit_id`` becomes the unit at
     ``at``; ``predecessors`` lists where the figures came from.
     """
-    from dx_metrics.indicators.registry import catalog
-
     if observations.empty:
         return observations.assign(predecessors=pd.Series(dtype="string"))
     unit_of = catalog().set_index("indicator_id")["unit"]

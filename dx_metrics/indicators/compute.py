@@ -15,7 +15,7 @@ import pandas as pd
 from dx_metrics.canonical import KINDS, OUTPUT_COLUMNS, PROVENANCE, REQUIRED
 from dx_metrics.indicators import prepare
 from dx_metrics.indicators.records import aggregate_records
-from dx_metrics.indicators.registry import indicator, indicator_ids
+from dx_metrics.registry import indicator, indicator_ids
 from dx_metrics.periods import parse_period
 from dx_metrics.units import load_units, provisional_parent
 
@@ -264,7 +264,7 @@ def _flag_definition_changes(obs: pd.DataFrame) -> pd.DataFrame:
                     q = parse_period(p)
                 except ValueError:
                     continue
-                start, end = pd.Timestamp(q.start_year, q.start_month, 1), pd.Timestamp(q.end_year, q.end_month, 28)
+                start, end = pd.Timestamp(q.first_day), pd.Timestamp(q.last_day)
                 sides.add("before" if end < change else ("after" if start >= change else "across"))
             if len(sides) > 1 or "across" in sides:
                 text = f"series crosses the definition change of {change:%d/%m/%Y} (Decree 42/2022: levels → full-process / partial)"

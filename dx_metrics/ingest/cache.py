@@ -69,7 +69,7 @@ def _package_digest() -> str:
         for f in sorted(root.joinpath(part).iterdir(), key=lambda f: f.name):
             if f.name.endswith(".py"):
                 h.update(f.read_bytes())
-    for name in ("units.py", "periods.py", "text.py"):
+    for name in ("units.py", "periods.py", "text.py", "canonical.py", "registry.py"):
         h.update(root.joinpath(name).read_bytes())
     return h.hexdigest()[:16]
 

@@ -576,7 +576,7 @@ def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header,
         label = _title_period(t, title_lines, period)
         if label is not None:
             p = parse_period(label)
-            when = pd.Timestamp(p.end_year, p.end_month, 1) + pd.offsets.MonthEnd(0)
+            when = pd.Timestamp(p.last_day)
     if when is None and not required:
         return
     if when is None:
@@ -632,7 +632,7 @@ def _row_dates(d: pd.DataFrame) -> pd.Series | None:
                 q = parse_period(str(p))
             except ValueError:
                 return pd.NaT
-            return pd.Timestamp(q.end_year, q.end_month, 1) + pd.offsets.MonthEnd(0)
+            return pd.Timestamp(q.last_day)
         return d["period"].map(end)
     if "as_of" in d:
         return d["as_of"]

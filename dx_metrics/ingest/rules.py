@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dx_metrics.indicators.registry import catalog
+from dx_metrics.registry import catalog
 from dx_metrics.ingest import indexes
 from dx_metrics.ingest.header import COMPONENT_PREFIX
 from dx_metrics.ingest.table import RawTable

@@ -255,7 +255,7 @@ def parse_deadlines(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
             label = period_from_text(v)
             if label is not None:
                 p = parse_period(label)
-                end = pd.Timestamp(p.end_year, p.end_month, 1) + pd.offsets.MonthEnd(0)
+                end = pd.Timestamp(p.last_day)
                 dates.at[i], errors.at[i] = end, None
                 continue
         errors.at[i] = "is not a deadline (expected a date such as 31/12/2023, a period such as Quý IV/2023, or Không)"

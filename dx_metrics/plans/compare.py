@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dx_metrics.indicators.rankings import rank_units
-from dx_metrics.indicators.registry import catalog
+from dx_metrics.registry import catalog
 from dx_metrics.plans.model import Plan
 from dx_metrics.units import scores_at, successor_at, to_units_at
 

@@ -25,7 +25,7 @@ import datetime as dt
 
 import pandas as pd
 
-from dx_metrics.indicators.registry import indicator
+from dx_metrics.registry import indicator
 from dx_metrics.periods import parse_period
 from dx_metrics.plans.model import Plan, Target
 from dx_metrics.plans.trajectory import assess

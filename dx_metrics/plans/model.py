@@ -32,7 +32,7 @@ import yaml
 
 from dx_metrics import safe_yaml
 from dx_metrics.errors import DxDataError, Problem
-from dx_metrics.indicators.registry import indicator_ids, indicator
+from dx_metrics.registry import indicator_ids, indicator
 from dx_metrics.canonical import KINDS
 from dx_metrics.ingest.values import number_from_text
 

@@ -105,7 +105,7 @@ def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.Data
                              sources: list[dict]) -> pd.DataFrame:
     """A target with no input of its kind, where a table of that kind was read but lacks a
     column the indicator needs, says which column (reason ``missing_column``)."""
-    from dx_metrics.indicators.registry import indicator
+    from dx_metrics.registry import indicator
     from dx_metrics.ingest.header import column_specs
 
     ev = evaluation.copy()

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dx_metrics.indicators import catalog
+from dx_metrics.registry import catalog
 from dx_metrics.report.format import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,

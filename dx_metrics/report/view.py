@@ -13,7 +13,7 @@ from IPython.display import HTML, Image
 from dx_metrics.report import charts, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
-from dx_metrics.report.outputs import chart_online_share, chart_ranks
+from dx_metrics.report.figures import chart_online_share, chart_ranks
 from dx_metrics.units import unit_names
 
 _e = html.escape

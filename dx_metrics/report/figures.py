@@ -1,0 +1,69 @@
+"""The report's figures, drawn once per report and language and shared by the notebook's
+display and the files written (``outputs``): the online-dossier share against its target,
+and ranks over the years of the units a report follows."""
+from __future__ import annotations
+
+import pandas as pd
+
+from dx_metrics.report import charts, tables
+from dx_metrics.report.assemble import PlanReport
+from dx_metrics.report.labels import COLUMNS
+
+
+def chart_online_share(r: PlanReport, lang: str = "vi"):
+    """The online-dossier share per unit against the plan's target (None without data);
+    drawn once per report and language."""
+    return _drawn_once(r, ("online_dossier_share", lang), lambda: _draw_online_share(r, lang))
+
+
+def _drawn_once(r: PlanReport, key: tuple, draw):
+    """A figure drawn the first time it is asked for and reused after (shown, then saved)."""
+    if key not in r.charts:
+        r.charts[key] = draw()
+    return r.charts[key]
+
+
+def _draw_online_share(r: PlanReport, lang: str):
+    iid = "online_dossier_share"
+    df, _ = tables.indicators_frame(r, lang, indicator_id=iid)
+    if df.empty:
+        return None
+    c = COLUMNS[lang]
+    unit_col, value_col = c["unit"], c["value"]
+    target = r.evaluation.loc[r.evaluation["indicator_id"] == iid, "target"]
+    total_name = str(tables.unit_names(pd.Series([r.plan.unit_id]), lang=lang).iloc[0])
+    return charts.share_by_unit(df.rename(columns={unit_col: "unit", value_col: "value"}),
+                                title=tables.indicator_name(iid, lang), lang=lang,
+                                target=float(target.iloc[0]) if len(target) else None, total_unit=total_name)
+
+
+def chart_ranks(r: PlanReport, index: str, focus: list[str], lang: str = "vi"):
+    """The focus units' published rank (or rank in group) in ``index`` over the years."""
+    return _drawn_once(r, ("rank", index, tuple(focus), lang), lambda: _draw_ranks(r, index, focus, lang))
+
+
+def _draw_ranks(r: PlanReport, index: str, focus: list[str], lang: str):
+    rk = r.rankings
+    if rk.empty:
+        return None
+    rows = rk[(rk["index"] == index) & (rk["component"] == "total") &
+              (rk["unit_id"].isin(focus) | rk["unit_name"].isin(focus))]
+    if rows.empty:
+        return None
+    rank = rows["rank_published"] if "rank_published" in rows and rows["rank_published"].notna().any() else rows["rank"]
+    series = pd.DataFrame({"year": rows["year"], "rank": rank, "unit": rows["unit_name"]})
+    title = f"{index}: " + ("thứ hạng qua các năm" if lang == "vi" else "rank over the years")
+    return charts.rank_over_years(series, title=title, lang=lang)
+
+
+COUNTRY = "VNM"    # every plan's unit is Vietnamese: in a table of countries, Viet Nam is followed
+
+
+def followed_units(r: PlanReport, focus: list[str] | None = None) -> list[str]:
+    """The units a rankings report follows: ``focus`` when given, else the plan's unit, the
+    bodies above it (its province or ministry) and Viet Nam among countries."""
+    from dx_metrics.units import ancestors
+
+    return list(focus) if focus else [r.plan.unit_id, *ancestors(r.plan.unit_id), COUNTRY]
+
+

@@ -1,0 +1,51 @@
+"""Layers without upward imports (checked on the source, lazy imports inside functions too).
+
+bottom:  text, periods, canonical, registry, errors, paths, safe_yaml
+then:    units  ->  ingest  ->  indicators, workspace  ->  plans  ->  report  ->  runner, cli
+A module may import its own layer and the layers below it, never one above.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "dx_metrics"
+LAYER = {"text": 0, "periods": 0, "canonical": 0, "registry": 0, "errors": 0, "paths": 0, "safe_yaml": 0,
+         "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "report": 5, "runner": 6, "cli": 7}
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYER.get(parts[1]) if len(parts) > 1 and parts[0] == "dx_metrics" else None
+
+
+def _imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return out
+
+
+SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "workspace_template" not in p.parts)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_a_layer_above_its_own(path):
+    rel = path.relative_to(PACKAGE).with_suffix("")
+    me = "dx_metrics." + ".".join(rel.parts)
+    mine = _layer(me if rel.parts[0] != "__init__" else "dx_metrics.cli")
+    if rel.parts == ("__init__",):
+        return                     # the package's front door re-exports from every layer
+    if rel.parts[-1] == "__init__" and len(rel.parts) > 1:
+        mine = LAYER.get(rel.parts[0])
+    upward = sorted(m for m in _imports(path) if (_layer(m) or 0) > (mine or 0))
+    assert not upward, f"{me} (layer {mine}) imports {upward}"
+
+
+def test_the_view_does_not_import_the_file_writer():
+    assert "dx_metrics.report.outputs" not in _imports(PACKAGE / "report" / "view.py")
