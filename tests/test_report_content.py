@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from conftest import ROOT, RAW, one_stop_rows, unit_row, write_sheet
 from dx_metrics.report import build_plan_report, view, write_outputs
 from dx_metrics.report.charts import drawn_shares
-from dx_metrics.report.outputs import chart_online_share
+from dx_metrics.report.figures import chart_online_share
 
 PLAN_2023 = ROOT / "params" / "baclieu_dot_2023.yaml"
 
