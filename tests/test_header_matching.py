@@ -161,3 +161,16 @@ def test_overdue_under_an_unknown_parent_is_left_unread(tmp_path):
     fields = {f for _, _, f, _ in df.attrs["origin"]["columns"]}
     assert "resolved_late" not in fields and "pending_overdue" not in fields
     assert any("Đang xử lý / Quá hạn" in p.message for p in df.attrs["problems"])
+
+
+def test_an_overlay_edited_in_a_running_session_is_read_with_its_new_aliases(tmp_path):
+    overlay = tmp_path / "columns.yaml"
+    overlay.write_text("dossiers:\n  received_online: {aliases: [Nộp qua mạng]}\n", encoding="utf-8")
+    header.set_overlay(overlay)
+    path = _csv(tmp_path / "x.csv", ["Đơn vị", "Nộp qua mạng", "Nộp tại quầy"], [["Văn phòng Sở", "3", "7"]])
+    with pytest.raises(DxDataError):           # "Nộp tại quầy" is no header yet: no received total
+        read_export(path, "dossiers", period="2024", scope=SCOPE)
+    overlay.write_text("dossiers:\n  received_online: {aliases: [Nộp qua mạng]}\n"
+                       "  received_offline: {aliases: [Nộp tại quầy]}\n", encoding="utf-8")     # edited, no reload
+    df = read_export(path, "dossiers", period="2024", scope=SCOPE)
+    assert (df.loc[0, "received_online"], df.loc[0, "received_total"]) == (3, 10)

@@ -73,23 +73,41 @@ def set_overlay(path: str | Path | None) -> None:
     one: ``kind: {field: {aliases: [...]}}``) to the bundled alias table from now on."""
     global _overlay
     _overlay = Path(path).resolve() if path is not None else None
-    _raw_table.cache_clear()
-    column_specs.cache_clear()
-    specs_for.cache_clear()
-    _table.cache_clear()
+    _clear()
 
 
 def overlay() -> Path | None:
     return _overlay
 
 
+_built_from: str | None = None    # the overlay digest the alias tables were built from
+
+
 def overlay_digest() -> str:
-    return hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
+    """The overlay's content digest (part of every cache key). An overlay edited since the
+    alias tables were built makes them be built again, so a parse never uses stale aliases
+    under a key that names the new ones."""
+    global _built_from
+    digest = hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
+    if _built_from is not None and digest != _built_from:
+        _clear()
+    return digest
+
+
+def _clear() -> None:
+    global _built_from
+    _built_from = None
+    _raw_table.cache_clear()
+    column_specs.cache_clear()
+    specs_for.cache_clear()
+    _table.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def _raw_table() -> dict:
+    global _built_from
     table = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+    _built_from = hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
     if _overlay is None:
         return table
     from dx_metrics import safe_yaml

@@ -46,86 +46,17 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
         if kind != "index_scores":
             raise ValueError(f"index= is for index_scores tables, not {kind}")
         index = indexes.resolve(index)
-    sheets = open_sheets(path)
-    chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
-    index_how = "given" if index is not None else None
-    if kind == "index_scores" and index is None:
-        index, index_how = _which_index(path, chosen, header)
-    if kind == "index_scores":   # the header again, with this index's own component names only
-        scoped = find_header(chosen.cells, kind, index)
-        if scoped is None:
-            comps = ", ".join(c.name_vi for c in indexes.catalogue()[index].components.values()) if index else ""
-            raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="no_header",
-                                       message=f"no header of {'a ' + index if index else 'an'} index table found: "
-                                               "its columns are " + ("components of another index" if index
-                                                                     else "components, but no index is named"),
-                                       hint=(f"{index}'s components are: {comps}; " if index else "")
-                                            + "pass the right index (--index), or add the headers to columns.yaml")])
-        scoped.note, scoped.hidden_notes, header = header.note, header.hidden_notes, scoped
+    chosen, header, index, index_how = _locate(path, kind, sheet, index)
     specs = specs_for(kind, index)
+    _refuse_header(path, chosen, header, kind, specs)
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)
                    for row in cells.iloc[: header.row].itertuples(index=False)]
     title_cells = [clean_label(v) for row in cells.iloc[: header.row].itertuples(index=False)
                    for v in row if isinstance(v, str) and v.strip()]
-
-    missing = [n for n, s in specs.items() if s.required and n not in header.columns
-               and not (n == "unit_name" and kind == "dossiers" and "service_level" in header.columns)]
-    if missing:
-        expected = "; ".join(f"{n}: e.g. {_example(specs[n])}" for n in missing)
-        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1,
-                                   message=f"required column(s) not found in the header: {expected}",
-                                   reason="missing_column",
-                                   hint="if the file names them differently, add the header text to "
-                                        "columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")])
-
-    if kind == "dossiers" and "unit_name" not in header.columns:
-        _no_unread_unit_column(path, chosen, header)
-
-    if header.conflicts:
-        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, message=c + "; "
-                                   "dx-metrics will not guess which is meant", reason="duplicate_column",
-                                   hint="rename one header in the file, or add a more specific alias "
-                                        "(e.g. 'parent / child') to columns.yaml in your workspace")
-                           for c in header.conflicts])
-
-    if kind == "index_scores" and not {"unit_name", "unit_code"} & set(header.columns):
-        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
-                                   message="no column of unit names or codes found in the header (e.g. 'Tỉnh', "
-                                           "'Country', 'ISO3')",
-                                   hint="add the file's header texts to columns.yaml in your workspace "
-                                        "(dx-metrics validate --suggest drafts it)")])
-    if kind == "index_scores" and not any(f in header.columns for f in ("score", "rank")) \
-            and not any(f.startswith(COMPONENT_PREFIX) for f in header.columns):
-        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
-                                   message="no score, rank or component column found in the header (e.g. 'Điểm', "
-                                           "'Xếp hạng', or a component of the index)",
-                                   hint="add the file's header texts to columns.yaml in your workspace "
-                                        "(dx-metrics validate --suggest drafts it)")])
-
-    body = cells.iloc[header.data_start:]
-    layout: list[str] = []
-    cut = None
-    # index tables: a copy of the header below the table starts another block (PCI's look-up
-    # of one province), not more rows; elsewhere a repeated header is a row like any other
-    # (an error at its row), as a page header in the middle of a one-stop report would be
-    end = layouts.repeated_header(body, list(cells.iloc[header.row])) if kind == "index_scores" else None
-    if end is not None:
-        left_out = body.iloc[end:]
-        rows = [header.data_start + end + 1 + i for i, filled in enumerate(left_out.notna().any(axis=1)) if filled]
-        cut = (f"the header is repeated on row {rows[0]}; the table ends above it, and {len(rows)} row(s) from "
-               f"there on ({rows[0]}–{rows[-1]}) are not read")
-        layout.append(cut)
-        body = body.iloc[:end]
+    body, layout, cut = cells.iloc[header.data_start:], [], None
     if kind == "index_scores":
-        named = set(header.columns.values()) | set(header.unmatched)
-        blocks = layouts.pair_sorted_blocks(body, header.columns, named, file=path.name, sheet=chosen.name,
-                                            header_row=header.row + 1,
-                                            value_fields=[f for f in header.columns
-                                                          if f in ("score", "rank") or f.startswith(COMPONENT_PREFIX)])
-        if blocks is not None:
-            body = blocks.body
-            layout.append(blocks.note)
+        body, layout, cut = _index_layout(path, chosen, header, body)
     raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()}).reset_index(drop=True)
     not_published = None
     if kind == "index_scores":
@@ -139,54 +70,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                  raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
                  year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None,
                  not_published=not_published)
-
-    keep = _drop_blank_and_footer(t, body)
-    totals = _totals_rows(t) & keep
-    t.raw, t.excel_row = t.raw[keep & ~totals], t.excel_row[keep & ~totals]
-    totals_raw, totals_rows = raw[totals], excel_row[totals]
-    t.rejected = pd.Series(False, index=t.raw.index)
-    t.skipped = pd.Series(False, index=t.raw.index)
-
-    t.parse_columns()
-    _sheet_findings(t, chosen, header)
-    _skip_headings(t)
-    _require_cells(t)
-    if header.note:
-        t.table_problem(header.note[0], reason="other_sheets", severity=WARNING, hint=header.note[1])
-    if cut:
-        t.table_problem(cut, reason="skipped_row", severity=WARNING,
-                        hint="if those rows are more of the table, remove the header copy above them")
-    _unused_columns(t, header)
-    mode = rules.PERIOD_MODE[kind]
-    if mode == "required":
-        _fill_period(t, title_lines, period, header)
-    elif mode == "year":
-        _fill_year(t, title_lines, period, header)
-    elif mode in ("as_of", "as_of_if_stated"):
-        _fill_as_of(t, title_lines, period, header, required=mode == "as_of")
-    rules.RULES[kind](t)
-    _check_duplicates(t)
-    if len(totals_raw):
-        _check_totals(t, totals_raw, totals_rows)
-    elif kind == "dossiers" and len(t.data) > 1:
-        t.table_problem("no totals row ('Tổng cộng') found; totals are computed from the rows",
-                        reason="totals_mismatch", severity=WARNING)
-    found_scope = _map_units(t, title_cells, scope)
-    if kind == "index_scores" and "unit_id" in t.data:   # units written as codes (ISO3, EL): the registry's names
-        coded = t.data["unit_id"].notna() & (t.names_from_codes | t.data["unit_name"].str.fullmatch(r"[A-Z]{2,3}")
-                                             .fillna(False).astype(bool))
-        t.data["unit_name"] = unit_registry.unit_names(t.data["unit_id"]).where(coded, t.data["unit_name"])
-
-    valid = t.data[~t.rejected & ~t.skipped]
-    if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
-        t.table_problem("the table has a header but no data rows", reason="empty", severity=ERROR)
-    valid = valid.assign(source_file=pd.Categorical([path.name] * len(valid)),
-                         source_sheet=pd.Categorical([chosen.name] * len(valid)),
-                         source_row=t.excel_row.reindex(valid.index).astype("Int64"))
-    if kind in rules.FINALIZE:
-        valid = rules.FINALIZE[kind](valid)
-    out_cols = [c for c in rules.OUTPUT_COLUMNS[kind] if c in valid.columns] + PROVENANCE
-    out = valid[out_cols].reset_index(drop=True)
+    found_scope = _check_rows(t, body, chosen, header, title_lines, title_cells, period=period, scope=scope, cut=cut)
+    out = _canonical(t, path, chosen)
     from dx_metrics.ingest.header import explain
 
     origin = {"file": path.name, "sheet": chosen.name, "period": _single(out.get("period")) or _single(out.get("year")),
@@ -200,6 +85,148 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               if "unit_id" in out else []}
     problems = sorted(t.problems, key=lambda p: (p.row is not None, p.row or 0))   # table-level first, then by row
     return out, problems, origin
+
+
+def _locate(path: Path, kind: str, sheet: str | None, index: str | None):
+    """The sheet and header of the table, and for an index table its index and how it was
+    told: (sheet, header, index, how)."""
+    sheets = open_sheets(path)
+    chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
+    index_how = "given" if index is not None else None
+    if kind != "index_scores":
+        return chosen, header, index, index_how
+    if index is None:
+        index, index_how = _which_index(path, chosen, header)
+    scoped = find_header(chosen.cells, kind, index)       # again, with this index's own component names only
+    if scoped is None:
+        comps = ", ".join(c.name_vi for c in indexes.catalogue()[index].components.values()) if index else ""
+        raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="no_header",
+                                   message=f"no header of {'a ' + index if index else 'an'} index table found: "
+                                           "its columns are " + ("components of another index" if index
+                                                                 else "components, but no index is named"),
+                                   hint=(f"{index}'s components are: {comps}; " if index else "")
+                                        + "pass the right index (--index), or add the headers to columns.yaml")])
+    scoped.note, scoped.hidden_notes = header.note, header.hidden_notes
+    return chosen, scoped, index, index_how
+
+
+_ADD_HEADERS = ("add the file's header texts to columns.yaml in your workspace (dx-metrics validate --suggest "
+                "drafts it)")
+
+
+def _refuse_header(path: Path, chosen: Sheet, header, kind: str, specs) -> None:
+    """A header the table cannot be read by: required columns missing, columns two readings
+    fit, an index table without units or figures, a unit summary that lists names."""
+    def refuse(problems: list[Problem]) -> None:
+        raise DxDataError(problems)
+
+    def problem(message: str, reason: str, hint: str = _ADD_HEADERS) -> Problem:
+        return Problem(file=path.name, sheet=chosen.name, row=header.row + 1, message=message, reason=reason,
+                       hint=hint)
+
+    missing = [n for n, s in specs.items() if s.required and n not in header.columns
+               and not (n == "unit_name" and kind == "dossiers" and "service_level" in header.columns)]
+    if missing:
+        expected = "; ".join(f"{n}: e.g. {_example(specs[n])}" for n in missing)
+        refuse([problem(f"required column(s) not found in the header: {expected}", "missing_column",
+                        "if the file names them differently, " + _ADD_HEADERS.replace("add the file's", "add the"))])
+    if kind == "dossiers" and "unit_name" not in header.columns:
+        _no_unread_unit_column(path, chosen, header)
+    if header.conflicts:
+        refuse([problem(c + "; dx-metrics will not guess which is meant", "duplicate_column",
+                        "rename one header in the file, or add a more specific alias (e.g. 'parent / child') to "
+                        "columns.yaml in your workspace") for c in header.conflicts])
+    if kind != "index_scores":
+        return
+    if not {"unit_name", "unit_code"} & set(header.columns):
+        refuse([problem("no column of unit names or codes found in the header (e.g. 'Tỉnh', 'Country', 'ISO3')",
+                        "missing_column")])
+    if not any(f in ("score", "rank") or f.startswith(COMPONENT_PREFIX) for f in header.columns):
+        refuse([problem("no score, rank or component column found in the header (e.g. 'Điểm', 'Xếp hạng', or a "
+                        "component of the index)", "missing_column")])
+
+
+def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str | None]:
+    """An index table's body as one row per unit: cut at a copy of the header below it (PCI's
+    look-up block: another block, not more rows), sorted blocks re-paired by name. Returns
+    (body, what was done, the cut's message or None). Elsewhere a repeated header is a row
+    like any other (an error at its row), as a page header in a one-stop report would be."""
+    layout: list[str] = []
+    cut = None
+    end = layouts.repeated_header(body, list(chosen.cells.iloc[header.row]))
+    if end is not None:
+        rows = [header.data_start + end + 1 + i for i, filled in enumerate(body.iloc[end:].notna().any(axis=1))
+                if filled]
+        cut = (f"the header is repeated on row {rows[0]}; the table ends above it, and {len(rows)} row(s) from "
+               f"there on ({rows[0]}–{rows[-1]}) are not read")
+        layout.append(cut)
+        body = body.iloc[:end]
+    named = set(header.columns.values()) | set(header.unmatched)
+    blocks = layouts.pair_sorted_blocks(body, header.columns, named, file=path.name, sheet=chosen.name,
+                                        header_row=header.row + 1,
+                                        value_fields=[f for f in header.columns
+                                                      if f in ("score", "rank") or f.startswith(COMPONENT_PREFIX)])
+    if blocks is not None:
+        body = blocks.body
+        layout.append(blocks.note)
+    return body, layout, cut
+
+
+def _check_rows(t: RawTable, body: pd.DataFrame, chosen: Sheet, header, title_lines: list[str],
+                title_cells: list[str], *, period: str | None, scope: str | None, cut: str | None):
+    """Blank rows, footers and totals rows aside; every cell typed; the kind's rules, keys and
+    totals checked; periods filled; units resolved. Returns the scope found."""
+    raw, excel_row = t.raw, t.excel_row
+    keep = _drop_blank_and_footer(t, body)
+    totals = _totals_rows(t) & keep
+    t.raw, t.excel_row = t.raw[keep & ~totals], t.excel_row[keep & ~totals]
+    totals_raw, totals_rows = raw[totals], excel_row[totals]
+    t.rejected = pd.Series(False, index=t.raw.index)
+    t.skipped = pd.Series(False, index=t.raw.index)
+    t.parse_columns()
+    _sheet_findings(t, chosen, header)
+    _skip_headings(t)
+    _require_cells(t)
+    if header.note:
+        t.table_problem(header.note[0], reason="other_sheets", severity=WARNING, hint=header.note[1])
+    if cut:
+        t.table_problem(cut, reason="skipped_row", severity=WARNING,
+                        hint="if those rows are more of the table, remove the header copy above them")
+    _unused_columns(t, header)
+    mode = rules.PERIOD_MODE[t.kind]
+    if mode == "required":
+        _fill_period(t, title_lines, period, header)
+    elif mode == "year":
+        _fill_year(t, title_lines, period, header)
+    elif mode in ("as_of", "as_of_if_stated"):
+        _fill_as_of(t, title_lines, period, header, required=mode == "as_of")
+    rules.RULES[t.kind](t)
+    _check_duplicates(t)
+    if len(totals_raw):
+        _check_totals(t, totals_raw, totals_rows)
+    elif t.kind == "dossiers" and len(t.data) > 1:
+        t.table_problem("no totals row ('Tổng cộng') found; totals are computed from the rows",
+                        reason="totals_mismatch", severity=WARNING)
+    found_scope = _map_units(t, title_cells, scope)
+    if t.kind == "index_scores" and "unit_id" in t.data:   # units written as codes (ISO3, EL): the registry's names
+        coded = t.data["unit_id"].notna() & (t.names_from_codes | t.data["unit_name"].str.fullmatch(r"[A-Z]{2,3}")
+                                             .fillna(False).astype(bool))
+        t.data["unit_name"] = unit_registry.unit_names(t.data["unit_id"]).where(coded, t.data["unit_name"])
+    return found_scope
+
+
+def _canonical(t: RawTable, path: Path, chosen: Sheet) -> pd.DataFrame:
+    """The valid rows in the kind's canonical columns, with their provenance."""
+    valid = t.data[~t.rejected & ~t.skipped]
+    if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
+        t.table_problem("the table has a header but no data rows", reason="empty", severity=ERROR)
+    valid = valid.assign(source_file=pd.Categorical([path.name] * len(valid)),
+                         source_sheet=pd.Categorical([chosen.name] * len(valid)),
+                         source_row=t.excel_row.reindex(valid.index).astype("Int64"))
+    if t.kind in rules.FINALIZE:
+        valid = rules.FINALIZE[t.kind](valid)
+    out_cols = [c for c in rules.OUTPUT_COLUMNS[t.kind] if c in valid.columns] + PROVENANCE
+    return valid[out_cols].reset_index(drop=True)
 
 
 def guess_kind(path: str | Path) -> str | None:

@@ -315,9 +315,10 @@ def _indicator_lookup() -> dict[str, str]:
 
 def observations(t: RawTable) -> None:
     d = t.data
+    live = ~t.skipped          # a section heading, already skipped, is no indicator row
     known = _indicator_lookup()
     ids = d["indicator_id"].map(lambda v: known.get(fold(v)) if pd.notna(v) else None).astype("string")
-    t.flag(d["indicator_id"].notna() & ids.isna(), "indicator_id", "", reason="unknown_value",
+    t.flag(live & d["indicator_id"].notna() & ids.isna(), "indicator_id", "", reason="unknown_value",
            hint="use an id or name listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)",
            messages=pd.Series("is not an indicator in the registry", index=d.index))
     d["indicator_id"] = ids
@@ -340,7 +341,7 @@ def observations(t: RawTable) -> None:
            "disagrees with numerator ÷ denominator; the ratio is used", reason="inconsistent", severity="warning")
     d["value"] = d["value"].mask(both & share, ratio)
     d.loc[d["value"].isna() & both, "value"] = d["numerator"] / d["denominator"]
-    t.flag(d["value"].isna(), "value", "has no value (and no numerator and denominator to compute it)",
+    t.flag(live & d["value"].isna(), "value", "has no value (and no numerator and denominator to compute it)",
            reason="not_a_number")
     t.flag(share & ((d["value"] < 0) | (d["value"] > 1)), "value", "is not a share (expected 0–100 %)",
            reason="out_of_range")
