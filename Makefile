@@ -40,3 +40,12 @@ samples: $(STAMP)
 
 clean-outputs:
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +
+
+# Mutation run (issue 14): killed / survived per module and the survivors, like a benchmark. Not in CI
+# (about 40 min on 2 cores); it runs in temporary copies of the tree and never writes this one.
+# make mutants MUTANTS_ARGS="--modules 'dx_metrics/*/*.py' --limit 25" for every module.
+MUTANTS_ARGS ?= --limit 25 --out benchmarks/_work/mutants.md --out benchmarks/_work/mutants.json
+
+.PHONY: mutants
+mutants: $(STAMP)
+	$(BIN)/python benchmarks/mutants.py $(MUTANTS_ARGS)

@@ -650,6 +650,51 @@ def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series)
                 hint="correct the totals row or the unit rows"))
 
 
+def _flag_unresolved(t: RawTable, column: str, names: pd.Series, res: pd.Series, status: pd.Series,
+                     live: pd.Series, scope: unit_registry.Scope | None) -> None:
+    """Say, per row, which unit names were not resolved and why: ambiguous (an error naming
+    the candidates), a division name without its issuing body, a provisional unit counted
+    under the scope, or unknown (index tables: one warning for the table)."""
+    def listed(r) -> str:
+        shown = unit_registry.unit_names(pd.Series(r.candidates, dtype="string"))
+        return "; ".join(f"{u} ({n})" for u, n in zip(r.candidates, shown))
+
+    ambiguous = live & (status == "ambiguous")
+    said = {id(r): f"fits several units: {listed(r)}" for r in {id(r): r for r in res[ambiguous]}.values()}
+    t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res[ambiguous].map(lambda r: said[id(r)]).reindex(
+        names.index),
+        hint="write the unit's full name (with its province or ministry), add a unit_id column, or state the "
+             "issuing body in the title rows")
+    generic = live & (status == "generic")
+    t.flag(generic, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
+        "is a division name every body has; without the issuing body above the table dx_metrics cannot tell "
+        "whose, so it is kept under its own name", index=names.index),
+        hint='add the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), or read the '
+             "file for a plan, whose unit is then the scope")
+    if scope is not None:
+        scope_label = f"{scope.name} ({scope.unit_id}{', provisional' if scope.provisional else ''})"
+        provisional = live & (status == "provisional")
+        territory = unit_registry.kind_of(scope.unit_id) in ("province", "country")
+        said = (f"is not in the unit registry; kept as a provisional unit under {scope_label}, whose total it "
+                f"does not enter (a province's total is no sum of its bodies)" if territory else
+                f"is not in the unit registry; counted as a provisional unit under {scope_label}")
+        t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING,
+               messages=pd.Series(said, index=names.index), hint=unit_registry.REGISTRY_HINT)
+    unknown = live & (status == "unknown")
+    if unknown.any() and t.kind == "index_scores":
+        # index tables rank many peers (countries, other ministries) that no unit registry
+        # lists: one warning for the table, not one per row
+        unknown_names = list(pd.unique(names[unknown]))
+        shown = ", ".join(unknown_names[:5]) + (f" … +{len(unknown_names) - 5} more" if len(unknown_names) > 5 else "")
+        t.table_problem(f"{len(unknown_names)} unit name(s) are not in the unit registry and are kept as written: "
+                        f"{shown}", reason="unknown_unit", severity=WARNING, column="unit_name",
+                        hint="add the units you report on to units.csv in your workspace")
+    elif unknown.any():
+        t.flag(unknown, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
+            "is not in the unit registry; kept under its own name", index=names.index),
+            hint=unit_registry.REGISTRY_HINT)
+
+
 def _row_dates(d: pd.DataFrame) -> pd.Series | None:
     """The date each row speaks of (end of its period, its snapshot date, 31/12 of its year),
     so a name used before and after a reorganisation maps to the unit of that time."""
@@ -718,44 +763,7 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         ids = ids.fillna(t.data["unit_code"].astype("string"))
         status = status.where(ids.isna() | (status != "unknown"), "matched")
 
-    def listed(r) -> str:
-        shown = unit_registry.unit_names(pd.Series(r.candidates, dtype="string"))
-        return "; ".join(f"{u} ({n})" for u, n in zip(r.candidates, shown))
-
-    ambiguous = live & (status == "ambiguous")
-    said = {id(r): f"fits several units: {listed(r)}" for r in {id(r): r for r in res[ambiguous]}.values()}
-    t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res[ambiguous].map(lambda r: said[id(r)]).reindex(
-        names.index),
-        hint="write the unit's full name (with its province or ministry), add a unit_id column, or state the "
-             "issuing body in the title rows")
-    generic = live & (status == "generic")
-    t.flag(generic, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
-        "is a division name every body has; without the issuing body above the table dx_metrics cannot tell "
-        "whose, so it is kept under its own name", index=names.index),
-        hint='add the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), or read the '
-             "file for a plan, whose unit is then the scope")
-    if scope is not None:
-        scope_label = f"{scope.name} ({scope.unit_id}{', provisional' if scope.provisional else ''})"
-        provisional = live & (status == "provisional")
-        territory = unit_registry.kind_of(scope.unit_id) in ("province", "country")
-        said = (f"is not in the unit registry; kept as a provisional unit under {scope_label}, whose total it "
-                f"does not enter (a province's total is no sum of its bodies)" if territory else
-                f"is not in the unit registry; counted as a provisional unit under {scope_label}")
-        t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING,
-               messages=pd.Series(said, index=names.index), hint=unit_registry.REGISTRY_HINT)
-    unknown = live & (status == "unknown")
-    if unknown.any() and t.kind == "index_scores":
-        # index tables rank many peers (countries, other ministries) that no unit registry
-        # lists: one warning for the table, not one per row
-        unknown_names = list(pd.unique(names[unknown]))
-        shown = ", ".join(unknown_names[:5]) + (f" … +{len(unknown_names) - 5} more" if len(unknown_names) > 5 else "")
-        t.table_problem(f"{len(unknown_names)} unit name(s) are not in the unit registry and are kept as written: "
-                        f"{shown}", reason="unknown_unit", severity=WARNING, column="unit_name",
-                        hint="add the units you report on to units.csv in your workspace")
-    elif unknown.any():
-        t.flag(unknown, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
-            "is not in the unit registry; kept under its own name", index=names.index),
-            hint=unit_registry.REGISTRY_HINT)
+    _flag_unresolved(t, column, names, res, status, live, scope)
     if t.kind == "tasks":
         t.data["owner_unit"] = ids.fillna(t.data["owner_name"]).astype("string")
     else:   # a name that resolves to no unit is kept as written, marked with "?"

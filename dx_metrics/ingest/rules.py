@@ -61,6 +61,13 @@ def dossiers(t: RawTable) -> None:
                         "and 'Trực tiếp, dịch vụ bưu chính'; add other headers to columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")
         t.rejected[:] = True
         return
+    _one_stop_identities(t, offline)
+
+
+def _one_stop_identities(t: RawTable, offline: pd.Series | None) -> None:
+    """The identities of Biểu II.06a, wherever the file has the columns for them (on time and
+    pending are derived from their parts where the file gives only those)."""
+    d = t.data
     if "received_incl_carried" in d and "carried_over" in d and offline is not None and "received_online" in d:
         expected = d["received_online"] + offline + d["carried_over"]
         t.flag(d["received_incl_carried"] != expected, "received_incl_carried",
