@@ -1,0 +1,144 @@
+"""Error paths of the commands and the runner that users meet: what each says and its exit code.
+
+Inputs are written here, and every expected word is what an analyst should read.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, one_stop_rows, unit_row, write_sheet
+from dx_metrics import runner
+from dx_metrics.cli import main
+
+BIN = Path(sys.executable).parent
+
+
+def test_validate_says_when_no_table_is_known(tmp_path, capsys):
+    path = tmp_path / "notes.csv"
+    path.write_text("Ngày,Nội dung\n01/02/2024,Họp giao ban\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    assert "notes.csv: no table dx_metrics knows was found (pass --kind)" in capsys.readouterr().out
+
+
+def test_validate_lists_the_first_40_problems_and_counts_the_rest(tmp_path, capsys):
+    rows = one_stop_rows([unit_row(f"Đội {i}", 10, 20) for i in range(45)], footer=False)   # 20 online of 10
+    path = write_sheet(tmp_path / "many.xlsx", rows)
+    assert main(["validate", str(path), "--scope", "baclieu_dot"]) == 1
+    out = capsys.readouterr().out
+    assert "… +" in out and "more (--all lists every one)" in out
+    assert main(["validate", str(path), "--scope", "baclieu_dot", "--all"]) == 1
+    assert "more (--all lists every one)" not in capsys.readouterr().out
+
+
+def test_validate_prints_the_layout_it_found(tmp_path, capsys):
+    rows = [["PCI 2016"], ["Tỉnh", "PCI 2016", None, "Tiếp cận đất đai"], ["Hà Nội", 60.0, "Lào Cai", 5.0],
+            ["Đà Nẵng", 70.0, "Hà Nội", 6.0], ["Lào Cai", 65.0, "Đà Nẵng", 7.0]]
+    assert main(["validate", str(write_sheet(tmp_path / "pci.xlsx", rows))]) == 0
+    assert "layout: each component is sorted on its own" in capsys.readouterr().out
+
+
+def test_suggest_says_when_everything_was_read_and_names_what_resembles_nothing(tmp_path, capsys):
+    good = write_sheet(tmp_path / "good.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 10, 2)]))
+    assert main(["validate", str(good), "--suggest"]) == 0
+    assert "# every header cell was read; nothing to add" in capsys.readouterr().out
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Đơn vị,Trực tuyến,Trực tiếp,Màu sắc yêu thích\nVăn phòng Sở,1,2,xanh\n", encoding="utf-8")
+    main(["validate", str(odd), "--kind", "dossiers", "--period", "2024", "--scope", "baclieu_dot", "--suggest"])
+    assert '# no field resembles "Màu sắc yêu thích": name it yourself or leave it out' in capsys.readouterr().out
+
+
+def test_validate_in_a_workspace_notes_its_own_registry(tmp_path, monkeypatch, capsys):
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    # the workspace renames a bundled unit in English: said before anything is read
+    (ws / "units.csv").write_text("unit_id,name_vi,name_en,kind,parent_id,valid_from,valid_to,successor_id,"
+                                  "name_variants\nbaclieu_dot_office,Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu,"
+                                  "Office of the Department,division,baclieu_dot,,2025-02-28,,Văn phòng Sở|Văn phòng Sở GTVT\n",
+                                  encoding="utf-8")
+    monkeypatch.chdir(ws)
+    capsys.readouterr()
+    main(["validate", "data/raw/sgtvt_baclieu_mot_cua_2023.xlsx"])
+    out = capsys.readouterr().out
+    assert "note: units.csv: baclieu_dot_office replaces the bundled row (name_en differ" in out
+
+
+def test_run_without_plan_files_fails_with_a_message(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["run", str(tmp_path / "empty")]) == 1
+    assert "dx-metrics run: no plan files found" in capsys.readouterr().err
+
+
+def test_units_suggest_on_an_unreadable_file_exits_2(tmp_path, capsys):
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert main(["units", "suggest", str(path)]) == 2
+    assert "empty.xlsx: the file is empty (0 bytes)" in capsys.readouterr().err
+
+
+def test_units_suggest_when_every_unit_is_known(capsys):
+    assert main(["units", "suggest", str(ROOT / "data" / "raw" / "sgtvt_baclieu_mot_cua_2023.xlsx")]) == 0
+    assert "every unit in the file(s) is in the registry" in capsys.readouterr().err
+
+
+def test_units_suggest_write_appends_on_a_line_of_its_own(tmp_path, capsys):
+    rows = one_stop_rows([unit_row("Phòng Kiểm tra chất lượng", 10, 2)])
+    path = write_sheet(tmp_path / "x.xlsx", rows)
+    units = tmp_path / "units.csv"
+    units.write_bytes(b"unit_id,name_vi,name_en,kind,parent_id,valid_from,valid_to,successor_id,name_variants")
+    assert main(["units", "suggest", str(path), "--write", str(units)]) == 0
+    lines = units.read_text("utf-8").splitlines()
+    assert lines[0].endswith("name_variants") and len(lines) == 2
+    assert "Phòng Kiểm tra chất lượng" in lines[1] and "baclieu_dot" in lines[1]
+    assert "1 row(s) added to" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_listing_quietly():
+    run = subprocess.run(f"'{BIN / 'dx-metrics'}' indicators | head -1", shell=True, capture_output=True, text=True,
+                         timeout=120)
+    assert run.stdout.startswith("indicator_id") and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("kw, said", [
+    ({"langs": ["fr"]}, "language 'fr' is not one of vi, en"),
+    ({"notebooks": ["dashboard"]}, "no notebook 'dashboard'"),
+])
+def test_expand_refuses_unknown_languages_and_notebooks(kw, said):
+    with pytest.raises(ValueError, match=said):
+        runner.expand([ROOT / "params" / "baclieu_dot_2023.yaml"], **kw)
+
+
+@pytest.mark.parametrize("body, said", [
+    ("runs: {plans: [a.yaml]}\n", "'runs:' must be a list of runs"),
+    ("runs:\n  - {notebook: index_ranking}\n", "runs[0] needs 'plans:'"),
+    ("runs:\n  - {plans: a.yaml}\n", "runs[0].plans must be a list of plan files or folders"),
+])
+def test_a_malformed_schedule_is_refused_naming_its_key(tmp_path, body, said):
+    path = tmp_path / "schedule.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=said.replace("[", r"\[").replace("]", r"\]")):
+        runner.expand([path])
+
+
+def test_leftovers_of_dead_runs_are_tidied_and_live_ones_kept(tmp_path):
+    final = tmp_path / "2023" / "p"
+    final.mkdir(parents=True)
+    (final / ".dx-metrics-run").write_text("", encoding="utf-8")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone = final.parent / f".p.tmp-{dead.pid}"
+    mine = final.parent / f".p.tmp-{os.getpid()}"        # this process's own leftover from an earlier run
+    living = final.parent / ".p.tmp-1"                    # pid 1 is alive: another run's folder, kept
+    for d in (gone, mine, living):
+        d.mkdir()
+    runner._claim(final)
+    assert not gone.exists() and not mine.exists() and living.exists()
+    stranger = tmp_path / "2023" / "q"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="is not a dx_metrics report folder"):
+        runner._claim(stranger)
