@@ -85,3 +85,20 @@ def chart_path(out_dir: Path, chart_id: str) -> Path:
 def notebook_path(name: str) -> Path:
     name = name[: -len(".ipynb")] if isinstance(name, str) and name.endswith(".ipynb") else name
     return NOTEBOOKS / f"{safe_name(name, 'notebook')}.ipynb"
+
+
+def write_atomically(path: Path, write) -> Path:
+    """Write ``path`` through ``write(temporary path)`` then one rename: a reader (another
+    run, another process) sees the old file or the new one, never half of it."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import warnings
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.errors import Problem
-from dx_metrics import units
+from dx_metrics import paths, units
 
 READER_VERSION = "2"
 
@@ -119,18 +118,9 @@ def _store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) ->
         return
     d.mkdir(parents=True, exist_ok=True)
     # write then rename: parallel runs never read a half-written entry
-    for suffix, write in ((".parquet", lambda p: df.to_parquet(p, index=False)),
-                          (".json", lambda p: p.write_text(json.dumps(
-                              {"problems": [x.to_dict() for x in problems], "origin": origin},
-                              ensure_ascii=False), "utf-8"))):
-        fd, tmp = tempfile.mkstemp(dir=d, suffix=suffix + ".tmp")
-        os.close(fd)
-        try:
-            write(Path(tmp))
-            os.replace(tmp, d / f"{key}{suffix}")
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+    paths.write_atomically(d / f"{key}.parquet", lambda p: df.to_parquet(p, index=False))
+    paths.write_atomically(d / f"{key}.json", lambda p: p.write_text(json.dumps(
+        {"problems": [x.to_dict() for x in problems], "origin": origin}, ensure_ascii=False), "utf-8"))
 
 
 def frame_key(*parts: object) -> str:
@@ -156,15 +146,8 @@ def store_frame(key: str, df: pd.DataFrame) -> None:
     d = cache_dir()
     if d is None:
         return
-    fd = tmp = None
     try:
         d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, suffix=".parquet.tmp")
-        os.close(fd)
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, d / f"{key}.parquet")
+        paths.write_atomically(d / f"{key}.parquet", lambda p: df.to_parquet(p, index=False))
     except OSError as e:
         _cache_failed("written", e)
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
