@@ -49,3 +49,15 @@ MUTANTS_ARGS ?= --limit 25 --out benchmarks/_work/mutants.md --out benchmarks/_w
 .PHONY: mutants
 mutants: $(STAMP)
 	$(BIN)/python benchmarks/mutants.py $(MUTANTS_ARGS)
+
+# Coverage of the suite and of the processes it starts (dx-metrics commands, notebook kernels),
+# with the error-path modules of issue 14 first. Slow (about 15 min): not in CI.
+COVERED := dx_metrics/cli.py,dx_metrics/runner.py,dx_metrics/plans/model.py,dx_metrics/ingest/workbook.py
+
+.PHONY: coverage
+coverage: $(STAMP)
+	rm -rf .coverage-data && mkdir -p .coverage-data
+	$(BIN)/python -m coverage run -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage report --include='$(COVERED)'
+	$(BIN)/python -m coverage report | tail -1

@@ -8,6 +8,8 @@
   its own block, by name; where a block's provinces are not the same list as the total's,
   the table is refused, never paired across blocks.
 - **Rank and score in one cell** ("01 (0,727)", as one ranking was published) are split.
+- **"Not published"** (".", "…", "n/a", "-") in a score or rank column is a missing value,
+  not an error: the unit is kept, without that score.
 """
 from __future__ import annotations
 
