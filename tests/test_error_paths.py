@@ -142,3 +142,22 @@ def test_leftovers_of_dead_runs_are_tidied_and_live_ones_kept(tmp_path):
     (stranger / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(FileExistsError, match="is not a dx_metrics report folder"):
         runner._claim(stranger)
+
+
+def test_a_plan_whose_input_is_missing_fails_before_any_kernel_starts(tmp_path):
+    plan = tmp_path / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: nowhere.xlsx, kind: dossiers}\n",
+                    encoding="utf-8")
+    r = runner.run_plan(plan, out_root=tmp_path / "out", data_dir=tmp_path)
+    assert r.status == "failed" and "input file(s) of the plan do not exist: nowhere.xlsx" in r.error
+    assert not (tmp_path / "out" / "2023" / "p").exists()
+
+
+def test_a_new_report_replaces_the_old_one_in_one_swap(tmp_path):
+    final, tmp = tmp_path / "p", tmp_path / ".p.tmp-1"
+    for d, text in ((final, "old"), (tmp, "new"), (tmp_path / "p.old", "older")):
+        d.mkdir()
+        (d / "summary.json").write_text(text, encoding="utf-8")
+    runner._swap_into_place(tmp, final)
+    assert (final / "summary.json").read_text("utf-8") == "new"
+    assert not tmp.exists() and not (tmp_path / "p.old").exists()
