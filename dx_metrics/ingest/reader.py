@@ -523,7 +523,8 @@ def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1 if header.row else None,
                                reason="no_period", message="no reporting period: the table has no period column "
                                "and the title rows state none",
-                               hint='add a title line such as "Năm 2023" or "Quý 3/2023", or pass period="2023"')])
+                               hint='add a title line such as "Năm 2023" or "Quý 3/2023", or pass period="2023" '
+                                    '(dx-metrics validate --period 2023; period: in a plan input)')])
 
 
 def _title_period(t: RawTable, title_lines: list[str], period: str | None) -> str | None:
@@ -580,7 +581,8 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
                                message="no year: the table has no year column and neither its title rows, sheet "
                                        "name nor score header state one",
-                               hint='add a title line such as "Năm 2023", or pass period="2023"')])
+                               hint='add a title line such as "Năm 2023", or pass period="2023" '
+                                    '(dx-metrics validate --period 2023; period: in a plan input)')])
 
 
 _DATE_IN_TEXT = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d{2})")
@@ -610,7 +612,8 @@ def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header,
         raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
                                    message="no date for this catalogue: no date column, and the title rows state "
                                            "neither a date nor a period",
-                                   hint='add a title line such as "tính đến ngày 14/12/2022", or pass period="2022"')])
+                                   hint='add a title line such as "tính đến ngày 14/12/2022", or pass period="2022" '
+                                        '(dx-metrics validate --period 2022; period: in a plan input)')])
     filled = pd.Series(when, index=t.data.index).astype("datetime64[us]")
     t.data["as_of"] = t.data["as_of"].fillna(filled) if "as_of" in t.data else filled
 
