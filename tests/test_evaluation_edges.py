@@ -1,0 +1,49 @@
+"""Edges of target evaluation that the report's figures depend on, worked out by hand:
+a count projected by run rate, the at-risk margin of a count, the gap of a count, and a
+"<=" target met exactly (with float noise)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dx_metrics.plans import evaluate, load_plan
+
+
+def _plan(tmp_path, targets: str):
+    path = tmp_path / "p.yaml"
+    path.write_text(f"id: e\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ntargets:\n{targets}", encoding="utf-8")
+    return load_plan(path)
+
+
+def _obs(rows):
+    return pd.DataFrame([{"indicator_id": i, "unit_id": "baclieu_dot", "period": p, "numerator": v, "denominator": None,
+                          "value": v, "source": "test", "note": None} for i, p, v in rows]).astype(
+        {"numerator": "Float64", "denominator": "Float64", "value": "Float64", "note": "string"})
+
+
+def test_a_count_to_date_is_projected_by_run_rate_and_judged_with_a_ten_percent_margin(tmp_path):
+    plan = _plan(tmp_path, "  - {indicator: tasks_done_count, value: 20}\n")
+    # H1: 9 done -> 9 × 12 / 6 = 18 by year end; 2 short of 20 is within 10 % of 20 (2): at risk
+    at_risk = evaluate(plan, _obs([("tasks_done_count", "2023-H1", 9)]), as_of="2023-06-30").iloc[0]
+    assert at_risk["projected"] == pytest.approx(18) and at_risk["status"] == "at_risk"
+    # H1: 8 done -> 16 by year end; 4 short is beyond the margin: off track
+    off = evaluate(plan, _obs([("tasks_done_count", "2023-H1", 8)]), as_of="2023-06-30").iloc[0]
+    assert off["projected"] == pytest.approx(16) and off["status"] == "off_track"
+    # Jan–Jul: 7 done -> 7 × 12 / 7 = 12 by year end
+    jul = evaluate(plan, _obs([("tasks_done_count", "2023-01/2023-07", 7)]), as_of="2023-07-31").iloc[0]
+    assert jul["projected"] == pytest.approx(12)
+
+
+def test_the_gap_of_a_count_is_in_its_own_units(tmp_path):
+    plan = _plan(tmp_path, "  - {indicator: tasks_done_count, value: 12}\n")
+    row = evaluate(plan, _obs([("tasks_done_count", "2023", 15)])).iloc[0]
+    assert (row["status"], row["gap"]) == ("achieved", 3)          # 15 done against 12: 3 more, not 300 points
+
+
+def test_an_at_most_target_met_exactly_is_achieved_even_with_float_noise(tmp_path):
+    plan = _plan(tmp_path, "  - {indicator: tasks_overdue_count, comparator: '<=', value: 2}\n")
+    for value in (2, 2 + 1e-12):
+        row = evaluate(plan, _obs([("tasks_overdue_count", "2023", value)])).iloc[0]
+        assert row["status"] == "achieved", value
+    row = evaluate(plan, _obs([("tasks_overdue_count", "2023", 3)])).iloc[0]
+    assert row["status"] == "not_achieved"
