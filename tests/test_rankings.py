@@ -105,3 +105,26 @@ def test_766_province_ranks(file, sheet, expected):
     totals = ranked[ranked["component"] == "total"]
     assert len(totals) == 34 and totals["rank_of"].eq(34).all()
     assert set(rank_mismatches(totals)["unit_code"]) == expected
+
+
+def test_rank_text_says_up_down_and_unchanged_in_both_languages():
+    from dx_metrics.indicators.rankings import rank_text
+
+    assert rank_text(13, 20, 1) == "13/20 (tăng 1 bậc)" and rank_text(13, 20, 1, lang="en") == "13/20 (up 1)"
+    assert rank_text(5, 20, -2) == "5/20 (giảm 2 bậc)" and rank_text(5, 20, -2, lang="en") == "5/20 (down 2)"
+    assert rank_text(5, 20, 0) == "5/20 (giữ nguyên)" and rank_text(5, 20, 0, lang="en") == "5/20 (unchanged)"
+    assert rank_text(None, 20, 3) == "—" and rank_text(pd.NA, 20, 3) == "—"
+
+
+def test_monthly_scores_are_ranked_month_by_month():
+    # 766 monthly tables of one year: August and October each rank their own scores
+    df = pd.DataFrame({"index": "766", "year": 2025, "period": ["2025-08", "2025-08", "2025-10", "2025-10"],
+                       "unit_name": ["A", "B", "A", "B"], "component": "total", "score": [90.0, 80.0, 70.0, 85.0]})
+    ranked = rank_units(df)
+    assert ranked["rank"].tolist() == [1, 2, 2, 1] and set(ranked["rank_of"]) == {2}
+
+
+def test_a_frame_without_grouping_columns_is_ranked_as_one_group():
+    df = pd.DataFrame({"unit_name": ["A", "B", "C"], "score": [0.5, 0.9, 0.7]})
+    assert rank_units(df)["rank"].tolist() == [3, 1, 2]
+    assert rank_units(df, higher_is_better=False)["rank"].tolist() == [1, 3, 2]
