@@ -37,6 +37,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from dx_metrics.ingest import read_export
     from dx_metrics.ingest.reader import guess_kind
 
+    if args.index is not None:
+        from dx_metrics.ingest import indexes
+        try:
+            indexes.resolve(args.index)
+        except ValueError as e:
+            print(f"dx-metrics validate: {e}", file=sys.stderr)
+            return 2
     for note in workspace.activate(workspace.current()):   # the workspace's units.csv, if any
         print(f"note: {note}")
     worst = 0

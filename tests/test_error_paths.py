@@ -161,3 +161,11 @@ def test_a_new_report_replaces_the_old_one_in_one_swap(tmp_path):
     runner._swap_into_place(tmp, final)
     assert (final / "summary.json").read_text("utf-8") == "new"
     assert not tmp.exists() and not (tmp_path / "p.old").exists()
+
+
+def test_validate_with_an_unknown_index_lists_the_catalogue(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("Tỉnh,Điểm\nHà Nội,0.5\n", encoding="utf-8")
+    assert main(["validate", str(path), "--index", "Chỉ số hạnh phúc"]) == 2
+    err = capsys.readouterr().err
+    assert "'Chỉ số hạnh phúc' is not an index dx_metrics knows" in err and "PCI (" in err
