@@ -46,6 +46,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             return 2
     for note in workspace.activate(workspace.current()):   # the workspace's units.csv, if any
         print(f"note: {note}")
+    if args.scope is not None:
+        import difflib
+
+        from dx_metrics.units import load_units
+
+        ids = list(load_units()["unit_id"])
+        if args.scope not in ids:
+            close = difflib.get_close_matches(args.scope, ids, 3)
+            print(f"dx-metrics validate: --scope {args.scope!r} is not a unit_id of the unit registry"
+                  + (f" (close: {', '.join(close)})" if close else ""), file=sys.stderr)
+            return 2
     worst = 0
     for name in args.paths:
         path = Path(name)

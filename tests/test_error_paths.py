@@ -169,3 +169,10 @@ def test_validate_with_an_unknown_index_lists_the_catalogue(tmp_path, capsys):
     assert main(["validate", str(path), "--index", "Chỉ số hạnh phúc"]) == 2
     err = capsys.readouterr().err
     assert "'Chỉ số hạnh phúc' is not an index dx_metrics knows" in err and "PCI (" in err
+
+
+def test_validate_with_an_unknown_scope_is_refused_with_close_ids(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("Đơn vị,Trực tuyến,Trực tiếp\nVăn phòng Sở,1,2\n", encoding="utf-8")
+    assert main(["validate", str(path), "--kind", "dossiers", "--period", "2024", "--scope", "baclieu_dott"]) == 2
+    assert "--scope 'baclieu_dott' is not a unit_id of the unit registry (close: baclieu_dot" in capsys.readouterr().err
