@@ -23,25 +23,25 @@ A mutant that does not compile, or whose AST equals the original's, is dropped.
 
 Every run happens in temporary copies of the source tree (--src, default the tree holding this
 script; its git-tracked and untracked-but-not-ignored files), one per job, beside a `shared` link to
-the tree's ../shared: the tree itself is never written. Steps:
+the tree's ../shared: the tree itself is never written. A module's tests are the test files that import
+it or its package (TESTS below; the whole suite for a module without an entry). Steps:
 
-  1. baseline  the test files of all the selected modules, unmutated: each test's time, and the
-               tests that already fail (left out of every mutant's run, and listed);
-  2. trace     the same tests again under a line tracer (in the pytest process, its forked workers
-               and every Python subprocess, notebook kernels included): which test executes which line;
-  3. mutants   each mutant's module file is replaced in a job's copy and that module's test files run
-               (TESTS below) with `-x -q -p no:cacheprovider -m "not notebook"`, the tests that
-               execute the mutated line first (the quickest of them first), so a killed mutant usually
-               stops within seconds.
-               Killed: a test fails (or collection does). Timeout: the run takes longer than 3 x the
-               baseline time of its test files (pytest start-up included, at least 20 s); counted as
-               killed. Survived: every test passes. A mutant on a line that none of its tests executes
+  1. baseline  each distinct set of test files, unmutated, with `-q -p no:cacheprovider -m "not notebook"`
+               (and a fixed --hypothesis-seed): its wall time, each test's time, and the tests that already
+               fail (left out of every mutant's run, and listed);
+  2. trace     the same again under a line tracer, in every Python process of the run (pytest, its forked
+               workers, CLI subprocesses, notebook kernels): which lines run, and which test ran them;
+  3. mutants   each mutant's module file is replaced in a job's copy and its test files run with `-x`,
+               the tests that execute the mutated line first (the quickest of them first), so a killed
+               mutant usually stops within seconds. Killed: a test fails (or collection does). Timeout: the
+               run takes longer than 3 x its test files' baseline (at least 20 s); counted as killed.
+               Survived: every test passes. A mutant on a line that no run of its test files executes
                survives without a run ("not run" in the table; --run-uncovered runs them all the same).
 
 --limit N draws N mutants per module at random (fixed --seed, drawn per module, so a module's sample
 does not change when other modules are added); the table says so. --out FILE (repeatable) writes the
-report as markdown, or as JSON (every mutant and its outcome) when FILE ends in .json. Modules without an entry in TESTS run the whole
-suite. There is no dx_metrics/quality package yet: its default glob matches nothing and is skipped.
+report as markdown, or as JSON (every mutant and its outcome) when FILE ends in .json. There is no
+dx_metrics/quality package yet: its default glob matches nothing and is skipped (the run says so).
 
 Goal (issue 14): >= 85 % killed overall, and no survivor in the report's figures. Not in CI (too slow).
 """
@@ -51,6 +51,7 @@ import argparse
 import ast
 import datetime as dt
 import fnmatch
+import importlib.util
 import json
 import os
 import queue
@@ -76,7 +77,7 @@ TESTS = {
     "dx_metrics/ingest/*": ["test_ingest*.py", "test_hostile_inputs.py", "test_header_matching.py",
                             "test_index_layouts.py", "test_real_index_tables.py", "test_values.py",
                             "test_text_encodings.py", "test_units_in_context.py", "test_contracts.py",
-                            "test_input_checks.py", "test_error_paths.py"],
+                            "test_input_checks.py", "test_doctests.py"],
     "dx_metrics/indicators/*": ["test_indicators*.py", "test_rankings.py", "test_header_matching.py",
                                 "test_index_layouts.py", "test_real_index_tables.py", "test_units_in_context.py",
                                 "test_contracts.py", "test_input_checks.py", "test_doctests.py"],
@@ -469,39 +470,51 @@ def copy_tree(src: Path, dest: Path) -> None:
 
 
 class Workspace:
-    """Temporary copies of the tree, one per job, beside a `shared` link."""
+    """Temporary copies of the tree, one per job, beside a `shared` link; a frozen copy of this script
+    (the pytest plugin of every run) and, for the trace runs only, a sitecustomize.py that starts the tracer."""
 
-    def __init__(self, src: Path, jobs: int) -> None:
+    def __init__(self, src: Path, jobs: int, seed: int) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="dx-mutants-"))
         shared = (src.parent / "shared").resolve()
         if shared.exists():
             (self.base / "shared").symlink_to(shared)
+        self.free: queue.Queue[Path] = queue.Queue()
         self.jobs = []
         for i in range(jobs):
             job = self.base / f"job{i}"
             copy_tree(src, job)
             self.jobs.append(job)
-        (self.base / "site").mkdir()
-        (self.base / "site" / "sitecustomize.py").write_text(
+            self.free.put(job)
+        self.plugin, self.site = self.base / "plugin", self.base / "site"
+        self.plugin.mkdir()
+        shutil.copy2(__file__, self.plugin / "mutants.py")
+        self.site.mkdir()
+        (self.site / "sitecustomize.py").write_text(
             "import os\nif os.environ.get('MUTANTS_TRACE'):\n    import mutants\n    mutants.start_trace()\n")
+        # the same examples in the trace and in every mutant's run
+        self.args = [f"--hypothesis-seed={seed}"] if importlib.util.find_spec("hypothesis") else []
 
-    def env(self, job: Path, **extra: str) -> dict[str, str]:
+    def env(self, job: Path, *, trace: bool = False, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MUTANTS_", "PYTEST_"))}
-        env.update(PYTHONPATH=os.pathsep.join([str(job), str(HERE)]), PYTHONDONTWRITEBYTECODE="1",
+        path = [job, self.site, self.plugin] if trace else [job, self.plugin]
+        env.update(PYTHONPATH=os.pathsep.join(map(str, path)), PYTHONDONTWRITEBYTECODE="1",
                    DX_METRICS_CACHE=str(job.with_suffix(".cache")))
         env.update(extra)
         return env
 
-    def pytest(self, job: Path, files: list[str], *, timeout: float | None = None, args: list[str] = PYTEST_ARGS,
-               **extra: str) -> tuple[str, float, str]:
+    def pytest(self, job: Path, files: list[str], *, timeout: float | None = None, first_failure: bool = True,
+               trace: bool = False, **extra: str) -> tuple[str, float, str]:
         """Run pytest in ``job``; return (killed/survived/timeout/error, seconds, last lines of output)."""
+        args = [a for a in PYTEST_ARGS if first_failure or a != "-x"] + self.args
+        if trace:       # the tracer imported this script before pytest could rewrite its asserts
+            args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
         cmd = [sys.executable, "-m", "pytest", *args, "-p", "mutants", f"--basetemp={job}.pytest", *files]
         log = job.with_suffix(".log")
         shutil.rmtree(job.with_suffix(".cache"), ignore_errors=True)     # a fresh cache for every run
         t0 = time.perf_counter()
         with open(log, "wb") as out:
-            proc = subprocess.Popen(cmd, cwd=job, env=self.env(job, **extra), stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(cmd, cwd=job, env=self.env(job, trace=trace, **extra), stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             try:
                 rc = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -520,33 +533,55 @@ class Workspace:
             shutil.rmtree(self.base, ignore_errors=True)
 
 
-def measure(ws: Workspace, files: list[str], targets: list[str]) -> tuple[dict, dict, float]:
-    """Baseline (job 0) and trace (the last job) at once: times and failures, and who runs which line."""
-    record, trace_dir = ws.base / "baseline.json", ws.base / "trace"
-    trace_dir.mkdir()
-    trace_job = ws.jobs[-1]
-    trace_env = dict(MUTANTS_TRACE=str(trace_dir), MUTANTS_TRACE_FILES=json.dumps(targets),
-                     PYTHONPATH=os.pathsep.join([str(trace_job), str(ws.base / "site"), str(HERE)]))
-    args = [a for a in PYTEST_ARGS if a != "-x"]
-    trace_args = args + ["-W", "ignore::pytest.PytestAssertRewriteWarning"]     # the tracer imported it first
-    with ThreadPoolExecutor(2) as pool:
-        base = pool.submit(ws.pytest, ws.jobs[0], files, args=args, MUTANTS_RECORD=str(record))
-        if trace_job == ws.jobs[0]:
-            base.result()
-        traced = pool.submit(ws.pytest, trace_job, files, args=trace_args, **trace_env)
-        (status, seconds, tail), (t_status, _, t_tail) = base.result(), traced.result()
-    if status == "error" or not record.exists():
-        sys.exit(f"the baseline run did not finish:\n{tail}")
-    if t_status == "error":
-        sys.exit(f"the traced run did not finish:\n{t_tail}")
-    baseline = json.loads(record.read_text("utf-8"))
-    lines: dict[str, dict[str, set[int]]] = {}
-    for f in trace_dir.glob("lines-*.json"):
-        for test, per_file in json.loads(f.read_text())["lines"].items():
-            for module, ls in per_file.items():
-                lines.setdefault(test, {}).setdefault(module, set()).update(ls)
-    overhead = max(0.0, seconds - sum(baseline["seconds"].values()))
-    return baseline, lines, overhead
+@dataclass
+class Selection:
+    """The test files of some modules, measured unmutated: the baseline (each test's time, the tests
+    that fail) and the trace (the lines each test executes, in any process)."""
+    files: list[str]
+    modules: list[str]
+    order: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    failing: list[str] = field(default_factory=list)
+    wall: float = 0.0
+    lines: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+
+    def reached(self, m: Mutant) -> tuple[bool, list[str]]:
+        """Is the mutant's line executed at all in a run of these files, and by which tests (quickest first)?"""
+        hit = [t for t, per in self.lines.items() if not set(m.cover).isdisjoint(per.get(m.module, ()))]
+        tests = sorted((t for t in hit if t in self.seconds), key=lambda t: self.seconds[t])
+        return bool(hit), tests
+
+
+def measure(ws: Workspace, selections: list[Selection]) -> None:
+    """The baseline and the trace of every selection, as many at once as there are jobs."""
+    def one(task: tuple[int, str]) -> None:
+        i, kind = task
+        sel, job = selections[i], ws.free.get()
+        try:
+            if kind == "baseline":
+                record = ws.base / f"baseline{i}.json"
+                status, sel.wall, tail = ws.pytest(job, sel.files, first_failure=False, MUTANTS_RECORD=str(record))
+                if status == "error" or not record.exists():
+                    raise SystemExit(f"the baseline run of {' '.join(sel.files)} did not finish:\n{tail}")
+                rec = json.loads(record.read_text("utf-8"))
+                sel.order, sel.seconds, sel.failing = rec["order"], rec["seconds"], rec["failed"]
+            else:
+                folder = ws.base / f"trace{i}"
+                folder.mkdir()
+                status, _, tail = ws.pytest(job, sel.files, first_failure=False, trace=True,
+                                            MUTANTS_TRACE=str(folder), MUTANTS_TRACE_FILES=json.dumps(sel.modules))
+                if status == "error":
+                    raise SystemExit(f"the traced run of {' '.join(sel.files)} did not finish:\n{tail}")
+                for f in folder.glob("lines-*.json"):
+                    for test, per_file in json.loads(f.read_text())["lines"].items():
+                        for module, ls in per_file.items():
+                            sel.lines.setdefault(test, {}).setdefault(module, set()).update(ls)
+        finally:
+            ws.free.put(job)
+
+    tasks = [(i, kind) for kind in ("trace", "baseline") for i in range(len(selections))]
+    with ThreadPoolExecutor(len(ws.jobs)) as pool:
+        list(pool.map(one, tasks))
 
 
 def run(args) -> dict:
@@ -579,56 +614,51 @@ def run(args) -> dict:
                             text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no"],
                                 capture_output=True, text=True).stdout.strip())
-    ws = Workspace(src, max(1, args.jobs))
+    ws = Workspace(src, max(1, args.jobs), args.seed)
     try:
         where = subprocess.run([sys.executable, "-c", "import dx_metrics; print(dx_metrics.__file__)"],
                                cwd=ws.jobs[0], env=ws.env(ws.jobs[0]), capture_output=True, text=True).stdout.strip()
         if not where.startswith(str(ws.jobs[0])):
             sys.exit(f"dx_metrics is imported from {where}, not from the copy {ws.jobs[0]}")
-        files_of = {m: test_files(ws.jobs[0], m) for m in modules}
-        union = sorted({f for fs in files_of.values() for f in fs})
+        by_files: dict[tuple[str, ...], Selection] = {}
+        for m in modules:
+            files = test_files(ws.jobs[0], m)
+            by_files.setdefault(tuple(files), Selection(files, [])).modules.append(m)
+        selection_of = {m: sel for sel in by_files.values() for m in sel.modules}
         print(f"{len(chosen)} mutants of {sum(totals.values())} in {len(modules)} modules; baseline and trace of "
-              f"{len(union)} test files ...", flush=True)
-        baseline, lines, overhead = measure(ws, union, modules)
-        failing = set(baseline["failed"])
-        print(f"baseline: {len(baseline['order'])} tests, {len(failing)} failing unmutated, "
-              f"{sum(baseline['seconds'].values()) + overhead:.0f} s; trace done after "
-              f"{time.perf_counter() - t0:.0f} s", flush=True)
+              f"{len(by_files)} test selections ...", flush=True)
+        measure(ws, list(by_files.values()))
+        for sel in by_files.values():
+            print(f"  {len(sel.files):2} test files, {len(sel.order):3} tests, {len(sel.failing)} failing unmutated, "
+                  f"{sel.wall:5.1f} s: {', '.join(sel.modules)}", flush=True)
+        print(f"measured in {time.perf_counter() - t0:.0f} s", flush=True)
         pending = []
         for m in chosen:
-            files = files_of[m.module]
-            in_sel = [t for t in baseline["order"] if files == ["tests"] or t.split("::")[0] in files]
-            reach = [t for t in in_sel if not set(m.cover).isdisjoint(lines.get(t, {}).get(m.module, ()))]
-            reach.sort(key=lambda t: baseline["seconds"].get(t, 0.0))       # the quickest first
-            at_import = not set(m.cover).isdisjoint(lines.get("", {}).get(m.module, ()))
-            m.covered = bool(reach) or at_import
+            sel = selection_of[m.module]
+            m.covered, reach = sel.reached(m)
             if not m.covered and not args.run_uncovered:
                 m.status = "survived"
                 continue
-            budget = overhead + sum(baseline["seconds"].get(t, 0.0) for t in in_sel if t not in failing)
-            pending.append((m, files, reach, [t for t in in_sel if t in failing],
-                            max(MIN_TIMEOUT, TIMEOUT_FACTOR * budget)))
-        free: queue.Queue[Path] = queue.Queue()
-        for job in ws.jobs:
-            free.put(job)
+            pending.append((m, sel, reach))
         done = [0]
         lock = threading.Lock()
 
-        def one(item) -> None:
-            m, files, reach, deselect, timeout = item
-            job = free.get()
+        def one(item: tuple[Mutant, Selection, list[str]]) -> None:
+            m, sel, reach = item
+            job = ws.free.get()
             path = job / m.module
             original = path.read_bytes()
             plan = job.with_suffix(".plan.json")
-            plan.write_text(json.dumps({"first": reach, "deselect": deselect}), "utf-8")
+            plan.write_text(json.dumps({"first": reach, "deselect": sel.failing}), "utf-8")
             try:
                 path.write_bytes(apply(m, original))
-                m.status, m.seconds, tail = ws.pytest(job, files, timeout=timeout, MUTANTS_PLAN=str(plan))
+                m.status, m.seconds, tail = ws.pytest(job, sel.files, MUTANTS_PLAN=str(plan),
+                                                      timeout=max(MIN_TIMEOUT, TIMEOUT_FACTOR * sel.wall))
                 if m.status == "error":
                     m.detail = tail
             finally:
                 path.write_bytes(original)
-                free.put(job)
+                ws.free.put(job)
             with lock:
                 done[0] += 1
                 print(f"[{done[0]:>4}/{len(pending)}] {m.status:8} {m.seconds:6.1f} s  {m.where:42} {m.mutation}",
@@ -641,7 +671,9 @@ def run(args) -> dict:
     seconds = time.perf_counter() - t0
     return dict(date=dt.date.today().isoformat(), commit=commit + ("+changes" if dirty else ""),
                 limit=args.limit, seed=args.seed, jobs=args.jobs, seconds=round(seconds), skipped=skipped,
-                failing_unmutated=sorted(failing), totals=totals, tests={m: files_of[m] for m in modules},
+                failing_unmutated=sorted({t for sel in by_files.values() for t in sel.failing}), totals=totals,
+                selections=[dict(modules=sel.modules, files=sel.files, tests=len(sel.order), seconds=round(sel.wall, 1))
+                            for sel in by_files.values()],
                 mutants=[asdict(m) for m in chosen])
 
 
@@ -686,6 +718,10 @@ def report_text(result: dict, *, markdown: bool) -> str:
                        f"{r['survived']:9} {r['not_run']:8} {pct(r):>9}")
     out += ["", "Killed counts timeouts; % killed = (killed + timeout) / mutants; 'not run': no test of the module "
                 "executes the line (survived without a run)."]
+    out.append("Test files per module, run unmutated (at once with another run, as the mutants are):")
+    for sel in result["selections"]:
+        out.append(f"{'- ' if markdown else '  '}{', '.join(sel['modules'])}: {', '.join(sel['files'])} "
+                   f"({sel['tests']} tests, {sel['seconds']} s)")
     if result["skipped"]:
         out.append("Skipped, no such module: " + ", ".join(result["skipped"]) + ".")
     if result["failing_unmutated"]:
