@@ -321,17 +321,30 @@ def _resolve(name: object, valid: tuple[Bearer, ...], scope: str | None) -> Reso
 
 
 def resolve_each(names: pd.Series, *, at: pd.Series | None = None, scope: str | None = None) -> pd.Series:
-    """A ``Resolution`` for each row (None for a blank name), each distinct (name, day)
-    resolved once: a records log names a few units on hundreds of days."""
-    days = (pd.to_datetime(pd.Series(at, index=names.index)).dt.normalize() if at is not None
-            else pd.Series(pd.NaT, index=names.index))
+    """A ``Resolution`` for each row (None for a blank name), each distinct name resolved
+    once, or once per distinct day when a unit bearing it has dates of validity: a records
+    log names a few units on hundreds of days."""
     if names.empty:
         return pd.Series([], index=names.index, dtype=object)
-    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([names.astype("string").fillna(""), days]))
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    resolved = np.array([resolve(names.iat[i], at=None if pd.isna(days.iat[i]) else days.iat[i], scope=scope)
-                         if pd.notna(names.iat[i]) else None for i in first], dtype=object)
-    return pd.Series(resolved[codes], index=names.index, dtype=object)
+    codes, uniques = pd.factorize(names.astype("string"))
+    dated = np.array([at is not None and _dated(name) for name in uniques], dtype=bool)
+    once = [None if dated[k] else resolve(name, scope=scope) for k, name in enumerate(uniques)]
+    resolved = np.array([*once, None], dtype=object)[codes]          # code -1 (blank) -> None
+    rows = np.flatnonzero(dated[codes] & (codes >= 0))
+    if len(rows):
+        sub = names.iloc[rows].astype("string")
+        days = pd.to_datetime(pd.Series(at, index=names.index).iloc[rows]).dt.normalize()
+        pairs, _ = pd.factorize(pd.MultiIndex.from_arrays([sub, days]))
+        first = pd.Series(np.arange(len(pairs))).groupby(pairs).first().to_numpy()
+        each = np.array([resolve(sub.iat[i], at=None if pd.isna(days.iat[i]) else days.iat[i], scope=scope)
+                         for i in first], dtype=object)
+        resolved[rows] = each[pairs]
+    return pd.Series(resolved, index=names.index, dtype=object)
+
+
+def _dated(name: object) -> bool:
+    """Whether what ``name`` means depends on the day: a unit bearing it has dates of validity."""
+    return any(pd.notna(b.valid_from) or pd.notna(b.valid_to) for b in _name_index().get(unit_key(name), []))
 
 
 def match_units(names: pd.Series, *, at: pd.Series | None = None, scope: str | None = None) -> pd.Series:

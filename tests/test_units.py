@@ -78,6 +78,16 @@ def test_a_name_goes_to_the_unit_of_its_date():
     assert match_units(names).isna().tolist() == [True, True, True]
 
 
+def test_dated_and_timeless_names_and_blanks_in_one_column():
+    # Hà Nội has no dates of validity (resolved once); Cà Mau's meaning changes on 1 July 2025
+    names = pd.Series(["Tỉnh Cà Mau", None, "Hà Nội", "Tỉnh Cà Mau", "Atlantis", "Hà Nội"], index=[5, 6, 7, 8, 9, 10])
+    at = pd.Series(pd.to_datetime(["2024-12-31", "2025-01-01", "2025-01-01", "2025-10-31", "2025-10-31", None]),
+                   index=names.index)
+    got = match_units(names, at=at)
+    assert got.index.tolist() == [5, 6, 7, 8, 9, 10]
+    assert [None if pd.isna(v) else v for v in got] == ["prov_96", None, "prov_01", "prov2025_96", None, "prov_01"]
+
+
 def test_reader_uses_the_period_to_pick_the_unit(tmp_path):
     from conftest import write_sheet
     from dx_metrics import read_export

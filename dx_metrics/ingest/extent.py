@@ -88,17 +88,22 @@ def _sheet_paths(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     return out
 
 
+WHOLE_BELOW = 256 << 20     # a sheet's XML under this size is scanned whole, else in pieces
+PIECE = 1 << 22             # of about this size
+
+
 def _chunks(z: zipfile.ZipFile, xml: str):
-    """The sheet's XML in pieces, each ending before a cell element, so no cell is split
-    between two pieces: whole when it is under 256 MB, else about 4 MB at a time."""
-    if z.getinfo(xml).file_size < 256 << 20:
+    """The sheet's XML in pieces, each ending before a cell or row element, so no element
+    start is split between two pieces: whole when it is under ``WHOLE_BELOW``, else about
+    ``PIECE`` bytes at a time."""
+    if z.getinfo(xml).file_size < WHOLE_BELOW:
         yield z.read(xml)
         return
     with z.open(xml) as f:
         tail = b""
-        while chunk := f.read(1 << 22):
+        while chunk := f.read(PIECE):
             data = tail + chunk
-            cut = max(data.rfind(b"<c "), data.rfind(b":c "))
+            cut = max(data.rfind(b"<c "), data.rfind(b":c "), data.rfind(b"<row "), data.rfind(b":row "))
             cut = data.rfind(b"<", 0, cut + 1) if cut > 0 else -1
             if cut <= 0:
                 cut = len(data)
@@ -108,47 +113,76 @@ def _chunks(z: zipfile.ZipFile, xml: str):
             yield tail
 
 
-_ROW = re.compile(rb'[<:]row\s[^>]*?\br="([0-9]{1,7})"')
+def _up_to(top: str, low: str, high: str) -> str:
+    """A regex for the strings over ``low``-``high`` that sort at or before ``top`` when
+    shorter strings sort first: the column letters up to "L" ([A-L]), the row numbers up to
+    48 ([0-9]|[0-3][0-9]|4[0-8])."""
+    alts = [f"[{low}-{high}]{{1,{len(top) - 1}}}"] if len(top) > 1 else []
+    for i, ch in enumerate(top):
+        last = i == len(top) - 1
+        top_ch = ch if last else chr(ord(ch) - 1)
+        if top_ch >= low:
+            alts.append(re.escape(top[:i]) + f"[{low}-{top_ch}]" + f"[{low}-{high}]" * (len(top) - i - 1))
+    return "|".join(alts)
 
 
-def _wider_than(letters: str, *, general: bool) -> re.Pattern:
-    """A pattern for a cell reference whose column is beyond ``letters`` ("L": M..Z, AA..XFD)."""
-    alts = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
-    for i, ch in enumerate(letters):
-        if ch != "Z":
-            alts.append(letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (len(letters) - i - 1))
-    return re.compile((_C if general else _C_PLAIN) + rb'(?:' + "|".join(alts).encode() + rb')[0-9]')
+@lru_cache(maxsize=256)
+def _cell_beyond(widest: str) -> re.Pattern:
+    """A cell element that is not written plainly (``<c r="`` first) or lies beyond column ``widest``."""
+    within = _up_to(widest, "A", "Z").encode() if widest else b"(?!)"
+    return re.compile(rb'<c (?!r="(?:' + within + rb')[0-9])')
 
 
-_C_PLAIN = rb'<c r="'           # how Excel, openpyxl, calamine's own tests and most exporters write a cell
+def _row_beyond(last_row: int) -> re.Pattern:
+    """A row element that is not written plainly (``<row r="`` first) or numbered past ``last_row``."""
+    within = _up_to(str(last_row), "0", "9").encode() if last_row else b"(?!)"
+    return re.compile(rb'<row (?!r="(?:' + within + rb')")')
+
+
+_C_PLAIN = b'<c r="'            # how Excel, openpyxl, calamine's own tests and most exporters write a cell
 _REF = re.compile(rb'\br="([A-Z]{1,3})[0-9]')
-_NOT_PLAIN = re.compile(rb'<c (?!r=")')
-_ROW_NOT_PLAIN = re.compile(rb'<row (?!r=")')
+_MAIN_NS = re.compile(rb'xmlns:[\w.-]+\s*=\s*["\'](?:http://schemas\.openxmlformats\.org/spreadsheetml/2006/main'
+                      rb'|http://purl\.oclc\.org/ooxml/spreadsheetml/main)["\']')
 
 
-def _widest(body: bytes, widest: str) -> str:
-    """The widest column in ``body`` if wider than ``widest``: each search looks only for a
-    wider column, so a sheet of 12 columns costs 12 searches, not one step per cell. Cells
-    written another way (attributes in another order, a namespace prefix) take the general
-    pattern, which is slower."""
-    general = b":c " in body or _NOT_PLAIN.search(body) is not None
+def _widest(body: bytes, widest: str, *, prefixed: bool) -> str:
+    """The widest column in ``body`` if wider than ``widest``. One search finds the first cell
+    beyond ``widest`` or not written plainly: a sheet of 12 plain columns costs one pass and
+    12 short searches, not one step per cell. Cells written another way (attributes in another
+    order, a namespace prefix) make the piece be read by the general pattern, which is slower."""
     pos = 0
-    while True:
-        pattern = _wider_than(widest, general=general) if widest else re.compile(
-            (_C if general else _C_PLAIN) + rb'[A-Z]')
-        m = pattern.search(body, pos)
+    while not prefixed:
+        m = _cell_beyond(widest).search(body, pos)
         if m is None:
             return widest
-        letters = _REF.search(body, m.start()).group(1).decode()
-        if not widest or column_number(letters) > column_number(widest):
-            widest = letters
+        if not body.startswith(_C_PLAIN, m.start()):
+            break                                   # written another way: the general pattern
+        widest = _REF.search(body, m.start()).group(1).decode()
         pos = m.start() + 1
+    columns = {col for col, _row, _empty in _CELL.findall(body)}
+    return max([widest, *(c.decode() for c in columns)], key=lambda c: (len(c), c))
+
+
+def _last_row(body: bytes, last_row: int, *, prefixed: bool) -> int:
+    """The last row number in ``body`` if past ``last_row``. Rows are written in order, so the
+    last row element usually holds it; one search checks that no row element is numbered past
+    it or written another way, else every row element is read."""
+    at = body.rfind(b"<row ") if not prefixed else max(body.rfind(b"<row "), body.rfind(b":row "))
+    hit = _ROW.match(body, at) if at >= 0 else None
+    if hit:
+        last_row = max(last_row, int(hit.group(1)))
+    if prefixed or _row_beyond(last_row).search(body):
+        last_row = max([last_row, *(int(r) for r in _ROW.findall(body))])
+    return last_row
+
+
+_ROW = re.compile(rb'[<:]row\s[^>]*?\br="([0-9]{1,7})"')
 
 
 def scan_xlsx(path) -> dict[str, SheetExtent]:
     """Every sheet's occupied box and formulas without a saved result, read from the XML
-    without building any cell; the last row comes from the row elements. Scanned once per
-    file version: ``validate`` guesses the kind, then reads, from the same scan."""
+    without building any cell. Scanned once per file version: ``validate`` guesses the kind,
+    then reads, from the same scan."""
     st = os.stat(path)
     return _scan(str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
 
@@ -162,20 +196,12 @@ def _scan(path: str, mtime_ns: int, size: int) -> dict[str, SheetExtent]:
             ext = out[name] = SheetExtent(name, state, xml=xml)
             if xml not in names:
                 continue
-            widest = ""
+            widest, prefixed = "", False
             for body in _chunks(z, xml):
-                widest = _widest(body, widest)
-                last = max(body.rfind(b"<row "), body.rfind(b":row "))
-                hit = _ROW.match(body, last) if last >= 0 else None
-                if hit:
-                    ext.last_row = max(ext.last_row, int(hit.group(1)))
-                    # rows are written in order; one out of order with more digits is caught here
-                    digits = len(str(ext.last_row)) + 1
-                    plain = b":row " not in body and _ROW_NOT_PLAIN.search(body) is None
-                    longer = re.search((rb'<row r="[0-9]{%d,}"' if plain else
-                                        rb'[<:]row\s[^>]*?\br="[0-9]{%d,}"') % digits, body)
-                    if longer:
-                        ext.last_row = max(ext.last_row, max(int(r) for r in _ROW.findall(body)))
+                # elements with a namespace prefix ("x:c") need the main namespace bound to it
+                prefixed = prefixed or (b"xmlns:" in body and _MAIN_NS.search(body) is not None)
+                widest = _widest(body, widest, prefixed=prefixed)
+                ext.last_row = _last_row(body, ext.last_row, prefixed=prefixed)
                 if b"f>" in body:     # </f>, <f>, <x:f>: a sheet with formulas (one scan, not three)
                     ext.formulas_without_value += [m.decode() for m in _FORMULA_NO_VALUE.findall(body)]
             ext.last_col = column_number(widest) if widest else 0
