@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import paths
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -169,7 +168,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     ws = workspace.init(args.folder)
     print(f"workspace ready: {ws.root}")
-    print(f"  data/raw/   sample exports     params/sample_plan.yaml   outputs/   README.md")
+    print("  data/raw/   sample exports     params/sample_plan.yaml   outputs/   README.md")
     print(f"next: cd {ws.root} && dx-metrics run params/sample_plan.yaml")
     return 0
 

@@ -4,10 +4,10 @@ read it without importing the indicator computations."""
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
-import yaml
+
+from dx_metrics import safe_yaml
 
 FIELDS = ["indicator_id", "name_vi", "name_en", "unit", "direction", "formula", "source_table",
           "numerator", "denominator", "legal_basis", "confidence", "definition_change", "stock"]
@@ -16,7 +16,7 @@ _REQUIRED = ("name_vi", "name_en", "unit", "direction", "formula", "source_table
 
 @lru_cache(maxsize=1)
 def _load() -> dict[str, dict]:
-    raw = yaml.safe_load(resources.files("dx_metrics").joinpath("indicators", "registry.yaml").read_text("utf-8"))
+    raw = safe_yaml.load_package_data("dx_metrics", "indicators", "registry.yaml")
     for key, meta in raw.items():
         missing = [f for f in _REQUIRED if not meta.get(f)]
         if missing:

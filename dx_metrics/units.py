@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from dx_metrics import safe_yaml
 from dx_metrics.registry import catalog
 from dx_metrics.text import clean_label, fold
 
@@ -120,7 +120,7 @@ def load_units() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict:
-    return yaml.safe_load(resources.files("dx_metrics.reference").joinpath("unit_names.yaml").read_text("utf-8"))
+    return safe_yaml.load_package_data("dx_metrics.reference", "unit_names.yaml")
 
 
 @lru_cache(maxsize=65536)
@@ -330,14 +330,16 @@ def resolve_each(names: pd.Series, *, at: pd.Series | None = None, scope: str | 
     dated = np.array([at is not None and _dated(name) for name in uniques], dtype=bool)
     once = [None if dated[k] else resolve(name, scope=scope) for k, name in enumerate(uniques)]
     resolved = np.array([*once, None], dtype=object)[codes]          # code -1 (blank) -> None
-    rows = np.flatnonzero(dated[codes] & (codes >= 0))
+    rows = np.flatnonzero(np.append(dated, False)[codes])               # code -1 -> False
     if len(rows):
-        sub = names.iloc[rows].astype("string")
         days = pd.to_datetime(pd.Series(at, index=names.index).iloc[rows]).dt.normalize()
-        pairs, _ = pd.factorize(pd.MultiIndex.from_arrays([sub, days]))
+        # (name, day) as one integer: factorising it is a hundred times faster than a MultiIndex;
+        # days from 1970 lie within ±110,000 for any Timestamp, a blank date is -2**30
+        day_number = np.where(days.isna(), -(1 << 30), days.to_numpy(dtype="datetime64[D]").astype(np.int64))
+        pairs, _ = pd.factorize(codes[rows].astype(np.int64) * (1 << 32) + day_number + (1 << 31))
         first = pd.Series(np.arange(len(pairs))).groupby(pairs).first().to_numpy()
-        each = np.array([resolve(sub.iat[i], at=None if pd.isna(days.iat[i]) else days.iat[i], scope=scope)
-                         for i in first], dtype=object)
+        each = np.array([resolve(uniques[codes[rows[i]]], at=None if pd.isna(days.iat[i]) else days.iat[i],
+                                 scope=scope) for i in first], dtype=object)
         resolved[rows] = each[pairs]
     return pd.Series(resolved, index=names.index, dtype=object)
 

@@ -106,3 +106,19 @@ def test_a_sheet_scanned_in_small_pieces_gives_the_same_box(tmp_path, monkeypatc
     extent._scan.cache_clear()
     pieces = extent.scan_xlsx(path)["S"]
     assert (whole.last_row, whole.last_col) == (pieces.last_row, pieces.last_col) == _box_by_elementtree(xml)
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_formulas_saved_without_a_result_are_found_however_written(tmp_path, prefix):
+    p = prefix
+    xml = (f'<{p}worksheet xmlns{":" + p[:-1] if p else ""}="{MAIN}"><{p}sheetData>'
+           f'<{p}row r="1"><{p}c r="A1"><{p}v>2</{p}v></{p}c>'
+           f'<{p}c r="B1"><{p}f t="shared" ref="B1:B3" si="0">A1*2</{p}f><{p}v>4</{p}v></{p}c></{p}row>'
+           f'<{p}row r="2"><{p}c r="A2"><{p}v>3</{p}v></{p}c><{p}c r="B2"><{p}f t="shared" si="0"/></{p}c></{p}row>'
+           f'<{p}row r="3"><{p}c r="A3"><{p}v>5</{p}v></{p}c><{p}c r="B3"><{p}f>A3*2</{p}f><{p}v></{p}v></{p}c>'
+           f'<{p}c r="C3" t="str"><{p}f>""</{p}f><{p}v></{p}v></{p}c></{p}row>'
+           f'</{p}sheetData></{p}worksheet>')
+    got = extent.scan_xlsx(_xlsx(tmp_path / "f.xlsx", xml))["S"]
+    # B2 (a shared formula's cell with no <v>) and B3 (an empty <v>); C3's result is empty text
+    assert got.formulas_without_value == ["B2", "B3"]
+    assert (got.last_row, got.last_col) == (3, 3)

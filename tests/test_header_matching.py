@@ -13,6 +13,8 @@ from dx_metrics.cli import main
 from dx_metrics.errors import DxDataError
 from dx_metrics.ingest import header, read_export
 
+from conftest import write_sheet
+
 # Bạc Liêu's Department of Transport, before the 2025 merger: its divisions resolve under it
 SCOPE = "baclieu_dot"
 
@@ -98,7 +100,6 @@ def test_one_column_fitting_two_fields_is_an_error_naming_both(tmp_path):
 
 def test_a_more_specific_alias_settles_which_column_a_field_is():
     # "Số hồ sơ nhận giải quyết / Trực tuyến" (two levels) beats a bare "Trực tuyến" under "Thanh toán"
-    specs = header.column_specs()["dossiers"]
     paths = header._paths(["Số hồ sơ nhận giải quyết", None, "Thanh toán"], ["Trực tuyến", "Trực tiếp", "Trực tuyến"])
     a = header._assign(paths, "dossiers")
     assert a.columns["received_online"] == 0 and a.columns["paid_online"] == 2 and not a.conflicts
@@ -174,3 +175,20 @@ def test_an_overlay_edited_in_a_running_session_is_read_with_its_new_aliases(tmp
                        "  received_offline: {aliases: [Nộp tại quầy]}\n", encoding="utf-8")     # edited, no reload
     df = read_export(path, "dossiers", period="2024", scope=SCOPE)
     assert (df.loc[0, "received_online"], df.loc[0, "received_total"]) == (3, 10)
+
+
+def test_a_row_of_column_numbers_under_the_header_is_skipped(tmp_path):
+    rows = [["Năm 2023"], ["Đơn vị", "Kỳ trước chuyển qua", "Số mới tiếp nhận", "Trực tuyến"],
+            ["(1)", "(2)", "(3)", "(4)"], ["Văn phòng Sở", 0, 10, 4]]
+    df = read_export(write_sheet(tmp_path / "n.xlsx", rows), "dossiers", scope="prov_95")
+    assert df["received_total"].tolist() == [10] and df["source_row"].tolist() == [4]
+
+
+def test_two_small_numbers_in_a_row_without_a_unit_are_data_not_column_numbers(tmp_path):
+    # found by the property test: "0" and "1" count up, but number two of four columns only
+    rows = [["Năm 2023"], ["Đơn vị", "Kỳ trước chuyển qua", "Số mới tiếp nhận", "Trực tuyến"],
+            [None, None, "0", "1"]]
+    with pytest.raises(DxDataError) as e:
+        read_export(write_sheet(tmp_path / "n.xlsx", rows), "dossiers", scope="prov_95")
+    p = e.value.problems[0]
+    assert (p.row, p.column, p.message) == (3, "Đơn vị", "is empty, but this column is required")

@@ -202,7 +202,9 @@ def _scan(path: str, mtime_ns: int, size: int) -> dict[str, SheetExtent]:
                 prefixed = prefixed or (b"xmlns:" in body and _MAIN_NS.search(body) is not None)
                 widest = _widest(body, widest, prefixed=prefixed)
                 ext.last_row = _last_row(body, ext.last_row, prefixed=prefixed)
-                if b"f>" in body:     # </f>, <f>, <x:f>: a sheet with formulas (one scan, not three)
+                # a sheet with formulas: every formula with a result to lack ends in </f> (a shared
+                # formula's other cells, <f t="shared" si="0"/>, follow the one that holds it)
+                if b"</f>" in body or (prefixed and b"f>" in body):
                     ext.formulas_without_value += [m.decode() for m in _FORMULA_NO_VALUE.findall(body)]
             ext.last_col = column_number(widest) if widest else 0
             if ext.last_col and not ext.last_row:     # cells outside <row r=...> elements

@@ -12,12 +12,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from dx_metrics import safe_yaml
 from dx_metrics.text import clean_label, fold, split_glued
 
 SCAN_ROWS = 40
@@ -87,7 +86,6 @@ def overlay_digest() -> str:
     """The overlay's content digest (part of every cache key). An overlay edited since the
     alias tables were built makes them be built again, so a parse never uses stale aliases
     under a key that names the new ones."""
-    global _built_from
     digest = hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
     if _built_from is not None and digest != _built_from:
         _clear()
@@ -106,12 +104,10 @@ def _clear() -> None:
 @lru_cache(maxsize=1)
 def _raw_table() -> dict:
     global _built_from
-    table = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("columns.yaml").read_text("utf-8"))
+    table = safe_yaml.load_package_data("dx_metrics.ingest", "columns.yaml")
     _built_from = hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
     if _overlay is None:
         return table
-    from dx_metrics import safe_yaml
-
     ours = safe_yaml.load_file(_overlay) or {}
     if not isinstance(ours, dict):
         raise ValueError(f"{_overlay}: must map table kinds to fields (e.g. 'dossiers: {{received_online: "
@@ -433,11 +429,15 @@ def with_article(kind: str) -> str:
     return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
-def is_column_number_row(cells: list[object]) -> bool:
-    """True for a row like "(1) (2) (3)=(4)+(5) ..." printed under a header."""
+def is_column_number_row(cells: list[object], header: list[str | None] | None = None) -> bool:
+    """True for a row like "(1) (2) (3)=(4)+(5) ..." printed under a header: it numbers most
+    of the header's columns (a data row of a blank unit with "0" and "1" in two of five
+    columns is data, not numbering)."""
     texts = [cell_text(v) for v in cells]
     filled = [t for t in texts if t is not None]
     if len(filled) < 2 or not all(_COLNUM.match(t.replace(" ", "")) for t in filled):
+        return False
+    if header is not None and 3 * len(filled) < 2 * sum(t is not None for t in header):
         return False
     # the numbers count up across the row ("(1) (2) (3)=(4)+(5)"): data such as "0 0" does not
     firsts = [int(re.match(r"\(?\s*(\d+)", t).group(1)) for t in filled]
@@ -476,7 +476,7 @@ def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Hea
                 continue
             sub = texts[r + 1] if depth == 2 else None
             if depth == 2 and (sub is None or sum(t is not None for t in sub) == 0
-                               or is_column_number_row(list(rows.iloc[r + 1]))):
+                               or is_column_number_row(list(rows.iloc[r + 1]), texts[r])):
                 continue
             a = _assign(_paths(texts[r], sub), kind, index)
             score = len(a.columns)
@@ -488,7 +488,7 @@ def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Hea
                            or _under_merged_cells(texts[r], sub)))
             if score > best_score or second:
                 start = r + depth
-                if start < len(cells) and is_column_number_row(list(cells.iloc[start])):
+                if start < len(cells) and is_column_number_row(list(cells.iloc[start]), texts[r]):
                     start += 1
                 best_score = score
                 best = Header(r, depth, start, a.columns, a.texts, a.unmatched, aliases=a.aliases, hows=a.hows,

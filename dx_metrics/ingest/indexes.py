@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
 
+from dx_metrics import safe_yaml
 from dx_metrics.text import fold, split_glued
 
 CATALOGUE_FILE = "dx_metrics/ingest/indexes.yaml"
@@ -61,7 +60,7 @@ def _texts(raw: object, where: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Index]:
     """Every index of ``indexes.yaml`` by id (ICT, DTI, 766, EGDI, PAPI, PCI, ...)."""
-    raw = yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("indexes.yaml").read_text("utf-8"))
+    raw = safe_yaml.load_package_data("dx_metrics.ingest", "indexes.yaml")
     out: dict[str, Index] = {}
     for iid, spec in (raw or {}).get("indexes", {}).items():
         iid = str(iid)

@@ -3,11 +3,10 @@ channels, ticks, task statuses. Matching ignores diacritics, case and spacing.""
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
-import yaml
 
+from dx_metrics import safe_yaml
 from dx_metrics.text import fold
 
 VOCABULARY_FILE = "dx_metrics/ingest/vocabulary.yaml"
@@ -15,7 +14,7 @@ VOCABULARY_FILE = "dx_metrics/ingest/vocabulary.yaml"
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict:
-    return yaml.safe_load(resources.files("dx_metrics.ingest").joinpath("vocabulary.yaml").read_text("utf-8"))
+    return safe_yaml.load_package_data("dx_metrics.ingest", "vocabulary.yaml")
 
 
 @lru_cache(maxsize=16)
