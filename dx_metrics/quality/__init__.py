@@ -1,0 +1,36 @@
+"""The data quality review: what a routine report's figures say about their own reliability.
+
+It follows the WHO *Data Quality Review* toolkit (Module 1, 2017; metrics revised December
+2020), built for routine health reports, whose dimensions fit the one-stop reports and
+dossier logs of public administration as well. Metric numbers below are the toolkit's:
+
+- **1a completeness of reporting**: reports received ÷ reports expected, per unit and overall,
+  for each table kind and period length. The expected reports are the periods of that length
+  the inputs cover, for every unit that reported in any of them (the toolkit's "expected" is a
+  master list of facilities; dx_metrics takes the units seen, so a unit that never reported is
+  not missed — a registry list of expected units is left for later).
+- **1c completeness of indicator data**: a report whose count is missing, or zero where the
+  unit's other reports (two at least) are all positive.
+- **2a outliers**: *moderate* across the units of one parent in one period, by the modified
+  z-score of Iglewicz and Hoaglin, M = 0.6745·(x − median)/MAD, flagged when |M| ≥ 3.5 (not
+  judged when MAD is 0 or fewer than 5 units report); *extreme* within a unit's own series of
+  one year, at least 3 sample standard deviations from its mean (which a series of fewer than
+  11 values can never reach: such series are judged by 2b only).
+- **2b consistency over time**: the value ÷ the mean of up to three preceding comparable
+  periods (same length; the same season in earlier years when the inputs have it, else the
+  periods just before), flagged outside 1 ± 33 %; and a unit whose ratio departs from its
+  parent's ratio by more than 33 %.
+- **2c consistency between related figures**: the dossiers pending at the end of one period
+  are those carried over into the next (the closing stock is the next opening stock).
+- **Dossier logs** (not a DQR metric): months inside the log's span with no dossier for a unit
+  that has dossiers in other months; online dossiers resolved within minutes of receipt.
+
+External comparison (DQR 3: a unit's one-stop figures against the national portal's) and
+bursts of dossiers from one applicant are not implemented yet.
+
+Flags are warnings: the review informs a report, it never blocks it. Thresholds are data
+(``settings.yaml``), each a default that ``review(settings=...)`` overrides.
+"""
+from dx_metrics.quality.review import FLAG_COLUMNS, Review, load_settings, review
+
+__all__ = ["FLAG_COLUMNS", "Review", "load_settings", "review"]

@@ -1,0 +1,290 @@
+"""The review's rules (see the package docstring for the methods and their sources)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dx_metrics import safe_yaml
+from dx_metrics.periods import Period, parse_period
+from dx_metrics.registry import catalog
+from dx_metrics.units import ancestors
+
+FLAG_COLUMNS = ["dimension", "metric", "rule", "unit_id", "period", "subject", "value", "reference", "score",
+                "threshold", "compared_with", "source", "examples"]
+COMPLETENESS_COLUMNS = ["table", "months", "unit_id", "expected", "received", "share", "missing"]
+COUNTED = ("received_total", "received_online", "resolved_total", "pending")    # dossiers' counts reviewed
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    """The defaults of ``settings.yaml``, with ``overrides`` ({"outliers": {"modified_z": 3}})."""
+    settings = copy.deepcopy(safe_yaml.load_package_data("dx_metrics.quality", "settings.yaml"))
+    for section, values in (overrides or {}).items():
+        if section not in settings or not isinstance(values, dict):
+            raise ValueError(f"quality settings: unknown section {section!r} (known: {', '.join(settings)})")
+        unknown = set(values) - set(settings[section])
+        if unknown:
+            raise ValueError(f"quality settings: {section} has no {', '.join(sorted(unknown))} "
+                             f"(known: {', '.join(settings[section])})")
+        settings[section].update(values)
+    return settings
+
+
+@dataclass
+class Review:
+    """The flags raised, each report's completeness, and how many values each rule judged (so
+    "no flag" can be told from "nothing to judge")."""
+    flags: pd.DataFrame
+    completeness: pd.DataFrame
+    judged: dict[str, int]
+    settings: dict
+    not_judged: dict[str, str] = field(default_factory=dict)     # rule -> why
+
+    @property
+    def flag_count(self) -> int:
+        return len(self.flags)
+
+
+def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFrame] | None = None, *,
+           settings: dict | None = None) -> Review:
+    """Review the computed ``observations`` and the canonical ``tables`` they came from."""
+    s = load_settings(settings)
+    tables = tables or {}
+    flags: list[dict] = []
+    judged: dict[str, int] = {}
+    not_judged: dict[str, str] = {}
+    completeness = pd.DataFrame(columns=COMPLETENESS_COLUMNS)
+    if "dossiers" in tables and not tables["dossiers"].empty:
+        completeness = _reporting(tables["dossiers"], "dossiers", s, flags, judged)
+        _missing_values(tables["dossiers"], flags, judged)
+        _stock(tables["dossiers"], flags, judged)
+    if "dossier_records" in tables and not tables["dossier_records"].empty:
+        _months_without_records(tables["dossier_records"], flags, judged)
+        _fast_online(tables["dossier_records"], s, flags, judged)
+    if observations is not None and not observations.empty:
+        obs = _reviewable(observations)
+        _outliers_across_units(obs, s, flags, judged)
+        _extreme_in_series(obs, s, flags, judged, not_judged)
+        _over_time(obs, s, flags, judged)
+    frame = pd.DataFrame(flags, columns=FLAG_COLUMNS)
+    return Review(frame.sort_values(["metric", "rule", "unit_id", "period"], kind="stable", ignore_index=True),
+                  completeness, judged, s, not_judged)
+
+
+def _flag(flags: list[dict], dimension: str, metric: str, rule: str, **values) -> None:
+    flags.append({"dimension": dimension, "metric": metric, "rule": rule, **values})
+
+
+def _months(label: object) -> int | None:
+    try:
+        return parse_period(str(label)).months
+    except ValueError:
+        return None
+
+
+def _where(rows: pd.DataFrame) -> str | None:
+    """"file, sheet, row 8" for a table row with provenance."""
+    if "source_file" not in rows or rows.empty:
+        return None
+    r = rows.iloc[0]
+    if pd.isna(r["source_file"]):
+        return None
+    rows_text = ", ".join(str(int(x)) for x in rows["source_row"].dropna().unique()[:5])
+    return f"{r['source_file']}, {r['source_sheet']}, row {rows_text}"
+
+
+# --- 1a completeness of reporting -------------------------------------------------------------
+
+def _reporting(table: pd.DataFrame, kind: str, s: dict, flags: list[dict], judged: dict) -> pd.DataFrame:
+    """Each unit's reports received against the periods of that length the inputs cover."""
+    t = table[table["period"].notna() & table["unit_id"].notna()].assign(
+        months=lambda d: d["period"].map(_months))
+    out = []
+    for months, group in t.groupby("months"):
+        periods = sorted(group["period"].unique(), key=lambda p: parse_period(p).first_day)
+        if len(periods) < 2:      # one period: nothing tells which unit should have reported
+            continue
+        for unit, rows in group.groupby("unit_id"):
+            missing = [p for p in periods if p not in set(rows["period"])]
+            share = (len(periods) - len(missing)) / len(periods)
+            out.append({"table": kind, "months": int(months), "unit_id": unit, "expected": len(periods),
+                        "received": len(periods) - len(missing), "share": share, "missing": missing})
+            judged["1a"] = judged.get("1a", 0) + len(periods)
+            for p in missing:
+                _flag(flags, "completeness", "1a", "missing_report", unit_id=unit, period=p, subject=kind,
+                      value=share, threshold=s["completeness"]["threshold"],
+                      compared_with=[q for q in periods if q != p], source=_where(rows))
+    return pd.DataFrame(out, columns=COMPLETENESS_COLUMNS)
+
+
+# --- 1c completeness of values -----------------------------------------------------------------
+
+def _missing_values(table: pd.DataFrame, flags: list[dict], judged: dict) -> None:
+    """A count left empty in a report, or zero where the unit's other reports are all positive."""
+    for column in [c for c in COUNTED if c in table]:
+        values = pd.to_numeric(table[column], errors="coerce")
+        judged["1c"] = judged.get("1c", 0) + len(values)
+        for i in values.index[values.isna()]:
+            _flag(flags, "completeness", "1c", "missing_value", unit_id=table.at[i, "unit_id"],
+                  period=table.at[i, "period"], subject=column, source=_where(table.loc[[i]]))
+        # every other report of the unit positive, and at least two of them
+        positives = values.gt(0).groupby(table["unit_id"]).transform("sum")
+        reported = values.notna().groupby(table["unit_id"]).transform("sum")
+        for i in values.index[values.eq(0) & (positives == reported - 1) & (positives >= 2)]:
+            _flag(flags, "completeness", "1c", "zero_value", unit_id=table.at[i, "unit_id"],
+                  period=table.at[i, "period"], subject=column, value=0, source=_where(table.loc[[i]]))
+
+
+# --- 2c closing stock = next opening stock ----------------------------------------------------------
+
+def _stock(table: pd.DataFrame, flags: list[dict], judged: dict) -> None:
+    """Dossiers pending at the end of a period are carried over into the period that follows."""
+    if not {"pending", "carried_over"} <= set(table):
+        return
+    keys = [c for c in ("procedure_id", "service_level") if c in table and table[c].notna().any()]
+    t = table[table["period"].notna()].copy()
+    t["_p"] = t["period"].map(lambda p: parse_period(p))
+    for _, rows in t.groupby(["unit_id", *keys], dropna=False):
+        by_start = {(p.start_year, p.start_month): i for i, p in rows["_p"].items()}
+        for i, p in rows["_p"].items():
+            nxt_month = (p.end_year + p.end_month // 12, p.end_month % 12 + 1)
+            j = by_start.get(nxt_month)
+            closing, opening = rows.at[i, "pending"], rows.at[j, "carried_over"] if j is not None else None
+            if j is None or pd.isna(closing) or pd.isna(opening):
+                continue
+            judged["2c"] = judged.get("2c", 0) + 1
+            if int(closing) != int(opening):
+                _flag(flags, "consistency", "2c", "stock_mismatch", unit_id=rows.at[j, "unit_id"],
+                      period=rows.at[j, "period"], subject="carried_over", value=int(opening),
+                      reference=int(closing), compared_with=[rows.at[i, "period"]],
+                      source=_where(table.loc[[j]]))
+
+
+# --- dossier logs ------------------------------------------------------------------------------------
+
+def _months_without_records(records: pd.DataFrame, flags: list[dict], judged: dict) -> None:
+    """Months inside the log's span in which a unit that has dossiers in other months has none."""
+    received = pd.to_datetime(records["received_at"], errors="coerce")
+    month = received.dt.to_period("M")
+    ok = month.notna() & records["unit_id"].notna()
+    if not ok.any():
+        return
+    span = pd.period_range(month[ok].min(), month[ok].max(), freq="M")
+    present = pd.DataFrame({"unit_id": records.loc[ok, "unit_id"], "month": month[ok]}).drop_duplicates()
+    judged["1a_records"] = len(span) * present["unit_id"].nunique()
+    for unit, rows in present.groupby("unit_id"):
+        for m in span.difference(pd.PeriodIndex(rows["month"])):
+            _flag(flags, "completeness", "1a", "month_without_records", unit_id=unit, period=f"{m.year}-{m.month:02d}",
+                  subject="dossier_records", value=0, compared_with=[f"{span[0]}", f"{span[-1]}"])
+
+
+def _fast_online(records: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
+    """Online dossiers resolved within minutes of receipt: a count per unit, with examples."""
+    if "resolved_at" not in records or "channel" not in records:
+        return
+    online = records["channel"].astype("string").eq("online").fillna(False)
+    minutes = (pd.to_datetime(records["resolved_at"], errors="coerce")
+               - pd.to_datetime(records["received_at"], errors="coerce")).dt.total_seconds() / 60
+    judged["records_fast"] = int((online & minutes.notna()).sum())
+    limit = s["records"]["fast_online_minutes"]
+    fast = online & minutes.between(0, limit)
+    for unit, rows in records[fast].groupby("unit_id"):
+        codes = rows["dossier_id"].astype(str).head(3).tolist() if "dossier_id" in rows else []
+        _flag(flags, "records", "R", "fast_online", unit_id=unit, subject="dossier_records", value=len(rows),
+              reference=int((online & (records["unit_id"] == unit)).sum()), threshold=limit, examples=codes)
+
+
+# --- observations: 2a, 2b -------------------------------------------------------------------------------
+
+def _reviewable(observations: pd.DataFrame) -> pd.DataFrame:
+    """Shares and counts with a value and a period of whole months, with each unit's parent."""
+    units = catalog().set_index("indicator_id")["unit"]
+    obs = observations[observations["value"].notna() & observations["unit_id"].notna()
+                       & observations["indicator_id"].map(units).isin(["share", "count"])].copy()
+    obs["months"] = obs["period"].map(_months)
+    obs = obs[obs["months"].notna()]
+    obs["value"] = obs["value"].astype(float)
+    obs["parent"] = obs["unit_id"].map(lambda u: (ancestors(str(u)) or (None,))[0])
+    obs["_p"] = obs["period"].map(parse_period)
+    return obs
+
+
+def _outliers_across_units(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
+    """[2a moderate] |0.6745 (x − median) / MAD| ≥ 3.5 among the units of one parent in one period."""
+    limit, least = s["outliers"]["modified_z"], s["outliers"]["min_units"]
+    for (indicator, period, parent), g in obs[obs["parent"].notna()].groupby(["indicator_id", "period", "parent"]):
+        if len(g) < least:
+            continue
+        median = g["value"].median()
+        mad = (g["value"] - median).abs().median()
+        if mad == 0:
+            continue
+        judged["2a_moderate"] = judged.get("2a_moderate", 0) + len(g)
+        m = 0.6745 * (g["value"] - median) / mad
+        for i in m.index[m.abs() >= limit]:
+            _flag(flags, "consistency", "2a", "outlier_across_units", unit_id=g.at[i, "unit_id"], period=period,
+                  subject=indicator, value=g.at[i, "value"], reference=median, score=float(m[i]), threshold=limit,
+                  compared_with=sorted(set(g["unit_id"]) - {g.at[i, "unit_id"]}), source=g.at[i, "source"])
+
+
+def _extreme_in_series(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict, not_judged: dict) -> None:
+    """[2a extreme] ≥ 3 sample standard deviations from the mean of the unit's own series in a year."""
+    limit = s["outliers"]["extreme_sd"]
+    reachable = int(np.ceil(limit ** 2 + 2))     # max |z| of n values is (n − 1)/√n
+    sub_year = obs[obs["months"] < 12].assign(year=lambda d: d["_p"].map(lambda p: p.end_year))
+    short = 0
+    for (indicator, unit, _, _), g in sub_year.groupby(["indicator_id", "unit_id", "months", "year"]):
+        if len(g) < reachable or (sd := g["value"].std(ddof=1)) == 0 or pd.isna(sd):
+            short += len(g) < reachable
+            continue
+        judged["2a_extreme"] = judged.get("2a_extreme", 0) + len(g)
+        z = (g["value"] - g["value"].mean()) / sd
+        for i in z.index[z.abs() >= limit]:
+            _flag(flags, "consistency", "2a", "extreme_in_series", unit_id=unit, period=g.at[i, "period"],
+                  subject=indicator, value=g.at[i, "value"], reference=float(g["value"].mean()), score=float(z[i]),
+                  threshold=limit, compared_with=sorted(set(g["period"]) - {g.at[i, "period"]}),
+                  source=g.at[i, "source"])
+    if short and "2a_extreme" not in judged:
+        not_judged["2a_extreme"] = f"series of fewer than {reachable} values in a year cannot reach {limit:g} SD"
+
+
+def _preceding(p: Period, others: list[Period], n: int) -> list[Period]:
+    """Up to ``n`` comparable periods before ``p``: the same season in earlier years, else the
+    periods of the same length just before it."""
+    before = sorted((q for q in others if q.months == p.months and q.first_day < p.first_day),
+                    key=lambda q: q.first_day)
+    season = [q for q in before if q.start_month == p.start_month]
+    return (season or before)[-n:] if p.months < 12 else before[-n:]
+
+
+def _over_time(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
+    """[2b] value ÷ mean of up to three preceding comparable periods outside 1 ± band; a unit's
+    ratio against its parent's ratio."""
+    band, n, vs_parent = s["over_time"]["band"], s["over_time"]["preceding"], s["over_time"]["vs_parent"]
+    ratios: dict[tuple, float] = {}
+    for (indicator, unit), g in obs.groupby(["indicator_id", "unit_id"]):
+        by_period = dict(zip(g["_p"], g.index))
+        for p, i in by_period.items():
+            before = _preceding(p, list(by_period), n)
+            mean = float(np.mean([g.at[by_period[q], "value"] for q in before])) if before else 0.0
+            if not before or mean == 0:
+                continue
+            judged["2b"] = judged.get("2b", 0) + 1
+            ratio = g.at[i, "value"] / mean
+            ratios[(indicator, unit, p)] = ratio
+            if abs(ratio - 1) > band:
+                _flag(flags, "consistency", "2b", "over_time", unit_id=unit, period=g.at[i, "period"],
+                      subject=indicator, value=g.at[i, "value"], reference=mean, score=ratio, threshold=band,
+                      compared_with=[q.label() for q in before], source=g.at[i, "source"])
+    parents = dict(zip(obs["unit_id"], obs["parent"]))
+    for (indicator, unit, p), ratio in ratios.items():
+        theirs = ratios.get((indicator, parents.get(unit), p))
+        if theirs is None or theirs == 0:
+            continue
+        judged["2b_parent"] = judged.get("2b_parent", 0) + 1
+        if abs(ratio / theirs - 1) > vs_parent:
+            _flag(flags, "consistency", "2b", "over_time_vs_parent", unit_id=unit, period=p.label(), subject=indicator,
+                  value=ratio, reference=theirs, score=ratio / theirs, threshold=vs_parent,
+                  compared_with=[parents.get(unit)])
