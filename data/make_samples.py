@@ -169,6 +169,62 @@ def department_one_stop(year: int, received, *, period_line: str, column_numbers
     return _save(wb, f"sgtvt_baclieu_mot_cua_{year}.xlsx")
 
 
+# 2024 by quarter, five divisions (the four above and the inspectorate): (newly received,
+# received online, resolved on time or early, late) per quarter; None: no report that quarter.
+# Synthetic, with one planted anomaly of each kind the data quality review looks for
+# (data/README.md lists them and the flags they raise).
+DOT_2024_UNITS = DOT_UNITS + ["Thanh tra Sở"]
+DOT_2024 = {
+    "Phòng Quản lý vận tải, phương tiện và người lái":
+        [(1320, 436, 1180, 12), (1400, 460, 1250, 14), (1380, 455, 1240, 12), (1450, 480, 1300, 15)],
+    "Phòng Quản lý kết cấu hạ tầng giao thông":
+        [(170, 39, 150, 3), (180, 41, 160, 3), (175, 40, 158, 3), (185, 43, 165, 4)],
+    "Phòng Quản lý chất lượng công trình giao thông":      # planted: nothing received in Q3
+        [(100, 15, 90, 2), (110, 17, 98, 2), (0, 0, 12, 0), (105, 16, 95, 2)],
+    "Văn phòng Sở":                                        # planted: 25 % online, then 90 % in Q4
+        [(68, 17, 62, 1), (72, 18, 65, 1), (70, 18, 63, 1), (70, 63, 63, 1)],
+    "Thanh tra Sở":                                        # planted: no report for Q3
+        [(40, 8, 36, 1), (42, 8, 38, 1), None, (40, 8, 36, 1)],
+}
+DOT_2024_CARRIED_Q1 = [60, 9, 6, 3, 2]
+DOT_2024_STOCK_SLIP = ("Phòng Quản lý vận tải, phương tiện và người lái", 1, 12)   # Q2 carries 12 too many
+
+
+def _quarter_rows(figures: dict, carried_q1: list[int]) -> list[list[tuple[str, list[int]]]]:
+    """Each quarter's (unit, row) pairs, the pending dossiers of one quarter carried into the
+    next (but for the planted slip)."""
+    pending = dict(zip(figures, carried_q1))
+    quarters = []
+    for q in range(4):
+        rows = []
+        for name, series in figures.items():
+            if series[q] is None:
+                continue
+            new, online, resolved_in_time, late = series[q]
+            carried = pending[name] + (DOT_2024_STOCK_SLIP[2] if (name, q) == DOT_2024_STOCK_SLIP[:2] else 0)
+            resolved = resolved_in_time + late
+            early = resolved_in_time // 4
+            left = carried + new - resolved
+            overdue = left // 10
+            rows.append((name, [carried + new, online, new - online, carried, resolved, early,
+                                resolved_in_time - early, late, left, left - overdue, overdue]))
+            pending[name] = left
+        quarters.append(rows)
+    return quarters
+
+
+def department_quarters_2024() -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for q, rows in enumerate(_quarter_rows(DOT_2024, DOT_2024_CARRIED_Q1), start=1):
+        ws = wb.create_sheet(f"Quý {'I' * q if q < 4 else 'IV'}")
+        _one_stop_sheet(ws, unit="SỞ GIAO THÔNG VẬN TẢI", province="UBND TỈNH BẠC LIÊU",
+                        period_line=f"Quý {'I' * q if q < 4 else 'IV'} năm 2024", names=[n for n, _ in rows],
+                        rows=[r for _, r in rows], column_numbers=False, as_text=False,
+                        signed=f"Bạc Liêu, ngày {[5, 5, 7, 6][q - 1]} tháng {3 * q % 12 + 1} năm {2024 + (q == 4)}")
+    return _save(wb, "sgtvt_baclieu_mot_cua_quy_2024.xlsx")
+
+
 def _split(total: int, weights: list[float]) -> list[int]:
     parts = [round(total * w) for w in weights[:-1]]
     return parts + [total - sum(parts)]
@@ -343,7 +399,7 @@ def main() -> list[Path]:
         "bo_gtvt_dich_vu_cong_2019.xlsx", unit_lines=[("BỘ GIAO THÔNG VẬN TẢI", None)],
         title="DANH MỤC DỊCH VỤ CÔNG TRỰC TUYẾN CỦA BỘ GIAO THÔNG VẬN TẢI",
         as_of_line="Tháng 9/2019", agencies=MOT_UNITS, levels=mot_levels, mobile=mot_mobile, rng=rng))
-    paths += [self_report_2023(), ministry_tasks_2019(), ict_index_2018_2019(rng)]
+    paths += [self_report_2023(), ministry_tasks_2019(), ict_index_2018_2019(rng), department_quarters_2024()]
     return paths
 
 

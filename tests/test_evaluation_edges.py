@@ -47,3 +47,26 @@ def test_an_at_most_target_met_exactly_is_achieved_even_with_float_noise(tmp_pat
         assert row["status"] == "achieved", value
     row = evaluate(plan, _obs([("tasks_overdue_count", "2023", 3)])).iloc[0]
     assert row["status"] == "not_achieved"
+
+
+def _dossier_obs(rows):
+    return pd.DataFrame([{"indicator_id": "online_dossier_share", "unit_id": "baclieu_dot", "period": p,
+                          "numerator": n, "denominator": d, "value": n / d, "source": f"q.xlsx, {p}", "note": None}
+                         for p, n, d in rows]).astype(
+        {"numerator": "Float64", "denominator": "Float64", "value": "Float64", "note": "string"})
+
+
+def test_four_quarterly_reports_are_judged_as_the_year_they_cover(tmp_path):
+    plan = _plan(tmp_path, "  - {indicator: online_dossier_share, value: 30%}\n")
+    quarters = [("2023-Q1", 515, 1698), ("2023-Q2", 544, 1804), ("2023-Q3", 513, 1625), ("2023-Q4", 610, 1850)]
+    row = evaluate(plan, _dossier_obs(quarters)).iloc[0]
+    # (515 + 544 + 513 + 610) ÷ (1.698 + 1.804 + 1.625 + 1.850) = 2.182 ÷ 6.977 = 31,27 %, not a mean of shares
+    assert (row["numerator"], row["denominator"]) == (2182, 6977)
+    assert row["actual"] == pytest.approx(0.312742, abs=1e-6) and row["status"] == "achieved"
+    assert row["basis_period"] == "2023" and row["source"] == "q.xlsx, 2023-Q1; q.xlsx, 2023-Q2; q.xlsx, 2023-Q3; q.xlsx, 2023-Q4"
+    # a quarter missing: no year figure is made up from three
+    gap = evaluate(plan, _dossier_obs([quarters[0], quarters[1], quarters[3]])).iloc[0]
+    assert gap["status"] == "no_data" and gap["no_data_reason"] == "period_not_covered"
+    # H1 and two quarters tile the year too
+    mixed = evaluate(plan, _dossier_obs([("2023-H1", 1059, 3502), quarters[2], quarters[3]])).iloc[0]
+    assert (mixed["numerator"], mixed["denominator"], mixed["status"]) == (2182, 6977, "achieved")

@@ -82,7 +82,47 @@ def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int,
             full = r
         elif best is None or (p.end_month, p.months) > best:
             partial, best = r, (p.end_month, p.months)
+    if full is None and as_of is None and indicator(iid)["source_table"] in _FLOWS:
+        full = _tiled_year(rows, year)
     return full, partial
+
+
+_FLOWS = ("dossiers", "dossier_records")    # dossiers received and resolved in a period add up over periods
+
+
+def _tiled_year(rows: pd.DataFrame, year: int) -> pd.Series | None:
+    """The year as the sum of periods that tile it without gap or overlap (four quarterly
+    reports, twelve monthly ones): numerators and denominators summed, the share recomputed
+    from the sums. None when the periods leave a month out or a figure is missing."""
+    spans = {}
+    for i, r in rows.iterrows():
+        try:
+            p = parse_period(r["period"])
+        except ValueError:
+            continue
+        if p.start_year == p.end_year == year and pd.notna(r["numerator"]):
+            spans.setdefault(p.start_month, []).append((p.months, i))
+    chosen, month = [], 1
+    while month <= 12 and month in spans:
+        months, i = max(spans[month])               # the longest span starting that month
+        chosen.append(i)
+        month += months
+    if month != 13 or len(chosen) < 2:
+        return None
+    parts = rows.loc[chosen]
+    share = parts["denominator"].notna().all()
+    if not share and parts["denominator"].notna().any():
+        return None
+    num = float(parts["numerator"].sum())
+    den = float(parts["denominator"].sum()) if share else None
+    if share and not den:
+        return None
+    out = parts.iloc[0].copy()
+    out["period"], out["numerator"], out["denominator"] = str(year), num, den if share else pd.NA
+    out["value"] = num / den if share else num
+    out["source"] = "; ".join(dict.fromkeys(str(s) for s in parts["source"] if pd.notna(s)))
+    out["note"] = f"sum of {', '.join(parts['period'].astype(str))}"
+    return out
 
 
 def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Series | None,

@@ -10,7 +10,7 @@ import pandas as pd
 from dx_metrics import safe_yaml
 from dx_metrics.periods import Period, parse_period
 from dx_metrics.registry import catalog
-from dx_metrics.units import ancestors
+from dx_metrics.units import ancestors, in_family
 
 FLAG_COLUMNS = ["dimension", "metric", "rule", "unit_id", "period", "subject", "value", "reference", "score",
                 "threshold", "compared_with", "source", "examples"]
@@ -45,6 +45,27 @@ class Review:
     @property
     def flag_count(self) -> int:
         return len(self.flags)
+
+    def within(self, unit_id: str) -> Review:
+        """The flags and completeness of ``unit_id`` and the units under it (a unit is still
+        judged against its peers outside: a province among the country's provinces)."""
+        flags = self.flags[in_family(self.flags["unit_id"].astype("string"), unit_id).to_numpy(dtype=bool)]
+        done = self.completeness[in_family(self.completeness["unit_id"].astype("string"), unit_id).to_numpy(dtype=bool)]
+        return Review(flags.reset_index(drop=True), done.reset_index(drop=True), self.judged, self.settings,
+                      self.not_judged)
+
+    def to_dict(self) -> dict:
+        """The review for summary.json: each flag by its rule code and figures."""
+        def plain(v):
+            if isinstance(v, list):
+                return v
+            if v is None or pd.isna(v):
+                return None
+            return v.item() if hasattr(v, "item") else v
+        return {"settings": self.settings, "judged": self.judged, "not_judged": self.not_judged,
+                "completeness": [{k: plain(v) for k, v in r.items()} for r in self.completeness.to_dict("records")],
+                "flag_count": self.flag_count,
+                "flags": [{k: plain(v) for k, v in r.items()} for r in self.flags.to_dict("records")]}
 
 
 def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFrame] | None = None, *,

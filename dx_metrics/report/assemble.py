@@ -12,6 +12,7 @@ from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
 from dx_metrics import workspace
+from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
 from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
 
@@ -28,6 +29,7 @@ class PlanReport:
     sources: list[dict]
     as_of: dt.date | None = None
     rankings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quality: Review | None = None                   # the data quality review of the inputs
     charts: dict = field(default_factory=dict)      # figures drawn once, shown and saved
 
     @property
@@ -98,7 +100,8 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
-                      problems=problems, sources=sources, as_of=as_of, rankings=rankings)
+                      problems=problems, sources=sources, as_of=as_of, rankings=rankings,
+                      quality=review(observations, merged).within(plan.unit_id))
 
 
 def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.DataFrame],

@@ -76,10 +76,12 @@ COLUMNS = {
 SHEETS = {
     "vi": {"summary": "Tổng hợp", "indicators": "Chỉ số", "targets": "Chỉ tiêu", "tasks": "Nhiệm vụ",
            "comparison": "So với năm trước",
-           "rankings": "Xếp hạng", "data_quality": "Chất lượng dữ liệu", "sources": "Nguồn dữ liệu"},
+           "rankings": "Xếp hạng", "data_quality": "Chất lượng dữ liệu", "sources": "Nguồn dữ liệu",
+           "review": "Rà soát số liệu", "review_flags": "Rà soát - dấu hiệu"},
     "en": {"summary": "Summary", "indicators": "Indicators", "targets": "Targets", "tasks": "Tasks",
            "comparison": "Against last year",
-           "rankings": "Rankings", "data_quality": "Data quality", "sources": "Sources"},
+           "rankings": "Rankings", "data_quality": "Data quality", "sources": "Sources",
+           "review": "Data review", "review_flags": "Data review - flags"},
 }
 
 TEXT = {
@@ -89,6 +91,9 @@ TEXT = {
            "tasks_due": "Có thời hạn trong năm", "tasks_overdue": "Quá hạn", "tasks_no_deadline": "Không đề ra thời hạn",
            "problems": "Vấn đề dữ liệu", "errors": "Lỗi", "warnings": "Cảnh báo", "target_line": "Chỉ tiêu",
            "no_problems": "Không phát hiện vấn đề nào trong dữ liệu đầu vào.", "legal": "Căn cứ",
+           "review_counts": "Đã xem xét {judged} giá trị; {flags} dấu hiệu cần kiểm tra lại.",
+           "review_nothing": "Các tệp đầu vào không có chuỗi số liệu nào đủ để rà soát (cần ít nhất hai kỳ hoặc "
+                             "năm đơn vị cùng cấp).",
            "unit": "Đơn vị", "as_of": "Số liệu đến ngày", "files_written": "Các tệp kết quả"},
     "en": {"yes": "Yes", "no": "No", "plan": "Plan", "year": "Year", "generated": "Generated",
            "targets_met": "Targets: met / with data / total",
@@ -96,6 +101,9 @@ TEXT = {
            "tasks_overdue": "Overdue", "tasks_no_deadline": "No deadline", "problems": "Data problems",
            "errors": "Errors", "warnings": "Warnings", "target_line": "Target",
            "no_problems": "No problems were found in the inputs.", "legal": "Basis", "unit": "Unit",
+           "review_counts": "{judged} values judged; {flags} flag(s) to check.",
+           "review_nothing": "The inputs hold no series the review can judge (it needs two periods at least, or "
+                             "five peer units).",
            "as_of": "Data as of", "files_written": "Files written"},
 }
 
@@ -121,6 +129,11 @@ SECTIONS = {
         "data_quality": ("Chất lượng dữ liệu đầu vào",
                          "Mọi vấn đề phát hiện khi đọc tệp, kèm dòng và cột trong Excel. Dòng có lỗi không được tính."),
         "sources": ("Nguồn dữ liệu", "Các tệp đã đọc và mã SHA-256 của chúng, để đối chiếu đúng phiên bản tệp."),
+        "review": ("Rà soát chất lượng số liệu",
+                   "Theo bộ công cụ rà soát chất lượng số liệu của WHO (DQR): tính đầy đủ của báo cáo, giá trị bất "
+                   "thường so với các đơn vị cùng cấp và với chính chuỗi số liệu, biến động so với các kỳ trước, "
+                   "tồn đầu kỳ so với tồn cuối kỳ trước. Đây là dấu hiệu cần kiểm tra lại, không phải lỗi: số liệu "
+                   "vẫn được tính."),
         "early_warning": ("Cảnh báo sớm",
                           "Khi năm kế hoạch còn đang diễn ra, mỗi chỉ tiêu được dự báo đến cuối năm từ số liệu lũy kế "
                           "(tỷ lệ giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu. Số liệu một "
@@ -154,6 +167,10 @@ SECTIONS = {
                          "Every problem found while reading the files, with its Excel row and column. Rows with "
                          "errors are not counted."),
         "sources": ("Sources", "The files read and their SHA-256, to tell exactly which version was used."),
+        "review": ("Data quality review",
+                   "After the WHO Data Quality Review toolkit: completeness of reporting, values unlike the peer "
+                   "units' or the unit's own series, changes against earlier periods, opening stock against the "
+                   "last closing stock. These are signs to check, not errors: the figures are still counted."),
         "early_warning": ("Early warning",
                           "While the plan year is running, each target is projected to the year end from the data so "
                           "far (a share as it stands, a count by its monthly run rate) and compared with the target. "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics import paths, workspace
-from dx_metrics.report import charts, tables
+from dx_metrics.report import charts, quality, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.figures import chart_online_share, chart_ranks, followed_units
 from dx_metrics.report.labels import SHEETS, check_lang
@@ -53,6 +53,7 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
                   "overdue": tc["overdue"], "overdue_ids": tc["overdue_ids"], "no_deadline": tc["no_deadline"]},
         "data_quality": {"problem_count": len(r.problems), "error_count": r.error_count,
                          "problems": [p.to_dict() for p in r.problems]},
+        "data_quality_review": r.quality.to_dict() if r.quality is not None else None,
         "sources": r.sources,
         "provisional_units": [{"unit_id": u, "name": str(tables.unit_names(pd.Series([u]), lang="vi").iloc[0]),
                                "file": s["file"]} for s in r.sources for u in s.get("provisional_units", [])],
@@ -79,6 +80,9 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
               (s["rankings"], *tables.rankings_frame(r, lang)),
               (s["data_quality"], *tables.problems_frame(r, lang)),
               (s["sources"], *tables.sources_frame(r, lang))]
+    if r.quality is not None:
+        sheets[-1:-1] = [(s["review"], *quality.summary_frame(r.quality.flags, r.quality.completeness, lang)),
+                         (s["review_flags"], *quality.flags_frame(r.quality.flags, lang))]
     if comparison is not None:
         sheets.insert(3, (s["comparison"], *tables.comparison_frame(comparison, lang)))
     written = {"workbook": write_workbook(out / paths.WORKBOOK, sheets)}

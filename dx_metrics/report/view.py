@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Image
 
-from dx_metrics.report import charts, tables
+from dx_metrics.report import charts, quality, tables
+from dx_metrics.report.format import fmt_number
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
 from dx_metrics.report.figures import chart_online_share, chart_ranks
@@ -75,6 +76,23 @@ def data_quality(r: PlanReport, lang: str = "vi"):
     if not r.problems:
         return HTML(f"<p>{_e(TEXT[lang]['no_problems'])}</p>")
     return tables.styled(*tables.problems_frame(r, lang), lang=lang)
+
+
+def review(r: PlanReport, lang: str = "vi") -> list:
+    """The data quality review: what was judged, units × dimensions, and every flag."""
+    q = r.quality
+    if q is None:
+        return []
+    judged = sum(q.judged.values())
+    t = TEXT[lang]
+    if not judged:
+        return [HTML(f"<p>{_e(t['review_nothing'])}</p>")]
+    out = [HTML(f"<p>{_e(t['review_counts'].format(judged=fmt_number(judged, lang=lang), flags=q.flag_count))}</p>")]
+    if not q.completeness.empty or q.flag_count:
+        out.append(tables.styled(*quality.summary_frame(q.flags, q.completeness, lang), lang=lang))
+    if q.flag_count:
+        out.append(tables.styled(*quality.flags_frame(q.flags, lang), lang=lang))
+    return out
 
 
 def sources(r: PlanReport, lang: str = "vi"):

@@ -1,0 +1,115 @@
+"""The data quality review as a reader sees it: one table of units × dimensions and a list of
+flags, each said in the report language from its rule's template (``quality/messages.yaml``)
+with the figures in that language's number format."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from dx_metrics import safe_yaml
+from dx_metrics.registry import catalog
+from dx_metrics.report.format import MISSING, fmt_number, fmt_percent, fmt_period
+from dx_metrics.report.labels import COLUMNS, KIND, check_lang
+from dx_metrics.units import unit_names
+
+DIMENSIONS = ("completeness", "consistency", "records")
+_HEAD = {"vi": {"metric": "Chỉ số DQR", "dimension": "Khía cạnh", "rule": "Dấu hiệu", "subject": "Số liệu",
+                "message": "Nội dung", "completeness_share": "Tỷ lệ báo cáo đủ", "flags": "Tổng số dấu hiệu"},
+         "en": {"metric": "DQR metric", "dimension": "Dimension", "rule": "Flag", "subject": "Figure",
+                "message": "What was found", "completeness_share": "Reports received", "flags": "Flags in all"}}
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict:
+    return safe_yaml.load_package_data("dx_metrics.quality", "messages.yaml")
+
+
+def _is_share(subject: object) -> bool:
+    units = dict(zip(catalog()["indicator_id"], catalog()["unit"]))
+    return units.get(str(subject)) == "share"
+
+
+def subject_label(subject: object, lang: str) -> str:
+    from dx_metrics.report.tables import indicator_name
+
+    if subject in messages()["subjects"]:
+        return messages()["subjects"][subject][lang]
+    if subject in KIND[lang]:
+        return KIND[lang][subject]
+    return indicator_name(str(subject), lang)
+
+
+def _figure(x: object, share: bool, lang: str) -> str:
+    if x is None or (not isinstance(x, (list, tuple)) and pd.isna(x)):
+        return MISSING[lang]
+    return fmt_percent(x, lang=lang) if share else fmt_number(x, digits=0 if float(x).is_integer() else 1, lang=lang)
+
+
+def _params(f: pd.Series, lang: str) -> dict[str, str]:
+    """The flag's figures formatted for its rule's template."""
+    rule, share = f["rule"], _is_share(f["subject"])
+    value, reference = _figure(f["value"], share, lang), _figure(f["reference"], share, lang)
+    compared = f["compared_with"] if isinstance(f["compared_with"], list) else []
+    threshold = f["threshold"]
+    if rule in ("over_time", "over_time_vs_parent"):
+        threshold = fmt_percent(threshold, digits=0, lang=lang)
+    elif threshold is not None and not pd.isna(threshold):
+        threshold = fmt_number(threshold, digits=0 if float(threshold).is_integer() else 1, lang=lang)
+    if rule == "missing_report":
+        value = fmt_percent(f["value"], digits=0, lang=lang)
+    elif rule == "over_time_vs_parent":
+        value, reference = fmt_number(f["value"], digits=2, lang=lang), fmt_number(f["reference"], digits=2, lang=lang)
+    elif rule == "fast_online":
+        value, reference = fmt_number(f["value"], lang=lang), fmt_number(f["reference"], lang=lang)
+    if rule == "over_time_vs_parent":
+        compared_text = ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
+    elif rule == "month_without_records" and len(compared) == 2:
+        compared_text = f"{fmt_period(compared[0], lang=lang)} – {fmt_period(compared[1], lang=lang)}"
+    else:
+        compared_text = ", ".join(fmt_period(p, lang=lang) for p in compared)
+    score = f["score"]
+    return {"value": value, "reference": reference, "threshold": str(threshold),
+            "score": MISSING[lang] if score is None or pd.isna(score) else fmt_number(score, digits=2, lang=lang),
+            "period": fmt_period(f["period"], lang=lang), "subject": subject_label(f["subject"], lang),
+            "compared_with": compared_text, "n": str(len(compared) + 1),
+            "examples": ", ".join(f["examples"]) if isinstance(f["examples"], list) else ""}
+
+
+def flag_text(f: pd.Series, lang: str = "vi") -> str:
+    """What a flag says, in the report language."""
+    return messages()["rules"][f["rule"]][lang]["text"].format(**_params(f, lang))
+
+
+def flags_frame(flags: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    """One row per flag: metric, dimension, flag, unit, period, figure, what was found, where."""
+    check_lang(lang)
+    c, h, m = COLUMNS[lang], _HEAD[lang], messages()
+    df = pd.DataFrame({
+        h["metric"]: flags["metric"],
+        h["dimension"]: flags["dimension"].map(lambda d: m["dimensions"][d][lang]),
+        h["rule"]: flags["rule"].map(lambda r: m["rules"][r][lang]["label"]),
+        c["unit"]: unit_names(flags["unit_id"].astype("string"), lang=lang),
+        c["period"]: flags["period"].map(lambda p: fmt_period(p, lang=lang) if pd.notna(p) else MISSING[lang]),
+        h["subject"]: flags["subject"].map(lambda s: subject_label(s, lang)),
+        h["message"]: [flag_text(f, lang) for _, f in flags.iterrows()],
+        c["source"]: flags["source"],
+    })
+    return df, {}
+
+
+def summary_frame(flags: pd.DataFrame, completeness: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
+    """Units × dimensions: the share of expected reports received, and the flags per dimension."""
+    check_lang(lang)
+    c, h, m = COLUMNS[lang], _HEAD[lang], messages()
+    units = list(dict.fromkeys([*completeness["unit_id"], *flags["unit_id"]]))
+    counts = flags.groupby(["unit_id", "dimension"]).size().unstack(fill_value=0).reindex(
+        index=units, columns=list(DIMENSIONS), fill_value=0)
+    received = completeness.groupby("unit_id")[["received", "expected"]].sum().reindex(units)
+    df = pd.DataFrame({c["unit"]: unit_names(pd.Series(units, dtype="string"), lang=lang).to_numpy(),
+                       h["completeness_share"]: (received["received"] / received["expected"]).to_numpy()})
+    for d in DIMENSIONS:
+        df[m["dimensions"][d][lang]] = counts[d].to_numpy()
+    df[h["flags"]] = counts.sum(axis=1).to_numpy()
+    return df, {h["completeness_share"]: "percent", **{m["dimensions"][d][lang]: "integer" for d in DIMENSIONS},
+                h["flags"]: "integer"}
