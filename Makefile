@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.dx-metrics-installed
-PLAN ?= params/baclieu_dot_2023.yaml
+PLAN ?= params/baclieu_dot_2023.yaml params/baclieu_dot_2024.yaml
 
 .PHONY: report test lab install clean-outputs samples bench
 

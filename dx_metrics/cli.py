@@ -158,8 +158,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     ok = [r for r in results if r.status == "ok"]
     failed = len(results) - len(ok)
     print(f"\n{len(ok)} ok, {failed} failed in {time.monotonic() - started:.1f}s")
-    if len(ok) == 1:
-        print(f"Report: {ok[0].output / 'report.html'}")
+    for r in ok:
+        print(f"Report: {r.output / 'report.html'}")
     return 1 if failed else 0
 
 

@@ -203,3 +203,40 @@ def test_report_renders_in_headless_chromium(report_dir, tmp_path):
                          check=True, capture_output=True, text=True, timeout=120).stdout
     assert "30,53" in dom and "Tỷ lệ hồ sơ trực tuyến" in dom and "Đạt" in dom
     assert "<img" in dom and "data:image/png;base64" in dom            # the chart is embedded, not linked
+
+
+def test_the_2024_quarterly_sample_shows_exactly_its_planted_anomalies(tmp_path):
+    """data/README.md plants one anomaly of each kind in the 2024 quarterly one-stop sample;
+    the report shows those flags and no other, in the HTML, the workbook and summary.json."""
+    r = run_plan(ROOT / "params" / "baclieu_dot_2024.yaml", out_root=tmp_path, generated_at=STAMP)
+    assert r.status == "ok", r.error
+    summary = json.loads((r.output / "summary.json").read_text("utf-8"))
+    flags = sorted((f["rule"], f["unit_id"], f["period"], f["subject"]) for f in summary["data_quality_review"]["flags"])
+    assert flags == sorted([
+        ("missing_report", "baclieu_dot_inspect", "2024-Q3", "dossiers"),       # the inspectorate sent no Q3 report
+        ("zero_value", "baclieu_dot_quality", "2024-Q3", "received_total"),     # nothing received in Q3 ...
+        ("zero_value", "baclieu_dot_quality", "2024-Q3", "received_online"),    # ... so nothing online either
+        ("outlier_across_units", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),   # 63 of 70 online
+        ("over_time", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),
+        ("over_time_vs_parent", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),
+        ("stock_mismatch", "baclieu_dot_transport", "2024-Q2", "carried_over"),  # 12 more than were pending
+    ])
+    assert summary["data_quality_review"]["flag_count"] == 7
+    by_rule = {f["rule"]: f for f in summary["data_quality_review"]["flags"]}
+    # 63 ÷ 70 = 90 % against 25 %, 25 %, 25,71 % (17/68, 18/72, 18/70): mean 25,24 %, ratio 3,566
+    assert by_rule["over_time"]["value"] == pytest.approx(0.9)
+    assert by_rule["over_time"]["reference"] == pytest.approx((17 / 68 + 18 / 72 + 18 / 70) / 3)
+    # transport: Q1 pending = 60 + 1.320 − 1.192 = 188; Q2 carries 200
+    assert (by_rule["stock_mismatch"]["value"], by_rule["stock_mismatch"]["reference"]) == (200, 188)
+    page = (r.output / "report.html").read_text("utf-8")
+    assert "Rà soát chất lượng số liệu" in page
+    assert "90,00% bằng 3,57 lần trung bình 25,24% của Quý I/2024, Quý II/2024, Quý III/2024" in page
+    assert "kỳ trước chuyển qua 200 hồ sơ nhưng cuối kỳ Quý I/2024 còn tồn 188" in page
+    review = pd.read_excel(r.output / "evaluation.xlsx", sheet_name="Rà soát số liệu", engine="calamine")
+    inspect = review[review["Đơn vị"] == "Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu"].iloc[0]
+    assert (inspect["Tỷ lệ báo cáo đủ"], inspect["Tính đầy đủ"]) == (0.75, 1)       # 3 of 4 quarters
+    flags_sheet = pd.read_excel(r.output / "evaluation.xlsx", sheet_name="Rà soát - dấu hiệu", engine="calamine")
+    assert len(flags_sheet) == 7
+    # the year is judged on the four quarters summed: 2.182 online of 6.977 received
+    target = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
+    assert (target["numerator"], target["denominator"], target["status"]) == (2182, 6977, "achieved")

@@ -130,7 +130,8 @@ def _as_json(path):
     return json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8")), default=str))
 
 
-@pytest.mark.parametrize("name", ["baclieu_dot_2022.yaml", "baclieu_dot_2023.yaml", "mot_nq17_2019.yaml"])
+@pytest.mark.parametrize("name", ["baclieu_dot_2022.yaml", "baclieu_dot_2023.yaml", "baclieu_dot_2024.yaml",
+                                  "mot_nq17_2019.yaml"])
 def test_sample_plans_follow_the_published_schema(name):
     import json
 
