@@ -249,6 +249,72 @@ def _progress(total: int):
     return show
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """The data quality review of a plan's inputs (PLAN.yaml), or of exports read as they are."""
+    from dx_metrics.errors import DxDataError
+    from dx_metrics.report.format import fmt_percent
+    from dx_metrics.report.quality import flags_frame, not_judged_text, summary_frame
+
+    paths = [Path(p) for p in args.paths]
+    plans = [p for p in paths if p.suffix.lower() in (".yaml", ".yml")]
+    if plans and len(paths) > 1:
+        print("dx-metrics review: give one plan file, or export files, not both", file=sys.stderr)
+        return 2
+    try:
+        q = _plan_review(plans[0]) if plans else _files_review(paths, args)
+    except DxDataError as e:
+        for p in e.problems:
+            print(str(p))
+        return 2
+    t = {"vi": ("giá trị được xem xét", "dấu hiệu"), "en": ("values judged", "flag(s)")}
+    judged, flags_word = t[args.lang]
+    print(f"{sum(q.judged.values())} {judged}, {q.flag_count} {flags_word}")
+    for text in not_judged_text(q.not_judged, args.lang):
+        print(f"  {text}")
+    if not q.completeness.empty or q.flag_count:
+        table, formats = summary_frame(q.flags, q.completeness, args.lang)
+        for col in [c for c, kind in formats.items() if kind == "percent"]:
+            table[col] = table[col].map(lambda x: fmt_percent(x, digits=0, lang=args.lang))
+        print("\n" + table.to_string(index=False))
+    shown = flags_frame(q.flags, args.lang)[0]
+    for _, f in shown.iterrows():
+        where = f"  ({f.iloc[7]})" if pd.notna(f.iloc[7]) else ""
+        print(f"\n[{f.iloc[0]}] {f.iloc[3]}, {f.iloc[4]}: {f.iloc[2]}\n    {f.iloc[6]}{where}")
+    return 0          # flags inform; they never fail a review
+
+
+def _plan_review(path: Path):
+    from dx_metrics.report import build_plan_report
+
+    return build_plan_report(path).quality
+
+
+def _files_review(paths: list[Path], args: argparse.Namespace):
+    from dx_metrics import workspace
+    from dx_metrics.indicators import compute_indicators
+    from dx_metrics.ingest import read_export
+    from dx_metrics.ingest.reader import guess_kind
+    from dx_metrics.quality import review
+
+    for note in workspace.activate(workspace.current()):
+        print(f"note: {note}")
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for path in paths:
+        kind = args.kind or guess_kind(path)
+        if kind is None:
+            print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
+            continue
+        for sheet in args.sheet or [None]:
+            df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope)
+            errors = sum(p.severity == "error" for p in df.attrs["problems"])
+            print(f"{path.name}{f', {sheet}' if sheet else ''}: {kind}, {len(df)} row(s) read"
+                  + (f", {errors} rejected (dx-metrics validate lists them)" if errors else ""))
+            tables.setdefault(kind, []).append(df)
+    merged = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
+    computable = {k: v for k, v in merged.items() if k != "index_scores"}
+    return review(compute_indicators(computable) if computable else None, merged)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dx-metrics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -285,6 +351,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--allow-empty", dest="allow_empty", action="store_true",
                    help="keep a report in which no target could be evaluated (by default such a run fails)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("review", help="the data quality review (WHO DQR) of a plan's inputs or of exports")
+    p.add_argument("paths", nargs="+", help="one plan file (YAML), or export files")
+    p.add_argument("--kind", help="table kind of the exports (guessed from the header if omitted)")
+    p.add_argument("--sheet", action="append", help="sheet to read from each file (repeatable: one report per sheet)")
+    p.add_argument("--scope", help="unit_id of the unit the exports report for, if their title rows do not say")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("init", help="make a folder a workspace (data/, params/ with a sample plan, outputs/)")
     p.add_argument("folder")

@@ -55,3 +55,33 @@ def test_validate_explain_says_how_each_column_was_read(tmp_path, capsys):
     assert "received_online" in lines["D"] and "alias 'truc tuyen'" in lines["D"]
     assert "row number (read past)" in lines["A"] or "stt" in lines["A"]
     assert "not read" in lines["N"] and "Ghi chú" in lines["N"]
+
+
+QUARTERS = ["--sheet", "Quý I", "--sheet", "Quý II", "--sheet", "Quý III", "--sheet", "Quý IV"]
+
+
+def test_review_of_a_plan_lists_each_flag_with_its_figures(capsys):
+    assert main(["review", str(ROOT / "params" / "baclieu_dot_2024.yaml"), "--lang", "en"]) == 0   # flags inform
+    out = capsys.readouterr().out
+    assert out.startswith("199 values judged, 7 flag(s)\n")
+    assert "a series of fewer than 11 values in a year (quarterly data) can never lie 3 standard deviations" in out
+    assert ("[2c] Transport, Vehicles and Drivers Division, Q2 2024: Opening stock unlike last closing\n"
+            "    200 dossiers carried over, but 188 were pending at the end of Q1 2024  "
+            "(sgtvt_baclieu_mot_cua_quy_2024.xlsx, Quý II, row 9)") in out
+    assert "Department Inspectorate              75%" in out
+
+
+def test_review_of_exports_reads_each_sheet_named(capsys):
+    assert main(["review", str(RAW / "sgtvt_baclieu_mot_cua_quy_2024.xlsx"), *QUARTERS]) == 0
+    out = capsys.readouterr().out
+    assert "sgtvt_baclieu_mot_cua_quy_2024.xlsx, Quý III: dossiers, 4 row(s) read" in out
+    assert "199 giá trị được xem xét, 7 dấu hiệu" in out
+    assert "90,00% bằng 3,57 lần trung bình 25,24% của Quý I/2024, Quý II/2024, Quý III/2024" in out
+
+
+def test_review_refuses_a_plan_with_files_and_a_missing_file(capsys):
+    assert main(["review", str(ROOT / "params" / "baclieu_dot_2024.yaml"), str(RAW / "x.xlsx")]) == 2
+    assert "give one plan file, or export files, not both" in capsys.readouterr().err
+    assert main(["review", str(RAW / "nothing_here.xlsx")]) == 2
+    out = capsys.readouterr().out
+    assert "nothing_here.xlsx: the file" in out and "does not exist" in out

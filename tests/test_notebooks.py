@@ -232,6 +232,8 @@ def test_the_2024_quarterly_sample_shows_exactly_its_planted_anomalies(tmp_path)
     assert "Rà soát chất lượng số liệu" in page
     assert "90,00% bằng 3,57 lần trung bình 25,24% của Quý I/2024, Quý II/2024, Quý III/2024" in page
     assert "kỳ trước chuyển qua 200 hồ sơ nhưng cuối kỳ Quý I/2024 còn tồn 188" in page
+    assert "sgtvt_baclieu_mot_cua_quy_2024.xlsx, Quý II, dòng 9" in page        # the cell, in Vietnamese
+    assert "Giá trị cực đoan trong chuỗi (2a) chưa áp dụng: chuỗi dưới 11 giá trị" in page
     review = pd.read_excel(r.output / "evaluation.xlsx", sheet_name="Rà soát số liệu", engine="calamine")
     inspect = review[review["Đơn vị"] == "Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu"].iloc[0]
     assert (inspect["Tỷ lệ báo cáo đủ"], inspect["Tính đầy đủ"]) == (0.75, 1)       # 3 of 4 quarters

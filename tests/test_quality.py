@@ -82,7 +82,8 @@ def test_a_quarterly_series_cannot_reach_three_sd_and_says_so():
                 for q, v in zip(range(1, 5), [10, 10, 10, 90])])
     r = review(obs)
     assert "extreme_in_series" not in set(r.flags["rule"])
-    assert "2a_extreme" in r.not_judged and "11 values" in r.not_judged["2a_extreme"]
+    # n values are at most (n − 1)/√n SD from their mean: 3 SD needs 11 values at least
+    assert r.not_judged["2a_extreme"] == {"values": 11, "sd": 3.0}
 
 
 def test_a_unit_whose_ratio_departs_from_its_parents():

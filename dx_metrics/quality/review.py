@@ -40,7 +40,7 @@ class Review:
     completeness: pd.DataFrame
     judged: dict[str, int]
     settings: dict
-    not_judged: dict[str, str] = field(default_factory=dict)     # rule -> why
+    not_judged: dict[str, dict] = field(default_factory=dict)    # rule -> the figures that say why
 
     @property
     def flag_count(self) -> int:
@@ -75,7 +75,7 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
     tables = tables or {}
     flags: list[dict] = []
     judged: dict[str, int] = {}
-    not_judged: dict[str, str] = {}
+    not_judged: dict[str, dict] = {}
     completeness = pd.DataFrame(columns=COMPLETENESS_COLUMNS)
     if "dossiers" in tables and not tables["dossiers"].empty:
         completeness = _reporting(tables["dossiers"], "dossiers", s, flags, judged)
@@ -136,7 +136,7 @@ def _reporting(table: pd.DataFrame, kind: str, s: dict, flags: list[dict], judge
             for p in missing:
                 _flag(flags, "completeness", "1a", "missing_report", unit_id=unit, period=p, subject=kind,
                       value=share, threshold=s["completeness"]["threshold"],
-                      compared_with=[q for q in periods if q != p], source=_where(rows))
+                      compared_with=[q for q in periods if q != p])
     return pd.DataFrame(out, columns=COMPLETENESS_COLUMNS)
 
 
@@ -268,7 +268,7 @@ def _extreme_in_series(obs: pd.DataFrame, s: dict, flags: list[dict], judged: di
                   threshold=limit, compared_with=sorted(set(g["period"]) - {g.at[i, "period"]}),
                   source=g.at[i, "source"])
     if short and "2a_extreme" not in judged:
-        not_judged["2a_extreme"] = f"series of fewer than {reachable} values in a year cannot reach {limit:g} SD"
+        not_judged["2a_extreme"] = {"values": reachable, "sd": limit}
 
 
 def _preceding(p: Period, others: list[Period], n: int) -> list[Period]:

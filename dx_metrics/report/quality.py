@@ -3,6 +3,7 @@ flags, each said in the report language from its rule's template (``quality/mess
 with the figures in that language's number format."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pandas as pd
@@ -81,6 +82,20 @@ def flag_text(f: pd.Series, lang: str = "vi") -> str:
     return messages()["rules"][f["rule"]][lang]["text"].format(**_params(f, lang))
 
 
+def _where(source: str, lang: str) -> str:
+    """"file, sheet, row 8" in the report language."""
+    return re.sub(r", (rows?) (?=\d)", lambda m: ", dòng " if lang == "vi" else m.group(0), source)
+
+
+def not_judged_text(not_judged: dict[str, dict], lang: str = "vi") -> list[str]:
+    """Why each rule that could not be applied was not, in the report language."""
+    out = []
+    for rule, figures in not_judged.items():
+        shown = {k: fmt_number(v, digits=0 if float(v).is_integer() else 1, lang=lang) for k, v in figures.items()}
+        out.append(messages()["not_judged"][rule][lang].format(**shown))
+    return out
+
+
 def flags_frame(flags: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     """One row per flag: metric, dimension, flag, unit, period, figure, what was found, where."""
     check_lang(lang)
@@ -93,7 +108,7 @@ def flags_frame(flags: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, di
         c["period"]: flags["period"].map(lambda p: fmt_period(p, lang=lang) if pd.notna(p) else MISSING[lang]),
         h["subject"]: flags["subject"].map(lambda s: subject_label(s, lang)),
         h["message"]: [flag_text(f, lang) for _, f in flags.iterrows()],
-        c["source"]: flags["source"],
+        c["source"]: flags["source"].map(lambda s: _where(s, lang), na_action="ignore"),
     })
     return df, {}
 
