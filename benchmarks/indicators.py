@@ -11,6 +11,9 @@ included:
   dx_metrics   compute_indicators({"dossier_records": records}) (the full indicator set
                the table allows: online share, on-time rate, digitisation, payments ...)
   duckdb       the same aggregation in SQL over the same DataFrame (zero-copy scan)
+  + review     the same, then dx_metrics.quality.review of the records and indicators
+               (months without dossiers, answers within minutes, outliers, changes over time);
+               goal (issue 12): the review adds at most 50 % to the indicators' time
   pandas naive groupby with a Python function per group (what a notebook often does;
                no roll-ups, so it covers fewer rows)
 
@@ -60,7 +63,7 @@ def _units_file_parents() -> dict[str, str]:
     return {u: f"p{int(u[1:]) % 4}" for u in UNITS}
 
 
-def run_dx(records: pd.DataFrame) -> int:
+def run_dx(records: pd.DataFrame, *, with_review: bool = False) -> int:
     from dx_metrics import compute_indicators
     from dx_metrics.indicators import compute
 
@@ -71,8 +74,17 @@ def run_dx(records: pd.DataFrame) -> int:
                          "parent_id": [parents[u] for u in UNITS] + [pd.NA] * 4})
     compute.load_units = lambda: fake  # noqa: E731 - benchmark-only stand-in for the registry
     obs = compute_indicators({"dossier_records": records})
+    if with_review:
+        from dx_metrics.quality import review
+
+        review(obs, {"dossier_records": records})
     share = obs[obs["indicator_id"] == "online_dossier_share"]
     return _checksum(share["unit_id"], share["period"].astype(int), share["value"])
+
+
+def run_dx_review(records: pd.DataFrame) -> int:
+    """The indicators and then the data quality review of the same records."""
+    return run_dx(records, with_review=True)
 
 
 SQL = """
@@ -136,7 +148,7 @@ def _checksum(units, periods, shares) -> str:
     return f"{int(shares.notna().sum())} values, Σ online share {float(shares.sum()):.9f}"
 
 
-RUNNERS = {"dx_metrics": run_dx, "duckdb": run_duckdb, "pandas naive": run_naive}
+RUNNERS = {"dx_metrics": run_dx, "+ review": run_dx_review, "duckdb": run_duckdb, "pandas naive": run_naive}
 
 
 def _one(name: str, rows: int) -> None:
@@ -173,6 +185,9 @@ def main() -> None:
         note = f"{r['seconds'] / duck:.2f} x DuckDB (goal <= 2)" if duck and name == "dx_metrics" else ""
         if name == "pandas naive" and duck:
             note = f"{r['seconds'] / duck:.2f} x DuckDB"
+        if name == "+ review" and "dx_metrics" in results:
+            alone = results["dx_metrics"]["seconds"]
+            note = f"indicators and data quality review: the review adds {r['seconds'] / alone - 1:.0%} (goal <= 50 %)"
         print(f"{name:14} {r['seconds']:8.2f} {r['peak_mb']:8.0f}  {r['check']}  {note}")
     print("\nseconds: the computation only; peak MB: the whole process, records included (goal < 3000).")
 

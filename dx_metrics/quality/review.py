@@ -186,35 +186,57 @@ def _stock(table: pd.DataFrame, flags: list[dict], judged: dict) -> None:
 # --- dossier logs ------------------------------------------------------------------------------------
 
 def _months_without_records(records: pd.DataFrame, flags: list[dict], judged: dict) -> None:
-    """Months inside the log's span in which a unit that has dossiers in other months has none."""
-    received = pd.to_datetime(records["received_at"], errors="coerce")
-    month = received.dt.to_period("M")
-    ok = month.notna() & records["unit_id"].notna()
+    """Months inside the log's span in which a unit that has dossiers in other months has none.
+    Months as integers and units as codes: ten million records cost two vectorised passes."""
+    # days (an integer division of the timestamps) first, months only for the span's few days
+    received = pd.to_datetime(records["received_at"], errors="coerce").to_numpy()
+    day = received.astype("datetime64[D]").astype(np.int64) if received.dtype != "datetime64[D]" else \
+        received.astype(np.int64)
+    units, names = pd.factorize(records["unit_id"])
+    ok = ~np.isnat(received) & (units >= 0)
     if not ok.any():
         return
-    span = pd.period_range(month[ok].min(), month[ok].max(), freq="M")
-    present = pd.DataFrame({"unit_id": records.loc[ok, "unit_id"], "month": month[ok]}).drop_duplicates()
-    judged["1a_records"] = len(span) * present["unit_id"].nunique()
-    for unit, rows in present.groupby("unit_id"):
-        for m in span.difference(pd.PeriodIndex(rows["month"])):
-            _flag(flags, "completeness", "1a", "month_without_records", unit_id=unit, period=f"{m.year}-{m.month:02d}",
-                  subject="dossier_records", value=0, compared_with=[f"{span[0]}", f"{span[-1]}"])
+    if not ok.all():
+        day, units = day[ok], units[ok]
+    d0, d1 = int(day.min()), int(day.max())
+    days = np.arange(d0, d1 + 1).astype("datetime64[D]")
+    month_of_day = days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    first, last = int(month_of_day[0]), int(month_of_day[-1])
+    on_day = np.zeros((len(names), d1 - d0 + 1), dtype=bool)
+    on_day[units, day - d0] = True
+    present = np.zeros((len(names), last - first + 1), dtype=bool)
+    for m in range(first, last + 1):
+        present[:, m - first] = on_day[:, month_of_day == m].any(axis=1)
+    judged["1a_records"] = present.size
+
+    def label(m: int) -> str:
+        return f"{m // 12}-{m % 12 + 1:02d}"
+    for u, gaps in ((u, np.flatnonzero(~present[u])) for u in range(len(names))):
+        for g in gaps:
+            _flag(flags, "completeness", "1a", "month_without_records", unit_id=names[u], period=label(first + g),
+                  subject="dossier_records", value=0, compared_with=[label(first), label(last)])
 
 
 def _fast_online(records: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
     """Online dossiers resolved within minutes of receipt: a count per unit, with examples."""
     if "resolved_at" not in records or "channel" not in records:
         return
-    online = records["channel"].astype("string").eq("online").fillna(False)
-    minutes = (pd.to_datetime(records["resolved_at"], errors="coerce")
-               - pd.to_datetime(records["received_at"], errors="coerce")).dt.total_seconds() / 60
-    judged["records_fast"] = int((online & minutes.notna()).sum())
+    online = (records["channel"] == "online").fillna(False).to_numpy(dtype=bool)
+    took = (pd.to_datetime(records["resolved_at"], errors="coerce").to_numpy()
+            - pd.to_datetime(records["received_at"], errors="coerce").to_numpy())
+    judged["records_fast"] = int((online & ~np.isnat(took)).sum())
     limit = s["records"]["fast_online_minutes"]
-    fast = online & minutes.between(0, limit)
-    for unit, rows in records[fast].groupby("unit_id"):
-        codes = rows["dossier_id"].astype(str).head(3).tolist() if "dossier_id" in rows else []
-        _flag(flags, "records", "R", "fast_online", unit_id=unit, subject="dossier_records", value=len(rows),
-              reference=int((online & (records["unit_id"] == unit)).sum()), threshold=limit, examples=codes)
+    fast = np.flatnonzero(online & (took >= np.timedelta64(0, "s")) & (took <= np.timedelta64(int(limit * 60), "s")))
+    if not len(fast):
+        return
+    units, names = pd.factorize(records["unit_id"])
+    online_per_unit = np.bincount(units[online & (units >= 0)], minlength=len(names))
+    ids = records["dossier_id"].iloc[fast].astype(str).to_numpy() if "dossier_id" in records else None
+    for u in np.unique(units[fast][units[fast] >= 0]):
+        mine = units[fast] == u
+        _flag(flags, "records", "R", "fast_online", unit_id=names[u], subject="dossier_records", value=int(mine.sum()),
+              reference=int(online_per_unit[u]), threshold=limit,
+              examples=ids[mine][:3].tolist() if ids is not None else [])
 
 
 # --- observations: 2a, 2b -------------------------------------------------------------------------------
@@ -284,21 +306,24 @@ def _over_time(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> N
     """[2b] value ÷ mean of up to three preceding comparable periods outside 1 ± band; a unit's
     ratio against its parent's ratio."""
     band, n, vs_parent = s["over_time"]["band"], s["over_time"]["preceding"], s["over_time"]["vs_parent"]
+    series: dict[tuple, dict[Period, tuple]] = {}
+    for iid, unit, p, value, label, source in zip(obs["indicator_id"], obs["unit_id"], obs["_p"], obs["value"],
+                                                  obs["period"], obs["source"]):
+        series.setdefault((iid, unit), {})[p] = (value, label, source)
     ratios: dict[tuple, float] = {}
-    for (indicator, unit), g in obs.groupby(["indicator_id", "unit_id"]):
-        by_period = dict(zip(g["_p"], g.index))
-        for p, i in by_period.items():
+    for (indicator, unit), by_period in series.items():
+        for p, (value, label, source) in by_period.items():
             before = _preceding(p, list(by_period), n)
-            mean = float(np.mean([g.at[by_period[q], "value"] for q in before])) if before else 0.0
+            mean = float(np.mean([by_period[q][0] for q in before])) if before else 0.0
             if not before or mean == 0:
                 continue
             judged["2b"] = judged.get("2b", 0) + 1
-            ratio = g.at[i, "value"] / mean
+            ratio = value / mean
             ratios[(indicator, unit, p)] = ratio
             if abs(ratio - 1) > band:
-                _flag(flags, "consistency", "2b", "over_time", unit_id=unit, period=g.at[i, "period"],
-                      subject=indicator, value=g.at[i, "value"], reference=mean, score=ratio, threshold=band,
-                      compared_with=[q.label() for q in before], source=g.at[i, "source"])
+                _flag(flags, "consistency", "2b", "over_time", unit_id=unit, period=label, subject=indicator,
+                      value=value, reference=mean, score=ratio, threshold=band,
+                      compared_with=[q.label() for q in before], source=source)
     parents = dict(zip(obs["unit_id"], obs["parent"]))
     for (indicator, unit, p), ratio in ratios.items():
         theirs = ratios.get((indicator, parents.get(unit), p))
