@@ -86,7 +86,7 @@ def test_english_report(batch):
 def test_workbook_sheets_and_formats(report_dir):
     sheets = pd.read_excel(report_dir / "evaluation.xlsx", sheet_name=None, engine="calamine")
     assert list(sheets) == ["Tổng hợp", "Chỉ tiêu", "Chỉ số", "Nhiệm vụ", "Xếp hạng", "Chất lượng dữ liệu",
-                            "Nguồn dữ liệu"]
+                            "Rà soát số liệu", "Rà soát - dấu hiệu", "Nguồn dữ liệu"]
     targets = sheets["Chỉ tiêu"]
     row = targets[targets["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"].iloc[0]
     assert (row["Tử số"], row["Mẫu số"], row["Đánh giá"]) == (2076, 6800, "Đạt")

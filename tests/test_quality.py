@@ -168,3 +168,16 @@ def test_settings_are_defaults_that_can_be_changed_and_are_checked():
     obs = _obs([["tasks_done_count", "prov_95", str(y), v, None, v, "f"] for y, v in [(2023, 100), (2024, 140)]])
     assert len(review(obs).flags) == 1                                  # 1.40 outside 1 ± 0.33
     assert review(obs, settings={"over_time": {"band": 0.5}}).flags.empty
+
+
+def test_a_self_reported_share_unlike_the_computed_one():
+    computed = _obs([["online_dossier_share", "prov_95", "2023", 2076, 6800, 2076 / 6800, "one-stop"],
+                     ["on_time_resolution_rate", "prov_95", "2023", 950, 1000, 0.95, "one-stop"]])
+    reported = _obs([["online_dossier_share", "prov_95", "2023", None, None, 0.5, "self-assessment"],
+                     ["on_time_resolution_rate", "prov_95", "2023", None, None, 0.9, "self-assessment"]])
+    r = review(computed, {"observations": reported})
+    f = r.flags[r.flags["rule"] == "self_reported_differs"]
+    # 50 % against 2.076 ÷ 6.800 = 30,53 %: 1,638 times, beyond 1 ± 10 %; 90 % against 95 %: 0,947, within
+    assert f["subject"].tolist() == ["online_dossier_share"]
+    assert f.iloc[0]["score"] == pytest.approx(0.5 / (2076 / 6800)) and f.iloc[0]["source"] == "self-assessment"
+    assert r.judged["2c_self"] == 2

@@ -21,7 +21,9 @@ dossier logs of public administration as well. Metric numbers below are the tool
   periods just before), flagged outside 1 ± 33 %; and a unit whose ratio departs from its
   parent's ratio by more than 33 %.
 - **2c consistency between related figures**: the dossiers pending at the end of one period
-  are those carried over into the next (the closing stock is the next opening stock).
+  are those carried over into the next (the closing stock is the next opening stock); a unit's
+  self-reported figure against the same figure computed from its counts, flagged outside
+  1 ± 10 % (the toolkit's band for related indicators).
 - **Dossier logs** (not a DQR metric): months inside the log's span with no dossier for a unit
   that has dossiers in other months; online dossiers resolved within minutes of receipt.
 

@@ -84,6 +84,8 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
     if "dossier_records" in tables and not tables["dossier_records"].empty:
         _months_without_records(tables["dossier_records"], flags, judged)
         _fast_online(tables["dossier_records"], s, flags, judged)
+    if observations is not None and not observations.empty and "observations" in tables:
+        _self_reported(tables["observations"], observations, s, flags, judged)
     if observations is not None and not observations.empty:
         obs = _reviewable(observations)
         _outliers_across_units(obs, s, flags, judged)
@@ -181,6 +183,27 @@ def _stock(table: pd.DataFrame, flags: list[dict], judged: dict) -> None:
                       period=rows.at[j, "period"], subject="carried_over", value=int(opening),
                       reference=int(closing), compared_with=[rows.at[i, "period"]],
                       source=_where(table.loc[[j]]))
+
+
+# --- 2c self-reported against computed ----------------------------------------------------------
+
+def _self_reported(reported: pd.DataFrame, computed: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
+    """[2c] A unit's self-reported figure against the same figure computed from its one-stop
+    counts or dossier log, for the same indicator and period: flagged beyond ± band."""
+    band = s["consistency"]["self_reported_band"]
+    keys = ["indicator_id", "unit_id", "period"]
+    mine = reported[reported["value"].notna()].reindex(columns=[*keys, "value", "source"])
+    theirs = computed[computed["value"].notna()].reindex(columns=[*keys, "value", "source"])
+    both = mine.merge(theirs, on=keys, suffixes=("_self", "_computed"))
+    for r in both.itertuples(index=False):
+        if not r.value_computed:
+            continue
+        judged["2c_self"] = judged.get("2c_self", 0) + 1
+        ratio = float(r.value_self) / float(r.value_computed)
+        if abs(ratio - 1) > band:
+            _flag(flags, "consistency", "2c", "self_reported_differs", unit_id=r.unit_id, period=r.period,
+                  subject=r.indicator_id, value=float(r.value_self), reference=float(r.value_computed), score=ratio,
+                  threshold=band, compared_with=[], source=r.source_self)
 
 
 # --- dossier logs ------------------------------------------------------------------------------------

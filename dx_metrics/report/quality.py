@@ -53,7 +53,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
     value, reference = _figure(f["value"], share, lang), _figure(f["reference"], share, lang)
     compared = f["compared_with"] if isinstance(f["compared_with"], list) else []
     threshold = f["threshold"]
-    if rule in ("over_time", "over_time_vs_parent"):
+    if rule in ("over_time", "over_time_vs_parent", "self_reported_differs"):
         threshold = fmt_percent(threshold, digits=0, lang=lang)
     elif threshold is not None and not pd.isna(threshold):
         threshold = fmt_number(threshold, digits=0 if float(threshold).is_integer() else 1, lang=lang)
