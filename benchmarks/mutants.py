@@ -83,7 +83,8 @@ TESTS = {
                                 "test_contracts.py", "test_input_checks.py", "test_doctests.py"],
     "dx_metrics/plans/*": ["test_plans.py", "test_hostile_plans.py", "test_trajectory.py", "test_compare.py",
                            "test_index_layouts.py", "test_evaluation_edges.py"],
-    "dx_metrics/report/*": ["test_report*.py", "test_plans.py", "test_index_layouts.py", "test_units_in_context.py",
+    "dx_metrics/quality/*": ["test_quality.py"],
+    "dx_metrics/report/*": ["test_report*.py", "test_quality.py", "test_plans.py", "test_index_layouts.py", "test_units_in_context.py",
                             "test_contracts.py", "test_doctests.py"],
 }
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not notebook"]

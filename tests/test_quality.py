@@ -181,3 +181,22 @@ def test_a_self_reported_share_unlike_the_computed_one():
     assert f["subject"].tolist() == ["online_dossier_share"]
     assert f.iloc[0]["score"] == pytest.approx(0.5 / (2076 / 6800)) and f.iloc[0]["source"] == "self-assessment"
     assert r.judged["2c_self"] == 2
+
+
+def test_what_each_flag_says_in_vietnamese_and_english():
+    from dx_metrics.report.quality import flag_text, flags_frame
+
+    obs = _obs([["online_dossier_share", "prov_95", f"{y}", None, None, v, "f.xlsx, S, row 9"]
+                for y, v in [(2021, 0.20), (2022, 0.22), (2023, 0.21), (2024, 0.63)]])
+    f = review(obs).flags.iloc[0]
+    # 63 % ÷ mean(20, 22, 21 %) = 63 ÷ 21 = 3,00
+    assert flag_text(f, "vi") == "63,00% bằng 3,00 lần trung bình 21,00% của Năm 2021, Năm 2022, Năm 2023 (ngưỡng 1 ± 33%)"
+    assert flag_text(f, "en") == "63.00% is 3.00 times the mean 21.00% of 2021, 2022, 2023 (threshold 1 ± 33%)"
+    shown = flags_frame(review(obs).flags, "vi")[0].iloc[0]
+    assert (shown["Dấu hiệu"], shown["Đơn vị"], shown["Kỳ"], shown["Nguồn"]) == (
+        "Biến động bất thường theo thời gian", "Tỉnh Bạc Liêu", "Năm 2024", "f.xlsx, S, dòng 9")
+    rows = [["A", "2024-Q1", 3, 1200, 5, 8, 1205, "q.xlsx", "Q", 6], ["A", "2024-Q2", 1250, 10, 5, 12, 3, "q.xlsx", "Q", 7]]
+    stock = review(tables={"dossiers": _dossiers(rows)}).flags
+    stock = stock[stock["rule"] == "stock_mismatch"].iloc[0]
+    assert flag_text(stock, "vi") == "kỳ trước chuyển qua 1.250 hồ sơ nhưng cuối kỳ Quý I/2024 còn tồn 1.205"
+    assert flag_text(stock, "en") == "1,250 dossiers carried over, but 1,205 were pending at the end of Q1 2024"
