@@ -200,3 +200,41 @@ def test_what_each_flag_says_in_vietnamese_and_english():
     stock = stock[stock["rule"] == "stock_mismatch"].iloc[0]
     assert flag_text(stock, "vi") == "kỳ trước chuyển qua 1.250 hồ sơ nhưng cuối kỳ Quý I/2024 còn tồn 1.205"
     assert flag_text(stock, "en") == "1,250 dossiers carried over, but 1,205 were pending at the end of Q1 2024"
+
+
+def test_the_stock_carries_over_the_new_year_and_one_period_judges_no_completeness():
+    rows = [["A", "2023-Q4", 0, 10, 5, 8, 7, "q.xlsx", "Q", 6],
+            ["A", "2024-Q1", 9, 10, 5, 12, 7, "q.xlsx", "Q", 7]]          # 7 pending at the end of 2023, 9 carried
+    r = review(tables={"dossiers": _dossiers(rows)})
+    f = r.flags[r.flags["rule"] == "stock_mismatch"]
+    assert f[["period", "value", "reference", "compared_with"]].values.tolist() == [["2024-Q1", 9, 7, ["2023-Q4"]]]
+    one = review(tables={"dossiers": _dossiers(rows[:1])})
+    assert one.completeness.empty and "1a" not in one.judged
+
+
+def test_equal_shares_give_no_median_deviation_to_judge_by():
+    # four units at 20 % and one at 80 %: the MAD is 0, the modified z-score undefined: not judged
+    obs = _obs([["online_dossier_share", u, "2024", None, None, v, "f"]
+                for u, v in zip(_divisions(5), [0.2, 0.2, 0.2, 0.2, 0.8])])
+    r = review(obs)
+    assert "outlier_across_units" not in set(r.flags["rule"]) and "2a_moderate" not in r.judged
+
+
+def test_an_online_dossier_answered_the_minute_it_arrived_counts():
+    t0 = pd.Timestamp("2024-03-01 09:00")
+    rec = pd.DataFrame({"dossier_id": ["x1", "x2"], "unit_id": ["A", "A"], "received_at": [t0, t0],
+                        "channel": ["online", "online"], "resolved_at": [t0, t0 + pd.Timedelta(minutes=11)]})
+    fast = review(tables={"dossier_records": rec}).flags
+    assert fast[fast["rule"] == "fast_online"][["value", "reference", "examples"]].values.tolist() == [[1, 2, ["x1"]]]
+
+
+def test_a_review_kept_to_a_units_family_and_written_for_summary_json():
+    units = _divisions(5)
+    obs = _obs([["online_dossier_share", u, "2024", None, None, v, "f"]
+                for u, v in zip(units, [0.20, 0.22, 0.25, 0.21, 0.80])])
+    r = review(obs)
+    assert r.within("prov_95").flag_count == 1 and r.within("prov_96").flag_count == 0
+    d = r.within("prov_95").to_dict()
+    assert d["flag_count"] == 1 and d["flags"][0]["rule"] == "outlier_across_units"
+    assert d["flags"][0]["value"] == 0.8 and isinstance(d["flags"][0]["compared_with"], list)
+    assert d["settings"]["outliers"]["modified_z"] == 3.5 and d["judged"] == {"2a_moderate": 5}
