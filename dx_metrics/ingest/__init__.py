@@ -55,6 +55,8 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
             cache.store(key, df, problems, origin)
     else:
         df, problems, origin = hit
+        if origin.get("file") != path.name:     # the same bytes read before under another name
+            df, problems, origin = _renamed(df, problems, origin, path.name)
     if "unit_id" in df and "unit_name" in df:
         units.remember_provisional(df["unit_id"], df["unit_name"])
     if origin.get("scope_provisional") and origin.get("scope_id"):
@@ -66,3 +68,17 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
     if strict and any(p.severity == ERROR for p in problems):
         raise DxDataError(problems)
     return df
+
+
+def _renamed(df: pd.DataFrame, problems: list, origin: dict, name: str) -> tuple[pd.DataFrame, list, dict]:
+    """A cached table (keyed by content) as read from the file ``name``: its rows, problems
+    and origin name this file, not the copy first read."""
+    import dataclasses
+
+    df = df.copy()
+    if "source_file" in df:
+        same = pd.Series(name, index=df.index, dtype="string")
+        df["source_file"] = same.astype("category") if isinstance(df["source_file"].dtype, pd.CategoricalDtype) \
+            else same.astype(df["source_file"].dtype)
+    problems = [dataclasses.replace(p, file=name) if p.file == origin.get("file") else p for p in problems]
+    return df, problems, {**origin, "file": name}

@@ -75,6 +75,7 @@ class Input:
     sheet: str | None = None
     period: str | None = None
     index: str | None = None     # index tables: the catalogue id, when the file does not name it
+    compare: bool = False        # another source for the same figures: reviewed against the others, not counted
 
 
 @dataclass(frozen=True)
@@ -332,8 +333,13 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
                 c.bad(f"inputs[{i}].index", "is only for index_scores inputs", "remove it, or set kind: index_scores",
                       index)
                 continue
+        compare = d.get("compare", False)
+        if compare and kind != "dossiers":
+            c.bad(f"inputs[{i}].compare", "is only for dossiers inputs (one-stop figures from another source)",
+                  "remove it", compare)
+            continue
         out.append(Input(str(d["path"]), kind, d.get("sheet"), None if d.get("period") is None else str(d["period"]),
-                         index))
+                         index, bool(compare)))
     return out
 
 

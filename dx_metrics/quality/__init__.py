@@ -27,8 +27,12 @@ dossier logs of public administration as well. Metric numbers below are the tool
 - **Dossier logs** (not a DQR metric): months inside the log's span with no dossier for a unit
   that has dossiers in other months; online dossiers resolved within minutes of receipt.
 
-External comparison (DQR 3: a unit's one-stop figures against the national portal's) and
-bursts of dossiers from one applicant are not implemented yet.
+- **3 external comparison**: a unit's one-stop counts against another source's for the same
+  unit and period (a plan input marked ``compare: true``, e.g. the national portal's export),
+  flagged outside 1 ± 10 %, naming both sources.
+
+Timeliness (1b: no export carries the date a report was sent) and bursts of dossiers from one
+applicant (the canonical log has no applicant column) are not implemented.
 
 Flags are warnings: the review informs a report, it never blocks it. Thresholds are data
 (``settings.yaml``), each a default that ``review(settings=...)`` overrides.

@@ -69,10 +69,11 @@ class Review:
 
 
 def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFrame] | None = None, *,
-           settings: dict | None = None) -> Review:
-    """Review the computed ``observations`` and the canonical ``tables`` they came from."""
+           settings: dict | None = None, compare: dict[str, pd.DataFrame] | None = None) -> Review:
+    """Review the computed ``observations`` and the canonical ``tables`` they came from;
+    ``compare`` holds tables from another source for the same figures (DQR 3)."""
     s = load_settings(settings)
-    tables = tables or {}
+    tables, compare = tables or {}, compare or {}
     flags: list[dict] = []
     judged: dict[str, int] = {}
     not_judged: dict[str, dict] = {}
@@ -81,6 +82,8 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
         completeness = _reporting(tables["dossiers"], "dossiers", s, flags, judged)
         _missing_values(tables["dossiers"], flags, judged)
         _stock(tables["dossiers"], flags, judged)
+    if "dossiers" in tables and "dossiers" in compare:
+        _external(tables["dossiers"], compare["dossiers"], s, flags, judged)
     if "dossier_records" in tables and not tables["dossier_records"].empty:
         _months_without_records(tables["dossier_records"], flags, judged)
         _fast_online(tables["dossier_records"], s, flags, judged)
@@ -204,6 +207,36 @@ def _self_reported(reported: pd.DataFrame, computed: pd.DataFrame, s: dict, flag
             _flag(flags, "consistency", "2c", "self_reported_differs", unit_id=r.unit_id, period=r.period,
                   subject=r.indicator_id, value=float(r.value_self), reference=float(r.value_computed), score=ratio,
                   threshold=band, compared_with=[], source=r.source_self)
+
+
+# --- 3 external comparison ---------------------------------------------------------------------------
+
+def _by_unit_period(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    t = table[table["unit_id"].notna() & table["period"].notna()]
+    sums = t.groupby(["unit_id", "period"])[columns].sum(min_count=1)
+    where = t.groupby(["unit_id", "period"]).apply(_where, include_groups=False).rename("where")
+    return sums.join(where)
+
+
+def _external(own: pd.DataFrame, other: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
+    """[3] The unit's figures against another source's for the same unit and period (the
+    national portal's against a one-stop report): flagged beyond ± band, naming both."""
+    band = s["external"]["band"]
+    columns = [c for c in COUNTED if c in own and c in other]
+    if not columns:
+        return
+    mine, theirs = _by_unit_period(own, columns), _by_unit_period(other, columns)
+    both = mine.merge(theirs, left_index=True, right_index=True, suffixes=("_own", "_other"))
+    for (unit, period), r in both.iterrows():
+        for c in columns:
+            a, b = r[f"{c}_own"], r[f"{c}_other"]
+            if pd.isna(a) or pd.isna(b) or not b:
+                continue
+            judged["3"] = judged.get("3", 0) + 1
+            if abs(a / b - 1) > band:
+                _flag(flags, "external", "3", "external_differs", unit_id=unit, period=period, subject=c,
+                      value=float(a), reference=float(b), score=float(a / b), threshold=band,
+                      compared_with=[r["where_other"]], source=r["where_own"])
 
 
 # --- dossier logs ------------------------------------------------------------------------------------

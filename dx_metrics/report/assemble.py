@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics.errors import ERROR, Problem, problems_frame
+from dx_metrics.canonical import KEYS, PROVENANCE
+from dx_metrics.errors import ERROR, DxDataError, Problem, problems_frame
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
@@ -75,6 +76,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     plan_dir = plan.path.parent if plan.path is not None else Path.cwd()
     data_dir = workspace.from_here(data_dir) if data_dir is not None else workspace.of_folder(plan_dir).data
     tables: dict[str, list[pd.DataFrame]] = {}
+    compared: dict[str, list[pd.DataFrame]] = {}
     problems: list[Problem] = []
     sources: list[dict] = []
     for item in plan.inputs:
@@ -84,8 +86,11 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
                         "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
-                        "scope_id": o.get("scope_id"), "provisional_units": o.get("provisional_units", [])})
-        tables.setdefault(item.kind, []).append(df)
+                        "scope_id": o.get("scope_id"), "provisional_units": o.get("provisional_units", []),
+                        "compare": item.compare})
+        (compared if item.compare else tables).setdefault(item.kind, []).append(df)
+    for kind, frames in tables.items():
+        refuse_overlap(kind, frames)
     merged = {}
     for kind, frames in tables.items():
         merged[kind] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -101,7 +106,40 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings,
-                      quality=review(observations, merged).within(plan.unit_id))
+                      quality=review(observations, merged, compare={k: pd.concat(v, ignore_index=True)
+                                                                    for k, v in compared.items()}).within(plan.unit_id))
+
+
+def refuse_overlap(kind: str, frames: list[pd.DataFrame]) -> None:
+    """Two inputs of one kind holding the same key (a unit and period, a dossier code) would
+    be added together: refused, each repeated row named with the first file that holds it."""
+    keys = [("unit_id" if k == "unit_name" else k) for k in KEYS.get(kind, [])]
+    parts = []
+    for n, df in enumerate(frames):
+        cols = [k for k in keys if k in df]
+        if cols and not df.empty:
+            parts.append(df[cols + [c for c in PROVENANCE if c in df]].assign(_input=n,
+                         _name=df["unit_name"] if "unit_name" in df else df[cols[0]]))
+    if len(parts) < 2:
+        return
+    both = pd.concat(parts, ignore_index=True)
+    cols = [k for k in keys if k in both]
+    both[cols] = both[cols].astype("string").fillna("")
+    inputs = both.groupby(cols, sort=False)["_input"].transform("nunique")
+    repeated = both[(inputs > 1)]
+    problems = []
+    for _, group in repeated.sort_values("_input", kind="stable").groupby(cols, sort=False):
+        first = group.iloc[0]
+        for _, r in group[group["_input"] != first["_input"]].iterrows():
+            what = ", ".join(str(v) for v in [r["_name"], *(r[c] for c in cols if c not in ("unit_id",))] if v)
+            problems.append(Problem(
+                file=str(r["source_file"]), sheet=r["source_sheet"], row=int(r["source_row"]), reason="duplicate_key",
+                message=f"{what}: also in {first['source_file']}, {first['source_sheet']}, row {int(first['source_row'])}"
+                        f" (another input of the plan); the two inputs would be counted twice",
+                hint="remove one of the two inputs from the plan; if one is another source for the same figures "
+                     "(e.g. the national portal's), mark it with compare: true"))
+    if problems:
+        raise DxDataError(problems)
 
 
 def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.DataFrame],

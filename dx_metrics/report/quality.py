@@ -14,7 +14,7 @@ from dx_metrics.report.format import MISSING, fmt_number, fmt_percent, fmt_perio
 from dx_metrics.report.labels import COLUMNS, KIND, check_lang
 from dx_metrics.units import unit_names
 
-DIMENSIONS = ("completeness", "consistency", "records")
+DIMENSIONS = ("completeness", "consistency", "external", "records")
 _HEAD = {"vi": {"metric": "Chỉ số DQR", "dimension": "Khía cạnh", "rule": "Dấu hiệu", "subject": "Số liệu",
                 "message": "Nội dung", "completeness_share": "Tỷ lệ báo cáo đủ", "flags": "Tổng số dấu hiệu"},
          "en": {"metric": "DQR metric", "dimension": "Dimension", "rule": "Flag", "subject": "Figure",
@@ -53,7 +53,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
     value, reference = _figure(f["value"], share, lang), _figure(f["reference"], share, lang)
     compared = f["compared_with"] if isinstance(f["compared_with"], list) else []
     threshold = f["threshold"]
-    if rule in ("over_time", "over_time_vs_parent", "self_reported_differs"):
+    if rule in ("over_time", "over_time_vs_parent", "self_reported_differs", "external_differs"):
         threshold = fmt_percent(threshold, digits=0, lang=lang)
     elif threshold is not None and not pd.isna(threshold):
         threshold = fmt_number(threshold, digits=0 if float(threshold).is_integer() else 1, lang=lang)
@@ -65,6 +65,8 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
         value, reference = fmt_number(f["value"], lang=lang), fmt_number(f["reference"], lang=lang)
     if rule == "over_time_vs_parent":
         compared_text = ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
+    elif rule == "external_differs":
+        compared_text = _where(", ".join(compared), lang)
     elif rule == "month_without_records" and len(compared) == 2:
         compared_text = f"{fmt_period(compared[0], lang=lang)} – {fmt_period(compared[1], lang=lang)}"
     else:
