@@ -1,6 +1,8 @@
 """The data quality review, rule by rule, on figures worked out by hand (WHO DQR metrics)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -238,3 +240,29 @@ def test_a_review_kept_to_a_units_family_and_written_for_summary_json():
     assert d["flag_count"] == 1 and d["flags"][0]["rule"] == "outlier_across_units"
     assert d["flags"][0]["value"] == 0.8 and isinstance(d["flags"][0]["compared_with"], list)
     assert d["settings"]["outliers"]["modified_z"] == 3.5 and d["judged"] == {"2a_moderate": 5}
+
+
+def test_a_plan_changes_a_threshold_and_the_schema_knows_every_setting(tmp_path):
+    import json
+
+    from dx_metrics.plans import load_plan
+    from dx_metrics.plans.model import DxPlanError
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "dx_metrics" / "plans" / "plan.schema.json").read_text())
+    sections = schema["properties"]["quality"]["properties"]
+    assert {k: set(v["properties"]) for k, v in sections.items()} == {k: set(v) for k, v in load_settings().items()}
+    base = "id: q\ntitle: Thử\nunit: baclieu_dot\nyear: 2024\n"
+    (tmp_path / "p.yaml").write_text(base + "quality:\n  over_time: {band: 0.5}\n", encoding="utf-8")
+    assert load_plan(tmp_path / "p.yaml").quality == {"over_time": {"band": 0.5}}
+    (tmp_path / "bad.yaml").write_text(base + "quality:\n  over_time: {bnad: 0.5}\n", encoding="utf-8")
+    with pytest.raises(DxPlanError) as e:
+        load_plan(tmp_path / "bad.yaml")
+    assert "quality.over_time" in str(e.value) and "bnad" in str(e.value)
+
+
+def test_thresholds_a_plan_sets_are_said_beside_their_defaults():
+    from dx_metrics.report.quality import settings_text
+
+    assert settings_text({"over_time": {"band": 0.5}}, "vi") == "Ngưỡng do kế hoạch đặt: over_time.band = 0,50 (mặc định 0,33)"
+    assert settings_text({"outliers": {"modified_z": 3}}, "en") == \
+        "Thresholds set by the plan: outliers.modified_z = 3.00 (default 3.50)"

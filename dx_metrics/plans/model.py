@@ -89,6 +89,7 @@ class Plan:
     tasks: tuple[Task, ...]
     inputs: tuple[Input, ...]
     path: Path | None = None
+    quality: dict = field(default_factory=dict, hash=False)   # the review's thresholds that differ from the defaults
 
 
 class _Checker:
@@ -406,4 +407,4 @@ def load_plan(path: str | Path) -> Plan:
     if c.problems:
         raise DxPlanError(c.problems)
     return Plan(plan_id, title, raw.get("legal_reference"), unit, year, tuple(targets), tuple(tasks),
-                tuple(inputs), path.resolve())
+                tuple(inputs), path.resolve(), quality=raw.get("quality") or {})

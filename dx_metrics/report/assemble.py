@@ -106,8 +106,9 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings,
-                      quality=review(observations, merged, compare={k: pd.concat(v, ignore_index=True)
-                                                                    for k, v in compared.items()}).within(plan.unit_id))
+                      quality=review(observations, merged, settings=plan.quality,
+                                     compare={k: pd.concat(v, ignore_index=True) for k, v in compared.items()}
+                                     ).within(plan.unit_id))
 
 
 def refuse_overlap(kind: str, frames: list[pd.DataFrame]) -> None:

@@ -98,6 +98,17 @@ def not_judged_text(not_judged: dict[str, dict], lang: str = "vi") -> list[str]:
     return out
 
 
+def settings_text(changed: dict[str, dict], lang: str = "vi") -> str:
+    """The thresholds a plan set, each with the default it replaces."""
+    from dx_metrics.quality import load_settings
+
+    defaults = load_settings()
+    parts = [f"{section}.{key} = {fmt_number(v, digits=2, lang=lang)} "
+             f"({'mặc định' if lang == 'vi' else 'default'} {fmt_number(defaults[section][key], digits=2, lang=lang)})"
+             for section, values in changed.items() for key, v in values.items()]
+    return ("Ngưỡng do kế hoạch đặt: " if lang == "vi" else "Thresholds set by the plan: ") + "; ".join(parts)
+
+
 def flags_frame(flags: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     """One row per flag: metric, dimension, flag, unit, period, figure, what was found, where."""
     check_lang(lang)

@@ -89,6 +89,8 @@ def review(r: PlanReport, lang: str = "vi") -> list:
         return [HTML(f"<p>{_e(t['review_nothing'])}</p>")]
     out = [HTML(f"<p>{_e(t['review_counts'].format(judged=fmt_number(judged, lang=lang), flags=q.flag_count))}</p>")]
     out += [HTML(f"<p><i>{_e(text)}</i></p>") for text in quality.not_judged_text(q.not_judged, lang)]
+    if r.plan.quality:
+        out.append(HTML(f"<p>{_e(quality.settings_text(r.plan.quality, lang))}</p>"))
     if not q.completeness.empty or q.flag_count:
         out.append(tables.styled(*quality.summary_frame(q.flags, q.completeness, lang), lang=lang))
     if q.flag_count:
