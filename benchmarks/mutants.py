@@ -4,7 +4,7 @@
                                            [--src DIR] [--run-uncovered] [--list] [--keep]
 
 Default modules: ingest/{rules,values,header,layouts}, indicators/{compute,rankings,records},
-plans/{evaluate,model}, report/{tables,format,outputs} (and quality/*, which does not exist yet);
+plans/{evaluate,model}, quality/*, formats, notes, report/{tables,quality,outputs};
 `--modules 'dx_metrics/*/*.py'` for all. `make mutants` runs `--limit 25` of them (about 40 min).
 
 Each mutant is one small change to one line of a module, made on its AST and written back into the
@@ -71,7 +71,7 @@ HERE = Path(__file__).resolve().parent
 # the modules that read, compute and present the figures ("dx_metrics/*/*.py" for every module)
 DEFAULT_MODULES = ["dx_metrics/ingest/{rules,values,header,layouts}.py",
                    "dx_metrics/indicators/{compute,rankings,records}.py", "dx_metrics/plans/{evaluate,model}.py",
-                   "dx_metrics/quality/*.py", "dx_metrics/report/{tables,format,outputs}.py"]
+                   "dx_metrics/quality/*.py", "dx_metrics/{formats,notes}.py", "dx_metrics/report/{tables,quality,outputs}.py"]
 # module glob -> the test files that import it or its package (the first entry matching a module wins)
 TESTS = {
     "dx_metrics/ingest/*": ["test_ingest*.py", "test_hostile_inputs.py", "test_header_matching.py",
@@ -84,6 +84,8 @@ TESTS = {
     "dx_metrics/plans/*": ["test_plans.py", "test_hostile_plans.py", "test_trajectory.py", "test_compare.py",
                            "test_index_layouts.py", "test_evaluation_edges.py"],
     "dx_metrics/quality/*": ["test_quality.py"],
+    "dx_metrics/formats.py": ["test_report.py", "test_notes.py", "test_doctests.py"],
+    "dx_metrics/notes.py": ["test_notes.py", "test_doctests.py", "test_indicators*.py", "test_plans.py"],
     "dx_metrics/report/*": ["test_report*.py", "test_quality.py", "test_plans.py", "test_index_layouts.py", "test_units_in_context.py",
                             "test_contracts.py", "test_doctests.py"],
 }

@@ -252,7 +252,7 @@ def _progress(total: int):
 def cmd_review(args: argparse.Namespace) -> int:
     """The data quality review of a plan's inputs (PLAN.yaml), or of exports read as they are."""
     from dx_metrics.errors import DxDataError
-    from dx_metrics.report.format import fmt_percent
+    from dx_metrics.formats import fmt_percent
     from dx_metrics.report.quality import flags_frame, not_judged_text, summary_frame
 
     paths = [Path(p) for p in args.paths]

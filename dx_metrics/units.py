@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dx_metrics import safe_yaml
+from dx_metrics import notes, safe_yaml
 from dx_metrics.registry import catalog
 from dx_metrics.text import clean_label, fold
 
@@ -55,12 +55,12 @@ def set_overlay(path: str | Path | None) -> list[str]:
         return []
     bundled = _read(None).set_index("unit_id")
     ours = _read(_overlay).set_index("unit_id")
-    notes = []
+    said = []
     for uid in ours.index.intersection(bundled.index):
         changed = [c for c in COLUMNS[1:] + OPTIONAL if str(ours.at[uid, c]) != str(bundled.at[uid, c])]
         if changed:
-            notes.append(f"{_overlay.name}: {uid} replaces the bundled row ({', '.join(changed)} differ)")
-    return notes
+            said.append(f"{_overlay.name}: {uid} replaces the bundled row ({', '.join(changed)} differ)")
+    return said
 
 
 def overlay() -> Path | None:
@@ -485,26 +485,30 @@ def to_units_at(observations: pd.DataFrame, at: str | pd.Timestamp) -> pd.DataFr
         if len(g) == 1:
             r = g.iloc[0]
             rows.append({**base, "numerator": r.get("numerator"), "denominator": r.get("denominator"),
-                         "value": r["value"], "note": r.get("note")})
+                         "value": r["value"], "note": r.get("note"), "note_codes": r.get("note_codes")})
             continue
         names = ", ".join(sorted(set(g["unit_id"])))
         if unit_of.get(iid) == "count":
             total = g["value"].sum() if g["value"].notna().all() else pd.NA   # a missing part: unknown
             rows.append({**base, "numerator": total, "denominator": pd.NA, "value": total,
-                         "note": f"sum of {names}"})
+                         **_noted(notes.note("merged_sum", units=names))})
         elif g["numerator"].notna().all() and g["denominator"].notna().all():
             num, den = g["numerator"].sum(), g["denominator"].sum()
             rows.append({**base, "numerator": num, "denominator": den, "value": num / den if den else pd.NA,
-                         "note": f"Σ numerators ÷ Σ denominators of {names}"})
+                         **_noted(notes.note("merged_ratio", units=names))})
         else:
             rows.append({**base, "numerator": pd.NA, "denominator": pd.NA, "value": pd.NA,
-                         "note": f"cannot combine {names}: a share without numerator and denominator"})
+                         **_noted(notes.note("merged_cannot_combine", units=names))})
     out = pd.DataFrame(rows)
     for c in ("numerator", "denominator", "value"):
         out[c] = out[c].astype("Float64")
-    for c in ("indicator_id", "unit_id", "period", "predecessors", "source", "note"):
-        out[c] = out[c].astype("string")
+    for c in ("indicator_id", "unit_id", "period", "predecessors", "source", "note", "note_codes"):
+        out[c] = out.get(c, pd.Series(pd.NA, index=out.index)).astype("string")
     return out
+
+
+def _noted(n: dict) -> dict:
+    return {"note": notes.say_one(n, "en"), "note_codes": notes.encode([n])}
 
 
 def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp) -> pd.DataFrame:
@@ -517,9 +521,10 @@ def scores_at(scores: pd.DataFrame, at: str | pd.Timestamp) -> pd.DataFrame:
     df["unit_at"] = [successor_at(u, at) for u in df["unit_id"]]
     names = unit_names(df["unit_at"])
     moved = df["unit_at"] != df["unit_id"]
-    note = pd.Series(pd.NA, index=df.index, dtype="string")
-    note[moved] = [f"predecessor of {n}: score and rank shown as published, not combined" for n in names[moved]]
-    df["note"] = note
+    said = [_noted(notes.note("predecessor_scores", unit=str(n))) if m else {"note": pd.NA, "note_codes": pd.NA}
+            for n, m in zip(names, moved)]
+    df["note"] = pd.Series([s["note"] for s in said], index=df.index, dtype="string")
+    df["note_codes"] = pd.Series([s["note_codes"] for s in said], index=df.index, dtype="string")
     return df
 
 

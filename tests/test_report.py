@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dx_metrics.report.format import fmt_number, fmt_percent, fmt_points
+from dx_metrics.formats import fmt_number, fmt_percent, fmt_points
 from dx_metrics.report.workbook import write_workbook
 
 
@@ -58,7 +58,7 @@ def test_chart_font_covers_vietnamese():
     ("2022-12/2023-11", "12/2022–11/2023", "Dec 2022–Nov 2023"),
 ])
 def test_periods_are_shown_as_readers_write_them(label, vi, en):
-    from dx_metrics.report.format import fmt_period
+    from dx_metrics.formats import fmt_period
 
     assert (fmt_period(label, lang="vi"), fmt_period(label, lang="en")) == (vi, en)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from dx_metrics import notes
 from dx_metrics.canonical import KINDS, OUTPUT_COLUMNS, PROVENANCE, REQUIRED
 from dx_metrics.indicators import prepare
 from dx_metrics.indicators.records import aggregate_records
@@ -22,7 +23,8 @@ from dx_metrics.units import load_units, provisional_parent
 # Organisations add up their parts; a province is a territory whose total would need every
 # organisation in it, so a department's figures are never rolled up into it.
 ROLLUP_KINDS = {"ministry", "ministerial_agency", "government_agency", "department", "agency", "division"}
-OBSERVATION_COLUMNS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note"]
+OBSERVATION_COLUMNS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note",
+                       "note_codes"]
 
 
 def empty_observations() -> pd.DataFrame:
@@ -30,7 +32,8 @@ def empty_observations() -> pd.DataFrame:
         "indicator_id": pd.Series(dtype="string"), "unit_id": pd.Series(dtype="string"),
         "period": pd.Series(dtype="string"), "numerator": pd.Series(dtype="Float64"),
         "denominator": pd.Series(dtype="Float64"), "value": pd.Series(dtype="Float64"),
-        "source": pd.Series(dtype="string"), "note": pd.Series(dtype="string")})
+        "source": pd.Series(dtype="string"), "note": pd.Series(dtype="string"),
+        "note_codes": pd.Series(dtype="string")})
 
 
 def _source(table: pd.DataFrame, name: str) -> str:
@@ -152,16 +155,17 @@ def ratio(table: pd.DataFrame, indicator_id: str, *, numerator: str, denominator
     den = sums[denominator].astype("Float64")
     zero = den.eq(0).fillna(False)
     value = (num / den.mask(zero)).astype("Float64")
-    note = pd.Series(pd.NA, index=sums.index, dtype="string")
-    note[zero] = "denominator is 0"
-    if zero_division is not None:
+    note = codes = pd.Series(pd.NA, index=sums.index, dtype="string")
+    if zero_division is None:
+        note, codes = notes.put(note, codes, zero, notes.note("denominator_zero"))
+    else:
         value = value.mask(zero & num.notna(), float(zero_division))
-        note[zero] = f"denominator is 0; the value is set to {zero_division:g}"
-    note[num.isna() & ~zero] = f"{numerator} missing"
-    note[den.isna()] = f"{denominator} missing"
+        note, codes = notes.put(note, codes, zero, notes.note("denominator_zero_set", value=float(zero_division)))
+    note, codes = notes.put(note, codes, num.isna() & ~zero, notes.note("field_missing", field=numerator))
+    note, codes = notes.put(note, codes, den.isna(), notes.note("field_missing", field=denominator))
     out = pd.DataFrame({"indicator_id": indicator_id, "unit_id": sums["unit_id"], "period": sums["period"],
                         "numerator": num, "denominator": den, "value": value,
-                        "source": _sources(sums, cells, source), "note": note})
+                        "source": _sources(sums, cells, source), "note": note, "note_codes": codes})
     return out.astype({"indicator_id": "string", "unit_id": "string", "period": "string", "source": "string"})
 
 
@@ -179,10 +183,11 @@ def total(table: pd.DataFrame, indicator_id: str, *, column: str, source: str, r
     if rollup:
         sums = _with_rollups(sums, [column], cells)
     num = sums[column].astype("Float64")
-    note = pd.Series(pd.NA, index=sums.index, dtype="string").mask(num.isna(), f"{column} missing")
+    empty = pd.Series(pd.NA, index=sums.index, dtype="string")
+    note, codes = notes.put(empty, empty, num.isna(), notes.note("field_missing", field=column))
     out = pd.DataFrame({"indicator_id": indicator_id, "unit_id": sums["unit_id"], "period": sums["period"],
                         "numerator": num, "denominator": pd.NA, "value": num,
-                        "source": _sources(sums, cells, source), "note": note})
+                        "source": _sources(sums, cells, source), "note": note, "note_codes": codes})
     return out.astype(empty_observations().dtypes.to_dict())
 
 
@@ -243,15 +248,20 @@ def _derived_accounts(obs: pd.DataFrame) -> pd.DataFrame:
                     growth.append({"indicator_id": "accounts_growth_rate", "unit_id": unit, "period": p.label(),
                                    "numerator": v - by_period[prev], "denominator": by_period[prev],
                                    "value": (v - by_period[prev]) / by_period[prev], "source": "accounts_total",
-                                   "note": f"against {prev.label()}"})
+                                   **_said(notes.note("against_period", period=prev.label()))})
         if growth:
             frames.append(pd.DataFrame(growth))
     return pd.concat(frames, ignore_index=True).reindex(columns=OBSERVATION_COLUMNS) if frames else empty_observations()
 
 
+def _said(n: dict) -> dict:
+    """A note as the two columns of an observation row."""
+    return {"note": notes.say_one(n, "en"), "note_codes": notes.encode([n])}
+
+
 def _flag_definition_changes(obs: pd.DataFrame) -> pd.DataFrame:
     """Note every value of a series whose periods straddle its indicator's definition change."""
-    notes = obs["note"].copy()
+    said, codes = obs["note"].copy(), obs["note_codes"].copy()
     for iid, rows in obs.groupby("indicator_id"):
         change = indicator(str(iid)).get("definition_change")
         if not change:
@@ -267,9 +277,9 @@ def _flag_definition_changes(obs: pd.DataFrame) -> pd.DataFrame:
                 start, end = pd.Timestamp(q.first_day), pd.Timestamp(q.last_day)
                 sides.add("before" if end < change else ("after" if start >= change else "across"))
             if len(sides) > 1 or "across" in sides:
-                text = f"series crosses the definition change of {change:%d/%m/%Y} (Decree 42/2022: levels → full-process / partial)"
-                notes[series.index] = [f"{n}; {text}" if pd.notna(n) else text for n in notes[series.index]]
-    return obs.assign(note=notes.astype("string"))
+                crossed = notes.note("definition_change_crossed", date=f"{change:%Y-%m-%d}")
+                said, codes = notes.put(said, codes, said.index.isin(series.index), crossed, add=True)
+    return obs.assign(note=said, note_codes=codes)
 
 
 # columns compute_indicators accepts beyond a kind's canonical ones (derived by the reader's rules)
@@ -351,8 +361,9 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
         for r in reported[clash].itertuples():
             hit = (computed["indicator_id"] == r.indicator_id) & (computed["unit_id"] == r.unit_id) & \
                   (computed["period"] == r.period)
-            shown = f"{float(r.value):.4g}" if pd.notna(r.value) else "(empty)"
-            computed.loc[hit, "note"] = f"self-reported value {shown} ({r.source}) not used"
+            unused = notes.note("self_reported_unused", value=None if pd.isna(r.value) else float(r.value),
+                                indicator=r.indicator_id, source=r.source)
+            computed["note"], computed["note_codes"] = notes.put(computed["note"], computed["note_codes"], hit, unused)
         reported = reported[~clash]
         reported = pd.concat([reported, _derived_accounts(reported)], ignore_index=True)
     out = pd.concat([empty_observations(), computed, reported], ignore_index=True)

@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 
 from dx_metrics.indicators.rankings import rank_units
+from dx_metrics import notes
 from dx_metrics.registry import catalog
 from dx_metrics.plans.model import Plan
 from dx_metrics.units import scores_at, successor_at, to_units_at
 
 COLUMNS = ["indicator_id", "unit_id", "predecessors", "value_previous", "value_current", "change",
            "target_previous", "target_current", "target_change", "target_raised", "rank_previous", "rank_current",
-           "rank_change", "rank_of", "definition_change", "note"]
+           "rank_change", "rank_of", "definition_change", "note", "note_codes"]
 
 
 def compare_years(observations: pd.DataFrame, *, year: int, previous: int | None = None,
@@ -61,8 +62,8 @@ def compare_years(observations: pd.DataFrame, *, year: int, previous: int | None
     when = pd.to_datetime(out["indicator_id"].map(meta["definition_change"]))
     crossed = ((when > pd.Timestamp(previous, 1, 1)) & (when <= pd.Timestamp(year, 12, 31))).fillna(False)
     out["definition_change"] = crossed.astype("boolean")
-    out["note"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(
-        crossed, "definition changed between the years (Decree 42/2022: levels → full-process / partial)")
+    empty = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["note"], out["note_codes"] = notes.put(empty, empty, crossed, notes.note("definition_changed_between_years"))
     if scores is not None and len(scores):
         out = pd.concat([out, _ranks(scores, year, previous, at)], ignore_index=True)
     # the plan's own order (this year's plan first), then whatever else was measured
@@ -88,7 +89,7 @@ def _ranks(scores: pd.DataFrame, year: int, previous: int, at: pd.Timestamp) -> 
                      "value_previous": None if p is None else p["score"], "value_current": r.score,
                      "change": None if p is None else r.score - p["score"],
                      "rank_previous": None if p is None else p["rank"], "rank_current": r.rank,
-                     "rank_change": r.rank_change, "rank_of": r.rank_of, "note": r.note})
+                     "rank_change": r.rank_change, "rank_of": r.rank_of, "note": r.note, "note_codes": r.note_codes})
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("rank_previous", "rank_current", "rank_change", "rank_of"):
         out[c] = out[c].astype("Int64")

@@ -25,6 +25,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dx_metrics import notes
 from dx_metrics.registry import indicator
 from dx_metrics.periods import parse_period
 from dx_metrics.plans.model import Plan, Target
@@ -41,7 +42,7 @@ NO_DATA_REASONS = (
 EVALUATION_COLUMNS = ["plan_id", "indicator_id", "unit_id", "period", "actual", "numerator", "denominator",
                       "target", "comparator", "met", "gap", "attainment", "status", "owner_unit",
                       "projected", "basis_period", "horizon_year", "horizon_target", "trajectory",
-                      "trajectory_ratio", "source", "no_data_reason", "notes"]
+                      "trajectory_ratio", "source", "no_data_reason", "notes", "note_codes"]
 _TOL = 1e-9
 
 
@@ -121,27 +122,26 @@ def _tiled_year(rows: pd.DataFrame, year: int) -> pd.Series | None:
     out["period"], out["numerator"], out["denominator"] = str(year), num, den if share else pd.NA
     out["value"] = num / den if share else num
     out["source"] = "; ".join(dict.fromkeys(str(s) for s in parts["source"] if pd.notna(s)))
-    out["note"] = f"sum of {', '.join(parts['period'].astype(str))}"
+    out["note"], out["note_codes"] = pd.NA, pd.NA
     return out
 
 
 def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Series | None,
-             running: bool, as_of: dt.date | None = None) -> tuple[str, str]:
-    """Why a target has no data: (code, text)."""
+             running: bool, as_of: dt.date | None = None) -> tuple[str, list[dict]]:
+    """Why a target has no data: (reason code, the notes that say it)."""
     meta = indicator(iid)
     of_indicator = obs[obs["indicator_id"] == iid]
     if of_indicator.empty:
-        return "no_input", f"no input gives {iid} (it is computed from a {meta['source_table']} table)"
+        return "no_input", [notes.note("no_input", indicator=iid, table=meta["source_table"])]
     mine = of_indicator[of_indicator["unit_id"] == unit]
     if mine.empty:
         others = sorted(set(of_indicator["unit_id"].dropna().astype(str)))
         shown = ", ".join(others[:5]) + (f" … +{len(others) - 5} more" if len(others) > 5 else "")
-        return "unit_not_in_input", f"the inputs give {iid} for {shown}, not for {unit}"
+        return "unit_not_in_input", [notes.note("unit_not_in_input", indicator=iid, units=shown, unit=unit)]
     if partial is not None and not running:
         value = partial["value"]
-        shown = "missing" if pd.isna(value) else f"{float(value):.4g}"
-        return "period_not_covered", (f"only part-year data ({partial['period']}: {shown}); evaluate with as_of "
-                                      f"inside {year} (dx-metrics run --as-of YYYY-MM-DD) to judge it to date")
+        return "period_not_covered", [notes.note("part_year_only", period=partial["period"], indicator=iid, year=year,
+                                                 value=None if pd.isna(value) else float(value))]
     spans = {}
     for p in set(mine["period"].dropna().astype(str)):
         try:
@@ -152,13 +152,15 @@ def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Seri
     if this_year and as_of is not None and running:
         later = [p for p in this_year if (spans[p].end_year, spans[p].end_month) > (as_of.year, as_of.month)]
         if len(later) == len(this_year):
-            return "period_not_covered", (f"the inputs cover {', '.join(sorted(set(later)))}, which ends after as_of "
-                                          f"{as_of.isoformat()}: figures not yet known on that date are not used")
+            return "period_not_covered", [notes.note("after_as_of", periods=sorted(set(later)),
+                                                     as_of=as_of.isoformat())]
     if not this_year:
         periods = ", ".join(sorted(set(mine["period"].dropna().astype(str))))
-        return "period_not_covered", f"the inputs cover {periods} for {unit}, not {year}"
-    note = mine[mine["period"].isin(this_year)]["note"].dropna()
-    return "value_missing", (str(note.iloc[0]) if len(note) else f"{iid} could not be computed for {unit}")
+        return "period_not_covered", [notes.note("other_periods", periods=periods, unit=unit, year=year)]
+    said = mine[mine["period"].isin(this_year)]
+    said = said[said["note_codes"].notna()] if "note_codes" in said else said.iloc[:0]
+    return "value_missing", (notes.decode(said["note_codes"].iloc[0]) if len(said)
+                             else [notes.note("not_computable", indicator=iid, unit=unit)])
 
 
 def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | None = None,
@@ -185,17 +187,19 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                "actual": pd.NA, "numerator": pd.NA, "denominator": pd.NA, "met": pd.NA, "gap": pd.NA,
                "attainment": pd.NA, "projected": pd.NA, "basis_period": pd.NA, "source": pd.NA,
                "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
-               "notes": t.note or pd.NA, "status": "no_data", "no_data_reason": pd.NA}
+               "notes": pd.NA, "note_codes": [notes.note("plan_note", text=t.note)] if t.note else [],
+               "status": "no_data", "no_data_reason": pd.NA}
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
             if basis is not None:       # measured, but the figure cannot be computed (a zero denominator ...)
                 code = "value_missing"
-                text = str(basis["note"]) if pd.notna(basis.get("note")) else f"{t.indicator_id} could not be computed"
+                said = notes.decode(basis.get("note_codes")) or [
+                    notes.note("not_computable", indicator=t.indicator_id, unit=unit)]
             else:
-                code, text = _no_data(observations, t.indicator_id, unit, plan.year, partial, running, as_of)
+                code, said = _no_data(observations, t.indicator_id, unit, plan.year, partial, running, as_of)
             row["no_data_reason"] = code
-            row["notes"] = text if pd.isna(row["notes"]) else f"{text}; {row['notes']}"
-            rows.append(row)
+            row["note_codes"] = said + row["note_codes"]
+            rows.append(_said(row))
             continue
         value = float(basis["value"])
         row.update(actual=value, numerator=basis["numerator"], denominator=basis["denominator"],
@@ -211,9 +215,8 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
             judged = value if share or meta.get("stock") or to_date else value * 12 / span.months
             row["projected"] = judged
             if to_date:
-                said = (f"evaluated to date on {basis['period']} only: "
-                        + ("the share as observed in that span" if share else "the count as it stands, not projected"))
-                row["notes"] = said if pd.isna(row["notes"]) else f"{said}; {row['notes']}"
+                row["note_codes"] = [notes.note("to_date_share" if share else "to_date_count",
+                                                period=basis["period"])] + row["note_codes"]
             margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
             miss = _shortfall(judged, t)
             row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")
@@ -223,7 +226,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
         if t.value:
             row["attainment"] = judged / t.value if t.comparator != "<=" else (t.value / judged if judged else pd.NA)
         row.update(_trajectory(t, plan.year, judged, share=share, higher=meta["direction"] == "higher"))
-        rows.append(row)
+        rows.append(_said(row))
     out = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
     for c in ("actual", "numerator", "denominator", "target", "gap", "attainment", "projected", "horizon_target",
               "trajectory_ratio"):
@@ -232,9 +235,14 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
     out["trajectory"] = out["trajectory"].astype("string")
     out["met"] = out["met"].astype("boolean")
     for c in ("plan_id", "indicator_id", "unit_id", "period", "comparator", "status", "owner_unit",
-              "basis_period", "source", "no_data_reason", "notes"):
+              "basis_period", "source", "no_data_reason", "notes", "note_codes"):
         out[c] = out[c].astype("string")
     return out
+
+
+def _said(row: dict) -> dict:
+    """A target row with its notes said in English (``notes``) and kept as codes (``note_codes``)."""
+    return {**row, "notes": notes.say(row["note_codes"], "en") or pd.NA, "note_codes": notes.encode(row["note_codes"])}
 
 
 def _trajectory(t: Target, year: int, value: float, *, share: bool, higher: bool) -> dict:

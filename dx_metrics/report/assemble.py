@@ -12,7 +12,7 @@ from dx_metrics.errors import ERROR, DxDataError, Problem, problems_frame
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
-from dx_metrics import workspace
+from dx_metrics import notes, workspace
 from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
 from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
@@ -165,8 +165,9 @@ def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.Data
             named = ", ".join(f"{c} (a header such as '{specs[c].example}')" if specs[c].example
                               else c for c in lacking)
             files = ", ".join(sorted({s["file"] for s in sources if s["kind"] == meta["source_table"]}))
+            said = [notes.note("needs_column", indicator=r["indicator_id"], columns=named, files=files)]
             ev.at[i, "no_data_reason"] = "missing_column"
-            ev.at[i, "notes"] = f"{r['indicator_id']} needs the column {named}, which {files} lacks"
+            ev.at[i, "notes"], ev.at[i, "note_codes"] = notes.say(said, "en"), notes.encode(said)
     return ev
 
 
@@ -178,15 +179,14 @@ def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem]) -> pd
             rejected.setdefault(p.file, set()).add(p.row)
     if not rejected:
         return evaluation
-    notes = evaluation["notes"].astype("object")
+    said, codes = evaluation["notes"], evaluation["note_codes"]
     for i, src in evaluation["source"].items():
         if pd.isna(src):
             continue
         for file in sorted(f for f in rejected if f in str(src)):     # the files the figure was computed from
-            text = (f"{len(rejected[file])} row(s) of {file} rejected for data errors are not counted "
-                    "(see data quality)")
-            notes[i] = f"{notes[i]}; {text}" if pd.notna(notes[i]) else text
-    return evaluation.assign(notes=notes.astype("string"))
+            left_out = notes.note("rejected_rows", count=len(rejected[file]), file=file)
+            said, codes = notes.put(said, codes, said.index == i, left_out, add=True)
+    return evaluation.assign(notes=said, note_codes=codes)
 
 
 def _indicators(tables: dict[str, pd.DataFrame], sources: list[dict], as_of: dt.date | None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from dx_metrics.report.format import fmt_percent
+from dx_metrics.formats import fmt_percent
 from dx_metrics.report.labels import TEXT, check_lang
 from dx_metrics.text import nfc
 

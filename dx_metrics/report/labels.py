@@ -1,6 +1,8 @@
 """Report labels in Vietnamese (default) and English."""
 from __future__ import annotations
 
+from dx_metrics import notes
+
 LANGS = ("vi", "en")
 
 STATUS = {
@@ -21,12 +23,8 @@ TRAJECTORY = {
 }
 
 SEVERITY = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}
-KIND = {"vi": {"dossiers": "báo cáo một cửa", "dossier_records": "danh sách hồ sơ", "services": "danh mục dịch vụ công",
-               "index_scores": "bảng chỉ số", "tasks": "danh sách nhiệm vụ", "observations": "số liệu tự báo cáo",
-               "units": "danh mục đơn vị"},
-        "en": {"dossiers": "one-stop report", "dossier_records": "dossier list", "services": "service catalogue",
-               "index_scores": "index table", "tasks": "task list", "observations": "self-reported figures",
-               "units": "unit list"}}
+# table kinds by name: one list, in dx_metrics/notes.yaml (the notes name them too)
+KIND = {lang: {kind: names[lang] for kind, names in notes.templates()["tables"].items()} for lang in LANGS}
 
 TASK_STATUS = {
     "vi": {"not_started": "Chưa triển khai", "in_progress": "Đang thực hiện", "done": "Hoàn thành"},

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dx_metrics import safe_yaml
 from dx_metrics.registry import catalog
-from dx_metrics.report.format import MISSING, fmt_number, fmt_percent, fmt_period
+from dx_metrics.formats import MISSING, fmt_number, fmt_percent, fmt_period
 from dx_metrics.report.labels import COLUMNS, KIND, check_lang
 from dx_metrics.units import unit_names
 

@@ -10,8 +10,9 @@ from functools import lru_cache
 
 import pandas as pd
 
+from dx_metrics import notes
 from dx_metrics.registry import catalog
-from dx_metrics.report.format import fmt_number, fmt_percent, fmt_period, fmt_points
+from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
                                      TRAJECTORY, check_lang)
@@ -61,7 +62,7 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
         c["basis_period"]: _periods(ev["basis_period"], lang),
         c["trajectory"]: [_trajectory_text(t, y, v, lang) for t, y, v in
                           zip(ev["trajectory"], ev["horizon_year"], ev["horizon_target"])],
-        c["notes"]: _notes(ev["notes"], lang),
+        c["notes"]: notes_text(ev["note_codes"], ev["notes"], lang),
         "_status": ev["status"],
         "_share": share,
     })
@@ -72,53 +73,38 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
     return df, formats
 
 
-_NOTES_VI = (
-    ("definition changed between the years (Decree 42/2022: levels → full-process / partial)",
-     "định nghĩa thay đổi giữa hai năm (Nghị định 42/2022: mức độ → toàn trình / một phần)"),
-    ("series crosses the definition change of", "chuỗi số liệu qua thời điểm đổi định nghĩa"),
-    ("(Decree 42/2022: levels → full-process / partial)", "(Nghị định 42/2022: mức độ → toàn trình / một phần)"),
-    ("denominator is 0", "mẫu số bằng 0"),
-    ("only part-year data", "chỉ có số liệu một phần năm"),
-    ("evaluate with as_of inside the year for an early warning", "đánh giá với as_of trong năm để có cảnh báo sớm"),
-    ("not used", "không dùng"), ("self-reported value", "giá trị tự báo cáo"), ("sum of", "tổng của"),
-    ("rejected for data errors are not counted (see data quality)",
-     "bị loại vì lỗi số liệu, không được tính (xem mục chất lượng dữ liệu)"), ("row(s) of", "dòng của"),
+# The reader's problem messages in Vietnamese, until they are coded like the notes (issue 14):
+# phrase by phrase, the longest first.
+_PROBLEMS_VI = (
+    ("is not in the unit registry; counted as a provisional unit under",
+     "không có trong danh mục đơn vị; được tính là đơn vị tạm thuộc"),
     ("is not in the unit registry; kept under its own name", "không có trong danh mục đơn vị; giữ nguyên tên"),
     ("is not a count (expected a whole number ≥ 0)", "không phải số đếm (cần số nguyên ≥ 0)"),
     ("column(s) not recognised and not read", "cột không nhận ra, không đọc"),
     ("the totals row says", "dòng tổng cộng ghi"), ("but the rows above add up to", "nhưng các dòng trên cộng lại"),
-    ("predecessor of", "tiền thân của"), ("score and rank shown as published, not combined",
-                                          "điểm và hạng giữ như công bố, không cộng gộp"),
-    ("evaluated to date on", "đánh giá lũy kế đến nay trên kỳ"),
-    ("only: the share as observed in that span", "(chỉ kỳ này): tỷ lệ như quan sát được trong kỳ"),
-    ("only: the count as it stands, not projected", "(chỉ kỳ này): số đếm như hiện có, không dự báo"),
-    ("no input gives", "không có tệp đầu vào nào cho chỉ tiêu"), ("(it is computed from a", "(chỉ tiêu tính từ bảng"),
-    ("evaluate with as_of inside", "hãy đánh giá với as_of trong năm"),
-    ("to judge it to date", "để đánh giá lũy kế đến nay"),
-    ("is not in the unit registry; counted as a provisional unit under",
-     "không có trong danh mục đơn vị; được tính là đơn vị tạm thuộc"),
-    ("needs the column", "cần cột"), (", which ", ", mà tệp "), (" lacks", " không có"),
-    ("the inputs give", "các tệp đầu vào có"), ("the inputs cover", "các tệp đầu vào có số liệu kỳ"),
 )
 
 
-def note_text(note: object, lang: str) -> object:
-    """A library note (written in English) in the report language."""
-    if lang != "vi" or note is None or pd.isna(note):
-        return note
-    text = str(note)
-    for en, vi in _NOTES_VI:
+def problem_text(message: object, lang: str) -> object:
+    """A reader's problem message (written in English) in the report language."""
+    if lang != "vi" or message is None or pd.isna(message):
+        return message
+    text = str(message)
+    for en, vi in _PROBLEMS_VI:
         text = text.replace(en, vi)
     return text
+
+
+def notes_text(codes: pd.Series, said: pd.Series, lang: str) -> pd.Series:
+    """Each row's notes in ``lang``, from their codes; a note without codes (written by a
+    planner, or read from a file) as it is."""
+    return pd.Series([notes.say(notes.decode(c), lang) if pd.notna(c) else s for c, s in zip(codes, said)],
+                     index=said.index, dtype=object)
 
 
 def _periods(series: pd.Series, lang: str) -> pd.Series:
     """Period labels as readers write them ("Quý II/2024"), not the canonical "2024-Q2"."""
     return series.map(lambda p: fmt_period(p, lang=lang) if pd.notna(p) else p)
-
-
-def _notes(series: pd.Series, lang: str) -> pd.Series:
-    return series.map(lambda n: note_text(n, lang))
 
 
 def _trajectory_text(label: object, year: object, target: object, lang: str) -> str | None:
@@ -206,7 +192,7 @@ def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str
         c["target_raised"]: cmp["target_raised"].map({True: t["yes"], False: t["no"]}),
         c["rank_change"]: cmp["rank_change"], c["predecessors"]: cmp["predecessors"].map(
             lambda p: "; ".join(_names(pd.Series(str(p).split("|")), lang)) if pd.notna(p) else pd.NA),
-        c["note"]: _notes(cmp["note"], lang),
+        c["note"]: notes_text(cmp.get("note_codes", pd.Series(pd.NA, index=cmp.index)), cmp["note"], lang),
         "_share": _units_of(cmp["indicator_id"]).eq("share").fillna(False).to_numpy(),
     }).reset_index(drop=True)
     return df, {c["value_previous"]: PERCENT, c["value_current"]: PERCENT, c["change"]: POINTS,
@@ -230,7 +216,7 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
         c["numerator"]: obs["numerator"],
         c["denominator"]: obs["denominator"],
         c["value"]: obs["value"],
-        c["note"]: _notes(obs["note"], lang),
+        c["note"]: notes_text(obs.get("note_codes", pd.Series(pd.NA, index=obs.index)), obs["note"], lang),
         c["source"]: obs["source"],
     }).reset_index(drop=True)
     return df, {c["numerator"]: INTEGER, c["denominator"]: INTEGER, c["value"]: PERCENT}
@@ -253,7 +239,7 @@ def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]
     check_lang(lang)
     c = COLUMNS[lang]
     p = r.problems_frame
-    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=p["message"].map(lambda m: note_text(m, lang)),
+    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=p["message"].map(lambda m: problem_text(m, lang)),
                  reason=p["reason"].map(REASON[lang]).fillna(p["reason"]))
     df = p.rename(columns={k: c[k] for k in p.columns if k in c})
     return df, {}

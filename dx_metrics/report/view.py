@@ -11,7 +11,7 @@ import pandas as pd
 from IPython.display import HTML, Image
 
 from dx_metrics.report import charts, quality, tables
-from dx_metrics.report.format import fmt_number
+from dx_metrics.formats import fmt_number
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
 from dx_metrics.report.figures import chart_online_share, chart_ranks

@@ -1,0 +1,71 @@
+"""Notes beside figures are codes with figures, said in Vietnamese or English from one template
+each, with each language's number and period formats (what the English-only notes, translated
+phrase by phrase, got wrong: "0.6582", "2019-01/2019-07", an indicator's id)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import RAW, ROOT
+from dx_metrics import notes
+from dx_metrics.indicators import compute_indicators
+from dx_metrics.ingest import read_export
+from dx_metrics.report import build_plan_report
+from dx_metrics.report.tables import targets_frame
+
+CODES = [c for c in notes.templates() if c not in ("fields", "tables")]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_both_languages_say_the_same_figures(code):
+    assert notes.placeholders(code, "vi") == notes.placeholders(code, "en")
+
+
+def test_an_unknown_code_is_refused():
+    with pytest.raises(KeyError, match="unknown note code 'denominator_nil'"):
+        notes.note("denominator_nil")
+
+
+def test_the_ministry_report_notes_in_vietnamese_have_vietnamese_figures():
+    # the ministry's 2019 plan judged as a closed year on seven months of data (seed 001)
+    r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")
+    vi = targets_frame(r, "vi")[0].set_index("Chỉ tiêu")["Ghi chú"]
+    en = targets_frame(r, "en")[0].set_index("Indicator")["Notes"]
+    part = vi["Tỷ lệ hồ sơ trực tuyến"]
+    assert part.startswith("chỉ có số liệu một phần năm (Tháng 1–7/2019: 65,82%); hãy đánh giá với as_of trong năm 2019")
+    assert en["Online dossier share"].startswith("only part-year data (2019-01/2019-07: 0.6582)")
+    ev = r.evaluation.set_index("indicator_id")
+    assert ev.at["online_dossier_share", "notes"] == en["Online dossier share"]     # summary.json keeps English
+
+
+def test_a_self_reported_share_set_aside_is_said_as_a_percentage():
+    services = read_export(RAW / "sgtvt_baclieu_dich_vu_cong_2022.xlsx", "services")
+    reported = pd.DataFrame({"indicator_id": ["online_service_provision"], "unit_id": ["baclieu_dot"],
+                             "period": ["2022"], "value": [0.5], "source": ["tự đánh giá"]})
+    out = compute_indicators({"services": services, "observations": reported})
+    row = out[out["indicator_id"] == "online_service_provision"].set_index("unit_id").loc["baclieu_dot"]
+    # 2022 straddles Decree 42's date (01/08/2022): the second note says so
+    assert row["note"] == ("self-reported value 0.5 (tự đánh giá) not used; series crosses the definition change "
+                           "of 01/08/2022 (Decree 42/2022: levels → full-process / partial)")
+    assert notes.say(notes.decode(row["note_codes"]), "vi") == (
+        "giá trị tự báo cáo 50,00% (tự đánh giá) không được dùng: dùng số tính từ dữ liệu; chuỗi số liệu qua thời "
+        "điểm đổi định nghĩa 01/08/2022 (Nghị định 42/2022: mức độ → toàn trình / một phần)")
+
+
+def test_a_zero_denominator_and_a_missing_count_in_both_languages():
+    d = pd.DataFrame({"unit_id": ["baclieu_dot_office", "baclieu_dot_infra"], "period": ["2023", "2023"],
+                      "received_total": [0, 10], "received_online": [0, None]})
+    out = compute_indicators({"dossiers": d}).set_index(["indicator_id", "unit_id"])
+    zero = out.loc[("online_dossier_share", "baclieu_dot_office")]
+    missing = out.loc[("online_dossier_share", "baclieu_dot_infra")]
+    assert (zero["note"], notes.say(notes.decode(zero["note_codes"]), "vi")) == ("denominator is 0", "mẫu số bằng 0")
+    assert (missing["note"], notes.say(notes.decode(missing["note_codes"]), "vi")) == (
+        "received_online missing", "thiếu số hồ sơ tiếp nhận trực tuyến")
+
+
+def test_notes_of_one_figure_keep_their_order_in_both_languages():
+    said = [notes.note("to_date_share", period="2024-Q3"), notes.note("plan_note", text="Chỉ tiêu của tỉnh")]
+    assert notes.say(said, "vi") == ("đánh giá lũy kế đến nay trên kỳ Quý III/2024 (chỉ kỳ này): tỷ lệ như quan sát "
+                                     "được trong kỳ; Chỉ tiêu của tỉnh")
+    assert notes.say(said, "en") == ("evaluated to date on 2024-Q3 only: the share as observed in that span; "
+                                     "Chỉ tiêu của tỉnh")
