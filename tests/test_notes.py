@@ -69,3 +69,18 @@ def test_notes_of_one_figure_keep_their_order_in_both_languages():
                                      "được trong kỳ; Chỉ tiêu của tỉnh")
     assert notes.say(said, "en") == ("evaluated to date on 2024-Q3 only: the share as observed in that span; "
                                      "Chỉ tiêu của tỉnh")
+
+
+def test_summary_json_carries_each_note_as_a_code_with_its_figures(tmp_path):
+    import json
+
+    from dx_metrics.report import write_outputs
+
+    r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")
+    written = write_outputs(r, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    summary = json.loads(written["summary"].read_text("utf-8"))
+    share = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
+    assert share["note_codes"][0] == {"code": "part_year_only", "params": {
+        "period": "2019-01/2019-07", "indicator": "online_dossier_share", "year": 2019,
+        "value": pytest.approx(0.6582, abs=1e-4)}}
+    assert share["notes"].startswith("only part-year data (2019-01/2019-07: 0.6582)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import paths, workspace
+from dx_metrics import notes, paths, workspace
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.figures import chart_online_share, chart_ranks, followed_units
@@ -17,7 +17,7 @@ from dx_metrics.report.workbook import write_workbook
 
 RANK_KEYS = ["index", "year", "unit_id", "unit_name", "peer_group", "component", "score", "rank", "rank_of",
              "percentile", "rank_change", "rank_published", "rank_published_change"]
-OBS_KEYS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note"]
+OBS_KEYS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note", "note_codes"]
 
 
 def _json_value(v: object) -> object:
@@ -33,7 +33,9 @@ def _json_value(v: object) -> object:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    """Rows as JSON objects; a row's notes as codes are a list of {code, params}, not a string."""
+    return [{k: notes.decode(v) if k == "note_codes" else _json_value(v) for k, v in row.items()}
+            for row in df.to_dict(orient="records")]
 
 
 def summary(r: PlanReport, *, generated_at: str) -> dict:
