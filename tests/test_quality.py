@@ -266,3 +266,24 @@ def test_thresholds_a_plan_sets_are_said_beside_their_defaults():
     assert settings_text({"over_time": {"band": 0.5}}, "vi") == "Ngưỡng do kế hoạch đặt: over_time.band = 0,50 (mặc định 0,33)"
     assert settings_text({"outliers": {"modified_z": 3}}, "en") == \
         "Thresholds set by the plan: outliers.modified_z = 3.00 (default 3.50)"
+
+
+def test_online_dossiers_of_a_procedure_the_catalogue_offers_only_at_the_counter():
+    services = pd.DataFrame({"procedure_id": ["1.007538", "1.001408"], "provided_online": [False, True]})
+    t0 = pd.Timestamp("2024-02-01 08:00")
+    rec = pd.DataFrame({"dossier_id": ["h1", "h2", "h3", "h4"], "unit_id": ["A", "A", "A", "A"],
+                        "procedure_id": ["1.007538", "1.007538", "1.007538", "1.001408"],
+                        "received_at": [t0] * 4, "channel": ["online", "direct", "online", "online"],
+                        "resolved_at": [t0 + pd.Timedelta(days=2)] * 4})
+    r = review(tables={"dossier_records": rec, "services": services})
+    f = r.flags[r.flags["rule"] == "online_without_service"]
+    # h1 and h3 online for 1.007538 (not offered online); h2 came to the counter; h4's service is online
+    assert f[["unit_id", "subject", "value", "examples"]].values.tolist() == [["A", "1.007538", 2, ["h1", "h3"]]]
+    from dx_metrics.report.quality import flag_text
+    assert flag_text(f.iloc[0], "vi") == ("2 hồ sơ trực tuyến của thủ tục 1.007538, mà danh mục dịch vụ công ghi là "
+                                          "không cung cấp trực tuyến (ví dụ h1, h3)")
+    one_stop = pd.DataFrame({"unit_id": ["A", "A"], "period": ["2024", "2024"], "procedure_id": ["1.007538", "1.001408"],
+                             "received_online": [5, 7]})
+    g = review(tables={"dossiers": one_stop, "services": services}).flags
+    g = g[g["rule"] == "online_without_service"]
+    assert g[["subject", "value", "period"]].values.tolist() == [["1.007538", 5, "2024"]]

@@ -23,7 +23,8 @@ dossier logs of public administration as well. Metric numbers below are the tool
 - **2c consistency between related figures**: the dossiers pending at the end of one period
   are those carried over into the next (the closing stock is the next opening stock); a unit's
   self-reported figure against the same figure computed from its counts, flagged outside
-  1 ± 10 % (the toolkit's band for related indicators).
+  1 ± 10 % (the toolkit's band for related indicators); dossiers received online for a
+  procedure the service catalogue says is not offered online.
 - **Dossier logs** (not a DQR metric): months inside the log's span with no dossier for a unit
   that has dossiers in other months; online dossiers resolved within minutes of receipt.
 

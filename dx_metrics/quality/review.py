@@ -84,6 +84,10 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
         _stock(tables["dossiers"], flags, judged)
     if "dossiers" in tables and "dossiers" in compare:
         _external(tables["dossiers"], compare["dossiers"], s, flags, judged)
+    if "services" in tables:
+        for kind in ("dossiers", "dossier_records"):
+            if kind in tables and "procedure_id" in tables[kind]:
+                _online_without_service(tables[kind], kind, tables["services"], flags, judged)
     if "dossier_records" in tables and not tables["dossier_records"].empty:
         _months_without_records(tables["dossier_records"], flags, judged)
         _fast_online(tables["dossier_records"], s, flags, judged)
@@ -207,6 +211,29 @@ def _self_reported(reported: pd.DataFrame, computed: pd.DataFrame, s: dict, flag
             _flag(flags, "consistency", "2c", "self_reported_differs", unit_id=r.unit_id, period=r.period,
                   subject=r.indicator_id, value=float(r.value_self), reference=float(r.value_computed), score=ratio,
                   threshold=band, compared_with=[], source=r.source_self)
+
+
+# --- 2c online dossiers of a service not offered online ------------------------------------------------
+
+def _online_without_service(table: pd.DataFrame, kind: str, services: pd.DataFrame, flags: list[dict],
+                            judged: dict) -> None:
+    """[2c] Dossiers received online for a procedure the service catalogue says is not offered
+    online: per unit and procedure, the count (and dossier codes from a log)."""
+    offline = set(services.loc[services["provided_online"].eq(False).fillna(False), "procedure_id"].dropna().astype(str))
+    procedure = table["procedure_id"].astype("string")
+    if kind == "dossier_records":
+        online = (table["channel"] == "online").fillna(False).to_numpy(dtype=bool)
+        count = pd.Series(online.astype(int), index=table.index)
+    else:
+        count = pd.to_numeric(table.get("received_online"), errors="coerce").fillna(0)
+        online = (count > 0).to_numpy()
+    judged["2c_services"] = judged.get("2c_services", 0) + int(procedure.notna().sum())
+    hit = online & procedure.isin(offline).fillna(False).to_numpy(dtype=bool)
+    for (unit, code), rows in table[hit].groupby(["unit_id", procedure[hit]], dropna=False):
+        examples = rows["dossier_id"].astype(str).head(3).tolist() if "dossier_id" in rows else []
+        _flag(flags, "consistency", "2c", "online_without_service", unit_id=unit,
+              period=rows["period"].iloc[0] if "period" in rows else None, subject=str(code),
+              value=int(count[rows.index].sum()), examples=examples, source=_where(rows))
 
 
 # --- 3 external comparison ---------------------------------------------------------------------------

@@ -34,6 +34,8 @@ def _is_share(subject: object) -> bool:
 def subject_label(subject: object, lang: str) -> str:
     from dx_metrics.report.tables import indicator_name
 
+    if subject is None or (not isinstance(subject, str) and pd.isna(subject)):
+        return MISSING[lang]
     if subject in messages()["subjects"]:
         return messages()["subjects"][subject][lang]
     if subject in KIND[lang]:
@@ -61,7 +63,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
         value = fmt_percent(f["value"], digits=0, lang=lang)
     elif rule == "over_time_vs_parent":
         value, reference = fmt_number(f["value"], digits=2, lang=lang), fmt_number(f["reference"], digits=2, lang=lang)
-    elif rule == "fast_online":
+    elif rule in ("fast_online", "online_without_service"):
         value, reference = fmt_number(f["value"], lang=lang), fmt_number(f["reference"], lang=lang)
     if rule == "over_time_vs_parent":
         compared_text = ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
@@ -76,7 +78,9 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
             "score": MISSING[lang] if score is None or pd.isna(score) else fmt_number(score, digits=2, lang=lang),
             "period": fmt_period(f["period"], lang=lang), "subject": subject_label(f["subject"], lang),
             "compared_with": compared_text, "n": str(len(compared) + 1),
-            "examples": ", ".join(f["examples"]) if isinstance(f["examples"], list) else ""}
+            "examples": ", ".join(f["examples"]) if isinstance(f["examples"], list) else "",
+            "examples_suffix": (f" ({'ví dụ' if lang == 'vi' else 'e.g.'} {', '.join(f['examples'])})"
+                                if isinstance(f["examples"], list) and f["examples"] else "")}
 
 
 def flag_text(f: pd.Series, lang: str = "vi") -> str:
