@@ -16,6 +16,7 @@ REPORT_NOTEBOOK = "report.ipynb"
 REPORT_HTML = "report.html"
 WORKBOOK = "evaluation.xlsx"
 SUMMARY = "summary.json"
+DOCUMENT = "report.docx"
 RUN_LOG = "run.log"
 CHARTS = "charts"
 RUN_MARKER = ".dx-metrics-run"   # in every run folder: only such folders are ever replaced

@@ -239,6 +239,10 @@ def test_the_2024_quarterly_sample_shows_exactly_its_planted_anomalies(tmp_path)
     assert (inspect["Tỷ lệ báo cáo đủ"], inspect["Tính đầy đủ"]) == (0.75, 1)       # 3 of 4 quarters
     flags_sheet = pd.read_excel(r.output / "evaluation.xlsx", sheet_name="Rà soát - dấu hiệu", engine="calamine")
     assert len(flags_sheet) == 7
+    import docx
+
+    texts = [p.text for p in docx.Document(r.output / "report.docx").paragraphs]     # the run writes the DOCX too
+    assert "Rà soát chất lượng số liệu phát hiện 7 dấu hiệu cần kiểm tra lại:" in texts
     # the year is judged on the four quarters summed: 2.182 online of 6.977 received
     target = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
     assert (target["numerator"], target["denominator"], target["status"]) == (2182, 6977, "achieved")

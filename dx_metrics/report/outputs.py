@@ -65,7 +65,7 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
 
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
                   comparison: pd.DataFrame | None = None, focus: list[str] | None = None) -> dict[str, Path]:
-    """Write ``evaluation.xlsx``, ``charts/*.png`` and ``summary.json`` into ``output_dir``.
+    """Write ``evaluation.xlsx``, ``charts/*.png``, ``report.docx`` and ``summary.json`` into ``output_dir``.
 
     The workbook always has the sheets summary, targets, indicators, tasks, rankings, data
     quality and sources (plus the comparison with last year when given).
@@ -97,6 +97,9 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
             if fig is not None:
                 name = f"{str(index).lower()}_rank"
                 written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))
+    from dx_metrics.report.document import write_docx
+
+    written["document"] = write_docx(r, out / paths.DOCUMENT, lang=lang)
     summary_path = out / paths.SUMMARY
     summary_path.write_text(json.dumps(summary(r, generated_at=generated_at), ensure_ascii=False, indent=2),
                             encoding="utf-8")

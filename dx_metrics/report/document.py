@@ -1,0 +1,312 @@
+"""The plan evaluation as the administrative report a director signs (``report.docx``).
+
+Laid out as Decree 30/2020/NĐ-CP prescribes for administrative documents: A4; margins top and
+bottom 20 mm, left 30 mm, right 15 mm (within the decree's 20–25, 30–35 and 15–20 mm);
+Times New Roman, body in 14 pt; the header block with the issuing body under its parent on the
+left and the national name and motto on the right, the number and symbol and the place and
+date left as fields to fill ("Số: …/BC-…", "…, ngày … tháng … năm …"); the title; the body;
+recipients ("Nơi nhận") and the signature block as fields. The body is generated from the
+evaluation: the general assessment (counts of targets by status and of tasks), a results table
+(indicator, target, result, gap, status), the overdue tasks by owner, the data's limitations
+(rejected rows, the data quality review's flags, provisional units), and a marked placeholder
+for the directions and proposals only the author can write.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from dx_metrics.formats import fmt_number, fmt_percent, fmt_points
+from dx_metrics.report.assemble import PlanReport
+from dx_metrics.report.labels import STATUS, check_lang
+from dx_metrics.report.quality import flag_text
+from dx_metrics.report.tables import indicator_name
+from dx_metrics.units import ancestors, kind_of, unit_names
+
+FONT = "Times New Roman"
+BODY_PT = 14
+PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
+SHOWN_FLAGS = 10          # the review's flags listed in the document; the workbook has them all
+
+WORDS = {
+    "vi": {"nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
+           "number": "Số: …/BC-…", "date": "{place}, ngày … tháng … năm …", "title": "BÁO CÁO",
+           "subtitle": "Kết quả thực hiện {title}", "basis": "Căn cứ {ref}.",
+           "general": "I. ĐÁNH GIÁ CHUNG", "results": "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+           "overdue": "III. NHIỆM VỤ QUÁ HẠN CHƯA HOÀN THÀNH", "limits": "IV. HẠN CHẾ CỦA SỐ LIỆU",
+           "directions": "V. PHƯƠNG HƯỚNG, ĐỀ XUẤT",
+           "placeholder": "[Phần này do đơn vị soạn thảo: phương hướng, giải pháp và kiến nghị.]",
+           "targets_count": "Kế hoạch có {n} chỉ tiêu: {parts}.",
+           "tasks_count": "Kế hoạch có {n} nhiệm vụ: {done} đã hoàn thành, {overdue} quá hạn chưa hoàn thành, "
+                          "{no_deadline} không có thời hạn cụ thể.",
+           "as_of": "Số liệu tính đến ngày {date}.",
+           "columns": ["STT", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Kết quả", "Chênh lệch", "Đánh giá"],
+           "task_columns": ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"],
+           "no_overdue": "Không có nhiệm vụ quá hạn chưa hoàn thành.",
+           "rejected": "{n} dòng số liệu đầu vào bị loại vì lỗi và không được tính (xem bảng tính kèm theo).",
+           "flags": "Rà soát chất lượng số liệu phát hiện {n} dấu hiệu cần kiểm tra lại:",
+           "more_flags": "… và {n} dấu hiệu khác (xem bảng tính kèm theo).",
+           "provisional": "Đơn vị chưa có trong danh mục, được tính tạm: {names}.",
+           "no_limits": "Không phát hiện hạn chế nào của số liệu đầu vào.",
+           "recipients": "Nơi nhận:", "recipient_lines": ["- Như trên;", "- …;", "- Lưu: VT."],
+           "signer": "THỦ TRƯỞNG ĐƠN VỊ", "sign_hint": "(Ký, ghi rõ họ tên và đóng dấu)", "name": "[Họ và tên]"},
+    "en": {"nation": "SOCIALIST REPUBLIC OF VIET NAM", "motto": "Independence - Freedom - Happiness",
+           "number": "No.: …/BC-…", "date": "{place}, … (date)", "title": "REPORT",
+           "subtitle": "Results of {title}", "basis": "Pursuant to {ref}.",
+           "general": "I. GENERAL ASSESSMENT", "results": "II. RESULTS AGAINST THE TARGETS",
+           "overdue": "III. TASKS OVERDUE", "limits": "IV. LIMITATIONS OF THE DATA",
+           "directions": "V. DIRECTIONS AND PROPOSALS",
+           "placeholder": "[To be written by the issuing unit: directions, measures and proposals.]",
+           "targets_count": "The plan has {n} targets: {parts}.",
+           "tasks_count": "The plan has {n} tasks: {done} done, {overdue} overdue and not done, {no_deadline} "
+                          "without a deadline.",
+           "as_of": "Figures as of {date}.",
+           "columns": ["No.", "Indicator", "Target", "Result", "Gap", "Status"],
+           "task_columns": ["No.", "Task", "Owner", "Deadline"],
+           "no_overdue": "No task is overdue.",
+           "rejected": "{n} input rows were rejected for errors and are not counted (see the workbook).",
+           "flags": "The data quality review raised {n} flag(s) to check:",
+           "more_flags": "… and {n} more (see the workbook).",
+           "provisional": "Units not in the registry, counted provisionally: {names}.",
+           "no_limits": "No limitation of the input data was found.",
+           "recipients": "Recipients:", "recipient_lines": ["- As above;", "- …;", "- Archive: VT."],
+           "signer": "HEAD OF THE UNIT", "sign_hint": "(Signature, full name and seal)", "name": "[Full name]"},
+}
+
+
+def write_docx(r: PlanReport, path: str | Path, *, lang: str = "vi") -> Path:
+    """Write the report document; the file is replaced only once complete."""
+    from dx_metrics import paths
+
+    check_lang(lang)
+    doc = _document()
+    _header_block(doc, r, lang)
+    _title(doc, r, lang)
+    _general(doc, r, lang)
+    _results(doc, r, lang)
+    _overdue(doc, r, lang)
+    _limits(doc, r, lang)
+    _heading(doc, WORDS[lang]["directions"])
+    _paragraph(doc, WORDS[lang]["placeholder"], highlight=True)
+    _signature_block(doc, lang)
+    path = Path(path)
+    paths.write_atomically(path, lambda p: doc.save(str(p)))
+    return path
+
+
+def _document() -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE["width"], PAGE["height"]
+    section.top_margin, section.bottom_margin = PAGE["top"], PAGE["bottom"]
+    section.left_margin, section.right_margin = PAGE["left"], PAGE["right"]
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    normal.paragraph_format.space_after = Pt(6)
+    return doc
+
+
+def _bodies(unit_id: str) -> tuple[str | None, str, str]:
+    """(the parent body as the header writes it, the issuing unit, the place) for ``unit_id``:
+    "UBND TỈNH BẠC LIÊU", "SỞ GIAO THÔNG VẬN TẢI", "Bạc Liêu"."""
+    name = str(unit_names(pd.Series([unit_id])).iloc[0])
+    up = ancestors(unit_id)
+    parent_id = up[0] if up else None
+    parent = str(unit_names(pd.Series([parent_id])).iloc[0]) if parent_id else None
+    place = "…"
+    if parent_id and kind_of(parent_id) == "province":
+        place = re.sub(r"^(Tỉnh|Thành phố)\s+", "", parent)
+        name = re.sub(rf"\s+(tỉnh|thành phố)\s+{re.escape(place)}$", "", name, flags=re.IGNORECASE)
+        parent = f"UBND {parent}"
+    elif kind_of(unit_id) == "province":
+        place = re.sub(r"^(Tỉnh|Thành phố)\s+", "", name)
+        name = f"UBND {name}"
+    return (parent.upper() if parent else None), name.upper(), place
+
+
+def _cell_lines(cell, lines: list[tuple[str, bool, bool]], size: int = 13) -> None:
+    """Lines (text, bold, italic) centred in a header cell."""
+    cell.paragraphs[0].text = ""
+    for i, (text, bold, italic) in enumerate(lines):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(text)
+        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+
+
+def _header_block(doc: Document, r: PlanReport, lang: str) -> None:
+    w = WORDS[lang]
+    parent, unit, place = _bodies(r.plan.unit_id)
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left = ([(parent, False, False)] if parent else []) + [(unit, True, False), ("―――――", False, False),
+                                                          (w["number"], False, False)]
+    _cell_lines(table.cell(0, 0), left)
+    _cell_lines(table.cell(0, 1), [(w["nation"], True, False), (w["motto"], True, False), ("―――――――――", False, False),
+                                   (w["date"].format(place=place), False, True)])
+    table.cell(0, 0).width, table.cell(0, 1).width = Mm(70), Mm(95)
+
+
+def _paragraph(doc: Document, text: str, *, bold: bool = False, italic: bool = False, center: bool = False,
+               highlight: bool = False, size: int = BODY_PT):
+    p = doc.add_paragraph()
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    else:
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        p.paragraph_format.first_line_indent = Mm(10)
+    run = p.add_run(text)
+    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    if highlight:
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return p
+
+
+def _heading(doc: Document, text: str) -> None:
+    p = _paragraph(doc, text, bold=True)
+    p.paragraph_format.first_line_indent = Mm(0)
+    p.paragraph_format.space_before = Pt(6)
+
+
+def _title(doc: Document, r: PlanReport, lang: str) -> None:
+    w = WORDS[lang]
+    _paragraph(doc, "", center=True)
+    _paragraph(doc, w["title"], bold=True, center=True)
+    title = r.plan.title
+    if lang == "vi" and title[:1].isupper() and title.split()[0] in ("Kế", "Chương"):
+        title = title[0].lower() + title[1:]        # "Kết quả thực hiện kế hoạch ..."
+    _paragraph(doc, w["subtitle"].format(title=title), bold=True, center=True)
+    if r.plan.legal_reference:
+        _paragraph(doc, w["basis"].format(ref=r.plan.legal_reference), italic=True, center=True)
+
+
+def _general(doc: Document, r: PlanReport, lang: str) -> None:
+    w = WORDS[lang]
+    _heading(doc, w["general"])
+    counts = r.evaluation["status"].value_counts()
+    parts = [f"{int(counts[s])} {STATUS[lang][s].lower()}" for s in STATUS[lang] if s in counts]
+    _paragraph(doc, w["targets_count"].format(n=len(r.evaluation), parts=", ".join(parts)))
+    tc = r.task_counts
+    if tc["total"]:
+        _paragraph(doc, w["tasks_count"].format(n=tc["total"], done=tc["by_status"]["done"], overdue=tc["overdue"],
+                                                no_deadline=tc["no_deadline"]))
+    if r.as_of is not None:
+        _paragraph(doc, w["as_of"].format(date=f"{r.as_of:%d/%m/%Y}"), italic=True)
+
+
+def target_cells(row: pd.Series, lang: str) -> list[str]:
+    """The results table's cells for one target: indicator, target, result, gap, status."""
+    share = indicator_unit(row["indicator_id"]) == "share"
+    comparator = {">=": "≥ ", "<=": "≤ ", "==": "= "}.get(str(row["comparator"]), "")
+
+    def figure(x):
+        return fmt_percent(x, lang=lang) if share else fmt_number(x, digits=0 if pd.isna(x) or float(x).is_integer()
+                                                                   else 2, lang=lang)
+    value = row["projected"] if pd.notna(row["projected"]) else row["actual"]
+    gap = fmt_points(row["gap"], lang=lang) if share and pd.notna(row["gap"]) \
+        else figure(row["gap"]) if pd.notna(row["gap"]) else "—"
+    whole = share and pd.notna(row["target"]) and abs(row["target"] * 100 - round(row["target"] * 100)) < 1e-9
+    target = fmt_percent(row["target"], digits=0, lang=lang) if whole else figure(row["target"])
+    return [indicator_name(row["indicator_id"], lang), comparator + target, figure(value), gap,
+            STATUS[lang][row["status"]]]
+
+
+def indicator_unit(iid: str) -> str:
+    from dx_metrics.registry import indicator
+
+    return indicator(iid)["unit"]
+
+
+def _table(doc: Document, header: list[str], rows: list[list[str]], widths_mm: list[int]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for i, text in enumerate(header):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold, run.font.size = True, Pt(12)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for values in rows:
+        cells = table.add_row().cells
+        for i, text in enumerate(values):
+            cells[i].text = ""
+            run = cells[i].paragraphs[0].add_run(text)
+            run.font.size = Pt(12)
+    for row in table.rows:
+        for i, mm in enumerate(widths_mm):
+            row.cells[i].width = Mm(mm)
+
+
+def _results(doc: Document, r: PlanReport, lang: str) -> None:
+    w = WORDS[lang]
+    _heading(doc, w["results"])
+    rows = [[str(i), *target_cells(row, lang)] for i, (_, row) in enumerate(r.evaluation.iterrows(), start=1)]
+    _table(doc, w["columns"], rows, [12, 63, 27, 25, 25, 23])
+
+
+def _overdue(doc: Document, r: PlanReport, lang: str) -> None:
+    w = WORDS[lang]
+    _heading(doc, w["overdue"])
+    late = r.tasks[r.tasks["overdue"]].sort_values(["owner_unit", "deadline"], kind="stable")
+    if late.empty:
+        _paragraph(doc, w["no_overdue"])
+        return
+    owners = unit_names(late["owner_unit"].astype("string"), lang=lang)
+    rows = [[str(i), str(t), str(o), f"{d:%d/%m/%Y}" if pd.notna(d) else "—"]
+            for i, (t, o, d) in enumerate(zip(late["title"], owners, late["deadline"]), start=1)]
+    _table(doc, w["task_columns"], rows, [12, 100, 40, 23])
+
+
+def _limits(doc: Document, r: PlanReport, lang: str) -> None:
+    w = WORDS[lang]
+    _heading(doc, w["limits"])
+    said = False
+    rejected = {(p.file, p.sheet, p.row) for p in r.problems if p.severity == "error" and p.row is not None}
+    if rejected:
+        _paragraph(doc, w["rejected"].format(n=fmt_number(len(rejected), lang=lang)))
+        said = True
+    if r.quality is not None and r.quality.flag_count:
+        _paragraph(doc, w["flags"].format(n=r.quality.flag_count))
+        for _, f in r.quality.flags.head(SHOWN_FLAGS).iterrows():
+            unit = str(unit_names(pd.Series([f["unit_id"]], dtype="string"), lang=lang).iloc[0])
+            _paragraph(doc, f"- {unit}: {flag_text(f, lang)}.")
+        if r.quality.flag_count > SHOWN_FLAGS:
+            _paragraph(doc, w["more_flags"].format(n=r.quality.flag_count - SHOWN_FLAGS))
+        said = True
+    provisional = [u for s in r.sources for u in s.get("provisional_units", [])]
+    if provisional:
+        names = ", ".join(unit_names(pd.Series(sorted(set(provisional)), dtype="string"), lang=lang).astype(str))
+        _paragraph(doc, w["provisional"].format(names=names))
+        said = True
+    if not said:
+        _paragraph(doc, w["no_limits"])
+
+
+def _signature_block(doc: Document, lang: str) -> None:
+    w = WORDS[lang]
+    doc.add_paragraph()
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    left.paragraphs[0].text = ""
+    run = left.paragraphs[0].add_run(w["recipients"])
+    run.bold, run.italic, run.font.size = True, True, Pt(12)
+    for line in w["recipient_lines"]:
+        p = left.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        p.add_run(line).font.size = Pt(11)
+    _cell_lines(right, [(w["signer"], True, False), (w["sign_hint"], False, True), ("", False, False),
+                        ("", False, False), ("", False, False), (w["name"], True, False)], size=14)
+    left.width, right.width = Mm(80), Mm(85)

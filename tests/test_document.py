@@ -1,0 +1,101 @@
+"""report.docx, the administrative report a director signs, opened with python-docx: the
+Decree 30/2020 page setup and header block, and the results table's figures against
+summary.json (worked out again here from summary.json's numbers, not taken from the code)."""
+from __future__ import annotations
+
+import json
+
+import docx
+import pytest
+from docx.shared import Pt
+
+from conftest import ROOT
+from dx_metrics.report import build_plan_report, write_outputs
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("doc")
+    r = build_plan_report(ROOT / "params" / "baclieu_dot_2023.yaml")
+    return {lang: write_outputs(r, out / lang, lang=lang, generated_at="2024-01-15T08:00:00+00:00")
+            for lang in ("vi", "en")}
+
+
+def _vi_percent(x: float, digits: int = 2) -> str:
+    return f"{x * 100:.{digits}f}".replace(".", ",") + "%"
+
+
+def test_page_setup_and_font_follow_decree_30(written):
+    d = docx.Document(written["vi"]["document"])
+    s = d.sections[0]
+    # Word stores lengths in twentieths of a point: within 0,1 mm
+    assert [x.mm for x in (s.page_width, s.page_height)] == pytest.approx([210, 297], abs=0.1)       # A4
+    margins = [s.top_margin, s.bottom_margin, s.left_margin, s.right_margin]
+    assert [x.mm for x in margins] == pytest.approx([20, 20, 30, 15], abs=0.1)
+    normal = d.styles["Normal"].font
+    assert normal.name == "Times New Roman" and Pt(13) <= normal.size <= Pt(14)
+
+
+def test_the_header_block_names_the_issuing_body_and_leaves_number_and_date_to_fill(written):
+    d = docx.Document(written["vi"]["document"])
+    left, right = (c.text.split("\n") for c in d.tables[0].rows[0].cells)
+    assert left[:2] == ["UBND TỈNH BẠC LIÊU", "SỞ GIAO THÔNG VẬN TẢI"] and left[-1] == "Số: …/BC-…"
+    assert right[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert right[-1] == "Bạc Liêu, ngày … tháng … năm …"
+    texts = [p.text for p in d.paragraphs]
+    assert "BÁO CÁO" in texts
+    assert "Kết quả thực hiện kế hoạch chuyển đổi số năm 2023 của Sở Giao thông vận tải tỉnh Bạc Liêu" in texts
+    assert "[Phần này do đơn vị soạn thảo: phương hướng, giải pháp và kiến nghị.]" in texts
+    signature = d.tables[-1].rows[0].cells
+    assert signature[0].text.startswith("Nơi nhận:") and signature[1].text.startswith("THỦ TRƯỞNG ĐƠN VỊ")
+
+
+def test_the_results_table_says_what_summary_json_says(written):
+    summary = json.loads(written["vi"]["summary"].read_text("utf-8"))
+    d = docx.Document(written["vi"]["document"])
+    table = d.tables[1]
+    assert [c.text for c in table.rows[0].cells] == ["STT", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Kết quả", "Chênh lệch",
+                                                     "Đánh giá"]
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert len(rows) == len(summary["targets"])
+    share = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
+    row = rows["Tỷ lệ hồ sơ trực tuyến"]
+    # 2.076 / 6.800 = 30,53 % against ≥ 20 %: +10,53 points, achieved
+    assert share["numerator"] / share["denominator"] == pytest.approx(2076 / 6800)
+    assert row[2:] == ["≥ 20%", _vi_percent(share["actual"]), "+" + f"{share['gap']:.2f}".replace(".", ",")
+                       + " điểm %", "Đạt"]
+    assert row[3] == "30,53%"
+    statuses = {"achieved": "Đạt", "not_achieved": "Không đạt"}
+    assert sorted(r[5] for r in rows.values()) == sorted(statuses[t["status"]] for t in summary["targets"])
+    counts = [p.text for p in d.paragraphs if p.text.startswith("Kế hoạch có")]
+    achieved = sum(t["status"] == "achieved" for t in summary["targets"])
+    assert counts[0] == (f"Kế hoạch có {len(summary['targets'])} chỉ tiêu: {achieved} đạt, "
+                         f"{len(summary['targets']) - achieved} không đạt.")
+    assert counts[1].startswith(f"Kế hoạch có {summary['tasks']['total']} nhiệm vụ: "
+                                f"{summary['tasks']['by_status']['done']} đã hoàn thành, "
+                                f"{summary['tasks']['overdue']} quá hạn")
+
+
+def test_overdue_tasks_are_listed_by_owner(written):
+    summary = json.loads(written["vi"]["summary"].read_text("utf-8"))
+    d = docx.Document(written["vi"]["document"])
+    overdue = d.tables[2]
+    assert len(overdue.rows) - 1 == summary["tasks"]["overdue"] == 2
+    assert [r.cells[3].text for r in overdue.rows[1:]] == ["30/09/2023", "31/10/2023"]     # T05, T09
+
+
+def test_the_english_document(written):
+    d = docx.Document(written["en"]["document"])
+    right = d.tables[0].rows[0].cells[1].text
+    assert right.startswith("SOCIALIST REPUBLIC OF VIET NAM\nIndependence - Freedom - Happiness")
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in d.tables[1].rows[1:]}
+    assert rows["Online dossier share"][2:] == ["≥ 20%", "30.53%", "+10.53 pp", "Achieved"]
+
+
+def test_the_2024_document_lists_the_reviews_flags(tmp_path):
+    r = build_plan_report(ROOT / "params" / "baclieu_dot_2024.yaml")
+    written = write_outputs(r, tmp_path, lang="vi")
+    texts = [p.text for p in docx.Document(written["document"]).paragraphs]
+    assert "Rà soát chất lượng số liệu phát hiện 7 dấu hiệu cần kiểm tra lại:" in texts
+    assert ("- Phòng Quản lý vận tải, phương tiện và người lái: kỳ trước chuyển qua 200 hồ sơ nhưng cuối kỳ "
+            "Quý I/2024 còn tồn 188.") in texts
