@@ -136,6 +136,15 @@ def _bodies(unit_id: str) -> tuple[str | None, str, str]:
     return (parent.upper() if parent else None), name.upper(), place
 
 
+def _widths(table, widths_mm: list[int]) -> None:
+    """Fixed column widths (Word reads the cells', LibreOffice the grid's: both are set)."""
+    table.autofit = False
+    for i, mm in enumerate(widths_mm):
+        table.columns[i].width = Mm(mm)
+        for cell in table.columns[i].cells:
+            cell.width = Mm(mm)
+
+
 def _cell_lines(cell, lines: list[tuple[str, bool, bool]], size: int = 13) -> None:
     """Lines (text, bold, italic) centred in a header cell."""
     cell.paragraphs[0].text = ""
@@ -156,8 +165,8 @@ def _header_block(doc: Document, r: PlanReport, lang: str) -> None:
                                                           (w["number"], False, False)]
     _cell_lines(table.cell(0, 0), left)
     _cell_lines(table.cell(0, 1), [(w["nation"], True, False), (w["motto"], True, False), ("―――――――――", False, False),
-                                   (w["date"].format(place=place), False, True)])
-    table.cell(0, 0).width, table.cell(0, 1).width = Mm(70), Mm(95)
+                                   (w["date"].format(place=place), False, True)], size=12)
+    _widths(table, [66, 99])
 
 
 def _paragraph(doc: Document, text: str, *, bold: bool = False, italic: bool = False, center: bool = False,
@@ -245,16 +254,14 @@ def _table(doc: Document, header: list[str], rows: list[list[str]], widths_mm: l
             cells[i].text = ""
             run = cells[i].paragraphs[0].add_run(text)
             run.font.size = Pt(12)
-    for row in table.rows:
-        for i, mm in enumerate(widths_mm):
-            row.cells[i].width = Mm(mm)
+    _widths(table, widths_mm)
 
 
 def _results(doc: Document, r: PlanReport, lang: str) -> None:
     w = WORDS[lang]
     _heading(doc, w["results"])
     rows = [[str(i), *target_cells(row, lang)] for i, (_, row) in enumerate(r.evaluation.iterrows(), start=1)]
-    _table(doc, w["columns"], rows, [12, 63, 27, 25, 25, 23])
+    _table(doc, w["columns"], rows, [13, 58, 24, 23, 26, 21])
 
 
 def _overdue(doc: Document, r: PlanReport, lang: str) -> None:
@@ -267,7 +274,7 @@ def _overdue(doc: Document, r: PlanReport, lang: str) -> None:
     owners = unit_names(late["owner_unit"].astype("string"), lang=lang)
     rows = [[str(i), str(t), str(o), f"{d:%d/%m/%Y}" if pd.notna(d) else "—"]
             for i, (t, o, d) in enumerate(zip(late["title"], owners, late["deadline"]), start=1)]
-    _table(doc, w["task_columns"], rows, [12, 100, 40, 23])
+    _table(doc, w["task_columns"], rows, [13, 84, 44, 24])
 
 
 def _limits(doc: Document, r: PlanReport, lang: str) -> None:
@@ -309,4 +316,4 @@ def _signature_block(doc: Document, lang: str) -> None:
         p.add_run(line).font.size = Pt(11)
     _cell_lines(right, [(w["signer"], True, False), (w["sign_hint"], False, True), ("", False, False),
                         ("", False, False), ("", False, False), (w["name"], True, False)], size=14)
-    left.width, right.width = Mm(80), Mm(85)
+    _widths(table, [80, 85])
