@@ -29,6 +29,7 @@ from dx_metrics import notes
 from dx_metrics.registry import indicator
 from dx_metrics.periods import parse_period
 from dx_metrics.plans.model import Plan, Target
+from dx_metrics.plans.pace import required_pace
 from dx_metrics.plans.trajectory import assess
 
 STATUSES = ("achieved", "not_achieved", "on_track", "at_risk", "off_track", "no_data")
@@ -42,7 +43,8 @@ NO_DATA_REASONS = (
 EVALUATION_COLUMNS = ["plan_id", "indicator_id", "unit_id", "period", "actual", "numerator", "denominator",
                       "target", "comparator", "met", "gap", "attainment", "status", "owner_unit",
                       "projected", "basis_period", "horizon_year", "horizon_target", "trajectory",
-                      "trajectory_ratio", "source", "no_data_reason", "notes", "note_codes"]
+                      "trajectory_ratio", "source", "no_data_reason", "notes", "note_codes", "required_pace",
+                      "pace_unit", "pace_reachable", "pace_months_left"]
 _TOL = 1e-9
 
 
@@ -188,7 +190,8 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                "attainment": pd.NA, "projected": pd.NA, "basis_period": pd.NA, "source": pd.NA,
                "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
                "notes": pd.NA, "note_codes": [notes.note("plan_note", text=t.note)] if t.note else [],
-               "status": "no_data", "no_data_reason": pd.NA}
+               "status": "no_data", "no_data_reason": pd.NA, "required_pace": pd.NA, "pace_unit": pd.NA,
+               "pace_reachable": pd.NA, "pace_months_left": pd.NA}
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
             if basis is not None:       # measured, but the figure cannot be computed (a zero denominator ...)
@@ -217,6 +220,11 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
             if to_date:
                 row["note_codes"] = [notes.note("to_date_share" if share else "to_date_count",
                                                 period=basis["period"])] + row["note_codes"]
+            else:
+                pace = required_pace(t.comparator, t.value, share=share, numerator=basis["numerator"],
+                                     denominator=basis["denominator"], value=value, months=span.months)
+                if pace is not None:
+                    row.update({k if k.startswith(("required", "pace")) else f"pace_{k}": v for k, v in pace.items()})
             margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
             miss = _shortfall(judged, t)
             row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")
@@ -232,10 +240,13 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
               "trajectory_ratio"):
         out[c] = out[c].astype("Float64")
     out["horizon_year"] = out["horizon_year"].astype("Int64")
+    out["required_pace"] = out["required_pace"].astype("Float64")
+    out["pace_months_left"] = out["pace_months_left"].astype("Int64")
+    out["pace_reachable"] = out["pace_reachable"].astype("boolean")
     out["trajectory"] = out["trajectory"].astype("string")
     out["met"] = out["met"].astype("boolean")
     for c in ("plan_id", "indicator_id", "unit_id", "period", "comparator", "status", "owner_unit",
-              "basis_period", "source", "no_data_reason", "notes", "note_codes"):
+              "basis_period", "source", "no_data_reason", "notes", "note_codes", "pace_unit"):
         out[c] = out[c].astype("string")
     return out
 

@@ -28,7 +28,7 @@ from dx_metrics.formats import fmt_number, fmt_percent, fmt_points
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import STATUS, check_lang
 from dx_metrics.report.quality import flag_text
-from dx_metrics.report.tables import indicator_name
+from dx_metrics.report.tables import indicator_name, pace_text
 from dx_metrics.units import ancestors, kind_of, unit_names
 
 FONT = "Times New Roman"
@@ -51,6 +51,7 @@ WORDS = {
            "columns": ["STT", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Kết quả", "Chênh lệch", "Đánh giá"],
            "task_columns": ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"],
            "no_overdue": "Không có nhiệm vụ quá hạn chưa hoàn thành.",
+           "pace": "Để đạt các chỉ tiêu vào cuối năm, phần còn lại của năm cần đạt:",
            "rejected": "{n} dòng số liệu đầu vào bị loại vì lỗi và không được tính (xem bảng tính kèm theo).",
            "flags": "Rà soát chất lượng số liệu phát hiện {n} dấu hiệu cần kiểm tra lại:",
            "more_flags": "… và {n} dấu hiệu khác (xem bảng tính kèm theo).",
@@ -72,6 +73,7 @@ WORDS = {
            "columns": ["No.", "Indicator", "Target", "Result", "Gap", "Status"],
            "task_columns": ["No.", "Task", "Owner", "Deadline"],
            "no_overdue": "No task is overdue.",
+           "pace": "To meet the targets by the year end, the rest of the year needs:",
            "rejected": "{n} input rows were rejected for errors and are not counted (see the workbook).",
            "flags": "The data quality review raised {n} flag(s) to check:",
            "more_flags": "… and {n} more (see the workbook).",
@@ -262,6 +264,11 @@ def _results(doc: Document, r: PlanReport, lang: str) -> None:
     _heading(doc, w["results"])
     rows = [[str(i), *target_cells(row, lang)] for i, (_, row) in enumerate(r.evaluation.iterrows(), start=1)]
     _table(doc, w["columns"], rows, [13, 58, 24, 23, 26, 21])
+    paced = r.evaluation[r.evaluation["required_pace"].notna()]
+    if len(paced):
+        _paragraph(doc, w["pace"])
+        for _, row in paced.iterrows():
+            _paragraph(doc, f"- {indicator_name(row['indicator_id'], lang)}: {pace_text(row, lang)}.")
 
 
 def _overdue(doc: Document, r: PlanReport, lang: str) -> None:

@@ -62,6 +62,7 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
         c["basis_period"]: _periods(ev["basis_period"], lang),
         c["trajectory"]: [_trajectory_text(t, y, v, lang) for t, y, v in
                           zip(ev["trajectory"], ev["horizon_year"], ev["horizon_target"])],
+        c["pace"]: [pace_text(row, lang) for _, row in ev.iterrows()],
         c["notes"]: notes_text(ev["note_codes"], ev["notes"], lang),
         "_status": ev["status"],
         "_share": share,
@@ -70,6 +71,8 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
                c["gap"]: POINTS, c["status"]: STATUS_FMT}
     if ev["trajectory"].isna().all():
         df = df.drop(columns=[c["trajectory"]])
+    if ev["required_pace"].isna().all():
+        df = df.drop(columns=[c["pace"]])
     return df, formats
 
 
@@ -114,6 +117,34 @@ def _trajectory_text(label: object, year: object, target: object, lang: str) -> 
     return f"{word} ({'đến' if lang == 'vi' else 'to'} {int(year)}: {fmt_percent(target, digits=0, lang=lang)})"
 
 
+def pace_text(row: pd.Series, lang: str = "vi") -> str | None:
+    """What the rest of the year must reach for a target judged on the year to date:
+    "42,00% số còn lại (5 tháng)", "1,83 mỗi tháng (6 tháng)", "không thể đạt (cần 134,00%)"."""
+    pace = row.get("required_pace")
+    if pace is None or pd.isna(pace):
+        return None
+    vi, months = lang == "vi", int(row["pace_months_left"])
+    span = f"{months} tháng" if vi else f"{months} month{'s' if months > 1 else ''}"
+    if row["pace_unit"] == "per_month":
+        if row["comparator"] == "<=":
+            return (f"tối đa {fmt_number(pace, digits=2, lang=lang)} mỗi tháng ({span})" if vi
+                    else f"at most {fmt_number(pace, digits=2, lang=lang)} a month ({span})") \
+                if row["pace_reachable"] else ("đã vượt mức tối đa" if vi else "already over the ceiling")
+        if pace == 0:
+            return "đã đạt" if vi else "already met"
+        return f"{fmt_number(pace, digits=2, lang=lang)} {'mỗi tháng' if vi else 'a month'} ({span})"
+    shown = fmt_percent(pace, lang=lang)
+    if not row["pace_reachable"]:
+        if row["comparator"] == "<=":
+            return "không thể đạt: đã vượt mức tối đa" if vi else "out of reach: already over the ceiling"
+        return f"không thể đạt (cần {shown})" if vi else f"out of reach ({shown} needed)"
+    if row["comparator"] == "<=":
+        return f"tối đa {shown} số còn lại ({span})" if vi else f"at most {shown} of the rest ({span})"
+    if pace == 0:
+        return "đã bảo đảm" if vi else "already secured"
+    return f"{shown} số còn lại ({span})" if vi else f"{shown} of the rest ({span})"
+
+
 def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     """Targets judged on part-year data: the value so far, its year-end projection, status."""
     check_lang(lang)
@@ -124,6 +155,7 @@ def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, 
         c["owner_unit"]: _names(ev["owner_unit"], lang), c["basis_period"]: _periods(ev["basis_period"], lang),
         c["actual"]: ev["actual"], c["projected"]: ev["projected"], c["comparator"]: ev["comparator"].map(_COMPARATOR_TEXT),
         c["target"]: ev["target"], c["gap"]: ev["gap"], c["status"]: ev["status"].map(STATUS[lang]),
+        c["pace"]: [pace_text(row, lang) for _, row in ev.iterrows()],
         "_status": ev["status"], "_share": _units_of(ev["indicator_id"]).eq("share"),
     })
     return df, {c["actual"]: PERCENT, c["projected"]: PERCENT, c["target"]: PERCENT, c["gap"]: POINTS,
