@@ -47,3 +47,16 @@ def test_index_ranks_year_over_year():
     c = compare_years(_obs([]), year=2019, scores=scores).set_index(["indicator_id", "unit_id"])
     row = c.loc[("ict_rank", "mot")]
     assert (row.rank_previous, row.rank_current, row.rank_change, row.rank_of) == (3, 1, 2, 3)
+
+
+def test_no_change_is_computed_across_a_definition_change():
+    from dx_metrics.plans import compare_years
+
+    # full-process coverage: 2022 straddles Decree 42's date (01/08/2022); 2021 and 2022 measure different things
+    obs = pd.DataFrame({"indicator_id": ["full_process_coverage"] * 2, "unit_id": ["baclieu_dot"] * 2,
+                        "period": ["2021", "2022"], "numerator": [40, 60], "denominator": [100, 100],
+                        "value": [0.4, 0.6], "source": ["a", "b"], "note": [None, None]})
+    row = compare_years(obs, year=2022).iloc[0]
+    assert (row["value_previous"], row["value_current"]) == (0.4, 0.6)
+    assert pd.isna(row["change"]) and bool(row["definition_change"])
+    assert row["note"] == "definition changed between the years (Decree 42/2022: levels → full-process / partial)"

@@ -28,7 +28,7 @@ def compare_years(observations: pd.DataFrame, *, year: int, previous: int | None
     a merged unit compares with the sum of its predecessors (``predecessors`` says which);
     index scores of predecessors are not combined (see ``dx_metrics.units.scores_at``).
     ``definition_change`` marks indicators whose definition changed between the two years
-    (the Decree 42/2022 level change).
+    (the Decree 42/2022 level change); their change is left empty, the note says why.
     """
     previous = previous if previous is not None else year - 1
     at = pd.Timestamp(at) if at is not None else pd.Timestamp(year, 12, 31)
@@ -62,6 +62,8 @@ def compare_years(observations: pd.DataFrame, *, year: int, previous: int | None
     when = pd.to_datetime(out["indicator_id"].map(meta["definition_change"]))
     crossed = ((when > pd.Timestamp(previous, 1, 1)) & (when <= pd.Timestamp(year, 12, 31))).fillna(False)
     out["definition_change"] = crossed.astype("boolean")
+    # the two years measure different things: no change is computed, the note says why
+    out["change"] = out["change"].mask(crossed.to_numpy(dtype=bool))
     empty = pd.Series(pd.NA, index=out.index, dtype="string")
     out["note"], out["note_codes"] = notes.put(empty, empty, crossed, notes.note("definition_changed_between_years"))
     if scores is not None and len(scores):
