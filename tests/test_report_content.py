@@ -101,3 +101,17 @@ def test_rejected_rows_are_noted_beside_the_figure_they_leave_out(tmp_path):
     assert (row["Tử số"], row["Mẫu số"]) == (10, 50)             # the rejected row is not counted
     assert row["Ghi chú"] == ("1 dòng của x.xlsx bị loại vì lỗi số liệu, không được tính "
                               "(xem mục chất lượng dữ liệu)")                  # in the report's language
+
+
+def test_the_year_over_year_chart_draws_both_years_and_both_targets(report_2023):
+    from dx_metrics.report.assemble import build_comparison, previous_report
+    from dx_metrics.report.charts import drawn_years
+    from dx_metrics.report.figures import chart_years
+
+    last = previous_report(report_2023)
+    cmp = build_comparison(report_2023, last)
+    drawn = drawn_years(chart_years(report_2023, cmp, "vi"))
+    share = drawn["Tỷ lệ hồ sơ trực tuyến"]
+    # 2022: 1.200 / 6.400 = 18,75 % (seed 002); 2023: 2.076 / 6.800; the target was 20 % both years
+    assert share["previous"] == pytest.approx(1200 / 6400) and share["current"] == pytest.approx(2076 / 6800)
+    assert share["target_previous"] == pytest.approx(0.20) and share["target_current"] == pytest.approx(0.20)

@@ -6,6 +6,7 @@ normalised to NFC so accents sit on their letters.
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +59,56 @@ def drawn_shares(fig: Figure) -> tuple[dict[str, float], float | None]:
     bars = {labels[round(p.get_y() + p.get_height() / 2)]: float(p.get_width()) for p in ax.patches}
     dashed = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
     return bars, float(dashed[0].get_xdata()[0]) if dashed else None
+
+
+def years_against_targets(rows: pd.DataFrame, *, title: str, years: tuple[int, int], lang: str = "vi") -> Figure:
+    """Last year's and this year's share per indicator (``rows``: label, previous, current,
+    target_previous, target_current), each year's target marked on its bar."""
+    check_lang(lang)
+    fig = Figure(figsize=(9, 0.9 * max(len(rows), 2) + 1.6), dpi=110)
+    ax = fig.add_subplot()
+    y = list(range(len(rows)))[::-1]
+    for offset, column, colour, year in ((0.2, "previous", "#A6A6A6", years[0]), (-0.2, "current", BAR, years[1])):
+        values = rows[column].astype(float).fillna(0.0)
+        ax.barh([v + offset for v in y], values, height=0.38, color=colour, label=str(year), gid=column)
+        for yi, v, shown in zip(y, values, rows[column]):
+            if pd.notna(shown):
+                ax.text(v, yi + offset, " " + fmt_percent(v, lang=lang), va="center", fontfamily=FONT, fontsize=8)
+        targets = rows[f"target_{column}"].astype(float)
+        marked = [(t, yi + offset) for t, yi in zip(targets, y) if pd.notna(t)]
+        if marked:
+            ax.plot([t for t, _ in marked], [v for _, v in marked], linestyle="none", marker="|", markersize=16,
+                    markeredgewidth=2.2, color="#A50021" if column == "current" else "#595959",
+                    gid=f"target_{column}", label=f"{TEXT[lang]['target_line']} {year}")
+    ax.set_yticks(y, [textwrap.fill(nfc(str(label)), 38) for label in rows["label"]], fontfamily=FONT, fontsize=9)
+    top = max([float(rows[c].astype(float).max()) for c in ("previous", "current", "target_previous",
+                                                             "target_current") if rows[c].notna().any()] + [0.0])
+    ax.set_xlim(0, min(1.05, top * 1.25) if top <= 1 else top * 1.25)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_percent(x, digits=0, lang=lang)))
+    ax.legend(prop={"family": FONT, "size": 8}, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4)
+    ax.set_title(nfc(title), fontfamily=FONT, fontsize=12, loc="left", pad=24)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def drawn_years(fig: Figure) -> dict[str, dict[str, float]]:
+    """What a ``years_against_targets`` figure shows, read back from what was drawn:
+    {label: {"previous": bar, "current": bar, "target_previous": mark, "target_current": mark}}."""
+    ax = fig.axes[0]
+    labels = {round(t.get_position()[1]): t.get_text() for t in ax.get_yticklabels()}
+    out: dict[str, dict[str, float]] = {}
+    for p in ax.patches:
+        centre = p.get_y() + p.get_height() / 2
+        label = labels[round(centre)]
+        out.setdefault(label, {})[p.get_gid() or ("previous" if centre > round(centre) else "current")] = \
+            float(p.get_width())
+    for line in ax.lines:
+        if str(line.get_gid()).startswith("target_"):
+            for x, yv in zip(line.get_xdata(), line.get_ydata()):
+                out.setdefault(labels[round(yv)], {})[line.get_gid()] = float(x)
+    return out
 
 
 def png_bytes(fig: Figure) -> bytes:

@@ -56,6 +56,24 @@ def _draw_ranks(r: PlanReport, index: str, focus: list[str], lang: str):
     return charts.rank_over_years(series, title=title, lang=lang)
 
 
+def chart_years(r: PlanReport, comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str | None = None):
+    """This year against last for the plan's unit: each share target's two values, both
+    years' targets marked (None when no share target has a value in either year)."""
+    unit = unit_id or r.plan.unit_id
+    rows = comparison[(comparison["unit_id"] == unit) & tables._units_of(comparison["indicator_id"]).eq("share")
+                      & (comparison["target_current"].notna() | comparison["target_previous"].notna())
+                      & (comparison["value_current"].notna() | comparison["value_previous"].notna())]
+    if rows.empty:
+        return None
+    shown = pd.DataFrame({"label": rows["indicator_id"].map(lambda i: tables.indicator_name(i, lang)),
+                          "previous": rows["value_previous"], "current": rows["value_current"],
+                          "target_previous": rows["target_previous"], "target_current": rows["target_current"]})
+    year = r.plan.year
+    title = (f"So sánh năm {year} với năm {year - 1}" if lang == "vi" else f"{year} against {year - 1}")
+    return _drawn_once(r, ("years", unit, lang), lambda: charts.years_against_targets(
+        shown.reset_index(drop=True), title=title, years=(year - 1, year), lang=lang))
+
+
 COUNTRY = "VNM"    # every plan's unit is Vietnamese: in a table of countries, Viet Nam is followed
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from dx_metrics import notes, paths, workspace
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.report.assemble import PlanReport
-from dx_metrics.report.figures import chart_online_share, chart_ranks, followed_units
+from dx_metrics.report.figures import chart_online_share, chart_ranks, chart_years, followed_units
 from dx_metrics.report.labels import SHEETS, check_lang
 from dx_metrics.report.workbook import write_workbook
 
@@ -88,6 +88,10 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
     if comparison is not None:
         sheets.insert(3, (s["comparison"], *tables.comparison_frame(comparison, lang)))
     written = {"workbook": write_workbook(out / paths.WORKBOOK, sheets)}
+    if comparison is not None:
+        fig = chart_years(r, comparison, lang)
+        if fig is not None:
+            written["chart_year_over_year"] = charts.save(fig, paths.chart_path(out, "year_over_year"))
     fig = chart_online_share(r, lang)
     if fig is not None:
         written["chart_online_dossier_share"] = charts.save(fig, paths.chart_path(out, "online_dossier_share"))

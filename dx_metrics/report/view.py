@@ -14,7 +14,7 @@ from dx_metrics.report import charts, quality, tables
 from dx_metrics.formats import fmt_number
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
-from dx_metrics.report.figures import chart_online_share, chart_ranks
+from dx_metrics.report.figures import chart_online_share, chart_ranks, chart_years
 from dx_metrics.units import unit_names
 
 _e = html.escape
@@ -146,6 +146,11 @@ def rank_charts(r: PlanReport, focus: list[str], lang: str = "vi") -> list:
     if r.rankings.empty:
         return []
     return [_image(chart_ranks(r, str(i), focus, lang)) for i in sorted(r.rankings["index"].dropna().unique())]
+
+
+def comparison_chart(r: PlanReport, cmp, lang: str = "vi", *, unit_id: str | None = None):
+    """This year against last, with both years' targets, for the plan's unit."""
+    return _image(chart_years(r, cmp, lang, unit_id=unit_id))
 
 
 def comparison(cmp, lang: str = "vi", *, unit_id: str | None = None):
