@@ -48,7 +48,7 @@ def _draw_ranks(r: PlanReport, index: str, focus: list[str], lang: str):
         return None
     rows = rk[(rk["index"] == index) & (rk["component"] == "total") &
               (rk["unit_id"].isin(focus) | rk["unit_name"].isin(focus))]
-    if rows.empty:
+    if rows["year"].nunique() < 2:      # a rank over the years needs two years at least
         return None
     rank = rows["rank_published"] if "rank_published" in rows and rows["rank_published"].notna().any() else rows["rank"]
     series = pd.DataFrame({"year": rows["year"], "rank": rank, "unit": rows["unit_name"]})

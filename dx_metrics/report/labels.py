@@ -142,8 +142,9 @@ SECTIONS = {
         "rankings": ("Xếp hạng", "Hạng của đơn vị trong từng chỉ số, nhóm và thành phần; hạng bằng nhau dùng chung "
                      "thứ hạng cao nhất. Hạng công bố giữ nguyên như nguồn (có thể xếp trên phạm vi rộng hơn nhóm)."),
         "rank_chart": ("Thứ hạng qua các năm", "Hạng công bố của đơn vị theo từng năm (càng lên cao càng tốt)."),
-        "rankings_all": ("Bảng xếp hạng năm gần nhất", "Mọi đơn vị trong từng chỉ số và nhóm, năm gần nhất: bối cảnh "
-                         "của nhóm so sánh."),
+        "rankings_all": ("Bảng xếp hạng năm gần nhất", "Mỗi chỉ số, năm gần nhất: mọi đơn vị của nhóm so sánh theo "
+                         "thứ hạng, điểm tổng và điểm từng thành phần; đơn vị theo dõi được tô đậm. Bảng dài chỉ "
+                         "giữ nhóm đầu, đơn vị theo dõi với các đơn vị liền kề và nhóm cuối; bảng tính có đủ."),
         "comparison": ("So sánh với năm trước",
                        "Giá trị năm trước và năm nay, thay đổi (điểm phần trăm với tỷ lệ), chỉ tiêu hai năm và việc "
                        "nâng chỉ tiêu. Số liệu được quy về đơn vị hiện hành; chỉ số đổi định nghĩa được ghi rõ."),
@@ -178,8 +179,9 @@ SECTIONS = {
         "rankings": ("Rankings", "The unit's rank in each index, peer group and component; equal scores share the "
                      "best rank. Published ranks are kept as published (they may rank a wider population)."),
         "rank_chart": ("Rank over the years", "The unit's published rank each year (higher on the chart is better)."),
-        "rankings_all": ("Latest rankings", "Every unit in each index and peer group, latest year: the peer-group "
-                         "context."),
+        "rankings_all": ("Latest rankings", "Each index, latest year: every unit of the peer group by rank, with "
+                         "the overall and component scores; the followed units in bold. Long pages keep the top, the "
+                         "followed units with their neighbours and the bottom; the workbook has every row."),
         "comparison": ("Against last year",
                        "Last year's and this year's values, the change (percentage points for shares), both targets "
                        "and whether the target was raised; series on today's units, definition changes flagged."),

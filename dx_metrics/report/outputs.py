@@ -38,7 +38,18 @@ def _records(df: pd.DataFrame) -> list[dict]:
             for row in df.to_dict(orient="records")]
 
 
-def summary(r: PlanReport, *, generated_at: str) -> dict:
+def bounded_rankings(r: PlanReport, focus: list[str] | None = None) -> pd.DataFrame:
+    """The rankings summary.json keeps: every row of the followed units, and the overall rank of
+    every unit in each index's latest year (the workbook has all rows)."""
+    rk = r.rankings
+    if rk.empty:
+        return rk
+    followed = rk["unit_id"].isin(followed_units(r, focus)) | rk["unit_name"].isin(focus or [])
+    latest = (rk["year"] == rk.groupby("index")["year"].transform("max")) & (rk["component"] == "total")
+    return rk[followed | latest]
+
+
+def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None) -> dict:
     """The machine-readable result of a run (keys fixed by DESIGN.md)."""
     tc = r.task_counts
     return {
@@ -59,7 +70,7 @@ def summary(r: PlanReport, *, generated_at: str) -> dict:
         "sources": r.sources,
         "provisional_units": [{"unit_id": u, "name": str(tables.unit_names(pd.Series([u]), lang="vi").iloc[0]),
                                "file": s["file"]} for s in r.sources for u in s.get("provisional_units", [])],
-        "rankings": _records(r.rankings.reindex(columns=RANK_KEYS)) if not r.rankings.empty else [],
+        "rankings": _records(bounded_rankings(r, focus).reindex(columns=RANK_KEYS)) if not r.rankings.empty else [],
     }
 
 
@@ -105,7 +116,7 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
 
     written["document"] = write_docx(r, out / paths.DOCUMENT, lang=lang)
     summary_path = out / paths.SUMMARY
-    summary_path.write_text(json.dumps(summary(r, generated_at=generated_at), ensure_ascii=False, indent=2),
+    summary_path.write_text(json.dumps(summary(r, generated_at=generated_at, focus=focus), ensure_ascii=False, indent=2),
                             encoding="utf-8")
     written["summary"] = summary_path
     return written

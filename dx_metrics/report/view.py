@@ -141,6 +141,31 @@ def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
     return tables.styled(df, formats, lang=lang)
 
 
+def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None) -> list:
+    """Each index's latest ranking page: one row per unit of the peer group, components named,
+    the followed units marked; long pages cut (the workbook keeps every row)."""
+    from dx_metrics.ingest.indexes import catalogue
+    from dx_metrics.report import ranking_page as rp
+
+    if r.rankings.empty:
+        return [HTML(f"<p>{_e('Không có số liệu xếp hạng.' if lang == 'vi' else 'No ranking data.')}</p>")]
+    followed = rp.resolve_focus(r, focus or [])
+    out = []
+    for index in sorted(r.rankings["index"].dropna().unique()):
+        page = rp.ranking_page(r, str(index), lang=lang, focus=followed)
+        year = int(r.rankings.loc[r.rankings["index"] == index, "year"].max())
+        known = catalogue().get(str(index))
+        name = (known.name_vi if lang == "vi" else known.name_en) if known else str(index)
+        out.append(HTML(f"<h3>{_e(name)} — {year}</h3>"))
+        shown = rp.bounded(page, lang)
+        marked = shown["_focus"].tolist()
+        styler = shown.drop(columns="_focus").style.hide(axis="index").format(escape="html")
+        styler = styler.apply(lambda row: ["font-weight:bold;background:#FFF2CC" if marked[row.name] else ""
+                                           for _ in row], axis=1)
+        out.append(styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+    return out
+
+
 def rank_charts(r: PlanReport, focus: list[str], lang: str = "vi") -> list:
     """One chart per index of the focus units' rank over the years."""
     if r.rankings.empty:

@@ -1,0 +1,106 @@
+"""A ranking page worth sending: one row per unit of the peer group in an index's latest
+year, sorted by rank, the overall score and each component as columns named from the index
+catalogue, scores at the precision the index publishes, rank and its change; the units the
+report follows marked. Long pages (193 countries) are cut to the top, the followed units with
+their neighbours, and the bottom; the workbook keeps every row."""
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from dx_metrics.formats import fmt_number
+from dx_metrics.ingest.indexes import component_label
+from dx_metrics.report.assemble import PlanReport
+from dx_metrics.text import fold
+
+TOP, NEIGHBOURS, BOTTOM = 10, 3, 5
+HEAD = {"vi": {"rank": "Hạng", "unit": "Đơn vị", "change": "Thay đổi hạng", "more": "…"},
+        "en": {"rank": "Rank", "unit": "Unit", "change": "Rank change", "more": "…"}}
+
+
+def published_decimals(scores: pd.Series) -> int:
+    """The decimals an index publishes, read from its scores as written (0,5592 -> 4; 89,91 -> 2)."""
+    decimals = 0
+    for v in scores.dropna().astype(float).head(500):
+        text = f"{v:.6f}".rstrip("0")
+        decimals = max(decimals, len(text.split(".")[1]) if "." in text else 0)
+    return min(decimals, 4)
+
+
+def resolve_focus(r: PlanReport, focus: list[str]) -> list[str]:
+    """Unit ids of the rankings for ``focus`` written as an id, a name, a short form or a
+    code; a name that fits several units, or none, is refused naming close matches."""
+    from dx_metrics.units import resolve
+
+    rk = r.rankings
+    ids, names = set(rk["unit_id"].astype(str)), dict(zip(rk["unit_name"].astype(str), rk["unit_id"].astype(str)))
+    out = []
+    for wanted in focus:
+        text = str(wanted).strip()
+        if text in ids:
+            out.append(text)
+            continue
+        if text in names:
+            out.append(names[text])
+            continue
+        found = resolve(text).unit_id
+        if found in ids:
+            out.append(found)
+            continue
+        key = fold(text)
+        hits = sorted({uid for name, uid in names.items() if key and key in fold(name)})
+        if len(hits) == 1:
+            out.append(hits[0])
+            continue
+        close = hits or difflib.get_close_matches(text, list(names), n=5, cutoff=0.5)
+        raise ValueError(f"focus {text!r} " + (f"fits several units: {', '.join(close)}" if hits else
+                         "is no unit of the rankings" + (f" (close: {', '.join(close)})" if close else ""))
+                         + "; write a unit id or the full name")
+    return out
+
+
+def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] = ()) -> pd.DataFrame:
+    """The latest year's page of ``index`` for the peer group of the followed units (the
+    first group when none is followed); ``_focus`` marks the followed units' rows."""
+    rk = r.rankings[(r.rankings["index"] == index) & r.rankings["reference"].isna()] \
+        if "reference" in r.rankings else r.rankings[r.rankings["index"] == index]
+    rk = rk[rk["year"] == rk["year"].max()]
+    groups = rk["peer_group"].fillna("")
+    followed = groups[rk["unit_id"].isin(focus)]
+    group = followed.iloc[0] if len(followed) else groups.iloc[0]
+    rk = rk[groups == group]
+    h = HEAD[lang]
+    decimals = published_decimals(rk["score"])
+    scores = rk.pivot_table(index="unit_id", columns="component", values="score", aggfunc="first")
+    total = rk[rk["component"] == "total"].set_index("unit_id")
+    rank = total["rank_published"].fillna(total["rank"]) if "rank_published" in total else total["rank"]
+    change = total["rank_published_change"].fillna(total["rank_change"]) if "rank_published_change" in total \
+        else total["rank_change"]
+    order = rank.sort_values(kind="stable").index
+    components = ["total", *sorted(c for c in scores.columns if c != "total")]
+    page = pd.DataFrame({h["rank"]: [f"{int(rank[u])}" if pd.notna(rank[u]) else "—" for u in order],
+                         h["unit"]: [str(total.at[u, "unit_name"]) for u in order]})
+    for comp in [c for c in components if c in scores.columns]:
+        page[component_label(index, comp, lang)] = [fmt_number(scores.at[u, comp], digits=decimals, lang=lang)
+                                                    if pd.notna(scores.at[u, comp]) else "—" for u in order]
+    page[h["change"]] = [(f"{int(change[u]):+d}" if pd.notna(change[u]) else "—") for u in order]
+    page["_focus"] = [u in set(focus) for u in order]
+    return page
+
+
+def bounded(page: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The page cut to the top, each followed unit with its neighbours, and the bottom, a
+    "…" row where rows are left out (a page of 40 rows or fewer is kept whole)."""
+    if len(page) <= TOP + BOTTOM + 2 * NEIGHBOURS + 1 + 20:
+        return page
+    keep = set(range(TOP)) | set(range(len(page) - BOTTOM, len(page)))
+    for i in [i for i, f in enumerate(page["_focus"]) if f]:
+        keep |= set(range(max(0, i - NEIGHBOURS), min(len(page), i + NEIGHBOURS + 1)))
+    rows, last = [], -1
+    for i in sorted(keep):
+        if i != last + 1:
+            rows.append({c: (HEAD[lang]["more"] if c != "_focus" else False) for c in page.columns})
+        rows.append(page.iloc[i].to_dict())
+        last = i
+    return pd.DataFrame(rows, columns=page.columns)

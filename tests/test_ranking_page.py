@@ -1,0 +1,79 @@
+"""The ranking page: one row per unit, components named from the catalogue, scores at the
+published precision, the followed unit marked, long pages cut, focus found by name."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from dx_metrics.report import build_plan_report, view
+from dx_metrics.report.ranking_page import bounded, published_decimals, ranking_page, resolve_focus
+
+
+@pytest.fixture(scope="module")
+def ministry():
+    return build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")
+
+
+def test_one_row_per_ministry_sorted_by_rank_with_named_components(ministry):
+    page = ranking_page(ministry, "ICT", lang="vi", focus=["mot"])
+    rk = ministry.rankings
+    latest = rk[(rk["index"] == "ICT") & (rk["year"] == 2019) & (rk["component"] == "total")]
+    mine = latest[latest["unit_id"] == "mot"]
+    group = latest[latest["peer_group"] == mine["peer_group"].iloc[0]]
+    assert len(page) == len(group) and page["Đơn vị"].is_unique
+    assert [int(x) for x in page["Hạng"]] == sorted(int(x) for x in page["Hạng"])
+    row = page[page["_focus"]].iloc[0]
+    assert row["Đơn vị"] == "Bộ Giao thông vận tải"
+    assert row["Hạng"] == str(int(mine["rank_published"].iloc[0]))
+    # the ICT Index publishes four decimals: 0,5592 is shown as written, in Vietnamese marks
+    total = f"{float(mine['score'].iloc[0]):.4f}".replace(".", ",")
+    assert total in row.tolist()
+    assert not any(c in page.columns for c in ("total", "ha_tang", "ung_dung"))       # names, never codes
+
+
+def test_decimals_as_published():
+    import pandas as pd
+
+    assert published_decimals(pd.Series([0.5592, 0.9213, 0.81])) == 4
+    assert published_decimals(pd.Series([89.91, 70.5, 66.0])) == 2
+
+
+def test_a_long_page_keeps_the_top_the_followed_unit_and_the_bottom(ministry):
+    page = ranking_page(ministry, "EGDI", lang="en", focus=["VNM"])
+    cut = bounded(page, "en")
+    if len(page) > 41:
+        assert len(cut) < len(page) and cut["Unit"].tolist()[:10] == page["Unit"].tolist()[:10]
+        assert cut["Unit"].tolist()[-5:] == page["Unit"].tolist()[-5:]
+    assert "Viet Nam" in cut.loc[cut["_focus"], "Unit"].tolist()
+
+
+def test_focus_by_name_short_form_or_id_and_a_clear_error(ministry):
+    assert resolve_focus(ministry, ["Bộ Giao thông vận tải"]) == ["mot"]
+    assert resolve_focus(ministry, ["mot", "VNM"]) == ["mot", "VNM"]
+    with pytest.raises(ValueError, match="is no unit of the rankings"):
+        resolve_focus(ministry, ["Bộ Không Có Thật"])
+
+
+def test_the_html_page_marks_the_followed_unit(ministry):
+    parts = view.ranking_pages(ministry, "vi", focus=["mot"])
+    html = "".join(p.to_html() if hasattr(p, "to_html") else p.data for p in parts)
+    import re
+
+    ict = next(p.to_html() for p in parts if hasattr(p, "to_html") and "Bộ Giao thông vận tải" in p.to_html())
+    marked = set(re.findall(r"#T_\w+_row(\d+)_col1\b", ict.split("background: #FFF2CC")[0]))
+    named = re.search(r'_row(\d+)_col1" class="data row\d+ col1" >Bộ Giao thông vận tải<', ict).group(1)
+    assert marked == {named}                          # exactly the ministry's row is highlighted
+    assert "_focus" not in html
+
+
+def test_summary_json_keeps_the_followed_units_and_the_latest_ranks(ministry):
+    from dx_metrics.report.outputs import summary
+
+    s = summary(ministry, generated_at="2024-01-15T08:00:00+00:00")
+    rows = s["rankings"]
+    rk = ministry.rankings
+    followed = rk[rk["unit_id"].isin(["mot", "VNM"])]
+    latest_totals = rk[(rk["component"] == "total") & (rk["year"] == rk.groupby("index")["year"].transform("max"))]
+    assert len(rows) == len(followed.index.union(latest_totals.index))
+    others = [r for r in rows if r["unit_id"] not in ("mot", "VNM")]
+    assert all(r["component"] == "total" and r["year"] == (2019 if r["index"] == "ICT" else 2024) for r in others)
