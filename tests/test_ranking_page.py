@@ -77,3 +77,8 @@ def test_summary_json_keeps_the_followed_units_and_the_latest_ranks(ministry):
     assert len(rows) == len(followed.index.union(latest_totals.index))
     others = [r for r in rows if r["unit_id"] not in ("mot", "VNM")]
     assert all(r["component"] == "total" and r["year"] == (2019 if r["index"] == "ICT" else 2024) for r in others)
+
+
+def test_a_registered_unit_no_index_ranks_is_left_out_not_refused(ministry):
+    # the notebook follows the plan's unit, the bodies above it and Viet Nam by default
+    assert resolve_focus(ministry, ["mot", "baclieu_dot", "VNM"]) == ["mot", "VNM"]

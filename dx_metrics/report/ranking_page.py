@@ -30,16 +30,20 @@ def published_decimals(scores: pd.Series) -> int:
 
 def resolve_focus(r: PlanReport, focus: list[str]) -> list[str]:
     """Unit ids of the rankings for ``focus`` written as an id, a name, a short form or a
-    code; a name that fits several units, or none, is refused naming close matches."""
-    from dx_metrics.units import resolve
+    code; a registered unit no index ranks is left out; a name that fits several units, or
+    none, is refused naming close matches."""
+    from dx_metrics.units import load_units, resolve
 
     rk = r.rankings
     ids, names = set(rk["unit_id"].astype(str)), dict(zip(rk["unit_name"].astype(str), rk["unit_id"].astype(str)))
+    registered = set(load_units()["unit_id"])
     out = []
     for wanted in focus:
         text = str(wanted).strip()
         if text in ids:
             out.append(text)
+            continue
+        if text in registered:          # a unit of the registry no index of the inputs ranks
             continue
         if text in names:
             out.append(names[text])
