@@ -98,6 +98,9 @@ def write_atomically(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)        # as a file written directly (mkstemp makes it owner-only)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

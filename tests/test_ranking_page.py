@@ -9,6 +9,15 @@ from dx_metrics.report import build_plan_report, view
 from dx_metrics.report.ranking_page import bounded, published_decimals, ranking_page, resolve_focus
 
 
+def _highlighted_rows(html: str) -> set[str]:
+    """The rows whose cells the page's CSS paints as highlighted."""
+    import re
+
+    blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", html)
+    return {m for selectors, body in blocks if "#FFF2CC" in body
+            for m in re.findall(r"_row(\d+)_col1\b", selectors)}
+
+
 @pytest.fixture(scope="module")
 def ministry():
     return build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")
@@ -60,7 +69,7 @@ def test_the_html_page_marks_the_followed_unit(ministry):
     import re
 
     ict = next(p.to_html() for p in parts if hasattr(p, "to_html") and "Bộ Giao thông vận tải" in p.to_html())
-    marked = set(re.findall(r"#T_\w+_row(\d+)_col1\b", ict.split("background: #FFF2CC")[0]))
+    marked = _highlighted_rows(ict)
     named = re.search(r'_row(\d+)_col1" class="data row\d+ col1" >Bộ Giao thông vận tải<', ict).group(1)
     assert marked == {named}                          # exactly the ministry's row is highlighted
     assert "_focus" not in html
@@ -82,3 +91,25 @@ def test_summary_json_keeps_the_followed_units_and_the_latest_ranks(ministry):
 def test_a_registered_unit_no_index_ranks_is_left_out_not_refused(ministry):
     # the notebook follows the plan's unit, the bodies above it and Viet Nam by default
     assert resolve_focus(ministry, ["mot", "baclieu_dot", "VNM"]) == ["mot", "VNM"]
+
+
+def test_every_page_highlights_its_own_followed_unit_in_the_report_language(ministry):
+    import re
+
+    parts = view.ranking_pages(ministry, "vi", focus=["mot", "VNM"])
+    egdi = next(p.to_html() for p in parts if hasattr(p, "to_html") and "Singapore" in p.to_html())
+    marked = _highlighted_rows(egdi)
+    named = re.search(r'_row(\d+)_col1" class="data row\d+ col1" >Việt Nam<', egdi).group(1)   # the registry's name
+    assert marked == {named}
+
+
+def test_files_written_at_once_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from dx_metrics.paths import write_atomically
+
+    path = write_atomically(tmp_path / "x.txt", lambda p: p.write_text("x"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

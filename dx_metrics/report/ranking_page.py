@@ -13,6 +13,7 @@ from dx_metrics.formats import fmt_number
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.text import fold
+from dx_metrics.units import unit_names
 
 TOP, NEIGHBOURS, BOTTOM = 10, 3, 5
 HEAD = {"vi": {"rank": "Hạng", "unit": "Đơn vị", "change": "Thay đổi hạng", "more": "…"},
@@ -83,8 +84,11 @@ def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str
         else total["rank_change"]
     order = rank.sort_values(kind="stable").index
     components = ["total", *sorted(c for c in scores.columns if c != "total")]
+    registered = unit_names(pd.Series(list(order), dtype="string"), lang=lang)
+    shown = [str(n) if not str(n).startswith("?") and str(n) != u else str(total.at[u, "unit_name"])
+             for u, n in zip(order, registered)]
     page = pd.DataFrame({h["rank"]: [f"{int(rank[u])}" if pd.notna(rank[u]) else "—" for u in order],
-                         h["unit"]: [str(total.at[u, "unit_name"]) for u in order]})
+                         h["unit"]: shown})
     for comp in [c for c in components if c in scores.columns]:
         page[component_label(index, comp, lang)] = [fmt_number(scores.at[u, comp], digits=decimals, lang=lang)
                                                     if pd.notna(scores.at[u, comp]) else "—" for u in order]

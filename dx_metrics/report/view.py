@@ -141,6 +141,9 @@ def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
     return tables.styled(df, formats, lang=lang)
 
 
+HEAD_UNIT = {"vi": "Đơn vị", "en": "Unit"}
+
+
 def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None) -> list:
     """Each index's latest ranking page: one row per unit of the peer group, components named,
     the followed units marked; long pages cut (the workbook keeps every row)."""
@@ -160,8 +163,9 @@ def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = 
         shown = rp.bounded(page, lang)
         marked = shown["_focus"].tolist()
         styler = shown.drop(columns="_focus").style.hide(axis="index").format(escape="html")
-        styler = styler.apply(lambda row: ["font-weight:bold;background:#FFF2CC" if marked[row.name] else ""
-                                           for _ in row], axis=1)
+        styler = styler.apply(lambda row, marked=marked: ["font-weight:bold;background:#FFF2CC" if marked[row.name]
+                                                          else "" for _ in row], axis=1)
+        styler = styler.set_properties(subset=[HEAD_UNIT[lang]], **{"text-align": "left"})
         out.append(styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
     return out
 
