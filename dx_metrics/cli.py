@@ -140,6 +140,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not jobs:
         print("dx-metrics run: no plan files found", file=sys.stderr)
         return 1
+    if args.focus or args.peer_group:      # the ranking report's units and peer group
+        import dataclasses
+
+        given = {"focus": args.focus, "peer_group": args.peer_group}
+        jobs = [dataclasses.replace(j, parameters={**j.parameters, **{k: v for k, v in given.items() if v}})
+                if j.notebook == "index_ranking" else j for j in jobs]
     out_root = Path(args.out).resolve() if args.out else None
     data_dir = Path(args.data).resolve() if args.data else None
     where = out_root or "each plan's workspace outputs/"
@@ -348,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", choices=["vi", "en"], action="append", help="report language (repeatable; default vi)")
     p.add_argument("--as-of", dest="as_of", help="last day the data covers (YYYY-MM-DD), for an early warning")
     p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")
+    p.add_argument("--focus", action="append", help="index_ranking: a unit to follow (id, name or short form; "
+                   "repeatable; default: the plan's unit, the bodies above it and Viet Nam)")
+    p.add_argument("--peer-group", dest="peer_group", help="index_ranking: the group each ranking page shows, as "
+                   "the table names it or a registry group such as asean (default: the followed units' group)")
     p.add_argument("--allow-empty", dest="allow_empty", action="store_true",
                    help="keep a report in which no target could be evaluated (by default such a run fails)")
     p.set_defaults(func=cmd_run)

@@ -85,3 +85,16 @@ def test_review_refuses_a_plan_with_files_and_a_missing_file(capsys):
     assert main(["review", str(RAW / "nothing_here.xlsx")]) == 2
     out = capsys.readouterr().out
     assert "nothing_here.xlsx: the file" in out and "does not exist" in out
+
+
+def test_run_passes_focus_and_peer_group_to_the_ranking_report_only(monkeypatch, capsys):
+    from dx_metrics import runner
+
+    seen = []
+    monkeypatch.setattr(runner, "prepare", lambda jobs, data_dir=None: [])
+    monkeypatch.setattr(runner, "run_batch", lambda jobs, **kw: seen.extend(jobs) or [])
+    main(["run", str(ROOT / "params" / "mot_nq17_2019.yaml"), "--notebook", "index_ranking", "--notebook",
+          "yearly_plan_evaluation", "--focus", "Bộ Giao thông vận tải", "--focus", "VNM", "--peer-group", "asean"])
+    by_notebook = {j.notebook: j.parameters for j in seen}
+    assert by_notebook["index_ranking"] == {"focus": ["Bộ Giao thông vận tải", "VNM"], "peer_group": "asean"}
+    assert by_notebook["yearly_plan_evaluation"] == {}

@@ -65,7 +65,7 @@ def test_focus_by_name_short_form_or_id_and_a_clear_error(ministry):
 
 def test_the_html_page_marks_the_followed_unit(ministry):
     parts = view.ranking_pages(ministry, "vi", focus=["mot"])
-    html = "".join(p.to_html() if hasattr(p, "to_html") else p.data for p in parts)
+    html = "".join(p.to_html() if hasattr(p, "to_html") else p.data for p in parts if isinstance(getattr(p, "data", ""), str))
     import re
 
     ict = next(p.to_html() for p in parts if hasattr(p, "to_html") and "Bộ Giao thông vận tải" in p.to_html())
@@ -113,3 +113,42 @@ def test_files_written_at_once_are_readable_by_others(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def _index_plan(tmp_path, inputs: str, unit: str = "prov2025_96", year: int = 2025):
+    plan = tmp_path / "p.yaml"
+    plan.write_text(f"id: r\ntitle: Thử\nunit: {unit}\nyear: {year}\ninputs:\n{inputs}", encoding="utf-8")
+    return build_plan_report(plan, data_dir=tmp_path)
+
+
+def test_the_766_page_of_october_2025_names_its_components_and_finds_ca_mau_by_name(tmp_path):
+    from conftest import REFERENCE
+
+    path = REFERENCE / "vn_dvc_766" / "bao_cao_T10_2025.xlsx"
+    if not path.exists():
+        pytest.skip("../shared/reference-data is not beside the project")
+    r = _index_plan(tmp_path, f"  - {{path: {path}, kind: index_scores, sheet: Điểm năm, period: 2025-01/2025-10}}\n")
+    focus = resolve_focus(r, ["Cà Mau"])                              # the short form, not "UBND tỉnh Cà Mau"
+    assert focus == ["prov2025_96"]
+    page = ranking_page(r, "766", lang="vi", focus=focus)
+    assert len(page) == 34 and page["Đơn vị"].is_unique               # one row per province after the merger
+    assert {"Công khai, minh bạch", "Tiến độ giải quyết"} <= set(page.columns)      # named, not ckmb / tdgq
+    assert not {"ckmb", "tdgq", "mdsh", "tttt", "clgq", "mdhl"} & set(page.columns)
+    row = page[page["_focus"]].iloc[0]
+    assert row["Đơn vị"] == "Tỉnh Cà Mau" and row["Tổng"] == "90,04"   # two decimals, as the portal publishes
+
+
+def test_the_egdi_2024_page_for_the_asean_peer_group(tmp_path):
+    from conftest import REFERENCE
+
+    path = REFERENCE / "un_egov" / "un_datacenter_exports" / "EGOV_DATA_2024_renamed_cols.csv"
+    if not path.exists():
+        pytest.skip("../shared/reference-data is not beside the project")
+    r = _index_plan(tmp_path, f"  - {{path: {path}, kind: index_scores, index: EGDI}}\n", unit="VNM", year=2024)
+    page = ranking_page(r, "EGDI", lang="en", focus=["VNM"], peer_group="asean")
+    assert len(page) == 10 and set(page["Unit"]) >= {"Singapore", "Viet Nam"}
+    # UN ranks among 193 countries, as published: Singapore 3rd, Viet Nam 71st (EGDI 2024)
+    assert page.iloc[0]["Unit"] == "Singapore" and page.iloc[0]["Rank"] == "3"
+    assert page[page["_focus"]]["Rank"].tolist() == ["71"]
+    with pytest.raises(ValueError, match="peer group 'asea'"):
+        ranking_page(r, "EGDI", lang="en", focus=["VNM"], peer_group="asea")

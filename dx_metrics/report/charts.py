@@ -111,6 +111,29 @@ def drawn_years(fig: Figure) -> dict[str, dict[str, float]]:
     return out
 
 
+def ranking_bars(rows: pd.DataFrame, *, title: str, decimals: int, lang: str = "vi") -> Figure:
+    """The overall score of the units of a ranking page (``rows``: label, score, focus): the
+    top, the followed units with their neighbours and the bottom, the followed ones in colour."""
+    check_lang(lang)
+    from dx_metrics.formats import fmt_number
+
+    df = rows.dropna(subset=["score"]).reset_index(drop=True)
+    fig = Figure(figsize=(9, 0.32 * max(len(df), 3) + 1.4), dpi=110)
+    ax = fig.add_subplot()
+    y = list(range(len(df)))[::-1]
+    colours = [TOTAL if f else BAR for f in df["focus"]]
+    ax.barh(y, df["score"].astype(float), color=colours)
+    ax.set_yticks(y, [nfc(str(label)) for label in df["label"]], fontfamily=FONT, fontsize=8)
+    for yi, v in zip(y, df["score"].astype(float)):
+        ax.text(v, yi, " " + fmt_number(v, digits=decimals, lang=lang), va="center", fontfamily=FONT, fontsize=7)
+    ax.set_xlim(0, float(df["score"].max()) * 1.15 if len(df) else 1)
+    ax.set_title(nfc(title), fontfamily=FONT, fontsize=12, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG, for embedding in a notebook (and so in the HTML report)."""
     buf = io.BytesIO()

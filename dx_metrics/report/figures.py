@@ -74,6 +74,27 @@ def chart_years(r: PlanReport, comparison: pd.DataFrame, lang: str = "vi", *, un
         shown.reset_index(drop=True), title=title, years=(year - 1, year), lang=lang))
 
 
+def chart_ranking_page(r: PlanReport, index: str, focus: list[str], lang: str = "vi", *,
+                       peer_group: str | None = None):
+    """The overall scores of an index's latest ranking page: top, followed units with their
+    neighbours, bottom (None without a score)."""
+    from dx_metrics.report import ranking_page as rp
+
+    def draw():
+        page = rp.ranking_page(r, index, lang=lang, focus=focus, peer_group=peer_group)
+        shown = rp.bounded(page, lang)
+        shown = shown[shown["_score"].notna()]
+        if shown.empty:
+            return None
+        head = rp.HEAD[lang]
+        rows = pd.DataFrame({"label": shown[head["rank"]].astype(str) + ". " + shown[head["unit"]].astype(str),
+                             "score": shown["_score"].astype(float), "focus": shown["_focus"].astype(bool)})
+        year = int(r.rankings.loc[r.rankings["index"] == index, "year"].max())
+        return charts.ranking_bars(rows, title=f"{index} {year}", decimals=rp.published_decimals(page["_score"]),
+                                   lang=lang)
+    return _drawn_once(r, ("ranking_page", index, tuple(focus), peer_group, lang), draw)
+
+
 COUNTRY = "VNM"    # every plan's unit is Vietnamese: in a table of countries, Viet Nam is followed
 
 

@@ -11,7 +11,8 @@ import pandas as pd
 from dx_metrics import notes, paths, workspace
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.report.assemble import PlanReport
-from dx_metrics.report.figures import chart_online_share, chart_ranks, chart_years, followed_units
+from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years, followed_units
+from dx_metrics.report.ranking_page import resolve_focus
 from dx_metrics.report.labels import SHEETS, check_lang
 from dx_metrics.report.workbook import write_workbook
 
@@ -75,7 +76,8 @@ def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None)
 
 
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
-                  comparison: pd.DataFrame | None = None, focus: list[str] | None = None) -> dict[str, Path]:
+                  comparison: pd.DataFrame | None = None, focus: list[str] | None = None,
+                  peer_group: str | None = None) -> dict[str, Path]:
     """Write ``evaluation.xlsx``, ``charts/*.png``, ``report.docx`` and ``summary.json`` into ``output_dir``.
 
     The workbook always has the sheets summary, targets, indicators, tasks, rankings, data
@@ -111,6 +113,11 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
             fig = chart_ranks(r, str(index), followed_units(r, focus), lang)
             if fig is not None:
                 name = f"{str(index).lower()}_rank"
+                written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))
+            fig = chart_ranking_page(r, str(index), resolve_focus(r, followed_units(r, focus)), lang,
+                                     peer_group=peer_group)
+            if fig is not None:
+                name = f"{str(index).lower()}_ranking"
                 written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))
     from dx_metrics.report.document import write_docx
 

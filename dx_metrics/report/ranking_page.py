@@ -65,16 +65,33 @@ def resolve_focus(r: PlanReport, focus: list[str]) -> list[str]:
     return out
 
 
-def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] = ()) -> pd.DataFrame:
-    """The latest year's page of ``index`` for the peer group of the followed units (the
-    first group when none is followed); ``_focus`` marks the followed units' rows."""
+def peer_rows(rk: pd.DataFrame, peer_group: str | None, focus: list[str]) -> pd.DataFrame:
+    """The rows of one peer group: ``peer_group`` as the table names it, or a group of the unit
+    registry ("asean", "un_region_asia"); by default the group of the followed units."""
+    from dx_metrics.units import in_group, load_units
+
+    groups = (rk["peer_group"] if "peer_group" in rk else pd.Series(pd.NA, index=rk.index, dtype="string")).fillna("")
+    if peer_group in set(groups):
+        return rk[groups == peer_group]
+    members = set(in_group(peer_group)["unit_id"]) if peer_group is not None else set()
+    if members and rk["unit_id"].isin(members).any():
+        return rk[rk["unit_id"].isin(members)]
+    if peer_group is None or members:   # a group of units this index does not rank (asean among ministries)
+        followed = groups[rk["unit_id"].isin(focus)]
+        return rk[groups == (followed.iloc[0] if len(followed) else groups.iloc[0])]
+    known = sorted(set(groups) - {""}) + sorted(set(load_units()["groups"].dropna().str.split("|").explode()))
+    raise ValueError(f"peer group {peer_group!r} is neither a group of the table nor of the unit registry "
+                     f"(known: {', '.join(known)})")
+
+
+def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] = (),
+                 peer_group: str | None = None) -> pd.DataFrame:
+    """The latest year's page of ``index`` for ``peer_group`` (default: the group of the
+    followed units, else the first); ``_focus`` marks the followed units' rows, ``_score``
+    holds the overall score."""
     rk = r.rankings[(r.rankings["index"] == index) & r.rankings["reference"].isna()] \
         if "reference" in r.rankings else r.rankings[r.rankings["index"] == index]
-    rk = rk[rk["year"] == rk["year"].max()]
-    groups = rk["peer_group"].fillna("")
-    followed = groups[rk["unit_id"].isin(focus)]
-    group = followed.iloc[0] if len(followed) else groups.iloc[0]
-    rk = rk[groups == group]
+    rk = peer_rows(rk[rk["year"] == rk["year"].max()], peer_group, list(focus))
     h = HEAD[lang]
     decimals = published_decimals(rk["score"])
     scores = rk.pivot_table(index="unit_id", columns="component", values="score", aggfunc="first")
@@ -94,6 +111,7 @@ def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str
                                                     if pd.notna(scores.at[u, comp]) else "—" for u in order]
     page[h["change"]] = [(f"{int(change[u]):+d}" if pd.notna(change[u]) else "—") for u in order]
     page["_focus"] = [u in set(focus) for u in order]
+    page["_score"] = [scores.at[u, "total"] if "total" in scores.columns else None for u in order]
     return page
 
 
@@ -108,7 +126,8 @@ def bounded(page: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     rows, last = [], -1
     for i in sorted(keep):
         if i != last + 1:
-            rows.append({c: (HEAD[lang]["more"] if c != "_focus" else False) for c in page.columns})
+            rows.append({c: (HEAD[lang]["more"] if not c.startswith("_") else (False if c == "_focus" else None))
+                         for c in page.columns})
         rows.append(page.iloc[i].to_dict())
         last = i
     return pd.DataFrame(rows, columns=page.columns)

@@ -14,7 +14,7 @@ from dx_metrics.report import charts, quality, tables
 from dx_metrics.formats import fmt_number
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
-from dx_metrics.report.figures import chart_online_share, chart_ranks, chart_years
+from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years
 from dx_metrics.units import unit_names
 
 _e = html.escape
@@ -144,7 +144,8 @@ def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
 HEAD_UNIT = {"vi": "Đơn vị", "en": "Unit"}
 
 
-def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None) -> list:
+def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
+                  peer_group: str | None = None) -> list:
     """Each index's latest ranking page: one row per unit of the peer group, components named,
     the followed units marked; long pages cut (the workbook keeps every row)."""
     from dx_metrics.ingest.indexes import catalogue
@@ -155,18 +156,19 @@ def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = 
     followed = rp.resolve_focus(r, focus or [])
     out = []
     for index in sorted(r.rankings["index"].dropna().unique()):
-        page = rp.ranking_page(r, str(index), lang=lang, focus=followed)
+        page = rp.ranking_page(r, str(index), lang=lang, focus=followed, peer_group=peer_group)
         year = int(r.rankings.loc[r.rankings["index"] == index, "year"].max())
         known = catalogue().get(str(index))
         name = (known.name_vi if lang == "vi" else known.name_en) if known else str(index)
         out.append(HTML(f"<h3>{_e(name)} — {year}</h3>"))
         shown = rp.bounded(page, lang)
         marked = shown["_focus"].tolist()
-        styler = shown.drop(columns="_focus").style.hide(axis="index").format(escape="html")
+        styler = shown.drop(columns=["_focus", "_score"]).style.hide(axis="index").format(escape="html")
         styler = styler.apply(lambda row, marked=marked: ["font-weight:bold;background:#FFF2CC" if marked[row.name]
                                                           else "" for _ in row], axis=1)
         styler = styler.set_properties(subset=[HEAD_UNIT[lang]], **{"text-align": "left"})
         out.append(styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+        out.append(_image(chart_ranking_page(r, str(index), followed, lang, peer_group=peer_group)))
     return out
 
 
