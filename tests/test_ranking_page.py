@@ -136,6 +136,14 @@ def test_the_766_page_of_october_2025_names_its_components_and_finds_ca_mau_by_n
     assert not {"ckmb", "tdgq", "mdsh", "tttt", "clgq", "mdhl"} & set(page.columns)
     row = page[page["_focus"]].iloc[0]
     assert row["Đơn vị"] == "Tỉnh Cà Mau" and row["Tổng"] == "90,04"   # two decimals, as the portal publishes
+    # the HTML a director receives: named components, Cà Mau's row and no other highlighted, no codes
+    import re
+
+    html = next(p.to_html() for p in view.ranking_pages(r, "vi", focus=["Cà Mau"]) if hasattr(p, "to_html"))
+    assert "Công khai, minh bạch" in html and not re.search(r">(ckmb|tdgq|mdsh|tttt|clgq|mdhl)<", html)
+    named = re.search(r'_row(\d+)_col1" class="data row\d+ col1" >Tỉnh Cà Mau<', html).group(1)
+    assert _highlighted_rows(html) == {named}
+    assert html.count("<tr>") == 35                                    # the header and 34 provinces
 
 
 def test_the_egdi_2024_page_for_the_asean_peer_group(tmp_path):
