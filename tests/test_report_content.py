@@ -115,3 +115,12 @@ def test_the_year_over_year_chart_draws_both_years_and_both_targets(report_2023)
     # 2022: 1.200 / 6.400 = 18,75 % (seed 002); 2023: 2.076 / 6.800; the target was 20 % both years
     assert share["previous"] == pytest.approx(1200 / 6400) and share["current"] == pytest.approx(2076 / 6800)
     assert share["target_previous"] == pytest.approx(0.20) and share["target_current"] == pytest.approx(0.20)
+
+
+def test_where_a_figure_comes_from_is_said_in_the_report_language(report_2023):
+    from dx_metrics.report.tables import indicators_frame
+
+    vi = indicators_frame(report_2023, "vi")[0]["Nguồn"].dropna()
+    en = indicators_frame(report_2023, "en")[0]["Source"].dropna()
+    assert any(", dòng 10–13" in s for s in vi) and not any(" rows " in s for s in vi)
+    assert any(", rows 10–13" in s for s in en)

@@ -3,7 +3,6 @@ flags, each said in the report language from its rule's template (``quality/mess
 with the figures in that language's number format."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import pandas as pd
@@ -12,6 +11,7 @@ from dx_metrics import safe_yaml
 from dx_metrics.registry import catalog
 from dx_metrics.formats import MISSING, fmt_number, fmt_percent, fmt_period
 from dx_metrics.report.labels import COLUMNS, KIND, check_lang
+from dx_metrics.report.tables import source_text
 from dx_metrics.units import unit_names
 
 DIMENSIONS = ("completeness", "consistency", "external", "records")
@@ -68,7 +68,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
     if rule == "over_time_vs_parent":
         compared_text = ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
     elif rule == "external_differs":
-        compared_text = _where(", ".join(compared), lang)
+        compared_text = source_text(", ".join(compared), lang)
     elif rule == "month_without_records" and len(compared) == 2:
         compared_text = f"{fmt_period(compared[0], lang=lang)} – {fmt_period(compared[1], lang=lang)}"
     else:
@@ -86,11 +86,6 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
 def flag_text(f: pd.Series, lang: str = "vi") -> str:
     """What a flag says, in the report language."""
     return messages()["rules"][f["rule"]][lang]["text"].format(**_params(f, lang))
-
-
-def _where(source: str, lang: str) -> str:
-    """"file, sheet, row 8" in the report language."""
-    return re.sub(r", (rows?) (?=\d)", lambda m: ", dòng " if lang == "vi" else m.group(0), source)
 
 
 def not_judged_text(not_judged: dict[str, dict], lang: str = "vi") -> list[str]:
@@ -125,7 +120,7 @@ def flags_frame(flags: pd.DataFrame, lang: str = "vi") -> tuple[pd.DataFrame, di
         c["period"]: flags["period"].map(lambda p: fmt_period(p, lang=lang) if pd.notna(p) else MISSING[lang]),
         h["subject"]: flags["subject"].map(lambda s: subject_label(s, lang)),
         h["message"]: [flag_text(f, lang) for _, f in flags.iterrows()],
-        c["source"]: flags["source"].map(lambda s: _where(s, lang), na_action="ignore"),
+        c["source"]: flags["source"].map(lambda s: source_text(s, lang), na_action="ignore"),
     })
     return df, {}
 

@@ -6,6 +6,7 @@ Vietnamese way, status colours, and every input text HTML-escaped.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pandas as pd
@@ -96,6 +97,11 @@ def problem_text(message: object, lang: str) -> object:
     for en, vi in _PROBLEMS_VI:
         text = text.replace(en, vi)
     return text
+
+
+def source_text(source: str, lang: str) -> str:
+    """"file, sheet, rows 9–13" in the report language ("…, dòng 9–13")."""
+    return re.sub(r", (rows?) (?=\d)", lambda m: ", dòng " if lang == "vi" else m.group(0), str(source))
 
 
 def notes_text(codes: pd.Series, said: pd.Series, lang: str) -> pd.Series:
@@ -249,7 +255,7 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
         c["denominator"]: obs["denominator"],
         c["value"]: obs["value"],
         c["note"]: notes_text(obs.get("note_codes", pd.Series(pd.NA, index=obs.index)), obs["note"], lang),
-        c["source"]: obs["source"],
+        c["source"]: obs["source"].map(lambda s: source_text(s, lang), na_action="ignore"),
     }).reset_index(drop=True)
     return df, {c["numerator"]: INTEGER, c["denominator"]: INTEGER, c["value"]: PERCENT}
 
