@@ -84,3 +84,44 @@ def test_summary_json_carries_each_note_as_a_code_with_its_figures(tmp_path):
         "period": "2019-01/2019-07", "indicator": "online_dossier_share", "year": 2019,
         "value": pytest.approx(0.6582, abs=1e-4)}}
     assert share["notes"].startswith("only part-year data (2019-01/2019-07: 0.6582)")
+
+
+def test_decoding_and_encoding_notes():
+    import math
+
+    assert notes.decode(None) == [] and notes.decode(math.nan) == [] and notes.decode(pd.NA) == []
+    assert notes.decode("[]") == [] and notes.decode([{"code": "denominator_zero", "params": {}}])[0]["code"] == \
+        "denominator_zero"
+    assert notes.encode([]) is None
+    assert "Bạc Liêu" in notes.encode([notes.note("plan_note", text="Bạc Liêu")])      # written as it is, not \\u
+    assert notes.table_name("dossiers", "vi") == "báo cáo một cửa" and notes.table_name("ledger", "vi") == "ledger"
+    assert notes.placeholders("rejected_rows", "vi") == {"count", "file"}
+
+
+def test_each_kind_of_figure_in_each_language():
+    say = notes.say_one
+    part = notes.note("part_year_only", period="2019-01/2019-07", indicator="online_dossier_share", year=2019,
+                      value=None)
+    assert say(part, "en").startswith("only part-year data (2019-01/2019-07: missing)")
+    assert say(part, "vi").startswith("chỉ có số liệu một phần năm (Tháng 1–7/2019: —)")
+    assert say(notes.note("rejected_rows", count=1200, file="a.xlsx"), "vi").startswith("1.200 dòng của a.xlsx")
+    assert say(notes.note("denominator_zero_set", value=0.5), "vi") == "mẫu số bằng 0; giá trị được đặt bằng 0,50"
+    assert say(notes.note("denominator_zero_set", value=0.0), "en") == "denominator is 0; the value is set to 0"
+    count = notes.note("self_reported_unused", value=12.0, indicator="tasks_done_count", source="s")
+    assert say(count, "vi").startswith("giá trị tự báo cáo 12 (s)")                   # a count, not 1.200,00%
+    assert say(notes.note("no_input", indicator="online_dossier_share", table="dossiers"), "vi") == (
+        "không có tệp đầu vào nào cho chỉ tiêu Tỷ lệ hồ sơ trực tuyến (chỉ tiêu tính từ báo cáo một cửa)")
+    assert say(notes.note("after_as_of", periods=["2019-Q3", "2019-Q4"], as_of="2019-07-31"), "vi").startswith(
+        "các tệp đầu vào có số liệu kỳ Quý III/2019, Quý IV/2019, kết thúc sau ngày as_of 31/07/2019")
+
+
+def test_a_note_set_replaces_and_a_note_added_joins():
+    texts = codes = pd.Series([pd.NA, pd.NA, pd.NA], dtype="string")
+    texts, codes = notes.put(texts, codes, [True, False, pd.NA], notes.note("denominator_zero"))
+    assert texts.tolist()[0] == "denominator is 0" and texts.isna().tolist()[1:] == [True, True]
+    replaced, _ = notes.put(texts, codes, [True, False, False], notes.note("field_missing", field="x"))
+    assert replaced.tolist()[0] == "x missing"
+    joined, joined_codes = notes.put(texts, codes, [True, False, False], notes.note("field_missing", field="x"),
+                                     add=True)
+    assert joined.tolist()[0] == "denominator is 0; x missing"
+    assert [n["code"] for n in notes.decode(joined_codes.tolist()[0])] == ["denominator_zero", "field_missing"]

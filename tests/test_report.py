@@ -85,3 +85,16 @@ def test_the_data_quality_table_names_problem_types_in_the_report_language(tmp_p
     df, _ = problems_frame(build_plan_report(plan), "vi")
     types = set(df.iloc[:, 1])
     assert "Đơn vị tạm" in types and "provisional_unit" not in types
+
+
+def test_points_values_and_periods_at_their_edges():
+    import math
+
+    from dx_metrics.formats import fmt_number, fmt_period, fmt_points, fmt_value
+
+    assert fmt_points(2.5) == "+2,50 điểm %" and fmt_points(-1) == "−1,00 điểm %" and fmt_points(0) == "±0,00 điểm %"
+    assert fmt_points(None) == "—" and fmt_points(math.nan) == "—" and fmt_number(math.nan) == "—"
+    assert fmt_value(0.25, "share") == "25,00%" and fmt_value(1234, "count") == "1.234"
+    assert fmt_period(None) == "—" and fmt_period("not a period") == "not a period"
+    assert (fmt_period("2024-H2"), fmt_period("2024-H2", lang="en")) == ("6 tháng cuối năm 2024", "H2 2024")
+    assert (fmt_period("2024-Q1"), fmt_period("2024-Q4")) == ("Quý I/2024", "Quý IV/2024")
