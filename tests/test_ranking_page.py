@@ -47,13 +47,18 @@ def test_decimals_as_published():
     assert published_decimals(pd.Series([89.91, 70.5, 66.0])) == 2
 
 
-def test_a_long_page_keeps_the_top_the_followed_unit_and_the_bottom(ministry):
-    page = ranking_page(ministry, "EGDI", lang="en", focus=["VNM"])
+def test_a_long_page_keeps_the_top_the_followed_unit_and_the_bottom():
+    import pandas as pd
+
+    # 100 units, the followed one 50th: top 10, a gap, 47th–53rd, a gap, bottom 5
+    page = pd.DataFrame({"Rank": [str(i) for i in range(1, 101)], "Unit": [f"u{i}" for i in range(1, 101)],
+                         "_focus": [i == 50 for i in range(1, 101)], "_score": [1.0 - i / 1000 for i in range(1, 101)]})
     cut = bounded(page, "en")
-    if len(page) > 41:
-        assert len(cut) < len(page) and cut["Unit"].tolist()[:10] == page["Unit"].tolist()[:10]
-        assert cut["Unit"].tolist()[-5:] == page["Unit"].tolist()[-5:]
-    assert "Viet Nam" in cut.loc[cut["_focus"], "Unit"].tolist()
+    assert cut["Unit"].tolist() == ([f"u{i}" for i in range(1, 11)] + ["…"] + [f"u{i}" for i in range(47, 54)]
+                                    + ["…"] + [f"u{i}" for i in range(96, 101)])
+    assert cut.loc[cut["_focus"], "Unit"].tolist() == ["u50"]
+    short = page.head(40)
+    assert bounded(short, "en").equals(short)                        # 40 rows or fewer: kept whole
 
 
 def test_focus_by_name_short_form_or_id_and_a_clear_error(ministry):
