@@ -98,3 +98,9 @@ def test_run_passes_focus_and_peer_group_to_the_ranking_report_only(monkeypatch,
     by_notebook = {j.notebook: j.parameters for j in seen}
     assert by_notebook["index_ranking"] == {"focus": ["Bộ Giao thông vận tải", "VNM"], "peer_group": "asean"}
     assert by_notebook["yearly_plan_evaluation"] == {}
+
+
+def test_review_of_one_export_given_twice_is_refused(capsys):
+    path = str(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx")
+    assert main(["review", path, path]) == 2
+    assert "the two inputs would be counted twice" in capsys.readouterr().out
