@@ -68,8 +68,7 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
     if kind in ("number", "count"):
         return fmt_number(value, digits=0 if kind == "count" or float(value).is_integer() else 2, lang=lang)
     if kind == "value":
-        units = dict(zip(catalog()["indicator_id"], catalog()["unit"]))
-        share = units.get(str(params.get("indicator"))) == "share"
+        share = str(params.get("indicator")) in set(catalog().loc[catalog()["unit"] == "share", "indicator_id"])
         return fmt_percent(value, lang=lang) if share else fmt_number(value, digits=0, lang=lang)
     if kind == "period":
         return fmt_period(value, lang=lang)
