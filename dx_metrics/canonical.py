@@ -17,7 +17,7 @@ OUTPUT_COLUMNS = {
                  "received_online", "resolved_total", "resolved_on_time", "resolved_late", "pending",
                  "digitized", "paid_online", "fee_dossiers"],
     "dossier_records": ["dossier_id", "unit_id", "unit_name", "procedure_id", "procedure_name", "received_at",
-                        "channel", "due_at", "resolved_at", "digitized", "paid_online"],
+                        "channel", "due_at", "resolved_at", "digitized", "paid_online", "applicant", "received_by"],
     "services": ["procedure_id", "procedure_name", "unit_id", "unit_name", "field", "as_of", "level", "online_mode",
                  "mobile_ready", "provided_online"],
     "index_scores": ["index", "year", "period", "unit_id", "unit_name", "unit_code", "peer_group", "component",

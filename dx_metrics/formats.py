@@ -6,6 +6,8 @@ decimal value, so 0.18745 shows as 18,75% and never 18,74%.
 """
 from __future__ import annotations
 
+import re
+
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -64,6 +66,9 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def fmt_period(label: object, *, lang: str = "vi") -> str:
     """A canonical period as a reader writes it: "2024-Q2" -> "Quý II/2024" (vi) or "Q2 2024"
     (en); "2019-01/2019-07" -> "Tháng 1–7/2019" / "Jan–Jul 2019"; anything else as it is."""
@@ -72,6 +77,10 @@ def fmt_period(label: object, *, lang: str = "vi") -> str:
     if label is None or pd.isna(label):
         return MISSING[lang]
     text = str(label)
+    day = _DAY.fullmatch(text)
+    if day:      # a day ("2024-03-02"): where a dossier log's flags point
+        y, m, d = (int(x) for x in day.groups())
+        return f"{d:02d}/{m:02d}/{y}" if lang == "vi" else f"{d} {_MONTHS_EN[m - 1]} {y}"
     try:
         p = parse_period(text)
     except ValueError:

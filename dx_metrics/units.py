@@ -229,6 +229,23 @@ def _children() -> dict[str, list[str]]:
     return out
 
 
+def children_during(unit_id: str, first_day, last_day) -> list[str]:
+    """The registry's units directly under ``unit_id`` in force on some day from ``first_day``
+    to ``last_day``, in the registry's order.
+
+    >>> children_during("baclieu_dot", "2024-01-01", "2024-03-31")[-1]
+    'baclieu_dot_inspect'
+    >>> children_during("baclieu_dot", "2025-04-01", "2025-06-30")
+    []
+    """
+    first, last = pd.Timestamp(first_day), pd.Timestamp(last_day)
+    u = _registry()
+    kids = [k for k in _children().get(unit_id, []) if k in u.index]
+    starts, ends = u.loc[kids, "valid_from"], u.loc[kids, "valid_to"]
+    ok = (starts.isna() | (starts <= last)) & (ends.isna() | (ends >= first))
+    return [k for k, keep in zip(kids, ok) if keep]
+
+
 def kind_of(unit_id: str) -> str | None:
     """The registry's kind of a unit (None for a provisional or unknown one)."""
     kinds = _registry()["kind"]

@@ -287,3 +287,154 @@ def test_online_dossiers_of_a_procedure_the_catalogue_offers_only_at_the_counter
     g = review(tables={"dossiers": one_stop, "services": services}).flags
     g = g[g["rule"] == "online_without_service"]
     assert g[["subject", "value", "period"]].values.tolist() == [["1.007538", 5, "2024"]]
+
+
+# --- expected units, the log's period, bursts, the catalogue as a denominator ------------------------
+
+DIVISIONS = ["baclieu_dot_transport", "baclieu_dot_infra", "baclieu_dot_quality", "baclieu_dot_office"]
+
+
+def _four_divisions(periods):
+    # the registry lists five divisions under baclieu_dot; the inspectorate (baclieu_dot_inspect) never reports
+    return _dossiers([[u, p, 0, 10, 5, 10, 0, "q.xlsx", "Q", 6 + i] for i, (u, p) in
+                      enumerate((u, p) for p in periods for u in DIVISIONS)])
+
+
+def test_expected_units_from_the_registry_flag_a_division_that_never_reported():
+    table = _four_divisions(["2024-Q1", "2024-Q2"])
+    r = review(tables={"dossiers": table}, scope="baclieu_dot", settings={"completeness": {"expected": "registry"}})
+    f = r.flags[r.flags["rule"] == "missing_report"]
+    assert f[["unit_id", "period"]].values.tolist() == [["baclieu_dot_inspect", "2024-Q1"],
+                                                       ["baclieu_dot_inspect", "2024-Q2"]]
+    c = r.completeness.set_index("unit_id")
+    assert (c.at["baclieu_dot_inspect", "received"], c.at["baclieu_dot_inspect", "expected"]) == (0, 2)
+    assert c.at["baclieu_dot_inspect", "share"] == 0.0 and c.at["baclieu_dot_office", "share"] == 1.0
+    assert r.judged["1a"] == 10            # 5 expected units x 2 quarters
+    assert r.absent == []
+
+
+def test_one_year_is_judged_against_the_registry_but_not_against_the_units_seen():
+    table = _four_divisions(["2023"])
+    seen = review(tables={"dossiers": table}, scope="baclieu_dot")
+    assert seen.flags.empty and "1a" not in seen.judged
+    # the units seen cannot tell a division that never reported: it is named, not flagged
+    assert seen.absent == ["baclieu_dot_inspect"]
+    listed = review(tables={"dossiers": table}, scope="baclieu_dot", settings={"completeness": {"expected": "registry"}})
+    assert listed.flags[["unit_id", "period", "value"]].values.tolist() == [["baclieu_dot_inspect", "2023", 0.0]]
+    assert listed.judged["1a"] == 5
+
+
+def test_a_unit_the_registry_ends_before_the_period_is_not_expected():
+    # Bạc Liêu's transport divisions end on 2025-02-28 (the merger): nothing is expected of them in Q2/2025
+    table = _dossiers([["prov_95", "2025-Q2", 0, 10, 5, 10, 0, "q.xlsx", "Q", 6]])
+    r = review(tables={"dossiers": table}, scope="baclieu_dot", settings={"completeness": {"expected": "registry"}})
+    assert r.flags.empty and r.absent == []
+
+
+def test_registry_expectation_needs_a_scope():
+    with pytest.raises(ValueError, match="scope"):
+        review(tables={"dossiers": _four_divisions(["2024-Q1"])}, settings={"completeness": {"expected": "registry"}})
+
+
+def test_dossiers_dated_outside_the_plan_year_are_counted_per_unit():
+    rec = pd.DataFrame({"dossier_id": ["h1", "h2", "h3", "h4", "h5"], "unit_id": ["A", "A", "A", "B", "B"],
+                        "received_at": pd.to_datetime(["2022-12-20 09:00", "2023-05-01 10:00", "2024-01-02 08:00",
+                                                       "2023-12-31 16:00", "2023-01-01 07:00"]),
+                        "channel": ["online", "direct", "direct", "online", "online"]})
+    r = review(tables={"dossier_records": rec}, period="2023")
+    f = r.flags[r.flags["rule"] == "outside_period"]
+    # A: h1 (2022) and h3 (2024) of 3 dossiers; B: both inside 2023
+    assert f[["unit_id", "value", "reference", "examples"]].values.tolist() == [["A", 2, 3, ["h1", "h3"]]]
+    assert f.iloc[0]["period"] == "2023" and r.judged["records_period"] == 5
+
+
+def test_a_burst_of_online_dossiers_from_one_applicant_in_a_day():
+    day1, day2 = pd.Timestamp("2024-03-01 08:00"), pd.Timestamp("2024-03-02 08:00")
+    rows = [(f"a{i}", f"d{i}", day1 + pd.Timedelta(minutes=i), "online") for i in range(20)]
+    rows += [("x", f"x{i}", day2 + pd.Timedelta(minutes=i), "online") for i in range(12)]
+    rows += [("y", f"y{i}", day2 + pd.Timedelta(minutes=i), "direct") for i in range(30)]   # at the counter
+    rows += [("z", f"z{i}", day2 + pd.Timedelta(minutes=i), "online") for i in range(9)]    # under 10
+    rec = pd.DataFrame(rows, columns=["applicant", "dossier_id", "received_at", "channel"]).assign(unit_id="A")
+    r = review(tables={"dossier_records": rec})
+    f = r.flags[r.flags["rule"] == "burst"]
+    # (applicant, day) online counts: twenty 1s, a 12 and a 9 -> median 1; 12 >= 10 and >= 5 x 1
+    assert f[["unit_id", "subject", "period", "value", "reference", "examples"]].values.tolist() == \
+        [["A", "applicant", "2024-03-02", 12, 1.0, ["x0", "x1", "x2"]]]
+    assert r.judged["records_burst"] == 22
+
+
+def test_a_receiving_account_busy_every_day_is_no_burst():
+    t0 = pd.Timestamp("2024-03-01 08:00")
+    rows = [("k1", f"d{d}-{i}", t0 + pd.Timedelta(days=d, minutes=i)) for d in range(5) for i in range(20)]
+    rows += [("k1", f"e{i}", t0 + pd.Timedelta(days=5, minutes=i)) for i in range(99)]   # 99 < 5 x 20
+    rows += [("k1", f"f{i}", t0 + pd.Timedelta(days=6, minutes=i)) for i in range(100)]  # 100 = 5 x 20
+    rec = pd.DataFrame(rows, columns=["received_by", "dossier_id", "received_at"]).assign(unit_id="A", channel="online")
+    f = review(tables={"dossier_records": rec}).flags
+    assert f.loc[f["rule"] == "burst", ["subject", "period", "value", "reference"]].values.tolist() == \
+        [["received_by", "2024-03-07", 100, 20.0]]
+
+
+def test_procedures_with_dossiers_that_the_catalogue_lacks():
+    services = pd.DataFrame({"procedure_id": ["1.001", "1.002"], "provided_online": [True, False]})
+    table = _dossiers([["A", "2024", 0, 10, 5, 10, 0, "m.xlsx", "S", 6], ["A", "2024", 0, 4, 0, 4, 0, "m.xlsx", "S", 7],
+                       ["A", "2024", 0, 3, 1, 3, 0, "m.xlsx", "S", 8], ["B", "2024", 0, 2, 0, 2, 0, "m.xlsx", "S", 9]])
+    table["procedure_id"] = ["1.001", "1.009", "2.004", "1.002"]
+    r = review(tables={"dossiers": table, "services": services})
+    f = r.flags[r.flags["rule"] == "not_in_catalogue"]
+    # A's 1.009 (4 dossiers) and 2.004 (3): the catalogue, the denominator of service coverage, lacks them
+    assert f[["metric", "unit_id", "value", "reference", "examples"]].values.tolist() == \
+        [["4", "A", 2, 3, ["1.009", "2.004"]]]
+    assert r.judged["4_catalogue"] == 4
+
+
+def test_a_log_read_from_a_workbook_with_applicants_and_receivers_and_what_its_flags_say(tmp_path):
+    from openpyxl import Workbook
+
+    from dx_metrics import read_export
+    from dx_metrics.report.quality import flag_text, flags_frame, summary_frame
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["SỔ THEO DÕI HỒ SƠ NĂM 2023"])
+    ws.append(["STT", "Mã hồ sơ", "Đơn vị", "Ngày nộp", "Hình thức nộp", "Người nộp", "Cán bộ tiếp nhận"])
+    t0 = pd.Timestamp("2023-03-01 08:00")
+    rows = [(f"H{i:03d}", t0 + pd.Timedelta(days=i % 20, minutes=i), f"Công dân {i}") for i in range(40)]
+    rows += [(f"K{i:03d}", t0 + pd.Timedelta(days=30, minutes=i), "Công ty X") for i in range(12)]
+    rows += [("Z001", pd.Timestamp("2022-12-30 09:00"), "Công dân Z")]
+    for n, (code, when, who) in enumerate(rows, 1):
+        ws.append([n, code, "Văn phòng Sở", when.to_pydatetime(), "Trực tuyến", who, "cb01"])
+    wb.save(tmp_path / "so.xlsx")
+    log = read_export(tmp_path / "so.xlsx", "dossier_records", scope="baclieu_dot")
+    assert {"applicant", "received_by"} <= set(log) and log["received_at"].notna().all()
+    r = review(tables={"dossier_records": log}, period="2023")
+    by = {s: r.flags[r.flags["subject"] == s].iloc[0] for s in ("applicant", "received_by")}
+    by["outside"] = r.flags[r.flags["rule"] == "outside_period"].iloc[0]
+    assert "month_without_records" not in set(r.flags["rule"])   # March alone is the span of 2023's records
+    # Công ty X: 12 online dossiers on 31/03/2023, the usual (applicant, day) count 1
+    assert (by["applicant"]["value"], by["applicant"]["reference"], by["applicant"]["period"]) == (12, 1.0, "2023-03-31")
+    assert flag_text(by["applicant"], "vi") == ("12 hồ sơ trực tuyến trong ngày 31/03/2023 cùng một người nộp, gấp ít "
+                                                "nhất 5 lần mức thường gặp (1 hồ sơ mỗi ngày), ví dụ K000, K001, K002")
+    # the account cb01 took two a day (H000-H039 over 20 days), one on 30/12/2022, twelve on 31/03: median 2
+    assert (by["received_by"]["value"], by["received_by"]["reference"]) == (12, 2.0)
+    assert flag_text(by["outside"], "en") == ("1 of the log's 53 dossiers were received outside 2023 and "
+                                                      "count in none of its figures, e.g. Z001")
+    shown = flags_frame(r.flags, "vi")[0]
+    assert "Công ty X" not in shown.to_string() and "cb01" not in shown.to_string()
+    dims = summary_frame(r.flags, r.completeness, "vi")[0].iloc[0]
+    assert (dims["Sổ theo dõi hồ sơ"], dims["Mẫu số"], dims["Tổng số dấu hiệu"]) == (3, 0, 3)
+
+
+def test_what_the_catalogue_flag_and_the_absent_units_say():
+    from dx_metrics.report.quality import absent_text, flag_text, settings_text
+
+    services = pd.DataFrame({"procedure_id": ["1.001"], "provided_online": [True]})
+    table = _dossiers([["A", "2024", 0, 10, 5, 10, 0, "m.xlsx", "S", 6], ["A", "2024", 0, 4, 0, 4, 0, "m.xlsx", "S", 7]])
+    table["procedure_id"] = ["1.001", "1.009"]
+    f = review(tables={"dossiers": table, "services": services}).flags.iloc[0]
+    assert flag_text(f, "vi") == ("1 trong 2 thủ tục có hồ sơ của đơn vị không có trong danh mục dịch vụ công (mẫu số "
+                                  "của các chỉ tiêu về dịch vụ công), ví dụ 1.009")
+    assert absent_text(["baclieu_dot_inspect"], "baclieu_dot", "vi").startswith(
+        "Danh mục đơn vị có Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu trực thuộc Sở Giao thông vận tải tỉnh Bạc Liêu "
+        "nhưng không có trong báo cáo nào")
+    assert settings_text({"completeness": {"expected": "registry"}}, "en") == \
+        "Thresholds set by the plan: completeness.expected = registry (default seen)"

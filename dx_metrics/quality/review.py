@@ -10,7 +10,7 @@ import pandas as pd
 from dx_metrics import safe_yaml
 from dx_metrics.periods import Period, parse_period
 from dx_metrics.registry import catalog
-from dx_metrics.units import ancestors, in_family
+from dx_metrics.units import ancestors, children_during, in_family
 
 FLAG_COLUMNS = ["dimension", "metric", "rule", "unit_id", "period", "subject", "value", "reference", "score",
                 "threshold", "compared_with", "source", "examples"]
@@ -41,6 +41,7 @@ class Review:
     judged: dict[str, int]
     settings: dict
     not_judged: dict[str, dict] = field(default_factory=dict)    # rule -> the figures that say why
+    absent: list[str] = field(default_factory=list)    # registry units under the scope in no report (1a, "seen")
 
     @property
     def flag_count(self) -> int:
@@ -51,8 +52,9 @@ class Review:
         judged against its peers outside: a province among the country's provinces)."""
         flags = self.flags[in_family(self.flags["unit_id"].astype("string"), unit_id).to_numpy(dtype=bool)]
         done = self.completeness[in_family(self.completeness["unit_id"].astype("string"), unit_id).to_numpy(dtype=bool)]
+        absent = [u for u in self.absent if unit_id in (u, *ancestors(u))]
         return Review(flags.reset_index(drop=True), done.reset_index(drop=True), self.judged, self.settings,
-                      self.not_judged)
+                      self.not_judged, absent)
 
     def to_dict(self) -> dict:
         """The review for summary.json: each flag by its rule code and figures."""
@@ -63,23 +65,27 @@ class Review:
                 return None
             return v.item() if hasattr(v, "item") else v
         return {"settings": self.settings, "judged": self.judged, "not_judged": self.not_judged,
+                "absent_units": self.absent,
                 "completeness": [{k: plain(v) for k, v in r.items()} for r in self.completeness.to_dict("records")],
                 "flag_count": self.flag_count,
                 "flags": [{k: plain(v) for k, v in r.items()} for r in self.flags.to_dict("records")]}
 
 
 def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFrame] | None = None, *,
-           settings: dict | None = None, compare: dict[str, pd.DataFrame] | None = None) -> Review:
+           settings: dict | None = None, compare: dict[str, pd.DataFrame] | None = None,
+           scope: str | None = None, period: str | None = None) -> Review:
     """Review the computed ``observations`` and the canonical ``tables`` they came from;
-    ``compare`` holds tables from another source for the same figures (DQR 3)."""
+    ``compare`` holds tables from another source for the same figures (DQR 3). ``scope`` is the
+    unit whose reports these are (the registry's units under it are the expected reporters, 1a);
+    ``period`` the period the inputs should cover (a dossier log's records outside it are counted)."""
     s = load_settings(settings)
     tables, compare = tables or {}, compare or {}
     flags: list[dict] = []
     judged: dict[str, int] = {}
     not_judged: dict[str, dict] = {}
-    completeness = pd.DataFrame(columns=COMPLETENESS_COLUMNS)
+    completeness, absent = pd.DataFrame(columns=COMPLETENESS_COLUMNS), []
     if "dossiers" in tables and not tables["dossiers"].empty:
-        completeness = _reporting(tables["dossiers"], "dossiers", s, flags, judged)
+        completeness, absent = _reporting(tables["dossiers"], "dossiers", s, flags, judged, scope)
         _missing_values(tables["dossiers"], flags, judged)
         _stock(tables["dossiers"], flags, judged)
     if "dossiers" in tables and "dossiers" in compare:
@@ -88,9 +94,18 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
         for kind in ("dossiers", "dossier_records"):
             if kind in tables and "procedure_id" in tables[kind]:
                 _online_without_service(tables[kind], kind, tables["services"], flags, judged)
+                _not_in_catalogue(tables[kind], tables["services"], flags, judged)
     if "dossier_records" in tables and not tables["dossier_records"].empty:
-        _months_without_records(tables["dossier_records"], flags, judged)
-        _fast_online(tables["dossier_records"], s, flags, judged)
+        records = tables["dossier_records"]
+        inside = records
+        if period is not None:
+            outside = _outside_period(records, parse_period(period), flags, judged)
+            inside = records[~outside] if outside.any() else records
+        _months_without_records(inside, flags, judged)    # the span of the period's records only
+        _fast_online(records, s, flags, judged)
+        for key in ("applicant", "received_by"):
+            if key in records and "channel" in records:
+                _bursts(records, key, s, flags, judged)
     if observations is not None and not observations.empty and "observations" in tables:
         _self_reported(tables["observations"], observations, s, flags, judged)
     if observations is not None and not observations.empty:
@@ -100,7 +115,7 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
         _over_time(obs, s, flags, judged)
     frame = pd.DataFrame(flags, columns=FLAG_COLUMNS)
     return Review(frame.sort_values(["metric", "rule", "unit_id", "period"], kind="stable", ignore_index=True),
-                  completeness, judged, s, not_judged)
+                  completeness, judged, s, not_judged, absent)
 
 
 def _flag(flags: list[dict], dimension: str, metric: str, rule: str, **values) -> None:
@@ -127,26 +142,52 @@ def _where(rows: pd.DataFrame) -> str | None:
 
 # --- 1a completeness of reporting -------------------------------------------------------------
 
-def _reporting(table: pd.DataFrame, kind: str, s: dict, flags: list[dict], judged: dict) -> pd.DataFrame:
-    """Each unit's reports received against the periods of that length the inputs cover."""
+def _reporting(table: pd.DataFrame, kind: str, s: dict, flags: list[dict], judged: dict,
+               scope: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """[1a] Each expected unit's reports received against the periods of one length the inputs
+    cover, and the registry's units under ``scope`` that sent no report at all.
+
+    Expected units: with ``completeness.expected: registry``, the units directly under ``scope``
+    that the registry has in force during each period (and any other unit that reported);
+    with ``seen`` (the default), every unit that reported in some period of that length, so one
+    period alone judges nothing, and a registry unit that never reported is named, not flagged."""
+    from_registry = s["completeness"]["expected"] == "registry"
+    if from_registry and not scope:
+        raise ValueError("quality settings: completeness.expected = registry needs the scope unit "
+                         "(a plan's unit, or review(scope=...))")
     t = table[table["period"].notna() & table["unit_id"].notna()].assign(
         months=lambda d: d["period"].map(_months))
-    out = []
+    out, seen = [], set(t["unit_id"].astype(str))
+    span: list[Period] = []
     for months, group in t.groupby("months"):
-        periods = sorted(group["period"].unique(), key=lambda p: parse_period(p).first_day)
-        if len(periods) < 2:      # one period: nothing tells which unit should have reported
+        parsed = {p: parse_period(p) for p in group["period"].unique()}
+        periods = sorted(parsed, key=lambda p: parsed[p].first_day)
+        span += parsed.values()
+        if len(periods) < 2 and not from_registry:   # one period: nothing tells which unit should have reported
             continue
-        for unit, rows in group.groupby("unit_id"):
-            missing = [p for p in periods if p not in set(rows["period"])]
-            share = (len(periods) - len(missing)) / len(periods)
-            out.append({"table": kind, "months": int(months), "unit_id": unit, "expected": len(periods),
-                        "received": len(periods) - len(missing), "share": share, "missing": missing})
-            judged["1a"] = judged.get("1a", 0) + len(periods)
+        reported = {(str(u), p) for u, p in zip(group["unit_id"], group["period"])}
+        units = list(dict.fromkeys(group["unit_id"].astype(str)))
+        expected = {p: set(units) for p in periods}
+        if from_registry:
+            listed = {p: children_during(scope, parsed[p].first_day, parsed[p].last_day) for p in periods}
+            units = list(dict.fromkeys([*units, *(u for p in periods for u in listed[p])]))
+            expected = {p: expected[p] | set(listed[p]) for p in periods}
+        for unit in units:
+            due = [p for p in periods if unit in expected[p]]
+            missing = [p for p in due if (unit, p) not in reported]
+            share = (len(due) - len(missing)) / len(due)
+            out.append({"table": kind, "months": int(months), "unit_id": unit, "expected": len(due),
+                        "received": len(due) - len(missing), "share": share, "missing": missing})
+            judged["1a"] = judged.get("1a", 0) + len(due)
             for p in missing:
                 _flag(flags, "completeness", "1a", "missing_report", unit_id=unit, period=p, subject=kind,
                       value=share, threshold=s["completeness"]["threshold"],
-                      compared_with=[q for q in periods if q != p])
-    return pd.DataFrame(out, columns=COMPLETENESS_COLUMNS)
+                      compared_with=[q for q in due if q != p])
+    absent = []
+    if scope and span and not from_registry:
+        first, last = min(p.first_day for p in span), max(p.last_day for p in span)
+        absent = [u for u in children_during(scope, first, last) if u not in seen]
+    return pd.DataFrame(out, columns=COMPLETENESS_COLUMNS), absent
 
 
 # --- 1c completeness of values -----------------------------------------------------------------
@@ -320,6 +361,72 @@ def _fast_online(records: pd.DataFrame, s: dict, flags: list[dict], judged: dict
         _flag(flags, "records", "R", "fast_online", unit_id=names[u], subject="dossier_records", value=int(mine.sum()),
               reference=int(online_per_unit[u]), threshold=limit,
               examples=ids[mine][:3].tolist() if ids is not None else [])
+
+
+def _outside_period(records: pd.DataFrame, period: Period, flags: list[dict], judged: dict) -> np.ndarray:
+    """Records received outside the period the log should cover (the plan's year): a count
+    per unit with examples. No figure of the period counts them. Returns which rows."""
+    received = pd.to_datetime(records["received_at"], errors="coerce")
+    known = received.notna().to_numpy()
+    first, end = pd.Timestamp(period.first_day), pd.Timestamp(period.last_day) + pd.Timedelta(days=1)
+    outside = known & ((received < first) | (received >= end)).to_numpy()
+    judged["records_period"] = int(known.sum())
+    if not outside.any():
+        return outside
+    units, names = pd.factorize(records["unit_id"])
+    per_unit = np.bincount(units[known & (units >= 0)], minlength=len(names))
+    ids = records["dossier_id"].astype(str).to_numpy() if "dossier_id" in records else None
+    for u in np.unique(units[outside & (units >= 0)]):
+        mine = np.flatnonzero(outside & (units == u))
+        _flag(flags, "records", "R", "outside_period", unit_id=names[u], period=period.label(),
+              subject="dossier_records", value=len(mine), reference=int(per_unit[u]),
+              examples=ids[mine[:3]].tolist() if ids is not None else [])
+    return outside
+
+
+def _bursts(records: pd.DataFrame, key: str, s: dict, flags: list[dict], judged: dict) -> None:
+    """Online dossiers from one applicant, or received by one account, in one day: a (``key``,
+    day) whose count is at least ``burst_min`` and at least ``burst_factor`` times the median
+    count of the unit's (``key``, day) pairs. Examples are dossier codes, never the key."""
+    online = (records["channel"] == "online").fillna(False).to_numpy(dtype=bool)
+    day = pd.to_datetime(records["received_at"], errors="coerce").dt.normalize()
+    ok = online & records[key].notna().to_numpy(dtype=bool) & day.notna().to_numpy(dtype=bool)
+    if not ok.any():
+        return
+    rows = np.flatnonzero(ok)
+    sub = pd.DataFrame({"unit_id": records["unit_id"].to_numpy()[rows], "key": records[key].to_numpy()[rows],
+                        "day": day.to_numpy()[rows]})
+    groups = sub.groupby(["unit_id", "key", "day"], dropna=False, sort=False)
+    counts = groups.size()
+    judged["records_burst"] = judged.get("records_burst", 0) + len(counts)
+    median = counts.groupby(level="unit_id", dropna=False).transform("median")
+    r = s["records"]
+    hit = counts[(counts >= r["burst_min"]) & (counts >= r["burst_factor"] * median)]
+    ids = records["dossier_id"].astype(str).to_numpy() if "dossier_id" in records else None
+    where = groups.indices
+    for (unit, k, d), n in hit.items():
+        _flag(flags, "records", "R", "burst", unit_id=unit, period=f"{pd.Timestamp(d):%Y-%m-%d}", subject=key,
+              value=int(n), reference=float(median[(unit, k, d)]), threshold=r["burst_factor"],
+              examples=ids[rows[where[(unit, k, d)][:3]]].tolist() if ids is not None else [])
+
+
+# --- 4 denominators ------------------------------------------------------------------------------------
+
+def _not_in_catalogue(table: pd.DataFrame, services: pd.DataFrame, flags: list[dict], judged: dict) -> None:
+    """[4] Procedures with dossiers that the service catalogue does not list. The catalogue is
+    the denominator of the service indicators (full-process coverage): one that lacks procedures
+    in use misstates them. Per unit: the procedures lacking, of those with dossiers, with codes."""
+    listed = set(services["procedure_id"].dropna().astype(str))
+    procedure = table["procedure_id"].astype("string")
+    known = procedure.notna()
+    judged["4_catalogue"] = judged.get("4_catalogue", 0) + int(known.sum())
+    lacking = (known & ~procedure.isin(listed)).to_numpy(dtype=bool)
+    for unit, rows in table[lacking].groupby("unit_id"):
+        codes = list(dict.fromkeys(procedure[rows.index]))
+        _flag(flags, "denominators", "4", "not_in_catalogue", unit_id=unit,
+              period=rows["period"].iloc[0] if "period" in rows else None, subject="services", value=len(codes),
+              reference=int(procedure[known & table["unit_id"].eq(unit)].nunique()), examples=codes[:3],
+              source=_where(rows))
 
 
 # --- observations: 2a, 2b -------------------------------------------------------------------------------

@@ -107,8 +107,8 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings,
                       quality=review(observations, merged, settings=plan.quality,
-                                     compare={k: pd.concat(v, ignore_index=True) for k, v in compared.items()}
-                                     ).within(plan.unit_id))
+                                     compare={k: pd.concat(v, ignore_index=True) for k, v in compared.items()},
+                                     scope=plan.unit_id, period=str(plan.year)).within(plan.unit_id))
 
 
 def refuse_overlap(kind: str, frames: list[pd.DataFrame]) -> None:

@@ -92,6 +92,9 @@ TEXT = {
            "review_counts": "Đã xem xét {judged} giá trị; {flags} dấu hiệu cần kiểm tra lại.",
            "review_nothing": "Các tệp đầu vào không có chuỗi số liệu nào đủ để rà soát (cần ít nhất hai kỳ hoặc "
                              "năm đơn vị cùng cấp).",
+           "review_absent": "Danh mục đơn vị có {units} trực thuộc {scope} nhưng không có trong báo cáo nào của các "
+                            "tệp đầu vào; chưa được tính là thiếu báo cáo (để tính, đặt quality: completeness: "
+                            "expected: registry trong kế hoạch).",
            "unit": "Đơn vị", "as_of": "Số liệu đến ngày", "files_written": "Các tệp kết quả"},
     "en": {"yes": "Yes", "no": "No", "plan": "Plan", "year": "Year", "generated": "Generated",
            "targets_met": "Targets: met / with data / total",
@@ -102,6 +105,9 @@ TEXT = {
            "review_counts": "{judged} values judged; {flags} flag(s) to check.",
            "review_nothing": "The inputs hold no series the review can judge (it needs two periods at least, or "
                              "five peer units).",
+           "review_absent": "The unit registry lists {units} under {scope}, in no report of the inputs; they are not "
+                            "counted as missing reports (to count them, set quality: completeness: expected: registry "
+                            "in the plan).",
            "as_of": "Data as of", "files_written": "Files written"},
 }
 

@@ -10,11 +10,11 @@ import pandas as pd
 from dx_metrics import safe_yaml
 from dx_metrics.registry import catalog
 from dx_metrics.formats import MISSING, fmt_number, fmt_percent, fmt_period
-from dx_metrics.report.labels import COLUMNS, KIND, check_lang
+from dx_metrics.report.labels import COLUMNS, KIND, TEXT, check_lang
 from dx_metrics.report.tables import source_text
 from dx_metrics.units import unit_names
 
-DIMENSIONS = ("completeness", "consistency", "external", "records")
+DIMENSIONS = ("completeness", "consistency", "external", "records", "denominators")
 _HEAD = {"vi": {"metric": "Chỉ số DQR", "dimension": "Khía cạnh", "rule": "Dấu hiệu", "subject": "Số liệu",
                 "message": "Nội dung", "completeness_share": "Tỷ lệ báo cáo đủ", "flags": "Tổng số dấu hiệu"},
          "en": {"metric": "DQR metric", "dimension": "Dimension", "rule": "Flag", "subject": "Figure",
@@ -63,7 +63,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
         value = fmt_percent(f["value"], digits=0, lang=lang)
     elif rule == "over_time_vs_parent":
         value, reference = fmt_number(f["value"], digits=2, lang=lang), fmt_number(f["reference"], digits=2, lang=lang)
-    elif rule in ("fast_online", "online_without_service"):
+    elif rule in ("fast_online", "online_without_service", "outside_period", "burst", "not_in_catalogue"):
         value, reference = fmt_number(f["value"], lang=lang), fmt_number(f["reference"], lang=lang)
     if rule == "over_time_vs_parent":
         compared_text = ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
@@ -97,13 +97,21 @@ def not_judged_text(not_judged: dict[str, dict], lang: str = "vi") -> list[str]:
     return out
 
 
+def absent_text(absent: list[str], scope: str, lang: str = "vi") -> str:
+    """The registry's units under ``scope`` that no input reports on (not counted as missing)."""
+
+    names = unit_names(pd.Series([*absent, scope], dtype="string"), lang=lang).astype(str).tolist()
+    return TEXT[lang]["review_absent"].format(units=", ".join(names[:-1]), scope=names[-1])
+
+
 def settings_text(changed: dict[str, dict], lang: str = "vi") -> str:
     """The thresholds a plan set, each with the default it replaces."""
     from dx_metrics.quality import load_settings
 
+    def shown(v: object) -> str:
+        return str(v) if isinstance(v, str) else fmt_number(v, digits=2, lang=lang)
     defaults = load_settings()
-    parts = [f"{section}.{key} = {fmt_number(v, digits=2, lang=lang)} "
-             f"({'mặc định' if lang == 'vi' else 'default'} {fmt_number(defaults[section][key], digits=2, lang=lang)})"
+    parts = [f"{section}.{key} = {shown(v)} ({'mặc định' if lang == 'vi' else 'default'} {shown(defaults[section][key])})"
              for section, values in changed.items() for key, v in values.items()]
     return ("Ngưỡng do kế hoạch đặt: " if lang == "vi" else "Thresholds set by the plan: ") + "; ".join(parts)
 

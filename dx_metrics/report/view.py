@@ -85,9 +85,11 @@ def review(r: PlanReport, lang: str = "vi") -> list:
         return []
     judged = sum(q.judged.values())
     t = TEXT[lang]
+    absent = [HTML(f"<p>{_e(quality.absent_text(q.absent, r.plan.unit_id, lang))}</p>")] if q.absent else []
     if not judged:
-        return [HTML(f"<p>{_e(t['review_nothing'])}</p>")]
-    out = [HTML(f"<p>{_e(t['review_counts'].format(judged=fmt_number(judged, lang=lang), flags=q.flag_count))}</p>")]
+        return [HTML(f"<p>{_e(t['review_nothing'])}</p>"), *absent]
+    out = [HTML(f"<p>{_e(t['review_counts'].format(judged=fmt_number(judged, lang=lang), flags=q.flag_count))}</p>"),
+           *absent]
     out += [HTML(f"<p><i>{_e(text)}</i></p>") for text in quality.not_judged_text(q.not_judged, lang)]
     if r.plan.quality:
         out.append(HTML(f"<p>{_e(quality.settings_text(r.plan.quality, lang))}</p>"))
