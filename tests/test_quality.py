@@ -438,3 +438,15 @@ def test_what_the_catalogue_flag_and_the_absent_units_say():
         "nhưng không có trong báo cáo nào")
     assert settings_text({"completeness": {"expected": "registry"}}, "en") == \
         "Thresholds set by the plan: completeness.expected = registry (default seen)"
+
+
+def test_the_summary_has_each_unit_and_the_overall_completeness():
+    from dx_metrics.report.quality import summary_frame
+
+    rows = [["A", f"2024-Q{q}", 0, 10, 5, 10, 0, "q.xlsx", "Q", 5 + q] for q in range(1, 5)]
+    rows += [["B", f"2024-Q{q}", 0, 10, 5, 10, 0, "q.xlsx", "Q", 10 + q] for q in (1, 2, 4)]
+    r = review(tables={"dossiers": _dossiers(rows)})
+    df = summary_frame(r.flags, r.completeness, "en")[0].set_index("Unit")
+    # A 4 of 4, B 3 of 4: overall 7 of 8 = 87.5 %; B's missing Q3 is the one completeness flag
+    assert df.loc["Overall", "Reports received"] == 0.875 and df.loc["Overall", "Completeness"] == 1
+    assert df["Reports received"].drop("Overall").tolist() == [1.0, 0.75]

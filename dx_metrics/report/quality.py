@@ -16,9 +16,11 @@ from dx_metrics.units import unit_names
 
 DIMENSIONS = ("completeness", "consistency", "external", "records", "denominators")
 _HEAD = {"vi": {"metric": "Chỉ số DQR", "dimension": "Khía cạnh", "rule": "Dấu hiệu", "subject": "Số liệu",
-                "message": "Nội dung", "completeness_share": "Tỷ lệ báo cáo đủ", "flags": "Tổng số dấu hiệu"},
+                "message": "Nội dung", "completeness_share": "Tỷ lệ báo cáo đủ", "flags": "Tổng số dấu hiệu",
+                "overall": "Toàn bộ"},
          "en": {"metric": "DQR metric", "dimension": "Dimension", "rule": "Flag", "subject": "Figure",
-                "message": "What was found", "completeness_share": "Reports received", "flags": "Flags in all"}}
+                "message": "What was found", "completeness_share": "Reports received", "flags": "Flags in all",
+                "overall": "Overall"}}
 
 
 @lru_cache(maxsize=1)
@@ -146,5 +148,10 @@ def summary_frame(flags: pd.DataFrame, completeness: pd.DataFrame, lang: str = "
     for d in DIMENSIONS:
         df[m["dimensions"][d][lang]] = counts[d].to_numpy()
     df[h["flags"]] = counts.sum(axis=1).to_numpy()
+    if len(units) > 1:     # DQR 1a is per unit and overall
+        total = {c["unit"]: h["overall"], h["completeness_share"]: received["received"].sum() /
+                 received["expected"].sum() if received["expected"].sum() else None,
+                 **{col: df[col].sum() for col in df.columns[2:]}}
+        df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
     return df, {h["completeness_share"]: "percent", **{m["dimensions"][d][lang]: "integer" for d in DIMENSIONS},
                 h["flags"]: "integer"}
