@@ -1,7 +1,8 @@
 """The one exception family for bad input data, and the problem records it carries."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -58,12 +59,50 @@ class Problem:
     column: str | None = None
     value: Any = None
     hint: str | None = None
+    # what it says, as a code of problems.yaml with its figures: said in either language
+    code: str | None = None
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    hint_code: str | None = None     # the hint as a code of problems.yaml's hints
 
     def __post_init__(self) -> None:
         if self.severity not in (ERROR, WARNING):
             raise ValueError(f"severity must be 'error' or 'warning', not {self.severity!r}")
         if self.reason not in REASONS:
             raise ValueError(f"unknown problem reason {self.reason!r}; expected one of {REASONS}")
+        if self.code is not None:
+            if self.code not in problem_templates()["problems"]:
+                raise KeyError(f"unknown problem code {self.code!r} (dx_metrics/problems.yaml)")
+            if not self.message:
+                object.__setattr__(self, "message", self.say("en"))
+        if self.hint_code is not None:
+            if self.hint_code not in problem_templates()["hints"]:
+                raise KeyError(f"unknown hint code {self.hint_code!r} (dx_metrics/problems.yaml)")
+            if self.hint is None:
+                object.__setattr__(self, "hint", self.hint_said("en"))
+
+    def say(self, lang: str = "en") -> str:
+        """What the problem says in ``lang`` (a problem without a code: its message as written)."""
+        if self.code is None:
+            return self.message
+        from dx_metrics.notes import render
+
+        t = problem_templates()
+        text = render(t["problems"][self.code][lang], self.params, lang)
+        if self.params.get("quoted") is not None:     # a cell's value before what is wrong with it
+            text = f"{self.params['quoted']} {text}"
+        if self.params.get("rows") is not None:       # one problem standing for many rows
+            text += render(t["rows"][lang], self.params, lang)
+            if self.params.get("more"):
+                text += render(t["more"][lang], self.params, lang)
+        return text
+
+    def hint_said(self, lang: str = "en") -> str | None:
+        """The hint in ``lang`` (a hint without a code: as written)."""
+        if self.hint_code is None:
+            return self.hint
+        from dx_metrics.notes import render
+
+        return render(problem_templates()["hints"][self.hint_code][lang], self.params, lang)
 
     def location(self) -> str:
         parts = [self.file]
@@ -90,9 +129,23 @@ class Problem:
         return d
 
 
+@lru_cache(maxsize=1)
+def problem_templates() -> dict:
+    from dx_metrics import safe_yaml
+
+    return safe_yaml.load_package_data("dx_metrics", "problems.yaml")
+
+
+def coded(text: str | None, section: str = "problems") -> tuple[str | None, str | None]:
+    """(code, text) for what a check says (or, with ``section="hints"``, how to fix it): a code
+    of problems.yaml, or a text as written."""
+    return (text, None if section == "hints" else "") if text in problem_templates()[section] else (None, text)
+
+
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table (one row each), with the columns of ``Problem``."""
-    cols = ["severity", "reason", "file", "sheet", "row", "column", "value", "message", "hint"]
+    cols = ["severity", "reason", "file", "sheet", "row", "column", "value", "message", "hint", "code", "params",
+            "hint_code"]
     return pd.DataFrame([p.to_dict() for p in problems], columns=cols)
 
 

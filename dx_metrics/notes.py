@@ -59,6 +59,10 @@ def table_name(kind: str, lang: str) -> str:
 def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
     if kind is None:
         return str(value)
+    if kind == "more":      # how many a list shown in part leaves out
+        if not value:
+            return ""
+        return f" … +{value} more" if lang == "en" else f" … và {fmt_number(value, digits=0, lang=lang)} mục khác"
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return "missing" if lang == "en" and kind == "g4" else MISSING[lang]
     if kind == "g4":
@@ -89,11 +93,14 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
     raise ValueError(f"unknown placeholder kind {kind!r}")
 
 
+def render(text: str, params: dict, lang: str) -> str:
+    """A template's placeholders filled with ``params`` as ``lang`` writes them."""
+    return _FIELD.sub(lambda m: _shown(params.get(m.group(1)), m.group(2), params, lang), text)
+
+
 def say_one(n: dict, lang: str = "vi") -> str:
     """One note in ``lang``."""
-    text = templates()[n["code"]][lang]
-    params = n.get("params", {})
-    return _FIELD.sub(lambda m: _shown(params.get(m.group(1)), m.group(2), params, lang), text)
+    return render(templates()[n["code"]][lang], n.get("params", {}), lang)
 
 
 def say(notes: list[dict], lang: str = "vi") -> str | None:

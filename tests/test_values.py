@@ -30,7 +30,7 @@ def test_counts_keep_missing_and_reject_bad_cells():
     assert values.tolist()[:2] == [2062, 5]
     assert values.isna().tolist() == [False, False, True, True, True, True, True, False]
     assert errors.notna().tolist() == [False, False, False, False, True, True, True, False]
-    assert errors[4] == "is not a count (expected a whole number ≥ 0)"
+    assert errors[4] == "not_a_count"
 
 
 def test_shares_in_percent_points_and_fractions():
@@ -39,7 +39,7 @@ def test_shares_in_percent_points_and_fractions():
     fractions, _ = parse_shares(pd.Series([0.1875, 0.3, 1.0], dtype=object))
     assert fractions.round(6).tolist() == [0.1875, 0.3, 1.0]
     _, err = parse_shares(pd.Series(["120%", "50%"], dtype=object))
-    assert err[0] == "is not a share (expected 0–100 %)" and pd.isna(err[1])
+    assert err[0] == "not_a_share" and pd.isna(err[1])
 
 
 def test_dates_day_first_serial_and_native():
@@ -47,4 +47,4 @@ def test_dates_day_first_serial_and_native():
     values, errors = parse_dates(raw)
     # Excel serial 44909 = 1899-12-30 + 44909 days = 2022-12-14
     assert [v.date() for v in values[:4]] == [dt.date(2022, 12, 14)] * 4
-    assert pd.isna(values[4]) and errors[4].startswith("is not a date")
+    assert pd.isna(values[4]) and errors[4] == "not_a_date"

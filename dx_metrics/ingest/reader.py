@@ -190,8 +190,7 @@ def _check_rows(t: RawTable, body: pd.DataFrame, chosen: Sheet, header, title_li
     if header.note:
         t.table_problem(header.note[0], reason="other_sheets", severity=WARNING, hint=header.note[1])
     if cut:
-        t.table_problem(cut, reason="skipped_row", severity=WARNING,
-                        hint="if those rows are more of the table, remove the header copy above them")
+        t.table_problem(cut, reason="skipped_row", severity=WARNING, hint="header_copy_rows")
     _unused_columns(t, header)
     mode = rules.PERIOD_MODE[t.kind]
     if mode == "required":
@@ -205,8 +204,7 @@ def _check_rows(t: RawTable, body: pd.DataFrame, chosen: Sheet, header, title_li
     if len(totals_raw):
         _check_totals(t, totals_raw, totals_rows)
     elif t.kind == "dossiers" and len(t.data) > 1:
-        t.table_problem("no totals row ('Tổng cộng') found; totals are computed from the rows",
-                        reason="totals_mismatch", severity=WARNING)
+        t.table_problem("no_totals_row", reason="totals_mismatch", severity=WARNING)
     found_scope = _map_units(t, title_cells, scope)
     if t.kind == "index_scores" and "unit_id" in t.data:   # units written as codes (ISO3, EL): the registry's names
         coded = t.data["unit_id"].notna() & (t.names_from_codes | t.data["unit_name"].str.fullmatch(r"[A-Z]{2,3}")
@@ -219,7 +217,7 @@ def _canonical(t: RawTable, path: Path, chosen: Sheet) -> pd.DataFrame:
     """The valid rows in the kind's canonical columns, with their provenance."""
     valid = t.data[~t.rejected & ~t.skipped]
     if len(valid) == 0 and not any(p.severity == ERROR for p in t.problems):
-        t.table_problem("the table has a header but no data rows", reason="empty", severity=ERROR)
+        t.table_problem("no_data_rows", reason="empty", severity=ERROR)
     valid = valid.assign(source_file=pd.Categorical([path.name] * len(valid)),
                          source_sheet=pd.Categorical([chosen.name] * len(valid)),
                          source_row=t.excel_row.reindex(valid.index).astype("Int64"))
@@ -417,7 +415,7 @@ def _skip_headings(t: RawTable) -> None:
         empty &= ~t.not_published.reindex(empty.index, fill_value=False)
     if empty.any():
         t.flag(empty, "unit_name" if "unit_name" in t.raw else None,
-               "row has no figures; skipped as a heading", reason="skipped_row", severity=WARNING)
+               "heading_row", reason="skipped_row", severity=WARNING)
         t.skipped = t.skipped | empty
 
 
@@ -437,10 +435,9 @@ def _sheet_findings(t: RawTable, sheet: Sheet, header) -> None:
     for message, hint in header.hidden_notes:
         t.table_problem(message, reason="hidden_sheet", severity=WARNING, hint=hint)
     if sheet.strays:
-        shown = ", ".join(sheet.strays[:5]) + (f" … +{len(sheet.strays) - 5} more" if len(sheet.strays) > 5 else "")
-        t.table_problem(f"{len(sheet.strays)} cell(s) far outside the table hold values and were not read: {shown}",
-                        reason="stray_cell", severity=WARNING,
-                        hint="delete them in Excel (they make the sheet millions of cells large) if they are not data")
+        t.table_problem("stray_cells", reason="stray_cell", severity=WARNING, hint="delete_strays",
+                        params={"count": len(sheet.strays), "cells": ", ".join(sheet.strays[:5]),
+                                "others": max(0, len(sheet.strays) - 5)})
     if sheet.formulas_without_value:
         by_row: dict[int, list[str]] = {}
         for address in sheet.formulas_without_value:
@@ -465,9 +462,8 @@ def _sheet_findings(t: RawTable, sheet: Sheet, header) -> None:
         over = pd.Series(widths > width, index=t.excel_row.index)
         extra = pd.Series(sheet.cells.iloc[t.excel_row.to_numpy() - 1, width:].notna().any(axis=1).to_numpy(),
                           index=t.excel_row.index) if sheet.cells.shape[1] > width else over & False
-        t.flag(over & extra, None, f"the line has more fields than the header's {width}: a value would be lost "
-               f"(an unquoted separator inside a value?)",
-               reason="extra_field", hint='put quotes around values that contain the separator, e.g. "1,5"')
+        t.flag(over & extra, None, "extra_fields", reason="extra_field", hint="quote_separator",
+               params={"width": int(width)})
 
 
 def _unused_columns(t: RawTable, header) -> None:
@@ -477,19 +473,18 @@ def _unused_columns(t: RawTable, header) -> None:
     names = [text for _, text in sorted(header.unmatched.items()) if text and fold(text) not in ROW_NUMBER_HEADERS]
     if not names:
         return
-    shown = ", ".join(f'"{n}"' for n in names[:8]) + (f" … +{len(names) - 8} more" if len(names) > 8 else "")
-    t.problems.append(Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="unknown_value",
-                              severity=WARNING, message=f"column(s) not recognised and not read: {shown}",
-                              hint=f"if one of them holds {with_article(t.kind)} column, add its header text to columns.yaml "
-                                   "in your workspace (dx-metrics validate --suggest drafts it)"))
+    t.table_problem("unrecognised_columns", reason="unknown_value", severity=WARNING, row=header.row + 1,
+                    hint="add_to_columns", params={"columns": ", ".join(f'"{n}"' for n in names[:8]),
+                                                   "others": max(0, len(names) - 8),
+                                                   "kind_en": with_article(t.kind), "kind": t.kind})
 
 
 def _require_cells(t: RawTable) -> None:
     """A data row must fill every required column (a figure without its unit is useless)."""
     for name, spec in t.specs.items():
         if spec.required and name in t.data:
-            t.flag(t.data[name].isna() & ~t.skipped, name, "is empty, but this column is required",
-                   reason="missing_column", hint="fill the cell or delete the row")
+            t.flag(t.data[name].isna() & ~t.skipped, name, "required_empty", reason="missing_column",
+                   hint="fill_or_delete")
 
 
 def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
@@ -500,8 +495,7 @@ def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header
     if "period" in t.data:
         norm = t.data["period"].map(lambda v: normalize_period(v) if pd.notna(v) else None)
         bad = t.data["period"].notna() & norm.isna()
-        t.flag(bad, "period", 'is not a period (expected e.g. "2023", "Quý 3/2023", "2023-07")',
-               reason="no_period")
+        t.flag(bad, "period", "not_a_period", reason="no_period")
         found = norm.astype("string")
         if found.notna().all():
             t.data["period"] = found
@@ -517,8 +511,7 @@ def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header
     if "period" in t.data and t.data["period"].notna().any():
         # a period column with some cells blank: those rows are the problem, not the file
         blank = t.data["period"].isna() & t.raw["period"].isna() & ~t.skipped
-        t.flag(blank, "period", "is empty, and the title rows state no period for it", reason="no_period",
-               hint='fill in the period (e.g. "2023" or "Quý 3/2023")')
+        t.flag(blank, "period", "period_empty", reason="no_period", hint="fill_period")
         return
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1 if header.row else None,
                                reason="no_period", message="no reporting period: the table has no period column "
@@ -573,7 +566,7 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
             t.data["period"] = pd.Series(label, index=t.data.index, dtype="string")
         return
     if "year" in t.data:
-        t.flag(t.data["year"].isna() & t.raw["year"].isna(), "year", "is empty", reason="no_period")
+        t.flag(t.data["year"].isna() & t.raw["year"].isna(), "year", "year_empty", reason="no_period")
         return
     if t.year_hint is not None:
         t.data["year"] = pd.Series(t.year_hint, index=t.data.index, dtype="Int64")
@@ -629,8 +622,8 @@ def _check_duplicates(t: RawTable) -> None:
     if dup.any():
         mask = pd.Series(False, index=t.data.index)
         mask[dup[dup].index] = True
-        t.flag(mask, keys[0], f"the same {' + '.join(keys)} appears twice; the second row is rejected",
-               reason="duplicate_key", hint="merge the rows or correct the name")
+        t.flag(mask, keys[0], "duplicate_row", reason="duplicate_key", hint="merge_rows",
+               params={"keys": " + ".join(keys)})
 
 
 def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series) -> None:
@@ -646,11 +639,10 @@ def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series)
             continue  # a blank or unreadable cell above: the sum is unknown
         computed = int(col.sum())
         if int(stated.iloc[0]) != computed:
-            t.problems.append(Problem(
-                file=t.file, sheet=t.sheet, row=int(totals_rows[last]), column=t.header(c),
-                value=int(stated.iloc[0]), reason="totals_mismatch", severity=ERROR,
-                message=f"the totals row says {int(stated.iloc[0]):,} but the rows above add up to {computed:,}".replace(",", "."),
-                hint="correct the totals row or the unit rows"))
+            t.table_problem("totals_differ", row=int(totals_rows[last]), column=c, value=int(stated.iloc[0]),
+                            reason="totals_mismatch", severity=ERROR, hint="correct_totals",
+                            params={"stated": f"{int(stated.iloc[0]):,}".replace(",", "."),
+                                    "computed": f"{int(computed):,}".replace(",", ".")})
 
 
 def _flag_unresolved(t: RawTable, column: str, names: pd.Series, res: pd.Series, status: pd.Series,
@@ -664,38 +656,29 @@ def _flag_unresolved(t: RawTable, column: str, names: pd.Series, res: pd.Series,
 
     ambiguous = live & (status == "ambiguous")
     said = {id(r): f"fits several units: {listed(r)}" for r in {id(r): r for r in res[ambiguous]}.values()}
-    t.flag(ambiguous, column, "", reason="ambiguous_unit", messages=res[ambiguous].map(lambda r: said[id(r)]).reindex(
-        names.index),
-        hint="write the unit's full name (with its province or ministry), add a unit_id column, or state the "
-             "issuing body in the title rows")
+    t.flag(ambiguous, column, "", reason="ambiguous_unit", codes=res[ambiguous].map(lambda r: said[id(r)]).reindex(
+        names.index), hint="full_unit_name")
     generic = live & (status == "generic")
-    t.flag(generic, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
-        "is a division name every body has; without the issuing body above the table dx_metrics cannot tell "
-        "whose, so it is kept under its own name", index=names.index),
-        hint='add the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), or read the '
-             "file for a plan, whose unit is then the scope")
+    t.flag(generic, column, "", reason="unknown_unit", severity=WARNING, codes=pd.Series("generic_unit", index=names.index),
+           hint="issuing_body_above")
     if scope is not None:
         scope_label = f"{scope.name} ({scope.unit_id}{', provisional' if scope.provisional else ''})"
         provisional = live & (status == "provisional")
         territory = unit_registry.kind_of(scope.unit_id) in ("province", "country")
-        said = (f"is not in the unit registry; kept as a provisional unit under {scope_label}, whose total it "
-                f"does not enter (a province's total is no sum of its bodies)" if territory else
-                f"is not in the unit registry; counted as a provisional unit under {scope_label}")
+        said = "provisional_in_territory" if territory else "provisional_unit"
         t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING,
-               messages=pd.Series(said, index=names.index), hint=unit_registry.REGISTRY_HINT)
+               codes=pd.Series(said, index=names.index), hint="add_to_units", params={"scope": scope_label})
     unknown = live & (status == "unknown")
     if unknown.any() and t.kind == "index_scores":
         # index tables rank many peers (countries, other ministries) that no unit registry
         # lists: one warning for the table, not one per row
         unknown_names = list(pd.unique(names[unknown]))
-        shown = ", ".join(unknown_names[:5]) + (f" … +{len(unknown_names) - 5} more" if len(unknown_names) > 5 else "")
-        t.table_problem(f"{len(unknown_names)} unit name(s) are not in the unit registry and are kept as written: "
-                        f"{shown}", reason="unknown_unit", severity=WARNING, column="unit_name",
-                        hint="add the units you report on to units.csv in your workspace")
+        t.table_problem("unknown_units_kept", reason="unknown_unit", severity=WARNING, column="unit_name",
+                        hint="add_units_reported", params={"count": len(unknown_names), "names": ", ".join(
+                            map(str, unknown_names[:5])), "others": max(0, len(unknown_names) - 5)})
     elif unknown.any():
-        t.flag(unknown, column, "", reason="unknown_unit", severity=WARNING, messages=pd.Series(
-            "is not in the unit registry; kept under its own name", index=names.index),
-            hint=unit_registry.REGISTRY_HINT)
+        t.flag(unknown, column, "", reason="unknown_unit", severity=WARNING,
+               codes=pd.Series("unknown_unit", index=names.index), hint="add_to_units")
 
 
 def _row_dates(d: pd.DataFrame) -> pd.Series | None:

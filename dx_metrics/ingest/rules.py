@@ -20,7 +20,6 @@ from dx_metrics.errors import WARNING
 from dx_metrics.ingest.vocabulary import lookup
 from dx_metrics.text import fold
 
-VOCAB_HINT = "add it under {} in dx_metrics/ingest/vocabulary.yaml"
 
 
 def _has(t: RawTable, *cols: str) -> bool:
@@ -38,7 +37,8 @@ def dossiers(t: RawTable) -> None:
     d = t.data
     if "service_level" in d:
         d["service_level"] = _vocab(t, "service_level", "online_mode",
-                                    "service level (Toàn trình, Một phần, Cung cấp thông tin, Mức độ 1-4)")
+                                    "service level (Toàn trình, Một phần, Cung cấp thông tin, Mức độ 1-4)",
+                                    "mức độ dịch vụ (Toàn trình, Một phần, Cung cấp thông tin, Mức độ 1-4)")
     offline = d["received_offline"] if "received_offline" in d else _sum_if_complete(t, "received_direct", "received_postal")
     if offline is None and "received_direct" in d:
         offline = d["received_direct"]
@@ -50,15 +50,10 @@ def dossiers(t: RawTable) -> None:
             d["received_total"] = d["received_online"] + offline
         elif "received_incl_carried" in d:
             d["received_total"] = d["received_incl_carried"]
-            t.table_problem(
-                "the received total includes dossiers carried over from the previous period, and the file has "
-                "no carried-over column; the total is used as newly received", reason="inconsistent",
-                column="received_incl_carried",
-                hint="add the 'Kỳ trước chuyển qua' column to the export")
+            t.table_problem("received_includes_carried", reason="inconsistent", column="received_incl_carried",
+                            hint="add_carried_column")
     if "received_total" not in d:
-        t.table_problem("no column gives the number of dossiers received", reason="missing_column",
-                        severity="error", hint="expected 'Tổng số' under 'Số hồ sơ nhận giải quyết', or 'Trực tuyến' "
-                        "and 'Trực tiếp, dịch vụ bưu chính'; add other headers to columns.yaml in your workspace (dx-metrics validate --suggest drafts it)")
+        t.table_problem("no_received_column", reason="missing_column", severity="error", hint="received_headers")
         t.rejected[:] = True
         return
     _one_stop_identities(t, offline)
@@ -71,64 +66,60 @@ def _one_stop_identities(t: RawTable, offline: pd.Series | None) -> None:
     if "received_incl_carried" in d and "carried_over" in d and offline is not None and "received_online" in d:
         expected = d["received_online"] + offline + d["carried_over"]
         t.flag(d["received_incl_carried"] != expected, "received_incl_carried",
-               "the received total is not online + in person/postal + carried over", reason="inconsistent",
-               hint="(3) = (4) + (5) + (6) in Biểu II.06a")
+               "received_not_parts", reason="inconsistent", hint="form_3_is_4_5_6")
     elif offline is not None and "received_online" in d and "received_incl_carried" not in d:
         t.flag(d["received_total"] != d["received_online"] + offline, "received_total",
-               "newly received is not online + in person/postal", reason="inconsistent")
+               "new_not_parts", reason="inconsistent")
     if "received_online" in d:
         t.flag(d["received_online"] > d["received_total"], "received_online",
-               "more dossiers received online than received in total", reason="inconsistent")
+               "online_over_total", reason="inconsistent")
     if "resolved_on_time" not in d and _has(t, "resolved_early", "resolved_on_time_only"):
         d["resolved_on_time"] = d["resolved_early"] + d["resolved_on_time_only"]
     elif "resolved_on_time" not in d and "resolved_on_time_only" in d:
         d["resolved_on_time"] = d["resolved_on_time_only"]
     if _has(t, "resolved_total", "resolved_on_time", "resolved_late"):
         t.flag(d["resolved_on_time"] + d["resolved_late"] != d["resolved_total"], "resolved_total",
-               "resolved is not early + on time + late", reason="inconsistent",
-               hint="resolved (7) = early (8) + on time (9) + late (10)")
+               "resolved_not_parts", reason="inconsistent", hint="form_7_is_8_9_10")
     elif _has(t, "resolved_total", "resolved_on_time"):
         t.flag(d["resolved_on_time"] > d["resolved_total"], "resolved_total",
-               "on time is more than resolved", reason="inconsistent")
+               "on_time_over_resolved", reason="inconsistent")
     if "pending" not in d and _has(t, "pending_within", "pending_overdue"):
         d["pending"] = d["pending_within"] + d["pending_overdue"]
     elif _has(t, "pending", "pending_within", "pending_overdue"):
         t.flag(d["pending"] != d["pending_within"] + d["pending_overdue"], "pending",
-               "pending is not within deadline + overdue", reason="inconsistent",
-               hint="pending (11) = within deadline (12) + overdue (13)")
+               "pending_not_parts", reason="inconsistent", hint="form_11_is_12_13")
     if _has(t, "received_incl_carried", "resolved_total", "pending"):
         t.flag(d["received_incl_carried"] != d["resolved_total"] + d["pending"], "received_incl_carried",
-               "received (incl. carried over) is not resolved + pending", reason="inconsistent",
-               hint="(3) = (7) + (11) in Biểu II.06a")
+               "received_not_resolved_pending", reason="inconsistent", hint="form_3_is_7_11")
     for c in ("digitized", "paid_online", "fee_dossiers"):
         if c in d:
-            t.flag(d[c] > d["received_total"], c, "is more than the dossiers received", reason="inconsistent")
+            t.flag(d[c] > d["received_total"], c, "over_received", reason="inconsistent")
     if _has(t, "paid_online", "fee_dossiers"):
-        t.flag(d["paid_online"] > d["fee_dossiers"], "paid_online", "is more than the dossiers with a fee",
-               reason="inconsistent")
+        t.flag(d["paid_online"] > d["fee_dossiers"], "paid_online", "over_fee_dossiers", reason="inconsistent")
 
 
-def _vocab(t: RawTable, column: str, vocabulary: str, what: str) -> pd.Series:
+def _vocab(t: RawTable, column: str, vocabulary: str, what: str, what_vi: str) -> pd.Series:
     mapped, unknown = lookup(vocabulary, t.data[column])
-    t.flag(unknown, column, "", reason="unknown_value", hint=VOCAB_HINT.format(vocabulary),
-           messages=pd.Series(f"is not a known {what}", index=t.data.index))
+    t.flag(unknown, column, "", reason="unknown_value", hint="add_to_vocabulary",
+           codes=pd.Series("unknown_word", index=t.data.index),
+           params={"what": what, "what_vi": what_vi, "vocabulary": vocabulary})
     return mapped
 
 
 def dossier_records(t: RawTable) -> None:
     d = t.data
-    d["channel"] = _vocab(t, "channel", "channel", "channel (online, in person, post)")
+    d["channel"] = _vocab(t, "channel", "channel", "channel (online, in person, post)",
+                          "hình thức nộp (trực tuyến, trực tiếp, bưu chính)")
     if "resolved_at" in d:
-        t.flag(d["resolved_at"] < d["received_at"], "resolved_at", "is earlier than the date received",
-               reason="inconsistent")
+        t.flag(d["resolved_at"] < d["received_at"], "resolved_at", "earlier_than_received", reason="inconsistent")
     if "due_at" in d:
-        t.flag(d["due_at"] < d["received_at"].dt.normalize(), "due_at", "is earlier than the date received",
-               reason="inconsistent")
+        t.flag(d["due_at"] < d["received_at"].dt.normalize(), "due_at", "earlier_than_received", reason="inconsistent")
 
 
 def services(t: RawTable) -> None:
     d = t.data
-    d["online_mode"] = _vocab(t, "level", "online_mode", "service level (Mức độ 1-4, Toàn trình, Một phần)")
+    d["online_mode"] = _vocab(t, "level", "online_mode", "service level (Mức độ 1-4, Toàn trình, Một phần)",
+                              "mức độ dịch vụ (Mức độ 1-4, Toàn trình, Một phần)")
     d["provided_online"] = d["online_mode"].isin(["partial", "full"]).astype("boolean")
     d.loc[d["online_mode"].isna(), "provided_online"] = pd.NA
 
@@ -144,14 +135,13 @@ def index_scores(t: RawTable) -> None:
         named = d["index"].map(_catalogue_id, na_action="ignore")
         if t.index is not None:      # the table names its index: an index column must agree
             t.flag(d["index"].notna() & (named != t.index).fillna(True), "index",
-                   f"is not {t.index}, the index the table names", reason="inconsistent",
-                   hint="read each index's rows as its own table, or correct the title or the column")
+                   "other_index", reason="inconsistent", hint="one_index_per_table", params={"index": t.index})
         d["index"] = named.fillna(d["index"]).astype("string")
     if "unit_name" not in d:           # codes only (ISO3): named through the registry once resolved
         d["unit_name"] = d["unit_code"].astype("string")
         t.names_from_codes = True
     t.flag(d["unit_name"].isna() & ~t.skipped, "unit_code" if t.names_from_codes else "unit_name",
-           "is empty: the score has no unit", reason="missing_column")
+           "score_without_unit", reason="missing_column")
     if "breakdown" in d:
         _overall_rows_only(t)
     if "component" in d:
@@ -160,10 +150,10 @@ def index_scores(t: RawTable) -> None:
     if "score" not in d:                  # a rank-only list: ranks as published, no scores
         d["score"] = pd.Series(pd.NA, index=d.index, dtype="Float64")
     for c in ["score"] + comps:
-        t.flag(d[c] < 0, c, "is a negative score", reason="out_of_range")
+        t.flag(d[c] < 0, c, "negative_score", reason="out_of_range")
     _within_scale(t)
     if "rank" in d:
-        t.flag(d["rank"] < 1, "rank", "is not a rank (expected 1 or more)", reason="out_of_range")
+        t.flag(d["rank"] < 1, "rank", "not_a_rank", reason="out_of_range")
 
 
 def _within_scale(t: RawTable) -> None:
@@ -183,16 +173,15 @@ def _within_scale(t: RawTable) -> None:
         # 2014: Bắc Giang, Đồng Tháp), not a score: read as not published, and said
         gap = total & (d["score"] == 0).fillna(False) & d[comps].isna().all(axis=1)
         if gap.any():
-            t.flag(gap, "score", "is 0 and every component is blank: read as not published", reason="out_of_range",
-                   severity=WARNING)
+            t.flag(gap, "score", "zero_not_published", reason="out_of_range", severity=WARNING)
             d.loc[gap, "score"] = pd.NA
     outside = pd.Series(False, index=d.index)
     if low is not None:
         outside |= (d["score"] < low).fillna(False)
     if high is not None:
         outside |= (d["score"] > high).fillna(False)
-    t.flag(total & outside, "score", f"is outside the {ix.id} scale ({low}–{high})", reason="out_of_range",
-           hint=f"check that the table holds the {ix.id} overall score, in its own unit (see indexes.yaml)")
+    t.flag(total & outside, "score", "outside_scale", reason="out_of_range", hint="check_index_scale",
+           params={"index": ix.id, "low": low, "high": high})
 
 
 def _overall_rows_only(t: RawTable) -> None:
@@ -204,11 +193,9 @@ def _overall_rows_only(t: RawTable) -> None:
     if apart.any():
         kinds = sorted(pd.unique(d["breakdown"][apart]))
         t.skipped |= apart
-        t.table_problem(f"{int(apart.sum())} row(s) break scores down ({', '.join(map(str, kinds[:6]))}"
-                        f"{' …' if len(kinds) > 6 else ''}); only the overall rows are read",
-                        reason="skipped_row", severity=WARNING, column="breakdown",
-                        hint="add the breakdown that means 'overall' to breakdown_total in vocabulary.yaml if it "
-                             "is another one")
+        t.table_problem("breakdown_rows", reason="skipped_row", severity=WARNING, column="breakdown",
+                        hint="overall_breakdown", params={"count": int(apart.sum()), "kinds": ", ".join(
+                            map(str, kinds[:6])), "others": max(0, len(kinds) - 6)})
 
 
 def _name_components(t: RawTable) -> None:
@@ -234,15 +221,14 @@ def _name_components(t: RawTable) -> None:
     blank = d["component"].isna() & ~t.skipped
     if (mapped == "total").any() and blank.any():
         t.skipped |= blank
-        t.table_problem(f"{int(blank.sum())} row(s) name no variable while others name the overall score; "
-                        "they are not read", reason="skipped_row", severity=WARNING, column="component",
-                        hint="fill the variable of those rows, or remove them")
+        t.table_problem("no_variable_rows", reason="skipped_row", severity=WARNING, column="component",
+                        hint="fill_variable", params={"count": int(blank.sum())})
     unknown = d["component"].notna() & mapped.isna() & ~is_rank & ~t.skipped
     if ix is not None and ix.components and unknown.any():
         shown = sorted(map(str, pd.unique(d["component"][unknown])))
-        t.table_problem(f"component(s) not in the {ix.id} catalogue, kept as written: {', '.join(shown[:8])}"
-                        f"{' …' if len(shown) > 8 else ''}", reason="unknown_value", severity=WARNING,
-                        column="component", hint="add them to dx_metrics/ingest/indexes.yaml if they are components")
+        t.table_problem("unknown_components", reason="unknown_value", severity=WARNING, column="component",
+                        hint="add_components", params={"index": ix.id, "names": ", ".join(shown[:8]),
+                                                       "others": max(0, len(shown) - 8)})
     d["component"] = mapped.fillna(d["component"]).fillna("total").astype("string")
     if is_rank.any():
         _ranks_onto_totals(t, is_rank)
@@ -255,8 +241,7 @@ def _ranks_onto_totals(t: RawTable, is_rank: pd.Series) -> None:
     rank_rows = d.loc[is_rank, keys + ["score"]]
     twice = rank_rows.duplicated(keys, keep=False) & ~rank_rows.duplicated(keys + ["score"], keep=False)
     t.flag(pd.Series(twice, index=rank_rows.index).reindex(d.index, fill_value=False), "score",
-           "is one of two different ranks given to this unit and year", reason="duplicate_key",
-           hint="keep one rank row per unit and year")
+           "two_ranks", reason="duplicate_key", hint="one_rank_row")
     ranks = rank_rows[~twice].groupby(keys, dropna=False)["score"].first()
     totals = d.index[(d["component"] == "total") & ~is_rank & ~t.skipped]
     where = pd.MultiIndex.from_frame(d.loc[totals, keys]) if len(keys) > 1 else pd.Index(d.loc[totals, keys[0]])
@@ -265,10 +250,9 @@ def _ranks_onto_totals(t: RawTable, is_rank: pd.Series) -> None:
     orphans = [k for k in map(tuple, rank_rows[~twice][keys].itertuples(index=False)) if k not in have_total]
     if orphans:
         names = sorted({str(k[keys.index("unit_name")]) for k in orphans})
-        t.table_problem(f"{len(orphans)} rank row(s) have no overall score row to go with, and are not read: "
-                        f"{', '.join(names[:8])}{' …' if len(names) > 8 else ''}", reason="skipped_row",
-                        severity=WARNING, column="component",
-                        hint="add the overall score rows, or read the ranks as a rank-only list")
+        t.table_problem("rank_rows_alone", reason="skipped_row", severity=WARNING, column="component",
+                        hint="add_overall_rows", params={"count": len(orphans), "names": ", ".join(names[:8]),
+                                                         "others": max(0, len(names) - 8)})
     if "rank" not in d:
         d["rank"] = pd.Series(pd.NA, index=d.index, dtype="Int64")
     d.loc[totals, "rank"] = d.loc[totals, "rank"].fillna(published)
@@ -300,9 +284,9 @@ def _mark_reference_rows(t: RawTable) -> None:
 def tasks(t: RawTable) -> None:
     d = t.data
     if "status" in d:
-        t.flag(d["status"].isna(), "status", "is empty; the task is counted as not started",
-               reason="unknown_value", severity="warning")
-        mapped = _vocab(t, "status", "task_status", "task status (Hoàn thành, Đang thực hiện, Chưa thực hiện)")
+        t.flag(d["status"].isna(), "status", "status_empty", reason="unknown_value", severity="warning")
+        mapped = _vocab(t, "status", "task_status", "task status (Hoàn thành, Đang thực hiện, Chưa thực hiện)",
+                        "tình trạng nhiệm vụ (Hoàn thành, Đang thực hiện, Chưa thực hiện)")
         d["status"] = mapped.fillna("not_started")
     else:
         d["status"] = pd.Series("not_started", index=d.index, dtype="string")
@@ -326,8 +310,7 @@ def observations(t: RawTable) -> None:
     known = _indicator_lookup()
     ids = d["indicator_id"].map(lambda v: known.get(fold(v)) if pd.notna(v) else None).astype("string")
     t.flag(live & d["indicator_id"].notna() & ids.isna(), "indicator_id", "", reason="unknown_value",
-           hint="use an id or name listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)",
-           messages=pd.Series("is not an indicator in the registry", index=d.index))
+           hint="listed_indicators", codes=pd.Series("not_an_indicator", index=d.index))
     d["indicator_id"] = ids
     for c in ("numerator", "denominator", "value"):
         if c not in d:
@@ -345,21 +328,18 @@ def observations(t: RawTable) -> None:
     both = d["numerator"].notna() & d["denominator"].notna() & (d["denominator"] != 0)
     ratio = (d["numerator"] / d["denominator"].mask(~both)).where(share)
     t.flag(both & share & d["value"].notna() & ((d["value"] - ratio).abs() > 0.001), "value",
-           "disagrees with numerator ÷ denominator; the ratio is used", reason="inconsistent", severity="warning")
+           "value_unlike_ratio", reason="inconsistent", severity="warning")
     d["value"] = d["value"].mask(both & share, ratio)
     d.loc[d["value"].isna() & both, "value"] = d["numerator"] / d["denominator"]
-    t.flag(live & d["value"].isna(), "value", "has no value (and no numerator and denominator to compute it)",
-           reason="not_a_number")
-    t.flag(share & ((d["value"] < 0) | (d["value"] > 1)), "value", "is not a share (expected 0–100 %)",
-           reason="out_of_range")
-    t.flag(share & (d["numerator"] > d["denominator"]), "numerator", "is more than the denominator",
-           reason="inconsistent")
+    t.flag(live & d["value"].isna(), "value", "no_value", reason="not_a_number")
+    t.flag(share & ((d["value"] < 0) | (d["value"] > 1)), "value", "not_a_share", reason="out_of_range")
+    t.flag(share & (d["numerator"] > d["denominator"]), "numerator", "over_denominator", reason="inconsistent")
 
 
 def units(t: RawTable) -> None:
     d = t.data
     if "valid_from" in d and "valid_to" in d:
-        t.flag(d["valid_from"] > d["valid_to"], "valid_to", "is before valid_from", reason="inconsistent")
+        t.flag(d["valid_from"] > d["valid_to"], "valid_to", "before_valid_from", reason="inconsistent")
 
 
 def melt_index_components(df: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dx_metrics.errors import ERROR, WARNING, Problem
+from dx_metrics.errors import ERROR, WARNING, Problem, coded
 from dx_metrics.ingest import values as V
 from dx_metrics.ingest.header import ColumnSpec
 
@@ -47,14 +47,16 @@ class RawTable:
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
 
-    def flag(self, mask: pd.Series, column: str | None, message: str, *, reason: str,
+    def flag(self, mask: pd.Series, column: str | None, code: str, *, reason: str,
              severity: str = ERROR, hint: str | None = None, values: pd.Series | None = None,
-             messages: pd.Series | None = None) -> None:
-        """Record a problem for every row where ``mask`` holds; errors reject the row.
+             codes: pd.Series | None = None, params: dict | None = None) -> None:
+        """Record a problem for every row where ``mask`` holds; errors reject the row. ``code``
+        (or, row by row, ``codes``) names what is wrong in ``problems.yaml``, with ``params``;
+        a row's problem from ``codes`` starts with the cell's value ('"abc" is not a count').
 
-        More than ``GROUP_AT`` rows with the same message become one problem naming how
-        many rows and which ("rows 5–1.048.577"), at the first of them: a column of a
-        million bad cells is one line to read, and every one of those rows is still rejected."""
+        More than ``GROUP_AT`` rows with the same code become one problem naming how many rows
+        and which ("rows 5–1.048.577"), at the first of them: a column of a million bad cells
+        is one line to read, and every one of those rows is still rejected."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
@@ -63,10 +65,13 @@ class RawTable:
         if values is None and column is not None and column in self.raw:
             values = self.raw[column]
         hits = mask[mask].index
-        texts = messages.reindex(hits) if messages is not None else pd.Series(message, index=hits)
+        texts = codes.reindex(hits) if codes is not None else pd.Series(code, index=hits)
         counts = texts.value_counts()
         grouped = set(counts[counts > GROUP_AT].index)
         done: set[str] = set()
+        hint_code, hint = coded(hint, "hints")
+        where = {"file": self.file, "sheet": self.sheet, "column": self.header(column) if column else None,
+                 "severity": severity, "reason": reason, "hint": hint, "hint_code": hint_code}
         for idx in hits:
             msg = texts.at[idx]
             if msg in grouped:
@@ -74,10 +79,12 @@ class RawTable:
                     continue
                 done.add(msg)
                 rows = self.excel_row[texts.index[texts == msg]].to_numpy()
-                shown = f"{msg} — {_thousands(len(rows))} rows: {_row_ranges(rows)}"
-                self.problems.append(Problem(
-                    file=self.file, sheet=self.sheet, row=int(rows[0]), column=self.header(column) if column else None,
-                    value=None, message=shown, severity=severity, reason=reason, hint=hint))
+                ranges, more = _row_ranges(rows)
+                code_, text = coded(msg)
+                if code_ is None:    # a message as written
+                    text += f" — {_thousands(len(rows))} rows: {ranges}" + (f" … +{more} more" if more else "")
+                self.problems.append(Problem(**where, row=int(rows[0]), value=None, code=code_, message=text, params={
+                    **(params or {}), "rows": _thousands(len(rows)), "ranges": ranges, "more": more}))
                 continue
             value = values.at[idx] if values is not None else None
             if isinstance(value, (np.integer, np.floating)):
@@ -86,18 +93,24 @@ class RawTable:
                 value = int(value)
             if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
                 value = None
-            shown = f"{_quote(value)} {msg}" if value is not None and messages is not None else msg
-            self.problems.append(Problem(
-                file=self.file, sheet=self.sheet, row=int(self.excel_row.at[idx]),
-                column=self.header(column) if column else None, value=value,
-                message=shown, severity=severity, reason=reason, hint=hint))
+            quoted = _quote(value) if value is not None and codes is not None else None
+            code_, text = coded(msg)
+            if code_ is None and quoted is not None:
+                text = f"{quoted} {text}"
+            self.problems.append(Problem(**where, row=int(self.excel_row.at[idx]), value=value, code=code_,
+                                         message=text, params={**(params or {}), "quoted": quoted}))
 
-    def table_problem(self, message: str, *, reason: str, severity: str = WARNING,
+    def table_problem(self, code: str, *, reason: str, severity: str = WARNING,
                       hint: str | None = None, row: int | None = None, column: str | None = None,
-                      value: object = None) -> None:
+                      value: object = None, params: dict | None = None) -> None:
+        """One problem about the table as a whole: ``code`` in ``problems.yaml`` with ``params``
+        (or a message as written)."""
+        code_, text = coded(code)
+        hint_code, hint = coded(hint, "hints")
         self.problems.append(Problem(file=self.file, sheet=self.sheet, row=row,
                                      column=self.header(column) if column else None, value=value,
-                                     message=message, severity=severity, reason=reason, hint=hint))
+                                     message=text, code=code_, params=params or {}, severity=severity, reason=reason,
+                                     hint=hint, hint_code=hint_code))
 
     def parse_columns(self) -> None:
         """Type every mapped column; each unparseable cell becomes an error."""
@@ -114,11 +127,11 @@ class RawTable:
             if bad.any():
                 reason = _REASONS.get(spec.type, "not_a_number")
                 if spec.type == "share":
-                    reason = "out_of_range" if errors[bad].str.contains("share").all() else "not_a_number"
+                    reason = "out_of_range" if errors[bad].eq("not_a_share").all() else "not_a_number"
                 # the number-format hint helps only where the cell looks like a number
                 numeric = self.raw[name].map(lambda v: isinstance(v, str) and any(ch.isdigit() for ch in v))
-                self.flag(bad & numeric, name, "", reason=reason, messages=errors, hint=_HINTS.get(spec.type))
-                self.flag(bad & ~numeric, name, "", reason=reason, messages=errors)
+                self.flag(bad & numeric, name, "", reason=reason, codes=errors, hint=_HINTS.get(spec.type))
+                self.flag(bad & ~numeric, name, "", reason=reason, codes=errors)
         self.data = pd.DataFrame(out, index=self.raw.index)
 
 
@@ -129,8 +142,9 @@ def _thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _row_ranges(rows, *, limit: int = 4) -> str:
-    """Excel rows as ranges: "5–9, 12, 20–1.048.577" (the first ``limit`` ranges)."""
+def _row_ranges(rows, *, limit: int = 4) -> tuple[str, int]:
+    """Excel rows as ranges, "5–9, 12, 20–1.048.577" (the first ``limit`` ranges), and how
+    many ranges more."""
     runs: list[tuple[int, int]] = []
     for r in sorted(int(x) for x in rows):
         if runs and r == runs[-1][1] + 1:
@@ -138,7 +152,7 @@ def _row_ranges(rows, *, limit: int = 4) -> str:
         else:
             runs.append((r, r))
     text = ", ".join(_thousands(a) if a == b else f"{_thousands(a)}–{_thousands(b)}" for a, b in runs[:limit])
-    return text + (f" … +{len(runs) - limit} more" if len(runs) > limit else "")
+    return text, max(0, len(runs) - limit)
 
 
 def _quote(value: object) -> str:
@@ -147,11 +161,5 @@ def _quote(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else str(value)
 
 
-_HINTS = {
-    "count": "Vietnamese numbers use '.' between thousands: 2.062",
-    "share": "write a percentage such as 18,75% or a fraction such as 0,1875",
-    "date": "write dates day first: 14/12/2022",
-    "number": "Vietnamese numbers use ',' before decimals: 18,75",
-    "deadline": "write 31/12/2023, Quý IV/2023, or Không for no deadline",
-    "flag": "known marks are listed in dx_metrics/ingest/vocabulary.yaml (flag)",
-}
+_HINTS = {"count": "thousands_dot", "share": "write_share", "date": "day_first", "number": "decimal_comma",
+          "deadline": "write_deadline", "flag": "known_marks"}     # hint codes of problems.yaml

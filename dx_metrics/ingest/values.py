@@ -2,7 +2,7 @@
 
 Vietnamese writes ``.`` between thousands and ``,`` before decimals ("375.462",
 "18,75%"). Each parser works on a whole column (a pandas Series of raw cells) and returns
-the parsed values plus a Series of error messages (missing where the cell is fine), so
+the parsed values plus a Series of error codes of problems.yaml (missing where the cell is fine), so
 the caller can turn every bad cell into a problem that points at it.
 """
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _is_missing(v: object) -> bool:
 
 
 def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(values as float with NaN for missing, percent-sign flags, error messages)."""
+    """(values as float with NaN for missing, percent-sign flags, error codes)."""
     n = len(raw)
     values = np.full(n, np.nan)
     pct = np.zeros(n, dtype=bool)
@@ -88,17 +88,17 @@ def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
             if _is_missing(v):
                 continue
             if isinstance(v, bool):
-                errors[i] = "is not a number"
+                errors[i] = "not_a_number"
             elif isinstance(v, (int, float, np.integer, np.floating)):
                 values[i] = float(v)
             elif isinstance(v, str):
                 num, has_pct = number_from_text(v)
                 if num is None:
-                    errors[i] = "is not a number"
+                    errors[i] = "not_a_number"
                 else:
                     values[i], pct[i] = num, has_pct
             else:
-                errors[i] = "is not a number"
+                errors[i] = "not_a_number"
     idx = raw.index
     return pd.Series(values, index=idx), pd.Series(pct, index=idx), pd.Series(errors, index=idx)
 
@@ -113,9 +113,9 @@ def parse_counts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad_num = errors.notna()
     not_whole = values.notna() & ((values < 0) | (values != np.floor(values)) | pct)
     too_large = values.notna() & ~not_whole & ~(values <= MAX_COUNT)
-    errors = errors.where(~bad_num, "is not a count (expected a whole number ≥ 0)")
-    errors = errors.mask(not_whole & ~bad_num, "is not a count (expected a whole number ≥ 0)")
-    errors = errors.mask(too_large & ~bad_num, f"is too large for a count (more than {MAX_COUNT:,})".replace(",", "."))
+    errors = errors.where(~bad_num, "not_a_count")
+    errors = errors.mask(not_whole & ~bad_num, "not_a_count")
+    errors = errors.mask(too_large & ~bad_num, "count_too_large")
     values = values.mask(bad_num | not_whole | too_large)
     return values.round().astype("Int64"), errors
 
@@ -140,7 +140,7 @@ def parse_shares(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     scale = pct | (plain & in_points)
     values = values.where(~scale, values / 100.0)
     out = values.notna() & ((values < 0) | (values > 1 + 1e-9))
-    errors = errors.mask(out & errors.isna(), "is not a share (expected 0–100 %)")
+    errors = errors.mask(out & errors.isna(), "not_a_share")
     return values.mask(out).astype("Float64"), errors
 
 
@@ -185,7 +185,7 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
                 if num is not None and not pct and 1 <= num < 2958466:
                     ts = EXCEL_EPOCH + pd.to_timedelta(num, unit="D")
         if ts is None:
-            errors[i] = "is not a date (expected day/month/year, e.g. 14/12/2022)"
+            errors[i] = "not_a_date"
         else:
             out[i] = np.datetime64(ts.to_datetime64(), "us")
     return pd.Series(out, index=raw.index), pd.Series(errors, index=raw.index)
@@ -225,8 +225,8 @@ def parse_years(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = raw.map(lambda v: v.lower().replace("năm", "").strip() if isinstance(v, str) else v)
     values, errors = parse_counts(text)
     bad = values.notna() & ((values < 1990) | (values > 2100))
-    errors = errors.mask(bad, "is not a year")
-    return values.mask(bad), errors.where(errors.isna(), "is not a year")
+    errors = errors.mask(bad, "not_a_year")
+    return values.mask(bad), errors.where(errors.isna(), "not_a_year")
 
 
 def parse_flags(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -237,7 +237,7 @@ def parse_flags(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     mapped, unknown = lookup("flag", cells)
     values = pd.Series(mapped.eq("true").fillna(False).to_numpy(dtype=bool), index=raw.index, dtype="boolean")
     errors = pd.Series(None, index=raw.index, dtype=object).mask(
-        unknown, "is not a yes/no mark (expected Có, x, Không or empty)")
+        unknown, "not_a_flag")
     return values, errors
 
 
@@ -258,5 +258,5 @@ def parse_deadlines(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
                 end = pd.Timestamp(p.last_day)
                 dates.at[i], errors.at[i] = end, None
                 continue
-        errors.at[i] = "is not a deadline (expected a date such as 31/12/2023, a period such as Quý IV/2023, or Không)"
+        errors.at[i] = "not_a_deadline"
     return dates, errors

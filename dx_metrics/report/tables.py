@@ -77,28 +77,6 @@ def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[s
     return df, formats
 
 
-# The reader's problem messages in Vietnamese, until they are coded like the notes (issue 14):
-# phrase by phrase, the longest first.
-_PROBLEMS_VI = (
-    ("is not in the unit registry; counted as a provisional unit under",
-     "không có trong danh mục đơn vị; được tính là đơn vị tạm thuộc"),
-    ("is not in the unit registry; kept under its own name", "không có trong danh mục đơn vị; giữ nguyên tên"),
-    ("is not a count (expected a whole number ≥ 0)", "không phải số đếm (cần số nguyên ≥ 0)"),
-    ("column(s) not recognised and not read", "cột không nhận ra, không đọc"),
-    ("the totals row says", "dòng tổng cộng ghi"), ("but the rows above add up to", "nhưng các dòng trên cộng lại"),
-)
-
-
-def problem_text(message: object, lang: str) -> object:
-    """A reader's problem message (written in English) in the report language."""
-    if lang != "vi" or message is None or pd.isna(message):
-        return message
-    text = str(message)
-    for en, vi in _PROBLEMS_VI:
-        text = text.replace(en, vi)
-    return text
-
-
 def source_text(source: str, lang: str) -> str:
     """"file, sheet, rows 9–13" in the report language ("…, dòng 9–13")."""
     return re.sub(r", (rows?) (?=\d)", lambda m: ", dòng " if lang == "vi" else m.group(0), str(source))
@@ -276,9 +254,9 @@ def tasks_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
 def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c = COLUMNS[lang]
-    p = r.problems_frame
-    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=p["message"].map(lambda m: problem_text(m, lang)),
-                 reason=p["reason"].map(REASON[lang]).fillna(p["reason"]))
+    p = r.problems_frame.drop(columns=["code", "params", "hint_code"])
+    p = p.assign(severity=p["severity"].map(SEVERITY[lang]), message=[x.say(lang) for x in r.problems],
+                 hint=[x.hint_said(lang) for x in r.problems], reason=p["reason"].map(REASON[lang]).fillna(p["reason"]))
     df = p.rename(columns={k: c[k] for k in p.columns if k in c})
     return df, {}
 
