@@ -46,6 +46,18 @@ def test_the_chart_draws_each_units_share_and_the_target_line(report_2023, lang)
     assert target == pytest.approx(0.20)                        # the plan: online share >= 20 %
 
 
+def test_a_chart_of_quarters_says_each_bars_quarter():
+    from dx_metrics.plans import load_plan
+
+    r = build_plan_report(load_plan(ROOT / "params" / "baclieu_dot_2024.yaml"))
+    bars, _ = drawn_shares(chart_online_share(r, "vi"))
+    # four quarters of five divisions and the department (24), less the inspectorate's missing Q3 report
+    # and the quality division's Q3 of 0 dossiers (no share): each bar names its quarter, none twice
+    assert len(bars) == 22 and "Phòng Quản lý chất lượng công trình giao thông (Quý III/2024)" not in bars
+    assert "Sở Giao thông vận tải tỉnh Bạc Liêu (Quý IV/2024)" in bars
+    assert all(k.endswith(("(Quý I/2024)", "(Quý II/2024)", "(Quý III/2024)", "(Quý IV/2024)")) for k in bars)
+
+
 def test_the_workbook_and_summary_show_the_figures_statuses_and_counts(report_2023, tmp_path):
     written = write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
     targets = pd.read_excel(written["workbook"], sheet_name="Chỉ tiêu", engine="calamine")

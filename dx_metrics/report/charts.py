@@ -24,13 +24,15 @@ TOTAL = "#C55A11"
 
 def share_by_unit(values: pd.DataFrame, *, title: str, target: float | None = None, total_unit: str | None = None,
                   lang: str = "vi") -> Figure:
-    """Horizontal bars of a share per unit (``values`` has columns unit, value), the
-    total in its own colour, and the target as a dashed line."""
+    """Horizontal bars of a share per unit (``values`` has columns unit, value, and period
+    when it holds several periods: each bar then says its period), the total in its own
+    colour, and the target as a dashed line."""
     check_lang(lang)
     df = values.dropna(subset=["value"]).reset_index(drop=True)
     fig = Figure(figsize=(9, 0.55 * max(len(df), 2) + 1.6), dpi=110)
     ax = fig.add_subplot()
-    labels = [nfc(str(u)) for u in df["unit"]]
+    periods = "period" in df and df["period"].nunique() > 1
+    labels = [nfc(f"{u} ({p})" if periods else str(u)) for u, p in zip(df["unit"], df.get("period", df["unit"]))]
     colours = [TOTAL if total_unit is not None and u == total_unit else BAR for u in df["unit"]]
     y = range(len(df))[::-1]
     ax.barh(list(y), df["value"].astype(float), color=colours)

@@ -32,7 +32,7 @@ def _draw_online_share(r: PlanReport, lang: str):
     unit_col, value_col = c["unit"], c["value"]
     target = r.evaluation.loc[r.evaluation["indicator_id"] == iid, "target"]
     total_name = str(tables.unit_names(pd.Series([r.plan.unit_id]), lang=lang).iloc[0])
-    return charts.share_by_unit(df.rename(columns={unit_col: "unit", value_col: "value"}),
+    return charts.share_by_unit(df.rename(columns={unit_col: "unit", value_col: "value", c["period"]: "period"}),
                                 title=tables.indicator_name(iid, lang), lang=lang,
                                 target=float(target.iloc[0]) if len(target) else None, total_unit=total_name)
 
