@@ -92,8 +92,6 @@ class Problem:
             text = f"{self.params['quoted']} {text}"
         if self.params.get("rows") is not None:       # one problem standing for many rows
             text += render(t["rows"][lang], self.params, lang)
-            if self.params.get("more"):
-                text += render(t["more"][lang], self.params, lang)
         return text
 
     def hint_said(self, lang: str = "en") -> str | None:

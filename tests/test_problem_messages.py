@@ -83,3 +83,14 @@ def test_many_rows_with_one_problem_are_one_line_in_each_language(tmp_path):
     channel = next(x for x in e.value.problems if x.code == "unknown_word")
     assert channel.say("vi") == '"Bằng bồ câu" không phải hình thức nộp (trực tuyến, trực tiếp, bưu chính) đã biết'
     assert channel.hint_said("vi") == "thêm từ này vào mục channel trong dx_metrics/ingest/vocabulary.yaml"
+
+
+def test_rows_in_more_than_four_runs_say_how_many_runs_are_left_out():
+    # rows 3, 5, 7 ... : every bad row its own run; the first four are shown
+    p = Problem(file="f.xlsx", message="", code="not_a_date", reason="not_a_date",
+                params={"rows": "60", "ranges": "3, 5, 7, 9", "more": 56})
+    assert p.say("en") == "is not a date (expected day/month/year, e.g. 14/12/2022) — 60 rows: 3, 5, 7, 9 … +56 more"
+    assert p.say("vi").endswith("— 60 dòng: 3, 5, 7, 9 … và 56 mục khác")
+    assert Problem(file="f", message="", code="no_data_rows", reason="empty", params={"rows": "2", "ranges": "4–5",
+                                                                                      "more": 0}).say("vi") == \
+        "bảng có dòng tiêu đề nhưng không có dòng số liệu — 2 dòng: 4–5"
