@@ -94,3 +94,22 @@ def test_rows_in_more_than_four_runs_say_how_many_runs_are_left_out():
     assert Problem(file="f", message="", code="no_data_rows", reason="empty", params={"rows": "2", "ranges": "4–5",
                                                                                       "more": 0}).say("vi") == \
         "bảng có dòng tiêu đề nhưng không có dòng số liệu — 2 dòng: 4–5"
+
+
+def test_a_log_with_bad_dates_on_every_other_row_reads_to_one_line(tmp_path):
+    from openpyxl import Workbook
+
+    from dx_metrics.errors import DxDataError
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["SỔ THEO DÕI HỒ SƠ"])
+    ws.append(["Mã hồ sơ", "Đơn vị", "Ngày tiếp nhận", "Hình thức nộp"])
+    for i in range(120):      # rows 3-122: a bad date on rows 3, 5, 7 ... 121 (60 rows, 60 runs)
+        ws.append([f"H{i}", "Văn phòng Sở", "ngày mai" if i % 2 == 0 else "02/01/2023", "Trực tuyến"])
+    wb.save(tmp_path / "log.xlsx")
+    with pytest.raises(DxDataError) as e:
+        read_export(tmp_path / "log.xlsx", "dossier_records", scope="baclieu_dot")
+    (p,) = [x for x in e.value.problems if x.code == "not_a_date"]
+    assert p.say("en").endswith("— 60 rows: 3, 5, 7, 9 … +56 more")
+    assert p.say("vi").endswith("— 60 dòng: 3, 5, 7, 9 … và 56 mục khác")
