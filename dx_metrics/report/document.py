@@ -36,52 +36,15 @@ BODY_PT = 14
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
 SHOWN_FLAGS = 10          # the review's flags listed in the document; the workbook has them all
 
-WORDS = {
-    "vi": {"nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
-           "number": "Số: …/BC-…", "date": "{place}, ngày … tháng … năm …", "title": "BÁO CÁO",
-           "subtitle": "Kết quả thực hiện {title}", "basis": "Căn cứ {ref}.",
-           "general": "I. ĐÁNH GIÁ CHUNG", "results": "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
-           "overdue": "III. NHIỆM VỤ QUÁ HẠN CHƯA HOÀN THÀNH", "limits": "IV. HẠN CHẾ CỦA SỐ LIỆU",
-           "directions": "V. PHƯƠNG HƯỚNG, ĐỀ XUẤT",
-           "placeholder": "[Phần này do đơn vị soạn thảo: phương hướng, giải pháp và kiến nghị.]",
-           "targets_count": "Kế hoạch có {n} chỉ tiêu: {parts}.",
-           "tasks_count": "Kế hoạch có {n} nhiệm vụ: {done} đã hoàn thành, {overdue} quá hạn chưa hoàn thành, "
-                          "{no_deadline} không có thời hạn cụ thể.",
-           "as_of": "Số liệu tính đến ngày {date}.",
-           "columns": ["STT", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Kết quả", "Chênh lệch", "Đánh giá"],
-           "task_columns": ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"],
-           "no_overdue": "Không có nhiệm vụ quá hạn chưa hoàn thành.",
-           "pace": "Để đạt các chỉ tiêu vào cuối năm, phần còn lại của năm cần đạt:",
-           "rejected": "{n} dòng số liệu đầu vào bị loại vì lỗi và không được tính (xem bảng tính kèm theo).",
-           "flags": "Rà soát chất lượng số liệu phát hiện {n} dấu hiệu cần kiểm tra lại:",
-           "more_flags": "… và {n} dấu hiệu khác (xem bảng tính kèm theo).",
-           "provisional": "Đơn vị chưa có trong danh mục, được tính tạm: {names}.",
-           "no_limits": "Không phát hiện hạn chế nào của số liệu đầu vào.",
-           "recipients": "Nơi nhận:", "recipient_lines": ["- Như trên;", "- …;", "- Lưu: VT."],
-           "signer": "THỦ TRƯỞNG ĐƠN VỊ", "sign_hint": "(Ký, ghi rõ họ tên và đóng dấu)", "name": "[Họ và tên]"},
-    "en": {"nation": "SOCIALIST REPUBLIC OF VIET NAM", "motto": "Independence - Freedom - Happiness",
-           "number": "No.: …/BC-…", "date": "{place}, … (date)", "title": "REPORT",
-           "subtitle": "Results of {title}", "basis": "Pursuant to {ref}.",
-           "general": "I. GENERAL ASSESSMENT", "results": "II. RESULTS AGAINST THE TARGETS",
-           "overdue": "III. TASKS OVERDUE", "limits": "IV. LIMITATIONS OF THE DATA",
-           "directions": "V. DIRECTIONS AND PROPOSALS",
-           "placeholder": "[To be written by the issuing unit: directions, measures and proposals.]",
-           "targets_count": "The plan has {n} targets: {parts}.",
-           "tasks_count": "The plan has {n} tasks: {done} done, {overdue} overdue and not done, {no_deadline} "
-                          "without a deadline.",
-           "as_of": "Figures as of {date}.",
-           "columns": ["No.", "Indicator", "Target", "Result", "Gap", "Status"],
-           "task_columns": ["No.", "Task", "Owner", "Deadline"],
-           "no_overdue": "No task is overdue.",
-           "pace": "To meet the targets by the year end, the rest of the year needs:",
-           "rejected": "{n} input rows were rejected for errors and are not counted (see the workbook).",
-           "flags": "The data quality review raised {n} flag(s) to check:",
-           "more_flags": "… and {n} more (see the workbook).",
-           "provisional": "Units not in the registry, counted provisionally: {names}.",
-           "no_limits": "No limitation of the input data was found.",
-           "recipients": "Recipients:", "recipient_lines": ["- As above;", "- …;", "- Archive: VT."],
-           "signer": "HEAD OF THE UNIT", "sign_hint": "(Signature, full name and seal)", "name": "[Full name]"},
-}
+def _words() -> dict[str, dict]:
+    """``document.yaml`` (one entry per word, both languages beside each other) as {lang: {word: text}}."""
+    from dx_metrics import safe_yaml
+
+    by_word = safe_yaml.load_package_data("dx_metrics.report", "document.yaml")
+    return {lang: {word: texts[lang] for word, texts in by_word.items()} for lang in ("vi", "en")}
+
+
+WORDS = _words()
 
 
 def write_docx(r: PlanReport, path: str | Path, *, lang: str = "vi") -> Path:
