@@ -341,6 +341,20 @@ def _months_without_records(records: pd.DataFrame, flags: list[dict], judged: di
                   subject="dossier_records", value=0, compared_with=[label(first), label(last)])
 
 
+def _per_unit(records: pd.DataFrame, hit: np.ndarray, base: np.ndarray, rule: str, flags: list[dict],
+              **fields) -> None:
+    """One record-level flag per unit with ``hit`` records: how many, of its ``base`` records,
+    with up to three dossier codes."""
+    units, names = pd.factorize(records["unit_id"])
+    per_unit = np.bincount(units[base & (units >= 0)], minlength=len(names))
+    ids = records["dossier_id"].astype(str).to_numpy() if "dossier_id" in records else None
+    rows = np.flatnonzero(hit & (units >= 0))       # the hits only: few, however long the log
+    for u in np.unique(units[rows]):
+        mine = rows[units[rows] == u]
+        _flag(flags, "records", "R", rule, unit_id=names[u], subject="dossier_records", value=len(mine),
+              reference=int(per_unit[u]), examples=ids[mine[:3]].tolist() if ids is not None else [], **fields)
+
+
 def _fast_online(records: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
     """Online dossiers resolved within minutes of receipt: a count per unit, with examples."""
     if "resolved_at" not in records or "channel" not in records:
@@ -350,17 +364,9 @@ def _fast_online(records: pd.DataFrame, s: dict, flags: list[dict], judged: dict
             - pd.to_datetime(records["received_at"], errors="coerce").to_numpy())
     judged["records_fast"] = int((online & ~np.isnat(took)).sum())
     limit = s["records"]["fast_online_minutes"]
-    fast = np.flatnonzero(online & (took >= np.timedelta64(0, "s")) & (took <= np.timedelta64(int(limit * 60), "s")))
-    if not len(fast):
-        return
-    units, names = pd.factorize(records["unit_id"])
-    online_per_unit = np.bincount(units[online & (units >= 0)], minlength=len(names))
-    ids = records["dossier_id"].iloc[fast].astype(str).to_numpy() if "dossier_id" in records else None
-    for u in np.unique(units[fast][units[fast] >= 0]):
-        mine = units[fast] == u
-        _flag(flags, "records", "R", "fast_online", unit_id=names[u], subject="dossier_records", value=int(mine.sum()),
-              reference=int(online_per_unit[u]), threshold=limit,
-              examples=ids[mine][:3].tolist() if ids is not None else [])
+    fast = online & (took >= np.timedelta64(0, "s")) & (took <= np.timedelta64(int(limit * 60), "s"))
+    if fast.any():
+        _per_unit(records, fast, online, "fast_online", flags, threshold=limit)
 
 
 def _outside_period(records: pd.DataFrame, period: Period, flags: list[dict], judged: dict) -> np.ndarray:
@@ -371,16 +377,8 @@ def _outside_period(records: pd.DataFrame, period: Period, flags: list[dict], ju
     first, end = pd.Timestamp(period.first_day), pd.Timestamp(period.last_day) + pd.Timedelta(days=1)
     outside = known & ((received < first) | (received >= end)).to_numpy()
     judged["records_period"] = int(known.sum())
-    if not outside.any():
-        return outside
-    units, names = pd.factorize(records["unit_id"])
-    per_unit = np.bincount(units[known & (units >= 0)], minlength=len(names))
-    ids = records["dossier_id"].astype(str).to_numpy() if "dossier_id" in records else None
-    for u in np.unique(units[outside & (units >= 0)]):
-        mine = np.flatnonzero(outside & (units == u))
-        _flag(flags, "records", "R", "outside_period", unit_id=names[u], period=period.label(),
-              subject="dossier_records", value=len(mine), reference=int(per_unit[u]),
-              examples=ids[mine[:3]].tolist() if ids is not None else [])
+    if outside.any():
+        _per_unit(records, outside, known, "outside_period", flags, period=period.label())
     return outside
 
 
