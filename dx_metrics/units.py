@@ -238,12 +238,18 @@ def children_during(unit_id: str, first_day, last_day) -> list[str]:
     >>> children_during("baclieu_dot", "2025-04-01", "2025-06-30")
     []
     """
-    first, last = pd.Timestamp(first_day), pd.Timestamp(last_day)
     u = _registry()
     kids = [k for k in _children().get(unit_id, []) if k in u.index]
-    starts, ends = u.loc[kids, "valid_from"], u.loc[kids, "valid_to"]
-    ok = (starts.isna() | (starts <= last)) & (ends.isna() | (ends >= first))
-    return [k for k, keep in zip(kids, ok) if keep]
+    return [k for k, keep in zip(kids, _in_force(u.loc[kids], first_day, last_day)) if keep]
+
+
+def _in_force(units: pd.DataFrame, first_day, last_day=None) -> pd.Series:
+    """Which registry rows are in force on some day from ``first_day`` to ``last_day`` (one
+    day when ``last_day`` is not given)."""
+    first = pd.Timestamp(first_day)
+    last = first if last_day is None else pd.Timestamp(last_day)
+    starts, ends = units["valid_from"], units["valid_to"]
+    return (starts.isna() | (starts <= last)) & (ends.isna() | (ends >= first))
 
 
 def kind_of(unit_id: str) -> str | None:
@@ -259,7 +265,7 @@ def in_group(group: str, *, at=None) -> pd.DataFrame:
     member = u["groups"].fillna("").str.split("|").map(lambda gs: group in gs)
     if at is not None:
         at = pd.Timestamp(at)
-        member &= (u["valid_from"].isna() | (u["valid_from"] <= at)) & (u["valid_to"].isna() | (u["valid_to"] >= at))
+        member &= _in_force(u, at)
     return u[member].reset_index(drop=True)
 
 
@@ -456,7 +462,7 @@ def valid_at(at: str | pd.Timestamp, *, kind: str | None = None) -> pd.DataFrame
     """The units in force on date ``at`` (optionally of one kind)."""
     at = pd.Timestamp(at)
     u = load_units()
-    ok = (u["valid_from"].isna() | (u["valid_from"] <= at)) & (u["valid_to"].isna() | (u["valid_to"] >= at))
+    ok = _in_force(u, at)
     if kind is not None:
         ok &= u["kind"] == kind
     return u[ok].reset_index(drop=True)
