@@ -24,7 +24,7 @@ import pandas as pd
 
 from dx_metrics import safe_yaml
 from dx_metrics.formats import MISSING, fmt_number, fmt_percent, fmt_period
-from dx_metrics.registry import catalog
+from dx_metrics.registry import catalog, share_ids
 
 SEPARATOR = "; "
 _FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
@@ -72,7 +72,7 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
     if kind in ("number", "count"):
         return fmt_number(value, digits=0 if kind == "count" or float(value).is_integer() else 2, lang=lang)
     if kind == "value":
-        share = str(params.get("indicator")) in set(catalog().loc[catalog()["unit"] == "share", "indicator_id"])
+        share = str(params.get("indicator")) in share_ids()
         return fmt_percent(value, lang=lang) if share else fmt_number(value, digits=0, lang=lang)
     if kind == "period":
         return fmt_period(value, lang=lang)

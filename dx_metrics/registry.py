@@ -48,5 +48,15 @@ def indicator(indicator_id: str) -> dict:
     return {"indicator_id": indicator_id, **reg[indicator_id]}
 
 
+@lru_cache(maxsize=1)
+def share_ids() -> frozenset[str]:
+    """The indicators measured as a share (the others are counts).
+
+    >>> "online_dossier_share" in share_ids(), "tasks_done_count" in share_ids()
+    (True, False)
+    """
+    return frozenset(k for k, v in _load().items() if v["unit"] == "share")
+
+
 def indicator_ids() -> list[str]:
     return list(_load())

@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from dx_metrics.formats import fmt_number, fmt_percent, fmt_points
+from dx_metrics.registry import share_ids
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import STATUS, check_lang
 from dx_metrics.report.quality import flag_text
@@ -183,7 +184,7 @@ def _general(doc: Document, r: PlanReport, lang: str) -> None:
 
 def target_cells(row: pd.Series, lang: str) -> list[str]:
     """The results table's cells for one target: indicator, target, result, gap, status."""
-    share = indicator_unit(row["indicator_id"]) == "share"
+    share = row["indicator_id"] in share_ids()
     comparator = {">=": "≥ ", "<=": "≤ ", "==": "= "}.get(str(row["comparator"]), "")
 
     def figure(x):
@@ -196,12 +197,6 @@ def target_cells(row: pd.Series, lang: str) -> list[str]:
     target = fmt_percent(row["target"], digits=0, lang=lang) if whole else figure(row["target"])
     return [indicator_name(row["indicator_id"], lang), comparator + target, figure(value), gap,
             STATUS[lang][row["status"]]]
-
-
-def indicator_unit(iid: str) -> str:
-    from dx_metrics.registry import indicator
-
-    return indicator(iid)["unit"]
 
 
 def _table(doc: Document, header: list[str], rows: list[list[str]], widths_mm: list[int]) -> None:

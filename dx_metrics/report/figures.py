@@ -60,7 +60,7 @@ def chart_years(r: PlanReport, comparison: pd.DataFrame, lang: str = "vi", *, un
     """This year against last for the plan's unit: each share target's two values, both
     years' targets marked (None when no share target has a value in either year)."""
     unit = unit_id or r.plan.unit_id
-    rows = comparison[(comparison["unit_id"] == unit) & tables._units_of(comparison["indicator_id"]).eq("share")
+    rows = comparison[(comparison["unit_id"] == unit) & tables.shares(comparison["indicator_id"])
                       & (comparison["target_current"].notna() | comparison["target_previous"].notna())
                       & (comparison["value_current"].notna() | comparison["value_previous"].notna())]
     if rows.empty:

@@ -8,7 +8,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dx_metrics import safe_yaml
-from dx_metrics.registry import catalog
+from dx_metrics.registry import share_ids
 from dx_metrics.formats import MISSING, fmt_number, fmt_percent, fmt_period
 from dx_metrics.report.labels import COLUMNS, KIND, TEXT, check_lang
 from dx_metrics.report.tables import source_text
@@ -26,11 +26,6 @@ _HEAD = {"vi": {"metric": "Chỉ số DQR", "dimension": "Khía cạnh", "rule":
 @lru_cache(maxsize=1)
 def messages() -> dict:
     return safe_yaml.load_package_data("dx_metrics.quality", "messages.yaml")
-
-
-def _is_share(subject: object) -> bool:
-    units = dict(zip(catalog()["indicator_id"], catalog()["unit"]))
-    return units.get(str(subject)) == "share"
 
 
 def subject_label(subject: object, lang: str) -> str:
@@ -53,7 +48,7 @@ def _figure(x: object, share: bool, lang: str) -> str:
 
 def _params(f: pd.Series, lang: str) -> dict[str, str]:
     """The flag's figures formatted for its rule's template."""
-    rule, share = f["rule"], _is_share(f["subject"])
+    rule, share = f["rule"], str(f["subject"]) in share_ids()
     value, reference = _figure(f["value"], share, lang), _figure(f["reference"], share, lang)
     compared = f["compared_with"] if isinstance(f["compared_with"], list) else []
     threshold = f["threshold"]

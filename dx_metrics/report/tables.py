@@ -12,7 +12,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dx_metrics import notes
-from dx_metrics.registry import catalog
+from dx_metrics.registry import catalog, share_ids
 from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
@@ -41,15 +41,16 @@ def _indicator_names(lang: str) -> dict[str, str]:
     return dict(zip(cat["indicator_id"], cat["name_en" if lang == "en" else "name_vi"]))
 
 
-def _units_of(iids: pd.Series) -> pd.Series:
-    return iids.map(catalog().set_index("indicator_id")["unit"])
+def shares(iids: pd.Series) -> pd.Series:
+    """Which of ``iids`` are indicators measured as a share."""
+    return iids.isin(share_ids())
 
 
 def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[str, str]]:
     check_lang(lang)
     c = COLUMNS[lang]
     ev = r.evaluation
-    share = _units_of(ev["indicator_id"]).eq("share")
+    share = shares(ev["indicator_id"])
     df = pd.DataFrame({
         c["indicator"]: ev["indicator_id"].map(lambda i: indicator_name(i, lang)),
         c["owner_unit"]: _names(ev["owner_unit"], lang),
@@ -140,7 +141,7 @@ def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, 
         c["actual"]: ev["actual"], c["projected"]: ev["projected"], c["comparator"]: ev["comparator"].map(_COMPARATOR_TEXT),
         c["target"]: ev["target"], c["gap"]: ev["gap"], c["status"]: ev["status"].map(STATUS[lang]),
         c["pace"]: [pace_text(row, lang) for _, row in ev.iterrows()],
-        "_status": ev["status"], "_share": _units_of(ev["indicator_id"]).eq("share"),
+        "_status": ev["status"], "_share": shares(ev["indicator_id"]),
     })
     return df, {c["actual"]: PERCENT, c["projected"]: PERCENT, c["target"]: PERCENT, c["gap"]: POINTS,
                 c["status"]: STATUS_FMT}
@@ -209,7 +210,7 @@ def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str
         c["rank_change"]: cmp["rank_change"], c["predecessors"]: cmp["predecessors"].map(
             lambda p: "; ".join(_names(pd.Series(str(p).split("|")), lang)) if pd.notna(p) else pd.NA),
         c["note"]: notes_text(cmp.get("note_codes", pd.Series(pd.NA, index=cmp.index)), cmp["note"], lang),
-        "_share": _units_of(cmp["indicator_id"]).eq("share").fillna(False).to_numpy(),
+        "_share": shares(cmp["indicator_id"]).to_numpy(),
     }).reset_index(drop=True)
     return df, {c["value_previous"]: PERCENT, c["value_current"]: PERCENT, c["change"]: POINTS,
                 c["target_previous"]: PERCENT, c["target_current"]: PERCENT}
