@@ -301,7 +301,7 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
     from dx_metrics.ingest import read_export
     from dx_metrics.ingest.reader import guess_kind
     from dx_metrics.quality import review
-    from dx_metrics.report.assemble import refuse_overlap
+    from dx_metrics.report.assemble import merge_inputs
 
     for note in workspace.activate(workspace.current()):
         print(f"note: {note}")
@@ -317,9 +317,7 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
             print(f"{path.name}{f', {sheet}' if sheet else ''}: {kind}, {len(df)} row(s) read"
                   + (f", {errors} rejected (dx-metrics validate lists them)" if errors else ""))
             tables.setdefault(kind, []).append(df)
-    for kind, frames in tables.items():          # the same unit and period twice would be counted twice
-        refuse_overlap(kind, frames)
-    merged = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
+    merged = merge_inputs(tables)      # the same unit and period in two exports is refused, not summed
     computable = {k: v for k, v in merged.items() if k != "index_scores"}
     return review(compute_indicators(computable) if computable else None, merged)
 

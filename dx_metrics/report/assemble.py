@@ -89,13 +89,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                         "scope_id": o.get("scope_id"), "provisional_units": o.get("provisional_units", []),
                         "compare": item.compare})
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
-    for kind, frames in tables.items():
-        refuse_overlap(kind, frames)
-    merged = {}
-    for kind, frames in tables.items():
-        merged[kind] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        if len(frames) == 1:
-            merged[kind].attrs = frames[0].attrs
+    merged = merge_inputs(tables)
     observations = _indicators(merged, sources, as_of)
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
@@ -109,6 +103,18 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                       quality=review(observations, merged, settings=plan.quality,
                                      compare={k: pd.concat(v, ignore_index=True) for k, v in compared.items()},
                                      scope=plan.unit_id, period=str(plan.year)).within(plan.unit_id))
+
+
+def merge_inputs(tables: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """The inputs of each kind as one table, once no two of them hold the same key (which
+    would be counted twice: ``refuse_overlap``). A kind read from one input keeps its attrs."""
+    merged = {}
+    for kind, frames in tables.items():
+        refuse_overlap(kind, frames)
+        merged[kind] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(frames) == 1:
+            merged[kind].attrs = frames[0].attrs
+    return merged
 
 
 def refuse_overlap(kind: str, frames: list[pd.DataFrame]) -> None:
