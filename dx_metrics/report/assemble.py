@@ -32,6 +32,7 @@ class PlanReport:
     rankings: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: Review | None = None                   # the data quality review of the inputs
     charts: dict = field(default_factory=dict)      # figures drawn once, shown and saved
+    pages: dict = field(default_factory=dict)       # ranking pages built once, shown as a table and drawn
 
     @property
     def scope(self) -> pd.DataFrame:

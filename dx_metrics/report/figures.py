@@ -81,8 +81,7 @@ def chart_ranking_page(r: PlanReport, index: str, focus: list[str], lang: str = 
     from dx_metrics.report import ranking_page as rp
 
     def draw():
-        page = rp.ranking_page(r, index, lang=lang, focus=focus, peer_group=peer_group)
-        shown = rp.bounded(page, lang)
+        page, shown = rp.page_once(r, index, lang=lang, focus=focus, peer_group=peer_group)
         shown = shown[shown["_score"].notna()]
         if shown.empty:
             return None

@@ -109,13 +109,14 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
     if fig is not None:
         written["chart_online_dossier_share"] = charts.save(fig, paths.chart_path(out, "online_dossier_share"))
     if not r.rankings.empty:
+        followed = followed_units(r, focus)
+        on_page = resolve_focus(r, followed)
         for index in sorted(r.rankings["index"].dropna().unique()):
-            fig = chart_ranks(r, str(index), followed_units(r, focus), lang)
+            fig = chart_ranks(r, str(index), followed, lang)
             if fig is not None:
                 name = f"{str(index).lower()}_rank"
                 written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))
-            fig = chart_ranking_page(r, str(index), resolve_focus(r, followed_units(r, focus)), lang,
-                                     peer_group=peer_group)
+            fig = chart_ranking_page(r, str(index), on_page, lang, peer_group=peer_group)
             if fig is not None:
                 name = f"{str(index).lower()}_ranking"
                 written[f"chart_{name}"] = charts.save(fig, paths.chart_path(out, name))

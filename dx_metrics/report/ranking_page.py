@@ -115,6 +115,17 @@ def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str
     return page
 
 
+def page_once(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] = (),
+              peer_group: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the whole page, the page as shown: ``bounded``) of ``index``, built the first time a
+    report asks (its table, then its chart) and reused after."""
+    key = (index, lang, tuple(focus), peer_group)
+    if key not in r.pages:
+        page = ranking_page(r, index, lang=lang, focus=focus, peer_group=peer_group)
+        r.pages[key] = (page, bounded(page, lang))
+    return r.pages[key]
+
+
 def bounded(page: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The page cut to the top, each followed unit with its neighbours, and the bottom, a
     "…" row where rows are left out (a page of 40 rows or fewer is kept whole)."""

@@ -158,12 +158,11 @@ def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = 
     followed = rp.resolve_focus(r, focus or [])
     out = []
     for index in sorted(r.rankings["index"].dropna().unique()):
-        page = rp.ranking_page(r, str(index), lang=lang, focus=followed, peer_group=peer_group)
+        _page, shown = rp.page_once(r, str(index), lang=lang, focus=followed, peer_group=peer_group)
         year = int(r.rankings.loc[r.rankings["index"] == index, "year"].max())
         known = catalogue().get(str(index))
         name = (known.name_vi if lang == "vi" else known.name_en) if known else str(index)
         out.append(HTML(f"<h3>{_e(name)} — {year}</h3>"))
-        shown = rp.bounded(page, lang)
         marked = shown["_focus"].tolist()
         styler = shown.drop(columns=["_focus", "_score"]).style.hide(axis="index").format(escape="html")
         styler = styler.apply(lambda row, marked=marked: ["font-weight:bold;background:#FFF2CC" if marked[row.name]
