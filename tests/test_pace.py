@@ -15,7 +15,7 @@ def test_a_share_needs_42_percent_of_the_remaining_five_months():
     # 7.000 ÷ 7 × 5 = 5.000 more; 30 % of 12.000 is 3.600, so 2.100 of the 5.000 (42 %)
     p = required_pace(">=", 0.30, share=True, numerator=1500, denominator=7000, value=1500 / 7000, months=7)
     assert p == {"required_pace": pytest.approx(0.42), "pace_unit": "share_of_remaining", "pace_reachable": True,
-                 "months_left": 5}
+                 "pace_months_left": 5}
 
 
 def test_a_share_out_of_reach():
@@ -42,7 +42,7 @@ def test_a_count_needs_a_monthly_rate():
     # 20 tasks done by year end; 9 done in H1: (20 − 9) ÷ 6 = 1,83 a month
     p = required_pace(">=", 20, share=False, numerator=9, denominator=None, value=9, months=6)
     assert p == {"required_pace": pytest.approx(11 / 6), "pace_unit": "per_month", "pace_reachable": True,
-                 "months_left": 6}
+                 "pace_months_left": 6}
 
 
 def test_no_pace_for_a_closed_year_or_a_share_without_its_counts():

@@ -224,7 +224,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
                 pace = required_pace(t.comparator, t.value, share=share, numerator=basis["numerator"],
                                      denominator=basis["denominator"], value=value, months=span.months)
                 if pace is not None:
-                    row.update({k if k.startswith(("required", "pace")) else f"pace_{k}": v for k, v in pace.items()})
+                    row.update(pace)
             margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
             miss = _shortfall(judged, t)
             row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")

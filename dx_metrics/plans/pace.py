@@ -15,9 +15,9 @@ import pandas as pd
 
 def required_pace(comparator: str, target: float, *, share: bool, numerator, denominator, value,
                   months: int) -> dict | None:
-    """``required_pace`` (a share of the remaining volume, or a count per month), its unit,
-    whether it can be reached, and the months left; None when the year is over or the figures
-    do not allow it."""
+    """The evaluation's pace columns: ``required_pace`` (a share of the remaining volume, or a
+    count per month), ``pace_unit``, ``pace_reachable`` and ``pace_months_left``; None when the
+    year is over or the figures do not allow it."""
     left = 12 - months
     if left <= 0 or months <= 0:
         return None
@@ -28,12 +28,12 @@ def required_pace(comparator: str, target: float, *, share: bool, numerator, den
         needed = (target * (float(denominator) + remaining) - float(numerator)) / remaining
         if comparator == "<=":
             return {"required_pace": needed, "pace_unit": "share_of_remaining", "pace_reachable": needed >= 0,
-                    "months_left": left}
+                    "pace_months_left": left}
         return {"required_pace": max(needed, 0.0), "pace_unit": "share_of_remaining",
-                "pace_reachable": needed <= 1.0, "months_left": left}
+                "pace_reachable": needed <= 1.0, "pace_months_left": left}
     if value is None or pd.isna(value):
         return None
     rate = (target - float(value)) / left
     if comparator == "<=":
-        return {"required_pace": rate, "pace_unit": "per_month", "pace_reachable": rate >= 0, "months_left": left}
-    return {"required_pace": max(rate, 0.0), "pace_unit": "per_month", "pace_reachable": True, "months_left": left}
+        return {"required_pace": rate, "pace_unit": "per_month", "pace_reachable": rate >= 0, "pace_months_left": left}
+    return {"required_pace": max(rate, 0.0), "pace_unit": "per_month", "pace_reachable": True, "pace_months_left": left}
