@@ -450,3 +450,14 @@ def test_the_summary_has_each_unit_and_the_overall_completeness():
     # A 4 of 4, B 3 of 4: overall 7 of 8 = 87.5 %; B's missing Q3 is the one completeness flag
     assert df.loc["Overall", "Reports received"] == 0.875 and df.loc["Overall", "Completeness"] == 1
     assert df["Reports received"].drop("Overall").tolist() == [1.0, 0.75]
+
+
+def test_every_rule_is_said_in_both_languages_and_shown_in_known_ways():
+    from dx_metrics.report.quality import messages
+
+    known = {"figures": {"figure", "count", "percent", "ratio"}, "threshold": {"number", "percent"},
+             "compared": {"periods", "span", "units", "sources"}}
+    for rule, said in messages()["rules"].items():
+        assert {"vi", "en"} <= set(said) and all(set(said[lang]) == {"label", "text"} for lang in ("vi", "en")), rule
+        for what, how in said.get("shown", {}).items():
+            assert how in known[what], (rule, what, how)

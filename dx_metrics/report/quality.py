@@ -46,35 +46,43 @@ def _figure(x: object, share: bool, lang: str) -> str:
     return fmt_percent(x, lang=lang) if share else fmt_number(x, digits=0 if float(x).is_integer() else 1, lang=lang)
 
 
+def _figures(f: pd.Series, how: str, lang: str) -> tuple[str, str]:
+    """The flag's value and reference as its rule shows them (``shown.figures``)."""
+    if how == "count":
+        return fmt_number(f["value"], lang=lang), fmt_number(f["reference"], lang=lang)
+    if how == "ratio":
+        return fmt_number(f["value"], digits=2, lang=lang), fmt_number(f["reference"], digits=2, lang=lang)
+    share = str(f["subject"]) in share_ids()
+    value = fmt_percent(f["value"], digits=0, lang=lang) if how == "percent" else _figure(f["value"], share, lang)
+    return value, _figure(f["reference"], share, lang)
+
+
+def _compared(compared: list, how: str, lang: str) -> str:
+    """What the flag's figure was compared with, as its rule shows it (``shown.compared``)."""
+    if how == "units":
+        return ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
+    if how == "sources":
+        return source_text(", ".join(compared), lang)
+    if how == "span" and len(compared) == 2:
+        return f"{fmt_period(compared[0], lang=lang)} – {fmt_period(compared[1], lang=lang)}"
+    return ", ".join(fmt_period(p, lang=lang) for p in compared)
+
+
 def _params(f: pd.Series, lang: str) -> dict[str, str]:
-    """The flag's figures formatted for its rule's template."""
-    rule, share = f["rule"], str(f["subject"]) in share_ids()
-    value, reference = _figure(f["value"], share, lang), _figure(f["reference"], share, lang)
+    """The flag's figures formatted for its rule's template, as the rule's ``shown`` says."""
+    shown = messages()["rules"][f["rule"]].get("shown", {})
+    value, reference = _figures(f, shown.get("figures", "figure"), lang)
     compared = f["compared_with"] if isinstance(f["compared_with"], list) else []
     threshold = f["threshold"]
-    if rule in ("over_time", "over_time_vs_parent", "self_reported_differs", "external_differs"):
+    if shown.get("threshold") == "percent":
         threshold = fmt_percent(threshold, digits=0, lang=lang)
     elif threshold is not None and not pd.isna(threshold):
         threshold = fmt_number(threshold, digits=0 if float(threshold).is_integer() else 1, lang=lang)
-    if rule == "missing_report":
-        value = fmt_percent(f["value"], digits=0, lang=lang)
-    elif rule == "over_time_vs_parent":
-        value, reference = fmt_number(f["value"], digits=2, lang=lang), fmt_number(f["reference"], digits=2, lang=lang)
-    elif rule in ("fast_online", "online_without_service", "outside_period", "burst", "not_in_catalogue"):
-        value, reference = fmt_number(f["value"], lang=lang), fmt_number(f["reference"], lang=lang)
-    if rule == "over_time_vs_parent":
-        compared_text = ", ".join(unit_names(pd.Series(compared, dtype="string"), lang=lang).astype(str))
-    elif rule == "external_differs":
-        compared_text = source_text(", ".join(compared), lang)
-    elif rule == "month_without_records" and len(compared) == 2:
-        compared_text = f"{fmt_period(compared[0], lang=lang)} – {fmt_period(compared[1], lang=lang)}"
-    else:
-        compared_text = ", ".join(fmt_period(p, lang=lang) for p in compared)
     score = f["score"]
     return {"value": value, "reference": reference, "threshold": str(threshold),
             "score": MISSING[lang] if score is None or pd.isna(score) else fmt_number(score, digits=2, lang=lang),
             "period": fmt_period(f["period"], lang=lang), "subject": subject_label(f["subject"], lang),
-            "compared_with": compared_text, "n": str(len(compared) + 1),
+            "compared_with": _compared(compared, shown.get("compared", "periods"), lang), "n": str(len(compared) + 1),
             "examples": ", ".join(f["examples"]) if isinstance(f["examples"], list) else "",
             "examples_suffix": (f" ({'ví dụ' if lang == 'vi' else 'e.g.'} {', '.join(f['examples'])})"
                                 if isinstance(f["examples"], list) and f["examples"] else "")}
