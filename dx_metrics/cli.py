@@ -259,7 +259,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     """The data quality review of a plan's inputs (PLAN.yaml), or of exports read as they are."""
     from dx_metrics.errors import DxDataError
     from dx_metrics.formats import fmt_percent
-    from dx_metrics.report.quality import flags_frame, not_judged_text, summary_frame
+    from dx_metrics.report.quality import absent_text, flags_frame, not_judged_text, summary_frame
 
     paths = [Path(p) for p in args.paths]
     plans = [p for p in paths if p.suffix.lower() in (".yaml", ".yml")]
@@ -267,7 +267,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print("dx-metrics review: give one plan file, or export files, not both", file=sys.stderr)
         return 2
     try:
-        q = _plan_review(plans[0]) if plans else _files_review(paths, args)
+        q, scope = _plan_review(plans[0]) if plans else (_files_review(paths, args), args.scope)
     except DxDataError as e:
         for p in e.problems:
             print(str(p))
@@ -277,22 +277,26 @@ def cmd_review(args: argparse.Namespace) -> int:
     print(f"{sum(q.judged.values())} {judged}, {q.flag_count} {flags_word}")
     for text in not_judged_text(q.not_judged, args.lang):
         print(f"  {text}")
+    if q.absent:
+        print(f"  {absent_text(q.absent, scope, args.lang)}")
     if not q.completeness.empty or q.flag_count:
         table, formats = summary_frame(q.flags, q.completeness, args.lang)
         for col in [c for c, kind in formats.items() if kind == "percent"]:
             table[col] = table[col].map(lambda x: fmt_percent(x, digits=0, lang=args.lang))
         print("\n" + table.to_string(index=False))
-    shown = flags_frame(q.flags, args.lang)[0]
-    for _, f in shown.iterrows():
-        where = f"  ({f.iloc[7]})" if pd.notna(f.iloc[7]) else ""
-        print(f"\n[{f.iloc[0]}] {f.iloc[3]}, {f.iloc[4]}: {f.iloc[2]}\n    {f.iloc[6]}{where}")
+    # flags_frame's columns: metric, dimension, flag, unit, period, figure, what was found, where
+    for metric, _dim, rule, unit, period, _figure, said, source in flags_frame(q.flags, args.lang)[0].itertuples(
+            index=False):
+        where = f"  ({source})" if pd.notna(source) else ""
+        print(f"\n[{metric}] {unit}, {period}: {rule}\n    {said}{where}")
     return 0          # flags inform; they never fail a review
 
 
 def _plan_review(path: Path):
     from dx_metrics.report import build_plan_report
 
-    return build_plan_report(path).quality
+    r = build_plan_report(path)
+    return r.quality, r.plan.unit_id
 
 
 def _files_review(paths: list[Path], args: argparse.Namespace):
@@ -319,7 +323,7 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
             tables.setdefault(kind, []).append(df)
     merged = merge_inputs(tables)      # the same unit and period in two exports is refused, not summed
     computable = {k: v for k, v in merged.items() if k != "index_scores"}
-    return review(compute_indicators(computable) if computable else None, merged)
+    return review(compute_indicators(computable) if computable else None, merged, scope=args.scope)
 
 
 def main(argv: list[str] | None = None) -> int:

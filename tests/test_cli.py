@@ -71,6 +71,16 @@ def test_review_of_a_plan_lists_each_flag_with_its_figures(capsys):
     assert "Department Inspectorate              75%" in out
 
 
+def test_review_names_the_registry_units_no_export_reports_on(capsys):
+    # the 2023 one-stop report has four divisions; the registry lists a fifth, the inspectorate
+    assert main(["review", str(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx"), "--scope", "baclieu_dot", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert ("The unit registry lists Department Inspectorate under Bac Lieu Department of Transport, in no report "
+            "of the inputs") in out
+    assert main(["review", str(ROOT / "params" / "baclieu_dot_2023.yaml")]) == 0
+    assert "Danh mục đơn vị có Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu trực thuộc" in capsys.readouterr().out
+
+
 def test_review_of_exports_reads_each_sheet_named(capsys):
     assert main(["review", str(RAW / "sgtvt_baclieu_mot_cua_quy_2024.xlsx"), *QUARTERS]) == 0
     out = capsys.readouterr().out
