@@ -90,6 +90,7 @@ TEXT = {
            "problems": "Vấn đề dữ liệu", "errors": "Lỗi", "warnings": "Cảnh báo", "target_line": "Chỉ tiêu",
            "no_problems": "Không phát hiện vấn đề nào trong dữ liệu đầu vào.", "legal": "Căn cứ",
            "review_counts": "Đã xem xét {judged} giá trị; {flags} dấu hiệu cần kiểm tra lại.",
+           "no_rankings": "Không có số liệu xếp hạng.",
            "review_nothing": "Các tệp đầu vào không có chuỗi số liệu nào đủ để rà soát (cần ít nhất hai kỳ hoặc "
                              "năm đơn vị cùng cấp).",
            "review_absent": "Danh mục đơn vị có {units} trực thuộc {scope} nhưng không có trong báo cáo nào của các "
@@ -103,6 +104,7 @@ TEXT = {
            "errors": "Errors", "warnings": "Warnings", "target_line": "Target",
            "no_problems": "No problems were found in the inputs.", "legal": "Basis", "unit": "Unit",
            "review_counts": "{judged} values judged; {flags} flag(s) to check.",
+           "no_rankings": "No ranking data.",
            "review_nothing": "The inputs hold no series the review can judge (it needs two periods at least, or "
                              "five peer units).",
            "review_absent": "The unit registry lists {units} under {scope}, in no report of the inputs; they are not "

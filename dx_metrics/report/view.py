@@ -138,12 +138,8 @@ def owners(r: PlanReport, lang: str = "vi"):
 def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None, latest: bool = True):
     df, formats = tables.rankings_frame(r, lang, focus=focus, latest=latest)
     if df.empty:
-        text = "Không có số liệu xếp hạng." if lang == "vi" else "No ranking data."
-        return HTML(f"<p>{_e(text)}</p>")
+        return HTML(f"<p>{_e(TEXT[lang]['no_rankings'])}</p>")
     return tables.styled(df, formats, lang=lang)
-
-
-HEAD_UNIT = {"vi": "Đơn vị", "en": "Unit"}
 
 
 def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
@@ -154,7 +150,7 @@ def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = 
     from dx_metrics.report import ranking_page as rp
 
     if r.rankings.empty:
-        return [HTML(f"<p>{_e('Không có số liệu xếp hạng.' if lang == 'vi' else 'No ranking data.')}</p>")]
+        return [HTML(f"<p>{_e(TEXT[lang]['no_rankings'])}</p>")]
     followed = rp.resolve_focus(r, focus or [])
     out = []
     for index in sorted(r.rankings["index"].dropna().unique()):
@@ -167,7 +163,7 @@ def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = 
         styler = shown.drop(columns=["_focus", "_score"]).style.hide(axis="index").format(escape="html")
         styler = styler.apply(lambda row, marked=marked: ["font-weight:bold;background:#FFF2CC" if marked[row.name]
                                                           else "" for _ in row], axis=1)
-        styler = styler.set_properties(subset=[HEAD_UNIT[lang]], **{"text-align": "left"})
+        styler = styler.set_properties(subset=[rp.HEAD[lang]["unit"]], **{"text-align": "left"})
         out.append(styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
         out.append(_image(chart_ranking_page(r, str(index), followed, lang, peer_group=peer_group)))
     return out
