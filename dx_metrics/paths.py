@@ -90,19 +90,22 @@ def notebook_path(name: str) -> Path:
 
 def write_atomically(path: Path, write) -> Path:
     """Write ``path`` through ``write(temporary path)`` then one rename: a reader (another
-    run, another process) sees the old file or the new one, never half of it."""
+    run, another process) sees the old file or the new one, never half of it. The file gets
+    the permissions of one written directly (0666 less the umask)."""
     import os
-    import tempfile
+    import secrets
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    while True:      # a fresh name beside the target, created by us alone (O_EXCL)
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)        # as a file written directly (mkstemp makes it owner-only)
+        write(tmp)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp.exists():
+            tmp.unlink()
     return path
