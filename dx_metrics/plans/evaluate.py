@@ -184,14 +184,7 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
         share = meta["unit"] == "share"
         unit = t.unit_id or plan.unit_id
         full, partial = _observation(observations, t.indicator_id, unit, plan.year, as_of if running else None)
-        row = {"plan_id": plan.plan_id, "indicator_id": t.indicator_id, "unit_id": unit, "period": str(plan.year),
-               "target": t.value, "comparator": t.comparator, "owner_unit": t.owner_unit or plan.unit_id,
-               "actual": pd.NA, "numerator": pd.NA, "denominator": pd.NA, "met": pd.NA, "gap": pd.NA,
-               "attainment": pd.NA, "projected": pd.NA, "basis_period": pd.NA, "source": pd.NA,
-               "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
-               "notes": pd.NA, "note_codes": [notes.note("plan_note", text=t.note)] if t.note else [],
-               "status": "no_data", "no_data_reason": pd.NA, "required_pace": pd.NA, "pace_unit": pd.NA,
-               "pace_reachable": pd.NA, "pace_months_left": pd.NA}
+        row = _blank_row(plan, t, unit)
         basis = full if full is not None else (partial if running else None)
         if basis is None or pd.isna(basis["value"]):
             if basis is not None:       # measured, but the figure cannot be computed (a zero denominator ...)
@@ -212,22 +205,8 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
             row["status"] = "achieved" if met else "not_achieved"
             judged = value
         else:
-            span = parse_period(basis["period"])
-            to_date = span.start_month != 1      # a quarter, a month, a span not from January
-            # a year to date projects flows by run rate; a span inside the year is judged as it stands
-            judged = value if share or meta.get("stock") or to_date else value * 12 / span.months
-            row["projected"] = judged
-            if to_date:
-                row["note_codes"] = [notes.note("to_date_share" if share else "to_date_count",
-                                                period=basis["period"])] + row["note_codes"]
-            else:
-                pace = required_pace(t.comparator, t.value, share=share, numerator=basis["numerator"],
-                                     denominator=basis["denominator"], value=value, months=span.months)
-                if pace is not None:
-                    row.update(pace)
-            margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
-            miss = _shortfall(judged, t)
-            row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")
+            judged = _judge_to_date(row, t, basis, share=share, stock=bool(meta.get("stock")),
+                                    at_risk_margin=at_risk_margin)
             met = pd.NA
         row["met"] = met
         row["gap"] = (judged - t.value) * (100.0 if share else 1.0)
@@ -235,13 +214,52 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
             row["attainment"] = judged / t.value if t.comparator != "<=" else (t.value / judged if judged else pd.NA)
         row.update(_trajectory(t, plan.year, judged, share=share, higher=meta["direction"] == "higher"))
         rows.append(_said(row))
-    out = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
+    return _typed(pd.DataFrame(rows, columns=EVALUATION_COLUMNS))
+
+
+def _blank_row(plan: Plan, t, unit: str) -> dict:
+    """A target's evaluation row before anything is judged: no data, the planner's note."""
+    return {"plan_id": plan.plan_id, "indicator_id": t.indicator_id, "unit_id": unit, "period": str(plan.year),
+            "target": t.value, "comparator": t.comparator, "owner_unit": t.owner_unit or plan.unit_id,
+            "actual": pd.NA, "numerator": pd.NA, "denominator": pd.NA, "met": pd.NA, "gap": pd.NA,
+            "attainment": pd.NA, "projected": pd.NA, "basis_period": pd.NA, "source": pd.NA,
+            "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
+            "notes": pd.NA, "note_codes": [notes.note("plan_note", text=t.note)] if t.note else [],
+            "status": "no_data", "no_data_reason": pd.NA, "required_pace": pd.NA, "pace_unit": pd.NA,
+            "pace_reachable": pd.NA, "pace_months_left": pd.NA}
+
+
+def _judge_to_date(row: dict, t, basis: pd.Series, *, share: bool, stock: bool,
+                   at_risk_margin: float | None) -> float:
+    """The early warning on part-year data: the figure judged (a year to date's flows projected
+    by run rate, anything else as it stands), the status on track / at risk / off track, and
+    the pace still needed (or the note that a span not from January is judged as it stands)."""
+    value = float(basis["value"])
+    span = parse_period(basis["period"])
+    to_date = span.start_month != 1      # a quarter, a month, a span not from January
+    judged = value if share or stock or to_date else value * 12 / span.months
+    row["projected"] = judged
+    if to_date:
+        row["note_codes"] = [notes.note("to_date_share" if share else "to_date_count",
+                                        period=basis["period"])] + row["note_codes"]
+    else:
+        pace = required_pace(t.comparator, t.value, share=share, numerator=basis["numerator"],
+                             denominator=basis["denominator"], value=value, months=span.months)
+        if pace is not None:
+            row.update(pace)
+    margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
+    miss = _shortfall(judged, t)
+    row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")
+    return judged
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """The evaluation's columns in their dtypes."""
     for c in ("actual", "numerator", "denominator", "target", "gap", "attainment", "projected", "horizon_target",
-              "trajectory_ratio"):
+              "trajectory_ratio", "required_pace"):
         out[c] = out[c].astype("Float64")
-    out["horizon_year"] = out["horizon_year"].astype("Int64")
-    out["required_pace"] = out["required_pace"].astype("Float64")
-    out["pace_months_left"] = out["pace_months_left"].astype("Int64")
+    for c in ("horizon_year", "pace_months_left"):
+        out[c] = out[c].astype("Int64")
     out["pace_reachable"] = out["pace_reachable"].astype("boolean")
     out["trajectory"] = out["trajectory"].astype("string")
     out["met"] = out["met"].astype("boolean")
