@@ -151,21 +151,28 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
     for flag in ("digitized", "paid_online"):
         if flag in records:
             cols[flag] = by_received(records[flag].fillna(False).to_numpy(dtype=bool))
+    last_month = int(_month_index(*days["received_at"], calendar=calendar).max())
+    return _unit_period_table(units.cat.categories.to_numpy(dtype=object),
+                              _labels(first, n_p, freq, step, last_month), cols)
+
+
+def _labels(first: int, n_p: int, freq: str, step: int, last_month: int) -> list[str]:
+    """The labels of ``n_p`` periods from period number ``first``. A log that stops inside its
+    last period (records up to March for a year) labels that period as the span it covers
+    ("2023-01/2023-03"), so it is never taken for a whole year."""
     labels = [period_label(first + j, freq) for j in range(n_p)]
-    # a log that stops inside its last period (records up to March for a year) labels that
-    # period as the span it covers ("2023-01/2023-03"), so it is never taken for a whole year
-    months = _month_index(*days["received_at"], calendar=calendar)
-    last_month = int(months.max())
     if freq != "month" and last_month // step == first + n_p - 1 and (last_month + 1) % step:
         y, m_end = divmod(last_month, 12)
         m_start = ((first + n_p - 1) * step) % 12
         labels[-1] = Period(y, m_start + 1, y, m_end + 1).label()
-    out = pd.DataFrame({
-        "unit_id": np.repeat(units.cat.categories.to_numpy(dtype=object), n_p),
-        "period": labels * n_units,
-        **{k: v.reshape(-1) for k, v in cols.items()},
-    })
-    # a unit's periods before its first dossier carry nothing: drop all-zero rows
+    return labels
+
+
+def _unit_period_table(units: np.ndarray, labels: list[str], cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Counts binned units x periods as one row per unit and period; a unit's periods before
+    its first dossier carry nothing and are dropped."""
+    out = pd.DataFrame({"unit_id": np.repeat(units, len(labels)), "period": labels * len(units),
+                        **{k: v.reshape(-1) for k, v in cols.items()}})
     activity = out[["received_total", "resolved_total", "pending"]].sum(axis=1) > 0
     out = out[activity].reset_index(drop=True)
     for k in cols:
