@@ -226,62 +226,80 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
     out = []
     seen: set[tuple[str, str | None]] = set()
     for i, t in enumerate(raw):
-        where = f"targets[{i}]."
         if not isinstance(t, dict):
             c.bad(f"targets[{i}]", "must be a mapping with indicator, comparator and value")
             continue
-        iid = c.text(t, "indicator", where)
-        if iid and iid not in known:
-            close = difflib.get_close_matches(iid, sorted(known), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            c.bad(f"{where}indicator", f"unknown indicator {iid!r}",
-                  hint + "ids are listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)", iid)
-            iid = None
-        comp = str(t.get("comparator", ">=")).strip()
-        if comp not in COMPARATORS:
-            c.bad(f"{where}comparator", f"{comp!r} is not a comparator", "use >=, <= or ==", comp)
-        if "value" not in t:
-            c.bad(f"{where}value", "is missing", "add 'value: 90%'")
+        target = _target(c, t, f"targets[{i}].", known)
+        if target is None:
             continue
-        if iid is None or comp not in COMPARATORS:
-            continue
-        unit = indicator(iid)["unit"]
-        if unit == "count" and isinstance(t["value"], float):
-            c.bad(f"{where}value", f"{t['value']!r} has a decimal point, but {iid} is a count",
-                  "write a whole number (150000), or quote Vietnamese thousands: '150.000'", t["value"])
-            continue
-        value = target_value(t["value"], unit)
-        if value is None:
-            c.bad(f"{where}value", f"{t['value']!r} is not a target value",
-                  "write a number: 90%, 0.9 or 90 for a share; a whole number for a count", t["value"])
-            continue
-        if t.get("horizons") is not None and not isinstance(t.get("horizons"), dict):
-            c.bad(f"{where}horizons", "must map years to targets", "write 'horizons: {2025: 80%, 2030: 100%}'")
-            continue
-        if t.get("baseline") is not None and not isinstance(t.get("baseline"), dict):
-            c.bad(f"{where}baseline", "must give a year and a value", "write 'baseline: {year: 2020, value: 40%}'")
-            continue
-        horizons = {}
-        for year, hv in (t.get("horizons") or {}).items():
-            parsed = target_value(hv, unit)
-            if parsed is None or not str(year).isdigit():
-                c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", value=hv)
-            else:
-                horizons[int(year)] = parsed
-        baseline = t.get("baseline") or {}
-        b_value = target_value(baseline.get("value"), unit) if "value" in baseline else None
-        if baseline and (not isinstance(baseline.get("year"), int) or b_value is None):
-            c.bad(f"{where}baseline", "needs a year (a number such as 2020) and a value",
-                  "write 'baseline: {year: 2020, value: 40%}'", baseline)
-            continue
-        key = (iid, t.get("unit"))
+        key = (target.indicator_id, t.get("unit"))
         if key in seen:
-            c.bad(f"{where}indicator", f"{iid!r} has a target already", "keep one target per indicator and unit", iid)
+            c.bad(f"targets[{i}].indicator", f"{target.indicator_id!r} has a target already",
+                  "keep one target per indicator and unit", target.indicator_id)
             continue
         seen.add(key)
-        out.append(Target(iid, comp, value, str(t["value"]), t.get("owner"), t.get("unit"),
-                          baseline.get("year"), b_value, horizons, t.get("note")))
+        out.append(target)
     return out
+
+
+def _target(c: _Checker, t: dict, where: str, known: set[str]) -> Target | None:
+    """One target as written, or None with its problems collected."""
+    iid = c.text(t, "indicator", where)
+    if iid and iid not in known:
+        close = difflib.get_close_matches(iid, sorted(known), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        c.bad(f"{where}indicator", f"unknown indicator {iid!r}",
+              hint + "ids are listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)", iid)
+        iid = None
+    comp = str(t.get("comparator", ">=")).strip()
+    if comp not in COMPARATORS:
+        c.bad(f"{where}comparator", f"{comp!r} is not a comparator", "use >=, <= or ==", comp)
+    if "value" not in t:
+        c.bad(f"{where}value", "is missing", "add 'value: 90%'")
+        return None
+    if iid is None or comp not in COMPARATORS:
+        return None
+    unit = indicator(iid)["unit"]
+    if unit == "count" and isinstance(t["value"], float):
+        c.bad(f"{where}value", f"{t['value']!r} has a decimal point, but {iid} is a count",
+              "write a whole number (150000), or quote Vietnamese thousands: '150.000'", t["value"])
+        return None
+    value = target_value(t["value"], unit)
+    if value is None:
+        c.bad(f"{where}value", f"{t['value']!r} is not a target value",
+              "write a number: 90%, 0.9 or 90 for a share; a whole number for a count", t["value"])
+        return None
+    path = _path_over_years(c, t, where, unit)
+    if path is None:
+        return None
+    horizons, baseline_year, baseline_value = path
+    return Target(iid, comp, value, str(t["value"]), t.get("owner"), t.get("unit"), baseline_year, baseline_value,
+                  horizons, t.get("note"))
+
+
+def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict, int | None, float | None] | None:
+    """A target's horizons ({2025: 0.8}) and baseline (year, value), or None when they are
+    written so that neither can be used."""
+    if t.get("horizons") is not None and not isinstance(t.get("horizons"), dict):
+        c.bad(f"{where}horizons", "must map years to targets", "write 'horizons: {2025: 80%, 2030: 100%}'")
+        return None
+    if t.get("baseline") is not None and not isinstance(t.get("baseline"), dict):
+        c.bad(f"{where}baseline", "must give a year and a value", "write 'baseline: {year: 2020, value: 40%}'")
+        return None
+    horizons = {}
+    for year, hv in (t.get("horizons") or {}).items():
+        parsed = target_value(hv, unit)
+        if parsed is None or not str(year).isdigit():
+            c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", value=hv)
+        else:
+            horizons[int(year)] = parsed
+    baseline = t.get("baseline") or {}
+    b_value = target_value(baseline.get("value"), unit) if "value" in baseline else None
+    if baseline and (not isinstance(baseline.get("year"), int) or b_value is None):
+        c.bad(f"{where}baseline", "needs a year (a number such as 2020) and a value",
+              "write 'baseline: {year: 2020, value: 40%}'", baseline)
+        return None
+    return horizons, baseline.get("year"), b_value
 
 
 def _tasks(c: _Checker, raw: object) -> list[Task]:
