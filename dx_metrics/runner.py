@@ -209,8 +209,6 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
 def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Path, lang: str,
              as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
              start: float, cwd: Path, allow_empty: bool) -> RunResult:
-    import papermill as pm
-
     from dx_metrics.report.html import notebook_to_html
 
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
@@ -230,19 +228,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
               "generated_at": generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               **(parameters or {})}
     try:
-        for attempt in range(KERNEL_START_RETRIES + 1):
-            try:
-                pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
-                                    kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
-                                    log_output=False, execution_timeout=timeout, report_mode=False,
-                                    kernel_manager_class=_ipc_kernel_manager(tmp / KERNEL_LOG),
-                                    request_save_on_cell_execute=False, autosave_cell_every=0)
-                break
-            except RuntimeError as e:  # a kernel that died or hung while starting: start it again
-                starting = "Kernel died" in str(e) or "didn't respond" in str(e)
-                if not starting or attempt == KERNEL_START_RETRIES:
-                    raise
-                log.warning("kernel failed to start (%s); retrying", e)
+        _papermill(notebook, executed, params, cwd=cwd, timeout=timeout, kernel_log=tmp / KERNEL_LOG, log=log)
         notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title, lang=lang)
         if not allow_empty and notebook == DEFAULT_NOTEBOOK:    # the others rank, compare or explore
             _require_evaluated(tmp / paths.SUMMARY)
@@ -255,18 +241,46 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
         log.error("failed: %s", _describe(e))
         log.removeHandler(handler)
         handler.close()
-        failed = final.with_name(final.name + ".failed")
-        try:
-            if failed.exists():
-                shutil.rmtree(failed)
-            if tmp.exists():
-                tmp.rename(failed)
-        except OSError:
-            failed = tmp
+        failed = _keep_failed(tmp, final)
         if isinstance(e, KeyboardInterrupt):
             raise
         return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e), notebook, lang)
     return RunResult(plan.plan_id, "ok", time.monotonic() - start, final, None, notebook, lang)
+
+
+def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeout: int, kernel_log: Path,
+               log) -> None:
+    """Run the notebook through papermill into ``executed``; a kernel that dies or hangs while
+    starting is started again (``KERNEL_START_RETRIES`` times)."""
+    import papermill as pm
+
+    for attempt in range(KERNEL_START_RETRIES + 1):
+        try:
+            pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
+                                kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
+                                log_output=False, execution_timeout=timeout, report_mode=False,
+                                kernel_manager_class=_ipc_kernel_manager(kernel_log),
+                                request_save_on_cell_execute=False, autosave_cell_every=0)
+            return
+        except RuntimeError as e:  # a kernel that died or hung while starting: start it again
+            starting = "Kernel died" in str(e) or "didn't respond" in str(e)
+            if not starting or attempt == KERNEL_START_RETRIES:
+                raise
+            log.warning("kernel failed to start (%s); retrying", e)
+
+
+def _keep_failed(tmp: Path, final: Path) -> Path:
+    """A failed run's folder kept beside the last good report as ``NAME.failed`` (the folder
+    itself when it cannot be renamed)."""
+    failed = final.with_name(final.name + ".failed")
+    try:
+        if failed.exists():
+            shutil.rmtree(failed)
+        if tmp.exists():
+            tmp.rename(failed)
+    except OSError:
+        failed = tmp
+    return failed
 
 
 def _keep_kernel_log_if_news(path: Path) -> None:
