@@ -32,30 +32,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from dx_metrics import workspace
-    from dx_metrics.errors import ERROR, DxDataError
+    from dx_metrics.errors import DxDataError
     from dx_metrics.ingest import read_export
     from dx_metrics.ingest.reader import guess_kind
 
-    if args.index is not None:
-        from dx_metrics.ingest import indexes
-        try:
-            indexes.resolve(args.index)
-        except ValueError as e:
-            print(f"dx-metrics validate: {e}", file=sys.stderr)
-            return 2
+    if _bad_validate_options(args):
+        return 2
     for note in workspace.activate(workspace.current()):   # the workspace's units.csv, if any
         print(f"note: {note}")
-    if args.scope is not None:
-        import difflib
-
-        from dx_metrics.units import load_units
-
-        ids = list(load_units()["unit_id"])
-        if args.scope not in ids:
-            close = difflib.get_close_matches(args.scope, ids, 3)
-            print(f"dx-metrics validate: --scope {args.scope!r} is not a unit_id of the unit registry"
-                  + (f" (close: {', '.join(close)})" if close else ""), file=sys.stderr)
-            return 2
     worst = 0
     for name in args.paths:
         path = Path(name)
@@ -73,30 +57,60 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(str(p))
             worst = max(worst, 2 if unreadable else 1)
             continue
-        problems = df.attrs["problems"]
-        errors = sum(p.severity == ERROR for p in problems)
-        o = df.attrs["origin"]
-        print(f"{path.name}: {kind}, sheet {o.get('sheet')!s}, period {o.get('period') or 'per row'}, "
-              f"{len(df)} valid row(s), {errors} error(s), {len(problems) - errors} warning(s)")
-        for note in o.get("layout") or []:
-            print(f"layout: {note}")
-        if args.explain:
-            if o.get("index"):
-                print(f"index: {o['index']} ({o.get('index_how') or 'given'})")
-            print(f"header on row {o.get('header_row')}; each column and how it was read:")
-            print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
-        if args.suggest:
-            _print_columns_draft(path.name, kind, o.get("columns", []))
-        if problems:
-            shown = problems if args.all else problems[:SHOWN]
-            rows = [[p.severity, p.row or "", p.column or "", "" if p.value is None else str(p.value)[:30],
-                     p.message + (f" ({p.hint})" if p.hint else "")] for p in shown]
-            print(_table(rows, ["severity", "row", "column", "value", "problem"]))
-            if len(shown) < len(problems):
-                print(f"… +{len(problems) - len(shown)} more (--all lists every one)")
-        if errors:
-            worst = max(worst, 1)
+        worst = max(worst, _print_validated(path, kind, df, args))
     return worst
+
+
+def _bad_validate_options(args: argparse.Namespace) -> bool:
+    """An --index the catalogue lacks, or a --scope the registry lacks, said on stderr."""
+    if args.index is not None:
+        from dx_metrics.ingest import indexes
+        try:
+            indexes.resolve(args.index)
+        except ValueError as e:
+            print(f"dx-metrics validate: {e}", file=sys.stderr)
+            return True
+    if args.scope is not None:
+        import difflib
+
+        from dx_metrics.units import load_units
+
+        ids = list(load_units()["unit_id"])
+        if args.scope not in ids:
+            close = difflib.get_close_matches(args.scope, ids, 3)
+            print(f"dx-metrics validate: --scope {args.scope!r} is not a unit_id of the unit registry"
+                  + (f" (close: {', '.join(close)})" if close else ""), file=sys.stderr)
+            return True
+    return False
+
+
+def _print_validated(path: Path, kind: str, df: pd.DataFrame, args: argparse.Namespace) -> int:
+    """What a file read as: its kind, sheet, period and counts, the layout notes, the columns
+    (--explain), a columns.yaml draft (--suggest) and its problems. 1 when it has errors."""
+    from dx_metrics.errors import ERROR
+
+    problems = df.attrs["problems"]
+    errors = sum(p.severity == ERROR for p in problems)
+    o = df.attrs["origin"]
+    print(f"{path.name}: {kind}, sheet {o.get('sheet')!s}, period {o.get('period') or 'per row'}, "
+          f"{len(df)} valid row(s), {errors} error(s), {len(problems) - errors} warning(s)")
+    for note in o.get("layout") or []:
+        print(f"layout: {note}")
+    if args.explain:
+        if o.get("index"):
+            print(f"index: {o['index']} ({o.get('index_how') or 'given'})")
+        print(f"header on row {o.get('header_row')}; each column and how it was read:")
+        print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
+    if args.suggest:
+        _print_columns_draft(path.name, kind, o.get("columns", []))
+    if problems:
+        shown = problems if args.all else problems[:SHOWN]
+        rows = [[p.severity, p.row or "", p.column or "", "" if p.value is None else str(p.value)[:30],
+                 p.message + (f" ({p.hint})" if p.hint else "")] for p in shown]
+        print(_table(rows, ["severity", "row", "column", "value", "problem"]))
+        if len(shown) < len(problems):
+            print(f"… +{len(problems) - len(shown)} more (--all lists every one)")
+    return 1 if errors else 0
 
 
 SHOWN = 40  # problems listed per file unless --all
