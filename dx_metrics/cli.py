@@ -341,6 +341,19 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    pd.set_option("display.width", 200)
+    try:
+        return args.func(args)
+    except BrokenPipeError:   # `dx-metrics indicators | head -1`: the reader has had enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Every command, its arguments and the function that runs it."""
     parser = argparse.ArgumentParser(prog="dx-metrics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -401,16 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--scope", help="the unit the file reports for, when its title rows do not say (a unit_id)")
     q.add_argument("--write", metavar="UNITS_CSV", help="append the rows to this file (e.g. units.csv) instead")
     q.set_defaults(func=cmd_units_suggest)
-
-    args = parser.parse_args(argv)
-    pd.set_option("display.width", 200)
-    try:
-        return args.func(args)
-    except BrokenPipeError:   # `dx-metrics indicators | head -1`: the reader has had enough
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return parser
 
 
 if __name__ == "__main__":
