@@ -48,3 +48,33 @@ def test_dates_day_first_serial_and_native():
     # Excel serial 44909 = 1899-12-30 + 44909 days = 2022-12-14
     assert [v.date() for v in values[:4]] == [dt.date(2022, 12, 14)] * 4
     assert pd.isna(values[4]) and errors[4] == "not_a_date"
+
+
+def test_a_count_of_a_quadrillion_is_the_largest_read():
+    # MAX_COUNT = 10^15: at it a count is read, one more is refused as too large
+    values, errors = parse_counts(pd.Series([10**15, 10**15 + 1, "1.000.000.000.000.000"], dtype=object))
+    assert values.tolist()[0] == 10**15 and pd.isna(errors[0])
+    assert errors[1] == "count_too_large" and pd.isna(values[1])
+    assert values.tolist()[2] == 10**15
+
+
+def test_a_share_of_exactly_0_and_exactly_100_percent_is_a_share():
+    values, errors = parse_shares(pd.Series(["0", "0%", "100%", "-0,1%", "100,1%"], dtype=object))
+    assert values.tolist()[:3] == [0.0, 0.0, 1.0] and errors[:3].isna().all()
+    assert errors[3:].tolist() == ["not_a_share", "not_a_share"]
+
+
+def test_excel_serials_written_as_text_within_excels_range_only():
+    # Excel's serials run from 1 (31/12/1899 counted from its epoch 30/12/1899) to 2.958.465 (31/12/9999)
+    values, errors = parse_dates(pd.Series(["44927", "1", "2958465", "2958466", "0", "45000%"], dtype=object))
+    assert values[0] == pd.Timestamp("2023-01-01") and values[1] == pd.Timestamp("1899-12-31")
+    assert values[2] == pd.Timestamp("9999-12-31")
+    assert errors[3:].tolist() == ["not_a_date"] * 3 and values[3:].isna().all()
+
+
+def test_text_in_a_column_mixed_with_numbers_is_kept_cleaned():
+    from dx_metrics.ingest.values import parse_text
+
+    # codes written as numbers lose their ".0"; the text beside them is cleaned, not dropped
+    got = parse_text(pd.Series([1.0, "  Phòng   A ", 2.5, None, "-"], dtype=object))
+    assert got.tolist()[:3] == ["1", "Phòng A", "2.5"] and got.isna().tolist()[3:] == [True, True]
