@@ -75,6 +75,8 @@ def test_explain_names_the_way_each_column_was_read(tmp_path, capsys):
     assert "pending_overdue" in lines["K"] and "context" in lines["K"]
     assert "received_offline" in lines["E"] and "words" in lines["E"]
     assert "received_online" in lines["D"]
+    # a column read by its context is read, not also listed as unrecognised
+    assert "not recognised" not in out
 
 
 def test_two_columns_claiming_one_field_is_an_error_naming_both(tmp_path):
@@ -192,3 +194,21 @@ def test_two_small_numbers_in_a_row_without_a_unit_are_data_not_column_numbers(t
         read_export(write_sheet(tmp_path / "n.xlsx", rows), "dossiers", scope="prov_95")
     p = e.value.problems[0]
     assert (p.row, p.column, p.message) == (3, "Đơn vị", "is empty, but this column is required")
+
+
+def test_a_numbering_row_of_two_columns_is_a_numbering_row():
+    from dx_metrics.ingest.header import is_column_number_row
+
+    assert is_column_number_row(["(1)", "(2)"], ["Đơn vị", "Tổng số"])
+    assert not is_column_number_row(["(1)"], ["Đơn vị"])          # one cell numbers nothing
+
+
+def test_explain_says_a_row_number_column_is_read_past(tmp_path, capsys):
+    # a dossier log has no row-number field: its "STT" is read past, and said so
+    path = tmp_path / "log.csv"
+    path.write_text("STT,Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Hình thức nộp\n1,H1,Văn phòng Sở,02/01/2024,Trực tuyến\n",
+                    encoding="utf-8")
+    assert main(["validate", str(path), "--kind", "dossier_records", "--scope", SCOPE, "--explain"]) == 0
+    out = capsys.readouterr().out
+    row_a = next(line for line in out.splitlines() if line.startswith("A  "))
+    assert "STT" in row_a and "row number (read past)" in row_a and "not recognised" not in out
