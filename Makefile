@@ -34,6 +34,7 @@ bench: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/indicators.py
+	$(BIN)/python benchmarks/sheets.py
 
 samples: $(STAMP)
 	$(BIN)/python data/make_samples.py

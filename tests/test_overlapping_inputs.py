@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import one_stop_rows, unit_row, write_sheet
+from conftest import RAW, one_stop_rows, unit_row, write_sheet
 from dx_metrics.errors import DxDataError
 from dx_metrics.report import build_plan_report
 
@@ -89,3 +89,13 @@ def test_compare_is_only_for_one_stop_inputs(tmp_path):
     plan = _plan(tmp_path, "  - {path: a.xlsx, kind: tasks, compare: true}\n")
     with pytest.raises(DxPlanError, match="compare"):
         load_plan(plan)
+
+
+def test_a_named_sheet_is_the_only_one_parsed():
+    # the 2024 plan reads four quarters' sheets of one workbook: each read parses its own sheet only
+    from dx_metrics.ingest.workbook import open_sheets
+
+    path = RAW / "sgtvt_baclieu_mot_cua_quy_2024.xlsx"
+    assert [s.name for s in open_sheets(path, only="Quý II")] == ["Quý II"]
+    assert [s.name for s in open_sheets(path, only="Quý V")] == ["Quý I", "Quý II", "Quý III", "Quý IV"]
+    assert [s.name for s in open_sheets(path)] == ["Quý I", "Quý II", "Quý III", "Quý IV"]

@@ -90,7 +90,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
 def _locate(path: Path, kind: str, sheet: str | None, index: str | None):
     """The sheet and header of the table, and for an index table its index and how it was
     told: (sheet, header, index, how)."""
-    sheets = open_sheets(path)
+    sheets = open_sheets(path, only=sheet)
     chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
     index_how = "given" if index is not None else None
     if kind != "index_scores":

@@ -78,9 +78,11 @@ def _is_encrypted_ole(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data
 
 
-def open_sheets(path: str | Path, *, nrows: int | None = None) -> list[Sheet]:
+def open_sheets(path: str | Path, *, nrows: int | None = None, only: str | None = None) -> list[Sheet]:
     """Every sheet of the file as raw cells (CSV: one sheet named None); ``nrows`` reads only
-    the first rows of each sheet (enough to recognise its header)."""
+    the first rows of each sheet (enough to recognise its header); ``only`` reads that sheet
+    alone when the workbook has it (a plan reading four quarters' sheets of one workbook
+    parses each once, not every sheet four times), else every sheet."""
     path = Path(path)
     if not path.exists():
         raise _unreadable(path, f"the file {str(path)!r} does not exist")
@@ -106,7 +108,7 @@ def open_sheets(path: str | Path, *, nrows: int | None = None) -> list[Sheet]:
         return [Sheet(None, cells, widths=widths)]
     if ext in TEXT_EXTS:
         raise _unreadable(path, f"is an Excel workbook with a {ext} name", "rename it to .xlsx")
-    return _read_excel(path, kind, nrows)
+    return _read_excel(path, kind, nrows, only)
 
 
 def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
@@ -243,7 +245,7 @@ def _reads_as_vietnamese(sample: bytes) -> bool:
     return vietnamese > 0 and len(letters) - vietnamese <= vietnamese // 20
 
 
-def _read_excel(path: Path, kind: str, nrows: int | None = None) -> list[Sheet]:
+def _read_excel(path: Path, kind: str, nrows: int | None = None, only: str | None = None) -> list[Sheet]:
     if kind == "xlsx":
         try:
             extents = extent.scan_xlsx(path)
@@ -253,20 +255,22 @@ def _read_excel(path: Path, kind: str, nrows: int | None = None) -> list[Sheet]:
         except (KeyError, ValueError, SyntaxError):   # not laid out as an xlsx: calamine says what it is
             extents = None
         if extents is not None:
+            if only in extents:
+                extents = {only: extents[only]}
             return _read_bounded(path, kind, extents, nrows)
-    return _read_whole(path, kind, nrows)
+    return _read_whole(path, kind, nrows, only)
 
 
-def _read_whole(path: Path, kind: str, nrows: int | None) -> list[Sheet]:
-    """Every sheet through calamine, or openpyxl when calamine fails on an xlsx."""
+def _read_whole(path: Path, kind: str, nrows: int | None, only: str | None = None) -> list[Sheet]:
+    """Every sheet (or ``only`` that one) through calamine, or openpyxl when calamine fails on an xlsx."""
     try:
-        return _read_calamine(path, nrows)
+        return _read_calamine(path, nrows, only)
     except Exception as calamine_error:  # noqa: BLE001 - any failure falls back once
         if kind != "xlsx":
             raise _unreadable(path, f"cannot be opened as a workbook ({_short(calamine_error)})",
                               "open it in Excel and save it as .xlsx") from None
         try:
-            return _read_openpyxl(path, nrows)
+            return _read_openpyxl(path, nrows, only=only)
         except zipfile.BadZipFile:
             raise _unreadable(path, "is damaged (the .xlsx archive is corrupt or truncated)",
                               "export or download it again") from None
@@ -292,8 +296,9 @@ def _read_bounded(path: Path, kind: str, extents: dict[str, extent.SheetExtent],
                 file=path.name, sheet=name, reason="too_large",
                 message=f"the sheet holds {box} ({rows * cols:,} cells), more than the limit of {limit:,} cells",
                 hint="export the table alone (or by period), or raise DX_METRICS_MAX_CELLS if the machine has the memory")])
+    only = next(iter(boxes)) if len(boxes) == 1 else None    # the caller kept the one sheet it wants
     if all(not strays for _, _, strays in boxes.values()):
-        sheets = _read_whole(path, kind, nrows)
+        sheets = _read_whole(path, kind, nrows, only)
     else:   # calamine would allocate the whole box: read each sheet's table only
         sheets = _read_openpyxl(path, nrows, boxes={n: (r, c) for n, (r, c, _) in boxes.items()})
     for sheet in sheets:
@@ -305,28 +310,32 @@ def _read_bounded(path: Path, kind: str, extents: dict[str, extent.SheetExtent],
     return sheets
 
 
-def _read_calamine(path: Path, nrows: int | None = None) -> list[Sheet]:
+def _read_calamine(path: Path, nrows: int | None = None, only: str | None = None) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
     sheets = []
-    for name in wb.sheet_names:
+    for name in [only] if only in wb.sheet_names else wb.sheet_names:
         sheet = wb.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False, nrows=nrows) if nrows else sheet.to_python(skip_empty_area=False)
         sheets.append(Sheet(name, _frame(rows)))
     return sheets
 
 
-def _read_openpyxl(path: Path, nrows: int | None = None, *,
-                   boxes: dict[str, tuple[int, int]] | None = None) -> list[Sheet]:
-    """Every sheet through openpyxl's streaming reader; with ``boxes``, only the cells of
-    ``(rows, columns)`` from A1 of each sheet are read."""
+def _read_openpyxl(path: Path, nrows: int | None = None, *, boxes: dict[str, tuple[int, int]] | None = None,
+                   only: str | None = None) -> list[Sheet]:
+    """Every sheet through openpyxl's streaming reader (``only`` that one, when there is such
+    a sheet); with ``boxes``, only the sheets named there, each the cells of ``(rows,
+    columns)`` from A1."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         sheets = []
+        names = [ws.title for ws in wb.worksheets]
         for ws in wb.worksheets:
+            if (boxes is not None and ws.title not in boxes) or (only in names and ws.title != only):
+                continue
             rows, cols = (boxes or {}).get(ws.title, (None, None))
             if rows is not None:
                 rows = min(rows, nrows) if nrows else rows
