@@ -157,3 +157,33 @@ def test_a_one_stop_report_and_records_for_the_same_unit_are_not_added():
                              calendar="calendar")
     row = _value(obs, "online_dossier_share", "baclieu_dot_office", "2023-03")
     assert (row.numerator, row.denominator) == (1, 2)
+
+
+def test_day_numbers_become_the_dates_pandas_gives_for_four_centuries():
+    import numpy as np
+
+    from dx_metrics.indicators.records import _civil
+
+    days = np.arange(-25_567, 120_000)          # 1900-01-01 to 2298-07-20: leap centuries 2000 and not 1900, 2100, 2200
+    year, month, day = _civil(days)
+    expected = pd.to_datetime(days, unit="D")
+    assert (year == expected.year).all() and (month == expected.month).all() and (day == expected.day).all()
+
+
+def test_a_log_stopping_inside_a_quarter_labels_that_quarter_as_its_months():
+    r = pd.DataFrame({"dossier_id": ["A", "B", "C"], "unit_id": ["baclieu_dot_office"] * 3, "channel": ["online"] * 3,
+                      "received_at": pd.to_datetime(["2024-01-05", "2024-04-10", "2024-05-20"])})
+    assert aggregate_records(r, calendar="calendar", freq="quarter")["period"].tolist() == ["2024-Q1", "2024-04/2024-05"]
+
+
+def test_a_unit_that_stops_before_the_last_period_keeps_its_rows():
+    # B's last dossier is in 2023: the last cell of the units x periods grid is empty; the log
+    # stops in March 2024, so that year is labelled by its months (Jan-Mar: "2024-Q1")
+    r = pd.DataFrame({"dossier_id": ["A1", "A2", "B1"], "unit_id": ["baclieu_dot_office", "baclieu_dot_office",
+                                                                    "baclieu_dot_infra"],
+                      "channel": ["online", "direct", "online"],
+                      "received_at": pd.to_datetime(["2023-03-05", "2024-03-05", "2023-06-01"]),
+                      "resolved_at": pd.to_datetime(["2023-03-06", "2024-03-06", "2023-06-02"])})
+    d = aggregate_records(r, calendar="calendar").set_index(["unit_id", "period"])["received_total"]
+    assert d.to_dict() == {("baclieu_dot_infra", "2023"): 1, ("baclieu_dot_office", "2023"): 1,
+                           ("baclieu_dot_office", "2024-Q1"): 1}
