@@ -177,13 +177,15 @@ def test_a_log_stopping_inside_a_quarter_labels_that_quarter_as_its_months():
 
 
 def test_a_unit_that_stops_before_the_last_period_keeps_its_rows():
-    # B's last dossier is in 2023: the last cell of the units x periods grid is empty; the log
-    # stops in March 2024, so that year is labelled by its months (Jan-Mar: "2024-Q1")
-    r = pd.DataFrame({"dossier_id": ["A1", "A2", "B1"], "unit_id": ["baclieu_dot_office", "baclieu_dot_office",
-                                                                    "baclieu_dot_infra"],
+    # the office (the last unit in the grid's order) has its last dossier in 2023: the last cell of
+    # the units x periods grid is empty; the log stops in March 2024, so that year is labelled by
+    # its months (Jan-Mar: "2024-Q1")
+    r = pd.DataFrame({"dossier_id": ["A1", "A2", "B1"], "unit_id": ["baclieu_dot_infra", "baclieu_dot_infra",
+                                                                    "baclieu_dot_office"],
                       "channel": ["online", "direct", "online"],
                       "received_at": pd.to_datetime(["2023-03-05", "2024-03-05", "2023-06-01"]),
                       "resolved_at": pd.to_datetime(["2023-03-06", "2024-03-06", "2023-06-02"])})
+    assert r["unit_id"].astype("category").cat.categories[-1] == "baclieu_dot_office"
     d = aggregate_records(r, calendar="calendar").set_index(["unit_id", "period"])["received_total"]
-    assert d.to_dict() == {("baclieu_dot_infra", "2023"): 1, ("baclieu_dot_office", "2023"): 1,
-                           ("baclieu_dot_office", "2024-Q1"): 1}
+    assert d.to_dict() == {("baclieu_dot_infra", "2023"): 1, ("baclieu_dot_infra", "2024-Q1"): 1,
+                           ("baclieu_dot_office", "2023"): 1}
