@@ -327,3 +327,11 @@ def test_a_report_left_as_old_by_a_kill_between_the_renames_is_put_back(tmp_path
     (old / "report.html").write_text("last good report", "utf-8")
     _claim(final)
     assert (final / "report.html").read_text("utf-8") == "last good report" and not old.exists()
+
+
+def test_an_input_without_a_path_is_said_once(tmp_path):
+    # the schema says the path is missing; no second, hand-written message says it again
+    path = _write(tmp_path, "p.yaml", "id: q\ntitle: T\nunit: baclieu_dot\nyear: 2024\ninputs:\n  - {kind: dossiers}\n")
+    with pytest.raises(DxPlanError) as e:
+        load_plan(path)
+    assert [(p.column, p.message) for p in e.value.problems] == [("inputs[0].path", "is missing")]
