@@ -136,3 +136,11 @@ def test_where_a_figure_comes_from_is_said_in_the_report_language(report_2023):
     en = indicators_frame(report_2023, "en")[0]["Source"].dropna()
     assert any(", dòng 10–13" in s for s in vi) and not any(" rows " in s for s in vi)
     assert any(", rows 10–13" in s for s in en)
+
+
+def test_the_task_counts_by_status_are_the_plans(report_2023, tmp_path):
+    # params/baclieu_dot_2023.yaml: 16 tasks, 2 done, 7 in progress, 7 not started (counted in the file)
+    write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    tasks = json.loads((tmp_path / "summary.json").read_text("utf-8"))["tasks"]
+    assert tasks["total"] == 16
+    assert tasks["by_status"] == {"not_started": 7, "in_progress": 7, "done": 2}
