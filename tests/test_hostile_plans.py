@@ -335,3 +335,14 @@ def test_an_input_without_a_path_is_said_once(tmp_path):
     with pytest.raises(DxPlanError) as e:
         load_plan(path)
     assert [(p.column, p.message) for p in e.value.problems] == [("inputs[0].path", "is missing")]
+
+
+@pytest.mark.parametrize("year, refused", [(1999, True), (2000, False), (2100, False), (2101, True), ("true", True)])
+def test_a_plan_year_from_2000_to_2100(tmp_path, year, refused):
+    path = _write(tmp_path, "p.yaml", f"id: q\ntitle: T\nunit: baclieu_dot\nyear: {year}\n")
+    if not refused:
+        assert load_plan(path).year == year
+        return
+    with pytest.raises(DxPlanError) as e:
+        load_plan(path)
+    assert [p.column for p in e.value.problems] == ["year"] and "is not a year" in e.value.problems[0].message
