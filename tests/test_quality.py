@@ -100,6 +100,7 @@ def test_a_unit_whose_ratio_departs_from_its_parents():
     assert f["unit_id"].tolist() == [u]
     assert f.iloc[0]["score"] == pytest.approx(1.6 / 1.1)
     assert f.iloc[0]["compared_with"] == ["prov_95"]
+    assert r.judged["2b_parent"] == 1          # the division's 2024 against the province's 2024
 
 
 def _dossiers(rows):
@@ -167,6 +168,10 @@ def test_settings_are_defaults_that_can_be_changed_and_are_checked():
     assert load_settings({"over_time": {"band": 0.5}})["over_time"]["band"] == 0.5
     with pytest.raises(ValueError, match="over_time has no bnad"):
         load_settings({"over_time": {"bnad": 0.5}})
+    with pytest.raises(ValueError, match="unknown section 'over_time'"):      # a section is a mapping
+        load_settings({"over_time": 0.5})
+    with pytest.raises(ValueError, match="unknown section 'overtime'"):
+        load_settings({"overtime": {"band": 0.5}})
     obs = _obs([["tasks_done_count", "prov_95", str(y), v, None, v, "f"] for y, v in [(2023, 100), (2024, 140)]])
     assert len(review(obs).flags) == 1                                  # 1.40 outside 1 ± 0.33
     assert review(obs, settings={"over_time": {"band": 0.5}}).flags.empty
@@ -461,3 +466,12 @@ def test_every_rule_is_said_in_both_languages_and_shown_in_known_ways():
         assert {"vi", "en"} <= set(said) and all(set(said[lang]) == {"label", "text"} for lang in ("vi", "en")), rule
         for what, how in said.get("shown", {}).items():
             assert how in known[what], (rule, what, how)
+
+
+def test_an_answer_five_seconds_past_the_minutes_is_not_fast():
+    t0 = pd.Timestamp("2024-03-01 08:00")
+    rec = pd.DataFrame({"dossier_id": ["in", "out"], "unit_id": ["A", "A"], "channel": ["online", "online"],
+                        "received_at": [t0, t0],
+                        "resolved_at": [t0 + pd.Timedelta(minutes=10), t0 + pd.Timedelta(minutes=10, seconds=5)]})
+    f = review(tables={"dossier_records": rec}).flags
+    assert f.loc[f["rule"] == "fast_online", "examples"].tolist() == [["in"]]     # 600 s is within 10 minutes, 605 s not
