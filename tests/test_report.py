@@ -93,6 +93,7 @@ def test_points_values_and_periods_at_their_edges():
     from dx_metrics.formats import fmt_number, fmt_period, fmt_points, fmt_value
 
     assert fmt_points(2.5) == "+2,50 điểm %" and fmt_points(-1) == "−1,00 điểm %" and fmt_points(0) == "±0,00 điểm %"
+    assert fmt_points(0.5) == "+0,50 điểm %" and fmt_points(-0.5) == "−0,50 điểm %"     # under one point: signed too
     assert fmt_points(None) == "—" and fmt_points(math.nan) == "—" and fmt_number(math.nan) == "—"
     assert fmt_value(0.25, "share") == "25,00%" and fmt_value(1234, "count") == "1.234"
     assert fmt_period(None) == "—" and fmt_period("not a period") == "not a period"
