@@ -144,3 +144,36 @@ def test_the_task_counts_by_status_are_the_plans(report_2023, tmp_path):
     tasks = json.loads((tmp_path / "summary.json").read_text("utf-8"))["tasks"]
     assert tasks["total"] == 16
     assert tasks["by_status"] == {"not_started": 7, "in_progress": 7, "done": 2}
+
+
+def test_the_workbooks_first_sheet_and_the_task_table_say_what_the_plan_says(report_2023):
+    from dx_metrics.report.tables import summary_frame, tasks_frame
+
+    facts = dict(summary_frame(report_2023, "vi", generated_at="2024-01-15T08:00:00+00:00").to_numpy())
+    # params/baclieu_dot_2023.yaml: KH 37's reference; 16 tasks, 2 done; T05 and T09 overdue at the year end
+    assert facts["Căn cứ"] == "KH 37/KH-SGTVT ngày 23/11/2022"
+    assert (facts["Tổng số nhiệm vụ"], facts["Đã hoàn thành"], facts["Quá hạn"]) == (16, 2, 2)
+    assert facts["Lập lúc"] == "2024-01-15T08:00:00+00:00"
+    tasks = tasks_frame(report_2023, "vi")[0].set_index("Mã")["Quá hạn"]
+    assert sorted(tasks[tasks == "Có"].index) == ["T05", "T09"] and set(tasks.drop(["T05", "T09"])) == {""}
+
+
+def test_summary_json_keeps_vietnamese_letters_as_they_are(report_2023, tmp_path):
+    write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    text = (tmp_path / "summary.json").read_text("utf-8")
+    assert "Sở Giao thông vận tải" in text and "\\u" not in text
+
+
+def test_a_review_of_one_unit_has_no_overall_row_and_says_a_logs_span_in_months():
+    from dx_metrics.quality import review
+    from dx_metrics.report.quality import flag_text, summary_frame
+
+    t0 = pd.Timestamp("2024-01-10 08:00")
+    rec = pd.DataFrame({"dossier_id": ["a", "b"], "unit_id": ["prov_95", "prov_95"], "channel": ["online", "online"],
+                        "received_at": [t0, t0 + pd.Timedelta(days=62)]})
+    r = review(tables={"dossier_records": rec})
+    table = summary_frame(r.flags, r.completeness, "vi")[0]
+    assert table["Đơn vị"].tolist() == ["Tỉnh Bạc Liêu"]                 # one unit: no "Toàn bộ" row
+    gap = r.flags.iloc[0]
+    assert flag_text(gap, "vi") == ("không có hồ sơ nào trong Tháng 2/2024, dù sổ theo dõi có hồ sơ của đơn vị "
+                                    "trong các tháng khác (Tháng 1/2024 – Tháng 3/2024)")
