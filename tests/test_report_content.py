@@ -177,3 +177,12 @@ def test_a_review_of_one_unit_has_no_overall_row_and_says_a_logs_span_in_months(
     gap = r.flags.iloc[0]
     assert flag_text(gap, "vi") == ("không có hồ sơ nào trong Tháng 2/2024, dù sổ theo dõi có hồ sơ của đơn vị "
                                     "trong các tháng khác (Tháng 1/2024 – Tháng 3/2024)")
+
+
+def test_outputs_written_again_into_their_folder_and_stamped_when_no_time_is_given(report_2023, tmp_path):
+    import datetime as dt
+
+    write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    write_outputs(report_2023, tmp_path, lang="vi")           # the same folder again: replaced, not refused
+    stamp = json.loads((tmp_path / "summary.json").read_text("utf-8"))["generated_at"]
+    assert abs(dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(stamp)) < dt.timedelta(hours=1)
