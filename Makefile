@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing dx_metrics and its dependencies into $(VENV) (first run only) ..."
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-	@$(BIN)/python -c 'import dx_metrics, papermill, nbconvert, openpyxl, python_calamine, pyarrow, matplotlib, yaml, docx, pytest, hypothesis' \
+	@$(BIN)/python -c 'import dx_metrics, papermill, nbconvert, openpyxl, python_calamine, pyarrow, matplotlib, yaml, docx, duckdb, sqlglot, pytest, hypothesis, pyspark' \
 		|| { echo "installation failed: see the pip messages above"; exit 1; }
 	@$(BIN)/python -m ipykernel install --sys-prefix --name dx-metrics --display-name "Python (dx_metrics)" >/dev/null
 	@touch $(STAMP)
@@ -31,7 +31,6 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/indicators.py
 	$(BIN)/python benchmarks/sheets.py

@@ -15,7 +15,9 @@ import pandas as pd
 from dx_metrics import notes
 from dx_metrics.canonical import KINDS, OUTPUT_COLUMNS, PROVENANCE, REQUIRED
 from dx_metrics.indicators import prepare
+from dx_metrics.indicators.engines import aggregate_record_set
 from dx_metrics.indicators.records import aggregate_records
+from dx_metrics.ingest.dataset import RecordSet
 from dx_metrics.registry import indicator, indicator_ids
 from dx_metrics.periods import parse_period
 from dx_metrics.units import load_units, provisional_parent
@@ -200,7 +202,8 @@ def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: 
         dossiers.append(tables["dossiers"])
     if "dossier_records" in tables:
         records = tables["dossier_records"]
-        counted = aggregate_records(records, freq=freq, calendar=calendar)
+        counted = (aggregate_record_set(records, freq=freq, calendar=calendar) if isinstance(records, RecordSet)
+                   else aggregate_records(records, freq=freq, calendar=calendar))
         if "source_file" in records and len(counted):     # counted from records: their files, no rows
             counted["source_file"] = "; ".join(sorted(map(str, pd.unique(records["source_file"].dropna()))))
             counted["source_sheet"] = "; ".join(sorted({str(s) for s in pd.unique(records["source_sheet"].dropna())}))

@@ -140,20 +140,29 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
     online = (records["channel"] == "online").fillna(False).to_numpy(dtype=bool)
     (done, no_done), (due, no_due) = days["resolved_at"], days["due_at"]
     late = (done > due) & ~no_done & ~no_due       # no appointment date: cannot be late
-    received = by_received()
-    res_total = by_resolved()
-    res_late = by_resolved(late)
-    pending = np.cumsum(received, axis=1) - np.cumsum(res_total, axis=1)
-    carried = np.concatenate([np.zeros((n_units, 1), dtype=np.int64), pending[:, :-1]], axis=1)
-    cols = {"carried_over": carried, "received_total": received, "received_online": by_received(online),
-            "resolved_total": res_total, "resolved_on_time": res_total - res_late, "resolved_late": res_late,
-            "pending": pending}
+    received = {"received_total": by_received(), "received_online": by_received(online)}
     for flag in ("digitized", "paid_online"):
         if flag in records:
-            cols[flag] = by_received(records[flag].fillna(False).to_numpy(dtype=bool))
+            received[flag] = by_received(records[flag].fillna(False).to_numpy(dtype=bool))
     last_month = int(_month_index(*days["received_at"], calendar=calendar).max())
-    return _unit_period_table(units.cat.categories.to_numpy(dtype=object),
-                              _labels(first, n_p, freq, step, last_month), cols)
+    return counts_table(units.cat.categories.to_numpy(dtype=object), first, n_p, freq, last_month,
+                        received=received, resolved=by_resolved(), late=by_resolved(late))
+
+
+def counts_table(units: np.ndarray, first: int, n_p: int, freq: str, last_month: int, *,
+                 received: dict[str, np.ndarray], resolved: np.ndarray, late: np.ndarray) -> pd.DataFrame:
+    """The ``dossiers`` table from counts binned units x periods (``n_p`` periods from period
+    number ``first``): received ones by the period of receipt, ``resolved`` and ``late`` by the
+    period of resolution. Pending and carried over follow from them. Shared by the pandas path
+    and the SQL engines (``dx_metrics.indicators.engines``), so both build the same table."""
+    n_units = len(units)
+    pending = np.cumsum(received["received_total"], axis=1) - np.cumsum(resolved, axis=1)
+    carried = np.concatenate([np.zeros((n_units, 1), dtype=np.int64), pending[:, :-1]], axis=1)
+    cols = {"carried_over": carried, "received_total": received["received_total"],
+            "received_online": received["received_online"], "resolved_total": resolved,
+            "resolved_on_time": resolved - late, "resolved_late": late, "pending": pending}
+    cols.update({k: v for k, v in received.items() if k in ("digitized", "paid_online")})
+    return _unit_period_table(units, _labels(first, n_p, freq, FREQS[freq], last_month), cols)
 
 
 def _labels(first: int, n_p: int, freq: str, step: int, last_month: int) -> list[str]:

@@ -1,0 +1,196 @@
+"""Dossier records counted by a SQL engine: DuckDB embedded (the default), Apache Spark.
+
+The record-level counts (per unit and period: received, online, digitised, paid online,
+resolved, resolved late) are defined once, as the SQL of ``counts_sql`` in DuckDB's
+dialect; Spark runs the same text transpiled by SQLGlot, never a second hand-kept copy.
+The engine scans the records where they lie (Parquet files, out of core) and returns a
+few rows per unit and period; pending and carried over are then derived from those counts
+by ``records.counts_table``, the function the pandas path uses too, so the three paths
+build the same ``dossiers`` table (tests compare them row for row).
+
+Periods follow ``records``: the month of a date is its calendar month, or on the Decree
+09/2019 calendar the next month from the 15th on; a period is month // months-per-period.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from dx_metrics.indicators.records import CALENDARS, FREQS, counts_table
+from dx_metrics.ingest.dataset import RecordSet, connect
+
+ENGINES = ("duckdb", "spark")
+_FLAGS = ("digitized", "paid_online")
+COUNT_COLUMNS = ["event", "unit_id", "period", "n", "online", "digitized", "paid_online", "late", "last_period",
+                 "last_month"]
+
+
+def counts_sql(columns: Sequence[str], *, freq: str, calendar: str, source: str = "records") -> str:
+    """The counting query over the relation ``source`` holding canonical record ``columns``.
+
+    Rows (``COUNT_COLUMNS``): one ``span`` row (the first and last period and the last month
+    of any record), then per unit and period a ``received`` row (n, online, digitized,
+    paid_online) and a ``resolved`` row (n, late). Optional columns absent
+    from ``columns`` count as missing (no appointment date: never late)."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {tuple(FREQS)}, not {freq!r}")
+    if calendar not in CALENDARS:
+        raise ValueError(f"calendar must be one of {CALENDARS}, not {calendar!r}")
+    step = FREQS[freq]
+    cols = set(columns)
+
+    def day(c: str) -> str:
+        return f"CAST({c} AS DATE)" if c in cols else "CAST(NULL AS DATE)"
+
+    def month(d: str) -> str:
+        shift = f" + CASE WHEN DAY({d}) >= 15 THEN 1 ELSE 0 END" if calendar == "decree09" else ""
+        return f"(YEAR({d}) * 12 + MONTH({d}) - 1{shift})"
+
+    def ticked(c: str) -> str:
+        return f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" if c in cols else "CAST(NULL AS BIGINT)"
+
+    def period(m: str) -> str:
+        return f"CAST(FLOOR({m} / {step}) AS BIGINT)"
+
+    return f"""
+WITH d AS (
+  SELECT unit_id, {day('received_at')} AS d_recv, {day('resolved_at')} AS d_res, {day('due_at')} AS d_due,
+         channel, {'digitized' if 'digitized' in cols else 'CAST(NULL AS BOOLEAN)'} AS digitized,
+         {'paid_online' if 'paid_online' in cols else 'CAST(NULL AS BOOLEAN)'} AS paid_online
+  FROM {source}
+), m AS (
+  SELECT unit_id, {month('d_recv')} AS m_recv, {month('d_res')} AS m_res, d_res > d_due AS late,
+         channel = 'online' AS online, digitized, paid_online
+  FROM d
+)
+SELECT 'span' AS event, CAST(NULL AS VARCHAR) AS unit_id, MIN({period('m_recv')}) AS period,
+       CAST(NULL AS BIGINT) AS n, CAST(NULL AS BIGINT) AS online, CAST(NULL AS BIGINT) AS digitized,
+       CAST(NULL AS BIGINT) AS paid_online, CAST(NULL AS BIGINT) AS late,
+       GREATEST(MAX({period('m_recv')}), COALESCE(MAX({period('m_res')}), -1)) AS last_period,
+       MAX(m_recv) AS last_month
+FROM m
+UNION ALL
+SELECT 'received', unit_id, {period('m_recv')}, COUNT(*), SUM(CASE WHEN online THEN 1 ELSE 0 END),
+       {ticked('digitized')}, {ticked('paid_online')}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT)
+FROM m WHERE unit_id IS NOT NULL AND m_recv IS NOT NULL
+GROUP BY unit_id, {period('m_recv')}
+UNION ALL
+SELECT 'resolved', unit_id, {period('m_res')}, COUNT(*), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), SUM(CASE WHEN late THEN 1 ELSE 0 END), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
+FROM m WHERE unit_id IS NOT NULL AND m_res IS NOT NULL
+GROUP BY unit_id, {period('m_res')}
+"""
+
+
+@lru_cache(maxsize=64)
+def spark_sql(duckdb_sql: str) -> str:
+    """``counts_sql`` in Spark SQL, transpiled by SQLGlot."""
+    import sqlglot
+
+    return sqlglot.transpile(duckdb_sql, read="duckdb", write="spark")[0]
+
+
+def counts_to_table(rows: pd.DataFrame, *, freq: str, has: Sequence[str]) -> pd.DataFrame:
+    """The ``dossiers`` table from the rows of ``counts_sql`` (any engine's)."""
+    span = rows[rows["event"] == "span"]
+    if span.empty or pd.isna(span["period"].iloc[0]):
+        return pd.DataFrame(columns=["unit_id", "period"])
+    first, last, last_month = (int(span[c].iloc[0]) for c in ("period", "last_period", "last_month"))
+    n_p = last - first + 1
+    rest = rows[rows["event"] != "span"]
+    rest = rest[rest["period"] >= first]          # a resolution dated before any receipt has no period to go to
+    units = np.array(sorted(set(rest["unit_id"])), dtype=object)
+    where = {u: i for i, u in enumerate(units)}
+
+    def grid(event: str, column: str) -> np.ndarray:
+        part = rest[rest["event"] == event]
+        out = np.zeros((len(units), n_p), dtype=np.int64)
+        vals = pd.to_numeric(part[column]).fillna(0).to_numpy(dtype=np.int64)
+        np.add.at(out, (part["unit_id"].map(where).to_numpy(dtype=np.int64),
+                        part["period"].to_numpy(dtype=np.int64) - first), vals)
+        return out
+
+    received = {"received_total": grid("received", "n"), "received_online": grid("received", "online")}
+    for flag in _FLAGS:
+        if flag in has:
+            received[flag] = grid("received", flag)
+    return counts_table(units, first, n_p, freq, last_month, received=received,
+                        resolved=grid("resolved", "n"), late=grid("resolved", "late"))
+
+
+def aggregate_parquet(files: Sequence[str], columns: Sequence[str], *, freq: str = "year",
+                      calendar: str = "decree09", engine: str = "duckdb", spark=None,
+                      exclude: str | None = None) -> pd.DataFrame:
+    """``dossier_records`` held in Parquet ``files`` -> ``dossiers``, counted by ``engine``
+    ("duckdb", or "spark" with a SparkSession ``spark``, default: ``spark_session()``).
+    Rows meeting ``exclude`` (a SQL condition, e.g. the rows a check rejected) are left out."""
+    sql = counts_sql(columns, freq=freq, calendar=calendar)
+    if engine == "duckdb":
+        rows = _duckdb_rows(files, sql, exclude)
+    elif engine == "spark":
+        rows = _spark_rows(files, sql, spark, exclude)
+    else:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    return counts_to_table(rows, freq=freq, has=columns)
+
+
+def aggregate_record_set(records: RecordSet, *, freq: str = "year", calendar: str = "decree09",
+                         engine: str | None = None, spark=None) -> pd.DataFrame:
+    """The ``dossiers`` table a ``RecordSet`` counts to, leaving out its rejected rows; ``engine``
+    defaults to ``DX_METRICS_ENGINE`` (duckdb, or spark for a cluster: ``spark_session``)."""
+    engine = engine or os.environ.get("DX_METRICS_ENGINE", "duckdb")
+    return aggregate_parquet(records.files, records.columns, freq=freq, calendar=calendar, engine=engine,
+                             spark=spark, exclude=records.exclude)
+
+
+def aggregate_frame(records: pd.DataFrame, *, freq: str = "year", calendar: str = "decree09") -> pd.DataFrame:
+    """The same count by DuckDB over a pandas frame (zero-copy scan); for tests and benchmarks."""
+    con = connect()
+    try:
+        con.register("records", records)
+        rows = con.execute(counts_sql(list(records.columns), freq=freq, calendar=calendar)).df()
+    finally:
+        con.close()
+    return counts_to_table(rows, freq=freq, has=list(records.columns))
+
+
+def _duckdb_rows(files: Sequence[str], sql: str, exclude: str | None = None) -> pd.DataFrame:
+    con = connect()
+    try:
+        rel = con.read_parquet(list(files), union_by_name=True, hive_partitioning=True)
+        con.register("records", rel.filter(f"NOT ({exclude})") if exclude else rel)
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def spark_session():
+    """A SparkSession from ``DX_METRICS_SPARK_MASTER`` (default ``local[*]``: this machine's
+    cores; a cluster's ``spark://host:7077`` or ``yarn`` in production), in UTC so that a
+    record's day is the day written."""
+    from pyspark.sql import SparkSession
+
+    master = os.environ.get("DX_METRICS_SPARK_MASTER", "local[*]")
+    return (SparkSession.builder.master(master).appName("dx_metrics")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate())
+
+
+def _spark_rows(files: Sequence[str], sql: str, spark, exclude: str | None = None) -> pd.DataFrame:
+    import sqlglot
+
+    spark = spark or spark_session()
+    frame = spark.read.option("mergeSchema", "true").parquet(*files)
+    if exclude:
+        frame = frame.filter(sqlglot.transpile(f"NOT ({exclude})", read="duckdb", write="spark")[0])
+    frame.createOrReplaceTempView("records")
+    rows = spark.sql(spark_sql(sql)).collect()
+    return pd.DataFrame([r.asDict() for r in rows],
+                        columns=COUNT_COLUMNS)

@@ -1,0 +1,265 @@
+"""Dossier records held in Parquet (a file, or a folder of files), read where they lie.
+
+A national or multi-year log does not fit in memory as a pandas frame. Such a log is kept
+as Parquet with the canonical ``dossier_records`` columns (``dx-metrics import-records``
+writes it from CSV exports, Hive-partitioned by year and month:
+``records/year=2024/month=3/part-0.parquet``). ``read_records`` checks it with DuckDB in one
+scan, out of core, and returns a ``RecordSet``: the files, their columns and row count, and
+the problems found, located by file and row (1-based, in the file's order). Indicators are
+then counted by a SQL engine over the files (``compute_indicators`` through
+``dx_metrics.indicators.engines``); no frame of all records is ever built.
+
+Rules, as for a spreadsheet log: unit, date received and channel filled; channel one of
+online, direct, postal; dates resolved and due not before the date received; every unit in
+the unit registry; each dossier code once. With ``strict=False`` the rows breaking a rule
+are left out of every count (a filter on the scan) and listed; a repeated dossier code is
+always refused, since no rule says which copy counts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dx_metrics.canonical import OUTPUT_COLUMNS, PROVENANCE
+from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.ingest.table import _row_ranges, _thousands
+
+KIND = "dossier_records"
+CHANNELS = ("online", "direct", "postal")
+PARTITIONS = ("year", "month")            # Hive partition columns of the documented layout
+EXAMPLES = 12                             # located rows listed per rule
+TYPES = {"unit_id": "text", "dossier_id": "text", "channel": "text", "received_at": "date", "resolved_at": "date",
+         "due_at": "date", "digitized": "bool", "paid_online": "bool"}
+_DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S",
+                                               "TIMESTAMP WITH TIME ZONE"),
+               "bool": ("BOOLEAN",)}
+_HINT_CONVERT = "convert the export with dx-metrics import-records, which writes canonical columns and values"
+
+
+def is_dataset(path: str | Path) -> bool:
+    """True for a Parquet file or a folder holding Parquet files."""
+    p = Path(path)
+    return (p.is_file() and p.suffix.lower() == ".parquet") or (p.is_dir() and any(p.rglob("*.parquet")))
+
+
+@dataclass
+class RecordSet:
+    """Canonical dossier records in Parquet ``files``, with the rows to leave out (``exclude``,
+    a SQL condition) and, as a frame's, ``attrs["problems"]`` and ``attrs["origin"]``."""
+
+    files: list[str]
+    columns: list[str]
+    rows: int
+    exclude: str | None = None
+    attrs: dict = field(default_factory=dict)
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.columns
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @property
+    def empty(self) -> bool:
+        return self.rows == 0
+
+    def to_pandas(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The records as a canonical frame (only for logs that fit in memory)."""
+        cols = [c for c in (columns or self.columns) if c in self.columns]
+        con = connect()
+        try:
+            rel = _scan(con, self.files).filter(f"NOT ({self.exclude})") if self.exclude else _scan(con, self.files)
+            df = rel.select(*[f'"{c}"' for c in cols]).df() if cols else rel.df()
+        finally:
+            con.close()
+        return _canonical_dtypes(df)
+
+    def union(self, other: RecordSet) -> RecordSet:
+        """Both sets as one (checked again, so that a dossier in both is found)."""
+        return read_records([*self.files, *other.files], strict=False)
+
+
+def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
+    """Check the Parquet records at ``path`` (a file, a folder, or a list of files) and return
+    them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one."""
+    files, root = _files(path)
+    con = connect()
+    try:
+        con.register("rel", _scan(con, files))
+        con.register("located", _scan(con, files, located=True))
+        schema = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM rel)").fetchall())
+        problems = _schema_problems(schema, root)
+        if any(p.severity == ERROR for p in problems):
+            raise DxDataError(problems)
+        columns = [c for c in OUTPUT_COLUMNS[KIND] if c in schema]
+        rules = _rules(columns)
+        counts = con.execute("SELECT COUNT(*), " + ", ".join(f"COUNT_IF({cond})" for _, _, cond, _ in rules)
+                             + " FROM rel").fetchone()
+        rows, hits = counts[0], counts[1:]
+        unknown = _unknown_units(con)
+        if unknown:
+            listed = ", ".join(f"'{u}'" for u in unknown)
+            rules.append(("unit_id", "unit_not_in_registry", f"unit_id IN ({listed})", "add_unit_to_registry"))
+            hits = (*hits, con.execute(f"SELECT COUNT_IF(unit_id IN ({listed})) FROM rel").fetchone()[0])
+        for (column, code, cond, hint), n in zip(rules, hits):
+            if n:
+                problems.append(_located(con, root, column, code, cond, hint, n))
+        problems += _duplicates(con, root, columns)
+    finally:
+        con.close()
+    broken = [cond for (_, code, cond, _), n in zip(rules, hits) if n]
+    exclude = " OR ".join(f"({c})" for c in broken) or None
+    origin = {"file": root.name, "path": str(root.resolve()), "files": len(files), "kind": KIND, "rows": rows,
+              "sha256": _digest(files), "sheet": None, "period": None,
+              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": "parquet"}
+    out = RecordSet(files=files, columns=columns, rows=rows, exclude=exclude,
+                    attrs={"problems": problems, "origin": origin})
+    if (strict and any(p.severity == ERROR for p in problems)) or any(p.reason == "duplicate_key" for p in problems):
+        raise DxDataError(problems)
+    return out
+
+
+def _files(path: str | Path | list) -> tuple[list[str], Path]:
+    if isinstance(path, (list, tuple)):
+        files = [str(Path(p)) for p in path]
+        return files, Path(files[0]).parent if files else Path(".")
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(str(f) for f in p.rglob("*.parquet"))
+    elif p.is_file():
+        files = [str(p)]
+    else:
+        raise FileNotFoundError(f"{p}: no such file or folder")
+    if not files:
+        raise DxDataError([Problem(file=p.name, reason="unreadable", message="the folder holds no .parquet file",
+                                   hint="point at a Parquet file or at the folder dx-metrics import-records wrote")])
+    return files, p
+
+
+def connect():
+    """A DuckDB connection in memory, with ``duckdb_config()``."""
+    import duckdb
+
+    return duckdb.connect(config=duckdb_config())
+
+
+def duckdb_config() -> dict:
+    """DuckDB settings: ``DX_METRICS_DUCKDB_MEMORY`` caps its memory (e.g. "1GB"); it spills to
+    the temporary folder beyond that."""
+    limit = os.environ.get("DX_METRICS_DUCKDB_MEMORY")
+    return {"memory_limit": limit} if limit else {}
+
+
+def _scan(con, files: list[str], *, located: bool = False):
+    return con.read_parquet(files, union_by_name=True, hive_partitioning=True, filename=located,
+                            file_row_number=located)
+
+
+def _schema_problems(schema: dict[str, str], root: Path) -> list[Problem]:
+    """Required columns, known columns and their types, before any row is read."""
+    known = set(OUTPUT_COLUMNS[KIND]) | set(PROVENANCE) | set(PARTITIONS)
+    out = []
+    where = {"file": root.name, "reason": "missing_column"}
+    for c in ("unit_id", "received_at", "channel"):
+        if c not in schema:
+            out.append(Problem(**where, column=c, message=f"the records have no {c} column (columns: "
+                               f"{', '.join(schema) or 'none'})", hint=_HINT_CONVERT))
+    for c, t in schema.items():
+        if c not in known:
+            close = difflib.get_close_matches(c, sorted(known), 1)
+            out.append(Problem(**where, column=c, message=f"{c} is not a column of dossier records"
+                               + (f" (did you mean {close[0]}?)" if close else ""),
+                               hint="rename it, or drop it; the columns are " + ", ".join(OUTPUT_COLUMNS[KIND])))
+        elif c in TYPES and not t.upper().startswith(_DUCK_TYPES[TYPES[c]]):
+            out.append(Problem(**where, column=c, message=f"{c} is stored as {t}; expected "
+                               f"{'/'.join(_DUCK_TYPES[TYPES[c]][:2])}", hint=_HINT_CONVERT))
+    return out
+
+
+def _rules(columns: list[str]) -> list[tuple[str, str, str, str | None]]:
+    """(column, problem code, SQL condition of a broken row, hint) for the columns present."""
+    rules = [(c, "required_empty", f"{c} IS NULL", "fill_or_delete") for c in ("unit_id", "received_at", "channel")]
+    rules.append(("channel", "unknown_channel", "channel NOT IN (" + ", ".join(f"'{c}'" for c in CHANNELS) + ")",
+                  "canonical_channel"))
+    if "resolved_at" in columns:
+        rules.append(("resolved_at", "earlier_than_received", "resolved_at < received_at", None))
+    if "due_at" in columns:
+        rules.append(("due_at", "earlier_than_received", "CAST(due_at AS DATE) < CAST(received_at AS DATE)", None))
+    return rules
+
+
+def _unknown_units(con) -> list[str]:
+    from dx_metrics.units import load_units
+
+    seen = [u for (u,) in con.execute("SELECT DISTINCT unit_id FROM rel WHERE unit_id IS NOT NULL").fetchall()]
+    known = set(load_units()["unit_id"])
+    return sorted(u for u in seen if u not in known)
+
+
+def _located(con, root: Path, column: str, code: str, cond: str, hint: str | None, n: int) -> Problem:
+    """One problem standing for the ``n`` rows breaking ``cond``: the first rows, by file."""
+    first = con.execute(f"SELECT filename, file_row_number + 1 AS row, CAST({column} AS VARCHAR) FROM located "
+                        f"WHERE {cond} ORDER BY filename, file_row_number LIMIT {EXAMPLES}").fetchall()
+    by_file: dict[str, list[int]] = {}
+    for f, r, _ in first:
+        by_file.setdefault(f, []).append(int(r))
+    parts = [f"{_relative(f, root)} {_row_ranges(rows)[0]}" for f, rows in by_file.items()]
+    first_file, first_row, value = first[0]
+    params = {"rows": _thousands(n), "ranges": "; ".join(parts), "more": max(0, n - len(first))}
+    if code in ("unknown_channel", "unit_not_in_registry"):
+        params.update(quoted=f"'{value}'")
+    return Problem(file=_relative(first_file, root), row=int(first_row), column=column, value=value,
+                   reason="missing_column" if code == "required_empty" else "inconsistent", code=code,
+                   hint_code=hint, message="", params=params)
+
+
+def _duplicates(con, root: Path, columns: list[str]) -> list[Problem]:
+    """Dossier codes found more than once (in one file or across files)."""
+    if "dossier_id" not in columns:
+        return []
+    n = con.execute("SELECT COUNT(*) FROM (SELECT dossier_id FROM rel WHERE dossier_id IS NOT NULL "
+                    "GROUP BY dossier_id HAVING COUNT(*) > 1)").fetchone()[0]
+    if not n:
+        return []
+    first = con.execute(f"""SELECT dossier_id, filename, file_row_number + 1 FROM located WHERE dossier_id IN (
+        SELECT dossier_id FROM rel WHERE dossier_id IS NOT NULL GROUP BY dossier_id HAVING COUNT(*) > 1
+        ORDER BY dossier_id LIMIT 3) ORDER BY dossier_id, filename, file_row_number""").fetchall()
+    shown = "; ".join(f"{d}: {_relative(f, root)} row {r}" for d, f, r in first)
+    return [Problem(file=_relative(first[0][1], root), row=int(first[0][2]), column="dossier_id",
+                    value=str(first[0][0]), reason="duplicate_key", code="duplicate_dossiers",
+                    params={"count": n, "shown": shown}, message="", hint_code="one_copy_per_dossier")]
+
+
+def _relative(file: str, root: Path) -> str:
+    try:
+        return str(Path(file).resolve().relative_to(root.resolve().parent))
+    except ValueError:
+        return Path(file).name
+
+
+def _digest(files: list[str]) -> str:
+    """A digest of the files' names, sizes and modification times (hashing every byte of a
+    national log would cost as much as reading it)."""
+    h = hashlib.sha256()
+    for f in files:
+        st = Path(f).stat()
+        h.update(f"{Path(f).name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _canonical_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    for c in df:
+        kind = TYPES.get(c)
+        if kind == "text":
+            df[c] = df[c].astype("string")
+        elif kind == "bool":
+            df[c] = df[c].astype("boolean")
+        elif kind == "date":
+            df[c] = pd.to_datetime(df[c])
+    return df
