@@ -172,7 +172,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
                                timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty)
     print()
-    rows = [[r.plan, r.notebook, r.lang, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or ""]
+    rows = [[r.plan, r.notebook, r.lang, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or r.note or ""]
             for r in results]
     print(_table(rows, ["plan", "notebook", "lang", "status", "time", "output", "error"]))
     ok = [r for r in results if r.status == "ok"]
@@ -340,6 +340,39 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
     return review(compute_indicators(computable) if computable else None, merged, scope=args.scope)
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """history list | show SOURCE | forget SOURCE: what the workspace's history holds."""
+    from dx_metrics import history
+
+    path = Path(args.store) if args.store else history.location()
+    if path is None:
+        print("the history is off (DX_METRICS_HISTORY=off)")
+        return 1
+    if args.history_command == "list":
+        rows = history.sources(path)
+        if rows.empty:
+            print(f"no history yet at {path}: dx-metrics run records every run it makes")
+            return 0
+        rows = rows.assign(source_id=rows["source_id"].str[:12], read_at=rows["read_at"].astype(str).str[:19])
+        print(f"{path}: {len(rows)} source(s)\n")
+        print(rows.fillna("").to_string(index=False))
+        return 0
+    try:
+        if args.history_command == "show":
+            found = history.show(args.source, path)
+            for row in found["sources"].to_dict(orient="records"):
+                print("\n".join(f"{k:>10}: {v}" for k, v in row.items() if pd.notna(v) and v != ""))
+                print()
+            print("read by the runs:\n" + (found["runs"].to_string(index=False) if len(found["runs"]) else "  none"))
+            return 0
+        removed = history.forget(args.source, path)
+    except LookupError as e:
+        print(str(e).strip("'\""))
+        return 1
+    print(f"forgot {args.source}: " + ", ".join(f"{n} row(s) of {t}" for t, n in removed.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     pd.set_option("display.width", 200)
@@ -406,6 +439,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.set_defaults(func=cmd_init)
 
+    _units_commands(sub)
+    _history_commands(sub)
+    return parser
+
+
+def _units_commands(sub) -> None:
     p = sub.add_parser("units", help="the unit registry: suggest rows for the units an export names")
     units_sub = p.add_subparsers(dest="units_command", required=True)
     q = units_sub.add_parser("suggest", help="print the registry rows to add for units a file names that it lacks")
@@ -414,7 +453,19 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--scope", help="the unit the file reports for, when its title rows do not say (a unit_id)")
     q.add_argument("--write", metavar="UNITS_CSV", help="append the rows to this file (e.g. units.csv) instead")
     q.set_defaults(func=cmd_units_suggest)
-    return parser
+
+
+def _history_commands(sub) -> None:
+    p = sub.add_parser("history", help="the workspace's history of runs: list, show or forget a source")
+    hist = p.add_subparsers(dest="history_command", required=True)
+    for name, said in (("list", "the sources recorded, newest first"),
+                       ("show", "one source as recorded and the runs that read it"),
+                       ("forget", "remove a source and everything computed from it (its runs' figures)")):
+        q = hist.add_parser(name, help=said)
+        if name != "list":
+            q.add_argument("source", help="a source id (or its first characters) or a file name")
+        q.add_argument("--store", help="the history file (default: data/history.duckdb of this workspace)")
+        q.set_defaults(func=cmd_history)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ kernels talk over IPC sockets, so parallel starts cannot collide on TCP ports.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from dx_metrics import paths, safe_yaml, workspace
+from dx_metrics import history, paths, safe_yaml, workspace
 from dx_metrics.plans import load_plan
 
 KERNEL = "dx-metrics"
@@ -47,6 +48,7 @@ class RunResult:
     error: str | None = None
     notebook: str = DEFAULT_NOTEBOOK
     lang: str = "vi"
+    note: str | None = None     # what an ok run could not do besides its report (e.g. record its history)
 
 
 @dataclass
@@ -173,13 +175,15 @@ def _run_logger(path: Path) -> tuple[logging.Logger, logging.Handler]:
 def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_root: str | Path | None = None,
              data_dir: str | Path | None = None, lang: str = "vi", as_of: str | None = None,
              generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
-             parameters: dict | None = None, allow_empty: bool = False) -> RunResult:
+             parameters: dict | None = None, allow_empty: bool = False, record: bool = True) -> RunResult:
     """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/`` (``out_root``
     default: the plan's workspace's ``outputs/``; inputs beside the plan, then under
     ``data_dir``, default the workspace's ``data/``).
 
     A run in which no target could be evaluated fails, naming each target's reason, unless
-    ``allow_empty``. Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
+    ``allow_empty``. A run that succeeds is recorded in the workspace's history
+    (``dx_metrics.history``) unless ``record`` is false (a batch records in its own process,
+    one writer). Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
     that fails) is this run's failed result, never an exception: a batch goes on."""
     start = time.monotonic()
     name = Path(plan_path).name
@@ -192,8 +196,7 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         out_root = Path(out_root) if out_root is not None else ws.outputs
         data_dir = workspace.from_here(data_dir) if data_dir is not None else ws.data
         final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
-        inputs = [workspace.resolve_input(i.path, plan_dir=plan_path.parent, data_dir=data_dir) for i in plan.inputs]
-        missing = [i.path for i, p in zip(plan.inputs, inputs) if not p.is_file()]
+        missing = workspace.missing_inputs([i.path for i in plan.inputs], plan_dir=plan_path.parent, data_dir=data_dir)
         if missing:
             raise FileNotFoundError(f"input file(s) of the plan do not exist: {', '.join(missing)} (looked beside "
                                     f"the plan in {plan_path.parent}, then in {data_dir})")
@@ -201,9 +204,22 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         _claim(final)
     except Exception as e:  # noqa: BLE001 - the run's row says why
         return RunResult(name, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
-    return _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
-                    generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root,
-                    allow_empty=allow_empty)
+    result = _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
+                      generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root,
+                      allow_empty=allow_empty)
+    return record_history(result) if record else result
+
+
+def record_history(result: RunResult) -> RunResult:
+    """Merge a successful run's findings into the history; a history that cannot be written
+    leaves the run ok (its report is right) and says so in the run's message."""
+    if result.status != "ok" or result.output is None:
+        return result
+    try:
+        history.merge_part(result.output)
+    except Exception as e:  # noqa: BLE001 - the report stands; the history says what it missed
+        result.note = f"not recorded in the history: {_describe(e)}"
+    return result
 
 
 def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Path, lang: str,
@@ -256,17 +272,33 @@ def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeou
 
     for attempt in range(KERNEL_START_RETRIES + 1):
         try:
-            pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
-                                kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
-                                log_output=False, execution_timeout=timeout, report_mode=False,
-                                kernel_manager_class=_ipc_kernel_manager(kernel_log),
-                                request_save_on_cell_execute=False, autosave_cell_every=0)
+            with _deferred_history():
+                pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
+                                    kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
+                                    log_output=False, execution_timeout=timeout, report_mode=False,
+                                    kernel_manager_class=_ipc_kernel_manager(kernel_log),
+                                    request_save_on_cell_execute=False, autosave_cell_every=0)
             return
         except RuntimeError as e:  # a kernel that died or hung while starting: start it again
             starting = "Kernel died" in str(e) or "didn't respond" in str(e)
             if not starting or attempt == KERNEL_START_RETRIES:
                 raise
             log.warning("kernel failed to start (%s); retrying", e)
+
+
+@contextlib.contextmanager
+def _deferred_history():
+    """The kernel (which inherits this environment) leaves its history part in the run's
+    folder; the run records it once it has succeeded."""
+    before = os.environ.get(history.DEFER)
+    os.environ[history.DEFER] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(history.DEFER, None)
+        else:
+            os.environ[history.DEFER] = before
 
 
 def _keep_failed(tmp: Path, final: Path) -> Path:
@@ -443,12 +475,12 @@ def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None 
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     kwargs = [dict(plan_path=j.plan_path, notebook=j.notebook, out_root=out_root, data_dir=data_dir, lang=j.lang,
                    as_of=j.as_of, generated_at=generated_at, timeout=timeout, parameters=j.parameters,
-                   allow_empty=allow_empty)
+                   allow_empty=allow_empty, record=False)
               for j in jobs]
     results: list[RunResult] = []
     if workers <= 1:
         for i, kw in enumerate(kwargs, start=1):
-            results.append(_run_job(kw))
+            results.append(record_history(_run_job(kw)))
             if on_result:
                 on_result(i, len(kwargs), results[-1])
         return results
@@ -461,7 +493,7 @@ def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None 
                 kw = futures[f]
                 r = RunResult(Path(kw["plan_path"]).name, "failed", 0.0, None, _describe(e), kw["notebook"],
                               kw["lang"])
-            results.append(r)
+            results.append(record_history(r))     # the parent is the history's one writer
             if on_result:
                 on_result(i, len(kwargs), r)
     return results

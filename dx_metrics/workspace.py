@@ -115,6 +115,11 @@ def resolve_input(path: str | Path, *, plan_dir: Path, data_dir: Path | None = N
     return Path(data_dir) / p
 
 
+def missing_inputs(paths: list[str], *, plan_dir: Path, data_dir: Path | None = None) -> list[str]:
+    """The plan input paths (as written) that exist neither beside the plan nor under ``data_dir``."""
+    return [p for p in paths if not resolve_input(p, plan_dir=plan_dir, data_dir=data_dir).is_file()]
+
+
 def init(folder: str | Path) -> Workspace:
     """Make ``folder`` a workspace: data/ with the sample exports, params/ with a sample plan
     and the plan schema, outputs/, a README. Existing files are never overwritten."""

@@ -18,6 +18,13 @@ def _private_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_history(monkeypatch):
+    """Runs record nothing unless a test asks (tests/test_history.py): a test's runs never land
+    in this repository's data/history.duckdb, nor give another test last year's figures."""
+    monkeypatch.setenv("DX_METRICS_HISTORY", "off")
+
+
+@pytest.fixture(autouse=True)
 def _bundled_registry():
     """A test that puts a workspace registry or alias table over the bundled one takes it away after."""
     from dx_metrics import units

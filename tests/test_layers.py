@@ -1,7 +1,7 @@
 """Layers without upward imports (checked on the source, lazy imports inside functions too).
 
 bottom:  text, periods, canonical, registry, errors, paths, safe_yaml, formats, notes
-then:    units  ->  ingest  ->  indicators, workspace  ->  plans, quality  ->  report  ->  runner, cli
+then:    units  ->  ingest  ->  indicators, workspace, history  ->  plans, quality  ->  report  ->  runner, cli
 A module may import its own layer and the layers below it, never one above.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dx_metrics"
 LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0, "safe_yaml": 0,
+         "history": 3,
          "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "report": 5, "runner": 6, "cli": 7}
 
 

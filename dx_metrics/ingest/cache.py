@@ -73,6 +73,14 @@ def _package_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def reader_digest() -> str:
+    """The reader's code and tables with the workspace's header aliases: what decides how a
+    file's bytes become rows (the unit registry's digest is kept apart)."""
+    from dx_metrics.ingest import header
+
+    return _package_digest() + header.overlay_digest()
+
+
 def _config_digest() -> str:
     """The reader, its vocabularies and the unit registry in force (a workspace's overlay
     included): editing any of them invalidates the cache."""

@@ -1,6 +1,7 @@
 """Everything one plan report needs, computed once: inputs, indicators, evaluation, tasks."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ class PlanReport:
     quality: Review | None = None                   # the data quality review of the inputs
     charts: dict = field(default_factory=dict)      # figures drawn once, shown and saved
     pages: dict = field(default_factory=dict)       # ranking pages built once, shown as a table and drawn
+    recorded: dict | None = None    # a report rebuilt from the history: the run's plan, time and files
 
     @property
     def scope(self) -> pd.DataFrame:
@@ -227,9 +229,51 @@ def find_previous_plan(plan: Plan) -> Path | None:
 
 def previous_report(current: PlanReport, previous_plan: str | Path | None = None, *,
                     data_dir: str | Path | None = None) -> PlanReport | None:
-    """The report of last year's plan (given, or found beside the current plan file)."""
+    """The report of last year's plan (given, or found beside the current plan file). When its
+    plan file or its exports are gone, last year's recorded run is taken from the history
+    (``recorded`` says so, and the comparison notes each figure that came from it); with
+    neither, a missing export is an error and a missing plan gives None."""
     path = workspace.from_here(previous_plan) if previous_plan else find_previous_plan(current.plan)
-    return build_plan_report(path, data_dir=data_dir) if path is not None else None
+    year = current.plan.year - 1
+    if path is None:
+        return from_history(current, year)
+    plan = load_plan(path)
+    folder = workspace.from_here(data_dir) if data_dir is not None else workspace.of_plan(path).data
+    missing = workspace.missing_inputs([i.path for i in plan.inputs], plan_dir=path.parent, data_dir=folder)
+    if not missing:
+        return build_plan_report(path, data_dir=data_dir)
+    recorded = from_history(current, year, plan_id=plan.plan_id)
+    if recorded is None:
+        raise FileNotFoundError(f"last year's plan {path.name} reads file(s) that no longer exist: "
+                                f"{', '.join(missing)} (looked beside the plan, then in {folder}), and the "
+                                f"history holds no run of {plan.plan_id}: put the files back, or run that plan "
+                                f"once while they exist so that its figures are kept")
+    return recorded
+
+
+def from_history(current: PlanReport, year: int, *, plan_id: str | None = None) -> PlanReport | None:
+    """The most recent run of a plan of the current plan's unit for ``year``, as the history
+    kept it (``dx_metrics.history``), or None."""
+    import tempfile
+
+    from dx_metrics import history
+    from dx_metrics.indicators.compute import empty_observations
+
+    rec = history.latest_run(current.plan.unit_id, year, plan_id=plan_id,
+                             path=history.location(current.plan.path) if current.plan.path else None)
+    if rec is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        plan_file = Path(tmp) / f"{rec.run['plan_id']}.yaml"
+        plan_file.write_text(rec.run["plan_text"], "utf-8")
+        plan = dataclasses.replace(load_plan(plan_file), path=None)
+    obs = rec.observations.reindex(columns=list(empty_observations().columns)).astype(empty_observations().dtypes)
+    tables = {"index_scores": rec.index_scores} if not rec.index_scores.empty else {}
+    return PlanReport(plan=plan, tables=tables, observations=obs, evaluation=rec.evaluation, tasks=pd.DataFrame(),
+                      task_counts={}, problems=[], sources=[{"file": f, "from_history": True} for f in rec.files],
+                      as_of=dt.date.fromisoformat(rec.run["as_of"]) if rec.run.get("as_of") else None,
+                      recorded={"run_id": rec.run["run_id"], "recorded_at": rec.run["recorded_at"],
+                                "files": rec.files})
 
 
 def resolve_date(at: dt.date | str | None) -> dt.date | None:
@@ -246,5 +290,12 @@ def build_comparison(current: PlanReport, previous: PlanReport | None, *,
     frames = [current.observations] + ([previous.observations] if previous is not None else [])
     plans = [current.plan] + ([previous.plan] if previous is not None else [])
     scores = [r.tables["index_scores"] for r in (current, previous) if r is not None and "index_scores" in r.tables]
-    return compare_years(pd.concat(frames, ignore_index=True), year=current.plan.year, plans=plans,
-                         scores=pd.concat(scores, ignore_index=True).drop_duplicates() if scores else None, at=at)
+    out = compare_years(pd.concat(frames, ignore_index=True), year=current.plan.year, plans=plans,
+                        scores=pd.concat(scores, ignore_index=True).drop_duplicates() if scores else None, at=at)
+    if previous is not None and previous.recorded is not None:
+        rec = previous.recorded
+        said = notes.note("previous_from_history", year=previous.plan.year, files=", ".join(rec["files"]),
+                          recorded=str(pd.Timestamp(rec["recorded_at"]).date()))
+        from_store = out["value_previous"].notna() if "value_previous" in out else False
+        out["note"], out["note_codes"] = notes.put(out["note"], out["note_codes"], from_store, said, add=True)
+    return out

@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import notes, paths, workspace
+from dx_metrics import history, notes, paths, workspace
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years, followed_units
@@ -127,4 +128,16 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
     summary_path.write_text(json.dumps(summary(r, generated_at=generated_at, focus=focus), ensure_ascii=False, indent=2),
                             encoding="utf-8")
     written["summary"] = summary_path
+    _record(r, out)
     return written
+
+
+def _record(r: PlanReport, out: Path) -> None:
+    """Keep what this run read and found for the history (``dx_metrics.history``): a part in
+    ``out/.history``, merged into the workspace's store at once, or by the batch that runs this
+    notebook once the run has succeeded (``DX_METRICS_HISTORY_DEFER``)."""
+    if history.location(r.plan.path) is None:
+        return
+    history.write_part(r, out)
+    if os.environ.get(history.DEFER) != "1":
+        history.merge_part(out)

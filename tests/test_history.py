@@ -1,0 +1,209 @@
+"""The history store: runs recorded once, last year's figures when its exports are gone (and
+labelled so), forgetting a source, a snapshot for analysts, concurrent writers."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import dx_metrics as dx
+from dx_metrics import history
+from dx_metrics.report import build_plan_report, write_outputs
+from dx_metrics.report.assemble import build_comparison, previous_report
+
+from conftest import RAW, ROOT
+
+EXPORT_2022 = "sgtvt_baclieu_mot_cua_2022.xlsx"
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch) -> Path:
+    """A workspace with the 2022 and 2023 sample plans and their exports, recording its history."""
+    monkeypatch.delenv("DX_METRICS_HISTORY")
+    (tmp_path / "params").mkdir()
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    for year in (2022, 2023):
+        shutil.copy(ROOT / "params" / f"baclieu_dot_{year}.yaml", tmp_path / "params")
+    for f in RAW.glob("sgtvt_baclieu_*20*.xlsx"):
+        shutil.copy(f, tmp_path / "data" / "raw" / f.name)
+    return tmp_path
+
+
+def _store(ws: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(ws / "data" / "history.duckdb"), read_only=True)
+
+
+def _record(ws: Path, year: int) -> None:
+    r = build_plan_report(ws / "params" / f"baclieu_dot_{year}.yaml")
+    write_outputs(r, ws / "outputs" / str(year), lang="en")
+
+
+def _online(cmp: pd.DataFrame) -> pd.Series:
+    return cmp[(cmp["indicator_id"] == "online_dossier_share") & (cmp["unit_id"] == "baclieu_dot")].iloc[0]
+
+
+def test_year_over_year_with_last_years_export_deleted_takes_2022_from_the_history(ws):
+    _record(ws, 2022)
+    (ws / "data" / "raw" / EXPORT_2022).unlink()
+    current = build_plan_report(ws / "params" / "baclieu_dot_2023.yaml")
+    last = previous_report(current)
+    assert last.recorded is not None and last.plan.plan_id == "baclieu_dot_2022"
+    row = _online(build_comparison(current, last))
+    # the seed's 2022 figure: 1.200 online of 6.400 newly received dossiers = 18,75 %
+    assert row["value_previous"] == pytest.approx(0.1875)
+    assert row["target_previous"] == pytest.approx(0.20)      # last year's plan, kept with its run
+    assert row["value_current"] == pytest.approx(current.evaluation.set_index("indicator_id")
+                                                 .loc["online_dossier_share", "actual"])
+    assert row["note"].startswith("2022 figure from the history (recorded ")
+    assert EXPORT_2022 in row["note"] and "sgtvt_baclieu_dich_vu_cong_2022.xlsx" in row["note"]
+    said = dx.notes.say(dx.notes.decode(row["note_codes"]), "vi")
+    assert said.startswith("số liệu năm 2022 lấy từ lịch sử (ghi ngày ")
+
+
+def test_without_a_history_a_deleted_export_is_still_an_error(ws):
+    (ws / "data" / "raw" / EXPORT_2022).unlink()
+    current = build_plan_report(ws / "params" / "baclieu_dot_2023.yaml")
+    with pytest.raises(FileNotFoundError, match=EXPORT_2022):
+        previous_report(current)
+
+
+def test_figures_read_from_the_files_carry_no_history_note(ws):
+    _record(ws, 2022)
+    current = build_plan_report(ws / "params" / "baclieu_dot_2023.yaml")
+    last = previous_report(current)
+    assert last.recorded is None
+    row = _online(build_comparison(current, last))
+    assert row["value_previous"] == pytest.approx(0.1875) and pd.isna(row["note"])
+
+
+def test_a_run_is_recorded_once_and_its_figures_are_those_of_its_report(ws):
+    _record(ws, 2022)
+    _record(ws, 2022)
+    _record(ws, 2023)
+    con = _store(ws)
+    assert con.execute("SELECT plan_id FROM runs ORDER BY plan_id").fetchall() == [("baclieu_dot_2022",),
+                                                                               ("baclieu_dot_2023",)]
+    files = sorted(r[0] for r in con.execute("SELECT file FROM sources").fetchall())
+    assert files == sorted([EXPORT_2022, "sgtvt_baclieu_dich_vu_cong_2022.xlsx", "sgtvt_baclieu_mot_cua_2023.xlsx",
+                            "sgtvt_baclieu_tu_danh_gia_2023.xlsx"])
+    # the export's four divisions, once, with their Excel rows (9-12: column D of the sheet)
+    rows = con.execute("SELECT unit_id, received_online, source_row FROM rows_dossiers WHERE source_id IN "
+                   f"(SELECT source_id FROM sources WHERE file = '{EXPORT_2022}') ORDER BY source_row").fetchall()
+    assert [(r[1], r[2]) for r in rows] == [(1024, 9), (96, 10), (40, 11), (40, 12)]
+    summary = json.loads((ws / "outputs" / "2022" / "summary.json").read_text("utf-8"))
+    stored = dict(con.execute("SELECT indicator_id, status FROM evaluations WHERE plan_id = 'baclieu_dot_2022'")
+                  .fetchall())
+    assert stored == {t["indicator_id"]: t["status"] for t in summary["targets"]}
+    share = con.execute("SELECT value FROM observations_latest WHERE indicator_id = 'online_dossier_share' "
+                    "AND unit_id = 'baclieu_dot' AND period = '2022'").fetchone()[0]
+    assert share == pytest.approx(0.1875)
+    assert not (ws / "outputs" / "2022" / history.PART_DIR).exists()
+
+
+def test_forgetting_the_export_removes_its_rows_and_every_figure_computed_from_it(ws):
+    _record(ws, 2022)
+    _record(ws, 2023)
+    removed = history.forget(EXPORT_2022, ws / "data" / "history.duckdb")
+    assert removed["sources"] == 1 and removed["rows_dossiers"] == 4 and removed["runs"] == 1
+    assert removed["run_evaluations"] == 4          # the 2022 plan's four targets
+    con = _store(ws)
+    assert con.execute("SELECT plan_id FROM runs").fetchall() == [("baclieu_dot_2023",)]
+    assert sorted(r[0] for r in con.execute("SELECT file FROM sources").fetchall()) == [
+        "sgtvt_baclieu_dich_vu_cong_2022.xlsx", "sgtvt_baclieu_mot_cua_2023.xlsx",
+        "sgtvt_baclieu_tu_danh_gia_2023.xlsx"]
+    con.close()
+    (ws / "data" / "raw" / EXPORT_2022).unlink()
+    with pytest.raises(FileNotFoundError):
+        previous_report(build_plan_report(ws / "params" / "baclieu_dot_2023.yaml"))
+
+
+def test_the_history_commands_list_show_and_forget(ws):
+    _record(ws, 2022)
+    store = str(ws / "data" / "history.duckdb")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "history", *args, "--store", store],
+                              capture_output=True, text=True, cwd=ws)
+
+    listed = run("list")
+    assert listed.returncode == 0 and "2 source(s)" in listed.stdout and EXPORT_2022 in listed.stdout
+    shown = run("show", EXPORT_2022)
+    assert "baclieu_dot_2022" in shown.stdout and "sheet: Biểu 06a" in shown.stdout
+    gone = run("forget", EXPORT_2022)
+    assert gone.returncode == 0 and "1 row(s) of sources" in gone.stdout and "4 row(s) of rows_dossiers" in gone.stdout
+    again = run("forget", EXPORT_2022)
+    assert again.returncode == 1 and "no source 'sgtvt_baclieu_mot_cua_2022.xlsx' in the history" in again.stdout
+
+
+def test_analysts_query_a_snapshot_that_never_blocks_a_run(ws):
+    _record(ws, 2022)
+    con = dx.open_history(ws / "data" / "history.duckdb")
+    statuses = con.execute("SELECT indicator_id, status FROM evaluations ORDER BY indicator_id").fetchall()
+    assert ("online_dossier_share", "not_achieved") in statuses       # 18,75 % against 20 %
+    _record(ws, 2023)        # written while the analyst's connection is open
+    assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1        # a snapshot: as it was
+    assert dx.open_history(ws / "data" / "history.duckdb").execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 2
+
+
+def _merge(args):
+    part, store = args
+    return history.merge_part(part, store)
+
+
+def test_four_runs_merging_at_once_leave_every_row_there_once(ws, tmp_path):
+    parts = []
+    for year in (2022, 2023):
+        r = build_plan_report(ws / "params" / f"baclieu_dot_{year}.yaml")
+        for lang in ("vi", "en"):           # two runs of each plan: the same run twice
+            out = tmp_path / "parts" / f"{year}_{lang}"
+            history.write_part(r, out)
+            parts.append(out)
+    store = tmp_path / "h.duckdb"
+    expected = {p: json.loads((p / history.PART_DIR / "run.json").read_text())["run_id"] for p in parts}
+    observations = {p: len(pd.read_parquet(p / history.PART_DIR / "run_observations.parquet")) for p in parts}
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        ids = pool.map(_merge, [(p, store) for p in parts])
+    assert sorted(ids) == sorted(expected.values())
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT COUNT(*), COUNT(DISTINCT run_id) FROM runs").fetchone() == (2, 2)
+    per_run = dict(con.execute("SELECT run_id, COUNT(*) FROM run_observations GROUP BY run_id").fetchall())
+    assert per_run == {expected[p]: observations[p] for p in parts}
+    assert con.execute("SELECT COUNT(*) - COUNT(DISTINCT source_id) FROM sources").fetchone()[0] == 0
+
+
+@pytest.mark.notebook
+def test_a_batch_of_four_concurrent_runs_records_each_run_once_and_last_year_outlives_its_export(ws):
+    from dx_metrics.runner import Job, run_batch
+
+    plans = [ws / "params" / f"baclieu_dot_{y}.yaml" for y in (2022, 2023)]
+    jobs = [Job(p, "yearly_plan_evaluation", lang) for p in plans for lang in ("vi", "en")]
+    results = run_batch(jobs, workers=4)
+    assert [r.status for r in results] == ["ok"] * 4 and not any(r.note for r in results)
+    con = _store(ws)
+    # vi and en runs of one plan read the same inputs and found the same: one run each
+    assert con.execute("SELECT plan_id, COUNT(*) FROM runs GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("baclieu_dot_2022", 1), ("baclieu_dot_2023", 1)]
+    assert con.execute("SELECT COUNT(*) - COUNT(DISTINCT source_id) FROM sources").fetchone()[0] == 0
+    twice = con.execute("SELECT COUNT(*) FROM (SELECT run_id, indicator_id, unit_id, period FROM run_observations "
+                        "GROUP BY ALL HAVING COUNT(*) > 1)").fetchone()[0]
+    assert twice == 0
+    con.close()
+    assert not any((r.output / history.PART_DIR).exists() for r in results)
+
+    (ws / "data" / "raw" / EXPORT_2022).unlink()
+    (r,) = run_batch([Job(plans[1], "year_over_year", "vi")])
+    assert r.status == "ok", r.error
+    cmp = pd.read_excel(r.output / "evaluation.xlsx", sheet_name="So với năm trước", engine="calamine")
+    row = cmp[(cmp["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến")
+              & (cmp["Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu")].iloc[0]
+    assert (row["Năm trước"], round(row["Năm nay"], 6)) == (0.1875, round(2076 / 6800, 6))
+    assert any("số liệu năm 2022 lấy từ lịch sử" in str(v) for v in row.to_numpy())
+    html = (r.output / "report.html").read_text("utf-8")
+    assert "số liệu năm 2022 lấy từ lịch sử (ghi ngày " in html and EXPORT_2022 in html
