@@ -116,8 +116,9 @@ def resolve_input(path: str | Path, *, plan_dir: Path, data_dir: Path | None = N
 
 
 def missing_inputs(paths: list[str], *, plan_dir: Path, data_dir: Path | None = None) -> list[str]:
-    """The plan input paths (as written) that exist neither beside the plan nor under ``data_dir``."""
-    return [p for p in paths if not resolve_input(p, plan_dir=plan_dir, data_dir=data_dir).is_file()]
+    """The plan input paths (as written) that exist neither beside the plan nor under ``data_dir``
+    (an input is a file, or a folder of Parquet dossier records)."""
+    return [p for p in paths if not resolve_input(p, plan_dir=plan_dir, data_dir=data_dir).exists()]
 
 
 def init(folder: str | Path) -> Workspace:

@@ -3,6 +3,7 @@ against the pandas path, row for row; Parquet record sets checked where they lie
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -228,3 +229,57 @@ def test_a_misnamed_or_mistyped_column_is_named_before_any_row_is_read(tmp_path)
 def test_parquet_is_refused_for_other_kinds(tmp_path):
     with pytest.raises(ValueError, match="Parquet is read for dossier records only"):
         read_export(_one_file(tmp_path, _hand_records()), "dossiers")
+
+
+# --- a plan reading a Parquet folder
+
+def _plan_with_records(tmp_path) -> Path:
+    """A workspace whose 2023 plan reads dossier records from data/records (Hive layout): the
+    office 10 dossiers (4 online), the transport division 30 (9 online), received from 20/12/2022
+    to 20/11/2023 (Decree 09 year 2023: 15/12/2022-14/12/2023), each resolved in 3 days, due in 5."""
+    rows = []
+    for unit, n, online in ((OFFICE, 10, 4), ("baclieu_dot_transport", 30, 9)):
+        for i in range(n):
+            received = pd.Timestamp("2022-12-20 08:00") + pd.Timedelta(days=335 * i / (n - 1))
+            rows.append({"dossier_id": f"{unit}-{i}", "unit_id": unit, "received_at": received,
+                         "channel": "online" if i < online else "direct",
+                         "due_at": received.normalize() + pd.Timedelta(days=5),
+                         "resolved_at": received + pd.Timedelta(days=3)})
+    df = pd.DataFrame(rows).astype({"dossier_id": "string", "unit_id": "string", "channel": "string"})
+    _parquet(df, tmp_path / "data" / "records" / "year=2023", parts=3)
+    (tmp_path / "params").mkdir()
+    plan = tmp_path / "params" / "records_2023.yaml"
+    plan.write_text("""id: records_2023
+title: Kế hoạch thử với nhật ký hồ sơ Parquet
+unit: baclieu_dot
+year: 2023
+inputs:
+  - {path: records, kind: dossier_records}
+targets:
+  - {indicator: online_dossier_share, comparator: ">=", value: 30%}
+  - {indicator: on_time_resolution_rate, comparator: ">=", value: 95%}
+""", encoding="utf-8")
+    return plan
+
+
+def test_a_plan_reads_a_parquet_folder_of_records_and_is_evaluated_on_them(tmp_path):
+    from dx_metrics.report import build_plan_report
+
+    r = build_plan_report(_plan_with_records(tmp_path))
+    ev = r.evaluation.set_index("indicator_id")
+    # 13 online of 40 received = 32,5 % >= 30 %; every dossier resolved on 01/06, due 30/06
+    assert ev.loc["online_dossier_share", "actual"] == pytest.approx(13 / 40)
+    assert ev.loc["online_dossier_share", "status"] == "achieved"
+    assert ev.loc["on_time_resolution_rate", "actual"] == pytest.approx(1.0)
+    assert r.sources[0]["file"] == "records" and r.sources[0]["rows"] == 40
+    assert r.quality is not None and not any(p.reason == "too_large" for p in r.problems)
+
+
+def test_records_too_many_for_memory_are_counted_but_left_out_of_the_review_with_a_warning(tmp_path, monkeypatch):
+    from dx_metrics.report import assemble, build_plan_report
+
+    monkeypatch.setattr(assemble, "REVIEW_RECORDS", 39)
+    r = build_plan_report(_plan_with_records(tmp_path))
+    assert r.evaluation.set_index("indicator_id").loc["online_dossier_share", "actual"] == pytest.approx(13 / 40)
+    (p,) = [p for p in r.problems if p.reason == "too_large"]
+    assert p.severity == "warning" and "were not run on 40 records (more than 39)" in p.message

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dx_metrics.canonical import KEYS, PROVENANCE
-from dx_metrics.errors import ERROR, DxDataError, Problem, problems_frame
+from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem, problems_frame
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
+from dx_metrics.ingest.dataset import RecordSet
 from dx_metrics import notes, workspace
 from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
@@ -94,6 +97,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
     merged = merge_inputs(tables)
     observations = _indicators(merged, sources, as_of)
+    reviewed = _reviewable_tables(merged, problems)
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
     evaluation = _explain_missing_columns(evaluation, merged, sources)
@@ -103,16 +107,53 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
                       task_counts=task_summary(plan, as_of=as_of, extra=listed),
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings,
-                      quality=review(observations, merged, settings=plan.quality,
+                      quality=review(observations, reviewed, settings=plan.quality,
                                      compare={k: pd.concat(v, ignore_index=True) for k, v in compared.items()},
                                      scope=plan.unit_id, period=str(plan.year)).within(plan.unit_id))
 
 
-def merge_inputs(tables: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+# dossier records in Parquet up to this many rows are read into memory for the data quality
+# review's record checks; beyond, the review says it left them out
+REVIEW_RECORDS = int(os.environ.get("DX_METRICS_REVIEW_RECORDS", "5000000"))
+
+
+def _reviewable_tables(tables: dict, problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """The tables the data quality review reads: dossier records kept in Parquet as a frame
+    when they fit (``REVIEW_RECORDS``), else left out of it with a warning that says so."""
+    records = tables.get("dossier_records")
+    if not isinstance(records, RecordSet):
+        return tables
+    out = {k: v for k, v in tables.items() if k != "dossier_records"}
+    if records.rows <= REVIEW_RECORDS:
+        out["dossier_records"] = records.to_pandas()
+    else:
+        problems.append(Problem(
+            file=records.attrs["origin"]["file"], severity=WARNING, reason="too_large",
+            message=f"the data quality review's record checks (outside the period, months without dossiers, "
+                    f"answers within minutes, bursts) were not run on {records.rows:,} records".replace(",", ".")
+                    + f" (more than {REVIEW_RECORDS:,})".replace(",", "."),
+            hint="the indicators count every record; to review them, raise DX_METRICS_REVIEW_RECORDS on a "
+                 "machine with the memory, or review a year's partition"))
+    return out
+
+
+def merge_inputs(tables: dict[str, list]) -> dict[str, pd.DataFrame]:
     """The inputs of each kind as one table, once no two of them hold the same key (which
-    would be counted twice: ``refuse_overlap``). A kind read from one input keeps its attrs."""
+    would be counted twice: ``refuse_overlap``). A kind read from one input keeps its attrs.
+    Dossier records kept in Parquet are joined as one record set (checked again as a whole,
+    so that a dossier in two of them is refused); mixed with a spreadsheet log, refused."""
     merged = {}
     for kind, frames in tables.items():
+        sets = [f for f in frames if isinstance(f, RecordSet)]
+        if sets and len(sets) < len(frames):
+            raise DxDataError([Problem(file=sets[0].attrs["origin"]["file"], reason="duplicate_key",
+                                       message="dossier records come both from Parquet and from a spreadsheet; "
+                                               "a dossier in both would be counted twice",
+                                       hint="convert the spreadsheet log with dx-metrics import-records into the "
+                                            "same Parquet folder")])
+        if sets:
+            merged[kind] = functools.reduce(RecordSet.union, sets)
+            continue
         refuse_overlap(kind, frames)
         merged[kind] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if len(frames) == 1:
