@@ -25,16 +25,16 @@ from dx_metrics.ingest.dataset import RecordSet, connect
 
 ENGINES = ("duckdb", "spark")
 _FLAGS = ("digitized", "paid_online")
-COUNT_COLUMNS = ["event", "unit_id", "period", "n", "online", "digitized", "paid_online", "late", "last_period",
-                 "last_month"]
+COUNT_COLUMNS = ["event", "unit_id", "period", "n", "online", "digitized", "paid_online", "late", "last_month"]
 
 
 def counts_sql(columns: Sequence[str], *, freq: str, calendar: str, source: str = "records") -> str:
     """The counting query over the relation ``source`` holding canonical record ``columns``.
 
-    Rows (``COUNT_COLUMNS``): one ``span`` row (the first and last period and the last month
-    of any record), then per unit and period a ``received`` row (n, online, digitized,
-    paid_online) and a ``resolved`` row (n, late). Optional columns absent
+    Rows (``COUNT_COLUMNS``): per unit and period a ``received`` row (n, online, digitized,
+    paid_online, the last month of receipt) and a ``resolved`` row (n, late). Records without
+    a unit form their own group: they count nowhere but, as on the pandas path, their dates
+    belong to the span of periods. Optional columns absent
     from ``columns`` count as missing (no appointment date: never late)."""
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {tuple(FREQS)}, not {freq!r}")
@@ -67,22 +67,15 @@ WITH d AS (
          channel = 'online' AS online, digitized, paid_online
   FROM d
 )
-SELECT 'span' AS event, CAST(NULL AS VARCHAR) AS unit_id, MIN({period('m_recv')}) AS period,
-       CAST(NULL AS BIGINT) AS n, CAST(NULL AS BIGINT) AS online, CAST(NULL AS BIGINT) AS digitized,
-       CAST(NULL AS BIGINT) AS paid_online, CAST(NULL AS BIGINT) AS late,
-       GREATEST(MAX({period('m_recv')}), COALESCE(MAX({period('m_res')}), -1)) AS last_period,
-       MAX(m_recv) AS last_month
-FROM m
-UNION ALL
-SELECT 'received', unit_id, {period('m_recv')}, COUNT(*), SUM(CASE WHEN online THEN 1 ELSE 0 END),
-       {ticked('digitized')}, {ticked('paid_online')}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-       CAST(NULL AS BIGINT)
-FROM m WHERE unit_id IS NOT NULL AND m_recv IS NOT NULL
+SELECT 'received' AS event, unit_id, {period('m_recv')} AS period, COUNT(*) AS n,
+       SUM(CASE WHEN online THEN 1 ELSE 0 END) AS online, {ticked('digitized')} AS digitized,
+       {ticked('paid_online')} AS paid_online, CAST(NULL AS BIGINT) AS late, MAX(m_recv) AS last_month
+FROM m WHERE m_recv IS NOT NULL
 GROUP BY unit_id, {period('m_recv')}
 UNION ALL
 SELECT 'resolved', unit_id, {period('m_res')}, COUNT(*), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-       CAST(NULL AS BIGINT), SUM(CASE WHEN late THEN 1 ELSE 0 END), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
-FROM m WHERE unit_id IS NOT NULL AND m_res IS NOT NULL
+       CAST(NULL AS BIGINT), SUM(CASE WHEN late THEN 1 ELSE 0 END), CAST(NULL AS BIGINT)
+FROM m WHERE m_res IS NOT NULL
 GROUP BY unit_id, {period('m_res')}
 """
 
@@ -97,12 +90,14 @@ def spark_sql(duckdb_sql: str) -> str:
 
 def counts_to_table(rows: pd.DataFrame, *, freq: str, has: Sequence[str]) -> pd.DataFrame:
     """The ``dossiers`` table from the rows of ``counts_sql`` (any engine's)."""
-    span = rows[rows["event"] == "span"]
-    if span.empty or pd.isna(span["period"].iloc[0]):
+    received = rows[rows["event"] == "received"]
+    if received.empty:
         return pd.DataFrame(columns=["unit_id", "period"])
-    first, last, last_month = (int(span[c].iloc[0]) for c in ("period", "last_period", "last_month"))
+    first = int(received["period"].min())
+    last = int(rows["period"].max())
+    last_month = int(received["last_month"].max())
     n_p = last - first + 1
-    rest = rows[rows["event"] != "span"]
+    rest = rows[rows["unit_id"].notna()]
     rest = rest[rest["period"] >= first]          # a resolution dated before any receipt has no period to go to
     units = np.array(sorted(set(rest["unit_id"])), dtype=object)
     where = {u: i for i, u in enumerate(units)}
@@ -115,11 +110,11 @@ def counts_to_table(rows: pd.DataFrame, *, freq: str, has: Sequence[str]) -> pd.
                         part["period"].to_numpy(dtype=np.int64) - first), vals)
         return out
 
-    received = {"received_total": grid("received", "n"), "received_online": grid("received", "online")}
+    counts = {"received_total": grid("received", "n"), "received_online": grid("received", "online")}
     for flag in _FLAGS:
         if flag in has:
-            received[flag] = grid("received", flag)
-    return counts_table(units, first, n_p, freq, last_month, received=received,
+            counts[flag] = grid("received", flag)
+    return counts_table(units, first, n_p, freq, last_month, received=counts,
                         resolved=grid("resolved", "n"), late=grid("resolved", "late"))
 
 
