@@ -129,8 +129,9 @@ FROM recv FULL JOIN res USING (unit_id, p)
 def run_hand(folder: Path) -> str:
     import duckdb
 
-    con = duckdb.connect(config={"memory_limit": os.environ["DX_METRICS_DUCKDB_MEMORY"]}
-                         if os.environ.get("DX_METRICS_DUCKDB_MEMORY") else {})
+    from dx_metrics.ingest.dataset import duckdb_config
+
+    con = duckdb.connect(config=duckdb_config())       # the same settings as dx_metrics's
     out = con.execute(HAND, {"files": _files(folder)}).df()
     return _check(out)
 
@@ -173,7 +174,7 @@ def main() -> None:
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
-          f"DuckDB memory limit: {os.environ.get('DX_METRICS_DUCKDB_MEMORY', 'its default (80 % of RAM)')}\n")
+          f"DuckDB memory limit: {os.environ.get('DX_METRICS_DUCKDB_MEMORY', '1GB (dx_metrics default)')}\n")
     print(f"{'records':>12} {'method':18} {'seconds':>8} {'peak MB':>8} {'s / 10^7':>9}  check  note")
     for size in args.sizes:
         n = int(size)

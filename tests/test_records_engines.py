@@ -151,7 +151,7 @@ def test_the_spark_query_is_the_duckdb_query_transpiled():
     assert spark.count("UNION ALL") == sql.count("UNION ALL") == 1
     # absent optional columns are typed NULLs in both dialects; nothing hand-written for Spark
     assert "CAST(NULL AS DATE) AS d_res" in sql and "CAST(NULL AS DATE) AS d_res" in spark
-    assert "FLOOR(m_recv / 3)" in spark and "DAY(d_recv) >= 15" in spark
+    assert "m_recv DIV 3" in spark and "COUNT_IF(online)" in spark and "DAY(d_recv) >= 15" in spark
 
 
 # --- Parquet record sets: read where they lie, checked, located

@@ -51,10 +51,10 @@ def counts_sql(columns: Sequence[str], *, freq: str, calendar: str, source: str 
         return f"(YEAR({d}) * 12 + MONTH({d}) - 1{shift})"
 
     def ticked(c: str) -> str:
-        return f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" if c in cols else "CAST(NULL AS BIGINT)"
+        return f"COUNT_IF({c})" if c in cols else "CAST(NULL AS BIGINT)"
 
     def period(m: str) -> str:
-        return f"CAST(FLOOR({m} / {step}) AS BIGINT)"
+        return f"{m} // {step}"
 
     return f"""
 WITH d AS (
@@ -68,13 +68,13 @@ WITH d AS (
   FROM d
 )
 SELECT 'received' AS event, unit_id, {period('m_recv')} AS period, COUNT(*) AS n,
-       SUM(CASE WHEN online THEN 1 ELSE 0 END) AS online, {ticked('digitized')} AS digitized,
+       COUNT_IF(online) AS online, {ticked('digitized')} AS digitized,
        {ticked('paid_online')} AS paid_online, CAST(NULL AS BIGINT) AS late, MAX(m_recv) AS last_month
 FROM m WHERE m_recv IS NOT NULL
 GROUP BY unit_id, {period('m_recv')}
 UNION ALL
 SELECT 'resolved', unit_id, {period('m_res')}, COUNT(*), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-       CAST(NULL AS BIGINT), SUM(CASE WHEN late THEN 1 ELSE 0 END), CAST(NULL AS BIGINT)
+       CAST(NULL AS BIGINT), COUNT_IF(late), CAST(NULL AS BIGINT)
 FROM m WHERE m_res IS NOT NULL
 GROUP BY unit_id, {period('m_res')}
 """

@@ -150,10 +150,14 @@ def connect():
 
 
 def duckdb_config() -> dict:
-    """DuckDB settings: ``DX_METRICS_DUCKDB_MEMORY`` caps its memory (e.g. "1GB"); it spills to
-    the temporary folder beyond that."""
-    limit = os.environ.get("DX_METRICS_DUCKDB_MEMORY")
-    return {"memory_limit": limit} if limit else {}
+    """DuckDB settings: memory capped at ``DX_METRICS_DUCKDB_MEMORY`` (default 1GB; the counts
+    hold a few rows per unit and period, and the checks' larger aggregations, such as each
+    dossier code once, spill to a temporary folder beyond it rather than take the machine's
+    memory), spilling under the system's temporary folder, never the current one."""
+    import tempfile
+
+    return {"memory_limit": os.environ.get("DX_METRICS_DUCKDB_MEMORY", "1GB"),
+            "temp_directory": os.path.join(tempfile.gettempdir(), "dx_metrics_duckdb")}
 
 
 def _scan(con, files: list[str], *, located: bool = False):
