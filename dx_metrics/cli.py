@@ -373,6 +373,37 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_records(args: argparse.Namespace) -> int:
+    """Dossier-log exports into the Parquet dataset plans and read_export count out of core."""
+    from dx_metrics import workspace
+    from dx_metrics.errors import DxDataError, summarize
+    from dx_metrics.ingest.convert import describe, import_records
+
+    for note in workspace.activate(workspace.current()):
+        print(f"note: {note}")
+    last = {"at": 0.0}
+
+    def progress(name: str, rows: int) -> None:
+        if time.monotonic() - last["at"] > 2:
+            last["at"] = time.monotonic()
+            print(f"  {name}: {rows:,} records read".replace(",", "."), flush=True)
+
+    try:
+        result = import_records(args.paths, args.out, scope=args.scope, lenient=args.lenient,
+                                progress=progress)
+    except DxDataError as e:
+        print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN))
+        print(f"\nnothing imported from the file with errors; {args.out} is as it was "
+              "(--lenient imports the good rows and lists the others)")
+        return 1
+    print(describe(result))
+    if result.problems:
+        print(summarize(result.problems, limit=len(result.problems) if args.all else SHOWN))
+    print(f"\n{args.out}: read it with read_export(\"{args.out}\", \"dossier_records\"), or as a plan input "
+          f"{{path: ..., kind: dossier_records}}")
+    return 1 if any(p.severity == "error" for p in result.problems) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     pd.set_option("display.width", 200)
@@ -441,6 +472,13 @@ def _parser() -> argparse.ArgumentParser:
 
     _units_commands(sub)
     _history_commands(sub)
+    p = sub.add_parser("import-records", help="dossier-log exports (CSV of any size, Excel) into a Parquet dataset")
+    p.add_argument("paths", nargs="+", help="CSV or Excel exports of dossier records")
+    p.add_argument("--out", required=True, help="the dataset folder (made if missing; files are added to it)")
+    p.add_argument("--scope", help="unit_id of the unit the files report for, if their title rows do not say")
+    p.add_argument("--lenient", action="store_true", help="import the good rows of a file with errors")
+    p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
+    p.set_defaults(func=cmd_import_records)
     return parser
 
 

@@ -40,6 +40,9 @@ def empty_observations() -> pd.DataFrame:
 
 def _source(table: pd.DataFrame, name: str) -> str:
     """A table's file(s) for rows without provenance: the row columns, else its origin."""
+    if isinstance(table, RecordSet):
+        files = table.distinct("source_file") if "source_file" in table else []
+        return "; ".join(map(str, files)) or str(table.attrs["origin"]["file"])
     if "source_file" in table and table["source_file"].notna().any():
         return "; ".join(sorted(map(str, pd.unique(table["source_file"].dropna()))))
     origin = table.attrs.get("origin") or {}
@@ -205,8 +208,10 @@ def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: 
         counted = (aggregate_record_set(records, freq=freq, calendar=calendar) if isinstance(records, RecordSet)
                    else aggregate_records(records, freq=freq, calendar=calendar))
         if "source_file" in records and len(counted):     # counted from records: their files, no rows
-            counted["source_file"] = "; ".join(sorted(map(str, pd.unique(records["source_file"].dropna()))))
-            counted["source_sheet"] = "; ".join(sorted({str(s) for s in pd.unique(records["source_sheet"].dropna())}))
+            for c in ("source_file", "source_sheet"):
+                values = (records.distinct(c) if isinstance(records, RecordSet) else
+                          pd.unique(records[c].dropna())) if c in records else []
+                counted[c] = "; ".join(sorted({str(v) for v in values}))
         if dossiers:  # a unit and period the one-stop report gives is taken from it, not counted twice
             have = set(zip(dossiers[0]["unit_id"], dossiers[0]["period"]))
             counted = counted[[(u, p) not in have for u, p in zip(counted["unit_id"], counted["period"])]]

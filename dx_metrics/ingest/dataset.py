@@ -80,6 +80,17 @@ class RecordSet:
             con.close()
         return _canonical_dtypes(df)
 
+    def distinct(self, column: str) -> list:
+        """The distinct values of ``column`` among the rows counted (missing ones left out)."""
+        con = connect()
+        try:
+            rel = _scan(con, self.files)
+            rel = rel.filter(f"NOT ({self.exclude})") if self.exclude else rel
+            rows = rel.filter(f'"{column}" IS NOT NULL').select(f'"{column}"').distinct().fetchall()
+        finally:
+            con.close()
+        return sorted(r[0] for r in rows)
+
     def union(self, other: RecordSet) -> RecordSet:
         """Both sets as one (checked again, so that a dossier in both is found)."""
         return read_records([*self.files, *other.files], strict=False)
@@ -97,7 +108,7 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
         problems = _schema_problems(schema, root)
         if any(p.severity == ERROR for p in problems):
             raise DxDataError(problems)
-        columns = [c for c in OUTPUT_COLUMNS[KIND] if c in schema]
+        columns = [c for c in [*OUTPUT_COLUMNS[KIND], *PROVENANCE] if c in schema]
         rules = _rules(columns)
         counts = con.execute("SELECT COUNT(*), " + ", ".join(f"COUNT_IF({cond})" for _, _, cond, _ in rules)
                              + " FROM rel").fetchone()

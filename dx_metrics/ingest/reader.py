@@ -480,10 +480,12 @@ def _unused_columns(t: RawTable, header) -> None:
 
 
 def _require_cells(t: RawTable) -> None:
-    """A data row must fill every required column (a figure without its unit is useless)."""
+    """A data row must fill every required column (a figure without its unit is useless). A
+    cell written but unreadable ("31/02/2023") has its own problem; it is not called empty."""
     for name, spec in t.specs.items():
         if spec.required and name in t.data:
-            t.flag(t.data[name].isna() & ~t.skipped, name, "required_empty", reason="missing_column",
+            written = t.raw[name].notna() if name in t.raw else False
+            t.flag(t.data[name].isna() & ~t.skipped & ~written, name, "required_empty", reason="missing_column",
                    hint="fill_or_delete")
 
 

@@ -173,6 +173,28 @@ def _decode_text(path: Path, raw: bytes) -> str:
     return unicodedata.normalize("NFC", text) if encoding in _SINGLE_BYTE else text
 
 
+def text_encoding(path: Path, head_bytes: int = 1 << 20) -> str:
+    """The encoding of a text export, told from its first ``head_bytes`` as ``_decode_text``
+    tells it from the whole (for reading a file too large to hold as one string)."""
+    with open(path, "rb") as f:
+        head = f.read(head_bytes)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if (guess := _utf16_without_bom(head)) is not None:
+        return guess.replace("-", "_")
+    cut = head.rfind(b"\n") + 1 if len(head) == head_bytes else len(head)   # a character cut at the end
+    try:
+        head[:cut or len(head)].decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    _refuse_damaged_utf8(path, head, first_bad)
+    encoding = _detect_encoding(_detection_window(head, first_bad))
+    if encoding is None:
+        raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
+    return encoding
+
+
 def _decode_whole(path: Path, raw: bytes, encoding: str) -> str:
     try:
         return raw.decode(encoding)

@@ -1,0 +1,247 @@
+"""``dx-metrics import-records``: dossier logs exported as CSV (any size) or Excel, into the
+Parquet dataset dx_metrics counts out of core (``dx_metrics.ingest.dataset``).
+
+A CSV is streamed: its title and header rows are read once, then its records in chunks
+(``chunk_rows``), each read by the same reader as ``read_export`` (header aliases, day-first
+dates, channels in words, unit names in the file's scope), so every problem is located at its
+line in the original file. The dataset is Hive-partitioned by the year and month received:
+
+    records/year=2024/month=3/<file>-<digest>-<chunk>.parquet
+    records/_imports.json          the files imported (name, sha256, rows, time)
+
+Right or refused: by default a file with any error adds nothing (every problem is listed);
+``lenient`` adds its good rows and lists the others. A unit the registry lacks is an error
+here (a dataset is read without the file's scope), with ``dx-metrics units suggest`` as the
+fix. A file imported before (same sha256) is skipped; a dossier code already in the dataset
+is refused (the new parts are taken out again). Parts are written beside the dataset and
+moved into it only once a file is through, so an interrupted import leaves it as it was.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dx_metrics import units as unit_registry
+from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.ingest.cache import file_sha256
+from dx_metrics.ingest.dataset import KIND, read_records
+from dx_metrics.ingest.reader import _locate, parse_export
+from dx_metrics.ingest.workbook import _SINGLE_BYTE, text_encoding
+
+MANIFEST = "_imports.json"
+HEAD_ROWS = 60
+TEXT = (".csv", ".txt", ".tsv")
+
+
+@dataclass
+class Imported:
+    """What one import did: per file its rows written (or why it was skipped), and every problem."""
+
+    files: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.get("rows", 0) for f in self.files)
+
+
+def import_records(paths: list[str | Path], out: str | Path, *, scope: str | None = None, lenient: bool = False,
+                   chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None) -> Imported:
+    """Import dossier-log exports into the Parquet dataset ``out``; raises ``DxDataError`` when a
+    file has errors (unless ``lenient``) or repeats dossiers already in the dataset."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = _manifest(out)
+    done = {m["sha256"] for m in manifest}
+    result = Imported()
+    for path in map(Path, paths):
+        sha = file_sha256(path)
+        if sha in done:
+            result.files.append({"file": path.name, "sha256": sha, "skipped": "imported before"})
+            continue
+        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out))
+        try:
+            rows, problems = _one_file(path, sha, staging, scope=scope, chunk_rows=chunk_rows, progress=progress)
+            result.problems += problems
+            if any(p.severity == ERROR for p in problems) and not lenient:
+                raise DxDataError(problems)
+            added = _move_in(staging, out)
+            _refuse_repeats(out, added)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        entry = {"file": path.name, "sha256": sha, "rows": rows,
+                 "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        manifest.append(entry)
+        done.add(sha)
+        result.files.append(entry)
+        _write_manifest(out, manifest)
+    return result
+
+
+def _one_file(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_rows: int,
+              progress: Callable[[str, int], None] | None) -> tuple[int, list[Problem]]:
+    problems: list[Problem] = []
+    rows = 0
+    for n, (table, found) in enumerate(_tables(path, scope=scope, chunk_rows=chunk_rows)):
+        table, unknown = _registered_units(table, path.name)
+        problems += found + unknown
+        _write(table, staging, f"{path.stem}-{sha[:8]}-{n:05d}")
+        rows += len(table)
+        if progress:
+            progress(path.name, rows)
+    return rows, problems
+
+
+def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+    """The file's records as canonical tables, a chunk at a time, with their problems located
+    in the original file."""
+    if path.suffix.lower() not in TEXT:        # a workbook is read whole, as read_export reads it
+        table, problems, _ = parse_export(path, KIND, scope=scope)
+        yield table, problems
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        chunk_file = Path(tmp) / path.name
+        prefix, data = _split(path, chunk_file)
+        offset = 0
+        while True:
+            chunk = [r for _, r in zip(range(chunk_rows), data)]
+            if not chunk and offset:
+                return
+            _write_csv(chunk_file, prefix + chunk)
+            table, problems, _ = parse_export(chunk_file, KIND, scope=scope)
+            table["source_row"] = table["source_row"] + offset
+            # the title and header rows are in every chunk: their problems are said once
+            yield table, [_shifted(p, offset, len(prefix)) for p in problems
+                          if offset == 0 or (p.row or 0) > len(prefix)]
+            if len(chunk) < chunk_rows:
+                return
+            offset += len(chunk)
+
+
+def _split(path: Path, scratch: Path) -> tuple[list[list[str]], Iterator[list[str]]]:
+    """(the rows above the records: titles and header; an iterator over the record rows)."""
+    encoding = text_encoding(path)
+    f = open(path, encoding=encoding, newline="")            # closed when the iterator is used up
+    head = f.read(1 << 16)
+    delimiter = max([",", ";", "\t"], key="\n".join(head.splitlines()[:50]).count)
+    f.seek(0)
+    normal = encoding in _SINGLE_BYTE      # Windows-1258 writes tones apart from their letters
+
+    def rows() -> Iterator[list[str]]:
+        with f:
+            for r in csv.reader(f, delimiter=delimiter):
+                yield [unicodedata.normalize("NFC", c) for c in r] if normal else r
+
+    stream = rows()
+    first = [r for _, r in zip(range(HEAD_ROWS), stream)]
+    _write_csv(scratch, first)
+    _, header, _, _ = _locate(scratch, KIND, None, None)
+    prefix, body = first[:header.data_start], first[header.data_start:]
+    return prefix, _chain(body, stream)
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+def _shifted(p: Problem, offset: int, header_rows: int) -> Problem:
+    """A chunk's problem at its line in the whole file."""
+    if p.row is None or p.row <= header_rows or not offset:
+        return p
+    params = dict(p.params)
+    if "ranges" in params:    # a problem standing for many rows: its ranges, as the file numbers them
+        params["ranges"] = _shift_ranges(str(params["ranges"]), offset)
+    return dataclasses.replace(p, row=p.row + offset, params=params, message="" if p.code else p.message)
+
+
+def _shift_ranges(text: str, offset: int) -> str:
+    """ "9–12, 20" moved down by ``offset`` rows ("1.009–1.012, 1.020" for 1000)."""
+    def one(x: str) -> str:
+        return f"{int(x.replace('.', '')) + offset:,}".replace(",", ".")
+    return ", ".join("–".join(one(x) for x in part.split("–")) for part in text.split(", "))
+
+
+def _registered_units(table: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Records of units the registry lacks (provisional units) left out, each name an error."""
+    provisional = table["unit_id"].map(unit_registry.is_provisional, na_action="ignore").fillna(False).astype(bool)
+    if not provisional.any():
+        return table, []
+    problems = []
+    for name, rows in table[provisional].groupby("unit_name", sort=True)["source_row"]:
+        problems.append(Problem(
+            file=file, row=int(rows.min()), column="unit_name", value=name, reason="inconsistent",
+            message=f"'{name}' is not in the unit registry ({len(rows)} record(s)); a dataset keeps unit codes, "
+                    "so its records are not imported",
+            hint=f"add the unit to units.csv in your workspace (dx-metrics units suggest {file} prints the row)"))
+    return table[~provisional], problems
+
+
+def _write(table: pd.DataFrame, staging: Path, name: str) -> None:
+    if table.empty:
+        return
+    when = pd.to_datetime(table["received_at"])
+    for (year, month), part in table.groupby([when.dt.year, when.dt.month], sort=True):
+        folder = staging / f"year={int(year)}" / f"month={int(month)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        part.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def _move_in(staging: Path, out: Path) -> list[Path]:
+    added = []
+    for f in sorted(staging.rglob("*.parquet")):
+        target = out / f.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(f, target)
+        added.append(target)
+    return added
+
+
+def _refuse_repeats(out: Path, added: list[Path]) -> None:
+    """A dossier code the dataset already held: the new parts are taken out and the import refused."""
+    if not added:
+        return
+    try:
+        read_records(out, strict=False)
+    except DxDataError as e:
+        if any(p.reason == "duplicate_key" for p in e.problems):
+            for f in added:
+                f.unlink(missing_ok=True)
+        raise
+
+
+def _manifest(out: Path) -> list[dict]:
+    f = out / MANIFEST
+    return json.loads(f.read_text("utf-8")) if f.is_file() else []
+
+
+def _write_manifest(out: Path, manifest: list[dict]) -> None:
+    tmp = out / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out / MANIFEST)
+
+
+def describe(result: Imported) -> str:
+    """What an import did, for the terminal."""
+    lines = []
+    for f in result.files:
+        lines.append(f"{f['file']}: skipped ({f['skipped']})" if "skipped" in f
+                     else f"{f['file']}: {f['rows']:,} record(s) imported".replace(",", "."))
+    return "\n".join(lines)
+

@@ -1,0 +1,111 @@
+"""dx-metrics import-records: CSV dossier logs streamed into the Parquet dataset, every problem at
+its line in the original file, nothing half-imported."""
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from dx_metrics import compute_indicators, read_export
+from dx_metrics.errors import DxDataError
+from dx_metrics.ingest.convert import MANIFEST, import_records
+from test_text_encodings import cp1258
+
+TITLE = [["UBND TỈNH BẠC LIÊU"], ["SỞ GIAO THÔNG VẬN TẢI"], ["NHẬT KÝ HỒ SƠ NĂM 2023"]]
+HEADER = ["Mã hồ sơ", "Đơn vị", "Ngày tiếp nhận", "Hình thức nộp", "Ngày hẹn trả", "Ngày trả kết quả"]
+UNITS = ["Văn phòng Sở", "Phòng Quản lý vận tải, phương tiện và người lái"]
+FIRST_LINE = len(TITLE) + 2          # record 0 is on line 5
+
+
+def _log(path, n=2500, *, bad: dict | None = None, encoding="utf-8", start=0):
+    """``n`` records from 20/12/2022 to 20/11/2023 (Decree 09 year 2023); every fourth online.
+    ``bad`` replaces cells: {record number: (column, text)}."""
+    rows = [*TITLE, HEADER]
+    for i in range(n):
+        day = pd.Timestamp("2022-12-20") + pd.Timedelta(days=335 * i // max(n - 1, 1))
+        row = [f"HS-{start + i:06d}", UNITS[i % 2], day.strftime("%d/%m/%Y %H:%M"),
+               "Trực tuyến" if i % 4 == 0 else "Trực tiếp", (day + pd.Timedelta(days=5)).strftime("%d/%m/%Y"),
+               (day + pd.Timedelta(days=3)).strftime("%d/%m/%Y")]
+        for col, text in ((bad or {}).get(i, ()),) if (bad or {}).get(i) else ():
+            row[HEADER.index(col)] = text
+        rows.append(row)
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    # Windows-1258 as Vietnamese Windows writes it: tone marks apart from their letters
+    path.write_bytes(cp1258(text.getvalue()) if encoding == "cp1258" else text.getvalue().encode(encoding))
+    return path
+
+
+def test_a_csv_log_is_imported_in_chunks_and_counts_as_read_whole(tmp_path):
+    log = _log(tmp_path / "nhat_ky_2023.csv")
+    done = import_records([log], tmp_path / "records", chunk_rows=1000)
+    assert done.rows == 2500 and done.problems == []
+    assert sorted(p.name for p in (tmp_path / "records" / "year=2023").iterdir())[:2] == ["month=1", "month=10"]
+    rs = read_export(tmp_path / "records", "dossier_records")
+    assert rs.rows == 2500
+    frame = rs.to_pandas(["dossier_id", "source_row", "source_file"]).sort_values("dossier_id")
+    # provenance: each record's line in the CSV, across the three chunks
+    assert frame["source_row"].tolist() == list(range(FIRST_LINE, FIRST_LINE + 2500))
+    assert set(frame["source_file"]) == {"nhat_ky_2023.csv"}
+    obs = compute_indicators({"dossier_records": rs})
+    share = obs[(obs["indicator_id"] == "online_dossier_share") & (obs["unit_id"] == "baclieu_dot")]
+    assert share[["period", "numerator", "denominator"]].values.tolist() == [["2023", 625, 2500]]
+    whole = compute_indicators({"dossier_records": read_export(log, "dossier_records")})
+    pd.testing.assert_frame_equal(obs.drop(columns="source"), whole.drop(columns="source"))
+
+
+def test_errors_in_later_chunks_are_located_at_their_lines_and_nothing_is_imported(tmp_path):
+    log = _log(tmp_path / "log.csv", bad={1500: ("Ngày tiếp nhận", "31/02/2023"), 2200: ("Hình thức nộp", "Fax")})
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records", chunk_rows=1000)
+    where = sorted((p.row, p.column) for p in e.value.problems if p.severity == "error")
+    assert where == [(FIRST_LINE + 1500, "Ngày tiếp nhận"), (FIRST_LINE + 2200, "Hình thức nộp")]
+    assert not list((tmp_path / "records").rglob("*.parquet")) and not (tmp_path / "records" / MANIFEST).exists()
+    done = import_records([log], tmp_path / "records", chunk_rows=1000, lenient=True)
+    assert done.rows == 2498 and len(done.problems) == 2
+    assert str(done.problems[1]).startswith(f"log.csv, row {FIRST_LINE + 2200}, column \"Hình thức nộp\": "
+                                            "\"Fax\" is not a known channel")
+
+
+def test_a_file_imported_twice_is_skipped_and_a_repeated_dossier_is_refused(tmp_path):
+    first = _log(tmp_path / "a.csv", n=100)
+    import_records([first], tmp_path / "records")
+    again = import_records([first], tmp_path / "records")
+    assert again.files == [{"file": "a.csv", "sha256": again.files[0]["sha256"], "skipped": "imported before"}]
+    overlapping = _log(tmp_path / "b.csv", n=100, start=90)          # HS-000090 ... HS-000099 again
+    with pytest.raises(DxDataError) as e:
+        import_records([overlapping], tmp_path / "records")
+    (p,) = e.value.problems
+    assert p.code == "duplicate_dossiers" and p.params["count"] == 10
+    assert read_export(tmp_path / "records", "dossier_records").rows == 100       # as it was
+
+
+def test_a_windows_1258_log_and_a_unit_the_registry_lacks(tmp_path):
+    log = _log(tmp_path / "cp1258.csv", n=40, encoding="cp1258", bad={7: ("Đơn vị", "Phòng Pháp chế")})
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    (p,) = [p for p in e.value.problems if p.severity == "error"]
+    assert (p.row, p.value) == (FIRST_LINE + 7, "Phòng Pháp chế") and "dx-metrics units suggest" in p.hint
+    done = import_records([log], tmp_path / "records", lenient=True)
+    assert done.rows == 39
+    units = read_export(tmp_path / "records", "dossier_records").to_pandas(["unit_id"])["unit_id"]
+    assert set(units) == {"baclieu_dot_office", "baclieu_dot_transport"}
+
+
+def test_the_command_says_what_it_imported_and_refuses_with_the_cells(tmp_path):
+    good, bad = _log(tmp_path / "good.csv", n=30), _log(tmp_path / "bad.csv", n=30, bad={3: ("Ngày tiếp nhận", "x")})
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "import-records", *args,
+                               "--out", str(tmp_path / "ds")], capture_output=True, text=True, cwd=tmp_path)
+
+    ok = run(str(good))
+    assert ok.returncode == 0 and "good.csv: 30 record(s) imported" in ok.stdout
+    refused = run(str(bad))
+    assert refused.returncode == 1
+    assert f"bad.csv, row {FIRST_LINE + 3}, column \"Ngày tiếp nhận\"" in refused.stdout
+    assert "nothing imported from the file with errors" in refused.stdout
