@@ -235,16 +235,23 @@ def _located(con, root: Path, column: str, code: str, cond: str, hint: str | Non
 
 
 def _duplicates(con, root: Path, columns: list[str]) -> list[Problem]:
-    """Dossier codes found more than once (in one file or across files)."""
+    """Dossier codes found more than once (in one file or across files). The codes are grouped
+    by their 64-bit hash first (fixed-size keys spill to disk within the memory cap; grouping
+    10^8 strings does not), then the few candidate hashes are checked on the codes themselves."""
     if "dossier_id" not in columns:
         return []
-    n = con.execute("SELECT COUNT(*) FROM (SELECT dossier_id FROM rel WHERE dossier_id IS NOT NULL "
-                    "GROUP BY dossier_id HAVING COUNT(*) > 1)").fetchone()[0]
-    if not n:
+    hashes = [h for (h,) in con.execute("SELECT hash(dossier_id) AS h FROM rel WHERE dossier_id IS NOT NULL "
+                                        "GROUP BY h HAVING COUNT(*) > 1").fetchall()]
+    if not hashes:
         return []
+    con.execute("CREATE TEMP TABLE candidates AS SELECT UNNEST(?::UBIGINT[]) AS h", [hashes])
+    repeated = "SELECT dossier_id FROM rel WHERE hash(dossier_id) IN (SELECT h FROM candidates) " \
+               "GROUP BY dossier_id HAVING COUNT(*) > 1"
+    n = con.execute(f"SELECT COUNT(*) FROM ({repeated})").fetchone()[0]
+    if not n:
+        return []                     # hash collisions only
     first = con.execute(f"""SELECT dossier_id, filename, file_row_number + 1 FROM located WHERE dossier_id IN (
-        SELECT dossier_id FROM rel WHERE dossier_id IS NOT NULL GROUP BY dossier_id HAVING COUNT(*) > 1
-        ORDER BY dossier_id LIMIT 3) ORDER BY dossier_id, filename, file_row_number""").fetchall()
+        {repeated} ORDER BY dossier_id LIMIT 3) ORDER BY dossier_id, filename, file_row_number""").fetchall()
     shown = "; ".join(f"{d}: {_relative(f, root)} row {r}" for d, f, r in first)
     return [Problem(file=_relative(first[0][1], root), row=int(first[0][2]), column="dossier_id",
                     value=str(first[0][0]), reason="duplicate_key", code="duplicate_dossiers",
