@@ -96,7 +96,8 @@ TEXT = {
            "review_absent": "Danh mục đơn vị có {units} trực thuộc {scope} nhưng không có trong báo cáo nào của các "
                             "tệp đầu vào; chưa được tính là thiếu báo cáo (để tính, đặt quality: completeness: "
                             "expected: registry trong kế hoạch).",
-           "unit": "Đơn vị", "as_of": "Số liệu đến ngày", "files_written": "Các tệp kết quả"},
+           "unit": "Đơn vị", "as_of": "Số liệu đến ngày", "files_written": "Các tệp kết quả",
+           "recorded_at": "Ghi lúc (UTC)", "no_history": "Chưa có lần chạy nào được ghi trong lịch sử ({path})."},
     "en": {"yes": "Yes", "no": "No", "plan": "Plan", "year": "Year", "generated": "Generated",
            "targets_met": "Targets: met / with data / total",
            "targets_met_running": "Targets: on track / with data / total", "tasks_total": "Tasks", "tasks_done": "Done", "tasks_due": "Due this year",
@@ -110,7 +111,8 @@ TEXT = {
            "review_absent": "The unit registry lists {units} under {scope}, in no report of the inputs; they are not "
                             "counted as missing reports (to count them, set quality: completeness: expected: registry "
                             "in the plan).",
-           "as_of": "Data as of", "files_written": "Files written"},
+           "as_of": "Data as of", "files_written": "Files written",
+           "recorded_at": "Recorded (UTC)", "no_history": "No run has been recorded in the history yet ({path})."},
 }
 
 
@@ -158,6 +160,8 @@ SECTIONS = {
                        "nâng chỉ tiêu. Số liệu được quy về đơn vị hiện hành; chỉ số đổi định nghĩa được ghi rõ."),
         "explore": ("Các tệp dữ liệu", "Kết quả kiểm tra từng tệp: loại bảng nhận ra, số dòng hợp lệ, lỗi và cảnh báo."),
         "preview": ("Xem trước bảng chuẩn hóa", "Vài dòng đầu của mỗi bảng sau khi đọc và chuẩn hóa."),
+        "history": ("Lịch sử đánh giá", "Các lần chạy trước đã ghi trong lịch sử của thư mục làm việc "
+                    "(data/history.duckdb): chỉ tiêu của đơn vị qua các năm, kể cả khi tệp gốc không còn."),
     },
     "en": {
         "targets": ("Targets",
@@ -195,6 +199,8 @@ SECTIONS = {
                        "and whether the target was raised; series on today's units, definition changes flagged."),
         "explore": ("Files", "Each file checked: the table kind recognised, valid rows, errors and warnings."),
         "preview": ("Canonical tables", "The first rows of each table as read and standardised."),
+        "history": ("Evaluation history", "Earlier runs kept in the workspace's history (data/history.duckdb): "
+                    "the unit's targets over the years, also when the source files are gone."),
     },
 }
 

@@ -83,6 +83,24 @@ def source_text(source: str, lang: str) -> str:
     return re.sub(r", (rows?) (?=\d)", lambda m: ", dòng " if lang == "vi" else m.group(0), str(source))
 
 
+def history_frame(ev: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
+    """Recorded targets (the history's ``evaluations``: year, indicator, unit, actual, target,
+    status, when recorded) as a table in ``lang``."""
+    c = COLUMNS[lang]
+    df = pd.DataFrame({
+        TEXT[lang]["year"]: ev["year"].astype("Int64"),
+        c["indicator"]: ev["indicator_id"].map(lambda i: indicator_name(i, lang)),
+        c["unit"]: _names(ev["unit_id"], lang),
+        c["actual"]: ev["actual"].astype("Float64"),
+        c["target"]: ev["target"].astype("Float64"),
+        c["status"]: ev["status"].map(STATUS[lang]),
+        TEXT[lang]["recorded_at"]: pd.to_datetime(ev["recorded_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+        "_status": ev["status"],
+        "_share": shares(ev["indicator_id"]).to_numpy(),
+    })
+    return df, {c["actual"]: PERCENT, c["target"]: PERCENT, c["status"]: STATUS_FMT}
+
+
 def notes_text(codes: pd.Series, said: pd.Series, lang: str) -> pd.Series:
     """Each row's notes in ``lang``, from their codes; a note without codes (written by a
     planner, or read from a file) as it is."""

@@ -194,6 +194,24 @@ def unit_at(r: PlanReport, at: str | None) -> str:
     return successor_at(r.plan.unit_id, when) if when is not None else r.plan.unit_id
 
 
+def history(r: PlanReport, lang: str = "vi"):
+    """The targets of the plan's unit in every run the workspace's history kept, by year."""
+    from dx_metrics import history as store
+
+    path = store.location(r.plan.path)
+    if path is None or not path.is_file():
+        return HTML(f"<p>{_e(TEXT[lang]['no_history'].format(path=path))}</p>")
+    con = store.connect(path)
+    try:
+        ev = con.execute("""SELECT year, indicator_id, unit_id, actual, target, status, recorded_at FROM evaluations
+                            WHERE plan_unit = ? QUALIFY row_number() OVER (PARTITION BY year, indicator_id, unit_id
+                            ORDER BY recorded_at DESC) = 1 ORDER BY year, indicator_id, unit_id""",
+                         [r.plan.unit_id]).df()
+    finally:
+        con.close()
+    return tables.styled(*tables.history_frame(ev, lang), lang=lang)
+
+
 def checked_files(checked, lang: str = "vi"):
     c = COLUMNS[lang]
     df = checked.frame()
