@@ -176,7 +176,7 @@ def main() -> None:
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
-          f"DuckDB memory limit: {os.environ.get('DX_METRICS_DUCKDB_MEMORY', '1GB (dx_metrics default)')}\n")
+          f"DuckDB memory limit: {os.environ.get('DX_METRICS_DUCKDB_MEMORY', 'none for counting, 1GB for the checks (defaults)')}\n")
     print(f"{'records':>12} {'method':18} {'seconds':>8} {'peak MB':>8} {'s / 10^7':>9}  check  note")
     for size in args.sizes:
         n = int(size)

@@ -100,7 +100,7 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
     """Check the Parquet records at ``path`` (a file, a folder, or a list of files) and return
     them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one."""
     files, root = _files(path)
-    con = connect()
+    con = connect(capped=True)
     try:
         con.register("rel", _scan(con, files))
         con.register("located", _scan(con, files, located=True))
@@ -153,22 +153,27 @@ def _files(path: str | Path | list) -> tuple[list[str], Path]:
     return files, p
 
 
-def connect():
-    """A DuckDB connection in memory, with ``duckdb_config()``."""
+def connect(*, capped: bool = False):
+    """A DuckDB connection in memory (``duckdb_config``); ``capped`` for work whose memory grows
+    with the records (grouping every dossier code)."""
     import duckdb
 
-    return duckdb.connect(config=duckdb_config())
+    return duckdb.connect(config=duckdb_config(capped=capped))
 
 
-def duckdb_config() -> dict:
-    """DuckDB settings: memory capped at ``DX_METRICS_DUCKDB_MEMORY`` (default 1GB; the counts
-    hold a few rows per unit and period, and the checks' larger aggregations, such as each
-    dossier code once, spill to a temporary folder beyond it rather than take the machine's
-    memory), spilling under the system's temporary folder, never the current one."""
+def duckdb_config(*, capped: bool = False) -> dict:
+    """DuckDB settings. ``DX_METRICS_DUCKDB_MEMORY`` caps its memory (e.g. "2GB"); without it, work
+    that grows with the records (``capped``: the checks' grouping of every dossier code) is
+    capped at 1GB and spills beyond it, while the counts, which hold a few rows per unit and
+    period, run with DuckDB's defaults (a cap makes its scan slower). Spills go under the
+    system's temporary folder, never the current one."""
     import tempfile
 
-    return {"memory_limit": os.environ.get("DX_METRICS_DUCKDB_MEMORY", "1GB"),
-            "temp_directory": os.path.join(tempfile.gettempdir(), "dx_metrics_duckdb")}
+    config = {"temp_directory": os.path.join(tempfile.gettempdir(), "dx_metrics_duckdb")}
+    limit = os.environ.get("DX_METRICS_DUCKDB_MEMORY") or ("1GB" if capped else None)
+    if limit:
+        config["memory_limit"] = limit
+    return config
 
 
 def _scan(con, files: list[str], *, located: bool = False):
