@@ -277,7 +277,10 @@ def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeou
                                     kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
                                     log_output=False, execution_timeout=timeout, report_mode=False,
                                     kernel_manager_class=_ipc_kernel_manager(kernel_log),
-                                    request_save_on_cell_execute=False, autosave_cell_every=0)
+                                    request_save_on_cell_execute=False, autosave_cell_every=0,
+                                    # every output is written when the last cell ends: no need to
+                                    # wait for a graceful shutdown (0,5 s of a report's 5)
+                                    shutdown_kernel="immediate")
             return
         except RuntimeError as e:  # a kernel that died or hung while starting: start it again
             starting = "Kernel died" in str(e) or "didn't respond" in str(e)

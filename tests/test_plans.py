@@ -261,3 +261,26 @@ def test_figures_of_a_period_after_as_of_are_not_used(tmp_path):
     assert "ends after as_of 2019-03-31" in row["notes"]
     on_time = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31").evaluation
     assert on_time.set_index("indicator_id").loc["online_dossier_share", "status"] == "on_track"
+
+
+def test_a_plan_the_schema_passed_is_not_checked_again_and_a_broken_one_always_is(tmp_path):
+    # the run checks the plan before its kernel reads it; the kernel then never imports jsonschema
+    import subprocess
+    import sys
+
+    good = ROOT / "params" / "baclieu_dot_2023.yaml"
+    bad = _plan(tmp_path, BASE.replace("year: 2023", "year: twenty"))
+    probe = ("import sys; sys.modules['jsonschema'] = None\n"          # any import of it now fails
+             "from dx_metrics import load_plan, DxPlanError\n"
+             "p = load_plan(sys.argv[1]); print(p.plan_id)\n")
+
+    def kernel(plan):
+        return subprocess.run([sys.executable, "-c", probe, str(plan)], capture_output=True, text=True)
+
+    first = kernel(good)
+    assert first.returncode != 0 and "jsonschema" in first.stderr      # not checked yet: needs the schema
+    load_plan(good)                                                    # the run's own check
+    assert kernel(good).stdout.strip() == "baclieu_dot_2023"
+    with pytest.raises(DxPlanError):
+        load_plan(bad)
+    assert kernel(bad).returncode != 0 and "jsonschema" in kernel(bad).stderr   # never marked as passed

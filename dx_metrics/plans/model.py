@@ -19,8 +19,10 @@ Format (see params/README.md for the full description):
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -108,8 +110,19 @@ class _Checker:
                                      hint=hint, value=value if value is None else _short(value)))
 
     def schema(self, raw: object) -> None:
-        """Every finding of the plan's JSON Schema (types, keys, names), by key path."""
-        for e in sorted(_validator().iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
+        """Every finding of the plan's JSON Schema (types, keys, names), by key path. A plan
+        the schema passed before (the same content and schema: a run checks the plan before
+        its notebook's kernel reads it again) is not checked twice: importing jsonschema
+        costs a report about a second (its format checkers' grammars)."""
+        marker = _schema_passed(raw)
+        if marker is not None and marker.is_file():
+            return
+        errors = sorted(_validator().iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path])
+        if not errors and marker is not None:
+            with contextlib.suppress(OSError):
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+        for e in errors:
             for key, message, hint, value in _schema_problem(e):
                 if key not in self.refused:
                     self.problems.append(Problem(file=self.path.name, column=key or None, message=message,
@@ -129,6 +142,18 @@ class _Checker:
 def plan_schema() -> dict:
     """The plan format as a JSON Schema (``dx_metrics/plans/plan.schema.json``)."""
     return json.loads(resources.files("dx_metrics.plans").joinpath("plan.schema.json").read_text("utf-8"))
+
+
+def _schema_passed(raw: object) -> Path | None:
+    """Where a plan content that passed the schema is marked (in the parse cache; None when
+    the cache is off)."""
+    from dx_metrics.ingest.cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(json.dumps([raw, plan_schema()], sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return folder / "plans_schema_ok" / key
 
 
 @lru_cache(maxsize=1)
