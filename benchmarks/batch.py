@@ -40,7 +40,7 @@ ROWS = 200_000
 
 def provinces() -> list[tuple[str, str]]:
     """(unit_id, official name) of the 63 provinces in force in 2023, from the unit registry."""
-    with open(ROOT / "data" / "reference" / "units.csv", encoding="utf-8") as f:
+    with open(ROOT / "dx_metrics" / "reference" / "units.csv", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["kind"] == "province" and not r["valid_from"]]
     assert len(rows) == 63, len(rows)
     return [(r["unit_id"], r["name_vi"]) for r in rows]

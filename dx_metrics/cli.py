@@ -165,7 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     where = out_root or "each plan's workspace outputs/"
     print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time; outputs in {where}", flush=True)
     started = time.monotonic()
-    for note in runner.prepare(jobs, data_dir=data_dir):
+    for note in runner.prepare(jobs, data_dir=data_dir, workers=args.jobs):
         print(f"  input problem: {note}", flush=True)
     print(f"  shared inputs read and indicators computed in {time.monotonic() - started:.1f}s", flush=True)
     bar = _progress(len(jobs))

@@ -434,13 +434,12 @@ def _schedule(path: Path, seen: tuple[Path, ...] = ()) -> list[Job]:
     return jobs
 
 
-def prepare(jobs: list[Job], *, data_dir: str | Path | None = None) -> list[str]:
+def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int = 1) -> list[str]:
     """The shared work of a batch, once: parse every distinct input set and compute its
-    indicators into the cache. Returns one line per problem found (a bad plan is left for
-    its run to report)."""
-    from dx_metrics.report.assemble import build_plan_report
-
-    seen, notes = set(), []
+    indicators into the cache (``workers`` processes at a time: plans of 63 provinces
+    reading one national export are 63 input sets, one per scope). Returns one line per
+    problem found (a bad plan is left for its run to report)."""
+    seen, distinct = set(), []
     for job in jobs:
         try:
             workspace.activate(workspace.of_plan(job.plan_path))
@@ -449,19 +448,33 @@ def prepare(jobs: list[Job], *, data_dir: str | Path | None = None) -> list[str]
             continue
         key = (str(Path(job.plan_path).parent), plan.unit_id,
                tuple((i.path, i.kind, i.sheet, i.period, i.index) for i in plan.inputs), job.as_of)
-        if key in seen:
-            continue
-        seen.add(key)
+        if key not in seen:
+            seen.add(key)
+            distinct.append((str(job.plan_path), None if data_dir is None else str(data_dir), job.as_of))
+    if workers > 1 and len(distinct) > 1:
+        # in order, so that each process reads a file once and parses it in its scopes
+        share = [distinct[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return [n for part in pool.map(_prepare_some, share) for n in part]
+    return _prepare_some(distinct)
+
+
+def _prepare_some(items: list[tuple[str, str | None, str | None]]) -> list[str]:
+    from dx_metrics.report.assemble import build_plan_report
+
+    notes = []
+    for plan_path, data_dir, as_of in items:
         try:
-            report = build_plan_report(plan, data_dir=data_dir, as_of=job.as_of)
+            workspace.activate(workspace.of_plan(plan_path))
+            report = build_plan_report(load_plan(plan_path), data_dir=data_dir, as_of=as_of)
         except Exception as e:  # noqa: BLE001 - the run itself will fail and say why
-            notes.append(f"{plan.plan_id}: {_describe(e)}")
+            notes.append(f"{Path(plan_path).stem}: {_describe(e)}")
             continue
         by_file: dict[str, int] = {}
         for p in report.problems:
             if p.severity == "error":
                 by_file[p.file] = by_file.get(p.file, 0) + 1
-        notes += [f"{plan.plan_id}: {file} has {n} data error(s); those rows are left out "
+        notes += [f"{report.plan.plan_id}: {file} has {n} data error(s); those rows are left out "
                   f"(dx-metrics validate shows where)" for file, n in sorted(by_file.items())]
     return notes
 

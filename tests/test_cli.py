@@ -101,7 +101,7 @@ def test_run_passes_focus_and_peer_group_to_the_ranking_report_only(monkeypatch,
     from dx_metrics import runner
 
     seen = []
-    monkeypatch.setattr(runner, "prepare", lambda jobs, data_dir=None: [])
+    monkeypatch.setattr(runner, "prepare", lambda jobs, data_dir=None, workers=1: [])
     monkeypatch.setattr(runner, "run_batch", lambda jobs, **kw: seen.extend(jobs) or [])
     main(["run", str(ROOT / "params" / "mot_nq17_2019.yaml"), "--notebook", "index_ranking", "--notebook",
           "yearly_plan_evaluation", "--focus", "Bộ Giao thông vận tải", "--focus", "VNM", "--peer-group", "asean"])

@@ -207,3 +207,17 @@ def test_a_batch_of_four_concurrent_runs_records_each_run_once_and_last_year_out
     assert any("số liệu năm 2022 lấy từ lịch sử" in str(v) for v in row.to_numpy())
     html = (r.output / "report.html").read_text("utf-8")
     assert "số liệu năm 2022 lấy từ lịch sử (ghi ngày " in html and EXPORT_2022 in html
+
+
+@pytest.mark.notebook
+def test_a_failed_run_records_nothing(ws):
+    from dx_metrics.runner import run_plan
+
+    plan = ws / "params" / "nothing_2022.yaml"
+    plan.write_text("id: nothing_2022\ntitle: Kế hoạch không đo được\nunit: baclieu_dot\nyear: 2022\n"
+                    "inputs:\n  - {path: raw/sgtvt_baclieu_mot_cua_2022.xlsx, kind: dossiers}\n"
+                    "targets:\n  - {indicator: staff_dx_awareness_share, comparator: '>=', value: 70%}\n",
+                    encoding="utf-8")
+    r = run_plan(plan)
+    assert r.status == "failed" and "no target could be evaluated" in r.error
+    assert not (ws / "data" / "history.duckdb").exists()

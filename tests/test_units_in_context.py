@@ -264,3 +264,40 @@ def test_a_name_deeper_in_the_scope_is_found_there(tmp_path):
     rows[0], rows[1] = ["BỘ GIAO THÔNG VẬN TẢI"], [None]
     df = read_export(write_sheet(tmp_path / "mot.xlsx", rows), "dossiers")
     assert df["unit_id"].tolist() == ["mot_viwa_port1"]
+
+
+def _national_records(tmp_path, title="CỔNG DỊCH VỤ CÔNG QUỐC GIA", names=("Bạc Liêu", "Cà Mau", "Hà Nội")):
+    rows = [[title], ["DANH SÁCH HỒ SƠ NĂM 2023"], ["Mã hồ sơ", "Đơn vị", "Ngày tiếp nhận", "Hình thức nộp"]]
+    for i in range(30):
+        rows.append([f"HS-{i}", names[i % len(names)], f"{1 + i % 28:02d}/03/2023", "Trực tuyến"])
+    return write_sheet(tmp_path / "quoc_gia.xlsx", rows, title="Hồ sơ")
+
+
+def test_a_national_export_naming_provinces_is_parsed_once_for_the_plans_of_every_province(tmp_path, monkeypatch):
+    import dx_metrics.ingest as ingest
+
+    path = _national_records(tmp_path)
+    parsed = []
+    real = ingest.parse_export
+    monkeypatch.setattr(ingest, "parse_export", lambda *a, **k: parsed.append(k.get("scope")) or real(*a, **k))
+    a = read_export(path, "dossier_records", scope="baclieu_dot")
+    b = read_export(path, "dossier_records", scope="prov_96")
+    assert parsed == ["baclieu_dot"]                      # the second scope reads the first parse
+    pd.testing.assert_frame_equal(a, b)
+    assert (a.attrs["origin"]["scope_id"], b.attrs["origin"]["scope_id"]) == ("baclieu_dot", "prov_96")
+    assert b.attrs["origin"]["scope_name"] == "Tỉnh Cà Mau"
+    assert set(b["unit_id"]) == {"prov_95", "prov_96", "prov_01"}
+
+
+@pytest.mark.parametrize("title,names", [("SỞ GIAO THÔNG VẬN TẢI", ("Bạc Liêu",)),      # a title naming a body
+                                         ("CỔNG DỊCH VỤ CÔNG QUỐC GIA", ("Văn phòng Sở",))])  # a generic name
+def test_a_file_whose_reading_depends_on_the_scope_is_parsed_in_each(tmp_path, monkeypatch, title, names):
+    import dx_metrics.ingest as ingest
+
+    path = _national_records(tmp_path, title=title, names=names)
+    parsed = []
+    real = ingest.parse_export
+    monkeypatch.setattr(ingest, "parse_export", lambda *a, **k: parsed.append(k.get("scope")) or real(*a, **k))
+    for scope in ("baclieu_dot", "prov_96"):
+        read_export(path, "dossier_records", scope=scope, strict=False)
+    assert parsed == ["baclieu_dot", "prov_96"]

@@ -57,11 +57,20 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
         return dataset.read_records(path, strict=strict)
     sha = cache.file_sha256(path) if path.is_file() else None
     key = cache.cache_key(sha, kind, sheet, period, scope, index) if sha else None
+    # a file read the same in every scope (no title scope; each unit named as a province or a
+    # ministry is) is parsed once for the plans of all units: a national export, 63 provinces
+    any_scope = cache.cache_key(sha, kind, sheet, period, cache.ANY_SCOPE, index) if sha else None
     hit = cache.load(key) if key else None
+    if hit is None and any_scope and scope is not None:
+        hit = cache.load(any_scope)
+        if hit is not None:
+            hit = (hit[0], hit[1], {**hit[2], **_scope_of(scope)})
     if hit is None:
         df, problems, origin = parse_export(path, kind, sheet=sheet, period=period, scope=scope, index=index)
         if key:
             cache.store(key, df, problems, origin)
+            if origin.get("scope_free") and scope is not None:
+                cache.store(any_scope, df, problems, origin)
     else:
         df, problems, origin = hit
         if origin.get("file") != path.name:     # the same bytes read before under another name
@@ -77,6 +86,12 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
     if strict and any(p.severity == ERROR for p in problems):
         raise DxDataError(problems)
     return df
+
+
+def _scope_of(scope: str) -> dict:
+    """The origin's scope fields for a file whose title names no scope, read in ``scope``."""
+    return {"scope_id": scope, "scope_name": str(units.unit_names(pd.Series([scope])).iloc[0]),
+            "scope_provisional": bool(units.is_provisional(scope))}
 
 
 def _renamed(df: pd.DataFrame, problems: list, origin: dict, name: str) -> tuple[pd.DataFrame, list, dict]:

@@ -21,6 +21,7 @@ from dx_metrics.errors import Problem
 from dx_metrics import paths, units
 
 READER_VERSION = "2"
+ANY_SCOPE = "\0any scope"       # the key part of a parse that reads the same in every scope
 
 
 def cache_dir() -> Path | None:

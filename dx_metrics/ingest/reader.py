@@ -80,6 +80,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               "scope_id": found_scope.unit_id if found_scope else None,
               "scope_name": found_scope.name if found_scope else None,
               "scope_provisional": bool(found_scope and found_scope.provisional),
+              "scope_free": bool(t.scope_free),
               "provisional_units": sorted(set(out["unit_id"][out["unit_id"].map(
                   unit_registry.is_provisional, na_action="ignore").fillna(False).astype(bool)]))
               if "unit_id" in out else []}
@@ -703,6 +704,18 @@ def _row_dates(d: pd.DataFrame) -> pd.Series | None:
     return None
 
 
+def _names_need_no_scope(names: pd.Series, dates: pd.Series | None) -> bool:
+    """True when every name says whose unit it is and means one unit of the registry without
+    any scope (provinces, ministries by name): such rows resolve the same in every scope, so
+    one parse serves the plans of every unit (``read_export``'s cache)."""
+    if names.empty:
+        return False
+    if not all(unit_registry.is_specific(n) for n in pd.unique(names)):
+        return False
+    plain = unit_registry.resolve_each(names, at=None if dates is None else dates.reindex(names.index), scope=None)
+    return bool(plain.map(lambda r: r is not None and r.status == "matched").all())
+
+
 def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> unit_registry.Scope | None:
     """unit_id for every row, resolved in the file's scope (module docstring of units.py).
     Returns the scope found (None for index tables, which rank peers, not parts)."""
@@ -714,7 +727,7 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
     if t.kind == "tasks" and column in t.data:
         t.data["owner_name"] = t.data["owner_unit"]
     names = t.data["owner_name" if t.kind == "tasks" else "unit_name"] if column in t.data else None
-    scope = None
+    scope, chain = None, []
     if t.kind != "index_scores":
         chain = unit_registry.title_scopes(title_cells, at=at, hint=scope_hint)
         distinct = [] if names is None else list(pd.unique(names.dropna()))
@@ -752,6 +765,8 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         status = status.where(ids.isna() | (status != "unknown"), "matched")
 
     _flag_unresolved(t, column, names, res, status, live, scope)
+    t.scope_free = (t.kind != "index_scores" and not unit_registry.names_an_issuer(title_cells)
+                    and _names_need_no_scope(names[live], dates))
     if t.kind == "tasks":
         t.data["owner_unit"] = ids.fillna(t.data["owner_name"]).astype("string")
     else:   # a name that resolves to no unit is kept as written, marked with "?"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import re
 import unicodedata
@@ -82,8 +83,30 @@ def open_sheets(path: str | Path, *, nrows: int | None = None, only: str | None 
     """Every sheet of the file as raw cells (CSV: one sheet named None); ``nrows`` reads only
     the first rows of each sheet (enough to recognise its header); ``only`` reads that sheet
     alone when the workbook has it (a plan reading four quarters' sheets of one workbook
-    parses each once, not every sheet four times), else every sheet."""
+    parses each once, not every sheet four times), else every sheet.
+
+    The last whole reads are kept in memory, keyed by the file's path, size and modification
+    time: a batch of plans reading one national export in as many scopes (one per province)
+    reads its cells once. Each caller gets its own copy of the cells."""
     path = Path(path)
+    if nrows is None and path.is_file():
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns, only)
+        kept = _READ.get(key)
+        if kept is None:
+            kept = _open_sheets(path, nrows=None, only=only)
+            _READ.clear()               # one file's cells at a time: a national export is large
+            _READ[key] = kept
+        return [dataclasses.replace(s, cells=s.cells.copy(), strays=list(s.strays),
+                                    formulas_without_value=list(s.formulas_without_value),
+                                    widths=None if s.widths is None else list(s.widths)) for s in kept]
+    return _open_sheets(path, nrows=nrows, only=only)
+
+
+_READ: dict[tuple, list[Sheet]] = {}
+
+
+def _open_sheets(path: Path, *, nrows: int | None, only: str | None) -> list[Sheet]:
     if not path.exists():
         raise _unreadable(path, f"the file {str(path)!r} does not exist")
     if path.is_dir():
