@@ -115,7 +115,7 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
         rows, hits = counts[0], counts[1:]
         unknown = _unknown_units(con)
         if unknown:
-            listed = ", ".join(f"'{u}'" for u in unknown)
+            listed = ", ".join("'" + u.replace("'", "''") + "'" for u in unknown)
             rules.append(("unit_id", "unit_not_in_registry", f"unit_id IN ({listed})", "add_unit_to_registry"))
             hits = (*hits, con.execute(f"SELECT COUNT_IF(unit_id IN ({listed})) FROM rel").fetchone()[0])
         for (column, code, cond, hint), n in zip(rules, hits):
@@ -124,8 +124,10 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
         problems += _duplicates(con, root, columns)
     finally:
         con.close()
+    # a condition on a missing value is NULL, and NOT NULL would drop the row too (every
+    # unresolved dossier, once one dossier is resolved before it was received): only TRUE excludes
     broken = [cond for (_, code, cond, _), n in zip(rules, hits) if n]
-    exclude = " OR ".join(f"({c})" for c in broken) or None
+    exclude = " OR ".join(f"COALESCE(({c}), FALSE)" for c in broken) or None
     origin = {"file": root.name, "path": str(root.resolve()), "files": len(files), "kind": KIND, "rows": rows,
               "sha256": _digest(files), "sheet": None, "period": None,
               "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": "parquet"}
