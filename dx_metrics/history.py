@@ -183,7 +183,7 @@ def write_part(report, out_dir: str | Path) -> Path:
     frame = pd.DataFrame(sources).assign(read_at=now)
     _stored(frame).to_parquet(part / "sources.parquet")
     by_file = {(s["file"], s["kind"], s["sheet"]): s["source_id"] for s in sources}
-    for kind, table in {**report.tables, **getattr(report, "compared", {})}.items():
+    for kind, table in report.tables.items():
         if not isinstance(table, pd.DataFrame) or kind not in KINDS or table.empty:
             continue     # dossier records kept in Parquet stay where they are
         ids = _row_sources(table, kind, sources, by_file)
