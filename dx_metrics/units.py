@@ -433,7 +433,7 @@ def title_scopes(cells: list[str], *, at=None, hint: str | None = None) -> list[
             chain.append(Scope(r.unit_id, clean_label(text), False))
         elif r.status == "provisional" and parent is not None:
             chain.append(Scope(r.unit_id, clean_label(text), True))
-        elif r.status == "unknown" and parent is None and key.startswith(("so ", "bo ", "cuc ", "tong cuc ")):
+        elif r.status == "unknown" and parent is None and fold(text).startswith(("so ", "bo ", "cuc ", "tong cuc ")):
             chain.append(Scope(provisional_id("", text), clean_label(text), True))
     for sc in chain:
         if sc.provisional:

@@ -301,3 +301,12 @@ def test_a_file_whose_reading_depends_on_the_scope_is_parsed_in_each(tmp_path, m
     for scope in ("baclieu_dot", "prov_96"):
         read_export(path, "dossier_records", scope=scope, strict=False)
     assert parsed == ["baclieu_dot", "prov_96"]
+
+
+def test_an_issuing_body_the_registry_lacks_becomes_a_provisional_scope(tmp_path):
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 30)], total=None)
+    rows[0], rows[1] = ["CỤC THỬ NGHIỆM SỐ HÓA"], [None]       # a body the registry has never heard of
+    df = read_export(write_sheet(tmp_path / "dp.xlsx", rows, merges=ONE_STOP_MERGES), "dossiers", strict=False)
+    origin = df.attrs["origin"]
+    assert origin["scope_provisional"] and origin["scope_name"] == "CỤC THỬ NGHIỆM SỐ HÓA"
+    assert df["unit_id"].iloc[0].startswith(origin["scope_id"] + "~")      # its office, under it
