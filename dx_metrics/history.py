@@ -114,6 +114,8 @@ def _stored(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = s.astype("Float64")
         elif pd.api.types.is_datetime64_any_dtype(s):
             out[c] = pd.to_datetime(s).dt.tz_localize(None) if getattr(s.dt, "tz", None) else s.astype("datetime64[us]")
+        elif pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            out[c] = s.astype("string")
         else:
             out[c] = s.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
                            else (v if isinstance(v, str) else json.dumps(v, default=str, ensure_ascii=False)
@@ -150,14 +152,24 @@ def _tables(con) -> set[str]:
 
 def source_id(source: dict) -> str:
     """The key of an input as read: its bytes, how it was read, and the reader and registry
-    that read it (a new reader, or another registry, is another reading)."""
+    that read it (a new reader, or another registry, is another reading). The scope counts
+    only where it changed the reading (a national export naming provinces reads the same for
+    every province's plan: one source, its rows kept once)."""
+    scope = None if source.get("scope_free") else source.get("scope_id")
     return _digest(source.get("sha256"), source.get("kind"), source.get("sheet"), source.get("period"),
-                   source.get("scope_id"), source.get("index"), source.get("reader"), source.get("registry"))
+                   scope, source.get("index"), source.get("reader"), source.get("registry"))
 
 
-def write_part(report, out_dir: str | Path) -> Path:
+def _rows_dir(store: Path) -> Path:
+    """Where runs leave the canonical rows of a reading, once per source, for the merge."""
+    return store.with_name(store.name + ".rows")
+
+
+def write_part(report, out_dir: str | Path, store: str | Path | None = None) -> Path:
     """Write what ``report`` (a ``PlanReport``) read and found as Parquet parts under
-    ``out_dir/.history``; ``merge_part`` moves them into the store."""
+    ``out_dir/.history``; ``merge_part`` moves them into the store. The canonical rows of each
+    source are written once beside the store (``<store>.rows/<source id>.parquet``), not by
+    every run that reads it."""
     from dx_metrics.ingest.cache import reader_digest
     from dx_metrics.units import registry_digest
 
@@ -169,7 +181,8 @@ def write_part(report, out_dir: str | Path) -> Path:
     plan_text = plan.path.read_text("utf-8") if plan.path is not None and Path(plan.path).is_file() else ""
     reader, registry = reader_digest(), registry_digest()
     sources = [{**{k: s.get(k) for k in ("file", "path", "kind", "sheet", "period", "rows", "sha256", "scope_id")},
-                "index": s.get("index"), "compare": bool(s.get("compare")), "reader": reader, "registry": registry}
+                "scope_free": bool(s.get("scope_free")), "index": s.get("index"), "compare": bool(s.get("compare")),
+                "reader": reader, "registry": registry}
                for s in report.sources]
     for s in sources:
         s["source_id"] = source_id(s)
@@ -183,11 +196,19 @@ def write_part(report, out_dir: str | Path) -> Path:
     frame = pd.DataFrame(sources).assign(read_at=now)
     _stored(frame).to_parquet(part / "sources.parquet")
     by_file = {(s["file"], s["kind"], s["sheet"]): s["source_id"] for s in sources}
+    rows_dir = _rows_dir(Path(store) if store else location(plan.path) or part)
     for kind, table in report.tables.items():
         if not isinstance(table, pd.DataFrame) or kind not in KINDS or table.empty:
             continue     # dossier records kept in Parquet stay where they are
         ids = _row_sources(table, kind, sources, by_file)
-        _stored(table.assign(source_id=ids)).to_parquet(part / f"rows_{kind}.parquet")
+        for sid, rows in table.groupby(ids.fillna(""), sort=False):
+            target = rows_dir / f"{kind}-{sid}.parquet"
+            if target.is_file():
+                continue                      # another run of the batch left this reading's rows
+            rows_dir.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            _stored(rows.assign(source_id=sid or None)).to_parquet(tmp)
+            os.replace(tmp, target)
     _stored(report.observations.assign(run_id=run_id)).to_parquet(part / "run_observations.parquet")
     _stored(report.evaluation.assign(run_id=run_id)).to_parquet(part / "run_evaluations.parquet")
     pd.DataFrame({"run_id": run_id, "source_id": [s["source_id"] for s in sources]}).to_parquet(
@@ -220,7 +241,7 @@ def merge_part(out_dir: str | Path, store: str | Path | None = None) -> str | No
     with _writer(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            _merge(con, part, run)
+            _merge(con, part, run, path)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -229,7 +250,7 @@ def merge_part(out_dir: str | Path, store: str | Path | None = None) -> str | No
     return run["run_id"]
 
 
-def _merge(con, part: Path, run: dict) -> None:
+def _merge(con, part: Path, run: dict, store: Path) -> None:
     tables = _tables(con)
     if "runs" in tables and con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run["run_id"]]).fetchone():
         return                                           # recorded before: nothing to add
@@ -239,9 +260,14 @@ def _merge(con, part: Path, run: dict) -> None:
         known = {r[0] for r in con.execute("SELECT source_id FROM sources").fetchall()}
     new = sources[~sources["source_id"].isin(known)]
     _append(con, "sources", new)
-    for f in sorted(part.glob("rows_*.parquet")):
-        rows = pd.read_parquet(f)
-        _append(con, f.stem, rows[rows["source_id"].isin(new["source_id"])])
+    rows_dir = _rows_dir(store)
+    for sid, kind in zip(new["source_id"], new["kind"]):
+        f = rows_dir / f"{kind}-{sid}.parquet"
+        if f.is_file():
+            _append(con, f"rows_{kind}", pd.read_parquet(f))
+    for f in rows_dir.glob("*.parquet") if rows_dir.is_dir() else ():
+        if f.stem.split("-", 1)[-1] in known | set(new["source_id"]):
+            f.unlink(missing_ok=True)          # recorded: the next runs need not leave them again
     _append(con, "runs", pd.DataFrame([run]).assign(recorded_at=pd.Timestamp(run["recorded_at"])))
     for name in ("run_sources", "run_observations", "run_evaluations"):
         _append(con, name, pd.read_parquet(part / f"{name}.parquet"))

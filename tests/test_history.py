@@ -159,13 +159,13 @@ def _merge(args):
 
 def test_four_runs_merging_at_once_leave_every_row_there_once(ws, tmp_path):
     parts = []
+    store = tmp_path / "h.duckdb"
     for year in (2022, 2023):
         r = build_plan_report(ws / "params" / f"baclieu_dot_{year}.yaml")
         for lang in ("vi", "en"):           # two runs of each plan: the same run twice
             out = tmp_path / "parts" / f"{year}_{lang}"
-            history.write_part(r, out)
+            history.write_part(r, out, store)
             parts.append(out)
-    store = tmp_path / "h.duckdb"
     expected = {p: json.loads((p / history.PART_DIR / "run.json").read_text())["run_id"] for p in parts}
     observations = {p: len(pd.read_parquet(p / history.PART_DIR / "run_observations.parquet")) for p in parts}
     with multiprocessing.get_context("spawn").Pool(4) as pool:
@@ -176,6 +176,8 @@ def test_four_runs_merging_at_once_leave_every_row_there_once(ws, tmp_path):
     per_run = dict(con.execute("SELECT run_id, COUNT(*) FROM run_observations GROUP BY run_id").fetchall())
     assert per_run == {expected[p]: observations[p] for p in parts}
     assert con.execute("SELECT COUNT(*) - COUNT(DISTINCT source_id) FROM sources").fetchone()[0] == 0
+    # each reading's rows once: the 2022 and 2023 one-stop exports' four divisions each
+    assert con.execute("SELECT COUNT(*) FROM rows_dossiers").fetchone()[0] == 8
 
 
 @pytest.mark.notebook
@@ -191,6 +193,8 @@ def test_a_batch_of_four_concurrent_runs_records_each_run_once_and_last_year_out
     assert con.execute("SELECT plan_id, COUNT(*) FROM runs GROUP BY 1 ORDER BY 1").fetchall() == [
         ("baclieu_dot_2022", 1), ("baclieu_dot_2023", 1)]
     assert con.execute("SELECT COUNT(*) - COUNT(DISTINCT source_id) FROM sources").fetchone()[0] == 0
+    # each reading's rows once: the 2022 and 2023 one-stop exports' four divisions each
+    assert con.execute("SELECT COUNT(*) FROM rows_dossiers").fetchone()[0] == 8
     twice = con.execute("SELECT COUNT(*) FROM (SELECT run_id, indicator_id, unit_id, period FROM run_observations "
                         "GROUP BY ALL HAVING COUNT(*) > 1)").fetchone()[0]
     assert twice == 0
@@ -221,3 +225,24 @@ def test_a_failed_run_records_nothing(ws):
     r = run_plan(plan)
     assert r.status == "failed" and "no target could be evaluated" in r.error
     assert not (ws / "data" / "history.duckdb").exists()
+
+
+def test_one_national_export_read_for_two_provinces_is_kept_once(ws, tmp_path):
+    from test_units_in_context import _national_records
+
+    export = _national_records(ws / "data")
+    for unit in ("prov_95", "prov_96"):
+        (ws / "params" / f"{unit}.yaml").write_text(
+            f"id: {unit}_2023\ntitle: Kế hoạch {unit}\nunit: {unit}\nyear: 2023\n"
+            f"inputs:\n  - {{path: {export.name}, kind: dossier_records}}\n"
+            "targets:\n  - {indicator: online_dossier_share, value: 30%}\n", encoding="utf-8")
+        _record_plan(ws / "params" / f"{unit}.yaml", ws / "outputs" / unit)
+    con = _store(ws)
+    assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 2
+    assert con.execute("SELECT file, scope_free FROM sources").fetchall() == [("quoc_gia.xlsx", True)]
+    assert con.execute("SELECT COUNT(*) FROM rows_dossier_records").fetchone()[0] == 30
+    assert not list((ws / "data" / "history.duckdb.rows").glob("*.parquet"))    # merged, then removed
+
+
+def _record_plan(plan: Path, out: Path) -> None:
+    write_outputs(build_plan_report(plan), out, lang="en")

@@ -92,7 +92,8 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
                         "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
-                        "scope_id": o.get("scope_id"), "provisional_units": o.get("provisional_units", []),
+                        "scope_id": o.get("scope_id"), "scope_free": bool(o.get("scope_free")),
+                        "provisional_units": o.get("provisional_units", []),
                         "compare": item.compare})
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
     merged = merge_inputs(tables)
