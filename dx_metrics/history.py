@@ -67,7 +67,7 @@ def location(start: str | Path | None = None) -> Path | None:
     if setting and setting.lower() == "off":
         return None
     if setting:
-        return Path(setting).expanduser()
+        return Path(setting).expanduser().absolute()
     ws = workspace.of_folder(Path(start).parent if start and Path(start).is_file() else start or Path.cwd())
     return ws.data / FILE_NAME
 
@@ -241,19 +241,23 @@ def merge_part(out_dir: str | Path, store: str | Path | None = None) -> str | No
     with _writer(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            _merge(con, part, run, path)
+            recorded = _merge(con, part, run, path)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        for f in recorded:        # only once committed: a merge that fails keeps them for the next
+            f.unlink(missing_ok=True)
     shutil.rmtree(part, ignore_errors=True)
     return run["run_id"]
 
 
-def _merge(con, part: Path, run: dict, store: Path) -> None:
+def _merge(con, part: Path, run: dict, store: Path) -> list[Path]:
+    """Add the part's run to the store; returns the rows files now recorded (to remove once
+    the transaction is committed)."""
     tables = _tables(con)
     if "runs" in tables and con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run["run_id"]]).fetchone():
-        return                                           # recorded before: nothing to add
+        return []                                        # recorded before: nothing to add
     sources = pd.read_parquet(part / "sources.parquet")
     known = set()
     if "sources" in tables:
@@ -265,14 +269,14 @@ def _merge(con, part: Path, run: dict, store: Path) -> None:
         f = rows_dir / f"{kind}-{sid}.parquet"
         if f.is_file():
             _append(con, f"rows_{kind}", pd.read_parquet(f))
-    for f in rows_dir.glob("*.parquet") if rows_dir.is_dir() else ():
-        if f.stem.split("-", 1)[-1] in known | set(new["source_id"]):
-            f.unlink(missing_ok=True)          # recorded: the next runs need not leave them again
+    recorded = [f for f in (rows_dir.glob("*.parquet") if rows_dir.is_dir() else ())
+                if f.stem.split("-", 1)[-1] in known | set(new["source_id"])]
     _append(con, "runs", pd.DataFrame([run]).assign(recorded_at=pd.Timestamp(run["recorded_at"])))
     for name in ("run_sources", "run_observations", "run_evaluations"):
         _append(con, name, pd.read_parquet(part / f"{name}.parquet"))
     if {"runs", "run_observations", "run_evaluations"} <= _tables(con):
         con.execute(_VIEWS)
+    return recorded
 
 
 # --- reading it back

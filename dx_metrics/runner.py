@@ -293,15 +293,19 @@ def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeou
 def _deferred_history():
     """The kernel (which inherits this environment) leaves its history part in the run's
     folder; the run records it once it has succeeded."""
-    before = os.environ.get(history.DEFER)
+    before = {k: os.environ.get(k) for k in (history.DEFER, "DX_METRICS_HISTORY")}
     os.environ[history.DEFER] = "1"
+    store = before["DX_METRICS_HISTORY"]
+    if store and store.lower() != "off":    # the kernel runs in the workspace: a relative path would move
+        os.environ["DX_METRICS_HISTORY"] = str(Path(store).expanduser().absolute())
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(history.DEFER, None)
-        else:
-            os.environ[history.DEFER] = before
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _keep_failed(tmp: Path, final: Path) -> Path:

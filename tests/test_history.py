@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -246,3 +247,35 @@ def test_one_national_export_read_for_two_provinces_is_kept_once(ws, tmp_path):
 
 def _record_plan(plan: Path, out: Path) -> None:
     write_outputs(build_plan_report(plan), out, lang="en")
+
+
+def test_a_merge_that_fails_keeps_the_rows_for_the_next(ws, tmp_path, monkeypatch):
+    store = tmp_path / "h.duckdb"
+    r = build_plan_report(ws / "params" / "baclieu_dot_2022.yaml")
+    history.write_part(r, tmp_path / "run", store)
+    real = history._append
+
+    def failing(con, table, df):
+        if table == "run_evaluations":
+            raise OSError("disk full")
+        real(con, table, df)
+
+    monkeypatch.setattr(history, "_append", failing)
+    with pytest.raises(OSError):
+        history.merge_part(tmp_path / "run", store)
+    assert len(list((tmp_path / "h.duckdb.rows").glob("*.parquet"))) == 2      # kept: nothing was committed
+    monkeypatch.setattr(history, "_append", real)
+    history.merge_part(tmp_path / "run", store)
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT COUNT(*) FROM rows_dossiers").fetchone()[0] == 4
+    assert con.execute("SELECT COUNT(*) FROM rows_services").fetchone()[0] > 0
+
+
+def test_a_relative_history_path_means_the_same_file_in_the_kernel(tmp_path, monkeypatch):
+    from dx_metrics import runner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DX_METRICS_HISTORY", "h.duckdb")
+    with runner._deferred_history():
+        assert os.environ["DX_METRICS_HISTORY"] == str(tmp_path / "h.duckdb")
+    assert os.environ["DX_METRICS_HISTORY"] == "h.duckdb"

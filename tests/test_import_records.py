@@ -109,3 +109,13 @@ def test_the_command_says_what_it_imported_and_refuses_with_the_cells(tmp_path):
     assert refused.returncode == 1
     assert f"bad.csv, row {FIRST_LINE + 3}, column \"Ngày tiếp nhận\"" in refused.stdout
     assert "nothing imported from the file with errors" in refused.stdout
+
+
+def test_an_import_the_datasets_check_refuses_adds_nothing(tmp_path):
+    import_records([_log(tmp_path / "a.csv", n=20)], tmp_path / "records")
+    pd.DataFrame({"dossier_id": ["x"], "foo": [1]}).to_parquet(tmp_path / "records" / "stray.parquet")
+    before = sorted(p.name for p in (tmp_path / "records").rglob("*.parquet"))
+    with pytest.raises(DxDataError) as e:
+        import_records([_log(tmp_path / "b.csv", n=20, start=100)], tmp_path / "records")
+    assert any("foo is not a column of dossier records" in str(p) for p in e.value.problems)
+    assert sorted(p.name for p in (tmp_path / "records").rglob("*.parquet")) == before

@@ -288,3 +288,47 @@ def test_records_too_many_for_memory_are_counted_but_left_out_of_the_review_with
     assert r.evaluation.set_index("indicator_id").loc["online_dossier_share", "actual"] == pytest.approx(13 / 40)
     (p,) = [p for p in r.problems if p.reason == "too_large"]
     assert p.severity == "warning" and "were not run on 40 records (more than 39)" in p.message
+
+
+# --- found by review: each of these was silently wrong or broke
+
+def test_dates_with_a_time_zone_are_refused_not_read_in_the_machines_zone(tmp_path):
+    df = _hand_records()
+    df["received_at"] = df["received_at"].dt.tz_localize("UTC")
+    with pytest.raises(DxDataError) as e:
+        read_records(_one_file(tmp_path, df))
+    (p,) = e.value.problems
+    assert p.column == "received_at" and "without a time zone" in p.message and "tz_localize(None)" in p.hint
+
+
+def test_hidden_folders_and_key_value_folders_above_are_not_part_of_the_dataset(tmp_path):
+    folder = tmp_path / "snapshot=2024-06" / "records"          # a key=value folder above: not a column
+    _parquet(_hand_records(), folder)
+    _parquet(_hand_records(), folder / ".records.import-x")     # an import still staging: not yet data
+    rs = read_records(folder)
+    assert rs.rows == 5 and "snapshot" not in rs.columns
+
+
+def test_a_resolution_dated_before_the_first_receipt_is_counted_nowhere_on_every_path(tmp_path):
+    df = _hand_records()
+    df.loc[0, "received_at"] = pd.NaT                              # d1: only its (early) resolution left
+    df.loc[0, "resolved_at"] = pd.Timestamp("2021-06-01")
+    df.loc[0, "unit_id"] = "baclieu_dot_infra"                     # sorts first: the old bins went negative
+    a, b, c = _three_ways(df, tmp_path, freq="year")
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+    assert int(a["resolved_total"].sum()) == 3                     # d2, d4, d5
+
+
+def test_a_figure_from_a_parquet_folder_with_rejected_rows_says_how_many(tmp_path):
+    from dx_metrics.report import build_plan_report
+
+    plan = _plan_with_records(tmp_path)
+    extra = _hand_records().assign(unit_id=OFFICE)
+    extra["received_at"] = pd.Timestamp("2023-01-02 08:00")
+    extra["channel"] = ["Online", "Online", "direct", "direct", "direct"]    # two rows refused
+    extra.to_parquet(tmp_path / "data" / "records" / "year=2023" / "extra.parquet", index=False)
+    r = build_plan_report(plan)
+    row = r.evaluation.set_index("indicator_id").loc["online_dossier_share"]
+    assert (row["numerator"], row["denominator"]) == (13, 43)       # 40 + the 3 rows accepted
+    assert row["notes"] == "2 row(s) of records rejected for data errors are not counted (see data quality)"

@@ -40,9 +40,10 @@ def empty_observations() -> pd.DataFrame:
 
 def _source(table: pd.DataFrame, name: str) -> str:
     """A table's file(s) for rows without provenance: the row columns, else its origin."""
-    if isinstance(table, RecordSet):
+    if isinstance(table, RecordSet):       # the folder, and the exports its records came from
         files = table.distinct("source_file") if "source_file" in table else []
-        return "; ".join(map(str, files)) or str(table.attrs["origin"]["file"])
+        folder = str(table.attrs["origin"]["file"])
+        return f"{folder}: {'; '.join(map(str, files))}" if files else folder
     if "source_file" in table and table["source_file"].notna().any():
         return "; ".join(sorted(map(str, pd.unique(table["source_file"].dropna()))))
     origin = table.attrs.get("origin") or {}
@@ -175,7 +176,8 @@ def ratio(table: pd.DataFrame, indicator_id: str, *, numerator: str, denominator
 
 
 def _sources(sums: pd.DataFrame, cells: dict, fallback: str) -> list[str]:
-    return [describe_cells(cells[(u, p)]) if (u, p) in cells else fallback
+    # a parent counted from parts without cells (records in Parquet) names the table's source
+    return [(describe_cells(cells[(u, p)]) if (u, p) in cells else "") or fallback
             for u, p in zip(sums["unit_id"], sums["period"])]
 
 

@@ -157,7 +157,7 @@ def aggregate_frame(records: pd.DataFrame, *, freq: str = "year", calendar: str 
 def _duckdb_rows(files: Sequence[str], sql: str, exclude: str | None = None) -> pd.DataFrame:
     con = connect()
     try:
-        rel = con.read_parquet(list(files), union_by_name=True, hive_partitioning=True)
+        rel = con.read_parquet(list(files), union_by_name=True, hive_partitioning=False)
         con.register("records", rel.filter(f"NOT ({exclude})") if exclude else rel)
         return con.execute(sql).df()
     finally:

@@ -126,7 +126,7 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
         key = codes.astype(np.int32) * np.int32(n_p)
         key += periods
         key -= np.int32(first)
-        key[periods < 0] = size
+        key[periods < first] = size      # no period (-1), or a resolution before the first receipt
         if missing_unit.any():
             key[missing_unit] = size
 

@@ -70,7 +70,8 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
         if sha in done:
             result.files.append({"file": path.name, "sha256": sha, "skipped": "imported before"})
             continue
-        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out))
+        # staged beside the dataset, never inside it: a reader of the dataset meanwhile sees none of it
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
         try:
             rows, problems = _one_file(path, sha, staging, scope=scope, chunk_rows=chunk_rows, progress=progress)
             result.problems += problems
@@ -214,15 +215,15 @@ def _move_in(staging: Path, out: Path) -> list[Path]:
 
 
 def _refuse_repeats(out: Path, added: list[Path]) -> None:
-    """A dossier code the dataset already held: the new parts are taken out and the import refused."""
+    """The dataset checked with the new parts in it: a dossier code it already held (or any
+    other refusal) takes the new parts out again and refuses the import."""
     if not added:
         return
     try:
         read_records(out, strict=False)
-    except DxDataError as e:
-        if any(p.reason == "duplicate_key" for p in e.problems):
-            for f in added:
-                f.unlink(missing_ok=True)
+    except BaseException:
+        for f in added:          # whatever the dataset's check refused, the file adds nothing
+            f.unlink(missing_ok=True)
         raise
 
 

@@ -36,8 +36,9 @@ PARTITIONS = ("year", "month")            # Hive partition columns of the docume
 EXAMPLES = 12                             # located rows listed per rule
 TYPES = {"unit_id": "text", "dossier_id": "text", "channel": "text", "received_at": "date", "resolved_at": "date",
          "due_at": "date", "digitized": "bool", "paid_online": "bool"}
-_DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S",
-                                               "TIMESTAMP WITH TIME ZONE"),
+# dates and times as written in the unit's own day, without a time zone: an instant with a zone
+# would fall on another day in another zone (and each engine would pick its own)
+_DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
                "bool": ("BOOLEAN",)}
 _HINT_CONVERT = "convert the export with dx-metrics import-records, which writes canonical columns and values"
 
@@ -128,9 +129,18 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
     # unresolved dossier, once one dossier is resolved before it was received): only TRUE excludes
     broken = [cond for (_, code, cond, _), n in zip(rules, hits) if n]
     exclude = " OR ".join(f"COALESCE(({c}), FALSE)" for c in broken) or None
+    rejected = 0
+    if exclude:        # a row may break two rules: the rows left out, counted once
+        con = connect(capped=True)
+        try:
+            rejected = con.execute(f"SELECT COUNT_IF({exclude}) FROM read_parquet(?, union_by_name = true)",
+                                   [files]).fetchone()[0]
+        finally:
+            con.close()
     origin = {"file": root.name, "path": str(root.resolve()), "files": len(files), "kind": KIND, "rows": rows,
               "sha256": _digest(files), "sheet": None, "period": None,
-              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": "parquet"}
+              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": "parquet",
+              "rejected_rows": rejected}
     out = RecordSet(files=files, columns=columns, rows=rows, exclude=exclude,
                     attrs={"problems": problems, "origin": origin})
     if (strict and any(p.severity == ERROR for p in problems)) or any(p.reason == "duplicate_key" for p in problems):
@@ -144,7 +154,8 @@ def _files(path: str | Path | list) -> tuple[list[str], Path]:
         return files, Path(files[0]).parent if files else Path(".")
     p = Path(path)
     if p.is_dir():
-        files = sorted(str(f) for f in p.rglob("*.parquet"))
+        files = sorted(str(f) for f in p.rglob("*.parquet")
+                       if not any(part.startswith(".") for part in f.relative_to(p).parts))
     elif p.is_file():
         files = [str(p)]
     else:
@@ -179,7 +190,7 @@ def duckdb_config(*, capped: bool = False) -> dict:
 
 
 def _scan(con, files: list[str], *, located: bool = False):
-    return con.read_parquet(files, union_by_name=True, hive_partitioning=True, filename=located,
+    return con.read_parquet(files, union_by_name=True, hive_partitioning=False, filename=located,
                             file_row_number=located)
 
 
@@ -198,9 +209,15 @@ def _schema_problems(schema: dict[str, str], root: Path) -> list[Problem]:
             out.append(Problem(**where, column=c, message=f"{c} is not a column of dossier records"
                                + (f" (did you mean {close[0]}?)" if close else ""),
                                hint="rename it, or drop it; the columns are " + ", ".join(OUTPUT_COLUMNS[KIND])))
-        elif c in TYPES and not t.upper().startswith(_DUCK_TYPES[TYPES[c]]):
+        elif c in TYPES and t.upper() not in _DUCK_TYPES[TYPES[c]]:
+            zoned = "TIME ZONE" in t.upper()
             out.append(Problem(**where, column=c, message=f"{c} is stored as {t}; expected "
-                               f"{'/'.join(_DUCK_TYPES[TYPES[c]][:2])}", hint=_HINT_CONVERT))
+                               f"{'/'.join(_DUCK_TYPES[TYPES[c]][:2])}"
+                               + (" without a time zone (a day must not depend on the zone it is read in)"
+                                  if zoned else ""),
+                               hint="write the local date and time without a zone (in pandas: "
+                                    ".dt.tz_convert('Asia/Ho_Chi_Minh').dt.tz_localize(None))" if zoned
+                               else _HINT_CONVERT))
     return out
 
 

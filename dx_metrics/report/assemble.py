@@ -93,6 +93,8 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
                         "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
                         "scope_id": o.get("scope_id"), "scope_free": bool(o.get("scope_free")),
+                        **({"layout": "parquet", "rejected_rows": o.get("rejected_rows", 0)}
+                           if o.get("layout") == "parquet" else {}),
                         "provisional_units": o.get("provisional_units", []),
                         "compare": item.compare})
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
@@ -102,7 +104,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
     evaluation = _explain_missing_columns(evaluation, merged, sources)
-    evaluation = _note_rejected_rows(evaluation, problems)
+    evaluation = _note_rejected_rows(evaluation, problems, sources)
     listed = merged.get("tasks")
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
@@ -222,20 +224,25 @@ def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.Data
     return ev
 
 
-def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """A target measured on a file with rejected rows says so: its value leaves them out."""
+def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem],
+                        sources: list[dict] = ()) -> pd.DataFrame:
+    """A target measured on a file with rejected rows says so: its value leaves them out. A
+    folder of Parquet records is one input: its problems name its files, and the count is the
+    rows its check left out."""
+    folders = {s["file"]: s.get("rejected_rows", 0) for s in sources if s.get("layout") == "parquet"}
     rejected: dict[str, set] = {}
     for p in problems:
-        if p.severity == ERROR:
+        if p.severity == ERROR and p.file.split("/", 1)[0] not in folders:
             rejected.setdefault(p.file, set()).add(p.row)
-    if not rejected:
+    counts = {f: len(rows) for f, rows in rejected.items()} | {f: n for f, n in folders.items() if n}
+    if not counts:
         return evaluation
     said, codes = evaluation["notes"], evaluation["note_codes"]
     for i, src in evaluation["source"].items():
         if pd.isna(src):
             continue
-        for file in sorted(f for f in rejected if f in str(src)):     # the files the figure was computed from
-            left_out = notes.note("rejected_rows", count=len(rejected[file]), file=file)
+        for file in sorted(f for f in counts if f in str(src)):     # the files the figure was computed from
+            left_out = notes.note("rejected_rows", count=counts[file], file=file)
             said, codes = notes.put(said, codes, said.index == i, left_out, add=True)
     return evaluation.assign(notes=said, note_codes=codes)
 
