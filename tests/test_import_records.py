@@ -119,3 +119,14 @@ def test_an_import_the_datasets_check_refuses_adds_nothing(tmp_path):
         import_records([_log(tmp_path / "b.csv", n=20, start=100)], tmp_path / "records")
     assert any("foo is not a column of dossier records" in str(p) for p in e.value.problems)
     assert sorted(p.name for p in (tmp_path / "records").rglob("*.parquet")) == before
+
+
+def test_a_workbook_log_and_a_csv_log_make_one_readable_dataset(tmp_path):
+    from conftest import write_sheet
+
+    rows = [*TITLE, HEADER] + [[f"X-{i}", UNITS[0], "05/03/2023 08:00", "Trực tuyến", "10/03/2023", "08/03/2023"]
+                               for i in range(5)]
+    import_records([write_sheet(tmp_path / "so.xlsx", rows), _log(tmp_path / "a.csv", n=20)], tmp_path / "records")
+    rs = read_export(tmp_path / "records", "dossier_records")
+    assert rs.rows == 25 and rs.distinct("source_sheet") == ["Biểu 06a"]
+    assert rs.distinct("source_file") == ["a.csv", "so.xlsx"]

@@ -332,3 +332,14 @@ def test_a_figure_from_a_parquet_folder_with_rejected_rows_says_how_many(tmp_pat
     row = r.evaluation.set_index("indicator_id").loc["online_dossier_share"]
     assert (row["numerator"], row["denominator"]) == (13, 43)       # 40 + the 3 rows accepted
     assert row["notes"] == "2 row(s) of records rejected for data errors are not counted (see data quality)"
+
+
+def test_nanosecond_timestamps_are_refused_for_spark_before_a_session_starts(tmp_path):
+    df = _hand_records()
+    for c in ("received_at", "due_at", "resolved_at"):
+        df[c] = df[c].astype("datetime64[ns]")
+    folder = _one_file(tmp_path, df)
+    files = [str(p) for p in (tmp_path / "r").glob("*.parquet")]
+    assert len(read_records(folder)) == 5                         # DuckDB reads them
+    with pytest.raises(ValueError, match=r"Spark cannot read nanosecond timestamps \(received_at, due_at"):
+        engines.aggregate_parquet(files, list(df.columns), engine="spark", spark=object())

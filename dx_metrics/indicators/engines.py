@@ -178,9 +178,26 @@ def spark_session():
             .getOrCreate())
 
 
+def _refuse_nanoseconds(files: Sequence[str]) -> None:
+    """Spark reads no nanosecond timestamps (pandas' default datetime64[ns] writes them): said
+    before a session starts, with the fix."""
+    con = connect()
+    try:
+        types = con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "
+                            "read_parquet(?, union_by_name = true))", [list(files)]).fetchall()
+    finally:
+        con.close()
+    nanos = [c for c, t in types if t.upper() == "TIMESTAMP_NS"]
+    if nanos:
+        raise ValueError(f"Spark cannot read nanosecond timestamps ({', '.join(nanos)}); write them in "
+                         f"microseconds (in pandas: df[c].astype('datetime64[us]')), as dx-metrics "
+                         f"import-records does, or count with DuckDB")
+
+
 def _spark_rows(files: Sequence[str], sql: str, spark, exclude: str | None = None) -> pd.DataFrame:
     import sqlglot
 
+    _refuse_nanoseconds(files)
     spark = spark or spark_session()
     frame = spark.read.option("mergeSchema", "true").parquet(*files)
     if exclude:

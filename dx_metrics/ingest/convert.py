@@ -197,6 +197,8 @@ def _registered_units(table: pd.DataFrame, file: str) -> tuple[pd.DataFrame, lis
 def _write(table: pd.DataFrame, staging: Path, name: str) -> None:
     if table.empty:
         return
+    # one type per column in every part: a CSV has no sheet (all blank), a workbook names one
+    table = table.astype({c: "string" for c in ("source_file", "source_sheet") if c in table})
     when = pd.to_datetime(table["received_at"])
     for (year, month), part in table.groupby([when.dt.year, when.dt.month], sort=True):
         folder = staging / f"year={int(year)}" / f"month={int(month)}"
