@@ -177,20 +177,9 @@ def _decode_text(path: Path, raw: bytes) -> str:
     """The text of a CSV/text export. UTF-8 (with or without BOM) first and as written; UTF-16
     by its byte-order mark or zero bytes; else the encoding charset-normalizer finds among
     ``_CANDIDATES`` (Windows-1258 whenever it reads as Vietnamese), composed to NFC."""
-    # UTF-16 only with its byte-order mark or its zero bytes: any even number of cp1258 bytes
-    # also "decodes" as UTF-16, into Chinese-looking nonsense
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_whole(path, raw, "utf-16")
-    if (guess := _utf16_without_bom(raw)) is not None:
-        return _decode_whole(path, raw, guess.replace("-", "_"))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        first_bad = e.start
-    _refuse_damaged_utf8(path, raw, first_bad)
-    encoding = _detect_encoding(_detection_window(raw, first_bad))
-    if encoding is None:
-        raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
+    encoding, text = _sniff(path, raw)
+    if text is not None:
+        return text
     text = _decode_whole(path, raw, encoding)
     # cp1258 keeps tones apart from their letters: "ị" is "i" + U+0323
     return unicodedata.normalize("NFC", text) if encoding in _SINGLE_BYTE else text
@@ -201,21 +190,28 @@ def text_encoding(path: Path, head_bytes: int = 1 << 20) -> str:
     tells it from the whole (for reading a file too large to hold as one string)."""
     with open(path, "rb") as f:
         head = f.read(head_bytes)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if (guess := _utf16_without_bom(head)) is not None:
-        return guess.replace("-", "_")
-    cut = head.rfind(b"\n") + 1 if len(head) == head_bytes else len(head)   # a character cut at the end
+    return _sniff(path, head, partial=len(head) == head_bytes)[0]
+
+
+def _sniff(path: Path, raw: bytes, *, partial: bool = False) -> tuple[str, str | None]:
+    """(the encoding of ``raw``, its text when it decoded as UTF-8 on the way). ``partial``:
+    ``raw`` is the head of a longer file, whose last line may end inside a character."""
+    # UTF-16 only with its byte-order mark or its zero bytes: any even number of cp1258 bytes
+    # also "decodes" as UTF-16, into Chinese-looking nonsense
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", None
+    if (guess := _utf16_without_bom(raw)) is not None:
+        return guess.replace("-", "_"), None
+    sample = (raw[:raw.rfind(b"\n") + 1] or raw) if partial else raw
     try:
-        head[:cut or len(head)].decode("utf-8-sig")
-        return "utf-8-sig"
+        return "utf-8-sig", sample.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         first_bad = e.start
-    _refuse_damaged_utf8(path, head, first_bad)
-    encoding = _detect_encoding(_detection_window(head, first_bad))
+    _refuse_damaged_utf8(path, raw, first_bad)
+    encoding = _detect_encoding(_detection_window(raw, first_bad))
     if encoding is None:
         raise _unreadable(path, "is not text in a known encoding", "save it as CSV UTF-8")
-    return encoding
+    return encoding, None
 
 
 def _decode_whole(path: Path, raw: bytes, encoding: str) -> str:
