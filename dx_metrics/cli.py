@@ -377,6 +377,7 @@ def cmd_import_records(args: argparse.Namespace) -> int:
     """Dossier-log exports into the Parquet dataset plans and read_export count out of core."""
     from dx_metrics import workspace
     from dx_metrics.errors import DxDataError, summarize
+    from dx_metrics.formats import fmt_number
     from dx_metrics.ingest.convert import describe, import_records
 
     for note in workspace.activate(workspace.current()):
@@ -386,7 +387,7 @@ def cmd_import_records(args: argparse.Namespace) -> int:
     def progress(name: str, rows: int) -> None:
         if time.monotonic() - last["at"] > 2:
             last["at"] = time.monotonic()
-            print(f"  {name}: {rows:,} records read".replace(",", "."), flush=True)
+            print(f"  {name}: {fmt_number(rows)} records read", flush=True)
 
     try:
         result = import_records(args.paths, args.out, scope=args.scope, lenient=args.lenient,

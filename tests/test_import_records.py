@@ -130,3 +130,12 @@ def test_a_workbook_log_and_a_csv_log_make_one_readable_dataset(tmp_path):
     rs = read_export(tmp_path / "records", "dossier_records")
     assert rs.rows == 25 and rs.distinct("source_sheet") == ["Biểu 06a"]
     assert rs.distinct("source_file") == ["a.csv", "so.xlsx"]
+
+
+def test_many_rows_with_one_problem_in_a_later_chunk_are_one_line_with_the_files_lines(tmp_path):
+    bad = {i: ("Ngày tiếp nhận", "không rõ") for i in range(1100, 1160)}
+    with pytest.raises(DxDataError) as e:
+        import_records([_log(tmp_path / "log.csv", n=1500, bad=bad)], tmp_path / "records", chunk_rows=1000)
+    (p,) = [p for p in e.value.problems if p.severity == "error"]
+    assert p.row == FIRST_LINE + 1100
+    assert p.say("en").endswith("— 60 rows: 1.105–1.164")

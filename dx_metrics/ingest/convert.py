@@ -34,6 +34,7 @@ import pandas as pd
 
 from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.formats import fmt_number
 from dx_metrics.ingest.cache import file_sha256
 from dx_metrics.ingest.dataset import KIND, read_records
 from dx_metrics.ingest.reader import _locate, parse_export
@@ -175,7 +176,7 @@ def _shifted(p: Problem, offset: int, header_rows: int) -> Problem:
 def _shift_ranges(text: str, offset: int) -> str:
     """ "9–12, 20" moved down by ``offset`` rows ("1.009–1.012, 1.020" for 1000)."""
     def one(x: str) -> str:
-        return f"{int(x.replace('.', '')) + offset:,}".replace(",", ".")
+        return fmt_number(int(x.replace(".", "")) + offset)
     return ", ".join("–".join(one(x) for x in part.split("–")) for part in text.split(", "))
 
 
@@ -245,6 +246,6 @@ def describe(result: Imported) -> str:
     lines = []
     for f in result.files:
         lines.append(f"{f['file']}: skipped ({f['skipped']})" if "skipped" in f
-                     else f"{f['file']}: {f['rows']:,} record(s) imported".replace(",", "."))
+                     else f"{f['file']}: {fmt_number(f['rows'])} record(s) imported")
     return "\n".join(lines)
 

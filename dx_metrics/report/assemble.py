@@ -12,6 +12,7 @@ import pandas as pd
 
 from dx_metrics.canonical import KEYS, PROVENANCE
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem, problems_frame
+from dx_metrics.formats import fmt_number
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
@@ -133,8 +134,8 @@ def _reviewable_tables(tables: dict, problems: list[Problem]) -> dict[str, pd.Da
         problems.append(Problem(
             file=records.attrs["origin"]["file"], severity=WARNING, reason="too_large",
             message=f"the data quality review's record checks (outside the period, months without dossiers, "
-                    f"answers within minutes, bursts) were not run on {records.rows:,} records".replace(",", ".")
-                    + f" (more than {REVIEW_RECORDS:,})".replace(",", "."),
+                    f"answers within minutes, bursts) were not run on {fmt_number(records.rows)} records "
+                    f"(more than {fmt_number(REVIEW_RECORDS)})",
             hint="the indicators count every record; to review them, raise DX_METRICS_REVIEW_RECORDS on a "
                  "machine with the memory, or review a year's partition"))
     return out
