@@ -344,3 +344,12 @@ def test_nanosecond_timestamps_are_refused_for_spark_before_a_session_starts(tmp
     assert len(read_records(folder)) == 5                         # DuckDB reads them
     with pytest.raises(ValueError, match=r"Spark cannot read nanosecond timestamps \(received_at, due_at"):
         engines.aggregate_parquet(files, list(df.columns), engine="spark", spark=object())
+
+
+def test_a_record_sets_files_are_scanned_once_however_often_a_report_names_them(tmp_path, monkeypatch):
+    rs = read_records(_one_file(tmp_path, _hand_records().assign(source_file="log.csv")))
+    scans = []
+    real = type(rs)._scan_distinct
+    monkeypatch.setattr(type(rs), "_scan_distinct", lambda self, c: scans.append(c) or real(self, c))
+    compute_indicators({"dossier_records": rs})
+    assert rs.distinct("source_file") == ["log.csv"] and scans.count("source_file") == 1

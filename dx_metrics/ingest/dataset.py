@@ -59,6 +59,7 @@ class RecordSet:
     rows: int
     exclude: str | None = None
     attrs: dict = field(default_factory=dict)
+    _distinct: dict = field(default_factory=dict, repr=False, compare=False)   # column -> values, scanned once
 
     def __contains__(self, column: object) -> bool:
         return column in self.columns
@@ -82,7 +83,13 @@ class RecordSet:
         return _canonical_dtypes(df)
 
     def distinct(self, column: str) -> list:
-        """The distinct values of ``column`` among the rows counted (missing ones left out)."""
+        """The distinct values of ``column`` among the rows counted (missing ones left out);
+        each column is scanned once per record set (a report asks for its files several times)."""
+        if column not in self._distinct:
+            self._distinct[column] = self._scan_distinct(column)
+        return self._distinct[column]
+
+    def _scan_distinct(self, column: str) -> list:
         con = connect()
         try:
             rel = _scan(con, self.files)
