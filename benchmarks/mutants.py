@@ -18,7 +18,8 @@ source text (everything else in the file is untouched):
   call          a call statement removed (`t.flag(...)` -> `pass`)
 
 Not mutated: docstrings and other strings, f-strings, type hints (annotations, `if TYPE_CHECKING:`),
-logging calls (log./logger./logging.), imports, `__all__`, and lines marked `# pragma: no mutate`.
+logging calls (log./logger./logging.), imports, `__all__`, cache sizes (`@lru_cache(maxsize=N)`: a
+mutant there changes speed only, it can never be caught), and lines marked `# pragma: no mutate`.
 A mutant that does not compile, or whose AST equals the original's, is dropped.
 
 Every run happens in temporary copies of the source tree (--src, default the tree holding this
@@ -88,12 +89,13 @@ TESTS = {
     "dx_metrics/notes.py": ["test_notes.py", "test_doctests.py", "test_indicators*.py", "test_plans.py"],
     "dx_metrics/report/*": ["test_report*.py", "test_quality.py", "test_plans.py", "test_index_layouts.py", "test_units_in_context.py",
                             "test_document.py", "test_ranking_page.py", "test_pace.py", "test_problem_messages.py",
-                            "test_contracts.py", "test_doctests.py"],
+                            "test_contracts.py", "test_doctests.py", "test_history.py"],
 }
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not notebook"]
 TIMEOUT_FACTOR = 3
 MIN_TIMEOUT = 20.0
 SMALL_FUNCTION = 30          # lines: `return x` -> `return None` only in functions this short
+CACHES = {"lru_cache", "cache"}
 LOGGERS = {"log", "logger", "logging", "_log", "_logger", "LOG"}
 COMPARE_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
                 ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
@@ -150,6 +152,12 @@ def _type_checking(test: ast.expr) -> bool:
            (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
+def _cache_size(decorator: ast.expr) -> bool:
+    """``@lru_cache(maxsize=N)``: its size changes how fast, never what a function returns."""
+    f = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (isinstance(f, ast.Name) and f.id in CACHES) or (isinstance(f, ast.Attribute) and f.attr in CACHES)
+
+
 def _has_yield(fn: ast.AST) -> bool:
     return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in ast.walk(fn))
 
@@ -168,7 +176,8 @@ class _Finder:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             if not isinstance(node, ast.Lambda):
                 for d in node.decorator_list:
-                    self.visit(d, stmt, fn)
+                    if not _cache_size(d):
+                        self.visit(d, stmt, fn)
                 node.returns = None      # type hints: not mutated
             for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
                 a.annotation = None

@@ -77,6 +77,9 @@ def test_extreme_value_in_a_monthly_series():
     assert f["period"].tolist() == ["2024-12"]
     assert f.iloc[0]["score"] == pytest.approx(3.1754, abs=1e-4)
     assert f.iloc[0]["reference"] == pytest.approx(133.3333, abs=1e-4)
+    from dx_metrics.report.quality import flag_text
+    # a count's mean with one decimal, the whole count without
+    assert flag_text(f.iloc[0], "vi") == "500 cách trung bình 133,3 của chuỗi trong năm 3,18 độ lệch chuẩn (ngưỡng 3)"
 
 
 def test_a_quarterly_series_cannot_reach_three_sd_and_says_so():
@@ -101,6 +104,12 @@ def test_a_unit_whose_ratio_departs_from_its_parents():
     assert f.iloc[0]["score"] == pytest.approx(1.6 / 1.1)
     assert f.iloc[0]["compared_with"] == ["prov_95"]
     assert r.judged["2b_parent"] == 1          # the division's 2024 against the province's 2024
+    from dx_metrics.report.quality import flag_text
+    # ratios with two decimals (80/50 = 1,60; 110/100 = 1,10; 1,6/1,1 = 1,45), the parent by its name
+    assert flag_text(f.iloc[0], "vi") == ("tỷ số so với các kỳ trước 1,60, của đơn vị cấp trên (Tỉnh Bạc Liêu) 1,10: "
+                                          "gấp 1,45 lần (ngưỡng 1 ± 33%)")
+    assert flag_text(f.iloc[0], "en") == ("ratio to earlier periods 1.60, the parent's (Bac Lieu Province) 1.10: "
+                                          "1.45 times (threshold 1 ± 33%)")
 
 
 def _dossiers(rows):
@@ -475,3 +484,14 @@ def test_an_answer_five_seconds_past_the_minutes_is_not_fast():
                         "resolved_at": [t0 + pd.Timedelta(minutes=10), t0 + pd.Timedelta(minutes=10, seconds=5)]})
     f = review(tables={"dossier_records": rec}).flags
     assert f.loc[f["rule"] == "fast_online", "examples"].tolist() == [["in"]]     # 600 s is within 10 minutes, 605 s not
+
+
+def test_a_flag_about_no_one_figure_says_so_and_a_missing_figure_is_a_dash():
+    from dx_metrics.report.quality import _figure, subject_label
+
+    assert subject_label(None, "vi") == subject_label(float("nan"), "en") == "—"
+    assert subject_label("received_online", "vi") == "Số hồ sơ tiếp nhận trực tuyến"
+    assert subject_label("dossiers", "en") == "one-stop report"
+    assert subject_label("online_dossier_share", "vi") == "Tỷ lệ hồ sơ trực tuyến"
+    assert [_figure(x, False, "vi") for x in (None, float("nan"), 1250.0, 12.5)] == ["—", "—", "1.250", "12,5"]
+    assert _figure(0.1875, True, "vi") == "18,75%" and _figure(None, True, "en") == "—"

@@ -186,3 +186,84 @@ def test_outputs_written_again_into_their_folder_and_stamped_when_no_time_is_giv
     write_outputs(report_2023, tmp_path, lang="vi")           # the same folder again: replaced, not refused
     stamp = json.loads((tmp_path / "summary.json").read_text("utf-8"))["generated_at"]
     assert abs(dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(stamp)) < dt.timedelta(hours=1)
+
+
+def test_a_workbook_with_last_year_has_its_sheets_in_order_and_last_years_figures(report_2023, tmp_path):
+    from dx_metrics.report.assemble import build_comparison, previous_report
+
+    cmp = build_comparison(report_2023, previous_report(report_2023))
+    out = tmp_path / "nested" / "2023"                      # folders that do not exist yet are made
+    written = write_outputs(report_2023, out, lang="vi", generated_at="2024-01-15T08:00:00+00:00", comparison=cmp)
+    sheets = pd.ExcelFile(written["workbook"], engine="calamine").sheet_names
+    # the comparison after targets and indicators; the data review's two sheets before the sources
+    assert sheets == ["Tổng hợp", "Chỉ tiêu", "Chỉ số", "So với năm trước", "Nhiệm vụ", "Xếp hạng",
+                      "Chất lượng dữ liệu", "Rà soát số liệu", "Rà soát - dấu hiệu", "Nguồn dữ liệu"]
+    last = pd.read_excel(written["workbook"], sheet_name="So với năm trước", engine="calamine")
+    share = last[(last["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến") & (last["Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu")]
+    # 2022: 1.200 / 6.400 (seed 002); 2023: 2.076 / 6.800 (the sample's rows 10–13)
+    assert share["Năm trước"].iloc[0] == pytest.approx(0.1875)
+    assert share["Năm nay"].iloc[0] == pytest.approx(2076 / 6800)
+    assert written["chart_year_over_year"].name == "year_over_year.png" and written["chart_year_over_year"].exists()
+
+
+def test_outputs_in_a_language_the_report_does_not_speak_are_refused_before_anything_is_written(report_2023, tmp_path):
+    with pytest.raises(ValueError, match="'fr'"):
+        write_outputs(report_2023, tmp_path / "fr", lang="fr")
+    assert not (tmp_path / "fr").exists()
+
+
+def test_an_index_plan_writes_each_indexs_charts_and_the_ministrys_published_rank(tmp_path):
+    # seed 004: the Ministry of Transport was 13th of 20 in the ICT Index 2019, up 4 from 17th;
+    # 4th of 20 in IT application
+    r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")
+    written = write_outputs(r, tmp_path, lang="vi", generated_at="2019-08-01T08:00:00+00:00")
+    for index in ("ict", "egdi"):
+        for chart in ("rank", "ranking"):
+            assert written[f"chart_{index}_{chart}"].name == f"{index}_{chart}.png"
+            assert written[f"chart_{index}_{chart}"].stat().st_size > 0
+    ranks = pd.read_excel(written["workbook"], sheet_name="Xếp hạng", engine="calamine")
+    mot = ranks[(ranks["Chỉ số"] == "ICT") & (ranks["Đơn vị"] == "Bộ Giao thông vận tải")].set_index(["Năm", "Thành phần"])
+    assert mot.loc[(2019, "Tổng"), "Hạng trong nhóm"] == "13/20" and mot.loc[(2019, "Tổng"), "Thay đổi hạng"] == 4
+    assert mot.loc[(2018, "Tổng"), "Hạng trong nhóm"] == "17/20"
+    assert mot.loc[(2019, "Ứng dụng công nghệ thông tin"), "Hạng trong nhóm"] == "4/20"
+
+
+def test_every_table_refuses_a_language_the_report_does_not_speak(report_2023):
+    # a notebook run with lang="fr" must stop at its first table, not print one half in Vietnamese
+    from dx_metrics.report import quality, tables
+    from dx_metrics.report.assemble import build_comparison, previous_report
+
+    r = report_2023
+    cmp = build_comparison(r, previous_report(r))
+    calls = {
+        "targets": lambda lang: tables.targets_frame(r, lang),
+        "early_warning": lambda lang: tables.early_warning_frame(r, lang),
+        "owners": lambda lang: tables.owners_frame(r, lang),
+        "rankings": lambda lang: tables.rankings_frame(r, lang),
+        "indicators": lambda lang: tables.indicators_frame(r, lang),
+        "tasks": lambda lang: tables.tasks_frame(r, lang),
+        "problems": lambda lang: tables.problems_frame(r, lang),
+        "sources": lambda lang: tables.sources_frame(r, lang),
+        "summary": lambda lang: tables.summary_frame(r, lang),
+        "comparison": lambda lang: tables.comparison_frame(cmp, lang),
+        "review_flags": lambda lang: quality.flags_frame(r.quality.flags, lang),
+        "review_summary": lambda lang: quality.summary_frame(r.quality.flags, r.quality.completeness, lang),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match="lang must be 'vi' or 'en', not 'fr'"):
+            call("fr")
+        call("en")           # and each speaks English
+
+
+def test_a_target_with_a_horizon_says_its_trajectory_and_the_others_say_nothing():
+    from dx_metrics.report.tables import targets_frame
+
+    # params/baclieu_dot_2022.yaml: level-4 coverage 100 % by 2025; the other targets have no horizon
+    r = build_plan_report(ROOT / "params" / "baclieu_dot_2022.yaml")
+    vi = targets_frame(r, "vi")[0].set_index("Chỉ tiêu")["Lộ trình"]
+    assert vi["Tỷ lệ dịch vụ công trực tuyến toàn trình (mức độ 4)"] == "Cần đẩy nhanh (đến 2025: 100%)"
+    assert vi.drop("Tỷ lệ dịch vụ công trực tuyến toàn trình (mức độ 4)").isna().all()
+    en = targets_frame(r, "en")[0].set_index("Indicator")["Trajectory"]
+    assert en["Full-process (level 4) online service coverage"] == "Acceleration needed (to 2025: 100%)"
+    # a plan without horizons has no trajectory column at all
+    assert "Lộ trình" not in targets_frame(build_plan_report(PLAN_2023), "vi")[0]

@@ -31,7 +31,7 @@ def messages() -> dict:
 def subject_label(subject: object, lang: str) -> str:
     from dx_metrics.report.tables import indicator_name
 
-    if subject is None or (not isinstance(subject, str) and pd.isna(subject)):
+    if not isinstance(subject, str):        # None, or NaN in a frame: a flag about no one figure
         return MISSING[lang]
     if subject in messages()["subjects"]:
         return messages()["subjects"][subject][lang]
@@ -41,9 +41,11 @@ def subject_label(subject: object, lang: str) -> str:
 
 
 def _figure(x: object, share: bool, lang: str) -> str:
-    if x is None or (not isinstance(x, (list, tuple)) and pd.isna(x)):
-        return MISSING[lang]
-    return fmt_percent(x, lang=lang) if share else fmt_number(x, digits=0 if float(x).is_integer() else 1, lang=lang)
+    """A share as a percent; a count whole, or with one decimal where it has them (a mean);
+    a missing figure as MISSING."""
+    if share:
+        return fmt_percent(x, lang=lang)
+    return fmt_number(x, digits=1 if pd.notna(x) and not float(x).is_integer() else 0, lang=lang)
 
 
 def _figures(f: pd.Series, how: str, lang: str) -> tuple[str, str]:
