@@ -218,3 +218,19 @@ def test_scores_below_one_are_decimals(tmp_path):
                     encoding="utf-8")
     df = read_export(path, "index_scores")
     assert df["score"].tolist() == [0.512, 0.58]
+
+
+def test_cells_holding_only_white_space_are_empty_in_text_columns_and_mixed_ones():
+    import datetime as dt
+
+    from dx_metrics.ingest.workbook import _blank_to_none
+
+    spaces = ["", " ", "\u00a0", "\t\n", "\u3000"]          # each holds nothing (no-break and ideographic spaces too)
+    kept = ["a ", " Văn phòng Sở", "0"]
+    text = spaces + kept + [None]
+    mixed = spaces + kept + [12.0, dt.datetime(2023, 5, 2), None]
+    df = _blank_to_none(pd.DataFrame({"text": text + [None] * 2, "mixed": mixed}, dtype=object))
+    for col in ("text", "mixed"):
+        assert df[col].iloc[:5].isna().all(), col
+        assert df[col].iloc[5:8].tolist() == kept, col
+    assert df["mixed"].iloc[8] == 12.0 and df["mixed"].iloc[9] == dt.datetime(2023, 5, 2)

@@ -267,3 +267,23 @@ def test_a_target_with_a_horizon_says_its_trajectory_and_the_others_say_nothing(
     assert en["Full-process (level 4) online service coverage"] == "Acceleration needed (to 2025: 100%)"
     # a plan without horizons has no trajectory column at all
     assert "Lộ trình" not in targets_frame(build_plan_report(PLAN_2023), "vi")[0]
+
+
+def test_each_sheet_has_the_columns_a_reader_is_promised_and_no_more(report_2023, tmp_path):
+    # the workbook's column headers, in order (DESIGN.md's tables in the report language): no
+    # index column, no helper column (_status, _share) leaks into what an analyst opens
+    written = write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    book = pd.read_excel(written["workbook"], sheet_name=None, engine="calamine")
+    assert list(book["Chỉ số"]) == ["Chỉ tiêu", "Đơn vị", "Kỳ", "Tử số", "Mẫu số", "Giá trị", "Ghi chú", "Nguồn"]
+    assert list(book["Chỉ tiêu"]) == ["Chỉ tiêu", "Đơn vị chủ trì", "Kết quả", "Tử số", "Mẫu số", "So sánh",
+                                      "Chỉ tiêu kế hoạch", "Chênh lệch", "Đánh giá", "Kỳ số liệu", "Ghi chú"]
+    assert list(book["Nhiệm vụ"]) == ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Quá hạn"]
+    assert list(book["Nguồn dữ liệu"]) == ["Tệp", "Loại bảng", "Trang tính", "Kỳ", "Số dòng", "SHA-256"]
+    assert list(book["Rà soát - dấu hiệu"]) == ["Chỉ số DQR", "Khía cạnh", "Dấu hiệu", "Đơn vị", "Kỳ", "Số liệu",
+                                                "Nội dung", "Nguồn"]
+    ind = book["Chỉ số"]
+    share = ind[(ind["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến") & (ind["Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu")]
+    assert (share["Tử số"].iloc[0], share["Mẫu số"].iloc[0], share["Kỳ"].iloc[0]) == (2076, 6800, "Năm 2023")
+    # the department's own row comes after its divisions' rows of the same indicator
+    rows = ind.index[ind["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"]
+    assert ind.loc[rows[-1], "Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu" and len(rows) == 5

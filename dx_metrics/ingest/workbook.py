@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.ingest import extent
@@ -400,10 +402,18 @@ def _frame(rows: list[list]) -> pd.DataFrame:
 def _blank_to_none(df: pd.DataFrame) -> pd.DataFrame:
     """One spelling of "empty" downstream: calamine gives "" for empty cells, CSV gives "",
     and a cell holding only spaces (a stray space bar, a trailing line of spaces) holds
-    nothing either. One pass per column, no Python call per cell beyond the test itself."""
+    nothing either. A column of text alone is tested in Arrow (``utf8_is_space`` is
+    ``str.isspace``, checked on every code point); a column mixing text with numbers or
+    dates one cell at a time."""
     out = {}
     for c in df.columns:
         arr = df[c].to_numpy(dtype=object)
-        blank = np.fromiter((type(v) is str and (not v or v.isspace()) for v in arr), dtype=bool, count=len(arr))
+        try:
+            text = pa.array(arr, type=pa.string(), from_pandas=True)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            blank = np.fromiter((type(v) is str and (not v or v.isspace()) for v in arr), dtype=bool, count=len(arr))
+        else:
+            blank = pc.fill_null(pc.or_(pc.equal(text, ""), pc.utf8_is_space(text)), False).to_numpy(
+                zero_copy_only=False)
         out[c] = pd.Series(np.where(blank, None, arr), index=df.index, dtype=object) if blank.any() else df[c]
     return pd.DataFrame(out, index=df.index)
