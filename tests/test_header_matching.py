@@ -212,3 +212,27 @@ def test_explain_says_a_row_number_column_is_read_past(tmp_path, capsys):
     out = capsys.readouterr().out
     row_a = next(line for line in out.splitlines() if line.startswith("A  "))
     assert "STT" in row_a and "row number (read past)" in row_a and "not recognised" not in out
+
+
+def test_an_empty_header_cell_is_no_text_whatever_wrote_it():
+    # None from a workbook, NaN from a frame read by pandas: neither is a header named "nan"
+    assert header.cell_text(None) is None and header.cell_text(float("nan")) is None
+    assert header.cell_text("  Số hồ sơ\n tiếp nhận ") == "Số hồ sơ tiếp nhận"
+
+
+def test_a_flat_overdue_column_read_by_context_is_not_also_called_unrecognised(tmp_path):
+    df = read_export(_csv(tmp_path / "plain.csv", WITHOUT_MARKS, ROWS), "dossiers", period="2024", scope=SCOPE)
+    unread = [p for p in df.attrs["problems"] if p.code == "unrecognised_columns"]
+    assert unread == []
+
+
+@pytest.mark.parametrize("titles", [header.SCAN_ROWS - 1, header.SCAN_ROWS - 2])
+def test_a_header_is_found_as_far_down_as_the_scan_reaches(tmp_path, titles):
+    # a long preamble (letterhead, signatures of an order, notes): the header on row SCAN_ROWS
+    # (1-based) is still found, and its data read from the row below
+    rows = [[f"Dòng tiêu đề {i + 1}"] for i in range(titles)] + [WITH_MARKS] + ROWS
+    path = write_sheet(tmp_path / "long.xlsx", rows)
+    df = read_export(path, "dossiers", period="2024", scope=SCOPE)
+    assert df.attrs["origin"]["header_row"] == titles + 1
+    assert df.set_index("unit_id").loc["baclieu_dot_office", "received_online"] == 120
+    assert df["source_row"].tolist() == [titles + 2, titles + 3]

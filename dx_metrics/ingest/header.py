@@ -370,7 +370,6 @@ def _assign(paths, kind: str, index: str | None = None) -> Assignment:
         if len(fits) == 1:
             a.columns[fits[0]], a.texts[fits[0]] = i, text
             a.aliases[fits[0]], a.hows[fits[0]] = path[-1], f"context (after {last})"
-            a.unmatched.pop(i, None)
             last = fits[0]
         else:
             a.unmatched.setdefault(i, text)
