@@ -346,3 +346,63 @@ def test_a_plan_year_from_2000_to_2100(tmp_path, year, refused):
     with pytest.raises(DxPlanError) as e:
         load_plan(path)
     assert [p.column for p in e.value.problems] == ["year"] and "is not a year" in e.value.problems[0].message
+
+
+def _one_target(tmp_path, indicator: str, value: str, extra: str):
+    return _write(tmp_path, "p.yaml", HEAD.format(id="p") + textwrap.dedent(f"""\
+        targets:
+          - indicator: {indicator}
+            comparator: ">="
+            value: {value}
+        """) + extra)
+
+
+def test_a_baseline_or_horizon_not_in_the_indicators_unit_is_refused_at_its_key(tmp_path):
+    # a count's baseline and horizon written as shares: each named once, at its own key
+    path = _one_target(tmp_path, "tasks_done_count", "12", "    baseline: {year: 2020, value: 40%}\n"
+                                                          "    horizons: {2025: 50%}\n")
+    assert _refusal(path) == {"targets[0].baseline.value": "'40%' is not a value for this indicator",
+                              "targets[0].horizons.2025": "'50%' is not a target value for a year"}
+    # the same written for a share is read: 40 % in 2020, 50 % by 2025
+    ok = load_plan(_one_target(tmp_path, "online_dossier_share", "12%", "    baseline: {year: 2020, value: 40%}\n"
+                                                                       "    horizons: {2025: 50%}\n"))
+    t = ok.targets[0]
+    assert (t.baseline_year, t.baseline_value, t.horizons) == (2020, 0.40, {2025: 0.50})
+
+
+def test_a_baseline_without_its_value_and_an_unknown_kind_are_each_said_once(tmp_path):
+    path = _one_target(tmp_path, "online_dossier_share", "12%", "    baseline: {year: 2020}\n"
+                                                               "inputs:\n  - {path: a.xlsx, kind: dosiers}\n")
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    said = [(p.column, p.message) for p in info.value.problems]
+    assert sorted(said) == [("inputs[0].kind", "'dosiers' is not a table kind"),
+                            ("targets[0].baseline.value", "is missing")]
+
+
+def test_a_misspelt_unit_is_refused_with_the_registrys_closest_id(tmp_path):
+    path = _one_target(tmp_path, "online_dossier_share", "12%", "    owner: baclieu_dot_offic\n")
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    (p,) = info.value.problems
+    assert (p.column, p.message) == ("targets[0].owner", "'baclieu_dot_offic' is not in the unit registry")
+    assert p.hint.startswith("did you mean 'baclieu_dot_office'? a unit_id of the registry")
+
+
+def test_a_loaded_plan_cannot_be_changed_by_a_notebook_cell_by_accident():
+    import dataclasses
+
+    plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.year = 2024
+    for item, field in ((plan.targets[0], "value"), (plan.tasks[0], "status"), (plan.inputs[0], "path")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(item, field, None)
+
+
+def test_a_long_value_in_a_message_is_cut_at_80_characters():
+    from dx_metrics.plans.model import _short
+
+    assert _short("x" * 80) == "x" * 80
+    assert _short("x" * 81) == "x" * 79 + "…" and len(_short("y" * 500)) == 80
+    assert _short(["a", 1]) == "['a', 1]"

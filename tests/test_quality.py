@@ -89,6 +89,13 @@ def test_a_quarterly_series_cannot_reach_three_sd_and_says_so():
     assert "extreme_in_series" not in set(r.flags["rule"])
     # n values are at most (n − 1)/√n SD from their mean: 3 SD needs 11 values at least
     assert r.not_judged["2a_extreme"] == {"values": 11, "sd": 3.0}
+    from dx_metrics.report.quality import not_judged_text
+    assert not_judged_text(r.not_judged, "vi") == [
+        "Giá trị cực đoan trong chuỗi (2a) chưa áp dụng: chuỗi dưới 11 giá trị trong một năm (như số liệu quý) "
+        "không thể cách trung bình 3 độ lệch chuẩn."]
+    assert not_judged_text({"2a_extreme": {"values": 8, "sd": 2.5}}, "en") == [
+        "Extreme values in a series (2a) not applied: a series of fewer than 8 values in a year (quarterly data) "
+        "can never lie 2.5 standard deviations from its mean."]
 
 
 def test_a_unit_whose_ratio_departs_from_its_parents():

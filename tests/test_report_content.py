@@ -287,3 +287,88 @@ def test_each_sheet_has_the_columns_a_reader_is_promised_and_no_more(report_2023
     # the department's own row comes after its divisions' rows of the same indicator
     rows = ind.index[ind["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"]
     assert ind.loc[rows[-1], "Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu" and len(rows) == 5
+
+
+@pytest.mark.parametrize("row, vi, en", [
+    # a share: 42 % of the remaining five months' volume (hand-worked in test_pace.py)
+    ({"comparator": ">=", "required_pace": 0.42, "pace_unit": "share_of_remaining", "pace_reachable": True,
+      "pace_months_left": 5}, "42,00% số còn lại (5 tháng)", "42.00% of the rest (5 months)"),
+    ({"comparator": ">=", "required_pace": 1.34, "pace_unit": "share_of_remaining", "pace_reachable": False,
+      "pace_months_left": 5}, "không thể đạt (cần 134,00%)", "out of reach (134.00% needed)"),
+    ({"comparator": ">=", "required_pace": 0.0, "pace_unit": "share_of_remaining", "pace_reachable": True,
+      "pace_months_left": 5}, "đã bảo đảm", "already secured"),
+    ({"comparator": "<=", "required_pace": 0.14, "pace_unit": "share_of_remaining", "pace_reachable": True,
+      "pace_months_left": 5}, "tối đa 14,00% số còn lại (5 tháng)", "at most 14.00% of the rest (5 months)"),
+    ({"comparator": "<=", "required_pace": -0.02, "pace_unit": "share_of_remaining", "pace_reachable": False,
+      "pace_months_left": 5}, "không thể đạt: đã vượt mức tối đa", "out of reach: already over the ceiling"),
+    ({"comparator": ">=", "required_pace": 1.8333, "pace_unit": "per_month", "pace_reachable": True,
+      "pace_months_left": 6}, "1,83 mỗi tháng (6 tháng)", "1.83 a month (6 months)"),
+    ({"comparator": ">=", "required_pace": 0.0, "pace_unit": "per_month", "pace_reachable": True,
+      "pace_months_left": 1}, "đã đạt", "already met"),
+    ({"comparator": "<=", "required_pace": 2.5, "pace_unit": "per_month", "pace_reachable": True,
+      "pace_months_left": 1}, "tối đa 2,50 mỗi tháng (1 tháng)", "at most 2.50 a month (1 month)"),
+    ({"comparator": "<=", "required_pace": -1.0, "pace_unit": "per_month", "pace_reachable": False,
+      "pace_months_left": 3}, "đã vượt mức tối đa", "already over the ceiling"),
+    ({"comparator": ">=", "required_pace": None, "pace_unit": None, "pace_reachable": None,
+      "pace_months_left": None}, None, None),
+])
+def test_the_pace_still_needed_is_said_in_each_language(row, vi, en):
+    from dx_metrics.report.tables import pace_text
+
+    assert pace_text(pd.Series(row), "vi") == vi
+    assert pace_text(pd.Series(row), "en") == en
+
+
+def test_a_part_year_report_warns_with_the_value_so_far_and_its_projection():
+    from dx_metrics.report.tables import early_warning_frame
+
+    # the ministry's plan on seven months (as_of 31/07/2019): targets judged on the year to date
+    r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31")
+    df, formats = early_warning_frame(r, "vi")
+    ev = r.evaluation[r.evaluation["projected"].notna()]
+    assert len(df) == len(ev) > 0
+    assert list(df.columns[:5]) == ["Chỉ tiêu", "Đơn vị chủ trì", "Kỳ số liệu", "Kết quả", "Dự báo cuối năm"]
+    assert df["Kết quả"].tolist() == ev["actual"].tolist() and df["Dự báo cuối năm"].tolist() == ev["projected"].tolist()
+    assert formats["Dự báo cuối năm"] == "percent" and formats["Chênh lệch"] == "points"
+
+
+def test_the_rankings_table_keeps_the_published_rank_beside_ours():
+    from dx_metrics.report.tables import rankings_frame
+
+    r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")
+    df = rankings_frame(r, "vi", focus=["mot"], latest=True)[0]
+    ict = df[(df["Chỉ số"] == "ICT") & (df["Thành phần"] == "Tổng")].iloc[0]
+    # seed 004: 13th of 20 in 2019, up 4; the published rank is the ministry's own table's
+    assert (ict["Năm"], ict["Hạng trong nhóm"], ict["Hạng công bố"], ict["Thay đổi hạng công bố"]) == (2019, "13/20", 13, 4)
+
+
+def test_last_years_table_says_whether_a_target_was_raised(tmp_path):
+    from dx_metrics.report.assemble import build_comparison, previous_report
+    from dx_metrics.report.tables import comparison_frame
+
+    r = build_plan_report(PLAN_2023)
+    df = comparison_frame(build_comparison(r, previous_report(r)), "vi", unit_id="baclieu_dot")[0]
+    share = df[df["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"].iloc[0]
+    # params: online share >= 20 % in 2022 and in 2023: not raised
+    assert (share["Chỉ tiêu năm trước"], share["Chỉ tiêu năm nay"], share["Nâng chỉ tiêu"]) == (0.20, 0.20, "Không")
+    raised = comparison_frame(pd.DataFrame({
+        "indicator_id": ["online_dossier_share"], "unit_id": ["baclieu_dot"], "value_previous": [0.1875],
+        "value_current": [0.30], "change": [0.1125], "target_previous": [0.20], "target_current": [0.25],
+        "target_raised": [True], "rank_change": [pd.NA], "predecessors": [pd.NA], "note": [pd.NA]}), "en")[0]
+    assert raised["Target raised"].tolist() == ["Yes"]
+
+
+def test_overdue_tasks_are_coloured_as_off_track_in_the_html(report_2023):
+    from dx_metrics.report.labels import STATUS_COLOURS
+
+    import re
+
+    from dx_metrics.report.tables import tasks_frame
+
+    html = _html(view.tasks(report_2023, "vi"))
+    # the styler writes one CSS rule per colour, listing the cells it colours: one colour only, red
+    rules = re.findall(r"([^{}]+)\{[^}]*background-color: #(\w+)", html)
+    assert [colour for _, colour in rules] == [STATUS_COLOURS["off_track"]]
+    rows = sorted({int(n) for n in re.findall(r"_row(\d+)_col", rules[0][0])})
+    # T05 and T09 are overdue at the year end (params/baclieu_dot_2023.yaml), and only they
+    assert sorted(tasks_frame(report_2023, "vi")[0].loc[rows, "Mã"]) == ["T05", "T09"]

@@ -289,8 +289,7 @@ def _target(c: _Checker, t: dict, where: str, known: set[str]) -> Target | None:
         return None
     value = target_value(t["value"], unit)
     if value is None:
-        c.bad(f"{where}value", f"{t['value']!r} is not a target value",
-              "write a number: 90%, 0.9 or 90 for a share; a whole number for a count", t["value"])
+        c.bad(f"{where}value", f"{t['value']!r} is not a target value", _VALUE_HINT, t["value"])
         return None
     path = _path_over_years(c, t, where, unit)
     if path is None:
@@ -300,28 +299,32 @@ def _target(c: _Checker, t: dict, where: str, known: set[str]) -> Target | None:
                   horizons, t.get("note"))
 
 
+_VALUE_HINT = "write a number: 90%, 0.9 or 90 for a share; a whole number for a count"
+
+
 def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict, int | None, float | None] | None:
     """A target's horizons ({2025: 0.8}) and baseline (year, value), or None when they are
-    written so that neither can be used."""
-    if t.get("horizons") is not None and not isinstance(t.get("horizons"), dict):
-        c.bad(f"{where}horizons", "must map years to targets", "write 'horizons: {2025: 80%, 2030: 100%}'")
-        return None
-    if t.get("baseline") is not None and not isinstance(t.get("baseline"), dict):
-        c.bad(f"{where}baseline", "must give a year and a value", "write 'baseline: {year: 2020, value: 40%}'")
-        return None
+    written so that neither can be used. Their shapes (a map of years; a year and a value)
+    are the schema's to judge; here, whether each value is one in the indicator's unit
+    (a "40%" for a count is not)."""
+    raw_horizons, baseline = t.get("horizons"), t.get("baseline")
+    if (raw_horizons is not None and not isinstance(raw_horizons, dict)) or \
+            (baseline is not None and not isinstance(baseline, dict)):
+        return None                                         # the schema has said so
     horizons = {}
-    for year, hv in (t.get("horizons") or {}).items():
+    for year, hv in (raw_horizons or {}).items():
         parsed = target_value(hv, unit)
-        if parsed is None or not str(year).isdigit():
-            c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", value=hv)
-        else:
+        if parsed is None:
+            c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", _VALUE_HINT, hv)
+        elif str(year).isdigit():                           # else the schema has said so
             horizons[int(year)] = parsed
-    baseline = t.get("baseline") or {}
-    b_value = target_value(baseline.get("value"), unit) if "value" in baseline else None
+    baseline = baseline or {}
+    b_value = target_value(baseline["value"], unit) if "value" in baseline else None
+    if "value" in baseline and b_value is None:
+        c.bad(f"{where}baseline.value", f"{baseline['value']!r} is not a value for this indicator", _VALUE_HINT,
+              baseline["value"])
     if baseline and (not isinstance(baseline.get("year"), int) or b_value is None):
-        c.bad(f"{where}baseline", "needs a year (a number such as 2020) and a value",
-              "write 'baseline: {year: 2020, value: 40%}'", baseline)
-        return None
+        return None                                         # a missing year or value: the schema has said so
     return horizons, baseline.get("year"), b_value
 
 
@@ -357,8 +360,7 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
         if not isinstance(d, dict) or "path" not in d:     # the schema has said so
             continue
         kind = d.get("kind")
-        if kind not in KINDS:
-            c.bad(f"inputs[{i}].kind", f"{kind!r} is not a table kind", f"use one of {', '.join(KINDS)}", kind)
+        if kind not in KINDS:                               # the schema's list of kinds has said so
             continue
         index = d.get("index")
         if index is not None:

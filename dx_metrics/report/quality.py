@@ -80,9 +80,8 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
         threshold = fmt_percent(threshold, digits=0, lang=lang)
     elif threshold is not None and not pd.isna(threshold):
         threshold = fmt_number(threshold, digits=0 if float(threshold).is_integer() else 1, lang=lang)
-    score = f["score"]
     return {"value": value, "reference": reference, "threshold": str(threshold),
-            "score": MISSING[lang] if score is None or pd.isna(score) else fmt_number(score, digits=2, lang=lang),
+            "score": fmt_number(f["score"], digits=2, lang=lang),     # a missing score as MISSING
             "period": fmt_period(f["period"], lang=lang), "subject": subject_label(f["subject"], lang),
             "compared_with": _compared(compared, shown.get("compared", "periods"), lang), "n": str(len(compared) + 1),
             "examples": ", ".join(f["examples"]) if isinstance(f["examples"], list) else "",
