@@ -245,3 +245,45 @@ def test_a_long_table_says_what_it_cannot_pair(tmp_path):
     assert any(s == "warning" and "no overall score row" in m and "KOR" in m for s, m in msgs)
     assert sum(s == "error" and "two different ranks" in m for s, m in msgs) == 2
     assert df.loc[df["component"] == "total", "rank"].isna().all()
+
+
+def test_a_row_repeating_at_least_half_the_header_ends_the_table():
+    import pandas as pd
+
+    from dx_metrics.ingest.layouts import repeated_header
+
+    head = ["Tỉnh", "Điểm", "Xếp hạng", "Năm", "Nhóm", "Ghi chú"]
+    def body(*rows):
+        return pd.DataFrame(list(rows), dtype=object)
+    data = ["Bạc Liêu", 0.7, 12, 2023, "A", None]
+    # six header texts: three of them repeated in their own columns is the header again (row 1)
+    assert repeated_header(body(data, ["Tỉnh", "Điểm", "Xếp hạng", 5, 6, 7]), head) == 1
+    # two of six is not: a unit named like a header cell is data
+    assert repeated_header(body(data, ["Tỉnh", "Điểm", 3, 4, 5, 6]), head) is None
+    # five texts: three needed, two are not enough
+    assert repeated_header(body(data[:5], ["Tỉnh", "Điểm", 3, 4, 5]), head[:5]) is None
+    assert repeated_header(body(data[:5], ["Tỉnh", "Điểm", "Xếp hạng", 4, 5]), head[:5]) == 1
+    # four texts: two are half, and two is the least ever needed
+    assert repeated_header(body(data[:4], [1, "Điểm", 3, "Năm"]), head[:4]) == 1
+    assert repeated_header(body(data[:4], [1, "Điểm", 3, 4]), head[:4]) is None
+    # a body of one row that is the header again, however few its rows
+    assert repeated_header(body(head[:4]), head[:4]) == 0
+    # a text in another column is not a repeat of it
+    assert repeated_header(body(data[:4], ["Điểm", "Tỉnh", 3, 4]), head[:4]) is None
+
+
+def test_a_lone_rank_and_score_cell_is_split_and_an_empty_rank_column_is_left_alone():
+    import pandas as pd
+
+    from dx_metrics.ingest.layouts import split_rank_and_score
+
+    one = pd.DataFrame({"unit_name": ["Bộ Tài chính"], "rank": ["01 (0,727)"]})
+    assert split_rank_and_score(one) is not None
+    assert one["rank"].tolist() == ["01"] and one["score"].tolist() == ["0,727"]
+    empty = pd.DataFrame({"unit_name": ["Bộ Tài chính", "Bộ Công an"], "rank": [None, None]})
+    assert split_rank_and_score(empty) is None and "score" not in empty
+    # four pairs of five ranks is enough (80 %), three of five is not
+    some = pd.DataFrame({"rank": ["01 (0,7)", "02 (0,6)", "03 (0,5)", "04 (0,4)", "5"]})
+    assert split_rank_and_score(some) is not None and some["rank"].tolist() == ["01", "02", "03", "04", "5"]
+    few = pd.DataFrame({"rank": ["01 (0,7)", "02 (0,6)", "03 (0,5)", "4", "5"]})
+    assert split_rank_and_score(few) is None and "score" not in few

@@ -781,3 +781,15 @@ def test_an_old_excel_file_that_cannot_be_opened_is_refused(tmp_path):
     (p,) = info.value.problems
     assert (p.row, p.reason, p.hint) == (None, "unreadable", "open it in Excel and save it as .xlsx")
     assert p.message.startswith("cannot be opened as a workbook (")
+
+
+def test_blocks_are_paired_in_the_order_of_the_overall_scores_block_wherever_it_stands(tmp_path):
+    # the overall score's block second (C: names, D: scores), a component's first (A, B)
+    path = ict(tmp_path, ["Tỉnh", "Tính minh bạch", None, "Điểm"], ["Bạc Liêu", "6,1", "Cà Mau", "60"],
+               ["Cà Mau", "5,9", "Bạc Liêu", "58"], title=PCI_TITLE)
+    df = read_export(path, "index_scores", strict=False)
+    got = df.set_index(["unit_name", "component"])["score"]
+    assert got[("Bạc Liêu", "transparency")] == 6.1 and got[("Bạc Liêu", "total")] == 58
+    assert got[("Cà Mau", "transparency")] == 5.9 and got[("Cà Mau", "total")] == 60
+    (note,) = [n for n in df.attrs["origin"]["layout"] if "sorted on its own" in n]
+    assert note.endswith("in the order of column C")
