@@ -287,3 +287,13 @@ def test_a_lone_rank_and_score_cell_is_split_and_an_empty_rank_column_is_left_al
     assert split_rank_and_score(some) is not None and some["rank"].tolist() == ["01", "02", "03", "04", "5"]
     few = pd.DataFrame({"rank": ["01 (0,7)", "02 (0,6)", "03 (0,5)", "4", "5"]})
     assert split_rank_and_score(few) is None and "score" not in few
+
+
+def test_a_region_heading_is_skipped_but_a_province_with_a_dot_is_kept(tmp_path):
+    rows = [["Chỉ số DTI cấp tỉnh năm 2023"], ["Tỉnh", "Điểm", "Xếp hạng"],
+            ["Đồng bằng sông Hồng", None, None],                   # a heading: no figures at all
+            ["Hà Nội", "0,79", "1"], ["Hải Phòng", ".", "."],       # not published: kept, no score
+            ["Đồng bằng sông Cửu Long", None, None], ["Cần Thơ", "0,61", "2"]]
+    df = read_export(write_sheet(tmp_path / "dti.xlsx", rows), "index_scores", strict=False)
+    assert df["unit_name"].tolist() == ["Hà Nội", "Hải Phòng", "Cần Thơ"]
+    assert df["score"].isna().tolist() == [False, True, False]
