@@ -71,8 +71,14 @@ def test_eu_egovernment_benchmark_long_workbook():
     best = max((v, c) for (y, c, var), v in overall.items() if y == 2022 and var == "e_gov_0_score"
                and c not in ("EU", "EUplus"))
     assert ranked.loc[ranked["rank"] == 1, "unit_id"].tolist() == [iso3.get(best[1], best[1])]
-    notes = " ".join(p.message for p in df.attrs["problems"])
-    assert "break scores down" in notes and "name no variable" in notes
+    notes = [p.message for p in df.attrs["problems"]]
+    # the rows broken down by life event, counted and named from the cells: the first six kinds, then how many more
+    apart = sorted({r[3] for r in cells if r[3] != "EGOV_LIFE_EVENTS"})
+    count = sum(r[3] != "EGOV_LIFE_EVENTS" for r in cells)
+    assert f"{count} row(s) break scores down ({', '.join(apart[:6])} … +{len(apart) - 6} more); only the overall " \
+           "rows are read" in notes
+    blank = sum(r[3] == "EGOV_LIFE_EVENTS" and not r[2] for r in cells)
+    assert f"{blank} row(s) name no variable while others name the overall score; they are not read" in notes
 
 
 def test_dti_page_title_names_the_index_and_a_rank_only_list_keeps_its_ties(tmp_path):

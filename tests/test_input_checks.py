@@ -793,3 +793,12 @@ def test_blocks_are_paired_in_the_order_of_the_overall_scores_block_wherever_it_
     assert got[("Cà Mau", "transparency")] == 5.9 and got[("Cà Mau", "total")] == 60
     (note,) = [n for n in df.attrs["origin"]["layout"] if "sorted on its own" in n]
     assert note.endswith("in the order of column C")
+
+
+def test_many_components_not_in_the_catalogue_are_named_up_to_eight(tmp_path):
+    comps = [f"Trụ cột {c}" for c in "ABCDEFGHI"]              # nine the ICT catalogue does not have
+    path = ict(tmp_path, ["Bộ, ngành", "Chỉ số thành phần", "Điểm"], ["Bộ Giao thông vận tải", "Tổng", "0,6"],
+               *[["Bộ Giao thông vận tải", c, "0,5"] for c in comps])
+    df = read_export(path, "index_scores", strict=False)
+    assert [p.message for p in df.attrs["problems"] if p.reason == "unknown_value"] == [
+        "component(s) not in the ICT catalogue, kept as written: " + ", ".join(comps[:8]) + " … +1 more"]
