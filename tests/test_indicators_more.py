@@ -66,6 +66,20 @@ def test_accounts_total_from_parts_and_growth():
     growth = _value(out, "accounts_growth_rate", "mot", "2019-01/2019-07")
     # (94.403 − 80.000) ÷ 80.000 = 18,00375 %
     assert growth.value == pytest.approx(14_403 / 80_000)
+    # the first period has nothing before it: no growth, not a growth of 0 against itself
+    rates = out[out["indicator_id"] == "accounts_growth_rate"]
+    assert rates["period"].tolist() == ["2019-01/2019-07"]
+
+
+def test_accounts_grow_against_the_period_of_the_same_length_just_before():
+    # 2022: 100.000; 2023: 120.000 (+20 %); 2024-Q1 has no quarter before it, and a year is not one
+    obs = pd.DataFrame({"indicator_id": ["accounts_total"] * 3, "unit_id": ["mot"] * 3,
+                        "period": ["2022", "2023", "2024-Q1"], "value": [100_000, 120_000, 125_000]})
+    out = compute_indicators({"observations": obs})
+    rates = out[out["indicator_id"] == "accounts_growth_rate"]
+    assert rates["period"].tolist() == ["2023"]
+    assert (rates["numerator"].iloc[0], rates["denominator"].iloc[0]) == (20_000, 100_000)
+    assert rates["value"].iloc[0] == pytest.approx(0.20)
 
 
 def test_online_payment_rate_needs_dossiers_with_a_fee():
@@ -189,3 +203,12 @@ def test_a_unit_that_stops_before_the_last_period_keeps_its_rows():
     d = aggregate_records(r, calendar="calendar").set_index(["unit_id", "period"])["received_total"]
     assert d.to_dict() == {("baclieu_dot_infra", "2023"): 1, ("baclieu_dot_infra", "2024-Q1"): 1,
                            ("baclieu_dot_office", "2023"): 1}
+
+
+def test_where_a_figure_comes_from_lists_files_then_sheets_in_order():
+    from dx_metrics.indicators.compute import describe_cells
+
+    cells = {("b.xlsx", "Quý II"): {7, 8, 9, 12}, ("a.xlsx", "Quý II"): {5}, ("a.xlsx", "Quý I"): {5, 6},
+             ("records.parquet", None): set()}
+    assert describe_cells(cells) == ("a.xlsx, Quý I, rows 5–6; a.xlsx, Quý II, row 5; b.xlsx, Quý II, rows 7–9, 12; "
+                                     "records.parquet, dossier records")

@@ -103,7 +103,7 @@ def _group_sums(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """Σ cols per (unit_id, period); a missing count anywhere in a group makes its sum
     missing (missing is never read as zero)."""
     keys = [table["unit_id"], table["period"]]
-    sums = table.groupby(keys, dropna=False)[cols].sum(min_count=1)
+    sums = table.groupby(keys, dropna=False)[cols].sum()
     unknown = table[cols].isna().groupby(keys, dropna=False).any()
     return sums.mask(unknown).reset_index()
 
@@ -221,7 +221,7 @@ def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: 
     if dossiers:
         src = _source(tables["dossiers"] if "dossiers" in tables else tables["dossier_records"],
                       "dossiers" if "dossiers" in tables else "dossier_records")
-        out["dossiers"] = (pd.concat(dossiers, ignore_index=True) if len(dossiers) > 1 else dossiers[0], src)
+        out["dossiers"] = (pd.concat(dossiers, ignore_index=True), src)
     if "services" in tables:
         out["services"] = (prepare.services(tables["services"]), _source(tables["services"], "services"))
     if "tasks" in tables:
