@@ -128,3 +128,17 @@ def test_a_frame_without_grouping_columns_is_ranked_as_one_group():
     df = pd.DataFrame({"unit_name": ["A", "B", "C"], "score": [0.5, 0.9, 0.7]})
     assert rank_units(df)["rank"].tolist() == [3, 1, 2]
     assert rank_units(df, higher_is_better=False)["rank"].tolist() == [1, 3, 2]
+
+
+def test_a_rank_is_written_with_its_field_and_change_whatever_says_missing():
+    import math
+
+    from dx_metrics.indicators.rankings import rank_text
+
+    for missing in (None, math.nan, pd.NA):
+        assert rank_text(missing, 20, 4) == "—"
+        assert rank_text(13, missing, 4) == "13 (tăng 4 bậc)"
+        assert rank_text(13, 20, missing) == "13/20"
+    assert rank_text(13.0, 20.0, -2.0, lang="en") == "13/20 (down 2)"
+    assert rank_text(13, 20, 0) == "13/20 (giữ nguyên)" and rank_text(13, 20, 0, lang="en") == "13/20 (unchanged)"
+    assert rank_text(17, 20, -3) == "17/20 (giảm 3 bậc)"

@@ -64,7 +64,7 @@ def rank_units(scores: pd.DataFrame, *, score: str = "score",
         pub = df["rank_published"].astype("Int64")
         if "reference" in df:
             pub = pub.mask(df["reference"].notna())
-        no_scores = (df["rank_of"] == 0).fillna(True)
+        no_scores = df["rank_of"] == 0              # a count: never missing, 0 where no score was published
         df["rank"] = df["rank"].mask(no_scores, pub)
         df["rank_of"] = df["rank_of"].mask(no_scores)
     span = (df["rank_of"] - 1).astype("Float64")
@@ -90,8 +90,7 @@ def _rank_change(df: pd.DataFrame, keys: list[str]) -> pd.Series:
         before = g.set_index(["year", unit])["rank"]
         before = before[~before.index.duplicated()]
         prev_keys = list(zip(g["year"].map(previous), g[unit]))
-        prev_rank = pd.Series([before.get(k, pd.NA) if pd.notna(k[0]) else pd.NA for k in prev_keys],
-                              index=g.index, dtype="Int64")
+        prev_rank = pd.Series([before.get(k, pd.NA) for k in prev_keys], index=g.index, dtype="Int64")
         out.loc[g.index] = (prev_rank - g["rank"]).to_numpy()
     return out
 
@@ -111,10 +110,10 @@ def rank_text(rank: object, rank_of: object, change: object, *, lang: str = "vi"
     >>> rank_text(13, 20, 4), rank_text(13, 20, 4, lang="en"), rank_text(4, None, None)
     ('13/20 (tăng 4 bậc)', '13/20 (up 4)', '4')
     """
-    if rank is None or pd.isna(rank):
+    if pd.isna(rank):                                   # None, NaN and pd.NA alike
         return "—"
-    text = f"{int(rank)}/{int(rank_of)}" if rank_of is not None and not pd.isna(rank_of) else f"{int(rank)}"
-    if change is None or pd.isna(change):
+    text = f"{int(rank)}" if pd.isna(rank_of) else f"{int(rank)}/{int(rank_of)}"
+    if pd.isna(change):
         return text
     c = int(change)
     if lang == "en":
