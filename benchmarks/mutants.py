@@ -44,6 +44,10 @@ does not change when other modules are added); the table says so. --out FILE (re
 report as markdown, or as JSON (every mutant and its outcome) when FILE ends in .json. A glob that
 matches no module is skipped (the run says so).
 
+Survivors that no test can ever catch (the same result for every input; most change only speed) are
+listed in benchmarks/mutants_equivalent.txt, each with its reason; the report shows the raw share
+killed and, beside it, the share with those left out.
+
 Goal (issue 14): >= 85 % killed overall, and no survivor in the report's figures. Not in CI (too slow).
 """
 from __future__ import annotations
@@ -690,47 +694,75 @@ def run(args) -> dict:
                 mutants=[asdict(m) for m in chosen])
 
 
+EQUIVALENT = HERE / "mutants_equivalent.txt"
+
+
+def equivalents(path: Path = EQUIVALENT) -> dict[tuple[str, str, str], str]:
+    """The mutants judged equivalent (no test can tell them from the original), each with why:
+    ``module | original line | mutation | why`` per line, matched on the line's text, not its
+    number. A listed mutant still runs; it is reported apart only when it survives."""
+    out = {}
+    if path.exists():
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                module, original, mutation, why = (x.strip() for x in line.split(" | ", 3))
+                out[(module, original, mutation)] = why
+    return out
+
+
+def _equivalent(m: dict, listed: dict) -> str | None:
+    return listed.get((m["module"], m["original"], m["mutation"])) if m["status"] == "survived" else None
+
+
 def summarise(result: dict) -> list[dict]:
     rows = []
     by_module: dict[str, list[dict]] = {}
+    listed = equivalents()
     for m in result["mutants"]:
         by_module.setdefault(m["module"], []).append(m)
     for module in result["totals"]:
         ms = by_module.get(module, [])
         count = {s: sum(m["status"] == s for m in ms) for s in ("killed", "timeout", "survived", "error")}
         not_run = sum(not m["covered"] for m in ms if m["status"] == "survived")
-        rows.append(dict(module=module, of=result["totals"][module], mutants=len(ms), not_run=not_run, **count))
+        equivalent = sum(_equivalent(m, listed) is not None for m in ms)
+        rows.append(dict(module=module, of=result["totals"][module], mutants=len(ms), not_run=not_run,
+                         equivalent=equivalent, **count))
     return rows
 
 
-def pct(row: dict) -> str:
-    judged = row["mutants"] - row["error"]
+def pct(row: dict, *, without_equivalent: bool = False) -> str:
+    judged = row["mutants"] - row["error"] - (row["equivalent"] if without_equivalent else 0)
     return f"{100 * (row['killed'] + row['timeout']) / judged:.1f}" if judged else "-"
 
 
 def report_text(result: dict, *, markdown: bool) -> str:
     rows = summarise(result)
-    total = {k: sum(r[k] for r in rows) for k in ("of", "mutants", "killed", "timeout", "survived", "not_run", "error")}
+    total = {k: sum(r[k] for r in rows) for k in ("of", "mutants", "killed", "timeout", "survived", "not_run", "error",
+                                                  "equivalent")}
     total["module"] = "all"
     sample = f"at most {result['limit']} per module, seed {result['seed']}" if result["limit"] else "all"
     head = (f"Mutation run of {result['date']} on {result['commit']}: mutants {sample}; {result['jobs']} jobs, "
             f"{result['seconds'] / 60:.0f} min.")
     out = [head, ""]
     if markdown:
-        out += ["| module | mutants (of) | killed | timeout | survived | of which not run | % killed |",
-                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        out += ["| module | mutants (of) | killed | timeout | survived | of which not run | of which equivalent "
+                "| % killed | % killed, equivalent aside |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for r in rows + [total]:
             name = f"**{r['module']}**" if r is total else f"`{r['module']}`"
             out.append(f"| {name} | {r['mutants']} ({r['of']}) | {r['killed']} | {r['timeout']} | {r['survived']} "
-                       f"| {r['not_run']} | {pct(r)} |")
+                       f"| {r['not_run']} | {r['equivalent']} | {pct(r)} | {pct(r, without_equivalent=True)} |")
     else:
         out.append(f"{'module':38} {'mutants':>8} {'(of)':>6} {'killed':>7} {'timeout':>8} {'survived':>9} "
-                   f"{'not run':>8} {'% killed':>9}")
+                   f"{'not run':>8} {'equiv.':>7} {'% killed':>9} {'% w/o eq.':>10}")
         for r in rows + [total]:
             out.append(f"{r['module']:38} {r['mutants']:8} {r['of']:6} {r['killed']:7} {r['timeout']:8} "
-                       f"{r['survived']:9} {r['not_run']:8} {pct(r):>9}")
+                       f"{r['survived']:9} {r['not_run']:8} {r['equivalent']:7} {pct(r):>9} "
+                       f"{pct(r, without_equivalent=True):>10}")
     out += ["", "Killed counts timeouts; % killed = (killed + timeout) / mutants; 'not run': no test of the module "
-                "executes the line (survived without a run)."]
+                "executes the line (survived without a run); 'equivalent': survivors listed in "
+                "benchmarks/mutants_equivalent.txt, each with why no test can catch it (the last column leaves "
+                "them out of the count)."]
     out.append("Test files per module, run unmutated (at once with another run, as the mutants are):")
     for sel in result["selections"]:
         out.append(f"{'- ' if markdown else '  '}{', '.join(sel['modules'])}: {', '.join(sel['files'])} "
@@ -740,10 +772,12 @@ def report_text(result: dict, *, markdown: bool) -> str:
     if result["failing_unmutated"]:
         out.append("Failing unmutated (left out of every run): " + ", ".join(result["failing_unmutated"]) + ".")
     survivors = [m for m in result["mutants"] if m["status"] == "survived"]
+    listed = equivalents()
     out += ["", f"Survivors ({len(survivors)}):", ""]
     for m in survivors:
         where = f"{m['module']}:{m['line']}"
-        mark = "" if m["covered"] else " [not run]"
+        why = _equivalent(m, listed)
+        mark = ("" if m["covered"] else " [not run]") + (f" [equivalent: {why}]" if why else "")
         if markdown:
             out.append(f"- `{where}` {m['mutation']}{mark} — `{m['original']}`")
         else:
