@@ -106,7 +106,7 @@ def _tiled_year(rows: pd.DataFrame, year: int) -> pd.Series | None:
         if p.start_year == p.end_year == year and pd.notna(r["numerator"]):
             spans.setdefault(p.start_month, []).append((p.months, i))
     chosen, month = [], 1
-    while month <= 12 and month in spans:
+    while month in spans:                           # start months are 1–12: the year ends the walk
         months, i = max(spans[month])               # the longest span starting that month
         chosen.append(i)
         month += months
