@@ -502,3 +502,12 @@ def test_a_flag_about_no_one_figure_says_so_and_a_missing_figure_is_a_dash():
     assert subject_label("online_dossier_share", "vi") == "Tỷ lệ hồ sơ trực tuyến"
     assert [_figure(x, False, "vi") for x in (None, float("nan"), 1250.0, 12.5)] == ["—", "—", "1.250", "12,5"]
     assert _figure(0.1875, True, "vi") == "18,75%" and _figure(None, True, "en") == "—"
+
+
+def test_a_change_exactly_on_the_band_is_not_flagged():
+    # 75 after 100: a ratio of 0,75, exactly 1 − 0,25: inside the band 1 ± 0,25 (outside means beyond it)
+    obs = _obs([["tasks_done_count", "prov_95", str(y), v, None, v, "f"] for y, v in ((2023, 100), (2024, 75))])
+    on_band = review(obs, settings={"over_time": {"band": 0.25}})
+    assert on_band.flags[on_band.flags["rule"] == "over_time"].empty and on_band.judged["2b"] == 1
+    beyond = review(obs, settings={"over_time": {"band": 0.24}})
+    assert beyond.flags[beyond.flags["rule"] == "over_time"]["score"].tolist() == [0.75]

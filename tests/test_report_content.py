@@ -72,6 +72,10 @@ def test_the_workbook_and_summary_show_the_figures_statuses_and_counts(report_20
     line = facts[facts.iloc[:, 0].astype(str).str.startswith("Chỉ tiêu: đạt")].iloc[0, 1]
     assert line == f"{met} / {judged} / {len(statuses)}"
     assert summary["targets"][statuses.index("achieved")]["status"] == "achieved"
+    online = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
+    # attainment: the value over the target, (2.076 / 6.800) ÷ 20 % = 1,526; the gap in points, 30,53 − 20
+    assert online["attainment"] == pytest.approx(2076 / 6800 / 0.20)
+    assert online["gap"] == pytest.approx((2076 / 6800 - 0.20) * 100)
 
 
 def test_the_vietnamese_report_speaks_vietnamese_and_the_english_one_english(report_2023):

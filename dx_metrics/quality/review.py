@@ -502,8 +502,10 @@ def _over_time(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> N
     for (indicator, unit), by_period in series.items():
         for p, (value, label, source) in by_period.items():
             before = _preceding(p, list(by_period), n)
-            mean = float(np.mean([by_period[q][0] for q in before])) if before else 0.0
-            if not before or mean == 0:
+            if not before:
+                continue
+            mean = float(np.mean([by_period[q][0] for q in before]))
+            if mean == 0:
                 continue
             judged["2b"] = judged.get("2b", 0) + 1
             ratio = value / mean
