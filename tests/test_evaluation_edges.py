@@ -70,3 +70,15 @@ def test_four_quarterly_reports_are_judged_as_the_year_they_cover(tmp_path):
     # H1 and two quarters tile the year too
     mixed = evaluate(plan, _dossier_obs([("2023-H1", 1059, 3502), quarters[2], quarters[3]])).iloc[0]
     assert (mixed["numerator"], mixed["denominator"], mixed["status"]) == (2182, 6977, "achieved")
+
+
+@pytest.mark.parametrize("comparator, value, status", [
+    (">=", 20, "achieved"), (">=", 20 - 1e-9, "achieved"), (">=", 20 - 1e-6, "not_achieved"),
+    ("<=", 20, "achieved"), ("<=", 20 + 1e-9, "achieved"), ("<=", 20 + 1e-6, "not_achieved"),
+    ("==", 20, "achieved"), ("==", 20 + 5e-10, "achieved"), ("==", 21, "not_achieved"), ("==", 19, "not_achieved"),
+])
+def test_a_target_is_met_up_to_float_noise_and_no_further(tmp_path, comparator, value, status):
+    # the tolerance (1e-9) absorbs the noise of sums and divisions, never a real shortfall
+    plan = _plan(tmp_path, f"  - {{indicator: tasks_done_count, comparator: '{comparator}', value: 20}}\n")
+    row = evaluate(plan, _obs([("tasks_done_count", "2023", value)])).iloc[0]
+    assert row["status"] == status

@@ -125,3 +125,22 @@ def test_a_note_set_replaces_and_a_note_added_joins():
                                      add=True)
     assert joined.tolist()[0] == "denominator is 0; x missing"
     assert [n["code"] for n in notes.decode(joined_codes.tolist()[0])] == ["denominator_zero", "field_missing"]
+
+
+def test_how_a_notes_figures_are_written_in_each_language():
+    from dx_metrics.notes import _shown, decode
+
+    assert _shown(12.0, "number", {}, "vi") == "12" and _shown(12.5, "number", {}, "vi") == "12,50"
+    assert _shown(1250, "count", {}, "vi") == "1.250" and _shown(1250, "count", {}, "en") == "1,250"
+    assert _shown(0, "more", {}, "vi") == "" and _shown(3, "more", {}, "en") == " … +3 more"
+    assert _shown(3, "more", {}, "vi") == " … và 3 mục khác"
+    assert _shown(None, "g4", {}, "en") == "missing" and _shown(float("nan"), "share", {}, "vi") == "—"
+    two = [{"code": "a", "params": {}}, {"code": "b", "params": {}}]
+    assert decode(two) == two and decode(None) == [] and decode(float("nan")) == [] and decode(pd.NA) == []
+
+
+def test_a_missing_period_is_a_dash_not_nan():
+    from dx_metrics.formats import fmt_period
+
+    assert fmt_period(None) == fmt_period(float("nan"), lang="en") == fmt_period(pd.NA) == "—"
+    assert fmt_period("2024-Q2") == "Quý II/2024" and fmt_period("2024-Q2", lang="en") == "Q2 2024"
