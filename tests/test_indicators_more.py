@@ -212,3 +212,21 @@ def test_where_a_figure_comes_from_lists_files_then_sheets_in_order():
              ("records.parquet", None): set()}
     assert describe_cells(cells) == ("a.xlsx, Quý I, rows 5–6; a.xlsx, Quý II, row 5; b.xlsx, Quý II, rows 7–9, 12; "
                                      "records.parquet, dossier records")
+
+
+def test_records_by_half_year_count_their_digitised_and_paid_dossiers():
+    r = pd.DataFrame({
+        "dossier_id": list("ABCD"), "unit_id": ["u"] * 4,
+        "received_at": pd.to_datetime(["2024-01-10", "2024-06-30", "2024-07-01", "2024-12-31"]),
+        "channel": ["online", "direct", "online", "online"],
+        "due_at": pd.to_datetime([None] * 4), "resolved_at": pd.to_datetime([None] * 4),
+        "digitized": pd.array([True, True, None, False], dtype="boolean"),
+        "paid_online": pd.array([False, None, True, True], dtype="boolean"),
+    })
+    d = aggregate_records(r, freq="half", calendar="calendar").set_index("period")
+    # H1: A, B (both digitised, none paid online); H2: C, D (C not known to be digitised: not counted)
+    assert d.index.tolist() == ["2024-H1", "2024-H2"]
+    assert (d.loc["2024-H1", "received_total"], d.loc["2024-H1", "digitized"], d.loc["2024-H1", "paid_online"]) == (2, 2, 0)
+    assert (d.loc["2024-H2", "received_total"], d.loc["2024-H2", "digitized"], d.loc["2024-H2", "paid_online"]) == (2, 0, 2)
+    assert d.loc["2024-H2", "received_online"] == 2
+

@@ -135,3 +135,18 @@ def test_self_reported_percent_points_decided_per_column(tmp_path):
             ["work_records_online_share", "Thanh tra Sở", "0,5"]]
     df = read_export(write_sheet(tmp_path / "o.xlsx", rows), "observations")
     assert df["value"].round(6).tolist() == [0.27, 0.01, 0.005]
+
+
+def test_in_person_and_postal_columns_add_up_to_the_offline_dossiers(tmp_path):
+    from conftest import write_sheet
+
+    from dx_metrics import read_export
+
+    rows = [["Năm 2023"], ["Đơn vị", "Trực tuyến", "Trực tiếp", "Bưu chính", "Đã giải quyết"],
+            ["Văn phòng Sở", 120, 25, 5, 140], ["Thanh tra Sở", 8, 10, None, 18]]
+    df = read_export(write_sheet(tmp_path / "t.xlsx", rows), "dossiers", scope="baclieu_dot", strict=False)
+    got = df.set_index("unit_id")
+    # 25 in person + 5 by post = 30 offline; 120 + 30 newly received. The inspectorate's postal
+    # cell is empty: its offline dossiers (and so its total) are not known, never read as 8 + 10
+    assert got.loc["baclieu_dot_office", "received_total"] == 150
+    assert pd.isna(got.loc["baclieu_dot_inspect", "received_total"])
