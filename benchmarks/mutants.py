@@ -88,7 +88,7 @@ TESTS = {
                                 "test_contracts.py", "test_input_checks.py", "test_doctests.py"],
     "dx_metrics/plans/*": ["test_plans.py", "test_hostile_plans.py", "test_trajectory.py", "test_compare.py",
                            "test_index_layouts.py", "test_evaluation_edges.py", "test_pace.py", "test_report_content.py"],
-    "dx_metrics/quality/*": ["test_quality.py"],
+    "dx_metrics/quality/*": ["test_quality.py", "test_overlapping_inputs.py"],
     "dx_metrics/formats.py": ["test_report.py", "test_notes.py", "test_doctests.py"],
     "dx_metrics/notes.py": ["test_notes.py", "test_doctests.py", "test_indicators*.py", "test_plans.py",
                             "test_input_checks.py", "test_problem_messages.py"],

@@ -142,3 +142,16 @@ def test_a_rank_is_written_with_its_field_and_change_whatever_says_missing():
     assert rank_text(13.0, 20.0, -2.0, lang="en") == "13/20 (down 2)"
     assert rank_text(13, 20, 0) == "13/20 (giữ nguyên)" and rank_text(13, 20, 0, lang="en") == "13/20 (unchanged)"
     assert rank_text(17, 20, -3) == "17/20 (giảm 3 bậc)"
+
+
+def test_a_ranked_table_ranked_again_gives_the_same_ranks_and_keeps_what_was_published():
+    df = pd.DataFrame({"index": ["ICT"] * 3, "year": [2019] * 3, "unit_id": ["a", "b", "c"],
+                       "unit_name": ["A", "B", "C"], "component": ["total"] * 3, "score": [0.5, 0.7, 0.6],
+                       "rank": [3, 1, 2]})
+    once = rank_units(df)
+    twice = rank_units(once)
+    assert once["rank"].tolist() == twice["rank"].tolist() == [3, 1, 2]
+    assert twice["rank_published"].tolist() == [3, 1, 2] and twice["rank_of"].tolist() == [3, 3, 3]
+    assert rank_mismatches(twice).empty
+    # a table with no published rank has nothing to disagree with
+    assert rank_mismatches(rank_units(df.drop(columns="rank"))).empty
