@@ -155,3 +155,14 @@ def test_a_ranked_table_ranked_again_gives_the_same_ranks_and_keeps_what_was_pub
     assert rank_mismatches(twice).empty
     # a table with no published rank has nothing to disagree with
     assert rank_mismatches(rank_units(df.drop(columns="rank"))).empty
+
+
+def test_rows_without_a_year_have_no_rank_change():
+    import math
+
+    # found by review: a NaN year looked up as "the year before" found the other NaN-year rows
+    df = pd.DataFrame({"index": ["DTI"] * 4, "year": [math.nan, math.nan, 2022, 2022], "unit_id": ["A", "B", "A", "B"],
+                       "unit_name": ["A", "B", "A", "B"], "component": ["total"] * 4, "score": [80, 70, 60, 90]})
+    ranked = rank_units(df)
+    assert ranked["rank_change"].isna().all()
+    assert rank_text(ranked["rank"].iloc[0], ranked["rank_of"].iloc[0], ranked["rank_change"].iloc[0]) == "1/2"

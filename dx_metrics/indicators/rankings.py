@@ -90,7 +90,10 @@ def _rank_change(df: pd.DataFrame, keys: list[str]) -> pd.Series:
         before = g.set_index(["year", unit])["rank"]
         before = before[~before.index.duplicated()]
         prev_keys = list(zip(g["year"].map(previous), g[unit]))
-        prev_rank = pd.Series([before.get(k, pd.NA) for k in prev_keys], index=g.index, dtype="Int64")
+        # a row without a year before it has no change (a lookup with a NaN year would find
+        # the rows whose year is missing)
+        prev_rank = pd.Series([before.get(k, pd.NA) if pd.notna(k[0]) else pd.NA for k in prev_keys],
+                              index=g.index, dtype="Int64")
         out.loc[g.index] = (prev_rank - g["rank"]).to_numpy()
     return out
 
