@@ -406,3 +406,23 @@ def test_a_long_value_in_a_message_is_cut_at_80_characters():
     assert _short("x" * 80) == "x" * 80
     assert _short("x" * 81) == "x" * 79 + "…" and len(_short("y" * 500)) == 80
     assert _short(["a", 1]) == "['a', 1]"
+
+
+@pytest.mark.parametrize("horizons, key", [("{true: 80%}", "True"), ("{~: 80%}", "None"), ("{2025.5: 80%}", "2025.5"),
+                                           ("{-5: 80%}", "-5"), ("{2150: 80%}", "2150"), ("{25: 80%}", "25")])
+def test_a_horizon_keyed_by_something_not_a_year_is_refused(tmp_path, horizons, key):
+    # found by review: YAML keys that are not text (2150, true, ~) pass the schema's year pattern,
+    # which sees text keys only, and were dropped without a word
+    path = _one_target(tmp_path, "online_dossier_share", "12%", f"    horizons: {horizons}\n")
+    assert _refusal(path) == {f"targets[0].horizons.{key}": "is not a year (1900–2099)"}
+
+
+def test_a_horizon_the_schema_refuses_is_said_once_and_mixed_keys_do_not_crash(tmp_path):
+    # the schema and the plan's own checks spell a year key alike: one message, not two
+    one = _one_target(tmp_path, "online_dossier_share", "12%", "    horizons: {2030: x}\n")
+    assert _refusal(one) == {"targets[0].horizons.2030": "'x' is not a target value"}
+    # keys of two types in one mapping once crashed the schema's cache marker (json.dumps sort_keys)
+    mixed = _one_target(tmp_path, "online_dossier_share", "12%", "    horizons: {2025: 80%, abc: 90%}\n")
+    assert _refusal(mixed) == {"targets[0].horizons": "'abc' is not valid here"}
+    assert load_plan(_one_target(tmp_path, "online_dossier_share", "12%", "    horizons: {2030: 90%}\n")
+                     ).targets[0].horizons == {2030: 0.9}

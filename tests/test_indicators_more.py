@@ -230,3 +230,13 @@ def test_records_by_half_year_count_their_digitised_and_paid_dossiers():
     assert (d.loc["2024-H2", "received_total"], d.loc["2024-H2", "digitized"], d.loc["2024-H2", "paid_online"]) == (2, 0, 2)
     assert d.loc["2024-H2", "received_online"] == 2
 
+
+
+def test_records_without_a_single_receipt_date_count_nothing():
+    # found by review: with every receipt date missing, a resolution date must not open 2.024
+    # years of empty periods
+    r = pd.DataFrame({"dossier_id": ["A", "B"], "unit_id": ["u", "u"], "channel": ["online", "online"],
+                      "received_at": pd.to_datetime([None, None]), "due_at": pd.to_datetime([None, None]),
+                      "resolved_at": pd.to_datetime(["2023-05-02", None])})
+    assert month_index(r["received_at"]).tolist() == [-1, -1]
+    assert aggregate_records(r).empty

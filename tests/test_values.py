@@ -78,3 +78,21 @@ def test_text_in_a_column_mixed_with_numbers_is_kept_cleaned():
     # codes written as numbers lose their ".0"; the text beside them is cleaned, not dropped
     got = parse_text(pd.Series([1.0, "  Phòng   A ", 2.5, None, "-"], dtype=object))
     assert got.tolist()[:3] == ["1", "Phòng A", "2.5"] and got.isna().tolist()[3:] == [True, True]
+
+
+def test_text_is_cleaned_alike_in_a_column_of_text_and_in_a_mixed_one():
+    # found by review: Arrow's \s is ASCII only, so a no-break space inside a name stayed in a
+    # text column while the same name in a column that also held a number was cleaned
+    import sys
+
+    import pandas as pd
+
+    from dx_metrics.ingest.values import parse_text
+    from dx_metrics.text import clean_label
+
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()]
+    names = [f"{c}Văn{c}{c}phòng Sở{c}" for c in spaces] + ["Phòng\u200bA"]      # U+200B is no space: kept
+    text_only = parse_text(pd.Series(names + [None], dtype=object)).tolist()
+    mixed = parse_text(pd.Series(names + [1.0], dtype=object)).tolist()
+    assert text_only[:-1] == mixed[:-1] == [clean_label(n) for n in names]
+    assert set(text_only[:-2]) == {"Văn phòng Sở"} and text_only[-2] == "Phòng\u200bA"

@@ -25,6 +25,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -123,7 +124,7 @@ class _Checker:
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 marker.touch()
         for e in errors:
-            for key, message, hint, value in _schema_problem(e):
+            for key, message, hint, value in _schema_problem(e, raw):
                 if key not in self.refused:
                     self.problems.append(Problem(file=self.path.name, column=key or None, message=message,
                                                  reason="plan", hint=hint, value=value))
@@ -152,7 +153,11 @@ def _schema_passed(raw: object) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    key = hashlib.sha256(json.dumps([raw, plan_schema()], sort_keys=True, default=str).encode()).hexdigest()[:32]
+    try:
+        text = json.dumps([raw, plan_schema()], sort_keys=True, default=str)
+    except TypeError:           # keys of several types in one mapping ({2025: .., abc: ..}): no marker
+        return None
+    key = hashlib.sha256(text.encode()).hexdigest()[:32]
     return folder / "plans_schema_ok" / key
 
 
@@ -163,10 +168,16 @@ def _validator():
     return jsonschema.Draft202012Validator(plan_schema())
 
 
-def _key_path(parts) -> str:
-    out = ""
+def _key_path(parts, root: object) -> str:
+    """"targets[0].horizons.2030": a list's items by position, a mapping's by key (a year
+    written 2030 is an int key, spelt as the code's own checks spell it)."""
+    out, node = "", root
     for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        out += f"[{p}]" if isinstance(node, list) else (f".{p}" if out else str(p))
+        try:
+            node = node[p]
+        except (KeyError, IndexError, TypeError):
+            node = None
     return out
 
 
@@ -175,19 +186,19 @@ def _short(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _schema_problem(e) -> list[tuple[str, str, str | None, str | None]]:
+def _schema_problem(e, root: object) -> list[tuple[str, str, str | None, str | None]]:
     """(key path, message, hint, value) for one schema finding, in the plan's words."""
-    where = _key_path(e.absolute_path)
+    where = _key_path(e.absolute_path, root)
     sub = e.schema if isinstance(e.schema, dict) else {}
     if e.validator == "required":
         missing = [k for k in e.validator_value if isinstance(e.instance, dict) and k not in e.instance]
         props = sub.get("properties", {})
-        return [(_key_path([*e.absolute_path, k]), "is missing",
+        return [(_key_path([*e.absolute_path, k], root), "is missing",
                  props.get(k, {}).get("x-hint") or f"add '{k}:' to the plan", None) for k in missing]
     if e.validator == "additionalProperties" and isinstance(e.instance, dict):
         allowed = sorted(sub.get("properties", {}))
         extra = sorted((k for k in e.instance if k not in allowed), key=str)
-        return [(_key_path([*e.absolute_path, str(k)]), "is not a known key",
+        return [(_key_path([*e.absolute_path, str(k)], root), "is not a known key",
                  f"known keys here: {', '.join(allowed)}", None) for k in extra]
     if e.validator == "propertyNames":
         return [(where, f"{_short(e.instance)} has a key that is not a year", sub.get("x-hint"), None)]
@@ -299,6 +310,13 @@ def _target(c: _Checker, t: dict, where: str, known: set[str]) -> Target | None:
                   horizons, t.get("note"))
 
 
+def _is_year(key: object) -> bool:
+    """A horizon's year as YAML gives it: 2030 (an int) or "2030"; 1900–2099, as the schema's pattern."""
+    if isinstance(key, str):
+        return re.fullmatch(r"(19|20)[0-9]{2}", key) is not None
+    return isinstance(key, int) and not isinstance(key, bool) and 1900 <= key <= 2099
+
+
 _VALUE_HINT = "write a number: 90%, 0.9 or 90 for a share; a whole number for a count"
 
 
@@ -314,9 +332,12 @@ def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict,
     horizons = {}
     for year, hv in (raw_horizons or {}).items():
         parsed = target_value(hv, unit)
-        if parsed is None:
+        if not _is_year(year):      # the schema's pattern sees text keys only: 2150, true, ~ are judged here
+            c.bad(f"{where}horizons.{year}", "is not a year (1900–2099)", "write 'horizons: {2025: 80%, 2030: 100%}'",
+                  year)
+        elif parsed is None:
             c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", _VALUE_HINT, hv)
-        elif str(year).isdigit():                           # else the schema has said so
+        else:
             horizons[int(year)] = parsed
     baseline = baseline or {}
     b_value = target_value(baseline["value"], unit) if "value" in baseline else None
