@@ -236,3 +236,17 @@ def test_a_header_is_found_as_far_down_as_the_scan_reaches(tmp_path, titles):
     assert df.attrs["origin"]["header_row"] == titles + 1
     assert df.set_index("unit_id").loc["baclieu_dot_office", "received_online"] == 120
     assert df["source_row"].tolist() == [titles + 2, titles + 3]
+
+
+@pytest.mark.parametrize("text, named", [
+    ("dosiers:\n  received_online: {aliases: [Nộp mạng]}\n", "'dosiers'"),          # a misspelt kind
+    ("filler_words:\n  dossiers: [Gồm]\n", "'filler_words'"),                           # not a table kind
+    ("dossiers: [Nộp mạng]\n", "'dossiers'"),                                            # a kind without fields
+])
+def test_an_overlay_that_names_no_table_kind_is_refused_naming_it(tmp_path, text, named):
+    overlay = tmp_path / "columns.yaml"
+    overlay.write_text(text, encoding="utf-8")
+    header.set_overlay(overlay)
+    with pytest.raises(ValueError) as e:
+        header.column_specs()
+    assert f"{named} is not a table kind (kinds: dossiers, " in str(e.value) and "columns.yaml" in str(e.value)

@@ -193,7 +193,7 @@ class _Table:
     words: dict[tuple[int, tuple[str, ...]], set[str]]  # (levels, sorted words less fillers) -> fields
     context: dict[tuple[str, ...], list[tuple[str, frozenset[str]]]]  # words -> [(field, fields it may follow)]
     fillers: tuple[tuple[str, ...], ...]
-    drop_years: bool = False
+    drop_years: bool
 
     def bag(self, text: str) -> tuple[str, ...]:
         return _words(text, self.fillers, self.drop_years)
@@ -239,7 +239,7 @@ def _table(kind: str, index: str | None = None) -> _Table:
         for alias in spec.aliases:
             exact.setdefault(alias, set()).add(spec.name)
             key = (len(alias), _words(" ".join(alias), fillers, kind == "index_scores"))
-            if key[1] and not set(key[1]) <= _GENERIC:
+            if not set(key[1]) <= _GENERIC:            # an empty bag is within it too
                 words.setdefault(key, set()).add(spec.name)
         ctx = raw.get(spec.name, {}).get("context") if isinstance(raw.get(spec.name), dict) else None
         if ctx:
@@ -262,7 +262,7 @@ def _match(path: tuple[str, ...], table: _Table) -> Match | None:
     or its last level (after folding), else one with the same words in any order once the
     kind's filler words are set aside. Covering more levels wins, then exact over words."""
     found: list[Match] = []
-    for n in range(min(len(path), 2), 0, -1):
+    for n in range(len(path), 0, -1):                  # a path has one level or two
         tail = path[-n:]
         if tail in table.exact:
             found.append(Match(frozenset(table.exact[tail]), (n, 1), " / ".join(tail), "alias"))

@@ -244,7 +244,7 @@ def _ranks_onto_totals(t: RawTable, is_rank: pd.Series) -> None:
            "two_ranks", reason="duplicate_key", hint="one_rank_row")
     ranks = rank_rows[~twice].groupby(keys, dropna=False)["score"].first()
     totals = d.index[(d["component"] == "total") & ~is_rank & ~t.skipped]
-    where = pd.MultiIndex.from_frame(d.loc[totals, keys]) if len(keys) > 1 else pd.Index(d.loc[totals, keys[0]])
+    where = pd.MultiIndex.from_frame(d.loc[totals, keys])        # index and unit_name at least
     published = pd.Series(ranks.reindex(where).to_numpy(), index=totals, dtype="Float64").round().astype("Int64")
     have_total = set(map(tuple, d.loc[totals, keys].itertuples(index=False)))
     orphans = [k for k in map(tuple, rank_rows[~twice][keys].itertuples(index=False)) if k not in have_total]
