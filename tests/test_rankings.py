@@ -166,3 +166,23 @@ def test_rows_without_a_year_have_no_rank_change():
     ranked = rank_units(df)
     assert ranked["rank_change"].isna().all()
     assert rank_text(ranked["rank"].iloc[0], ranked["rank_of"].iloc[0], ranked["rank_change"].iloc[0]) == "1/2"
+
+
+def test_units_without_a_peer_group_are_ranked_and_followed_over_the_years():
+    # a ranking list with an empty group column: every unit still ranked, percentiles 100 / 50 / 0,
+    # and the change from 2022 (B first, then C, then A) to 2023 (A first)
+    rows = [(2022, "A", 0.5), (2022, "B", 0.9), (2022, "C", 0.7), (2023, "A", 0.95), (2023, "B", 0.8), (2023, "C", 0.6)]
+    df = pd.DataFrame({"index": "ICT", "year": [r[0] for r in rows], "unit_id": [r[1] for r in rows],
+                       "unit_name": [r[1] for r in rows], "peer_group": None, "component": "total",
+                       "score": [r[2] for r in rows]})
+    ranked = rank_units(df).set_index(["year", "unit_id"])
+    assert ranked.loc[2023, "rank"].tolist() == [1, 2, 3] and ranked.loc[2023, "rank_of"].tolist() == [3, 3, 3]
+    assert ranked.loc[2023, "percentile"].tolist() == [100.0, 50.0, 0.0]
+    assert ranked.loc[2023, "rank_change"].tolist() == [2, -1, -1] and ranked.loc[2022, "rank_change"].isna().all()
+    # two units: the first at 100, the second at 0; one unit alone is at 100
+    two = rank_units(df[(df["year"] == 2022) & (df["unit_id"] != "C")])
+    assert two["percentile"].tolist() == [0.0, 100.0]
+    assert rank_units(df.iloc[:1])["percentile"].tolist() == [100.0]
+    # without years there is no change to tell, and the column stays a column of whole numbers
+    no_year = rank_units(df[df["year"] == 2023].drop(columns="year"))
+    assert str(no_year["rank_change"].dtype) == "Int64" and no_year["rank_change"].isna().all()
