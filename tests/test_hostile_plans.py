@@ -426,3 +426,11 @@ def test_a_horizon_the_schema_refuses_is_said_once_and_mixed_keys_do_not_crash(t
     assert _refusal(mixed) == {"targets[0].horizons": "'abc' is not valid here"}
     assert load_plan(_one_target(tmp_path, "online_dossier_share", "12%", "    horizons: {2030: 90%}\n")
                      ).targets[0].horizons == {2030: 0.9}
+
+
+@pytest.mark.parametrize("section, value, said", [("targets", "5", "5 is not a list of targets"),
+                                                  ("tasks", "abc", "'abc' is not a list of tasks"),
+                                                  ("inputs", "{a: 1}", "a mapping is not a list of inputs")])
+def test_a_section_that_is_not_a_list_is_refused_at_its_key(tmp_path, section, value, said):
+    path = _write(tmp_path, "p.yaml", HEAD.format(id="p") + f"{section}: {value}\n")
+    assert _refusal(path) == {section: said}
