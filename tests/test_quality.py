@@ -511,3 +511,14 @@ def test_a_change_exactly_on_the_band_is_not_flagged():
     assert on_band.flags[on_band.flags["rule"] == "over_time"].empty and on_band.judged["2b"] == 1
     beyond = review(obs, settings={"over_time": {"band": 0.24}})
     assert beyond.flags[beyond.flags["rule"] == "over_time"]["score"].tolist() == [0.75]
+
+
+def test_a_unit_that_shrinks_as_its_parent_does_is_not_flagged():
+    # parent 100 -> 80 (0,8), a division 50 -> 40 (0,8): the same change, a ratio of 1 between them
+    u = _divisions(1)[0]
+    obs = _obs([["tasks_done_count", "prov_95", "2023", 100, None, 100, "f"],
+                ["tasks_done_count", "prov_95", "2024", 80, None, 80, "f"],
+                ["tasks_done_count", u, "2023", 50, None, 50, "f"],
+                ["tasks_done_count", u, "2024", 40, None, 40, "f"]])
+    r = review(obs)
+    assert r.flags[r.flags["rule"] == "over_time_vs_parent"].empty and r.judged["2b_parent"] == 1
