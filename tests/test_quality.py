@@ -58,6 +58,10 @@ def test_outlier_across_units_80_among_20_22_25_21_is_flagged_with_its_modified_
     assert f.iloc[0]["score"] == pytest.approx(19.5605)
     # 0.25: M = 0.6745 × 0.03 ÷ 0.02 = 1.01, not flagged; five units judged
     assert r.judged["2a_moderate"] == 5
+    from dx_metrics.report.quality import flag_text
+    # the unit against the median of the five (itself and its four peers)
+    assert flag_text(f.iloc[0], "vi") == ("80,00% so với trung vị 22,00% của 5 đơn vị cùng cấp: điểm z hiệu chỉnh 19,56 "
+                                          "(ngưỡng ±3,5)")
 
 
 def test_four_units_are_too_few_for_a_median_to_judge():

@@ -208,6 +208,8 @@ def test_a_workbook_with_last_year_has_its_sheets_in_order_and_last_years_figure
     assert share["Năm trước"].iloc[0] == pytest.approx(0.1875)
     assert share["Năm nay"].iloc[0] == pytest.approx(2076 / 6800)
     assert written["chart_year_over_year"].name == "year_over_year.png" and written["chart_year_over_year"].exists()
+    assert written["chart_online_dossier_share"].name == "online_dossier_share.png"
+    assert written["chart_online_dossier_share"].exists()
 
 
 def test_outputs_in_a_language_the_report_does_not_speak_are_refused_before_anything_is_written(report_2023, tmp_path):

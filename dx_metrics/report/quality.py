@@ -78,7 +78,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
     threshold = f["threshold"]
     if shown.get("threshold") == "percent":
         threshold = fmt_percent(threshold, digits=0, lang=lang)
-    elif threshold is not None and not pd.isna(threshold):
+    elif pd.notna(threshold):                   # None or NaN: a rule without a threshold
         threshold = fmt_number(threshold, digits=0 if float(threshold).is_integer() else 1, lang=lang)
     return {"value": value, "reference": reference, "threshold": str(threshold),
             "score": fmt_number(f["score"], digits=2, lang=lang),     # a missing score as MISSING
