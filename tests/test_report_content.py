@@ -381,3 +381,19 @@ def test_overdue_tasks_are_coloured_as_off_track_in_the_html(report_2023):
     rows = sorted({int(n) for n in re.findall(r"_row(\d+)_col", rules[0][0])})
     # T05 and T09 are overdue at the year end (params/baclieu_dot_2023.yaml), and only they
     assert sorted(tasks_frame(report_2023, "vi")[0].loc[rows, "Mã"]) == ["T05", "T09"]
+
+
+def test_who_is_behind_names_targets_by_indicator_and_tasks_by_id(report_2023):
+    from dx_metrics.report.tables import owners_frame
+
+    df = owners_frame(report_2023, "vi")[0]
+    tasks = df[df["Loại"] == "Nhiệm vụ"]
+    # the overdue tasks T05 and T09 (params/baclieu_dot_2023.yaml), each as "id: title", red as off track
+    assert sorted(t.split(":")[0] for t in tasks["Nội dung"]) == ["T05", "T09"]
+    assert set(tasks["Đánh giá"]) == {"Quá hạn"} and set(tasks["_status"]) == {"off_track"}
+    # the targets missed, by their indicators' names (not ids): 51 / 60 = 85 % of level-4 services usable on
+    # a phone against 90 %, 405 / 1.500 = 27 % of work records handled online against 30 % (the 2023 self-assessment)
+    targets = df[df["Loại"] == "Chỉ tiêu"]
+    assert sorted(targets["Nội dung"]) == ["Tỷ lệ DVC trực tuyến mức độ 4 (toàn trình) dùng được trên thiết bị di động",
+                                           "Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng"]
+    assert set(targets["Đánh giá"]) == {"Không đạt"}
