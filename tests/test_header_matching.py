@@ -250,3 +250,11 @@ def test_an_overlay_that_names_no_table_kind_is_refused_naming_it(tmp_path, text
     with pytest.raises(ValueError) as e:
         header.column_specs()
     assert f"{named} is not a table kind (kinds: dossiers, " in str(e.value) and "columns.yaml" in str(e.value)
+
+
+def test_a_header_written_in_both_rows_of_a_two_row_header_is_one_level():
+    # an exporter that writes "Đơn vị" in both header rows (instead of merging them): one level,
+    # shown as written once; a parent carries over to the empty cells beside it
+    paths = header._paths(["Đơn vị", "Tiếp nhận", None], ["Đơn vị", "Trực tuyến", "Trực tiếp"])
+    assert paths == [(("don vi",), "Đơn vị"), (("tiep nhan", "truc tuyen"), "Tiếp nhận / Trực tuyến"),
+                     (("tiep nhan", "truc tiep"), "Tiếp nhận / Trực tiếp")]
