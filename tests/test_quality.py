@@ -475,6 +475,10 @@ def test_the_summary_has_each_unit_and_the_overall_completeness():
     # A 4 of 4, B 3 of 4: overall 7 of 8 = 87.5 %; B's missing Q3 is the one completeness flag
     assert df.loc["Overall", "Reports received"] == 0.875 and df.loc["Overall", "Completeness"] == 1
     assert df["Reports received"].drop("Overall").tolist() == [1.0, 0.75]
+    # no flag in any other dimension: zeros, for B (one flag) as for A (none)
+    others = ["Internal consistency", "External comparison", "Dossier logs", "Denominators"]
+    assert df.loc["B", others].tolist() == [0, 0, 0, 0] and df.loc["A", others + ["Completeness"]].sum() == 0
+    assert df["Flags in all"].tolist() == [0, 1, 1]
 
 
 def test_every_rule_is_said_in_both_languages_and_shown_in_known_ways():
@@ -526,3 +530,16 @@ def test_a_unit_that_shrinks_as_its_parent_does_is_not_flagged():
                 ["tasks_done_count", u, "2024", 40, None, 40, "f"]])
     r = review(obs)
     assert r.flags[r.flags["rule"] == "over_time_vs_parent"].empty and r.judged["2b_parent"] == 1
+
+
+def test_the_summary_counts_each_units_flags_per_dimension_and_zero_elsewhere():
+    from dx_metrics.report.quality import summary_frame
+
+    u1, u2 = _divisions(2)
+    flags = pd.DataFrame({"unit_id": [u1, u2, u2], "dimension": ["completeness", "consistency", "consistency"]})
+    completeness = pd.DataFrame({"unit_id": [u1, u2], "received": [3, 4], "expected": [4, 4]})
+    df = summary_frame(flags, completeness, "en")[0].set_index("Unit")
+    first, second = df.index[:2]
+    assert df.loc[first, ["Completeness", "Internal consistency", "External comparison"]].tolist() == [1, 0, 0]
+    assert df.loc[second, ["Completeness", "Internal consistency", "External comparison"]].tolist() == [0, 2, 0]
+    assert df["Flags in all"].tolist() == [1, 2, 3] and df.loc["Overall", "Reports received"] == 7 / 8
