@@ -94,7 +94,8 @@ TESTS = {
                             "test_input_checks.py", "test_problem_messages.py"],
     "dx_metrics/report/*": ["test_report*.py", "test_quality.py", "test_plans.py", "test_index_layouts.py", "test_units_in_context.py",
                             "test_document.py", "test_ranking_page.py", "test_pace.py", "test_problem_messages.py",
-                            "test_contracts.py", "test_doctests.py", "test_history.py"],
+                            "test_contracts.py", "test_doctests.py", "test_history.py",
+                            "test_overlapping_inputs.py"],
 }
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not notebook"]
 TIMEOUT_FACTOR = 3
