@@ -150,3 +150,18 @@ def test_in_person_and_postal_columns_add_up_to_the_offline_dossiers(tmp_path):
     # cell is empty: its offline dossiers (and so its total) are not known, never read as 8 + 10
     assert got.loc["baclieu_dot_office", "received_total"] == 150
     assert pd.isna(got.loc["baclieu_dot_inspect", "received_total"])
+
+
+def test_a_units_table_with_its_dates_checked_and_one_with_a_start_date_only(tmp_path):
+    head = "unit_id,name_vi,kind,parent_id,valid_from"
+    only_from = tmp_path / "from.csv"
+    only_from.write_text(f"{head}\nx_a,Phòng A,division,baclieu_dot,2020-01-01\n", encoding="utf-8")
+    assert read_export(only_from, "units")["unit_id"].tolist() == ["x_a"]          # no end date: nothing to compare
+    both = tmp_path / "both.csv"
+    both.write_text(f"{head},valid_to\nx_a,Phòng A,division,baclieu_dot,2020-01-01,2019-12-31\n"
+                    "x_b,Phòng B,division,baclieu_dot,2020-01-01,2020-01-01\n", encoding="utf-8")
+    df = read_export(both, "units", strict=False)
+    # ending the day before it starts is an error at its row; ending the day it starts is a one-day unit
+    assert df["unit_id"].tolist() == ["x_b"]
+    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert (p.row, p.column) == (2, "valid_to")

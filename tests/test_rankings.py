@@ -186,3 +186,14 @@ def test_units_without_a_peer_group_are_ranked_and_followed_over_the_years():
     # without years there is no change to tell, and the column stays a column of whole numbers
     no_year = rank_units(df[df["year"] == 2023].drop(columns="year"))
     assert str(no_year["rank_change"].dtype) == "Int64" and no_year["rank_change"].isna().all()
+
+
+def test_a_published_rank_for_a_unit_without_a_score_is_a_mismatch():
+    # B's score is blank in the table but the publisher ranked it 2nd: our ranks cannot say so
+    df = pd.DataFrame({"index": "ICT", "year": 2019, "unit_id": ["a", "b", "c"], "unit_name": ["A", "B", "C"],
+                       "component": "total", "score": [0.9, None, 0.5], "rank": [1, 2, 3]})
+    ranked = rank_units(df)
+    mismatched = rank_mismatches(ranked)
+    # C: scored 2nd of the two scores, published 3rd; B: no rank of ours, published 2nd
+    assert sorted(mismatched["unit_id"]) == ["b", "c"]
+    assert ranked.set_index("unit_id").loc["c", "rank"] == 2
