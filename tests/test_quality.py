@@ -15,6 +15,13 @@ def _obs(rows):
                                        "source"])
 
 
+def _parent_and_division(parent: tuple, division: tuple):
+    """A count for 2023 and 2024 of the province and of one division under it: (division id, obs)."""
+    u = _divisions(1)[0]
+    return u, _obs([["tasks_done_count", unit, year, v, None, v, "f"]
+                    for unit, values in (("prov_95", parent), (u, division)) for year, v in zip(("2023", "2024"), values)])
+
+
 def _divisions(n):
     # divisions of Bạc Liêu the registry lacks: provisional units under the province
     return [provisional_id("prov_95", f"Phòng {i}") for i in range(n)]
@@ -104,11 +111,7 @@ def test_a_quarterly_series_cannot_reach_three_sd_and_says_so():
 
 def test_a_unit_whose_ratio_departs_from_its_parents():
     # the parent grows 10 % (100 -> 110); a division grows 60 % (50 -> 80): 1.6 ÷ 1.1 = 1.4545 > 1.33
-    u = _divisions(1)[0]
-    obs = _obs([["tasks_done_count", "prov_95", "2023", 100, None, 100, "f"],
-                ["tasks_done_count", "prov_95", "2024", 110, None, 110, "f"],
-                ["tasks_done_count", u, "2023", 50, None, 50, "f"],
-                ["tasks_done_count", u, "2024", 80, None, 80, "f"]])
+    u, obs = _parent_and_division((100, 110), (50, 80))
     r = review(obs)
     f = r.flags[r.flags["rule"] == "over_time_vs_parent"]
     assert f["unit_id"].tolist() == [u]
@@ -523,11 +526,7 @@ def test_a_change_exactly_on_the_band_is_not_flagged():
 
 def test_a_unit_that_shrinks_as_its_parent_does_is_not_flagged():
     # parent 100 -> 80 (0,8), a division 50 -> 40 (0,8): the same change, a ratio of 1 between them
-    u = _divisions(1)[0]
-    obs = _obs([["tasks_done_count", "prov_95", "2023", 100, None, 100, "f"],
-                ["tasks_done_count", "prov_95", "2024", 80, None, 80, "f"],
-                ["tasks_done_count", u, "2023", 50, None, 50, "f"],
-                ["tasks_done_count", u, "2024", 40, None, 40, "f"]])
+    u, obs = _parent_and_division((100, 80), (50, 40))
     r = review(obs)
     assert r.flags[r.flags["rule"] == "over_time_vs_parent"].empty and r.judged["2b_parent"] == 1
 

@@ -295,28 +295,26 @@ def test_each_sheet_has_the_columns_a_reader_is_promised_and_no_more(report_2023
     assert ind.loc[rows[-1], "Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu" and len(rows) == 5
 
 
+def _pace(comparator, pace, unit, reachable, months):
+    return {"comparator": comparator, "required_pace": pace, "pace_unit": unit, "pace_reachable": reachable,
+            "pace_months_left": months}
+
+
+SHARE, MONTHLY = "share_of_remaining", "per_month"
+
+
 @pytest.mark.parametrize("row, vi, en", [
     # a share: 42 % of the remaining five months' volume (hand-worked in test_pace.py)
-    ({"comparator": ">=", "required_pace": 0.42, "pace_unit": "share_of_remaining", "pace_reachable": True,
-      "pace_months_left": 5}, "42,00% số còn lại (5 tháng)", "42.00% of the rest (5 months)"),
-    ({"comparator": ">=", "required_pace": 1.34, "pace_unit": "share_of_remaining", "pace_reachable": False,
-      "pace_months_left": 5}, "không thể đạt (cần 134,00%)", "out of reach (134.00% needed)"),
-    ({"comparator": ">=", "required_pace": 0.0, "pace_unit": "share_of_remaining", "pace_reachable": True,
-      "pace_months_left": 5}, "đã bảo đảm", "already secured"),
-    ({"comparator": "<=", "required_pace": 0.14, "pace_unit": "share_of_remaining", "pace_reachable": True,
-      "pace_months_left": 5}, "tối đa 14,00% số còn lại (5 tháng)", "at most 14.00% of the rest (5 months)"),
-    ({"comparator": "<=", "required_pace": -0.02, "pace_unit": "share_of_remaining", "pace_reachable": False,
-      "pace_months_left": 5}, "không thể đạt: đã vượt mức tối đa", "out of reach: already over the ceiling"),
-    ({"comparator": ">=", "required_pace": 1.8333, "pace_unit": "per_month", "pace_reachable": True,
-      "pace_months_left": 6}, "1,83 mỗi tháng (6 tháng)", "1.83 a month (6 months)"),
-    ({"comparator": ">=", "required_pace": 0.0, "pace_unit": "per_month", "pace_reachable": True,
-      "pace_months_left": 1}, "đã đạt", "already met"),
-    ({"comparator": "<=", "required_pace": 2.5, "pace_unit": "per_month", "pace_reachable": True,
-      "pace_months_left": 1}, "tối đa 2,50 mỗi tháng (1 tháng)", "at most 2.50 a month (1 month)"),
-    ({"comparator": "<=", "required_pace": -1.0, "pace_unit": "per_month", "pace_reachable": False,
-      "pace_months_left": 3}, "đã vượt mức tối đa", "already over the ceiling"),
-    ({"comparator": ">=", "required_pace": None, "pace_unit": None, "pace_reachable": None,
-      "pace_months_left": None}, None, None),
+    (_pace(">=", 0.42, SHARE, True, 5), "42,00% số còn lại (5 tháng)", "42.00% of the rest (5 months)"),
+    (_pace(">=", 1.34, SHARE, False, 5), "không thể đạt (cần 134,00%)", "out of reach (134.00% needed)"),
+    (_pace(">=", 0.0, SHARE, True, 5), "đã bảo đảm", "already secured"),
+    (_pace("<=", 0.14, SHARE, True, 5), "tối đa 14,00% số còn lại (5 tháng)", "at most 14.00% of the rest (5 months)"),
+    (_pace("<=", -0.02, SHARE, False, 5), "không thể đạt: đã vượt mức tối đa", "out of reach: already over the ceiling"),
+    (_pace(">=", 1.8333, MONTHLY, True, 6), "1,83 mỗi tháng (6 tháng)", "1.83 a month (6 months)"),
+    (_pace(">=", 0.0, MONTHLY, True, 1), "đã đạt", "already met"),
+    (_pace("<=", 2.5, MONTHLY, True, 1), "tối đa 2,50 mỗi tháng (1 tháng)", "at most 2.50 a month (1 month)"),
+    (_pace("<=", -1.0, MONTHLY, False, 3), "đã vượt mức tối đa", "already over the ceiling"),
+    (_pace(">=", None, None, None, None), None, None),
 ])
 def test_the_pace_still_needed_is_said_in_each_language(row, vi, en):
     from dx_metrics.report.tables import pace_text
