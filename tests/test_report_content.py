@@ -395,3 +395,26 @@ def test_who_is_behind_names_targets_by_indicator_and_tasks_by_id(report_2023):
     assert sorted(targets["Nội dung"]) == ["Tỷ lệ DVC trực tuyến mức độ 4 (toàn trình) dùng được trên thiết bị di động",
                                            "Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng"]
     assert set(targets["Đánh giá"]) == {"Không đạt"}
+
+
+def test_every_rejected_row_is_counted_in_the_note_even_when_its_problem_is_listed_once(tmp_path):
+    # 60 records with the same bad channel are listed as one grouped problem ("— 60 rows: 2–61"); the
+    # note beside the figure still counts 60 rows left out (it once counted the one problem)
+    import datetime as dt
+
+    def day(i):       # across the Decree 09 year 2023 (15/12/2022–14/12/2023)
+        return (dt.date(2022, 12, 16) + dt.timedelta(days=3 * i)).strftime("%d/%m/%Y")
+    lines = ["Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Hình thức nộp"]
+    lines += [f"A{i:03d},Văn phòng Sở,{day(i)},fax" for i in range(60)]
+    lines += [f"B{i:03d},Văn phòng Sở,{day(i)},{'Trực tuyến' if i < 30 else 'Trực tiếp'}" for i in range(118)]
+    (tmp_path / "log.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plan = tmp_path / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: log.csv, kind: dossier_records}\n"
+                    "targets:\n  - {indicator: online_dossier_share, value: 0.2}\n", encoding="utf-8")
+    r = build_plan_report(plan, data_dir=tmp_path)
+    grouped = [p for p in r.problems if p.severity == "error"]
+    assert len(grouped) == 1 and grouped[0].row == 2
+    row = r.evaluation.set_index("indicator_id").loc["online_dossier_share"]
+    assert (row["numerator"], row["denominator"]) == (30, 118)                 # the 60 rejected are not counted
+    assert row["notes"] == "60 row(s) of log.csv rejected for data errors are not counted (see data quality)"
+    assert [s["rejected_rows"] for s in r.sources] == [60]

@@ -20,7 +20,7 @@ import pandas as pd
 from dx_metrics.errors import Problem
 from dx_metrics import paths, units
 
-READER_VERSION = "2"
+READER_VERSION = "3"
 ANY_SCOPE = "\0any scope"       # the key part of a parse that reads the same in every scope
 
 

@@ -81,6 +81,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               "scope_name": found_scope.name if found_scope else None,
               "scope_provisional": bool(found_scope and found_scope.provisional),
               "scope_free": bool(t.scope_free),
+              # rows left out for errors: what a figure computed from this file does not count
+              "rejected_rows": int((t.rejected & ~t.skipped).sum()),
               "provisional_units": sorted(set(out["unit_id"][out["unit_id"].map(
                   unit_registry.is_provisional, na_action="ignore").fillna(False).astype(bool)]))
               if "unit_id" in out else []}

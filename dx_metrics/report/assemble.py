@@ -94,8 +94,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
                         "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
                         "scope_id": o.get("scope_id"), "scope_free": bool(o.get("scope_free")),
-                        **({"layout": "parquet", "rejected_rows": o.get("rejected_rows", 0)}
-                           if o.get("layout") == "parquet" else {}),
+                        "rejected_rows": int(o.get("rejected_rows", 0)),
                         "provisional_units": o.get("provisional_units", []),
                         "compare": item.compare})
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
@@ -105,7 +104,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
     evaluation = _explain_missing_columns(evaluation, merged, sources)
-    evaluation = _note_rejected_rows(evaluation, problems, sources)
+    evaluation = _note_rejected_rows(evaluation, sources)
     listed = merged.get("tasks")
     return PlanReport(plan=plan, tables=merged, observations=observations, evaluation=evaluation,
                       tasks=tasks_table(plan, as_of=as_of, extra=listed),
@@ -225,17 +224,14 @@ def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.Data
     return ev
 
 
-def _note_rejected_rows(evaluation: pd.DataFrame, problems: list[Problem],
-                        sources: list[dict] = ()) -> pd.DataFrame:
-    """A target measured on a file with rejected rows says so: its value leaves them out. A
-    folder of Parquet records is one input: its problems name its files, and the count is the
-    rows its check left out."""
-    folders = {s["file"]: s.get("rejected_rows", 0) for s in sources if s.get("layout") == "parquet"}
-    rejected: dict[str, set] = {}
-    for p in problems:
-        if p.severity == ERROR and p.file.split("/", 1)[0] not in folders:
-            rejected.setdefault(p.file, set()).add(p.row)
-    counts = {f: len(rows) for f, rows in rejected.items()} | {f: n for f, n in folders.items() if n}
+def _note_rejected_rows(evaluation: pd.DataFrame, sources: list[dict]) -> pd.DataFrame:
+    """A target measured on a file with rejected rows says so: its value leaves them out. Each
+    reading counts the rows it left out (``origin["rejected_rows"]``: a workbook's rows with
+    errors, a Parquet folder's records its check excluded)."""
+    counts: dict[str, int] = {}
+    for s in sources:
+        if s["rejected_rows"]:
+            counts[s["file"]] = counts.get(s["file"], 0) + s["rejected_rows"]
     if not counts:
         return evaluation
     said, codes = evaluation["notes"], evaluation["note_codes"]
