@@ -290,23 +290,45 @@ def _reads_as_vietnamese(sample: bytes) -> bool:
 
 def _read_excel(path: Path, kind: str, nrows: int | None = None, only: str | None = None) -> list[Sheet]:
     if kind == "xlsx":
+        fmt = _zip_format(path)
+        if fmt != "xlsx":
+            return _read_isolated(path, fmt, nrows, only)
         try:
             extents = extent.scan_xlsx(path)
         except zipfile.BadZipFile:
             raise _unreadable(path, "is damaged (the .xlsx archive is corrupt or truncated)",
                               "export or download it again") from None
-        except (KeyError, ValueError, SyntaxError):   # not laid out as an xlsx: calamine says what it is
-            extents = None
-        if extents is not None:
-            if only in extents:
-                extents = {only: extents[only]}
-            return _read_bounded(path, kind, extents, nrows)
-    return _read_whole(path, kind, nrows, only)
+        except (KeyError, SyntaxError):   # not laid out as an xlsx: openpyxl says what it lacks
+            return _read_whole(path, kind, nrows, only, calamine=False)
+        if only in extents:
+            extents = {only: extents[only]}
+        return _read_bounded(path, kind, extents, nrows)
+    return _read_isolated(path, "xls", nrows, only)
 
 
-def _read_whole(path: Path, kind: str, nrows: int | None, only: str | None = None) -> list[Sheet]:
-    """Every sheet (or ``only`` that one) through calamine, or openpyxl when calamine fails on an xlsx."""
+def _zip_format(path: Path) -> str:
+    """'xlsx', 'ods' (an OpenDocument spreadsheet), 'xlsb' (Excel's binary workbook) or
+    'zip' (something else zipped), by what the archive holds, whatever the file is named."""
     try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "mimetype" in names and z.getinfo("mimetype").file_size < 200 \
+                    and z.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+                return "ods"
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return "xlsx"                           # the scan says it is damaged
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    return "xlsx" if "xl/workbook.xml" in names else "zip"
+
+
+def _read_whole(path: Path, kind: str, nrows: int | None, only: str | None = None, *,
+                calamine: bool = True) -> list[Sheet]:
+    """Every sheet (or ``only`` that one) through calamine, or openpyxl when calamine fails on
+    an xlsx (or is not to be trusted with it: ``calamine=False``)."""
+    try:
+        if not calamine:
+            raise RuntimeError("not read by calamine")
         return _read_calamine(path, nrows, only)
     except Exception as calamine_error:  # noqa: BLE001 - any failure falls back once
         if kind != "xlsx":
@@ -327,22 +349,35 @@ def _short(e: Exception) -> str:
     return text[:120]
 
 
+def _too_large(path: Path, sheet: str | None, message: str) -> DxDataError:
+    return DxDataError([Problem(
+        file=path.name, sheet=sheet, reason="too_large", message=message,
+        hint="export the table alone (or by period), or raise DX_METRICS_MAX_CELLS if the machine has the memory")])
+
+
 def _read_bounded(path: Path, kind: str, extents: dict[str, extent.SheetExtent], nrows: int | None) -> list[Sheet]:
-    """Each sheet read within the cell budget: as a whole when its occupied box fits, else
-    without its far stray cells; a table over the budget by itself is refused."""
+    """The sheets read within the cell budget, which counts every sheet read: each whole
+    when the workbook fits, else without far stray cells (largest sheet first until it
+    fits); a table over the budget by itself is refused, and so are sheets too large
+    together. Sheets written plainly go through calamine, any other through openpyxl within
+    the box the scan found."""
     limit = extent.max_cells()
-    boxes = {name: extent.table_box(path, e) for name, e in extents.items()}
-    for name, (rows, cols, _) in boxes.items():
+    boxes = {name: (e.last_row, e.last_col, []) for name, e in extents.items()}
+    for name in sorted(extents, key=lambda n: -extents[n].cells):
+        if sum(r * c for r, c, _ in boxes.values()) <= limit:
+            break
+        boxes[name] = extent.table_box(path, extents[name], limit=0)
+        rows, cols, _ = boxes[name]
         if rows * cols > limit:
-            box = f"A1:{extent.column_letters(cols)}{rows}"
-            raise DxDataError([Problem(
-                file=path.name, sheet=name, reason="too_large",
-                message=f"the sheet holds {box} ({rows * cols:,} cells), more than the limit of {limit:,} cells",
-                hint="export the table alone (or by period), or raise DX_METRICS_MAX_CELLS if the machine has the memory")])
+            raise _too_large(path, name, f"the sheet holds A1:{extent.column_letters(cols)}{rows} "
+                                         f"({rows * cols:,} cells), more than the limit of {limit:,} cells")
+    if (total := sum(r * c for r, c, _ in boxes.values())) > limit:
+        raise _too_large(path, None, f"the {len(boxes)} sheets hold {total:,} cells together, more than the "
+                                     f"limit of {limit:,} cells for a workbook")
     only = next(iter(boxes)) if len(boxes) == 1 else None    # the caller kept the one sheet it wants
-    if all(not strays for _, _, strays in boxes.values()):
+    if all(not strays for _, _, strays in boxes.values()) and all(e.plain for e in extents.values()):
         sheets = _read_whole(path, kind, nrows, only)
-    else:   # calamine would allocate the whole box: read each sheet's table only
+    else:   # calamine would allocate the whole box, or may not read the XML as written
         sheets = _read_openpyxl(path, nrows, boxes={n: (r, c) for n, (r, c, _) in boxes.items()})
     for sheet in sheets:
         e = extents.get(sheet.name)
@@ -417,3 +452,15 @@ def _blank_to_none(df: pd.DataFrame) -> pd.DataFrame:
                 zero_copy_only=False)
         out[c] = pd.Series(np.where(blank, None, arr), index=df.index, dtype=object) if blank.any() else df[c]
     return pd.DataFrame(out, index=df.index)
+
+
+def _read_isolated(path: Path, fmt: str, nrows: int | None, only: str | None) -> list[Sheet]:
+    """A workbook no scan vouches for (.xls, .xlsb, .ods, whatever it is named), read by
+    calamine in a child process: its failure, even an abort, is this file's refusal."""
+    from dx_metrics.ingest import isolated
+
+    try:
+        read = isolated.read_sheets(path, fmt, nrows=nrows, only=only, max_cells=extent.max_cells())
+    except isolated.ReadFailed as e:
+        raise _unreadable(path, f"cannot be opened as a workbook ({e})", "open it in Excel and save it as .xlsx") from None
+    return [Sheet(name, _frame(rows)) for name, rows in read]
