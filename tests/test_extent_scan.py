@@ -4,6 +4,7 @@ and in pieces when the sheet is big. Checked against ElementTree's reading of th
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from xml.etree import ElementTree
 
@@ -122,3 +123,39 @@ def test_formulas_saved_without_a_result_are_found_however_written(tmp_path, pre
     # B2 (a shared formula's cell with no <v>) and B3 (an empty <v>); C3's result is empty text
     assert got.formulas_without_value == ["B2", "B3"]
     assert (got.last_row, got.last_col) == (3, 3)
+
+
+def _box_by_position(sheet_xml: str) -> tuple[int, int]:
+    """The box as SpreadsheetML places cells: a row's number is its r or the one before plus
+    one, a cell's column its r or the one before plus one; where a cell's address names
+    another row than its row element, the further one (calamine follows the address,
+    openpyxl the row element). ElementTree walks the XML."""
+    root = ElementTree.fromstring(sheet_xml)
+    rows = cols = row = 0
+    for r_el in root.iter(f"{{{MAIN}}}row"):
+        row = int(r_el.get("r")) if r_el.get("r") else row + 1
+        col = 0
+        for c in r_el.iter(f"{{{MAIN}}}c"):
+            ref = c.get("r")
+            col = extent.column_number(ref.rstrip("0123456789")) if ref else col + 1
+            named = int(ref[len(ref.rstrip("0123456789")):]) if ref else 0
+            rows, cols = max(rows, row, named), max(cols, col)
+    return rows, cols
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_cells_and_rows_without_r_are_counted_by_position(tmp_path, seed):
+    rng = random.Random(seed)
+    cells = _random_cells(rng)
+    xml = _sheet_xml(cells, style="plain", prefix="", row_order=sorted(cells))
+    # drop the r of some rows and cells: a row's r where it follows the row before, a
+    # cell's where it follows the cell before; and some cells' r anyway (then the cell is
+    # the one after the previous, wherever the address said)
+    def drop(m: re.Match) -> str:
+        return m.group(0).replace(f' r="{m.group(1)}"', "", 1) if rng.random() < 0.5 else m.group(0)
+
+    xml = re.sub(r'<c r="([A-Z]+[0-9]+)"', drop, xml)
+    xml = re.sub(r'<row r="([0-9]+)"', drop, xml)
+    got = extent.scan_xlsx(_xlsx(tmp_path / "s.xlsx", xml))["S"]
+    assert not got.plain
+    assert (got.last_row, got.last_col) == _box_by_position(xml)

@@ -440,3 +440,68 @@ def test_fuzzed_xml_of_valid_workbooks_reads_as_the_original_and_no_process_dies
     for path, want, got in zip(paths, expected, read):
         assert got == want, (path.name, zipfile.ZipFile(path).read(SHEET)[:600])
     assert len(read) == len(paths)
+
+
+# ----------------------------------------------------------------------------- in a batch
+
+PLAN = """\
+id: {id}
+title: Kế hoạch thử
+unit: baclieu_dot
+year: 2023
+inputs:
+  - {{path: {path}, kind: dossiers}}
+targets:
+  - {{indicator: online_dossier_share, value: 20%}}
+"""
+
+
+@pytest.fixture(scope="module", params=["1", "2"], ids=["jobs 1", "jobs 2"])
+def batch(request, tmp_path_factory):
+    """3 good plans and 3 plans whose input once aborted the process (a far value written
+    with a newline before r=; a second r in a cell; an .ods whose grid needs 3 GB), run by
+    `dx-metrics run` in a process capped at 4 GB of address space."""
+    from conftest import ROOT
+
+    base = tmp_path_factory.mktemp(f"batch{request.param}")
+    plans, out = base / "plans", base / "out"
+    plans.mkdir()
+    for name in ("baclieu_dot_2022.yaml", "baclieu_dot_2023.yaml", "mot_nq17_2019.yaml"):
+        (plans / name).write_text((ROOT / "params" / name).read_text("utf-8"), "utf-8")
+    inputs = {
+        "newline_2023": _rewrite(_with_stray(base / "newline.xlsx"), VARIANTS["a newline before r="]),
+        "second_r_2023": _rewrite(_with_stray(base / "second_r.xlsx"),
+                                  lambda x: x.replace(b'r="XFD1048576"', b'r="A1" r="XFD1048576"')),
+        "bomb_2023": _ods(base / "bomb.ods", rows_repeated=99_000, columns_repeated=1_000),
+    }
+    for plan_id, path in inputs.items():
+        (plans / f"{plan_id}.yaml").write_text(PLAN.format(id=plan_id, path=json.dumps(str(path))), "utf-8")
+
+    def cap() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    run = subprocess.run([sys.executable, "-m", "dx_metrics.cli", "run", str(plans), "--out", str(out), "--data",
+                          str(ROOT / "data"), "--jobs", request.param, "--allow-empty"],
+                         capture_output=True, text=True, timeout=900, env=dict(os.environ, DX_METRICS_READ_MEMORY=str(1 << 30)),
+                         preexec_fn=cap if os.name == "posix" else None)
+    return run, out
+
+
+def test_a_batch_with_inputs_that_once_aborted_reports_every_good_plan(batch):
+    run, out = batch
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Traceback" not in run.stdout + run.stderr and "BrokenProcessPool" not in run.stdout + run.stderr
+    for year, plan_id in ((2022, "baclieu_dot_2022"), (2023, "baclieu_dot_2023"), (2019, "mot_nq17_2019")):
+        assert json.loads((out / str(year) / plan_id / "summary.json").read_text("utf-8"))["plan_id"] == plan_id
+    # the far value written with a newline before r= is left out and named; 70 of 150 online
+    summary = json.loads((out / "2023" / "newline_2023" / "summary.json").read_text("utf-8"))
+    assert any(p["reason"] == "stray_cell" and p["message"].endswith("XFD1048576")
+               for p in summary["data_quality"]["problems"])
+    (target,) = summary["targets"]
+    assert (target["numerator"], target["denominator"]) == (70, 150)
+    rows = {line.split()[0]: line for line in run.stdout.splitlines() if " failed " in line}
+    assert "is not a well-formed workbook" in rows["second_r_2023"] and "duplicate attribute" in rows["second_r_2023"]
+    assert "needs more memory than the limit of 1.0 GiB" in rows["bomb_2023"]
+    assert "4 ok, 2 failed" in run.stdout
