@@ -71,7 +71,8 @@ _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 def fmt_period(label: object, *, lang: str = "vi") -> str:
     """A canonical period as a reader writes it: "2024-Q2" -> "Quý II/2024" (vi) or "Q2 2024"
-    (en); "2019-01/2019-07" -> "Tháng 1–7/2019" / "Jan–Jul 2019"; anything else as it is."""
+    (en); "2019-01/2019-07" -> "Tháng 1–7/2019" / "Jan–Jul 2019"; whole quarters "2025-01/2025-09" ->
+    "Quý I–III/2025" / "Q1–Q3 2025"; anything else as it is."""
     from dx_metrics.periods import parse_period
 
     if label is None or pd.isna(label):
@@ -101,4 +102,7 @@ def fmt_period(label: object, *, lang: str = "vi") -> str:
         return f"6 tháng cuối năm {y}" if vi else f"H2 {y}"
     if m1 == m2:
         return f"Tháng {m1}/{y}" if vi else f"{_MONTHS_EN[m1 - 1]} {y}"
+    if m1 % 3 == 1 and m2 % 3 == 0:     # whole quarters: "Quý I–III/2025"
+        q1, q2 = (m1 + 2) // 3, m2 // 3
+        return f"Quý {_ROMAN[q1]}–{_ROMAN[q2]}/{y}" if vi else f"Q{q1}–Q{q2} {y}"
     return f"Tháng {m1}–{m2}/{y}" if vi else f"{_MONTHS_EN[m1 - 1]}–{_MONTHS_EN[m2 - 1]} {y}"

@@ -90,7 +90,41 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
         return table_name(str(value), lang)
     if kind == "field":
         return templates()["fields"].get(str(value), {}).get(lang, str(value))
+    if kind in ("unit", "units", "counted"):
+        return _units_shown(value, kind, lang)
     raise ValueError(f"unknown placeholder kind {kind!r}")
+
+
+def _units_shown(value: object, kind: str, lang: str) -> str:
+    """Units by their names, each given as {"id", "vi", "en"} (``dx_metrics.units.named``): one
+    ("unit"), a list ("units"), or "counted": pairs of a unit and the periods it was counted
+    for, units of the same periods together ("Quý I–II/2025: Sở A, Sở B; Quý III/2025: Sở C")."""
+    def name(u: object) -> str:
+        return str(u.get(lang) or u.get("vi") or u.get("id")) if isinstance(u, dict) else str(u)
+
+    if kind == "unit":
+        return name(value)
+    if kind == "units":
+        return ", ".join(name(u) for u in value)
+    groups: dict[str, list[str]] = {}
+    for unit, periods in value:
+        groups.setdefault(_joined_periods(periods, lang), []).append(name(unit))
+    return "; ".join(f"{when}: {', '.join(units)}" for when, units in groups.items())
+
+
+def _joined_periods(periods: list[str], lang: str) -> str:
+    """Consecutive periods as one span ("2025-Q1", "2025-Q2" -> "6 tháng đầu năm 2025")."""
+    from dx_metrics.periods import Period, parse_period
+
+    spans = sorted(parse_period(p) for p in periods)
+    out: list[Period] = []
+    for p in spans:
+        last = out[-1] if out else None
+        if last is not None and (last.end_year * 12 + last.end_month) + 1 == p.start_year * 12 + p.start_month:
+            out[-1] = Period(last.start_year, last.start_month, p.end_year, p.end_month)
+        else:
+            out.append(p)
+    return ", ".join(fmt_period(p.label(), lang=lang) for p in out)
 
 
 def render(text: str, params: dict, lang: str) -> str:

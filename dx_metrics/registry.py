@@ -10,8 +10,8 @@ import pandas as pd
 from dx_metrics import safe_yaml
 
 FIELDS = ["indicator_id", "name_vi", "name_en", "unit", "direction", "formula", "source_table",
-          "numerator", "denominator", "legal_basis", "confidence", "definition_change", "stock"]
-_REQUIRED = ("name_vi", "name_en", "unit", "direction", "formula", "source_table")
+          "numerator", "denominator", "legal_basis", "confidence", "definition_change", "aggregation", "stock"]
+_REQUIRED = ("name_vi", "name_en", "unit", "direction", "formula", "source_table", "aggregation")
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +25,8 @@ def _load() -> dict[str, dict]:
             raise ValueError(f"dx_metrics/indicators/registry.yaml: {key}.unit must be share or count")
         if meta["direction"] not in ("higher", "lower"):
             raise ValueError(f"dx_metrics/indicators/registry.yaml: {key}.direction must be higher or lower")
+        if meta["aggregation"] not in ("sum", "last"):
+            raise ValueError(f"dx_metrics/indicators/registry.yaml: {key}.aggregation must be sum or last")
     return raw
 
 

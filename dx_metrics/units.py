@@ -486,6 +486,12 @@ def unit_names(ids: pd.Series, *, lang: str = "vi") -> pd.Series:
     return ids.map(units[col].fillna(units["name_vi"])).fillna(prov).fillna(ids).astype("string")
 
 
+def named(unit_id: str) -> dict:
+    """A unit as notes name it in either language: {"id", "vi", "en"}."""
+    ids = pd.Series([unit_id], dtype="string")
+    return {"id": unit_id, "vi": str(unit_names(ids, lang="vi").iloc[0]), "en": str(unit_names(ids, lang="en").iloc[0])}
+
+
 def _registry() -> pd.DataFrame:
     return load_units().set_index("unit_id")
 

@@ -32,8 +32,11 @@ def test_the_ministry_report_notes_in_vietnamese_have_vietnamese_figures():
     vi = targets_frame(r, "vi")[0].set_index("Chỉ tiêu")["Ghi chú"]
     en = targets_frame(r, "en")[0].set_index("Indicator")["Notes"]
     part = vi["Tỷ lệ hồ sơ trực tuyến"]
-    assert part.startswith("chỉ có số liệu một phần năm (Tháng 1–7/2019: 65,82%); hãy đánh giá với as_of trong năm 2019")
-    assert en["Online dossier share"].startswith("only part-year data (2019-01/2019-07: 0.6582)")
+    assert part.startswith("thiếu số liệu Tháng 8–12/2019 của Bộ Giao thông vận tải nên chưa cộng được số liệu Năm "
+                           "2019; chỉ có số liệu một phần năm (Tháng 1–7/2019: 65,82%); hãy đánh giá với as_of trong "
+                           "năm 2019")
+    assert en["Online dossier share"].startswith("no figures for Aug–Dec 2019 of Ministry of Transport, so 2019 "
+                                                 "cannot be added up; only part-year data (2019-01/2019-07: 0.6582)")
     ev = r.evaluation.set_index("indicator_id")
     assert ev.at["online_dossier_share", "notes"] == en["Online dossier share"]     # summary.json keeps English
 
@@ -80,10 +83,14 @@ def test_summary_json_carries_each_note_as_a_code_with_its_figures(tmp_path):
     written = write_outputs(r, tmp_path, lang="vi", generated_at="2024-01-15T08:00:00+00:00")
     summary = json.loads(written["summary"].read_text("utf-8"))
     share = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
-    assert share["note_codes"][0] == {"code": "part_year_only", "params": {
+    assert share["note_codes"][0] == {"code": "periods_missing", "params": {
+        "periods": ["2019-08/2019-12"], "unit": {"id": "mot", "vi": "Bộ Giao thông vận tải", "en": "Ministry of Transport"},
+        "span": "2019"}}
+    assert share["note_codes"][1] == {"code": "part_year_only", "params": {
         "period": "2019-01/2019-07", "indicator": "online_dossier_share", "year": 2019,
         "value": pytest.approx(0.6582, abs=1e-4)}}
-    assert share["notes"].startswith("only part-year data (2019-01/2019-07: 0.6582)")
+    assert share["notes"].startswith("no figures for Aug–Dec 2019 of Ministry of Transport, so 2019 cannot be added up; "
+                                     "only part-year data (2019-01/2019-07: 0.6582)")
 
 
 def test_decoding_and_encoding_notes():

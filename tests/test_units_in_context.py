@@ -17,11 +17,11 @@ CAMAU_DIVISIONS = [("Văn phòng Sở", 60, 40), ("Thanh tra Sở", 20, 5), ("Ph
 CAMAU_TOTAL = [350, 230, 120, 0, 350, 0, 350, 0, 0, 0, 0]
 
 
-def camau_q3(tmp_path, total=CAMAU_TOTAL):
+def camau_q3(tmp_path, total=CAMAU_TOTAL, *, period="QUÝ III NĂM 2024", name="camau_stttt_q3_2024.xlsx"):
     rows = one_stop_rows([unit_row(n, newly, online) for n, newly, online in CAMAU_DIVISIONS],
-                         period_line="BÁO CÁO TÌNH HÌNH GIẢI QUYẾT TTHC QUÝ III NĂM 2024", total=total)
+                         period_line=f"BÁO CÁO TÌNH HÌNH GIẢI QUYẾT TTHC {period}", total=total)
     rows[0], rows[1] = ["UBND TỈNH CÀ MAU"], ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
-    return write_sheet(tmp_path / "camau_stttt_q3_2024.xlsx", rows, merges=ONE_STOP_MERGES)
+    return write_sheet(tmp_path / name, rows, merges=ONE_STOP_MERGES)
 
 
 def test_another_departments_divisions_never_land_under_bac_lieu(tmp_path):

@@ -106,25 +106,39 @@ def camau_workspace(tmp_path):
     return ws
 
 
-def test_a_quarter_of_an_unregistered_department_is_evaluated_to_date(camau_workspace, capsys):
+def test_a_quarter_alone_is_not_the_year_to_date(camau_workspace, capsys):
     ws = camau_workspace
     code = main(["run", str(ws / "params" / "camau_dic_2024.yaml"), "--as-of", "14/09/2024"])    # day first
+    printed = capsys.readouterr().out
+    # at 14/09 the year to date is January to September: the third quarter alone is not it
+    assert code == 1 and "no target could be evaluated" in printed
+    assert ("online_dossier_share: no figures for H1 2024 of Ca Mau Department of Information and Communications, "
+            "so Q1–Q3 2024 cannot be added up") in printed
+
+
+def test_a_quarter_of_an_unregistered_department_adds_up_to_the_year_to_date(camau_workspace, capsys):
+    ws = camau_workspace
+    camau_q3(ws / "data" / "raw", period="6 THÁNG ĐẦU NĂM 2024", name="camau_stttt_h1_2024.xlsx")
+    plan = ws / "params" / "camau_dic_2024.yaml"
+    plan.write_text(plan.read_text("utf-8").replace(
+        "inputs:\n", "inputs:\n  - {path: raw/camau_stttt_h1_2024.xlsx, kind: dossiers}\n"), "utf-8")
+    code = main(["run", str(plan), "--as-of", "14/09/2024"])
     assert code == 0, capsys.readouterr().out
     out = ws / "outputs" / "2024" / "camau_dic_2024_asof_2024-09-14"
     s = json.loads((out / "summary.json").read_text("utf-8"))
     share = next(t for t in s["targets"] if t["indicator_id"] == "online_dossier_share")
-    # the six divisions, none in any registry, count in the department: 230 / 350 = 65,71 % ≥ 60 %
-    assert (share["numerator"], share["denominator"], share["status"]) == (230, 350, "on_track")
-    assert share["basis_period"] == "2024-Q3"
-    assert share["notes"].startswith("evaluated to date on 2024-Q3 only: the share as observed in that span")
+    # the six divisions, none in any registry, count in the department: 230 / 350 in each of
+    # H1 and Q3, so Jan–Sep is 460 / 700 = 65,71 % ≥ 60 %
+    assert (share["numerator"], share["denominator"], share["status"]) == (460, 700, "on_track")
+    assert share["basis_period"] == share["span"] == "2024-01/2024-09"
     provisional = {p["unit_id"]: p["name"] for p in s["provisional_units"]}
     assert provisional["camau_dic~van_phong_so"] == "Văn phòng Sở (tạm)" and len(provisional) == 6
     assert not any("baclieu" in i["unit_id"] for i in s["indicators"])
-    # what the reader sees: the quarter as written in Vietnamese, the data date, an on-track count
+    # what the reader sees: the span in Vietnamese, the data date, an on-track count
     import pandas as pd
 
     html = (out / "report.html").read_text("utf-8")
-    assert '<html lang="vi">' in html and "Quý III/2024" in html and "Văn phòng Sở (tạm)" in html
+    assert '<html lang="vi">' in html and "Quý I–III/2024" in html and "Văn phòng Sở (tạm)" in html
     facts = dict(pd.read_excel(out / "evaluation.xlsx", sheet_name="Tổng hợp", engine="calamine").to_numpy())
     assert facts["Số liệu đến ngày"] == "14/09/2024"
     assert facts["Chỉ tiêu: đúng tiến độ / có số liệu / tổng số"] == "2 / 2 / 2"
@@ -136,7 +150,8 @@ def test_a_run_with_nothing_evaluated_fails_with_the_reasons(camau_workspace, ca
     printed = capsys.readouterr().out
     assert code == 1 and "0 ok, 1 failed" in printed
     assert "no target could be evaluated" in printed
-    assert "only part-year data (2024-Q3: 0.6571); evaluate with as_of inside 2024" in printed
+    assert ("no figures for H1 2024, Q4 2024 of Ca Mau Department of Information and Communications, so 2024 "
+            "cannot be added up") in printed
     assert not (ws / "outputs" / "2024" / "camau_dic_2024").exists()
     code = main(["run", str(ws / "params" / "camau_dic_2024.yaml"), "--allow-empty"])
     assert code == 0

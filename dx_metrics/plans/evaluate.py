@@ -6,15 +6,19 @@ is judged against the path from the baseline to the nearest horizon with the CAG
 method of the Open SDG platform (``dx_metrics.plans.trajectory``): achieved / on_track /
 acceleration_needed / limited_progress / deterioration.
 
-Year still running (``as_of`` inside the plan year): the latest partial-year observation
-is projected to the year end — a share is taken as it stands (a cumulative share is
-already the best estimate of the year's share), a flow count by its run rate (value × 12 ÷
-months elapsed), a stock (accounts at a date) as it stands — and compared with the target: ``on_track`` if the projection meets
-it, ``at_risk`` if it misses by at most ``at_risk_margin`` (default 5 percentage points
-for shares, 10 % of the target for counts), ``off_track`` otherwise. A part-year that does
-not start in January (a quarter, "Quý III", a month, a Decree 09 span) is evaluated *to
-date*: the share as observed in that span, counts as they stand (a quarter's count is not
-a year's run rate), and the notes say so.
+Every figure is composed by ``dx_metrics.indicators.compose`` for the plan's span: the
+year, or the year to date when ``as_of`` lies inside it (January through the month of
+``as_of``). Quarterly or monthly exports are added up to the span (numerators and
+denominators summed), a unit merged during the span counts its predecessors' months, a
+stock is read at its date; a span the inputs do not cover is ``no_data``, naming the
+missing periods.
+
+Year still running: the year to date is projected to the year end — a share is taken as it
+stands (a cumulative share is already the best estimate of the year's share), a flow count
+by its run rate (value × 12 ÷ months elapsed), a stock (accounts at a date) as it stands —
+and compared with the target: ``on_track`` if the projection meets it, ``at_risk`` if it
+misses by at most ``at_risk_margin`` (default 5 percentage points for shares, 10 % of the
+target for counts), ``off_track`` otherwise.
 
 Every ``no_data`` row carries a ``no_data_reason`` code (``NO_DATA_REASONS``) and the reason
 in words in ``notes``.
@@ -26,11 +30,13 @@ import datetime as dt
 import pandas as pd
 
 from dx_metrics import notes
+from dx_metrics.indicators.compose import Figure, compose, lineage, span_of
 from dx_metrics.registry import indicator
-from dx_metrics.periods import parse_period
+from dx_metrics.periods import Period, parse_period
 from dx_metrics.plans.model import Plan, Target
 from dx_metrics.plans.pace import required_pace
 from dx_metrics.plans.trajectory import assess
+from dx_metrics.units import named
 
 STATUSES = ("achieved", "not_achieved", "on_track", "at_risk", "off_track", "no_data")
 NO_DATA_REASONS = (
@@ -39,12 +45,13 @@ NO_DATA_REASONS = (
     "unit_not_in_input",   # the inputs give the indicator for other units, not the plan's
     "period_not_covered",  # the unit's figures are for other periods (or part of the year only)
     "value_missing",       # a figure that cannot be computed (zero denominator, a missing count)
+    "conflicting_periods",  # two inputs give the same months different figures
 )
-EVALUATION_COLUMNS = ["plan_id", "indicator_id", "unit_id", "period", "actual", "numerator", "denominator",
+EVALUATION_COLUMNS = ["plan_id", "indicator_id", "unit_id", "period", "span", "actual", "numerator", "denominator",
                       "target", "comparator", "met", "gap", "attainment", "status", "owner_unit",
                       "projected", "basis_period", "horizon_year", "horizon_target", "trajectory",
                       "trajectory_ratio", "source", "no_data_reason", "notes", "note_codes", "required_pace",
-                      "pace_unit", "pace_reachable", "pace_months_left"]
+                      "pace_unit", "pace_reachable", "pace_months_left", "units_counted", "stock_as_of"]
 _TOL = 1e-9
 
 
@@ -65,147 +72,100 @@ def _shortfall(value: float, target: Target) -> float:
     return abs(value - target.value)
 
 
-def _observation(obs: pd.DataFrame, iid: str, unit: str, year: int,
-                 as_of: dt.date | None = None) -> tuple[pd.Series | None, pd.Series | None]:
-    """(the whole-year observation, the latest part-year observation) of a unit: the part
-    that ends last, and of those the longest (year to date over the last quarter). With
-    ``as_of``, figures of periods that end after its month are not known yet and not used."""
-    rows = obs[(obs["indicator_id"] == iid) & (obs["unit_id"] == unit)]
-    full, partial, best = None, None, None
-    for _, r in rows.iterrows():
-        try:
-            p = parse_period(r["period"])
-        except ValueError:
-            continue
-        if p.year != year or p.start_year != year:
-            continue
-        if as_of is not None and (p.end_year, p.end_month) > (as_of.year, as_of.month):
-            continue
-        if p.months == 12:
-            full = r
-        elif best is None or (p.end_month, p.months) > best:
-            partial, best = r, (p.end_month, p.months)
-    if full is None and as_of is None and indicator(iid)["source_table"] in _FLOWS:
-        full = _tiled_year(rows, year)
-    return full, partial
-
-
-_FLOWS = ("dossiers", "dossier_records")    # dossiers received and resolved in a period add up over periods
-
-
-def _tiled_year(rows: pd.DataFrame, year: int) -> pd.Series | None:
-    """The year as the sum of periods that tile it without gap or overlap (four quarterly
-    reports, twelve monthly ones): numerators and denominators summed, the share recomputed
-    from the sums. None when the periods leave a month out or a figure is missing."""
-    spans = {}
-    for i, r in rows.iterrows():
-        try:
-            p = parse_period(r["period"])
-        except ValueError:
-            continue
-        if p.start_year == p.end_year == year and pd.notna(r["numerator"]):
-            spans.setdefault(p.start_month, []).append((p.months, i))
-    chosen, month = [], 1
-    while month in spans:                           # start months are 1–12: the year ends the walk
-        months, i = max(spans[month])               # the longest span starting that month
-        chosen.append(i)
-        month += months
-    if month != 13 or len(chosen) < 2:
-        return None
-    parts = rows.loc[chosen]
-    share = parts["denominator"].notna().all()
-    if not share and parts["denominator"].notna().any():
-        return None
-    num = float(parts["numerator"].sum())
-    den = float(parts["denominator"].sum()) if share else None
-    if share and not den:
-        return None
-    out = parts.iloc[0].copy()
-    out["period"], out["numerator"], out["denominator"] = str(year), num, den if share else pd.NA
-    out["value"] = num / den if share else num
-    out["source"] = "; ".join(dict.fromkeys(str(s) for s in parts["source"] if pd.notna(s)))
-    out["note"], out["note_codes"] = pd.NA, pd.NA
-    return out
-
-
-def _no_data(obs: pd.DataFrame, iid: str, unit: str, year: int, partial: pd.Series | None,
-             running: bool, as_of: dt.date | None = None) -> tuple[str, list[dict]]:
-    """Why a target has no data: (reason code, the notes that say it)."""
+def _no_data(obs: pd.DataFrame, fig: Figure, span: Period, as_of: dt.date | None) -> tuple[str, list[dict]]:
+    """Why a target has no figure: (reason code, the notes that say it)."""
+    iid, unit = fig.indicator_id, fig.unit_id
     meta = indicator(iid)
     of_indicator = obs[obs["indicator_id"] == iid]
     if of_indicator.empty:
         return "no_input", [notes.note("no_input", indicator=iid, table=meta["source_table"])]
-    mine = of_indicator[of_indicator["unit_id"] == unit]
+    family = {u for u, _, _ in lineage(unit, span)} | {unit}
+    mine = of_indicator[of_indicator["unit_id"].isin(family)]
     if mine.empty:
         others = sorted(set(of_indicator["unit_id"].dropna().astype(str)))
         shown = ", ".join(others[:5]) + (f" … +{len(others) - 5} more" if len(others) > 5 else "")
         return "unit_not_in_input", [notes.note("unit_not_in_input", indicator=iid, units=shown, unit=unit)]
-    if partial is not None and not running:
-        value = partial["value"]
-        return "period_not_covered", [notes.note("part_year_only", period=partial["period"], indicator=iid, year=year,
-                                                 value=None if pd.isna(value) else float(value))]
+    if fig.reason in ("value_missing", "conflicting_periods"):
+        return fig.reason, fig.note_codes or [notes.note("not_computable", indicator=iid, unit=unit)]
     spans = {}
     for p in set(mine["period"].dropna().astype(str)):
         try:
             spans[p] = parse_period(p)
         except ValueError:
             continue
-    this_year = [p for p, span in spans.items() if span.year == year]
-    if this_year and as_of is not None and running:
+    this_year = [p for p, q in spans.items() if q.year == span.year]
+    if not this_year:
+        periods = ", ".join(sorted(spans))
+        return "period_not_covered", [notes.note("other_periods", periods=periods, unit=unit, year=span.year)]
+    if as_of is not None:
         later = [p for p in this_year if (spans[p].end_year, spans[p].end_month) > (as_of.year, as_of.month)]
         if len(later) == len(this_year):
-            return "period_not_covered", [notes.note("after_as_of", periods=sorted(set(later)),
-                                                     as_of=as_of.isoformat())]
-    if not this_year:
-        periods = ", ".join(sorted(set(mine["period"].dropna().astype(str))))
-        return "period_not_covered", [notes.note("other_periods", periods=periods, unit=unit, year=year)]
-    said = mine[mine["period"].isin(this_year)]
-    said = said[said["note_codes"].notna()] if "note_codes" in said else said.iloc[:0]
-    return "value_missing", (notes.decode(said["note_codes"].iloc[0]) if len(said)
-                             else [notes.note("not_computable", indicator=iid, unit=unit)])
+            return "period_not_covered", [notes.note("after_as_of", periods=sorted(later), as_of=as_of.isoformat())]
+    by_unit: dict[str, list[str]] = {}
+    for u, p in fig.missing:
+        by_unit.setdefault(u, []).append(p)
+    said = [notes.note("periods_missing", periods=ps, unit=named(u), span=span.label()) for u, ps in by_unit.items()]
+    return "period_not_covered", said + _year_so_far(obs, fig, span)
+
+
+def _year_so_far(obs: pd.DataFrame, fig: Figure, span: Period) -> list[dict]:
+    """When only the end of a closed year is missing, what the inputs give from January (and
+    how to judge that to date)."""
+    starts = [parse_period(p) for _, p in fig.missing]
+    first = min((p.start_month for p in starts if p.start_year == span.year), default=1)
+    if first <= span.start_month:
+        return []
+    part = compose(obs, fig.indicator_id, fig.unit_id, Period(span.year, span.start_month, span.year, first - 1))
+    if not part.known:
+        return []
+    return [notes.note("part_year_only", period=part.span, indicator=fig.indicator_id, year=span.year,
+                       value=part.value)]
 
 
 def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | None = None,
              at_risk_margin: float | None = None) -> pd.DataFrame:
     """One row per target of ``plan`` (columns ``EVALUATION_COLUMNS``).
 
-    ``as_of`` (a date) inside the plan year turns on the early warning from partial-year
-    data; without it, or after the year, the year is judged as closed.
+    ``as_of`` (a date) inside the plan year turns on the early warning on the year to date;
+    without it, or after the year, the year is judged as closed. ``span`` says which months
+    each figure covers, ``units_counted`` the units whose figures were added up when they
+    are not the target's unit alone (predecessors of a merged unit).
     """
     if as_of is not None:
         as_of = pd.Timestamp(as_of).date()       # a date, a datetime, a Timestamp or "YYYY-MM-DD"
     running = as_of is not None and as_of < dt.date(plan.year, 12, 31)
+    known = as_of if running else None
+    span = span_of(plan.year, known)
     observations = observations.reindex(columns=list(dict.fromkeys(
         [*observations.columns, "indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source",
-         "note"])))
+         "note", "note_codes"])))
     rows = []
     for t in plan.targets:
         meta = indicator(t.indicator_id)
         share = meta["unit"] == "share"
         unit = t.unit_id or plan.unit_id
-        full, partial = _observation(observations, t.indicator_id, unit, plan.year, as_of if running else None)
+        fig = compose(observations, t.indicator_id, unit, span, as_of=known)
         row = _blank_row(plan, t, unit)
-        basis = full if full is not None else (partial if running else None)
-        if basis is None or pd.isna(basis["value"]):
-            if basis is not None:       # measured, but the figure cannot be computed (a zero denominator ...)
-                code = "value_missing"
-                said = notes.decode(basis.get("note_codes")) or [
-                    notes.note("not_computable", indicator=t.indicator_id, unit=unit)]
-            else:
-                code, said = _no_data(observations, t.indicator_id, unit, plan.year, partial, running, as_of)
+        row["span"] = span.label()
+        if not fig.known:
+            code, said = _no_data(observations, fig, span, known)
             row["no_data_reason"] = code
             row["note_codes"] = said + row["note_codes"]
             rows.append(_said(row))
             continue
-        value = float(basis["value"])
-        row.update(actual=value, numerator=basis["numerator"], denominator=basis["denominator"],
-                   basis_period=basis["period"], source=basis["source"])
-        if basis is full:
+        value = float(fig.value)
+        row.update(actual=value, numerator=_na(fig.numerator), denominator=_na(fig.denominator),
+                   basis_period=fig.basis, source=fig.source or pd.NA, stock_as_of=fig.as_of or pd.NA)
+        counted = fig.units
+        if counted != [unit]:
+            row["units_counted"] = "|".join(counted)
+            row["note_codes"] = _counted(fig) + row["note_codes"]
+        if not running:
             met = _meets(value, t)
             row["status"] = "achieved" if met else "not_achieved"
             judged = value
         else:
-            judged = _judge_to_date(row, t, basis, share=share, stock=bool(meta.get("stock")),
+            judged = _judge_to_date(row, t, fig, span, share=share, stock=bool(meta.get("stock")),
                                     at_risk_margin=at_risk_margin)
             met = pd.NA
         row["met"] = met
@@ -217,6 +177,18 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
     return _typed(pd.DataFrame(rows, columns=EVALUATION_COLUMNS))
 
 
+def _na(x: float | None):
+    return pd.NA if x is None else x
+
+
+def _counted(fig: Figure) -> list[dict]:
+    """Which units' figures were added up for which periods (a merged unit's predecessors)."""
+    by_unit: dict[str, list[str]] = {}
+    for p in fig.parts:
+        by_unit.setdefault(p.unit_id, []).append(p.period)
+    return [notes.note("units_counted", parts=[[named(u), ps] for u, ps in by_unit.items()])]
+
+
 def _blank_row(plan: Plan, t, unit: str) -> dict:
     """A target's evaluation row before anything is judged: no data, the planner's note."""
     return {"plan_id": plan.plan_id, "indicator_id": t.indicator_id, "unit_id": unit, "period": str(plan.year),
@@ -226,27 +198,22 @@ def _blank_row(plan: Plan, t, unit: str) -> dict:
             "horizon_year": pd.NA, "horizon_target": pd.NA, "trajectory": pd.NA, "trajectory_ratio": pd.NA,
             "notes": pd.NA, "note_codes": [notes.note("plan_note", text=t.note)] if t.note else [],
             "status": "no_data", "no_data_reason": pd.NA, "required_pace": pd.NA, "pace_unit": pd.NA,
-            "pace_reachable": pd.NA, "pace_months_left": pd.NA}
+            "pace_reachable": pd.NA, "pace_months_left": pd.NA, "span": pd.NA, "units_counted": pd.NA,
+            "stock_as_of": pd.NA}
 
 
-def _judge_to_date(row: dict, t, basis: pd.Series, *, share: bool, stock: bool,
+def _judge_to_date(row: dict, t, fig: Figure, span: Period, *, share: bool, stock: bool,
                    at_risk_margin: float | None) -> float:
-    """The early warning on part-year data: the figure judged (a year to date's flows projected
-    by run rate, anything else as it stands), the status on track / at risk / off track, and
-    the pace still needed (or the note that a span not from January is judged as it stands)."""
-    value = float(basis["value"])
-    span = parse_period(basis["period"])
-    to_date = span.start_month != 1      # a quarter, a month, a span not from January
-    judged = value if share or stock or to_date else value * 12 / span.months
+    """The early warning on the year to date: the figure judged (a flow count projected by
+    its run rate, anything else as it stands), the status on track / at risk / off track,
+    and the pace still needed."""
+    value = float(fig.value)
+    judged = value if share or stock else value * 12 / span.months
     row["projected"] = judged
-    if to_date:
-        row["note_codes"] = [notes.note("to_date_share" if share else "to_date_count",
-                                        period=basis["period"])] + row["note_codes"]
-    else:
-        pace = required_pace(t.comparator, t.value, share=share, numerator=basis["numerator"],
-                             denominator=basis["denominator"], value=value, months=span.months)
-        if pace is not None:
-            row.update(pace)
+    pace = required_pace(t.comparator, t.value, share=share, numerator=fig.numerator,
+                         denominator=fig.denominator, value=value, months=span.months)
+    if pace is not None:
+        row.update(pace)
     margin = at_risk_margin if at_risk_margin is not None else (0.05 if share else 0.10 * abs(t.value))
     miss = _shortfall(judged, t)
     row["status"] = "on_track" if miss <= _TOL else ("at_risk" if miss <= margin else "off_track")
@@ -263,8 +230,9 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
     out["pace_reachable"] = out["pace_reachable"].astype("boolean")
     out["trajectory"] = out["trajectory"].astype("string")
     out["met"] = out["met"].astype("boolean")
-    for c in ("plan_id", "indicator_id", "unit_id", "period", "comparator", "status", "owner_unit",
-              "basis_period", "source", "no_data_reason", "notes", "note_codes", "pace_unit"):
+    for c in ("plan_id", "indicator_id", "unit_id", "period", "span", "comparator", "status", "owner_unit",
+              "basis_period", "source", "no_data_reason", "notes", "note_codes", "pace_unit", "units_counted",
+              "stock_as_of"):
         out[c] = out[c].astype("string")
     return out
 
