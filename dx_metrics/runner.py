@@ -211,14 +211,19 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
 
 
 def record_history(result: RunResult) -> RunResult:
-    """Merge a successful run's findings into the history; a history that cannot be written
-    leaves the run ok (its report is right) and says so in the run's message."""
+    """Merge a successful run's findings into the history; a history that cannot keep them
+    leaves the run ok (its report is right) and says why, in the run's note and in its
+    summary.json (``report.outputs.record_history``)."""
     if result.status != "ok" or result.output is None:
         return result
+    from dx_metrics.report.outputs import record_history as record
+
     try:
-        history.merge_part(result.output)
-    except Exception as e:  # noqa: BLE001 - the report stands; the history says what it missed
-        result.note = f"not recorded in the history: {_describe(e)}"
+        outcome = record(result.output)
+    except Exception as e:  # noqa: BLE001 - its summary.json unusable: the report stands, the note says so
+        outcome = history.failed(e, result.output / paths.SUMMARY)
+    if outcome is not None and not outcome.get("recorded"):
+        result.note = outcome.get("note")
     return result
 
 
