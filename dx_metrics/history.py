@@ -41,7 +41,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -511,20 +511,49 @@ def sources(path: str | Path | None = None) -> pd.DataFrame:
                               GROUP BY ALL ORDER BY s.read_at DESC, s.file, s.sheet""").df()
 
 
-def _matching(con, source: str) -> list[str]:
-    """The source ids a user names: an id (or its first characters), or a file name."""
-    rows = con.execute("SELECT source_id FROM sources WHERE source_id LIKE ? || '%' OR file = ?",
-                       [source, source]).fetchall()
-    return [r[0] for r in rows]
+def _matching(con, source: str | Sequence[str], *, prefix: bool = False) -> list[str]:
+    """The source ids a user names: an id or a file name, exactly (several ids: a list), or with
+    ``prefix`` the ids that begin with ``source`` (its characters as written: ``_`` and ``%``
+    are no wildcards)."""
+    if "sources" not in _tables(con):
+        return []
+    if not isinstance(source, str):
+        query, params = "SELECT source_id FROM sources WHERE source_id IN (SELECT UNNEST(?))", [list(source)]
+    elif prefix:
+        if not source:
+            raise ValueError("a prefix needs at least one character")
+        query, params = "SELECT source_id FROM sources WHERE starts_with(source_id, ?)", [source]
+    else:
+        query, params = "SELECT source_id FROM sources WHERE source_id = ? OR file = ?", [source, source]
+    return [r[0] for r in con.execute(query + " ORDER BY source_id", params).fetchall()]
 
 
-def show(source: str, path: str | Path | None = None) -> dict:
-    """A source as recorded: its row, the runs that read it, its rows per kind."""
+def find(source: str, path: str | Path | None = None, *, prefix: bool = False) -> pd.DataFrame:
+    """The sources ``source`` names (see ``forget``), with how many runs read each."""
+    path = _existing(path)
+    with _reader(path) as con:
+        ids = _matching(con, source, prefix=prefix)
+        if not ids:
+            return pd.DataFrame(columns=["source_id", "file", "sheet", "runs"])
+        return con.execute("""SELECT s.source_id, s.file, s.sheet, COUNT(rs.run_id) AS runs
+                              FROM sources s LEFT JOIN run_sources rs USING (source_id)
+                              WHERE s.source_id IN (SELECT UNNEST(?)) GROUP BY ALL ORDER BY s.file, s.source_id""",
+                           [ids]).df()
+
+
+def _existing(path: str | Path | None) -> Path:
     path = Path(path) if path else location()
     if path is None or not path.is_file():
         raise LookupError("no history recorded yet")
+    return path
+
+
+def show(source: str, path: str | Path | None = None) -> dict:
+    """A source as recorded (an id, its first characters, or a file name): its row, the runs
+    that read it, its rows per kind."""
+    path = _existing(path)
     with _reader(path) as con:
-        ids = _matching(con, source)
+        ids = _matching(con, source) or _matching(con, source, prefix=True)
         if not ids:
             raise LookupError(f"no source {source!r} in the history; `dx-metrics history list` lists them")
         out = con.execute("SELECT * FROM sources WHERE source_id IN (SELECT UNNEST(?))", [ids]).df()
@@ -534,21 +563,21 @@ def show(source: str, path: str | Path | None = None) -> dict:
     return {"sources": out, "runs": runs}
 
 
-def forget(source: str, path: str | Path | None = None) -> dict[str, int]:
-    """Remove a source (an id, its first characters, or a file name) and everything computed
-    from it: its rows, and every run that read it with that run's observations and
-    evaluations. Returns how many rows left each table."""
-    path = Path(path) if path else location()
-    if path is None or not path.is_file():
-        raise LookupError("no history recorded yet")
+def forget(source: str | Sequence[str], path: str | Path | None = None, *, prefix: bool = False) -> dict[str, int]:
+    """Remove a source and everything computed from it: its rows, and every run that read it
+    with that run's observations and evaluations. ``source`` is a source id or a file name,
+    exactly (or a list of ids); with ``prefix``, every source whose id begins with it. Returns
+    how many rows left each table."""
+    path = _existing(path)
     removed: dict[str, int] = {}
     try:
         with _locked(path, exclusive=True):
             con = _open(path, read_only=False)
             try:
-                ids = _matching(con, source)
+                ids = _matching(con, source, prefix=prefix)
                 if not ids:
-                    raise LookupError(f"no source {source!r} in the history; `dx-metrics history list` lists them")
+                    shown = source if isinstance(source, str) else ", ".join(source)
+                    raise LookupError(f"no source {shown!r} in the history; `dx-metrics history list` lists them")
                 runs = [r[0] for r in con.execute("SELECT DISTINCT run_id FROM run_sources WHERE source_id IN "
                                                   "(SELECT UNNEST(?))", [ids]).fetchall()]
                 con.execute("BEGIN TRANSACTION")
@@ -563,7 +592,7 @@ def forget(source: str, path: str | Path | None = None) -> dict[str, int]:
                 con.execute("COMMIT")
             finally:
                 con.close()
-    except LookupError:
+    except (LookupError, ValueError):
         raise
     except Exception as e:  # noqa: BLE001 - whatever the store did, it is said as a cause
         raise HistoryUnavailable(_cause(e, path)) from e

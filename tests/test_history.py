@@ -496,6 +496,29 @@ def test_a_writer_that_never_lets_go_of_the_lock_becomes_a_note_not_a_hang(ws, t
                                    f"another dx-metrics process for 0.5 s); run again once it is closed")
 
 
+def test_history_commands_on_a_store_that_cannot_be_read_say_why_in_one_paragraph(tmp_path):
+    damaged = _damaged_file(tmp_path / "damaged.duckdb")
+    foreign = _sqlite_file(tmp_path / "foreign.duckdb")
+    held = tmp_path / "held.duckdb"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "history", *args], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120)
+
+    for store, said in ((damaged, f"{damaged}{DAMAGED_EN}"), (foreign, f"{foreign}{SQLITE_EN}")):
+        for args in (["list"], ["show", "x"], ["forget", "x"]):
+            r = run(*args, "--store", str(store))
+            assert (r.returncode, r.stdout, r.stderr) == (2, "", f"dx-metrics history: {said}\n"), args
+    with _held_open(held) as pid:
+        for args in (["list"], ["show", "x"], ["forget", "x"]):
+            r = run(*args, "--store", str(held))
+            assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1, r.stderr
+            assert r.stderr.startswith(f"dx-metrics history: {held}{LOCKED_EN}IO Error: Could not set lock on file")
+            assert f"(PID {pid})" in r.stderr and r.stderr.endswith("); run again once it is closed\n")
+    assert foreign.read_bytes().startswith(b"SQLite format 3\x00") and damaged.read_bytes() == \
+        _damaged_file(tmp_path / "again.duckdb").read_bytes()
+
+
 def test_duckdb_never_installs_or_loads_an_extension_on_its_own(tmp_path):
     # given a SQLite file, DuckDB would fetch its sqlite extension from the internet
     from dx_metrics.ingest import dataset
@@ -520,3 +543,89 @@ def test_the_history_view_of_a_damaged_store_says_so_instead_of_failing(ws):
     shown = view.history(build_plan_report(ws / "params" / "baclieu_dot_2022.yaml"), "vi")
     assert shown.data == f"<p>{store}{DAMAGED_VI}</p>"
 
+
+# --- forgetting: exact ids, a prefix only when asked, never a wildcard
+
+@pytest.fixture
+def two_sources(ws) -> tuple[Path, dict[str, str]]:
+    """The 2022 run recorded: its two sources' ids by file."""
+    _record(ws, 2022)
+    ids = dict(_store(ws).execute("SELECT file, source_id FROM sources").fetchall())
+    assert len(ids) == 2 and all(len(i) == 20 for i in ids.values())
+    return ws / "data" / "history.duckdb", ids
+
+
+def _cli_history(store: Path, *args, answer: str | None = None):
+    """The command as a script runs it: stdin is no terminal (empty, or ``answer`` piped in)."""
+    return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "history", *args, "--store", str(store)],
+                          capture_output=True, text=True, timeout=120,
+                          **({"input": answer} if answer is not None else {"stdin": subprocess.DEVNULL}))
+
+
+def _files_left(store: Path) -> list[str]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT file FROM sources").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("named", ["_", "%", "%%", "_%"])
+def test_forget_takes_no_wildcard(two_sources, named):
+    store, ids = two_sources
+    r = _cli_history(store, "forget", named)
+    assert (r.returncode, r.stdout) == (1, f"no source {named!r} in the history; `dx-metrics history list` lists them\n")
+    r = _cli_history(store, "forget", named, "--prefix", "--yes")
+    assert (r.returncode, r.stdout) == (1, f"no source id begins with {named!r}; `dx-metrics history list` lists "
+                                           f"them\n")
+    assert _files_left(store) == sorted(ids)
+
+
+def test_forget_takes_an_exact_id_and_the_first_characters_only_with_prefix(two_sources):
+    store, ids = two_sources
+    sid = ids[EXPORT_2022]
+    r = _cli_history(store, "forget", sid[:6])
+    assert r.returncode == 1 and f"no source {sid[:6]!r} in the history" in r.stdout
+    assert _files_left(store) == sorted(ids)
+    r = _cli_history(store, "forget", sid)
+    assert r.returncode == 0 and r.stdout.startswith(f"forgot {sid}: ") and "1 row(s) of sources" in r.stdout
+    assert _files_left(store) == ["sgtvt_baclieu_dich_vu_cong_2022.xlsx"]
+
+
+def test_forget_with_a_prefix_counts_and_refuses_without_a_terminal_or_yes(two_sources):
+    store, ids = two_sources
+    sid = ids[EXPORT_2022]
+    r = _cli_history(store, "forget", sid[:6], "--prefix")
+    assert r.returncode == 1
+    assert r.stdout.startswith(f"1 source(s) whose id begins with {sid[:6]!r}, read by 1 run(s), would be removed "
+                               f"with every figure computed from them:\n")
+    assert sid in r.stdout and EXPORT_2022 in r.stdout and r.stdout.endswith("nothing removed\n")
+    assert r.stderr == "not asking without a terminal: pass --yes to remove them\n"
+    assert _files_left(store) == sorted(ids)
+    r = _cli_history(store, "forget", sid[:6], "--prefix", answer="y\n")      # a script's "y" is no answer
+    assert r.returncode == 1 and _files_left(store) == sorted(ids)
+    r = _cli_history(store, "forget", sid[:6], "--prefix", "--yes")
+    assert r.returncode == 0
+    # the export's four divisions, the plan's four targets, the run's two sources, the run, the source
+    assert r.stdout.splitlines()[-1].startswith(f"forgot {sid[:6]}: 4 row(s) of rows_dossiers, 4 row(s) of "
+                                                "run_evaluations, ")
+    assert r.stdout.endswith("2 row(s) of run_sources, 1 row(s) of runs, 1 row(s) of sources\n")
+    assert _files_left(store) == ["sgtvt_baclieu_dich_vu_cong_2022.xlsx"]
+
+
+@pytest.mark.parametrize("answer, left", [("y\n", 1), ("n\n", 2), ("\n", 2)])
+def test_forget_with_a_prefix_asks_a_person_at_the_terminal(two_sources, monkeypatch, capsys, answer, left):
+    import io
+
+    from dx_metrics.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    store, ids = two_sources
+    monkeypatch.setattr(sys, "stdin", Terminal(answer))
+    code = main(["history", "forget", ids[EXPORT_2022][:4], "--prefix", "--store", str(store)])
+    out = capsys.readouterr().out
+    assert "remove them? [y/N] " in out and code == (0 if left == 1 else 1)
+    assert len(_files_left(store)) == left
