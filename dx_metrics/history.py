@@ -41,6 +41,7 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -481,20 +482,26 @@ def _reader(path: Path):
 
 def connect(path: str | Path | None = None):
     """A read-only DuckDB connection to a snapshot of the history (taken now), for analysts'
-    own questions: ``dx.open_history().sql("SELECT * FROM evaluations")``."""
+    own questions: ``dx.open_history().sql("SELECT * FROM evaluations")``. The snapshot is a
+    temporary copy, removed when the connection is let go of."""
     import duckdb
 
     path = Path(path) if path else location()
     if path is None or not path.is_file():
         raise FileNotFoundError(f"no history yet at {path}: it is written by dx-metrics run")
-    snap = Path(tempfile.mkdtemp(prefix="dx-history-")) / FILE_NAME
+    folder = Path(tempfile.mkdtemp(prefix="dx-history-"))
     try:
         with _locked(path, exclusive=False):
             _check_format(path)
-            shutil.copy2(path, snap)
-        return _open(snap, read_only=True)
-    except (OSError, duckdb.Error) as e:
-        raise HistoryUnavailable(_cause(e, path)) from e
+            shutil.copy2(path, folder / FILE_NAME)
+        con = _open(folder / FILE_NAME, read_only=True)
+    except BaseException as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(e, (OSError, duckdb.Error)):
+            raise HistoryUnavailable(_cause(e, path)) from e
+        raise
+    weakref.finalize(con, shutil.rmtree, folder, True)
+    return con
 
 
 def sources(path: str | Path | None = None) -> pd.DataFrame:

@@ -536,6 +536,24 @@ def test_duckdb_never_installs_or_loads_an_extension_on_its_own(tmp_path):
     store.close()
 
 
+def test_open_history_leaves_no_copy_behind(ws, tmp_path, monkeypatch):
+    import gc
+    import tempfile
+
+    _record(ws, 2022)
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    for _ in range(3):
+        con = dx.open_history(ws / "data" / "history.duckdb")
+        assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
+        assert len(list(private.iterdir())) == 1                  # the snapshot, while it is open
+        con.close()
+        del con
+        gc.collect()
+    assert list(private.iterdir()) == []
+
+
 def test_the_history_view_of_a_damaged_store_says_so_instead_of_failing(ws):
     from dx_metrics.report import view
 
