@@ -120,11 +120,12 @@ def _cause(e: BaseException, path: Path) -> dict:
     store = str(path)
     if number in _FULL or any(t in said for t in ("no space left", "file too large", "disk quota")):
         return notes.note("history_disk_full", store=store, detail=_detail(e))
+    # before the access errors: Windows says a file another process holds open is not accessible
+    if any(t in said for t in ("could not set lock", "conflicting lock", "used by another process")):
+        return notes.note("history_locked", store=store, detail=_detail(e))
     if number in _READ_ONLY or any(t in said for t in ("permission denied", "read-only file system",
                                                        "not a directory", "access is denied")):
         return notes.note("history_cannot_write", store=store, detail=_detail(e))
-    if "could not set lock" in said or "conflicting lock" in said:
-        return notes.note("history_locked", store=store, detail=_detail(e))
     if "not a valid duckdb database file" in said:
         return notes.note("history_damaged", store=store)
     return notes.note("history_error", store=store, detail=f"{type(e).__name__}: {_detail(e)}")

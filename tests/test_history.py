@@ -496,6 +496,15 @@ def test_a_writer_that_never_lets_go_of_the_lock_becomes_a_note_not_a_hang(ws, t
                                    f"another dx-metrics process for 0.5 s); run again once it is closed")
 
 
+def test_a_file_windows_says_is_used_by_another_process_is_said_locked_not_read_only(tmp_path):
+    store = tmp_path / "history.duckdb"
+    windows = PermissionError(13, "The process cannot access the file because it is being used by another process",
+                              str(store))
+    said = str(history.HistoryUnavailable(history._cause(windows, store)))
+    assert said == (f"{store} is in use by another program (The process cannot access the file because it is being "
+                    f"used by another process: {store}); run again once it is closed")
+
+
 def test_history_commands_on_a_store_that_cannot_be_read_say_why_in_one_paragraph(tmp_path):
     damaged = _damaged_file(tmp_path / "damaged.duckdb")
     foreign = _sqlite_file(tmp_path / "foreign.duckdb")
