@@ -1,7 +1,8 @@
 """``dx-metrics``: validate exports, run report notebooks, list indicators.
 
 Exit codes: ``validate`` 0 clean (warnings allowed), 1 errors found, 2 a file unreadable;
-``run`` 0 all runs succeeded, 1 any failed.
+``run`` 0 all runs succeeded, 1 any failed; ``history`` 0 done, 1 nothing done (no such source,
+a removal not confirmed), 2 the history file cannot be used.
 """
 from __future__ import annotations
 
@@ -341,36 +342,85 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """history list | show SOURCE | forget SOURCE: what the workspace's history holds."""
+    """history list | show SOURCE | forget SOURCE: what the workspace's history holds. Exit 0
+    done, 1 nothing to do (no such source, the history off, a removal not confirmed), 2 the
+    history cannot be used (damaged, locked, not a DuckDB file ...)."""
     from dx_metrics import history
 
     path = Path(args.store) if args.store else history.location()
     if path is None:
         print("the history is off (DX_METRICS_HISTORY=off)")
         return 1
-    if args.history_command == "list":
-        rows = history.sources(path)
-        if rows.empty:
-            print(f"no history yet at {path}: dx-metrics run records every run it makes")
-            return 0
-        rows = rows.assign(source_id=rows["source_id"].str[:12], read_at=rows["read_at"].astype(str).str[:19])
-        print(f"{path}: {len(rows)} source(s)\n")
-        print(rows.fillna("").to_string(index=False))
-        return 0
     try:
+        if args.history_command == "list":
+            return _history_list(path)
         if args.history_command == "show":
-            found = history.show(args.source, path)
-            for row in found["sources"].to_dict(orient="records"):
-                print("\n".join(f"{k:>10}: {v}" for k, v in row.items() if pd.notna(v) and v != ""))
-                print()
-            print("read by the runs:\n" + (found["runs"].to_string(index=False) if len(found["runs"]) else "  none"))
-            return 0
-        removed = history.forget(args.source, path)
-    except LookupError as e:
+            return _history_show(args.source, path)
+        return _history_forget(args, path)
+    except history.HistoryUnavailable as e:
+        print(f"dx-metrics history: {e}", file=sys.stderr)
+        return 2
+    except (LookupError, ValueError) as e:
         print(str(e).strip("'\""))
         return 1
+
+
+def _history_list(path: Path) -> int:
+    from dx_metrics import history
+
+    rows = history.sources(path)
+    if rows.empty:
+        print(f"no history yet at {path}: dx-metrics run records every run it makes")
+        return 0
+    rows = rows.assign(read_at=rows["read_at"].astype(str).str[:19])
+    print(f"{path}: {len(rows)} source(s)\n")
+    print(rows.fillna("").to_string(index=False))
+    return 0
+
+
+def _history_show(source: str, path: Path) -> int:
+    from dx_metrics import history
+
+    found = history.show(source, path)
+    for row in found["sources"].to_dict(orient="records"):
+        print("\n".join(f"{k:>10}: {v}" for k, v in row.items() if pd.notna(v) and v != ""))
+        print()
+    print("read by the runs:\n" + (found["runs"].to_string(index=False) if len(found["runs"]) else "  none"))
+    return 0
+
+
+def _history_forget(args: argparse.Namespace, path: Path) -> int:
+    """Forget one source (an id or a file name, exactly), or with --prefix every source whose id
+    begins with the text given, once the count is shown and confirmed (or --yes)."""
+    from dx_metrics import history
+
+    ids: str | list[str] = args.source
+    if args.prefix:
+        found = history.find(args.source, path, prefix=True)
+        if found.empty:
+            print(f"no source id begins with {args.source!r}; `dx-metrics history list` lists them")
+            return 1
+        print(f"{len(found)} source(s) whose id begins with {args.source!r}, read by {int(found['runs'].sum())} "
+              f"run(s), would be removed with every figure computed from them:")
+        print(found.to_string(index=False))
+        if not args.yes and not _confirmed("remove them? [y/N] "):
+            print("nothing removed")
+            return 1
+        ids = list(found["source_id"])
+    removed = history.forget(ids, path)
     print(f"forgot {args.source}: " + ", ".join(f"{n} row(s) of {t}" for t, n in removed.items()))
     return 0
+
+
+def _confirmed(question: str) -> bool:
+    """A yes from a person at the terminal; never from a script's stdin (pass --yes there)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        print("not asking without a terminal: pass --yes to remove them", file=sys.stderr)
+        return False
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def cmd_import_records(args: argparse.Namespace) -> int:
@@ -501,8 +551,13 @@ def _history_commands(sub) -> None:
                        ("show", "one source as recorded and the runs that read it"),
                        ("forget", "remove a source and everything computed from it (its runs' figures)")):
         q = hist.add_parser(name, help=said)
-        if name != "list":
+        if name == "show":
             q.add_argument("source", help="a source id (or its first characters) or a file name")
+        if name == "forget":
+            q.add_argument("source", help="a source id or a file name, exactly as `dx-metrics history list` shows it")
+            q.add_argument("--prefix", action="store_true",
+                           help="forget every source whose id begins with SOURCE (shows how many, then asks)")
+            q.add_argument("--yes", action="store_true", help="with --prefix: remove without asking")
         q.add_argument("--store", help="the history file (default: data/history.duckdb of this workspace)")
         q.set_defaults(func=cmd_history)
 

@@ -59,6 +59,8 @@ def table_name(kind: str, lang: str) -> str:
 def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
     if kind is None:
         return str(value)
+    if kind == "note":      # another note (why something happened), said in the same language
+        return say_one(value, lang)
     if kind == "more":      # how many a list shown in part leaves out
         if not value:
             return ""

@@ -113,20 +113,46 @@ def _is_run_folder(path: Path) -> bool:
 def _claim(final: Path) -> None:
     """Check ``final`` may be replaced, and tidy what interrupted runs of it left behind:
     ``.<name>.tmp-<pid>`` folders of processes that are gone, and ``<name>.old`` (put
-    back as ``<name>`` when a run was killed between the two renames of a swap)."""
+    back as ``<name>`` when a run was killed between the two renames of a swap). A link found
+    at one of these names is removed, never followed."""
     if final.exists() and not (final.is_dir() and _is_run_folder(final)):
         raise FileExistsError(f"{final} exists and is not a dx_metrics report folder; dx_metrics does not replace "
                               f"it: move it away or choose another --out")
     old = final.with_name(final.name + ".old")
-    if old.is_dir() and _is_run_folder(old):
-        if final.exists():
-            shutil.rmtree(old)
+    if _is_link(old):
+        _remove(old)
+    elif old.is_dir() and _is_run_folder(old):
+        if os.path.lexists(final):
+            _remove(old)
         else:
             old.rename(final)
+    elif os.path.lexists(old):
+        raise FileExistsError(f"{old} exists and is not a dx_metrics report folder; the swap of a new report "
+                              f"would remove it: move it away or choose another --out")
     for tmp in final.parent.glob(f".{final.name}.tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)) and tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if pid.isdigit() and not _alive(int(pid)) and (tmp.is_dir() or _is_link(tmp)):
+            with contextlib.suppress(OSError):
+                _remove(tmp)
+
+
+def _is_link(path: Path) -> bool:
+    """A symbolic link, or on Windows a junction: a name for a folder elsewhere."""
+    return path.is_symlink() or bool(getattr(os.path, "isjunction", lambda p: False)(path))
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder of ours beside the report: a link is unlinked (what it points at is
+    left alone), a folder deleted with what is in it (links inside it unlinked, not followed)."""
+    if _is_link(path):
+        try:
+            path.unlink()
+        except OSError:          # pragma: no cover - a Windows link to a folder goes as a folder
+            os.rmdir(path)
+    elif path.is_dir():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 def _alive(pid: int) -> bool:
@@ -143,13 +169,11 @@ def _alive(pid: int) -> bool:
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
     old = final.with_name(final.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
+    _remove(old)
+    if os.path.lexists(final):
+        final.rename(old)            # a link is renamed itself, not what it points at
     tmp.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+    _remove(old)
 
 
 class _KernelNoise(logging.Filter):
@@ -211,14 +235,19 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
 
 
 def record_history(result: RunResult) -> RunResult:
-    """Merge a successful run's findings into the history; a history that cannot be written
-    leaves the run ok (its report is right) and says so in the run's message."""
+    """Merge a successful run's findings into the history; a history that cannot keep them
+    leaves the run ok (its report is right) and says why, in the run's note and in its
+    summary.json (``report.outputs.record_history``)."""
     if result.status != "ok" or result.output is None:
         return result
+    from dx_metrics.report.outputs import record_history as record
+
     try:
-        history.merge_part(result.output)
-    except Exception as e:  # noqa: BLE001 - the report stands; the history says what it missed
-        result.note = f"not recorded in the history: {_describe(e)}"
+        outcome = record(result.output)
+    except Exception as e:  # noqa: BLE001 - its summary.json unusable: the report stands, the note says so
+        outcome = history.failed(e, result.output / paths.SUMMARY)
+    if outcome is not None and not outcome.get("recorded"):
+        result.note = outcome.get("note")
     return result
 
 
@@ -229,13 +258,13 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
 
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     try:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        _remove(tmp)
         tmp.mkdir()
         (tmp / paths.RUN_MARKER).write_text(f"{plan.plan_id}\n", "utf-8")
         log, handler = _run_logger(tmp / paths.RUN_LOG)
     except Exception as e:  # noqa: BLE001 - an output folder we cannot write is this run's failure
-        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            _remove(tmp)
         return RunResult(plan.plan_id, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
     log.info("run %s with %s (%s)", plan_path, notebook, lang)
     executed = tmp / paths.REPORT_NOTEBOOK
@@ -313,8 +342,7 @@ def _keep_failed(tmp: Path, final: Path) -> Path:
     itself when it cannot be renamed)."""
     failed = final.with_name(final.name + ".failed")
     try:
-        if failed.exists():
-            shutil.rmtree(failed)
+        _remove(failed)
         if tmp.exists():
             tmp.rename(failed)
     except OSError:

@@ -163,6 +163,63 @@ def test_a_new_report_replaces_the_old_one_in_one_swap(tmp_path):
     assert not tmp.exists() and not (tmp_path / "p.old").exists()
 
 
+def _report_folder(path: Path, text: str) -> Path:
+    path.mkdir(parents=True)
+    (path / ".dx-metrics-run").write_text("p\n", encoding="utf-8")
+    (path / "summary.json").write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="making a symbolic link needs a privilege on Windows")
+@pytest.mark.parametrize("linked", ["old", "report", "dangling"])
+def test_a_link_beside_a_report_is_unlinked_never_followed(tmp_path, linked):
+    # <name>.old (or <name> itself) a link to a report folder outside the output root: the swap
+    # removes the link and leaves what it points at as it was (rmtree refused links and failed
+    # every later run with "Cannot call rmtree on a symbolic link")
+    root = tmp_path / "out"
+    final = root / "2023" / "p"
+    elsewhere = _report_folder(tmp_path / "elsewhere", "someone else's")
+    if linked == "old":
+        _report_folder(final, "last")
+        final.with_name("p.old").symlink_to(elsewhere, target_is_directory=True)
+    elif linked == "report":
+        final.parent.mkdir(parents=True)
+        final.symlink_to(elsewhere, target_is_directory=True)
+    else:
+        _report_folder(final, "last")
+        final.with_name("p.old").symlink_to(tmp_path / "gone", target_is_directory=True)
+    runner._claim(final)
+    tmp = _report_folder(root / "2023" / ".p.tmp-1", "new")
+    runner._swap_into_place(tmp, final)
+    assert not final.is_symlink() and (final / "summary.json").read_text("utf-8") == "new"
+    assert sorted(p.name for p in final.parent.iterdir()) == ["p"]
+    assert (elsewhere / "summary.json").read_text("utf-8") == "someone else's"
+
+
+def test_a_folder_named_like_the_swaps_old_that_is_not_a_report_is_refused_not_deleted(tmp_path):
+    final = _report_folder(tmp_path / "2023" / "p", "last")
+    mine = final.with_name("p.old")
+    mine.mkdir()
+    (mine / "notes.docx").write_text("mine", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="p.old exists and is not a dx_metrics report folder; the swap of a "
+                                              "new report would remove it"):
+        runner._claim(final)
+    assert (mine / "notes.docx").read_text("utf-8") == "mine"
+
+
+@pytest.mark.notebook
+@pytest.mark.skipif(sys.platform == "win32", reason="making a symbolic link needs a privilege on Windows")
+def test_a_run_whose_old_folder_is_a_link_succeeds(tmp_path):
+    elsewhere = _report_folder(tmp_path / "elsewhere", "someone else's")
+    out = tmp_path / "out"
+    (out / "2022").mkdir(parents=True)
+    (out / "2022" / "baclieu_dot_2022.old").symlink_to(elsewhere, target_is_directory=True)
+    r = runner.run_plan(ROOT / "params" / "baclieu_dot_2022.yaml", out_root=out)
+    assert (r.status, r.error) == ("ok", None)
+    assert sorted(p.name for p in (out / "2022").iterdir()) == ["baclieu_dot_2022"]
+    assert (elsewhere / "summary.json").read_text("utf-8") == "someone else's"
+
+
 def test_validate_with_an_unknown_index_lists_the_catalogue(tmp_path, capsys):
     path = tmp_path / "x.csv"
     path.write_text("Tỉnh,Điểm\nHà Nội,0.5\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 labelled so), forgetting a source, a snapshot for analysts, concurrent writers."""
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -165,7 +166,7 @@ def test_four_runs_merging_at_once_leave_every_row_there_once(ws, tmp_path):
         r = build_plan_report(ws / "params" / f"baclieu_dot_{year}.yaml")
         for lang in ("vi", "en"):           # two runs of each plan: the same run twice
             out = tmp_path / "parts" / f"{year}_{lang}"
-            history.write_part(r, out, store)
+            history.write_part(r, out)
             parts.append(out)
     expected = {p: json.loads((p / history.PART_DIR / "run.json").read_text())["run_id"] for p in parts}
     observations = {p: len(pd.read_parquet(p / history.PART_DIR / "run_observations.parquet")) for p in parts}
@@ -225,7 +226,8 @@ def test_a_failed_run_records_nothing(ws):
                     encoding="utf-8")
     r = run_plan(plan)
     assert r.status == "failed" and "no target could be evaluated" in r.error
-    assert not (ws / "data" / "history.duckdb").exists()
+    # its notebook ran to the end, yet nothing was written into the store or beside it
+    assert sorted(p.name for p in (ws / "data").iterdir()) == ["raw"]
 
 
 def test_one_national_export_read_for_two_provinces_is_kept_once(ws, tmp_path):
@@ -242,33 +244,39 @@ def test_one_national_export_read_for_two_provinces_is_kept_once(ws, tmp_path):
     assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 2
     assert con.execute("SELECT file, scope_free FROM sources").fetchall() == [("quoc_gia.xlsx", True)]
     assert con.execute("SELECT COUNT(*) FROM rows_dossier_records").fetchone()[0] == 30
-    assert not list((ws / "data" / "history.duckdb.rows").glob("*.parquet"))    # merged, then removed
+    assert sorted(p.name for p in (ws / "data").iterdir()) == ["history.duckdb", "history.duckdb.lock", "quoc_gia.xlsx",
+                                                                 "raw"]     # nothing else beside it
 
 
 def _record_plan(plan: Path, out: Path) -> None:
     write_outputs(build_plan_report(plan), out, lang="en")
 
 
-def test_a_merge_that_fails_keeps_the_rows_for_the_next(ws, tmp_path, monkeypatch):
+def test_a_merge_that_fails_keeps_the_part_for_the_next(ws, tmp_path, monkeypatch):
     store = tmp_path / "h.duckdb"
     r = build_plan_report(ws / "params" / "baclieu_dot_2022.yaml")
-    history.write_part(r, tmp_path / "run", store)
+    history.write_part(r, tmp_path / "run")
     real = history._append
 
     def failing(con, table, df):
         if table == "run_evaluations":
-            raise OSError("disk full")
+            raise OSError(28, "No space left on device")
         real(con, table, df)
 
     monkeypatch.setattr(history, "_append", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(history.HistoryUnavailable, match="there is no room on the disk for .*h.duckdb"):
         history.merge_part(tmp_path / "run", store)
-    assert len(list((tmp_path / "h.duckdb.rows").glob("*.parquet"))) == 2      # kept: nothing was committed
+    # kept, its rows too: nothing was committed
+    assert len(list((tmp_path / "run" / history.PART_DIR / "rows").glob("*.parquet"))) == 2
+    con = duckdb.connect(str(store), read_only=True)
+    assert "runs" not in {t[0] for t in con.execute("SHOW TABLES").fetchall()}
+    con.close()
     monkeypatch.setattr(history, "_append", real)
     history.merge_part(tmp_path / "run", store)
     con = duckdb.connect(str(store), read_only=True)
     assert con.execute("SELECT COUNT(*) FROM rows_dossiers").fetchone()[0] == 4
     assert con.execute("SELECT COUNT(*) FROM rows_services").fetchone()[0] > 0
+    assert not (tmp_path / "run" / history.PART_DIR).exists()
 
 
 def test_a_relative_history_path_means_the_same_file_in_the_kernel(tmp_path, monkeypatch):
@@ -279,3 +287,372 @@ def test_a_relative_history_path_means_the_same_file_in_the_kernel(tmp_path, mon
     with runner._deferred_history():
         assert os.environ["DX_METRICS_HISTORY"] == str(tmp_path / "h.duckdb")
     assert os.environ["DX_METRICS_HISTORY"] == "h.duckdb"
+
+
+# --- the history is a side store: it never fails a report, and never says "recorded" when it was not
+
+NOT_RECORDED = "not recorded in the history: "
+HINT_WRITE = "; give the folder write access, or set DX_METRICS_HISTORY to a file in a folder that can be written"
+DAMAGED_EN = (" is damaged: DuckDB cannot read it as a database; move it away (the next run starts a new history) "
+              "or put back a copy")
+DAMAGED_VI = (" bị hỏng: DuckDB không đọc được tệp này như một cơ sở dữ liệu; hãy chuyển tệp đi nơi khác (lần chạy "
+              "sau sẽ tạo lịch sử mới) hoặc đặt lại một bản sao")
+SQLITE_EN = " is a SQLite file, not a DuckDB history; move it away, or set DX_METRICS_HISTORY to another file"
+LOCKED_EN = " is in use by another program ("
+
+
+def _small_workspace(root: Path, *, data_is_a_file: bool = False) -> Path:
+    """A marked workspace with the 2022 sample plan and its exports beside it (params/raw), so
+    that ``data/`` may be anything, even a file."""
+    (root / "params" / "raw").mkdir(parents=True)
+    (root / "dx-workspace.yaml").write_text("version: 1\n", encoding="utf-8")
+    shutil.copy(ROOT / "params" / "baclieu_dot_2022.yaml", root / "params")
+    for name in (EXPORT_2022, "sgtvt_baclieu_dich_vu_cong_2022.xlsx"):
+        shutil.copy(RAW / name, root / "params" / "raw" / name)
+    if data_is_a_file:
+        (root / "data").write_text("a file where the data folder should be", encoding="utf-8")
+    else:
+        (root / "data").mkdir()
+    return root
+
+
+def _sqlite_file(path: Path) -> Path:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE runs (run_id TEXT)")
+    con.commit()
+    con.close()
+    return path
+
+
+def _damaged_file(path: Path) -> Path:
+    import random
+
+    path.write_bytes(random.Random(28).randbytes(8192))       # not DuckDB's header, nor any other
+    return path
+
+
+@contextlib.contextmanager
+def _held_open(path: Path):
+    """Another program (a DuckDB session) holding ``path`` open for writing; yields its pid."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               "con = duckdb.connect(sys.argv[1]); con.execute('CREATE TABLE IF NOT EXISTS t (a INT)')\n"
+                               "print('held', flush=True); time.sleep(600)", str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _history_of(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text("utf-8"))["history"]
+
+
+@pytest.mark.notebook
+def test_a_report_succeeds_and_says_why_when_its_history_cannot_be_kept(tmp_path, monkeypatch):
+    # four workspaces whose data/history.duckdb cannot take a run: data/ is a file (nothing can
+    # be written there), random bytes, a SQLite database, a store another program holds open
+    from dx_metrics import notes
+    from dx_metrics.runner import Job, run_batch
+
+    monkeypatch.delenv("DX_METRICS_HISTORY")
+    cannot = _small_workspace(tmp_path / "cannot_write", data_is_a_file=True)
+    damaged = _small_workspace(tmp_path / "damaged")
+    _damaged_file(damaged / "data" / "history.duckdb")
+    foreign = _small_workspace(tmp_path / "sqlite")
+    _sqlite_file(foreign / "data" / "history.duckdb")
+    locked = _small_workspace(tmp_path / "locked")
+    before = {ws: (ws / "data" / "history.duckdb").read_bytes() for ws in (damaged, foreign)}
+    with _held_open(locked / "data" / "history.duckdb") as pid:
+        results = run_batch([Job(ws / "params" / "baclieu_dot_2022.yaml") for ws in (cannot, damaged, foreign, locked)],
+                            workers=2)
+    by_ws = {r.output.parents[2]: r for r in results if r.output is not None}
+    assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
+    for ws, r in by_ws.items():
+        store = ws / "data" / "history.duckdb"
+        said = _history_of(r.output)
+        assert said["recorded"] is False and r.note == said["note"]        # the batch's table says it too
+        if ws == cannot:
+            assert said["note"] == f"{NOT_RECORDED}{store} cannot be written (Not a directory: {ws / 'data'}){HINT_WRITE}"
+        elif ws == damaged:
+            assert said["note"] == f"{NOT_RECORDED}{store}{DAMAGED_EN}"
+            assert notes.say(said["note_codes"], "vi") == f"chưa được ghi vào lịch sử: {store}{DAMAGED_VI}"
+        elif ws == foreign:
+            assert said["note"] == f"{NOT_RECORDED}{store}{SQLITE_EN}"
+        else:
+            assert said["note"].startswith(f"{NOT_RECORDED}{store}{LOCKED_EN}IO Error: Could not set lock on file")
+            assert f"(PID {pid})" in said["note"] and said["note"].endswith("); run again once it is closed")
+        # the report is whole, and nothing was written into the store or beside it
+        assert json.loads((r.output / "summary.json").read_text("utf-8"))["plan_id"] == "baclieu_dot_2022"
+        assert (r.output / "report.html").is_file() and (r.output / "evaluation.xlsx").is_file()
+        if ws in before:
+            assert store.read_bytes() == before[ws]
+            assert sorted(p.name for p in (ws / "data").iterdir()) == ["history.duckdb", "history.duckdb.lock"]
+
+
+def _fill_disk(limit: int):
+    """For a child process: files cannot grow beyond ``limit`` bytes (a disk that is full)."""
+    def limited():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited
+
+
+@pytest.mark.notebook
+@pytest.mark.skipif(sys.platform == "win32", reason="a full disk is simulated with a POSIX file size limit")
+def test_a_run_that_reached_only_the_log_is_not_said_to_be_recorded(ws):
+    _record(ws, 2022)
+    store = ws / "data" / "history.duckdb"
+    # room for the report (its largest file is under 1 MB) and the log, not for the history to grow
+    run = [sys.executable, "-m", "dx_metrics.cli", "run", "params/baclieu_dot_2023.yaml"]
+    full = subprocess.run(run, capture_output=True, text=True, cwd=ws, preexec_fn=_fill_disk(store.stat().st_size
+                                                                                             + 100_000))
+    assert full.returncode == 0, full.stdout + full.stderr
+    out = ws / "outputs" / "2023" / "baclieu_dot_2023"
+    said = _history_of(out)
+    assert said["recorded"] is False
+    assert said["note"].startswith(f"{NOT_RECORDED}the run reached only the write-ahead log history.duckdb.wal, not "
+                                   f"{store} itself (")
+    assert "File too large" in said["note"]
+    assert said["note"].endswith("); DuckDB applies the log the next time the history is written, once the cause "
+                                 "is removed")
+    assert "the run reached only the write-ahead log" in full.stdout           # in the batch's table
+    assert json.loads((out / "summary.json").read_text("utf-8"))["targets"]    # the report itself is whole
+    # with room again, the next run applies the log: both years are in the file
+    again = subprocess.run(run, capture_output=True, text=True, cwd=ws)
+    assert again.returncode == 0 and _history_of(out)["recorded"] is True
+    assert not (ws / "data" / "history.duckdb.wal").exists()
+    assert _store(ws).execute("SELECT plan_id FROM runs ORDER BY 1").fetchall() == [("baclieu_dot_2022",),
+                                                                                   ("baclieu_dot_2023",)]
+
+
+@pytest.mark.parametrize("failure", ["read_only", "disk_full"])
+def test_writing_outputs_where_the_history_cannot_be_written_keeps_the_report_and_says_why(ws, monkeypatch, failure):
+    import builtins
+    import errno
+
+    store = ws / "data" / "history.duckdb"
+    if failure == "read_only":             # the folder refuses every new file (root ignores chmod)
+        def read_only(file, mode="r", *args, **kwargs):
+            if any(c in mode for c in "wax+"):
+                raise OSError(errno.EROFS, "Read-only file system", str(file))
+            return builtins.open(file, mode, *args, **kwargs)
+        monkeypatch.setattr(history, "open", read_only, raising=False)
+        expected = f"{store} cannot be written (Read-only file system: {store}.lock){HINT_WRITE}"
+    else:                                  # the disk fills up while the run is being added
+        real = history._append
+
+        def full(con, table, df):
+            if table == "run_observations":
+                raise OSError(errno.ENOSPC, "No space left on device")
+            real(con, table, df)
+        monkeypatch.setattr(history, "_append", full)
+        expected = (f"there is no room on the disk for {store} (No space left on device); free some space and "
+                    f"run again")
+    out = ws / "outputs" / "2022"
+    written = write_outputs(build_plan_report(ws / "params" / "baclieu_dot_2022.yaml"), out, lang="en")
+    assert written["summary"].is_file() and written["workbook"].is_file()
+    said = _history_of(out)
+    assert said == {"recorded": False, "note": NOT_RECORDED + expected, "note_codes": said["note_codes"]}
+    if failure == "disk_full":             # nothing half-added: the transaction was rolled back
+        assert _store(ws).execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'runs'"
+                                  ).fetchone()[0] == 0
+
+
+def test_a_recorded_run_is_said_recorded_with_its_id(ws):
+    _record(ws, 2022)
+    said = _history_of(ws / "outputs" / "2022")
+    assert said["recorded"] is True
+    assert _store(ws).execute("SELECT run_id FROM runs").fetchall() == [(said["run_id"],)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the other writer holds its lock with fcntl")
+def test_a_writer_that_never_lets_go_of_the_lock_becomes_a_note_not_a_hang(ws, tmp_path):
+    # another dx-metrics process holding history.duckdb.lock: the merge waits LOCK_WAIT, then says so
+    r = build_plan_report(ws / "params" / "baclieu_dot_2022.yaml")
+    out = tmp_path / "run"
+    write_outputs(r, out, lang="en")          # recorded at once: the part is gone, write another
+    history.write_part(r, out)
+    store = ws / "data" / "history.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\n"
+                               "f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+                               "print('held', flush=True); time.sleep(600)", f"{store}.lock"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        code = ("import sys; from pathlib import Path\nfrom dx_metrics import history, runner\n"
+                "history.LOCK_WAIT = 0.5\n"
+                "r = runner.record_history(runner.RunResult('p', 'ok', 1.0, Path(sys.argv[1])))\nprint(r.note)")
+        done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.stdout.strip() == (f"{NOT_RECORDED}{store} is in use by another program (history.duckdb.lock held by "
+                                   f"another dx-metrics process for 0.5 s); run again once it is closed")
+
+
+def test_a_file_windows_says_is_used_by_another_process_is_said_locked_not_read_only(tmp_path):
+    store = tmp_path / "history.duckdb"
+    windows = PermissionError(13, "The process cannot access the file because it is being used by another process",
+                              str(store))
+    said = str(history.HistoryUnavailable(history._cause(windows, store)))
+    assert said == (f"{store} is in use by another program (The process cannot access the file because it is being "
+                    f"used by another process: {store}); run again once it is closed")
+
+
+def test_history_commands_on_a_store_that_cannot_be_read_say_why_in_one_paragraph(tmp_path):
+    damaged = _damaged_file(tmp_path / "damaged.duckdb")
+    foreign = _sqlite_file(tmp_path / "foreign.duckdb")
+    held = tmp_path / "held.duckdb"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "history", *args], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120)
+
+    for store, said in ((damaged, f"{damaged}{DAMAGED_EN}"), (foreign, f"{foreign}{SQLITE_EN}")):
+        for args in (["list"], ["show", "x"], ["forget", "x"]):
+            r = run(*args, "--store", str(store))
+            assert (r.returncode, r.stdout, r.stderr) == (2, "", f"dx-metrics history: {said}\n"), args
+    with _held_open(held) as pid:
+        for args in (["list"], ["show", "x"], ["forget", "x"]):
+            r = run(*args, "--store", str(held))
+            assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1, r.stderr
+            assert r.stderr.startswith(f"dx-metrics history: {held}{LOCKED_EN}IO Error: Could not set lock on file")
+            assert f"(PID {pid})" in r.stderr and r.stderr.endswith("); run again once it is closed\n")
+    assert foreign.read_bytes().startswith(b"SQLite format 3\x00") and damaged.read_bytes() == \
+        _damaged_file(tmp_path / "again.duckdb").read_bytes()
+
+
+def test_duckdb_never_installs_or_loads_an_extension_on_its_own(tmp_path):
+    # given a SQLite file, DuckDB would fetch its sqlite extension from the internet
+    from dx_metrics.ingest import dataset
+
+    lite = _sqlite_file(tmp_path / "lite.db")
+    con = dataset.connect()
+    with pytest.raises(duckdb.Error) as e:
+        con.execute("ATTACH ? AS lite (TYPE sqlite)", [str(lite)])
+    assert "download" not in str(e.value).lower() and "Install it first" in str(e.value)
+    duckdb.connect(str(tmp_path / "h.duckdb")).close()
+    store = history._open(tmp_path / "h.duckdb", read_only=True)
+    for c in (con, store):
+        assert c.execute("SELECT current_setting('autoinstall_known_extensions'), "
+                         "current_setting('autoload_known_extensions')").fetchone() == (False, False)
+    store.close()
+
+
+def test_open_history_leaves_no_copy_behind(ws, tmp_path, monkeypatch):
+    import gc
+    import tempfile
+
+    _record(ws, 2022)
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    for _ in range(3):
+        con = dx.open_history(ws / "data" / "history.duckdb")
+        assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
+        assert len(list(private.iterdir())) == 1                  # the snapshot, while it is open
+        con.close()
+        del con
+        gc.collect()
+    assert list(private.iterdir()) == []
+
+
+def test_the_history_view_of_a_damaged_store_says_so_instead_of_failing(ws):
+    from dx_metrics.report import view
+
+    store = _damaged_file(ws / "data" / "history.duckdb")
+    shown = view.history(build_plan_report(ws / "params" / "baclieu_dot_2022.yaml"), "vi")
+    assert shown.data == f"<p>{store}{DAMAGED_VI}</p>"
+
+
+# --- forgetting: exact ids, a prefix only when asked, never a wildcard
+
+@pytest.fixture
+def two_sources(ws) -> tuple[Path, dict[str, str]]:
+    """The 2022 run recorded: its two sources' ids by file."""
+    _record(ws, 2022)
+    ids = dict(_store(ws).execute("SELECT file, source_id FROM sources").fetchall())
+    assert len(ids) == 2 and all(len(i) == 20 for i in ids.values())
+    return ws / "data" / "history.duckdb", ids
+
+
+def _cli_history(store: Path, *args, answer: str | None = None):
+    """The command as a script runs it: stdin is no terminal (empty, or ``answer`` piped in)."""
+    return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "history", *args, "--store", str(store)],
+                          capture_output=True, text=True, timeout=120,
+                          **({"input": answer} if answer is not None else {"stdin": subprocess.DEVNULL}))
+
+
+def _files_left(store: Path) -> list[str]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT file FROM sources").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("named", ["_", "%", "%%", "_%"])
+def test_forget_takes_no_wildcard(two_sources, named):
+    store, ids = two_sources
+    r = _cli_history(store, "forget", named)
+    assert (r.returncode, r.stdout) == (1, f"no source {named!r} in the history; `dx-metrics history list` lists them\n")
+    r = _cli_history(store, "forget", named, "--prefix", "--yes")
+    assert (r.returncode, r.stdout) == (1, f"no source id begins with {named!r}; `dx-metrics history list` lists "
+                                           f"them\n")
+    assert _files_left(store) == sorted(ids)
+
+
+def test_forget_takes_an_exact_id_and_the_first_characters_only_with_prefix(two_sources):
+    store, ids = two_sources
+    sid = ids[EXPORT_2022]
+    r = _cli_history(store, "forget", sid[:6])
+    assert r.returncode == 1 and f"no source {sid[:6]!r} in the history" in r.stdout
+    assert _files_left(store) == sorted(ids)
+    r = _cli_history(store, "forget", sid)
+    assert r.returncode == 0 and r.stdout.startswith(f"forgot {sid}: ") and "1 row(s) of sources" in r.stdout
+    assert _files_left(store) == ["sgtvt_baclieu_dich_vu_cong_2022.xlsx"]
+
+
+def test_forget_with_a_prefix_counts_and_refuses_without_a_terminal_or_yes(two_sources):
+    store, ids = two_sources
+    sid = ids[EXPORT_2022]
+    r = _cli_history(store, "forget", sid[:6], "--prefix")
+    assert r.returncode == 1
+    assert r.stdout.startswith(f"1 source(s) whose id begins with {sid[:6]!r}, read by 1 run(s), would be removed "
+                               f"with every figure computed from them:\n")
+    assert sid in r.stdout and EXPORT_2022 in r.stdout and r.stdout.endswith("nothing removed\n")
+    assert r.stderr == "not asking without a terminal: pass --yes to remove them\n"
+    assert _files_left(store) == sorted(ids)
+    r = _cli_history(store, "forget", sid[:6], "--prefix", answer="y\n")      # a script's "y" is no answer
+    assert r.returncode == 1 and _files_left(store) == sorted(ids)
+    r = _cli_history(store, "forget", sid[:6], "--prefix", "--yes")
+    assert r.returncode == 0
+    # the export's four divisions, the plan's four targets, the run's two sources, the run, the source
+    assert r.stdout.splitlines()[-1].startswith(f"forgot {sid[:6]}: 4 row(s) of rows_dossiers, 4 row(s) of "
+                                                "run_evaluations, ")
+    assert r.stdout.endswith("2 row(s) of run_sources, 1 row(s) of runs, 1 row(s) of sources\n")
+    assert _files_left(store) == ["sgtvt_baclieu_dich_vu_cong_2022.xlsx"]
+
+
+@pytest.mark.parametrize("answer, left", [("y\n", 1), ("n\n", 2), ("\n", 2)])
+def test_forget_with_a_prefix_asks_a_person_at_the_terminal(two_sources, monkeypatch, capsys, answer, left):
+    import io
+
+    from dx_metrics.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    store, ids = two_sources
+    monkeypatch.setattr(sys, "stdin", Terminal(answer))
+    code = main(["history", "forget", ids[EXPORT_2022][:4], "--prefix", "--store", str(store)])
+    out = capsys.readouterr().out
+    assert "remove them? [y/N] " in out and code == (0 if left == 1 else 1)
+    assert len(_files_left(store)) == left

@@ -186,10 +186,12 @@ def duckdb_config(*, capped: bool = False) -> dict:
     that grows with the records (``capped``: the checks' grouping of every dossier code) is
     capped at 1GB and spills beyond it, while the counts, which hold a few rows per unit and
     period, run with DuckDB's defaults (a cap makes its scan slower). Spills go under the
-    system's temporary folder, never the current one."""
+    system's temporary folder, never the current one. DuckDB never installs or loads an
+    extension on its own (given a SQLite file, it would fetch one from the internet)."""
     import tempfile
 
-    config = {"temp_directory": os.path.join(tempfile.gettempdir(), "dx_metrics_duckdb")}
+    config = {"temp_directory": os.path.join(tempfile.gettempdir(), "dx_metrics_duckdb"),
+              "autoinstall_known_extensions": False, "autoload_known_extensions": False}
     limit = os.environ.get("DX_METRICS_DUCKDB_MEMORY") or ("1GB" if capped else None)
     if limit:
         config["memory_limit"] = limit

@@ -279,16 +279,26 @@ def previous_report(current: PlanReport, previous_plan: str | Path | None = None
     plan file or its exports are gone, last year's recorded run is taken from the history
     (``recorded`` says so, and the comparison notes each figure that came from it); with
     neither, a missing export is an error and a missing plan gives None."""
+    from dx_metrics.history import HistoryUnavailable
+
     path = workspace.from_here(previous_plan) if previous_plan else find_previous_plan(current.plan)
     year = current.plan.year - 1
     if path is None:
-        return from_history(current, year)
+        try:
+            return from_history(current, year)
+        except HistoryUnavailable:
+            return None      # as if nothing were recorded: the run's history note says why
     plan = load_plan(path)
     folder = workspace.from_here(data_dir) if data_dir is not None else workspace.of_plan(path).data
     missing = workspace.missing_inputs([i.path for i in plan.inputs], plan_dir=path.parent, data_dir=folder)
     if not missing:
         return build_plan_report(path, data_dir=data_dir)
-    recorded = from_history(current, year, plan_id=plan.plan_id)
+    try:
+        recorded = from_history(current, year, plan_id=plan.plan_id)
+    except HistoryUnavailable as e:
+        raise FileNotFoundError(f"last year's plan {path.name} reads file(s) that no longer exist: "
+                                f"{', '.join(missing)} (looked beside the plan, then in {folder}), and the "
+                                f"history cannot be read: {e}") from e
     if recorded is None:
         raise FileNotFoundError(f"last year's plan {path.name} reads file(s) that no longer exist: "
                                 f"{', '.join(missing)} (looked beside the plan, then in {folder}), and the "

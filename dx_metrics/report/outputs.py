@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -134,10 +135,47 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
 
 def _record(r: PlanReport, out: Path) -> None:
     """Keep what this run read and found for the history (``dx_metrics.history``): a part in
-    ``out/.history``, merged into the workspace's store at once, or by the batch that runs this
-    notebook once the run has succeeded (``DX_METRICS_HISTORY_DEFER``)."""
-    if history.location(r.plan.path) is None:
+    ``out/.history``, merged into the workspace's store at once, or by the runner once the run
+    has succeeded (``DX_METRICS_HISTORY_DEFER``). The history never fails a report: when it
+    cannot keep the run, summary.json's ``history`` says why."""
+    store = history.location(r.plan.path)
+    if store is None:
         return
-    history.write_part(r, out)
+    try:
+        history.write_part(r, out)
+    except Exception as e:  # noqa: BLE001 - the report stands; its summary says what the history missed
+        shutil.rmtree(out / history.PART_DIR, ignore_errors=True)
+        _note_history(out, history.failed(e, store))
+        return
     if os.environ.get(history.DEFER) != "1":
-        history.merge_part(out)
+        record_history(out)
+
+
+def record_history(output_dir: str | Path) -> dict | None:
+    """Merge the part a successful run left in ``output_dir`` into the history, and say in its
+    summary.json (key ``history``) whether the run was kept: ``{"recorded": true, "run_id":
+    ...}`` or ``{"recorded": false, "note": ..., "note_codes": [...]}``. Returns that, or None
+    when the history is off."""
+    out = Path(output_dir)
+    outcome = history.record(out)
+    if outcome is None:          # no part: the history is off, or the run said why it wrote none
+        return _summary(out).get("history")
+    _note_history(out, outcome)
+    return outcome
+
+
+def _summary(out: Path) -> dict:
+    path = out / paths.SUMMARY
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def _note_history(out: Path, outcome: dict) -> None:
+    """summary.json with its ``history`` set to ``outcome``, replaced in one step."""
+    path = out / paths.SUMMARY
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text("utf-8"))
+    data["history"] = outcome
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)

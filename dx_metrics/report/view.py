@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Image
 
+from dx_metrics import notes
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.formats import fmt_number
 from dx_metrics.report.assemble import PlanReport
@@ -201,7 +202,10 @@ def history(r: PlanReport, lang: str = "vi"):
     path = store.location(r.plan.path)
     if path is None or not path.is_file():
         return HTML(f"<p>{_e(TEXT[lang]['no_history'].format(path=path))}</p>")
-    con = store.connect(path)
+    try:
+        con = store.connect(path)
+    except store.HistoryUnavailable as e:
+        return HTML(f"<p>{_e(notes.say_one(e.cause, lang))}</p>")
     try:
         ev = con.execute("""SELECT year, indicator_id, unit_id, actual, target, status, recorded_at FROM evaluations
                             WHERE plan_unit = ? QUALIFY row_number() OVER (PARTITION BY year, indicator_id, unit_id
