@@ -2,6 +2,7 @@
 against the pandas path, row for row; Parquet record sets checked where they lie."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -353,3 +354,52 @@ def test_a_record_sets_files_are_scanned_once_however_often_a_report_names_them(
     monkeypatch.setattr(type(rs), "_scan_distinct", lambda self, c: scans.append(c) or real(self, c))
     compute_indicators({"dossier_records": rs})
     assert rs.distinct("source_file") == ["log.csv"] and scans.count("source_file") == 1
+
+
+# --- what a dataset folder holds: a walk that opens nothing it should not, and says what it left out
+
+def _validate(*args, cwd, timeout=60):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "validate", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing (os.mkfifo)")
+def test_a_fifo_named_like_a_part_of_a_dataset_is_refused_without_being_opened(tmp_path):
+    folder = Path(_parquet(_hand_records(), tmp_path / "r" / "year=2023"))
+    os.mkfifo(folder / "part-9.parquet")           # opened for reading, it would wait for a writer for ever
+    # in a child with a timeout: the old walk handed the FIFO to DuckDB, which hung
+    run = _validate(str(tmp_path / "r"), "--kind", "dossier_records", cwd=tmp_path)
+    assert run.returncode == 2                      # unreadable
+    assert run.stdout.strip() == ("r: r/year=2023/part-9.parquet is a FIFO (named pipe), not a file: it is not "
+                                  "opened, and the dataset is not read (save the export as a file and give that "
+                                  "file)")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing (os.mkfifo)")
+def test_a_fifo_given_as_the_records_is_refused_without_being_opened(tmp_path):
+    os.mkfifo(tmp_path / "records.parquet")
+    run = _validate(str(tmp_path / "records.parquet"), "--kind", "dossier_records", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stdout.strip() == ("records.parquet: is a FIFO (named pipe), not a file; it is not opened (save the "
+                                  "export as a file and give that file)")
+
+
+def test_parts_under_hidden_or_linked_folders_are_named_in_a_warning_and_not_read(tmp_path):
+    folder = Path(_parquet(_hand_records(), tmp_path / "r"))                 # 5 records: the dataset
+    _parquet(_hand_records(), folder / ".backup")                             # 1 part, hidden
+    _parquet(_hand_records(), tmp_path / "elsewhere", parts=2)                # 2 parts, linked in below
+    try:
+        (folder / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    except (OSError, NotImplementedError):
+        pytest.skip("this system makes no symbolic links for this user")
+    _hand_records().to_parquet(folder / ".old.parquet", index=False)
+    rs = read_records(folder)
+    assert rs.rows == 5 and rs.files == [str(folder / "part-0.parquet")]
+    (p,) = rs.attrs["problems"]
+    assert (p.severity, p.reason, p.file) == ("warning", "skipped_files", "r")
+    assert p.message == ("Parquet files under hidden or linked folders are not part of the dataset and were not "
+                         "read: r/.backup/ (1 Parquet file(s)); r/.old.parquet (a hidden file); r/linked/ (a link "
+                         "to a folder, not followed: 2 Parquet file(s))")

@@ -9,6 +9,15 @@ the problems found, located by file and row (1-based, in the file's order). Indi
 then counted by a SQL engine over the files (``compute_indicators`` through
 ``dx_metrics.indicators.engines``); no frame of all records is ever built.
 
+Which files a folder holds: its ``.parquet`` files, in its subfolders too, found by a walk
+that never follows a linked folder and never looks inside a hidden one (``.name``: an import
+being staged, a backup); parts found there are named in a warning, not read. A FIFO, socket
+or device named ``.parquet`` is refused without being opened (reading one would wait for
+ever). A folder that is not a dataset written by import-records (no ``_imports.json``) is read
+only inside the folder a caller names (``within``: a plan's workspace), never a filesystem
+root, and a walk stops past ``MAX_ENTRIES`` entries: a wrong path must not read every Parquet
+file on the machine.
+
 Rules, as for a spreadsheet log: unit, date received and channel filled; channel one of
 online, direct, postal; dates resolved and due not before the date received; every unit in
 the unit registry; each dossier code once. With ``strict=False`` the rows breaking a rule
@@ -27,8 +36,9 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.canonical import OUTPUT_COLUMNS, PROVENANCE
-from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest.table import _row_ranges, _thousands
+from dx_metrics.ingest.workbook import SPECIAL_HINT, special_file
 
 KIND = "dossier_records"
 CHANNELS = ("online", "direct", "postal")
@@ -41,12 +51,58 @@ TYPES = {"unit_id": "text", "dossier_id": "text", "channel": "text", "received_a
 _DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
                "bool": ("BOOLEAN",)}
 _HINT_CONVERT = "convert the export with dx-metrics import-records, which writes canonical columns and values"
+MANIFEST = "_imports.json"                # in a dataset folder written by import-records: the files imported
+MAX_ENTRIES = 1_000_000                   # files and folders a dataset folder's walk looks at, at most
+_PEEK = 10_000                            # entries looked at in a skipped folder, to say what it holds
 
 
 def is_dataset(path: str | Path) -> bool:
-    """True for a Parquet file or a folder holding Parquet files."""
+    """True for a Parquet file, or a folder holding the manifest or ``.parquet`` files of its own
+    (only the folder's own entries are looked at: nothing is crawled)."""
     p = Path(path)
-    return (p.is_file() and p.suffix.lower() == ".parquet") or (p.is_dir() and any(p.rglob("*.parquet")))
+    if p.is_file():
+        return p.suffix.lower() == ".parquet"
+    if not p.is_dir():
+        return False
+    if (p / MANIFEST).is_file():
+        return True
+    try:
+        with os.scandir(p) as entries:
+            return any(e.name.lower().endswith(".parquet") for _, e in zip(range(_PEEK), entries))
+    except OSError:
+        return False
+
+
+def is_dataset_folder(path: str | Path) -> bool:
+    """True for a folder written by ``dx-metrics import-records`` (it holds the manifest)."""
+    return (Path(path) / MANIFEST).is_file()
+
+
+def folder_refusal(folder: str | Path, within: str | Path | None = None) -> str | None:
+    """Why ``folder`` may not be read as dossier records, or None: a filesystem root never; a
+    folder without the manifest only inside ``within`` (when given). Nothing is crawled."""
+    p = Path(os.path.abspath(folder))
+    if p == Path(p.anchor) or p.resolve() == Path(p.resolve().anchor):
+        return f"{str(folder)!r} is the root of a file system: read as dossier records it would read every " \
+               f"Parquet file on the machine"
+    if within is None or is_dataset_folder(p) or inside(p, within):
+        return None
+    return f"{str(folder)!r} is a folder outside {within} that holds no {MANIFEST} (the list of files " \
+           f"dx-metrics import-records keeps): read as dossier records it would read every Parquet file under it"
+
+
+FOLDER_HINT = (f"name a dataset folder written by dx-metrics import-records (it holds {MANIFEST}), or keep the "
+               "records under the workspace (e.g. data/records)")
+
+
+def inside(path: str | Path, root: str | Path) -> bool:
+    """True when ``path`` lies strictly inside ``root``, as written (a link placed in the
+    workspace is the workspace's own) or with links resolved."""
+    a, r = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    if a != r and a.is_relative_to(r):
+        return True
+    a, r = a.resolve(), r.resolve()
+    return a != r and a.is_relative_to(r)
 
 
 @dataclass
@@ -104,16 +160,18 @@ class RecordSet:
         return read_records([*self.files, *other.files], strict=False)
 
 
-def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
+def read_records(path: str | Path | list, *, strict: bool = True, within: str | Path | None = None) -> RecordSet:
     """Check the Parquet records at ``path`` (a file, a folder, or a list of files) and return
-    them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one."""
-    files, root = _files(path)
+    them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one.
+    A folder without the manifest is read only inside ``within`` when it is given (a plan's
+    workspace); parts left out of a folder (hidden or linked folders) are named in a warning."""
+    files, root, skipped = _files(path, within)
     con = connect(capped=True)
     try:
         con.register("rel", _scan(con, files))
         con.register("located", _scan(con, files, located=True))
         schema = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM rel)").fetchall())
-        problems = _schema_problems(schema, root)
+        problems = _schema_problems(schema, root) + skipped
         if any(p.severity == ERROR for p in problems):
             raise DxDataError(problems)
         columns = [c for c in [*OUTPUT_COLUMNS[KIND], *PROVENANCE] if c in schema]
@@ -155,22 +213,116 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
     return out
 
 
-def _files(path: str | Path | list) -> tuple[list[str], Path]:
+def _files(path: str | Path | list, within: str | Path | None = None) -> tuple[list[str], Path, list[Problem]]:
+    """(the Parquet files, the folder they are named from, warnings about parts left out)."""
     if isinstance(path, (list, tuple)):
         files = [str(Path(p)) for p in path]
-        return files, Path(files[0]).parent if files else Path(".")
+        return files, Path(files[0]).parent if files else Path("."), []
     p = Path(path)
+    skipped: list[Problem] = []
+    if (special := special_file(p)) is not None:
+        raise DxDataError([Problem(file=p.name, reason="unreadable", message=f"is {special}, not a file; it is "
+                                   "not opened", hint=SPECIAL_HINT)])
     if p.is_dir():
-        files = sorted(str(f) for f in p.rglob("*.parquet")
-                       if not any(part.startswith(".") for part in f.relative_to(p).parts))
+        if (refusal := folder_refusal(p, within)) is not None:
+            raise DxDataError([Problem(file=p.name or str(p), reason="unreadable", message=refusal,
+                                       hint=FOLDER_HINT)])
+        files, skipped = dataset_parts(p)
     elif p.is_file():
         files = [str(p)]
     else:
         raise FileNotFoundError(f"{p}: no such file or folder")
     if not files:
         raise DxDataError([Problem(file=p.name, reason="unreadable", message="the folder holds no .parquet file",
-                                   hint="point at a Parquet file or at the folder dx-metrics import-records wrote")])
-    return files, p
+                                   hint="point at a Parquet file or at the folder dx-metrics import-records wrote"),
+                           *skipped])
+    return files, p, skipped
+
+
+def dataset_parts(folder: Path) -> tuple[list[str], list[Problem]]:
+    """The ``.parquet`` files under ``folder`` (sorted), and a warning naming the hidden and
+    linked folders (and hidden files) whose parts are left out. The walk follows no link to a
+    folder, looks at most ``MAX_ENTRIES`` entries, and opens no file: a FIFO, socket or device
+    named ``.parquet`` is refused by its status."""
+    parts: list[str] = []
+    left_out: list[str] = []           # what was not read, as the warning names it
+    special: list[str] = []
+    seen = 0
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError as e:
+            raise DxDataError([Problem(file=folder.name, reason="unreadable",
+                                       message=f"{_named(here, folder)} cannot be listed ({e.strerror or e})")]) \
+                from None
+        for e in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                raise DxDataError([Problem(
+                    file=folder.name, reason="too_large",
+                    message=f"the folder holds more than {_thousands(MAX_ENTRIES)} files and folders: it does not "
+                            "look like one dataset of dossier records", hint=FOLDER_HINT)])
+            name = _named(e.path, folder)
+            parquet = e.name.lower().endswith(".parquet")
+            linked = e.is_symlink()
+            if e.is_dir(follow_symlinks=linked) and (linked or e.name.startswith(".")):
+                n, more = _count_parts(Path(e.path))
+                if n:
+                    held = f"{_thousands(n)}{'+' if more else ''} Parquet file(s)"
+                    left_out.append(f"{name}/ (a link to a folder, not followed: {held})" if linked
+                                    else f"{name}/ ({held})")
+            elif e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+            elif parquet and e.name.startswith("."):
+                left_out.append(f"{name} (a hidden file)")
+            elif parquet:
+                kind = special_file(e.path)
+                if kind is not None:
+                    special.append(f"{name} is {kind}")
+                elif e.is_file(follow_symlinks=True):
+                    parts.append(e.path)
+    if special:
+        raise DxDataError([Problem(file=folder.name, reason="unreadable", hint=SPECIAL_HINT,
+                                   message="; ".join(special) + ", not a file: it is not opened, and the dataset "
+                                           "is not read")])
+    problems = []
+    if left_out:
+        problems.append(Problem(
+            file=folder.name, severity=WARNING, reason="skipped_files",
+            message="Parquet files under hidden or linked folders are not part of the dataset and were not read: "
+                    + "; ".join(sorted(left_out)),
+            hint="move them into the dataset folder if they belong to it (a linked folder is never followed), or "
+                 "out of it"))
+    return sorted(parts), problems
+
+
+def _named(path: str | Path, folder: Path) -> str:
+    """``path`` as a user finds it from the folder above the dataset ("records/.backup"), links
+    not resolved."""
+    return Path(os.path.relpath(path, os.path.dirname(os.path.abspath(folder)))).as_posix()
+
+
+def _count_parts(folder: Path) -> tuple[int, bool]:
+    """The ``.parquet`` files under a folder left out (links inside it not followed), looking
+    at ``_PEEK`` entries at most: (count, whether there may be more)."""
+    n, seen, stack = 0, 0, [folder]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    seen += 1
+                    if seen > _PEEK:
+                        return n, True
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(Path(e.path))
+                    elif e.name.lower().endswith(".parquet"):
+                        n += 1
+        except OSError:
+            continue
+    return n, False
 
 
 def connect(*, capped: bool = False):
