@@ -50,7 +50,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 worst = max(worst, 1)
                 continue
             df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope,
-                             index=args.index)
+                             index=args.index, within=workspace.current().root)
         except DxDataError as e:
             unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
@@ -208,7 +208,7 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             kind = args.kind or guess_kind(path) or "dossiers"
-            df = read_export(path, kind, strict=False, scope=args.scope)
+            df = read_export(path, kind, strict=False, scope=args.scope, within=workspace.current().root)
         except DxDataError as e:
             for p in e.problems:
                 print(str(p), file=sys.stderr)
@@ -330,7 +330,8 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
             print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
             continue
         for sheet in args.sheet or [None]:
-            df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope)
+            df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope,
+                             within=workspace.current().root)
             errors = sum(p.severity == "error" for p in df.attrs["problems"])
             print(f"{path.name}{f', {sheet}' if sheet else ''}: {kind}, {len(df)} row(s) read"
                   + (f", {errors} rejected (dx-metrics validate lists them)" if errors else ""))

@@ -282,6 +282,55 @@ def test_a_plan_reads_a_parquet_folder_of_records_and_is_evaluated_on_them(tmp_p
     assert r.quality is not None and not any(p.reason == "too_large" for p in r.problems)
 
 
+def _reading(plan: Path, path: str) -> Path:
+    """The plan reading its records from ``path`` (as written in the plan)."""
+    plan.write_text(plan.read_text("utf-8").replace("{path: records,", f"{{path: '{path}',"), "utf-8")
+    return plan
+
+
+@pytest.mark.parametrize("written", ["/", "outside", "escape"])
+def test_a_records_folder_outside_the_workspace_or_the_root_is_refused_naming_the_plan_key(tmp_path,
+                                                                                             tmp_path_factory, written):
+    from dx_metrics import runner
+    from dx_metrics.plans import DxPlanError
+    from dx_metrics.report import build_plan_report
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere")          # beside the workspace, not in it
+    _parquet(_hand_records(), elsewhere / "year=2023")
+    path = {"/": "/", "outside": str(elsewhere), "escape": f"../../{elsewhere.name}"}[written]
+    plan = _reading(_plan_with_records(tmp_path), path)
+    with pytest.raises(DxPlanError) as e:
+        build_plan_report(plan)
+    (p,) = e.value.problems
+    assert (p.file, p.column, p.value, p.reason) == ("records_2023.yaml", "inputs[0].path", path, "plan")
+    if written == "/":
+        said = '"/" is the root of a file system: read as dossier records it would read every Parquet file on ' \
+               'the machine'
+    else:
+        resolved = "" if written == "outside" else f" ({elsewhere})"
+        said = (f'"{path}"{resolved} is a folder outside the workspace ({tmp_path.resolve()}) that holds no '
+                f'_imports.json (the list of files dx-metrics import-records keeps): read as dossier records it '
+                f'would read every Parquet file under it')
+    assert p.message == said
+    assert p.hint == ("name a dataset folder written by dx-metrics import-records (it holds _imports.json), or keep "
+                      "the records under the workspace (e.g. data/records)")
+    # a run says so before any notebook starts
+    run = runner.run_plan(plan, out_root=tmp_path / "out")
+    assert run.status == "failed" and run.error == f'records_2023.yaml, key "inputs[0].path": {said} ({p.hint})'
+
+
+def test_a_dataset_folder_written_by_import_records_is_read_from_anywhere(tmp_path, tmp_path_factory):
+    from dx_metrics.ingest.convert import import_records
+    from dx_metrics.report import build_plan_report
+    from test_import_records import _log
+
+    elsewhere = tmp_path_factory.mktemp("shared")
+    import_records([_log(tmp_path / "log.csv", n=40)], elsewhere / "records")      # 10 of 40 online
+    plan = _reading(_plan_with_records(tmp_path), str(elsewhere / "records"))
+    r = build_plan_report(plan)
+    assert r.evaluation.set_index("indicator_id").loc["online_dossier_share", "actual"] == pytest.approx(10 / 40)
+
+
 def test_records_too_many_for_memory_are_counted_but_left_out_of_the_review_with_a_warning(tmp_path, monkeypatch):
     from dx_metrics.report import assemble, build_plan_report
 

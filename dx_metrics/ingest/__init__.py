@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,14 +17,14 @@ __all__ = ["KINDS", "read_export"]
 
 def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
                 strict: bool = True, scope: str | None = None, index: str | None = None,
-                within: str | Path | None = None) -> pd.DataFrame:
+                within: str | Path | Sequence[str | Path] | None = None) -> pd.DataFrame:
     """Read one export (xlsx, xls, csv) as the canonical table ``kind``.
 
     Dossier records in Parquet (a file, or a folder such as ``dx-metrics import-records``
     writes) are checked where they lie and returned as a ``dataset.RecordSet``, which
     ``compute_indicators`` counts with DuckDB out of core (see ``dx_metrics.ingest.dataset``).
     A folder that import-records did not write (it holds no ``_imports.json``) is read only
-    inside ``within`` when given (a plan's workspace), and never when it is a filesystem root.
+    inside ``within`` when given (a plan's workspace and data folder), and never when it is a filesystem root.
 
     The header is found under any title rows; headers are matched through the alias table
     (``dx_metrics/ingest/columns.yaml``); Vietnamese numbers ("2.062", "18,75%") and

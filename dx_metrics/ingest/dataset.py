@@ -30,6 +30,7 @@ import datetime as dt
 import difflib
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,17 +79,20 @@ def is_dataset_folder(path: str | Path) -> bool:
     return (Path(path) / MANIFEST).is_file()
 
 
-def folder_refusal(folder: str | Path, within: str | Path | None = None) -> str | None:
+def folder_refusal(folder: str | Path, within: str | Path | Sequence[str | Path] | None = None) -> str | None:
     """Why ``folder`` may not be read as dossier records, or None: a filesystem root never; a
-    folder without the manifest only inside ``within`` (when given). Nothing is crawled."""
+    folder without the manifest only inside ``within`` (a folder, or several) when it is given.
+    Nothing is crawled."""
     p = Path(os.path.abspath(folder))
     if p == Path(p.anchor) or p.resolve() == Path(p.resolve().anchor):
         return f"{str(folder)!r} is the root of a file system: read as dossier records it would read every " \
                f"Parquet file on the machine"
-    if within is None or is_dataset_folder(p) or inside(p, within):
+    roots = [] if within is None else [within] if isinstance(within, (str, Path)) else list(within)
+    if not roots or is_dataset_folder(p) or any(inside(p, r) for r in roots):
         return None
-    return f"{str(folder)!r} is a folder outside {within} that holds no {MANIFEST} (the list of files " \
-           f"dx-metrics import-records keeps): read as dossier records it would read every Parquet file under it"
+    return f"{str(folder)!r} is a folder outside {' and '.join(str(r) for r in roots)} that holds no {MANIFEST} " \
+           f"(the list of files dx-metrics import-records keeps): read as dossier records it would read every " \
+           f"Parquet file under it"
 
 
 FOLDER_HINT = (f"name a dataset folder written by dx-metrics import-records (it holds {MANIFEST}), or keep the "
@@ -160,7 +164,8 @@ class RecordSet:
         return read_records([*self.files, *other.files], strict=False)
 
 
-def read_records(path: str | Path | list, *, strict: bool = True, within: str | Path | None = None) -> RecordSet:
+def read_records(path: str | Path | list, *, strict: bool = True,
+                 within: str | Path | Sequence[str | Path] | None = None) -> RecordSet:
     """Check the Parquet records at ``path`` (a file, a folder, or a list of files) and return
     them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one.
     A folder without the manifest is read only inside ``within`` when it is given (a plan's
@@ -213,7 +218,8 @@ def read_records(path: str | Path | list, *, strict: bool = True, within: str | 
     return out
 
 
-def _files(path: str | Path | list, within: str | Path | None = None) -> tuple[list[str], Path, list[Problem]]:
+def _files(path: str | Path | list, within: str | Path | Sequence[str | Path] | None = None
+           ) -> tuple[list[str], Path, list[Problem]]:
     """(the Parquet files, the folder they are named from, warnings about parts left out)."""
     if isinstance(path, (list, tuple)):
         files = [str(Path(p)) for p in path]
