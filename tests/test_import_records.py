@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import subprocess
 import sys
 
@@ -139,3 +141,27 @@ def test_many_rows_with_one_problem_in_a_later_chunk_are_one_line_with_the_files
     (p,) = [p for p in e.value.problems if p.severity == "error"]
     assert p.row == FIRST_LINE + 1100
     assert p.say("en").endswith("— 60 rows: 1.105–1.164")
+
+
+def _import(tmp_path, *args, timeout=60):
+    """dx-metrics import-records in a child, with a timeout (an import that hangs fails the test)."""
+    return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "import-records", *map(str, args)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing (os.mkfifo)")
+def test_a_fifo_given_to_import_records_is_refused_without_being_opened(tmp_path):
+    good = _log(tmp_path / "good.csv", n=30)
+    os.mkfifo(tmp_path / "pipe.csv")                 # opened for reading, it would wait for a writer for ever
+    said = "pipe.csv: is a FIFO (named pipe), not a file; it is not opened (save the export as a file and give that file)"
+    refused = _import(tmp_path, good, tmp_path / "pipe.csv", "--out", tmp_path / "ds")
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines()[0] == said and "nothing imported from the file with errors" in refused.stdout
+    assert not (tmp_path / "ds").exists()            # refused before anything was imported
+    lenient = _import(tmp_path, good, tmp_path / "pipe.csv", "--out", tmp_path / "ds", "--lenient")
+    assert lenient.returncode == 1                   # a file was not imported
+    said_lines = [line for line in lenient.stdout.splitlines() if not line.startswith("  ")]   # not progress
+    assert said_lines[:3] == [
+        "good.csv: 30 record(s) imported", "pipe.csv: skipped (is a FIFO (named pipe), not a file; it is not opened)",
+        said]
+    assert [m["file"] for m in json.loads((tmp_path / "ds" / MANIFEST).read_text("utf-8"))] == ["good.csv"]

@@ -15,6 +15,8 @@ here (a dataset is read without the file's scope), with ``dx-metrics units sugge
 fix. A file imported before (same sha256) is skipped; a dossier code already in the dataset
 is refused (the new parts are taken out again). Parts are written beside the dataset and
 moved into it only once a file is through, so an interrupted import leaves it as it was.
+A FIFO, socket or device given as an export is refused without being opened (a FIFO would
+wait for a writer for ever), as are a missing file and a folder, before anything is imported.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from dx_metrics.formats import fmt_number
 from dx_metrics.ingest.cache import file_sha256
 from dx_metrics.ingest.dataset import KIND, read_records
 from dx_metrics.ingest.reader import _locate, parse_export
-from dx_metrics.ingest.workbook import _SINGLE_BYTE, text_encoding
+from dx_metrics.ingest.workbook import _SINGLE_BYTE, SPECIAL_HINT, special_file, text_encoding
 
 MANIFEST = "_imports.json"
 HEAD_ROWS = 60
@@ -61,12 +63,21 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
                    chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None) -> Imported:
     """Import dossier-log exports into the Parquet dataset ``out``; raises ``DxDataError`` when a
     file has errors (unless ``lenient``) or repeats dossiers already in the dataset."""
+    paths = [Path(p) for p in paths]
+    # a FIFO, socket or device is never opened (reading a FIFO waits for a writer for ever); a
+    # missing file or a folder is named too, before anything is imported
+    refused = {path: problem for path in paths if (problem := _unusable(path)) is not None}
+    if refused and not lenient:
+        raise DxDataError(list(refused.values()))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     manifest = _manifest(out)
     done = {m["sha256"] for m in manifest}
-    result = Imported()
-    for path in map(Path, paths):
+    result = Imported(problems=list(refused.values()))
+    for path in paths:
+        if path in refused:
+            result.files.append({"file": path.name, "skipped": refused[path].message})
+            continue
         sha = file_sha256(path)
         if sha in done:
             result.files.append({"file": path.name, "sha256": sha, "skipped": "imported before"})
@@ -89,6 +100,20 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
         result.files.append(entry)
         _write_manifest(out, manifest)
     return result
+
+
+def _unusable(path: Path) -> Problem | None:
+    """Why ``path`` cannot be imported without opening it (missing, a folder, a FIFO ...), or None."""
+    special = special_file(path)
+    if special is not None:
+        return Problem(file=path.name, reason="unreadable", message=f"is {special}, not a file; it is not opened",
+                       hint=SPECIAL_HINT)
+    if path.is_dir():
+        return Problem(file=path.name, reason="unreadable", message="is a folder, not an export file",
+                       hint="give the export files in it")
+    if not path.is_file():
+        return Problem(file=path.name, reason="unreadable", message=f"the file {str(path)!r} does not exist")
+    return None
 
 
 def _one_file(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_rows: int,
