@@ -165,3 +165,43 @@ def test_a_fifo_given_to_import_records_is_refused_without_being_opened(tmp_path
         "good.csv: 30 record(s) imported", "pipe.csv: skipped (is a FIFO (named pipe), not a file; it is not opened)",
         said]
     assert [m["file"] for m in json.loads((tmp_path / "ds" / MANIFEST).read_text("utf-8"))] == ["good.csv"]
+
+
+def test_a_byte_the_encoding_lacks_after_the_first_megabyte_is_an_error_at_its_line(tmp_path):
+    log = _log(tmp_path / "log.csv", n=20_000)
+    data = log.read_bytes()
+    log.write_bytes(data.replace(b"HS-015000,", b"HS-\xff015000,"))        # record 15000: line 5 + 15000
+    assert data.index(b"HS-015000,") > 1 << 20                             # past what the encoding is told from
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    (p,) = e.value.problems
+    assert str(p) == (f"log.csv, row {FIRST_LINE + 15000}: byte 0xFF cannot be read as UTF-8, the encoding of the "
+                      f"file's first megabyte: the line is left out (export the log again, or open it and save it "
+                      f"as CSV UTF-8)")
+    assert p.value.startswith("HS-\\xFF015000,")
+    assert not (tmp_path / "records" / MANIFEST).exists()
+    done = import_records([log], tmp_path / "records", lenient=True)       # the other 19.999 lines
+    assert done.rows == 19_999 and [q.row for q in done.problems] == [FIRST_LINE + 15000]
+    rows = read_export(tmp_path / "records", "dossier_records").to_pandas(["source_row"])["source_row"]
+    assert len(rows) == 19_999 and FIRST_LINE + 15000 not in set(rows) and FIRST_LINE + 15001 in set(rows)
+
+
+def test_a_100_mb_field_and_a_field_past_the_csv_limit_are_errors_at_their_lines(tmp_path):
+    log = _log(tmp_path / "log.csv", n=50)
+    data = log.read_bytes()
+    data = data.replace(b"HS-000020,", b"HS-000020" + b"x" * (100 << 20) + b",")     # line 25: a 100 MB field
+    data = data.replace(b"HS-000030,", b"HS-000030" + b"y" * 200_000 + b",")          # line 35: past 131.072
+    log.write_bytes(data)
+    done = import_records([log], tmp_path / "records", lenient=True)
+    assert done.rows == 48
+    assert [(p.row, p.message) for p in done.problems] == [
+        (FIRST_LINE + 20, "the line is longer than 1.048.576 characters (a quote opened and never closed, or not a "
+                          "dossier log?): the line is left out"),
+        (FIRST_LINE + 30, "a field is longer than 131.072 characters (a quote opened and never closed?): the line is "
+                          "left out")]
+    # read whole (validate, a plan's CSV input): the file is refused at the first such line, no traceback
+    with pytest.raises(DxDataError) as e:
+        read_export(log, "dossier_records")
+    (p,) = e.value.problems
+    assert str(p) == (f"log.csv, row {FIRST_LINE + 20}: a field is longer than 131.072 characters (a quote opened "
+                      f"and never closed?): the file is not read (correct the line, or export the file again)")

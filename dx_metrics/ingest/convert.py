@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -139,7 +140,8 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
         return
     with tempfile.TemporaryDirectory() as tmp:
         chunk_file = Path(tmp) / path.name
-        prefix, data = _split(path, chunk_file)
+        unread: list[Problem] = []          # lines that could not be read, at their line, as they are met
+        prefix, data = _split(path, chunk_file, unread)
         offset = 0
         while True:
             chunk = [r for _, r in zip(range(chunk_rows), data)]
@@ -150,24 +152,66 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
             table["source_row"] = table["source_row"] + offset
             # the title and header rows are in every chunk: their problems are said once
             yield table, [_shifted(p, offset, len(prefix)) for p in problems
-                          if offset == 0 or (p.row or 0) > len(prefix)]
+                          if offset == 0 or (p.row or 0) > len(prefix)] + unread
+            unread = []
             if len(chunk) < chunk_rows:
                 return
             offset += len(chunk)
 
 
-def _split(path: Path, scratch: Path) -> tuple[list[list[str]], Iterator[list[str]]]:
-    """(the rows above the records: titles and header; an iterator over the record rows)."""
+def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[str]], Iterator[list[str]]]:
+    """(the rows above the records: titles and header; an iterator over the record rows). A
+    line that cannot be read (a byte the file's encoding lacks, a line or field beyond the
+    limits) is given as an empty row, so that every later line keeps its number, and its
+    problem is added to ``unread``."""
     encoding = text_encoding(path)
-    f = open(path, encoding=encoding, newline="")            # closed when the iterator is used up
+    # bytes the encoding cannot read are kept as lone surrogates (U+DC80-U+DCFF), found line by line
+    f = open(path, encoding=encoding, errors="surrogateescape", newline="")   # closed when the rows are used up
     head = f.read(1 << 16)
     delimiter = max([",", ";", "\t"], key="\n".join(head.splitlines()[:50]).count)
     f.seek(0)
     normal = encoding in _SINGLE_BYTE      # Windows-1258 writes tones apart from their letters
+    said = _ENCODINGS.get(encoding, encoding)
+
+    def lines() -> Iterator[str]:
+        """The file's lines, one longer than ``MAX_LINE`` given as ``_TOO_LONG`` (never held whole)."""
+        while line := f.readline(MAX_LINE):
+            if len(line) < MAX_LINE or line.endswith(("\n", "\r")):
+                yield line
+                continue
+            while (rest := f.readline(MAX_LINE)) and len(rest) == MAX_LINE and not rest.endswith(("\n", "\r")):
+                pass
+            yield _TOO_LONG + "\n"
+
+    def bad(row: int, message: str, value: str | None = None) -> list[str]:
+        unread.append(Problem(file=path.name, row=row, reason="unreadable", value=value,
+                              message=message + ": the line is left out", hint=_LINE_HINT))
+        return []
 
     def rows() -> Iterator[list[str]]:
+        reader = csv.reader(lines(), delimiter=delimiter)
+        n = 0
         with f:
-            for r in csv.reader(f, delimiter=delimiter):
+            while True:
+                try:
+                    r = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:
+                    n += 1
+                    yield bad(n, _csv_error(e))
+                    continue
+                n += 1
+                if r == [_TOO_LONG]:
+                    yield bad(n, f"the line is longer than {fmt_number(MAX_LINE)} characters (a quote opened and "
+                                 "never closed, or not a dossier log?)")
+                    continue
+                line = delimiter.join(r)
+                if not line.isascii() and (hit := _UNDECODED.search(line)):
+                    byte = ord(hit.group()) - 0xDC00
+                    yield bad(n, f"byte 0x{byte:02X} cannot be read as {said}, the encoding of the file's first "
+                                 f"megabyte", _shown(line))
+                    continue
                 yield [unicodedata.normalize("NFC", c) for c in r] if normal else r
 
     stream = rows()
@@ -176,6 +220,28 @@ def _split(path: Path, scratch: Path) -> tuple[list[list[str]], Iterator[list[st
     _, header, _, _ = _locate(scratch, KIND, None, None)
     prefix, body = first[:header.data_start], first[header.data_start:]
     return prefix, _chain(body, stream)
+
+
+MAX_LINE = 1 << 20        # characters in one line of a log: beyond, the line is an error at its number
+_TOO_LONG = "\ue000dx-metrics: line too long\ue000"     # stands for such a line (a private-use mark)
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_ENCODINGS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1258": "Windows-1258", "cp1252": "Windows-1252",
+              "latin_1": "Latin-1", "utf-16": "UTF-16", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16"}
+_LINE_HINT = "export the log again, or open it and save it as CSV UTF-8"
+
+
+def _csv_error(e: csv.Error) -> str:
+    if "field limit" in str(e):
+        return (f"a field is longer than {fmt_number(csv.field_size_limit())} characters (a quote opened and never "
+                "closed?)")
+    return f"the line is not valid CSV ({e})"
+
+
+def _shown(line: str, width: int = 80) -> str:
+    """A line as a user can read it, each byte that could not be read written \\xFF, cut near it."""
+    at = max(0, _UNDECODED.search(line).start() - width // 2)
+    text = _UNDECODED.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02X}", line[at:at + width])
+    return ("…" if at else "") + text + ("…" if at + width < len(line) else "")
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:

@@ -164,7 +164,16 @@ def _open_sheets(path: Path, *, nrows: int | None, only: str | None) -> list[She
 def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
     text = _decode_text(path, path.read_bytes())
     delim = max([",", ";", "\t"], key=_head_lines(text, 50).count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    rows = []
+    try:
+        for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+            rows.append(r)
+    except csv.Error as e:      # a field past csv's limit (a quote never closed ...): said at its line
+        said = (f"a field is longer than {csv.field_size_limit():,} characters (a quote opened and never closed?)"
+                .replace(",", ".") if "field limit" in str(e) else f"the line is not valid CSV ({e})")
+        raise DxDataError([Problem(file=path.name, row=len(rows) + 1, reason="unreadable",
+                                   message=f"{said}: the file is not read",
+                                   hint="correct the line, or export the file again")]) from None
     widths = [len(r) for r in rows]
     width = max(widths, default=0)
     if width == 0:
