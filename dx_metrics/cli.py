@@ -1,7 +1,8 @@
 """``dx-metrics``: validate exports, run report notebooks, list indicators.
 
 Exit codes: ``validate`` 0 clean (warnings allowed), 1 errors found, 2 a file unreadable;
-``run`` 0 all runs succeeded, 1 any failed.
+``run`` 0 all runs succeeded, 1 any failed; ``import-records`` 0 every file imported, 1 a
+file or rows with errors not imported, 2 another import held the dataset past ``--wait``.
 """
 from __future__ import annotations
 
@@ -379,7 +380,7 @@ def cmd_import_records(args: argparse.Namespace) -> int:
     from dx_metrics import workspace
     from dx_metrics.errors import DxDataError, summarize
     from dx_metrics.formats import fmt_number
-    from dx_metrics.ingest.convert import describe, import_records
+    from dx_metrics.ingest.convert import DatasetBusy, describe, import_records
 
     for note in workspace.activate(workspace.current()):
         print(f"note: {note}")
@@ -392,7 +393,10 @@ def cmd_import_records(args: argparse.Namespace) -> int:
 
     try:
         result = import_records(args.paths, args.out, scope=args.scope, lenient=args.lenient,
-                                progress=progress)
+                                progress=progress, **({} if args.wait is None else {"lock_timeout": args.wait}))
+    except DatasetBusy as e:
+        print(f"dx-metrics import-records: {e}", file=sys.stderr)
+        return 2
     except DxDataError as e:
         print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN))
         print(f"\nnothing imported from the file with errors; {args.out} is as it was "
@@ -480,6 +484,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", help="unit_id of the unit the files report for, if their title rows do not say")
     p.add_argument("--lenient", action="store_true", help="import the good rows of a file with errors")
     p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait for another import into the same dataset (default 600)")
     p.set_defaults(func=cmd_import_records)
     return parser
 

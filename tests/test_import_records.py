@@ -205,3 +205,36 @@ def test_a_100_mb_field_and_a_field_past_the_csv_limit_are_errors_at_their_lines
     (p,) = e.value.problems
     assert str(p) == (f"log.csv, row {FIRST_LINE + 20}: a field is longer than 131.072 characters (a quote opened "
                       f"and never closed?): the file is not read (correct the line, or export the file again)")
+
+
+def test_two_imports_into_one_dataset_at_once_both_succeed_and_are_both_listed(tmp_path):
+    a, b = _log(tmp_path / "a.csv", n=3000), _log(tmp_path / "b.csv", n=3000, start=10_000)
+    runs = [subprocess.Popen([sys.executable, "-m", "dx_metrics.cli", "import-records", str(f), "--out",
+                              str(tmp_path / "ds")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tmp_path) for f in (a, b)]
+    said = [r.communicate(timeout=300) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], said
+    manifest = json.loads((tmp_path / "ds" / MANIFEST).read_text("utf-8"))
+    assert sorted((m["file"], m["rows"]) for m in manifest) == [("a.csv", 3000), ("b.csv", 3000)]
+    assert read_export(tmp_path / "ds", "dossier_records").rows == 6000
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir() if not p.is_dir()) == [MANIFEST]   # no lock left
+
+
+def test_an_import_waits_for_the_datasets_lock_and_then_says_who_holds_it(tmp_path):
+    from dx_metrics.ingest.convert import LOCK, DatasetBusy
+
+    log = _log(tmp_path / "a.csv", n=20)
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / LOCK).write_text('{"pid": 4242, "host": "may-tinh-so", "since": "2026-11-30T08:00:00+00:00"}')
+    said = (f"{tmp_path / 'ds'}: another import is adding files to this dataset (lock file {tmp_path / 'ds' / LOCK}, "
+            f"taken 2026-11-30T08:00:00+00:00 by process 4242 on may-tinh-so); waited 0.3 s. If no import is "
+            f"running, delete {tmp_path / 'ds' / LOCK} and import again")
+    with pytest.raises(DatasetBusy) as e:
+        import_records([log], tmp_path / "ds", lock_timeout=0.3)
+    assert str(e.value) == said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "ds"]                  # staging cleared
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == [LOCK]                  # nothing added
+    run = _import(tmp_path, log, "--out", tmp_path / "ds", "--wait", "0.3")
+    assert run.returncode == 2 and run.stderr.strip() == f"dx-metrics import-records: {said}"
+    (tmp_path / "ds" / LOCK).unlink()                                                    # the import it names is gone
+    assert import_records([log], tmp_path / "ds").rows == 20 and not (tmp_path / "ds" / LOCK).exists()

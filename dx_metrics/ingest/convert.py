@@ -8,6 +8,7 @@ line in the original file. The dataset is Hive-partitioned by the year and month
 
     records/year=2024/month=3/<file>-<digest>-<chunk>.parquet
     records/_imports.json          the files imported (name, sha256, rows, time)
+    records/_imports.lock          while an import moves its parts in (one at a time)
 
 Right or refused: by default a file with any error adds nothing (every problem is listed);
 ``lenient`` adds its good rows and lists the others. A unit the registry lacks is an error
@@ -15,11 +16,15 @@ here (a dataset is read without the file's scope), with ``dx-metrics units sugge
 fix. A file imported before (same sha256) is skipped; a dossier code already in the dataset
 is refused (the new parts are taken out again). Parts are written beside the dataset and
 moved into it only once a file is through, so an interrupted import leaves it as it was.
+Imports into one dataset may run at once: each parses on its own, then moves its parts in,
+checks the dataset and rewrites the manifest (in one rename) under the dataset's lock file,
+so none is lost and a file two of them import is kept once.
 A FIFO, socket or device given as an export is refused without being opened (a FIFO would
 wait for a writer for ever), as are a missing file and a folder, before anything is imported.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -27,7 +32,9 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,14 +45,16 @@ import pandas as pd
 from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, DxDataError, Problem
 from dx_metrics.formats import fmt_number
+from dx_metrics.paths import write_atomically
 from dx_metrics.ingest.cache import file_sha256
-from dx_metrics.ingest.dataset import KIND, read_records
+from dx_metrics.ingest.dataset import KIND, MANIFEST, folder_refusal, read_records
 from dx_metrics.ingest.reader import _locate, parse_export
 from dx_metrics.ingest.workbook import _SINGLE_BYTE, SPECIAL_HINT, special_file, text_encoding
 
-MANIFEST = "_imports.json"
 HEAD_ROWS = 60
 TEXT = (".csv", ".txt", ".tsv")
+LOCK = "_imports.lock"      # in the dataset folder while an import moves its parts in
+LOCK_TIMEOUT = 600.0        # seconds an import waits for another one into the same dataset
 
 
 @dataclass
@@ -61,9 +70,11 @@ class Imported:
 
 
 def import_records(paths: list[str | Path], out: str | Path, *, scope: str | None = None, lenient: bool = False,
-                   chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None) -> Imported:
+                   chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None,
+                   lock_timeout: float = LOCK_TIMEOUT) -> Imported:
     """Import dossier-log exports into the Parquet dataset ``out``; raises ``DxDataError`` when a
-    file has errors (unless ``lenient``) or repeats dossiers already in the dataset."""
+    file has errors (unless ``lenient``) or repeats dossiers already in the dataset, and
+    ``DatasetBusy`` when another import holds the dataset longer than ``lock_timeout`` seconds."""
     paths = [Path(p) for p in paths]
     # a FIFO, socket or device is never opened (reading a FIFO waits for a writer for ever); a
     # missing file or a folder is named too, before anything is imported
@@ -71,9 +82,11 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
     if refused and not lenient:
         raise DxDataError(list(refused.values()))
     out = Path(out)
+    if folder_refusal(out) is not None:
+        raise DxDataError([Problem(file=str(out), reason="unreadable", message="is the root of a file system: a "
+                                   "dataset needs a folder of its own", hint="give a folder such as data/records")])
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest(out)
-    done = {m["sha256"] for m in manifest}
+    done = {m["sha256"] for m in _manifest(out)}
     result = Imported(problems=list(refused.values()))
     for path in paths:
         if path in refused:
@@ -90,16 +103,28 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
             result.problems += problems
             if any(p.severity == ERROR for p in problems) and not lenient:
                 raise DxDataError(problems)
-            added = _move_in(staging, out)
-            _refuse_repeats(out, added)
+            # one import at a time moves its parts in and rewrites the manifest: two at once both
+            # read the manifest before either wrote it, and one of them was lost
+            with _locked(out, timeout=lock_timeout):
+                manifest = _manifest(out)          # as the imports before this one left it
+                if sha in {m["sha256"] for m in manifest}:
+                    result.files.append({"file": path.name, "sha256": sha, "skipped": "imported before"})
+                    done.add(sha)
+                    continue
+                added = _move_in(staging, out)
+                result.problems += _refuse_repeats(out, added)
+                entry = {"file": path.name, "sha256": sha, "rows": rows,
+                         "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                try:
+                    _write_manifest(out, [*manifest, entry])
+                except BaseException:
+                    for f in added:          # a file the manifest does not list adds nothing
+                        f.unlink(missing_ok=True)
+                    raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        entry = {"file": path.name, "sha256": sha, "rows": rows,
-                 "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        manifest.append(entry)
         done.add(sha)
         result.files.append(entry)
-        _write_manifest(out, manifest)
     return result
 
 
@@ -308,28 +333,84 @@ def _move_in(staging: Path, out: Path) -> list[Path]:
     return added
 
 
-def _refuse_repeats(out: Path, added: list[Path]) -> None:
+def _refuse_repeats(out: Path, added: list[Path]) -> list[Problem]:
     """The dataset checked with the new parts in it: a dossier code it already held (or any
-    other refusal) takes the new parts out again and refuses the import."""
+    other refusal) takes the new parts out again and refuses the import. Returns the check's
+    warnings about files it did not read (under hidden or linked folders)."""
     if not added:
-        return
+        return []
     try:
-        read_records(out, strict=False)
+        checked = read_records(out, strict=False)
     except BaseException:
         for f in added:          # whatever the dataset's check refused, the file adds nothing
             f.unlink(missing_ok=True)
         raise
+    return [p for p in checked.attrs["problems"] if p.reason == "skipped_files"]
+
+
+class DatasetBusy(TimeoutError):
+    """Another import held the dataset longer than the wait allowed."""
+
+
+@contextlib.contextmanager
+def _locked(out: Path, *, timeout: float) -> Iterator[None]:
+    """Hold ``out``'s lock file while the body runs. The file is created with O_CREAT | O_EXCL,
+    which succeeds for one process only on every system (Windows too); another import waits
+    for it to go, up to ``timeout`` seconds. A lock left by an import that was killed is named
+    in the refusal, with who took it and when: delete it once no import is running."""
+    lock = out / LOCK
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            pass
+        except PermissionError:          # Windows, while its holder deletes it; else a folder we cannot write
+            if not lock.exists():
+                raise
+        if time.monotonic() >= deadline:
+            raise DatasetBusy(f"{out}: another import is adding files to this dataset ({_holder(lock)}); waited "
+                              f"{timeout:g} s. If no import is running, delete {lock} and import again")
+        time.sleep(0.05)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                       "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, f)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _holder(lock: Path) -> str:
+    """Who holds the lock, as its file says."""
+    try:
+        held = json.loads(lock.read_text("utf-8"))
+        return f"lock file {lock}, taken {held['since']} by process {held['pid']} on {held['host']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"lock file {lock}"
 
 
 def _manifest(out: Path) -> list[dict]:
+    """The files imported into ``out`` so far (its manifest), or a refusal naming the manifest."""
     f = out / MANIFEST
-    return json.loads(f.read_text("utf-8")) if f.is_file() else []
+    if not f.is_file():
+        return []
+    try:
+        listed = json.loads(f.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        listed = e
+    if not isinstance(listed, list) or not all(isinstance(m, dict) and "sha256" in m for m in listed):
+        raise DxDataError([Problem(file=MANIFEST, reason="unreadable",
+                                   message=f"{f} is not the list of imported files import-records writes",
+                                   hint="restore it from a backup, or import into a new dataset folder")])
+    return listed
 
 
 def _write_manifest(out: Path, manifest: list[dict]) -> None:
-    tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, out / MANIFEST)
+    """The manifest replaced in one rename: a reader sees the old list or the new one."""
+    text = json.dumps(manifest, ensure_ascii=False, indent=1)
+    write_atomically(out / MANIFEST, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def describe(result: Imported) -> str:
