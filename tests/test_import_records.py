@@ -238,3 +238,50 @@ def test_an_import_waits_for_the_datasets_lock_and_then_says_who_holds_it(tmp_pa
     assert run.returncode == 2 and run.stderr.strip() == f"dx-metrics import-records: {said}"
     (tmp_path / "ds" / LOCK).unlink()                                                    # the import it names is gone
     assert import_records([log], tmp_path / "ds").rows == 20 and not (tmp_path / "ds" / LOCK).exists()
+
+
+def _a_year_after(day):
+    """The same day a year later (28 February for 29 February)."""
+    import calendar
+
+    return day.replace(year=day.year + 1, day=min(day.day, calendar.monthrange(day.year + 1, day.month)[1]))
+
+
+def test_dates_no_dossier_carries_and_excel_day_numbers_before_march_1900_are_errors_at_their_lines(tmp_path):
+    import datetime as dt
+
+    last = _a_year_after(dt.date.today())                   # the window's default end: a year after today
+    late = (last + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    received = {3: "01/01/1899", 5: "31/12/9999", 7: "1", 9: "60", 11: "61", 13: "31/12/1999", 15: late,
+                17: "01/01/2000", 19: last.strftime("%d/%m/%Y")}          # the last two: the window's own days
+    log = _log(tmp_path / "log.csv", n=40, bad={i: ("Ngày tiếp nhận", v) for i, v in received.items()})
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    outside = f"is outside the dates a dossier record can carry (01/01/2000–{last.strftime('%d/%m/%Y')})"
+    serial = ("is an Excel day number before 61 (1 March 1900), where Excel counts a 29 February 1900 that never "
+              "was: no date can be told from it")
+    got = [(p.row, p.message) for p in e.value.problems if p.column == "Ngày tiếp nhận"]
+    assert got == [(FIRST_LINE + 3, f'"01/01/1899" {outside}'), (FIRST_LINE + 5, f'"31/12/9999" {outside}'),
+                   (FIRST_LINE + 7, f'"1" {serial}'), (FIRST_LINE + 9, f'"60" {serial}'),
+                   (FIRST_LINE + 11, f'"61" {outside}'),                 # day 61 is 01/03/1900: a date, but no dossier's
+                   (FIRST_LINE + 13, f'"31/12/1999" {outside}'), (FIRST_LINE + 15, f'"{late}" {outside}')]
+    said = next(str(p) for p in e.value.problems if p.row == FIRST_LINE + 5 and p.column == "Ngày tiếp nhận")
+    assert said.endswith("(correct the date; if such dates are right, widen the window with "
+                         "DX_METRICS_RECORD_DATES_FROM or DX_METRICS_RECORD_DATES_UNTIL (a date YYYY-MM-DD))")
+
+
+def test_the_window_of_record_dates_is_a_setting_checked_with_its_name(tmp_path, monkeypatch):
+    import datetime as dt
+
+    log = _log(tmp_path / "log.csv", n=40)
+    # records i are received 20/12/2022 + 335·i//39 days; 01/06/2023 is day 12 + 151 = 163, which record 19
+    # reaches (335·19//39 = 163): records 0-18 fall before the window
+    monkeypatch.setenv("DX_METRICS_RECORD_DATES_FROM", "2023-06-01")
+    done = import_records([log], tmp_path / "records", lenient=True)
+    assert done.rows == 21
+    assert [p.row for p in done.problems if p.column == "Ngày tiếp nhận"] == [FIRST_LINE + i for i in range(19)]
+    monkeypatch.setenv("DX_METRICS_RECORD_DATES_UNTIL", "soon")
+    with pytest.raises(ValueError) as e:
+        import_records([_log(tmp_path / "b.csv", n=5, start=100)], tmp_path / "records")
+    assert str(e.value) == (f"DX_METRICS_RECORD_DATES_UNTIL='soon' is not a date written YYYY-MM-DD (the last day "
+                            f"a dossier record may carry; default {_a_year_after(dt.date.today()).isoformat()})")

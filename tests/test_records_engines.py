@@ -452,3 +452,24 @@ def test_parts_under_hidden_or_linked_folders_are_named_in_a_warning_and_not_rea
     assert p.message == ("Parquet files under hidden or linked folders are not part of the dataset and were not "
                          "read: r/.backup/ (1 Parquet file(s)); r/.old.parquet (a hidden file); r/linked/ (a link "
                          "to a folder, not followed: 2 Parquet file(s))")
+
+
+def test_record_dates_no_dossier_carries_are_refused_in_parquet_and_left_out_when_lenient(tmp_path):
+    import datetime as dt
+
+    from test_import_records import _a_year_after
+
+    df = _hand_records()
+    df.loc[0, "received_at"] = pd.Timestamp("1899-12-31 08:00")     # d1: resolved 2023, due 2023
+    df.loc[3, "received_at"] = pd.Timestamp("9999-12-31 09:00")     # d4: no due date, resolved 2023 (earlier)
+    folder = _one_file(tmp_path, df)
+    with pytest.raises(DxDataError) as e:
+        read_records(folder)
+    (p,) = [p for p in e.value.problems if p.code == "outside_record_dates"]
+    last = _a_year_after(dt.date.today())                            # the window's default end
+    assert (p.column, p.row, p.reason) == ("received_at", 1, "out_of_range")
+    assert p.say("en") == (f"'1899-12-31 08:00:00' is outside the dates a dossier record can carry (01/01/2000–"
+                           f"{last.strftime('%d/%m/%Y')}) — 2 rows: r/part-0.parquet 1, 4")
+    rs = read_records(folder, strict=False)
+    y23 = engines.aggregate_record_set(rs, freq="year", calendar="calendar").set_index("period").loc["2023"]
+    assert y23.received_total == 3                                   # d2, d3, d5: nothing counted in 1899 or 9999

@@ -19,8 +19,9 @@ root, and a walk stops past ``MAX_ENTRIES`` entries: a wrong path must not read 
 file on the machine.
 
 Rules, as for a spreadsheet log: unit, date received and channel filled; channel one of
-online, direct, postal; dates resolved and due not before the date received; every unit in
-the unit registry; each dossier code once. With ``strict=False`` the rows breaking a rule
+online, direct, postal; dates resolved and due not before the date received; every date
+within the dates a dossier can carry (``record_dates``); every unit in the unit registry;
+each dossier code once. With ``strict=False`` the rows breaking a rule
 are left out of every count (a filter on the scan) and listed; a repeated dossier code is
 always refused, since no rule says which copy counts.
 """
@@ -30,6 +31,7 @@ import datetime as dt
 import difflib
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +57,50 @@ _HINT_CONVERT = "convert the export with dx-metrics import-records, which writes
 MANIFEST = "_imports.json"                # in a dataset folder written by import-records: the files imported
 MAX_ENTRIES = 1_000_000                   # files and folders a dataset folder's walk looks at, at most
 _PEEK = 10_000                            # entries looked at in a skipped folder, to say what it holds
+
+
+# The dates a dossier record can carry (received, resolved, due), both days included: a date
+# outside is an error at its row (a year typed 1899 or 9999, a day number read as a date).
+RECORD_DATES_FROM = "DX_METRICS_RECORD_DATES_FROM"     # the first day, YYYY-MM-DD (default 2000-01-01)
+RECORD_DATES_UNTIL = "DX_METRICS_RECORD_DATES_UNTIL"   # the last day, YYYY-MM-DD (default a year after today)
+FIRST_RECORD_DATE = dt.date(2000, 1, 1)
+RECORD_DATE_COLUMNS = ("received_at", "resolved_at", "due_at")
+
+
+def record_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """(first, last) day a dossier record may carry: ``DX_METRICS_RECORD_DATES_FROM`` (default
+    2000-01-01, before the one-stop systems that export logs) to ``DX_METRICS_RECORD_DATES_UNTIL``
+    (default ``today`` plus one year: an appointment date can lie ahead, a receipt hardly). A
+    setting that is not a date written YYYY-MM-DD, or a window that ends before it starts, is a
+    ``ValueError`` naming the variable."""
+    today = today or dt.date.today()
+    try:
+        ahead = today.replace(year=today.year + 1)
+    except ValueError:                       # 29 February: a year later is 28 February
+        ahead = today.replace(year=today.year + 1, day=28)
+    first = _date_setting(RECORD_DATES_FROM, FIRST_RECORD_DATE, "the first day a dossier record may carry")
+    last = _date_setting(RECORD_DATES_UNTIL, ahead, "the last day a dossier record may carry")
+    if last < first:
+        raise ValueError(f"{RECORD_DATES_UNTIL}={last.isoformat()} is before {RECORD_DATES_FROM}="
+                         f"{first.isoformat()}: no date would be accepted")
+    return first, last
+
+
+def _date_setting(name: str, default: dt.date, what: str) -> dt.date:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{name}={value!r} is not a date written YYYY-MM-DD ({what}; default {default.isoformat()})")
+
+
+def day_first(d: dt.date) -> str:
+    """A date as Vietnamese writes it: 01/01/2000."""
+    return d.strftime("%d/%m/%Y")
 
 
 def is_dataset(path: str | Path) -> bool:
@@ -395,6 +441,12 @@ def _rules(columns: list[str]) -> list[tuple[str, str, str, str | None]]:
         rules.append(("resolved_at", "earlier_than_received", "resolved_at < received_at", None))
     if "due_at" in columns:
         rules.append(("due_at", "earlier_than_received", "CAST(due_at AS DATE) < CAST(received_at AS DATE)", None))
+    first, last = record_dates()
+    for c in RECORD_DATE_COLUMNS:
+        if c in columns:
+            rules.append((c, "outside_record_dates", f"(CAST({c} AS DATE) < DATE '{first.isoformat()}' OR "
+                                                     f"CAST({c} AS DATE) > DATE '{last.isoformat()}')",
+                          "record_dates_window"))
     return rules
 
 
@@ -416,10 +468,14 @@ def _located(con, root: Path, column: str, code: str, cond: str, hint: str | Non
     parts = [f"{_relative(f, root)} {_row_ranges(rows)[0]}" for f, rows in by_file.items()]
     first_file, first_row, value = first[0]
     params = {"rows": _thousands(n), "ranges": "; ".join(parts), "more": max(0, n - len(first))}
-    if code in ("unknown_channel", "unit_not_in_registry"):
+    if code in ("unknown_channel", "unit_not_in_registry", "outside_record_dates"):
         params.update(quoted=f"'{value}'")
+    if code == "outside_record_dates":
+        first_day, last_day = record_dates()
+        params.update(first=day_first(first_day), last=day_first(last_day))
     return Problem(file=_relative(first_file, root), row=int(first_row), column=column, value=value,
-                   reason="missing_column" if code == "required_empty" else "inconsistent", code=code,
+                   reason={"required_empty": "missing_column", "outside_record_dates": "out_of_range"}.get(
+                       code, "inconsistent"), code=code,
                    hint_code=hint, message="", params=params)
 
 
