@@ -242,7 +242,10 @@ def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[
     stream = rows()
     first = [r for _, r in zip(range(HEAD_ROWS), stream)]
     _write_csv(scratch, first)
-    _, header, _, _ = _locate(scratch, KIND, None, None)
+    try:
+        _, header, _, _ = _locate(scratch, KIND, None, None)
+    except DxDataError as e:        # a header line that could not be read is said with it
+        raise DxDataError(unread + e.problems) from None
     prefix, body = first[:header.data_start], first[header.data_start:]
     return prefix, _chain(body, stream)
 
