@@ -473,3 +473,12 @@ def test_record_dates_no_dossier_carries_are_refused_in_parquet_and_left_out_whe
     rs = read_records(folder, strict=False)
     y23 = engines.aggregate_record_set(rs, freq="year", calendar="calendar").set_index("period").loc["2023"]
     assert y23.received_total == 3                                   # d2, d3, d5: nothing counted in 1899 or 9999
+
+
+def test_validate_says_a_dataset_folder_was_read_as_parquet_once(tmp_path):
+    _parquet(_clean(_random_records(300, seed=5)), tmp_path / "r" / "year=2023", parts=3)
+    run = _validate("r", "--kind", "dossier_records", cwd=tmp_path)
+    assert run.returncode == 0
+    # the origin's layout was the word "parquet", printed a letter a line ("layout: p", "layout: a" ...)
+    assert [line for line in run.stdout.splitlines() if line.startswith("layout:")] == [
+        "layout: dossier records in 3 Parquet file(s), read where they lie"]

@@ -255,7 +255,7 @@ def read_records(path: str | Path | list, *, strict: bool = True,
             con.close()
     origin = {"file": root.name, "path": str(root.resolve()), "files": len(files), "kind": KIND, "rows": rows,
               "sha256": _digest(files), "sheet": None, "period": None,
-              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": "parquet",
+              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": [f"dossier records in {len(files)} Parquet file(s), read where they lie"],
               "rejected_rows": rejected}
     out = RecordSet(files=files, columns=columns, rows=rows, exclude=exclude,
                     attrs={"problems": problems, "origin": origin})
