@@ -285,3 +285,16 @@ def test_the_window_of_record_dates_is_a_setting_checked_with_its_name(tmp_path,
         import_records([_log(tmp_path / "b.csv", n=5, start=100)], tmp_path / "records")
     assert str(e.value) == (f"DX_METRICS_RECORD_DATES_UNTIL='soon' is not a date written YYYY-MM-DD (the last day "
                             f"a dossier record may carry; default {_a_year_after(dt.date.today()).isoformat()})")
+
+
+def test_a_header_line_too_long_to_read_is_named_with_the_missing_header(tmp_path):
+    log = _log(tmp_path / "log.csv", n=30)
+    log.write_bytes(log.read_bytes().replace(b"Ng\xc3\xa0y tr\xe1\xba\xa3 k\xe1\xba\xbft qu\xe1\xba\xa3",
+                                             "Ngày trả kết quả".encode() + b" " * (1 << 20), 1))   # line 4
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    first, *rest = e.value.problems
+    assert (first.row, first.message) == (len(TITLE) + 1, "the line is longer than 1.048.576 characters (a quote "
+                                                          "opened and never closed, or not a dossier log?): the line "
+                                                          "is left out")
+    assert [p.reason for p in rest] == ["no_header"]
