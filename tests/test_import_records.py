@@ -167,18 +167,27 @@ def test_a_fifo_given_to_import_records_is_refused_without_being_opened(tmp_path
     assert [m["file"] for m in json.loads((tmp_path / "ds" / MANIFEST).read_text("utf-8"))] == ["good.csv"]
 
 
-def test_a_byte_the_encoding_lacks_after_the_first_megabyte_is_an_error_at_its_line(tmp_path):
-    log = _log(tmp_path / "log.csv", n=20_000)
+@pytest.mark.parametrize("encoding,planted,said", [
+    ("utf-8", b"\xff", "byte 0xFF cannot be read as UTF-8"),
+    ("cp1258", b"\x81", "byte 0x81 cannot be read as Windows-1258"),        # a byte Windows-1258 leaves undefined
+    ("utf-16", "\ud800".encode("utf-16-le", "surrogatepass"),                 # half of a surrogate pair
+     "bytes 0x00 0xD8 cannot be read as UTF-16")])
+def test_a_byte_the_encoding_lacks_after_the_first_megabyte_is_an_error_at_its_line(tmp_path, encoding, planted,
+                                                                                    said):
+    log = _log(tmp_path / "log.csv", n=20_000, encoding=encoding)
     data = log.read_bytes()
-    log.write_bytes(data.replace(b"HS-015000,", b"HS-\xff015000,"))        # record 15000: line 5 + 15000
-    assert data.index(b"HS-015000,") > 1 << 20                             # past what the encoding is told from
+    wide = "utf-16-le" if encoding == "utf-16" else "ascii"                  # Python writes UTF-16 little-endian here
+    at = data.index("HS-015000,".encode(wide))                                # record 15000: line 5 + 15000
+    assert at > 1 << 20                                                       # past what the encoding is told from
+    cut = at + len("HS-".encode(wide))
+    log.write_bytes(data[:cut] + planted + data[cut:])
     with pytest.raises(DxDataError) as e:
         import_records([log], tmp_path / "records")
     (p,) = e.value.problems
-    assert str(p) == (f"log.csv, row {FIRST_LINE + 15000}: byte 0xFF cannot be read as UTF-8, the encoding of the "
-                      f"file's first megabyte: the line is left out (export the log again, or open it and save it "
-                      f"as CSV UTF-8)")
-    assert p.value.startswith("HS-\\xFF015000,")
+    assert str(p) == (f"log.csv, row {FIRST_LINE + 15000}: {said}, the encoding of the file's first megabyte: the "
+                      f"line is left out (export the log again, or open it and save it as CSV UTF-8)")
+    shown = "".join(f"\\x{b:02X}" for b in planted)
+    assert p.value.startswith(f"HS-{shown}015000,")
     assert not (tmp_path / "records" / MANIFEST).exists()
     done = import_records([log], tmp_path / "records", lenient=True)       # the other 19.999 lines
     assert done.rows == 19_999 and [q.row for q in done.problems] == [FIRST_LINE + 15000]

@@ -24,6 +24,7 @@ wait for a writer for ever), as are a missing file and a folder, before anything
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import dataclasses
@@ -190,8 +191,8 @@ def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[
     limits) is given as an empty row, so that every later line keeps its number, and its
     problem is added to ``unread``."""
     encoding = text_encoding(path)
-    # bytes the encoding cannot read are kept as lone surrogates (U+DC80-U+DCFF), found line by line
-    f = open(path, encoding=encoding, errors="surrogateescape", newline="")   # closed when the rows are used up
+    # bytes the encoding cannot read are kept as lone surrogates (U+DC00 + byte), found line by line
+    f = open(path, encoding=encoding, errors=_KEEP_BYTES, newline="")   # closed when the rows are used up
     head = f.read(1 << 16)
     delimiter = max([",", ";", "\t"], key="\n".join(head.splitlines()[:50]).count)
     f.seek(0)
@@ -233,9 +234,9 @@ def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[
                     continue
                 line = delimiter.join(r)
                 if not line.isascii() and (hit := _UNDECODED.search(line)):
-                    byte = ord(hit.group()) - 0xDC00
-                    yield bad(n, f"byte 0x{byte:02X} cannot be read as {said}, the encoding of the file's first "
-                                 f"megabyte", _shown(line))
+                    unread_bytes = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in hit.group())
+                    yield bad(n, f"{'byte' if len(hit.group()) == 1 else 'bytes'} {unread_bytes} cannot be read as "
+                                 f"{said}, the encoding of the file's first megabyte", _shown(line))
                     continue
                 yield [unicodedata.normalize("NFC", c) for c in r] if normal else r
 
@@ -252,7 +253,17 @@ def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[
 
 MAX_LINE = 1 << 20        # characters in one line of a log: beyond, the line is an error at its number
 _TOO_LONG = "\ue000dx-metrics: line too long\ue000"     # stands for such a line (a private-use mark)
-_UNDECODED = re.compile("[\udc80-\udcff]")
+_UNDECODED = re.compile("[\udc00-\udcff]+")
+
+
+def _keep_bytes(e: UnicodeDecodeError) -> tuple[str, int]:
+    """Each byte a decoder cannot read as U+DC00 + the byte: Python's "surrogateescape" does so
+    for bytes from 0x80 only, and a damaged UTF-16 unit may hold a smaller one."""
+    return "".join(chr(0xDC00 + b) for b in e.object[e.start:e.end]), e.end
+
+
+_KEEP_BYTES = "dx_metrics.keep_bytes"
+codecs.register_error(_KEEP_BYTES, _keep_bytes)
 _ENCODINGS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1258": "Windows-1258", "cp1252": "Windows-1252",
               "latin_1": "Latin-1", "utf-16": "UTF-16", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16"}
 _LINE_HINT = "export the log again, or open it and save it as CSV UTF-8"
@@ -268,7 +279,7 @@ def _csv_error(e: csv.Error) -> str:
 def _shown(line: str, width: int = 80) -> str:
     """A line as a user can read it, each byte that could not be read written \\xFF, cut near it."""
     at = max(0, _UNDECODED.search(line).start() - width // 2)
-    text = _UNDECODED.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02X}", line[at:at + width])
+    text = _UNDECODED.sub(lambda m: "".join(f"\\x{ord(c) - 0xDC00:02X}" for c in m.group()), line[at:at + width])
     return ("…" if at else "") + text + ("…" if at + width < len(line) else "")
 
 
