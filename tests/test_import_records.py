@@ -307,3 +307,13 @@ def test_a_header_line_too_long_to_read_is_named_with_the_missing_header(tmp_pat
                                                           "opened and never closed, or not a dossier log?): the line "
                                                           "is left out")
     assert [p.reason for p in rest] == ["no_header"]
+
+
+def test_a_damaged_list_of_imported_files_is_named_not_a_traceback(tmp_path):
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / MANIFEST).write_text('[{"file": "a.csv", "sha2', "utf-8")     # cut short
+    with pytest.raises(DxDataError) as e:
+        import_records([_log(tmp_path / "a.csv", n=5)], tmp_path / "ds")
+    assert [str(p) for p in e.value.problems] == [
+        f"_imports.json: {tmp_path / 'ds' / MANIFEST} is not the list of imported files import-records writes "
+        "(restore it from a backup, or import into a new dataset folder)"]
