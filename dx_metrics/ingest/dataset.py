@@ -21,9 +21,9 @@ file on the machine.
 Rules, as for a spreadsheet log: unit, date received and channel filled; channel one of
 online, direct, postal; dates resolved and due not before the date received; every date
 within the dates a dossier can carry (``record_dates``); every unit in the unit registry;
-each dossier code once. With ``strict=False`` the rows breaking a rule
-are left out of every count (a filter on the scan) and listed; a repeated dossier code is
-always refused, since no rule says which copy counts.
+each dossier code once. With ``strict=False`` the rows breaking a rule are left out of every
+count (a filter on the scan) and listed; a repeated dossier code is always refused, since no
+rule says which copy counts.
 """
 from __future__ import annotations
 
