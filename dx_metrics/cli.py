@@ -2,7 +2,8 @@
 
 Exit codes: ``validate`` 0 clean (warnings allowed), 1 errors found, 2 a file unreadable;
 ``run`` 0 all runs succeeded, 1 any failed; ``history`` 0 done, 1 nothing done (no such source,
-a removal not confirmed), 2 the history file cannot be used.
+a removal not confirmed), 2 the history file cannot be used; ``import-records`` 0 every file
+imported, 1 a file or rows with errors not imported, 2 another import held the dataset past ``--wait``.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 worst = max(worst, 1)
                 continue
             df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope,
-                             index=args.index)
+                             index=args.index, within=workspace.current().root)
         except DxDataError as e:
             unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
@@ -209,7 +210,7 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             kind = args.kind or guess_kind(path) or "dossiers"
-            df = read_export(path, kind, strict=False, scope=args.scope)
+            df = read_export(path, kind, strict=False, scope=args.scope, within=workspace.current().root)
         except DxDataError as e:
             for p in e.problems:
                 print(str(p), file=sys.stderr)
@@ -331,7 +332,8 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
             print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
             continue
         for sheet in args.sheet or [None]:
-            df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope)
+            df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope,
+                             within=workspace.current().root)
             errors = sum(p.severity == "error" for p in df.attrs["problems"])
             print(f"{path.name}{f', {sheet}' if sheet else ''}: {kind}, {len(df)} row(s) read"
                   + (f", {errors} rejected (dx-metrics validate lists them)" if errors else ""))
@@ -428,7 +430,7 @@ def cmd_import_records(args: argparse.Namespace) -> int:
     from dx_metrics import workspace
     from dx_metrics.errors import DxDataError, summarize
     from dx_metrics.formats import fmt_number
-    from dx_metrics.ingest.convert import describe, import_records
+    from dx_metrics.ingest.convert import DatasetBusy, describe, import_records
 
     for note in workspace.activate(workspace.current()):
         print(f"note: {note}")
@@ -441,7 +443,10 @@ def cmd_import_records(args: argparse.Namespace) -> int:
 
     try:
         result = import_records(args.paths, args.out, scope=args.scope, lenient=args.lenient,
-                                progress=progress)
+                                progress=progress, **({} if args.wait is None else {"lock_timeout": args.wait}))
+    except DatasetBusy as e:
+        print(f"dx-metrics import-records: {e}", file=sys.stderr)
+        return 2
     except DxDataError as e:
         print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN))
         print(f"\nnothing imported from the file with errors; {args.out} is as it was "
@@ -529,6 +534,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", help="unit_id of the unit the files report for, if their title rows do not say")
     p.add_argument("--lenient", action="store_true", help="import the good rows of a file with errors")
     p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait for another import into the same dataset (default 600)")
     p.set_defaults(func=cmd_import_records)
     return parser
 

@@ -36,6 +36,7 @@ REASONS = (
     "empty",               # a table with no data rows
     "skipped_row",         # a row that was ignored (heading, note ...)
     "other_sheets",        # more sheets hold this kind of table; one was read
+    "skipped_files",       # files in a dataset folder not read (under a hidden or linked folder)
     "plan",                # a plan file that cannot be used as written
 )
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 
 from dx_metrics import history, paths, safe_yaml, workspace
-from dx_metrics.plans import load_plan
+from dx_metrics.plans import DxPlanError, load_plan
 
 KERNEL = "dx-metrics"
 DEFAULT_NOTEBOOK = "yearly_plan_evaluation"
@@ -224,6 +224,9 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         if missing:
             raise FileNotFoundError(f"input file(s) of the plan do not exist: {', '.join(missing)} (looked beside "
                                     f"the plan in {plan_path.parent}, then in {data_dir})")
+        refused = workspace.refused_inputs([i.path for i in plan.inputs], plan_file=plan_path, data_dir=data_dir)
+        if refused:
+            raise DxPlanError(refused)
         final.parent.mkdir(parents=True, exist_ok=True)
         _claim(final)
     except Exception as e:  # noqa: BLE001 - the run's row says why

@@ -8,7 +8,9 @@ ones). ``dx-metrics init DIR`` makes one, marked by
 
 Where paths start (the rule, written once):
 - a plan's inputs: the plan file's folder first, then the workspace's ``data/``
-  (an absolute path as written);
+  (an absolute path as written); a folder (dossier records in Parquet) only inside the
+  workspace or the data folder, unless it is a dataset written by ``dx-metrics import-records``
+  (it holds ``_imports.json``), and never a filesystem root (``refused_inputs``);
 - paths given on the command line: the current folder;
 - reports: the workspace's ``outputs/``, unless ``--out``.
 The workspace of a plan is the nearest folder at or above the plan file that is marked, or
@@ -16,12 +18,14 @@ holds both ``data/`` and ``params/``; a plan outside any workspace is its own fo
 """
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from dx_metrics import units
+from dx_metrics.errors import Problem
 
 MARKER = "dx-workspace.yaml"
 
@@ -113,6 +117,39 @@ def resolve_input(path: str | Path, *, plan_dir: Path, data_dir: Path | None = N
     if data_dir is None:
         data_dir = of_folder(plan_dir).data
     return Path(data_dir) / p
+
+
+def refused_inputs(paths: list[str], *, plan_file: Path, data_dir: Path | None = None) -> list[Problem]:
+    """The plan inputs (as written, in order) that resolve to a folder the plan may not read as
+    dossier records: a filesystem root, or a folder outside the plan's workspace and ``data_dir``
+    that holds no dataset manifest (``dx-metrics import-records`` writes one). Reading such a
+    folder would read every Parquet file under it (``path: /``: every one on the machine). Each
+    problem names the input's key, ``inputs[i].path``; nothing is crawled to tell."""
+    from dx_metrics.ingest import dataset
+
+    plan_dir = Path(plan_file).parent
+    ws = of_plan(plan_file).root
+    roots = {"the workspace": ws}
+    if data_dir is not None and not dataset.inside(data_dir, ws):
+        roots["the data folder"] = Path(data_dir)
+    out = []
+    for i, written in enumerate(paths):
+        p = resolve_input(written, plan_dir=plan_dir, data_dir=data_dir)
+        if not p.is_dir():
+            continue
+        where = f'"{written}"' + (f" ({os.path.abspath(p)})" if os.path.abspath(p) != written else "")
+        if dataset.folder_refusal(p) is not None:
+            said = f"{where} is the root of a file system: read as dossier records it would read every Parquet " \
+                   f"file on the machine"
+        elif not dataset.is_dataset_folder(p) and not any(dataset.inside(p, r) for r in roots.values()):
+            said = (f"{where} is a folder outside {' and '.join(f'{k} ({v})' for k, v in roots.items())} that holds "
+                    f"no {dataset.MANIFEST} (the list of files dx-metrics import-records keeps): read as dossier "
+                    f"records it would read every Parquet file under it")
+        else:
+            continue
+        out.append(Problem(file=Path(plan_file).name, column=f"inputs[{i}].path", reason="plan", value=written,
+                           message=said, hint=dataset.FOLDER_HINT))
+    return out
 
 
 def missing_inputs(paths: list[str], *, plan_dir: Path, data_dir: Path | None = None) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import subprocess
 import sys
 
@@ -139,3 +141,179 @@ def test_many_rows_with_one_problem_in_a_later_chunk_are_one_line_with_the_files
     (p,) = [p for p in e.value.problems if p.severity == "error"]
     assert p.row == FIRST_LINE + 1100
     assert p.say("en").endswith("— 60 rows: 1.105–1.164")
+
+
+def _import(tmp_path, *args, timeout=60):
+    """dx-metrics import-records in a child, with a timeout (an import that hangs fails the test)."""
+    return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "import-records", *map(str, args)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing (os.mkfifo)")
+def test_a_fifo_given_to_import_records_is_refused_without_being_opened(tmp_path):
+    good = _log(tmp_path / "good.csv", n=30)
+    os.mkfifo(tmp_path / "pipe.csv")                 # opened for reading, it would wait for a writer for ever
+    said = "pipe.csv: is a FIFO (named pipe), not a file; it is not opened (save the export as a file and give that file)"
+    refused = _import(tmp_path, good, tmp_path / "pipe.csv", "--out", tmp_path / "ds")
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines()[0] == said and "nothing imported from the file with errors" in refused.stdout
+    assert not (tmp_path / "ds").exists()            # refused before anything was imported
+    lenient = _import(tmp_path, good, tmp_path / "pipe.csv", "--out", tmp_path / "ds", "--lenient")
+    assert lenient.returncode == 1                   # a file was not imported
+    said_lines = [line for line in lenient.stdout.splitlines() if not line.startswith("  ")]   # not progress
+    assert said_lines[:3] == [
+        "good.csv: 30 record(s) imported", "pipe.csv: skipped (is a FIFO (named pipe), not a file; it is not opened)",
+        said]
+    assert [m["file"] for m in json.loads((tmp_path / "ds" / MANIFEST).read_text("utf-8"))] == ["good.csv"]
+
+
+@pytest.mark.parametrize("encoding,planted,said", [
+    ("utf-8", b"\xff", "byte 0xFF cannot be read as UTF-8"),
+    ("cp1258", b"\x81", "byte 0x81 cannot be read as Windows-1258"),        # a byte Windows-1258 leaves undefined
+    ("utf-16", "\ud800".encode("utf-16-le", "surrogatepass"),                 # half of a surrogate pair
+     "bytes 0x00 0xD8 cannot be read as UTF-16")])
+def test_a_byte_the_encoding_lacks_after_the_first_megabyte_is_an_error_at_its_line(tmp_path, encoding, planted,
+                                                                                    said):
+    log = _log(tmp_path / "log.csv", n=20_000, encoding=encoding)
+    data = log.read_bytes()
+    wide = "utf-16-le" if encoding == "utf-16" else "ascii"                  # Python writes UTF-16 little-endian here
+    at = data.index("HS-015000,".encode(wide))                                # record 15000: line 5 + 15000
+    assert at > 1 << 20                                                       # past what the encoding is told from
+    cut = at + len("HS-".encode(wide))
+    log.write_bytes(data[:cut] + planted + data[cut:])
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    (p,) = e.value.problems
+    assert str(p) == (f"log.csv, row {FIRST_LINE + 15000}: {said}, the encoding of the file's first megabyte: the "
+                      f"line is left out (export the log again, or open it and save it as CSV UTF-8)")
+    shown = "".join(f"\\x{b:02X}" for b in planted)
+    assert p.value.startswith(f"HS-{shown}015000,")
+    assert not (tmp_path / "records" / MANIFEST).exists()
+    done = import_records([log], tmp_path / "records", lenient=True)       # the other 19.999 lines
+    assert done.rows == 19_999 and [q.row for q in done.problems] == [FIRST_LINE + 15000]
+    rows = read_export(tmp_path / "records", "dossier_records").to_pandas(["source_row"])["source_row"]
+    assert len(rows) == 19_999 and FIRST_LINE + 15000 not in set(rows) and FIRST_LINE + 15001 in set(rows)
+
+
+def test_a_100_mb_field_and_a_field_past_the_csv_limit_are_errors_at_their_lines(tmp_path):
+    log = _log(tmp_path / "log.csv", n=50)
+    data = log.read_bytes()
+    data = data.replace(b"HS-000020,", b"HS-000020" + b"x" * (100 << 20) + b",")     # line 25: a 100 MB field
+    data = data.replace(b"HS-000030,", b"HS-000030" + b"y" * 200_000 + b",")          # line 35: past 131.072
+    log.write_bytes(data)
+    done = import_records([log], tmp_path / "records", lenient=True)
+    assert done.rows == 48
+    assert [(p.row, p.message) for p in done.problems] == [
+        (FIRST_LINE + 20, "the line is longer than 1.048.576 characters (a quote opened and never closed, or not a "
+                          "dossier log?): the line is left out"),
+        (FIRST_LINE + 30, "a field is longer than 131.072 characters (a quote opened and never closed?): the line is "
+                          "left out")]
+    # read whole (validate, a plan's CSV input): the file is refused at the first such line, no traceback
+    with pytest.raises(DxDataError) as e:
+        read_export(log, "dossier_records")
+    (p,) = e.value.problems
+    assert str(p) == (f"log.csv, row {FIRST_LINE + 20}: a field is longer than 131.072 characters (a quote opened "
+                      f"and never closed?): the file is not read (correct the line, or export the file again)")
+
+
+def test_two_imports_into_one_dataset_at_once_both_succeed_and_are_both_listed(tmp_path):
+    a, b = _log(tmp_path / "a.csv", n=3000), _log(tmp_path / "b.csv", n=3000, start=10_000)
+    runs = [subprocess.Popen([sys.executable, "-m", "dx_metrics.cli", "import-records", str(f), "--out",
+                              str(tmp_path / "ds")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tmp_path) for f in (a, b)]
+    said = [r.communicate(timeout=300) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], said
+    manifest = json.loads((tmp_path / "ds" / MANIFEST).read_text("utf-8"))
+    assert sorted((m["file"], m["rows"]) for m in manifest) == [("a.csv", 3000), ("b.csv", 3000)]
+    assert read_export(tmp_path / "ds", "dossier_records").rows == 6000
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir() if not p.is_dir()) == [MANIFEST]   # no lock left
+
+
+def test_an_import_waits_for_the_datasets_lock_and_then_says_who_holds_it(tmp_path):
+    from dx_metrics.ingest.convert import LOCK, DatasetBusy
+
+    log = _log(tmp_path / "a.csv", n=20)
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / LOCK).write_text('{"pid": 4242, "host": "may-tinh-so", "since": "2026-11-30T08:00:00+00:00"}')
+    said = (f"{tmp_path / 'ds'}: another import is adding files to this dataset (lock file {tmp_path / 'ds' / LOCK}, "
+            f"taken 2026-11-30T08:00:00+00:00 by process 4242 on may-tinh-so); waited 0.3 s. If no import is "
+            f"running, delete {tmp_path / 'ds' / LOCK} and import again")
+    with pytest.raises(DatasetBusy) as e:
+        import_records([log], tmp_path / "ds", lock_timeout=0.3)
+    assert str(e.value) == said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "ds"]                  # staging cleared
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == [LOCK]                  # nothing added
+    run = _import(tmp_path, log, "--out", tmp_path / "ds", "--wait", "0.3")
+    assert run.returncode == 2 and run.stderr.strip() == f"dx-metrics import-records: {said}"
+    (tmp_path / "ds" / LOCK).unlink()                                                    # the import it names is gone
+    assert import_records([log], tmp_path / "ds").rows == 20 and not (tmp_path / "ds" / LOCK).exists()
+
+
+def _a_year_after(day):
+    """The same day a year later (28 February for 29 February)."""
+    import calendar
+
+    return day.replace(year=day.year + 1, day=min(day.day, calendar.monthrange(day.year + 1, day.month)[1]))
+
+
+def test_dates_no_dossier_carries_and_excel_day_numbers_before_march_1900_are_errors_at_their_lines(tmp_path):
+    import datetime as dt
+
+    last = _a_year_after(dt.date.today())                   # the window's default end: a year after today
+    late = (last + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    received = {3: "01/01/1899", 5: "31/12/9999", 7: "1", 9: "60", 11: "61", 13: "31/12/1999", 15: late,
+                17: "01/01/2000", 19: last.strftime("%d/%m/%Y")}          # the last two: the window's own days
+    log = _log(tmp_path / "log.csv", n=40, bad={i: ("Ngày tiếp nhận", v) for i, v in received.items()})
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    outside = f"is outside the dates a dossier record can carry (01/01/2000–{last.strftime('%d/%m/%Y')})"
+    serial = ("is an Excel day number before 61 (1 March 1900), where Excel counts a 29 February 1900 that never "
+              "was: no date can be told from it")
+    got = [(p.row, p.message) for p in e.value.problems if p.column == "Ngày tiếp nhận"]
+    assert got == [(FIRST_LINE + 3, f'"01/01/1899" {outside}'), (FIRST_LINE + 5, f'"31/12/9999" {outside}'),
+                   (FIRST_LINE + 7, f'"1" {serial}'), (FIRST_LINE + 9, f'"60" {serial}'),
+                   (FIRST_LINE + 11, f'"61" {outside}'),                 # day 61 is 01/03/1900: a date, but no dossier's
+                   (FIRST_LINE + 13, f'"31/12/1999" {outside}'), (FIRST_LINE + 15, f'"{late}" {outside}')]
+    said = next(str(p) for p in e.value.problems if p.row == FIRST_LINE + 5 and p.column == "Ngày tiếp nhận")
+    assert said.endswith("(correct the date; if such dates are right, widen the window with "
+                         "DX_METRICS_RECORD_DATES_FROM or DX_METRICS_RECORD_DATES_UNTIL (a date YYYY-MM-DD))")
+
+
+def test_the_window_of_record_dates_is_a_setting_checked_with_its_name(tmp_path, monkeypatch):
+    import datetime as dt
+
+    log = _log(tmp_path / "log.csv", n=40)
+    # records i are received 20/12/2022 + 335·i//39 days; 01/06/2023 is day 12 + 151 = 163, which record 19
+    # reaches (335·19//39 = 163): records 0-18 fall before the window
+    monkeypatch.setenv("DX_METRICS_RECORD_DATES_FROM", "2023-06-01")
+    done = import_records([log], tmp_path / "records", lenient=True)
+    assert done.rows == 21
+    assert [p.row for p in done.problems if p.column == "Ngày tiếp nhận"] == [FIRST_LINE + i for i in range(19)]
+    monkeypatch.setenv("DX_METRICS_RECORD_DATES_UNTIL", "soon")
+    with pytest.raises(ValueError) as e:
+        import_records([_log(tmp_path / "b.csv", n=5, start=100)], tmp_path / "records")
+    assert str(e.value) == (f"DX_METRICS_RECORD_DATES_UNTIL='soon' is not a date written YYYY-MM-DD (the last day "
+                            f"a dossier record may carry; default {_a_year_after(dt.date.today()).isoformat()})")
+
+
+def test_a_header_line_too_long_to_read_is_named_with_the_missing_header(tmp_path):
+    log = _log(tmp_path / "log.csv", n=30)
+    log.write_bytes(log.read_bytes().replace(b"Ng\xc3\xa0y tr\xe1\xba\xa3 k\xe1\xba\xbft qu\xe1\xba\xa3",
+                                             "Ngày trả kết quả".encode() + b" " * (1 << 20), 1))   # line 4
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "records")
+    first, *rest = e.value.problems
+    assert (first.row, first.message) == (len(TITLE) + 1, "the line is longer than 1.048.576 characters (a quote "
+                                                          "opened and never closed, or not a dossier log?): the line "
+                                                          "is left out")
+    assert [p.reason for p in rest] == ["no_header"]
+
+
+def test_a_damaged_list_of_imported_files_is_named_not_a_traceback(tmp_path):
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / MANIFEST).write_text('[{"file": "a.csv", "sha2', "utf-8")     # cut short
+    with pytest.raises(DxDataError) as e:
+        import_records([_log(tmp_path / "a.csv", n=5)], tmp_path / "ds")
+    assert [str(p) for p in e.value.problems] == [
+        f"_imports.json: {tmp_path / 'ds' / MANIFEST} is not the list of imported files import-records writes "
+        "(restore it from a backup, or import into a new dataset folder)"]

@@ -2,6 +2,7 @@
 against the pandas path, row for row; Parquet record sets checked where they lie."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -281,6 +282,55 @@ def test_a_plan_reads_a_parquet_folder_of_records_and_is_evaluated_on_them(tmp_p
     assert r.quality is not None and not any(p.reason == "too_large" for p in r.problems)
 
 
+def _reading(plan: Path, path: str) -> Path:
+    """The plan reading its records from ``path`` (as written in the plan)."""
+    plan.write_text(plan.read_text("utf-8").replace("{path: records,", f"{{path: '{path}',"), "utf-8")
+    return plan
+
+
+@pytest.mark.parametrize("written", ["/", "outside", "escape"])
+def test_a_records_folder_outside_the_workspace_or_the_root_is_refused_naming_the_plan_key(tmp_path,
+                                                                                             tmp_path_factory, written):
+    from dx_metrics import runner
+    from dx_metrics.plans import DxPlanError
+    from dx_metrics.report import build_plan_report
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere")          # beside the workspace, not in it
+    _parquet(_hand_records(), elsewhere / "year=2023")
+    path = {"/": "/", "outside": str(elsewhere), "escape": f"../../{elsewhere.name}"}[written]
+    plan = _reading(_plan_with_records(tmp_path), path)
+    with pytest.raises(DxPlanError) as e:
+        build_plan_report(plan)
+    (p,) = e.value.problems
+    assert (p.file, p.column, p.value, p.reason) == ("records_2023.yaml", "inputs[0].path", path, "plan")
+    if written == "/":
+        said = '"/" is the root of a file system: read as dossier records it would read every Parquet file on ' \
+               'the machine'
+    else:
+        resolved = "" if written == "outside" else f" ({elsewhere})"
+        said = (f'"{path}"{resolved} is a folder outside the workspace ({tmp_path.resolve()}) that holds no '
+                f'_imports.json (the list of files dx-metrics import-records keeps): read as dossier records it '
+                f'would read every Parquet file under it')
+    assert p.message == said
+    assert p.hint == ("name a dataset folder written by dx-metrics import-records (it holds _imports.json), or keep "
+                      "the records under the workspace (e.g. data/records)")
+    # a run says so before any notebook starts
+    run = runner.run_plan(plan, out_root=tmp_path / "out")
+    assert run.status == "failed" and run.error == f'records_2023.yaml, key "inputs[0].path": {said} ({p.hint})'
+
+
+def test_a_dataset_folder_written_by_import_records_is_read_from_anywhere(tmp_path, tmp_path_factory):
+    from dx_metrics.ingest.convert import import_records
+    from dx_metrics.report import build_plan_report
+    from test_import_records import _log
+
+    elsewhere = tmp_path_factory.mktemp("shared")
+    import_records([_log(tmp_path / "log.csv", n=40)], elsewhere / "records")      # 10 of 40 online
+    plan = _reading(_plan_with_records(tmp_path), str(elsewhere / "records"))
+    r = build_plan_report(plan)
+    assert r.evaluation.set_index("indicator_id").loc["online_dossier_share", "actual"] == pytest.approx(10 / 40)
+
+
 def test_records_too_many_for_memory_are_counted_but_left_out_of_the_review_with_a_warning(tmp_path, monkeypatch):
     from dx_metrics.report import assemble, build_plan_report
 
@@ -353,3 +403,82 @@ def test_a_record_sets_files_are_scanned_once_however_often_a_report_names_them(
     monkeypatch.setattr(type(rs), "_scan_distinct", lambda self, c: scans.append(c) or real(self, c))
     compute_indicators({"dossier_records": rs})
     assert rs.distinct("source_file") == ["log.csv"] and scans.count("source_file") == 1
+
+
+# --- what a dataset folder holds: a walk that opens nothing it should not, and says what it left out
+
+def _validate(*args, cwd, timeout=60):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "validate", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing (os.mkfifo)")
+def test_a_fifo_named_like_a_part_of_a_dataset_is_refused_without_being_opened(tmp_path):
+    folder = Path(_parquet(_hand_records(), tmp_path / "r" / "year=2023"))
+    os.mkfifo(folder / "part-9.parquet")           # opened for reading, it would wait for a writer for ever
+    # in a child with a timeout: the old walk handed the FIFO to DuckDB, which hung
+    run = _validate(str(tmp_path / "r"), "--kind", "dossier_records", cwd=tmp_path)
+    assert run.returncode == 2                      # unreadable
+    assert run.stdout.strip() == ("r: r/year=2023/part-9.parquet is a FIFO (named pipe), not a file: it is not "
+                                  "opened, and the dataset is not read (save the export as a file and give that "
+                                  "file)")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing (os.mkfifo)")
+def test_a_fifo_given_as_the_records_is_refused_without_being_opened(tmp_path):
+    os.mkfifo(tmp_path / "records.parquet")
+    run = _validate(str(tmp_path / "records.parquet"), "--kind", "dossier_records", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stdout.strip() == ("records.parquet: is a FIFO (named pipe), not a file; it is not opened (save the "
+                                  "export as a file and give that file)")
+
+
+def test_parts_under_hidden_or_linked_folders_are_named_in_a_warning_and_not_read(tmp_path):
+    folder = Path(_parquet(_hand_records(), tmp_path / "r"))                 # 5 records: the dataset
+    _parquet(_hand_records(), folder / ".backup")                             # 1 part, hidden
+    _parquet(_hand_records(), tmp_path / "elsewhere", parts=2)                # 2 parts, linked in below
+    try:
+        (folder / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    except (OSError, NotImplementedError):
+        pytest.skip("this system makes no symbolic links for this user")
+    _hand_records().to_parquet(folder / ".old.parquet", index=False)
+    rs = read_records(folder)
+    assert rs.rows == 5 and rs.files == [str(folder / "part-0.parquet")]
+    (p,) = rs.attrs["problems"]
+    assert (p.severity, p.reason, p.file) == ("warning", "skipped_files", "r")
+    assert p.message == ("Parquet files under hidden or linked folders are not part of the dataset and were not "
+                         "read: r/.backup/ (1 Parquet file(s)); r/.old.parquet (a hidden file); r/linked/ (a link "
+                         "to a folder, not followed: 2 Parquet file(s))")
+
+
+def test_record_dates_no_dossier_carries_are_refused_in_parquet_and_left_out_when_lenient(tmp_path):
+    import datetime as dt
+
+    from test_import_records import _a_year_after
+
+    df = _hand_records()
+    df.loc[0, "received_at"] = pd.Timestamp("1899-12-31 08:00")     # d1: resolved 2023, due 2023
+    df.loc[3, "received_at"] = pd.Timestamp("9999-12-31 09:00")     # d4: no due date, resolved 2023 (earlier)
+    folder = _one_file(tmp_path, df)
+    with pytest.raises(DxDataError) as e:
+        read_records(folder)
+    (p,) = [p for p in e.value.problems if p.code == "outside_record_dates"]
+    last = _a_year_after(dt.date.today())                            # the window's default end
+    assert (p.column, p.row, p.reason) == ("received_at", 1, "out_of_range")
+    assert p.say("en") == (f"'1899-12-31 08:00:00' is outside the dates a dossier record can carry (01/01/2000–"
+                           f"{last.strftime('%d/%m/%Y')}) — 2 rows: r/part-0.parquet 1, 4")
+    rs = read_records(folder, strict=False)
+    y23 = engines.aggregate_record_set(rs, freq="year", calendar="calendar").set_index("period").loc["2023"]
+    assert y23.received_total == 3                                   # d2, d3, d5: nothing counted in 1899 or 9999
+
+
+def test_validate_says_a_dataset_folder_was_read_as_parquet_once(tmp_path):
+    _parquet(_clean(_random_records(300, seed=5)), tmp_path / "r" / "year=2023", parts=3)
+    run = _validate("r", "--kind", "dossier_records", cwd=tmp_path)
+    assert run.returncode == 0
+    # the origin's layout was the word "parquet", printed a letter a line ("layout: p", "layout: a" ...)
+    assert [line for line in run.stdout.splitlines() if line.startswith("layout:")] == [
+        "layout: dossier records in 3 Parquet file(s), read where they lie"]

@@ -65,11 +65,15 @@ def test_a_share_of_exactly_0_and_exactly_100_percent_is_a_share():
 
 
 def test_excel_serials_written_as_text_within_excels_range_only():
-    # Excel's serials run from 1 (31/12/1899 counted from its epoch 30/12/1899) to 2.958.465 (31/12/9999)
-    values, errors = parse_dates(pd.Series(["44927", "1", "2958465", "2958466", "0", "45000%"], dtype=object))
-    assert values[0] == pd.Timestamp("2023-01-01") and values[1] == pd.Timestamp("1899-12-31")
+    # Excel's serials run to 2.958.465 (31/12/9999); counted from the epoch 30/12/1899 they fall on
+    # the dates Excel shows from 61 (01/03/1900) on only: Excel's 60 is a 29/02/1900 that never was,
+    # and its 1 is 01/01/1900, not the epoch's 31/12/1899
+    values, errors = parse_dates(pd.Series(["44927", "61", "2958465", "2958466", "0", "45000%", "1", "60"],
+                                           dtype=object))
+    assert values[0] == pd.Timestamp("2023-01-01") and values[1] == pd.Timestamp("1900-03-01")
     assert values[2] == pd.Timestamp("9999-12-31")
-    assert errors[3:].tolist() == ["not_a_date"] * 3 and values[3:].isna().all()
+    assert errors[3:6].tolist() == ["not_a_date"] * 3 and values[3:].isna().all()
+    assert errors[6:].tolist() == ["excel_serial_1900"] * 2
 
 
 def test_text_in_a_column_mixed_with_numbers_is_kept_cleaned():

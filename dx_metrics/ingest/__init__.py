@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -15,12 +16,15 @@ __all__ = ["KINDS", "read_export"]
 
 
 def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
-                strict: bool = True, scope: str | None = None, index: str | None = None) -> pd.DataFrame:
+                strict: bool = True, scope: str | None = None, index: str | None = None,
+                within: str | Path | Sequence[str | Path] | None = None) -> pd.DataFrame:
     """Read one export (xlsx, xls, csv) as the canonical table ``kind``.
 
     Dossier records in Parquet (a file, or a folder such as ``dx-metrics import-records``
     writes) are checked where they lie and returned as a ``dataset.RecordSet``, which
     ``compute_indicators`` counts with DuckDB out of core (see ``dx_metrics.ingest.dataset``).
+    A folder that import-records did not write (it holds no ``_imports.json``) is read only
+    inside ``within`` when given (a plan's workspace and data folder), and never when it is a filesystem root.
 
     The header is found under any title rows; headers are matched through the alias table
     (``dx_metrics/ingest/columns.yaml``); Vietnamese numbers ("2.062", "18,75%") and
@@ -50,11 +54,11 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     path = Path(path)
-    if dataset.is_dataset(path):
+    if dataset.is_dataset(path) or (kind == dataset.KIND and path.is_dir()):
         if kind != dataset.KIND:
             raise ValueError(f"{path.name}: Parquet is read for dossier records only (kind dossier_records), "
                              f"not {kind}")
-        return dataset.read_records(path, strict=strict)
+        return dataset.read_records(path, strict=strict, within=within)
     sha = cache.file_sha256(path) if path.is_file() else None
     key = cache.cache_key(sha, kind, sheet, period, scope, index) if sha else None
     # a file read the same in every scope (no title scope; each unit named as a province or a

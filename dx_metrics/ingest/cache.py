@@ -83,11 +83,14 @@ def reader_digest() -> str:
 
 
 def _config_digest() -> str:
-    """The reader, its vocabularies and the unit registry in force (a workspace's overlay
-    included): editing any of them invalidates the cache."""
+    """The reader, its vocabularies, the unit registry in force (a workspace's overlay
+    included) and the dates a dossier record may carry (its last day moves with the calendar):
+    changing any of them invalidates the cache."""
     from dx_metrics.ingest import header
+    from dx_metrics.ingest.dataset import record_dates
 
-    return _package_digest() + units.registry_digest() + header.overlay_digest()
+    return (_package_digest() + units.registry_digest() + header.overlay_digest()
+            + "".join(d.isoformat() for d in record_dates()))
 
 
 def cache_key(sha256: str, kind: str, sheet: str | None, period: str | None, scope: str | None = None,

@@ -8,6 +8,7 @@ line in the original file. The dataset is Hive-partitioned by the year and month
 
     records/year=2024/month=3/<file>-<digest>-<chunk>.parquet
     records/_imports.json          the files imported (name, sha256, rows, time)
+    records/_imports.lock          while an import moves its parts in (one at a time)
 
 Right or refused: by default a file with any error adds nothing (every problem is listed);
 ``lenient`` adds its good rows and lists the others. A unit the registry lacks is an error
@@ -15,16 +16,26 @@ here (a dataset is read without the file's scope), with ``dx-metrics units sugge
 fix. A file imported before (same sha256) is skipped; a dossier code already in the dataset
 is refused (the new parts are taken out again). Parts are written beside the dataset and
 moved into it only once a file is through, so an interrupted import leaves it as it was.
+Imports into one dataset may run at once: each parses on its own, then moves its parts in,
+checks the dataset and rewrites the manifest (in one rename) under the dataset's lock file,
+so none is lost and a file two of them import is kept once.
+A FIFO, socket or device given as an export is refused without being opened (a FIFO would
+wait for a writer for ever), as are a missing file and a folder, before anything is imported.
 """
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,14 +46,16 @@ import pandas as pd
 from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, DxDataError, Problem
 from dx_metrics.formats import fmt_number
+from dx_metrics.paths import write_atomically
 from dx_metrics.ingest.cache import file_sha256
-from dx_metrics.ingest.dataset import KIND, read_records
+from dx_metrics.ingest.dataset import KIND, MANIFEST, folder_refusal, read_records
 from dx_metrics.ingest.reader import _locate, parse_export
-from dx_metrics.ingest.workbook import _SINGLE_BYTE, text_encoding
+from dx_metrics.ingest.workbook import _SINGLE_BYTE, SPECIAL_HINT, special_file, text_encoding
 
-MANIFEST = "_imports.json"
 HEAD_ROWS = 60
 TEXT = (".csv", ".txt", ".tsv")
+LOCK = "_imports.lock"      # in the dataset folder while an import moves its parts in
+LOCK_TIMEOUT = 600.0        # seconds an import waits for another one into the same dataset
 
 
 @dataclass
@@ -58,15 +71,28 @@ class Imported:
 
 
 def import_records(paths: list[str | Path], out: str | Path, *, scope: str | None = None, lenient: bool = False,
-                   chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None) -> Imported:
+                   chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None,
+                   lock_timeout: float = LOCK_TIMEOUT) -> Imported:
     """Import dossier-log exports into the Parquet dataset ``out``; raises ``DxDataError`` when a
-    file has errors (unless ``lenient``) or repeats dossiers already in the dataset."""
+    file has errors (unless ``lenient``) or repeats dossiers already in the dataset, and
+    ``DatasetBusy`` when another import holds the dataset longer than ``lock_timeout`` seconds."""
+    paths = [Path(p) for p in paths]
+    # a FIFO, socket or device is never opened (reading a FIFO waits for a writer for ever); a
+    # missing file or a folder is named too, before anything is imported
+    refused = {path: problem for path in paths if (problem := _unusable(path)) is not None}
+    if refused and not lenient:
+        raise DxDataError(list(refused.values()))
     out = Path(out)
+    if folder_refusal(out) is not None:
+        raise DxDataError([Problem(file=str(out), reason="unreadable", message="is the root of a file system: a "
+                                   "dataset needs a folder of its own", hint="give a folder such as data/records")])
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest(out)
-    done = {m["sha256"] for m in manifest}
-    result = Imported()
-    for path in map(Path, paths):
+    done = {m["sha256"] for m in _manifest(out)}
+    result = Imported(problems=list(refused.values()))
+    for path in paths:
+        if path in refused:
+            result.files.append({"file": path.name, "skipped": refused[path].message})
+            continue
         sha = file_sha256(path)
         if sha in done:
             result.files.append({"file": path.name, "sha256": sha, "skipped": "imported before"})
@@ -78,17 +104,43 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
             result.problems += problems
             if any(p.severity == ERROR for p in problems) and not lenient:
                 raise DxDataError(problems)
-            added = _move_in(staging, out)
-            _refuse_repeats(out, added)
+            # one import at a time moves its parts in and rewrites the manifest: two at once both
+            # read the manifest before either wrote it, and one of them was lost
+            with _locked(out, timeout=lock_timeout):
+                manifest = _manifest(out)          # as the imports before this one left it
+                if sha in {m["sha256"] for m in manifest}:
+                    result.files.append({"file": path.name, "sha256": sha, "skipped": "imported before"})
+                    done.add(sha)
+                    continue
+                added = _move_in(staging, out)
+                result.problems += _refuse_repeats(out, added)
+                entry = {"file": path.name, "sha256": sha, "rows": rows,
+                         "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                try:
+                    _write_manifest(out, [*manifest, entry])
+                except BaseException:
+                    for f in added:          # a file the manifest does not list adds nothing
+                        f.unlink(missing_ok=True)
+                    raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        entry = {"file": path.name, "sha256": sha, "rows": rows,
-                 "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-        manifest.append(entry)
         done.add(sha)
         result.files.append(entry)
-        _write_manifest(out, manifest)
     return result
+
+
+def _unusable(path: Path) -> Problem | None:
+    """Why ``path`` cannot be imported without opening it (missing, a folder, a FIFO ...), or None."""
+    special = special_file(path)
+    if special is not None:
+        return Problem(file=path.name, reason="unreadable", message=f"is {special}, not a file; it is not opened",
+                       hint=SPECIAL_HINT)
+    if path.is_dir():
+        return Problem(file=path.name, reason="unreadable", message="is a folder, not an export file",
+                       hint="give the export files in it")
+    if not path.is_file():
+        return Problem(file=path.name, reason="unreadable", message=f"the file {str(path)!r} does not exist")
+    return None
 
 
 def _one_file(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_rows: int,
@@ -114,7 +166,8 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
         return
     with tempfile.TemporaryDirectory() as tmp:
         chunk_file = Path(tmp) / path.name
-        prefix, data = _split(path, chunk_file)
+        unread: list[Problem] = []          # lines that could not be read, at their line, as they are met
+        prefix, data = _split(path, chunk_file, unread)
         offset = 0
         while True:
             chunk = [r for _, r in zip(range(chunk_rows), data)]
@@ -125,32 +178,109 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
             table["source_row"] = table["source_row"] + offset
             # the title and header rows are in every chunk: their problems are said once
             yield table, [_shifted(p, offset, len(prefix)) for p in problems
-                          if offset == 0 or (p.row or 0) > len(prefix)]
+                          if offset == 0 or (p.row or 0) > len(prefix)] + unread
+            unread = []
             if len(chunk) < chunk_rows:
                 return
             offset += len(chunk)
 
 
-def _split(path: Path, scratch: Path) -> tuple[list[list[str]], Iterator[list[str]]]:
-    """(the rows above the records: titles and header; an iterator over the record rows)."""
+def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[str]], Iterator[list[str]]]:
+    """(the rows above the records: titles and header; an iterator over the record rows). A
+    line that cannot be read (a byte the file's encoding lacks, a line or field beyond the
+    limits) is given as an empty row, so that every later line keeps its number, and its
+    problem is added to ``unread``."""
     encoding = text_encoding(path)
-    f = open(path, encoding=encoding, newline="")            # closed when the iterator is used up
+    # bytes the encoding cannot read are kept as lone surrogates (U+DC00 + byte), found line by line
+    f = open(path, encoding=encoding, errors=_KEEP_BYTES, newline="")   # closed when the rows are used up
     head = f.read(1 << 16)
     delimiter = max([",", ";", "\t"], key="\n".join(head.splitlines()[:50]).count)
     f.seek(0)
     normal = encoding in _SINGLE_BYTE      # Windows-1258 writes tones apart from their letters
+    said = _ENCODINGS.get(encoding, encoding)
+
+    def lines() -> Iterator[str]:
+        """The file's lines, one longer than ``MAX_LINE`` given as ``_TOO_LONG`` (never held whole)."""
+        while line := f.readline(MAX_LINE):
+            if len(line) < MAX_LINE or line.endswith(("\n", "\r")):
+                yield line
+                continue
+            while (rest := f.readline(MAX_LINE)) and len(rest) == MAX_LINE and not rest.endswith(("\n", "\r")):
+                pass
+            yield _TOO_LONG + "\n"
+
+    def bad(row: int, message: str, value: str | None = None) -> list[str]:
+        unread.append(Problem(file=path.name, row=row, reason="unreadable", value=value,
+                              message=message + ": the line is left out", hint=_LINE_HINT))
+        return []
 
     def rows() -> Iterator[list[str]]:
+        reader = csv.reader(lines(), delimiter=delimiter)
+        n = 0
         with f:
-            for r in csv.reader(f, delimiter=delimiter):
+            while True:
+                try:
+                    r = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:
+                    n += 1
+                    yield bad(n, _csv_error(e))
+                    continue
+                n += 1
+                if r == [_TOO_LONG]:
+                    yield bad(n, f"the line is longer than {fmt_number(MAX_LINE)} characters (a quote opened and "
+                                 "never closed, or not a dossier log?)")
+                    continue
+                line = delimiter.join(r)
+                if not line.isascii() and (hit := _UNDECODED.search(line)):
+                    unread_bytes = " ".join(f"0x{ord(c) - 0xDC00:02X}" for c in hit.group())
+                    yield bad(n, f"{'byte' if len(hit.group()) == 1 else 'bytes'} {unread_bytes} cannot be read as "
+                                 f"{said}, the encoding of the file's first megabyte", _shown(line))
+                    continue
                 yield [unicodedata.normalize("NFC", c) for c in r] if normal else r
 
     stream = rows()
     first = [r for _, r in zip(range(HEAD_ROWS), stream)]
     _write_csv(scratch, first)
-    _, header, _, _ = _locate(scratch, KIND, None, None)
+    try:
+        _, header, _, _ = _locate(scratch, KIND, None, None)
+    except DxDataError as e:        # a header line that could not be read is said with it
+        raise DxDataError(unread + e.problems) from None
     prefix, body = first[:header.data_start], first[header.data_start:]
     return prefix, _chain(body, stream)
+
+
+MAX_LINE = 1 << 20        # characters in one line of a log: beyond, the line is an error at its number
+_TOO_LONG = "\ue000dx-metrics: line too long\ue000"     # stands for such a line (a private-use mark)
+_UNDECODED = re.compile("[\udc00-\udcff]+")
+
+
+def _keep_bytes(e: UnicodeDecodeError) -> tuple[str, int]:
+    """Each byte a decoder cannot read as U+DC00 + the byte: Python's "surrogateescape" does so
+    for bytes from 0x80 only, and a damaged UTF-16 unit may hold a smaller one."""
+    return "".join(chr(0xDC00 + b) for b in e.object[e.start:e.end]), e.end
+
+
+_KEEP_BYTES = "dx_metrics.keep_bytes"
+codecs.register_error(_KEEP_BYTES, _keep_bytes)
+_ENCODINGS = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1258": "Windows-1258", "cp1252": "Windows-1252",
+              "latin_1": "Latin-1", "utf-16": "UTF-16", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16"}
+_LINE_HINT = "export the log again, or open it and save it as CSV UTF-8"
+
+
+def _csv_error(e: csv.Error) -> str:
+    if "field limit" in str(e):
+        return (f"a field is longer than {fmt_number(csv.field_size_limit())} characters (a quote opened and never "
+                "closed?)")
+    return f"the line is not valid CSV ({e})"
+
+
+def _shown(line: str, width: int = 80) -> str:
+    """A line as a user can read it, each byte that could not be read written \\xFF, cut near it."""
+    at = max(0, _UNDECODED.search(line).start() - width // 2)
+    text = _UNDECODED.sub(lambda m: "".join(f"\\x{ord(c) - 0xDC00:02X}" for c in m.group()), line[at:at + width])
+    return ("…" if at else "") + text + ("…" if at + width < len(line) else "")
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
@@ -217,28 +347,84 @@ def _move_in(staging: Path, out: Path) -> list[Path]:
     return added
 
 
-def _refuse_repeats(out: Path, added: list[Path]) -> None:
+def _refuse_repeats(out: Path, added: list[Path]) -> list[Problem]:
     """The dataset checked with the new parts in it: a dossier code it already held (or any
-    other refusal) takes the new parts out again and refuses the import."""
+    other refusal) takes the new parts out again and refuses the import. Returns the check's
+    warnings about files it did not read (under hidden or linked folders)."""
     if not added:
-        return
+        return []
     try:
-        read_records(out, strict=False)
+        checked = read_records(out, strict=False)
     except BaseException:
         for f in added:          # whatever the dataset's check refused, the file adds nothing
             f.unlink(missing_ok=True)
         raise
+    return [p for p in checked.attrs["problems"] if p.reason == "skipped_files"]
+
+
+class DatasetBusy(TimeoutError):
+    """Another import held the dataset longer than the wait allowed."""
+
+
+@contextlib.contextmanager
+def _locked(out: Path, *, timeout: float) -> Iterator[None]:
+    """Hold ``out``'s lock file while the body runs. The file is created with O_CREAT | O_EXCL,
+    which succeeds for one process only on every system (Windows too); another import waits
+    for it to go, up to ``timeout`` seconds. A lock left by an import that was killed is named
+    in the refusal, with who took it and when: delete it once no import is running."""
+    lock = out / LOCK
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            pass
+        except PermissionError:          # Windows, while its holder deletes it; else a folder we cannot write
+            if not lock.exists():
+                raise
+        if time.monotonic() >= deadline:
+            raise DatasetBusy(f"{out}: another import is adding files to this dataset ({_holder(lock)}); waited "
+                              f"{timeout:g} s. If no import is running, delete {lock} and import again")
+        time.sleep(0.05)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                       "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, f)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _holder(lock: Path) -> str:
+    """Who holds the lock, as its file says."""
+    try:
+        held = json.loads(lock.read_text("utf-8"))
+        return f"lock file {lock}, taken {held['since']} by process {held['pid']} on {held['host']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"lock file {lock}"
 
 
 def _manifest(out: Path) -> list[dict]:
+    """The files imported into ``out`` so far (its manifest), or a refusal naming the manifest."""
     f = out / MANIFEST
-    return json.loads(f.read_text("utf-8")) if f.is_file() else []
+    if not f.is_file():
+        return []
+    try:
+        listed = json.loads(f.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        listed = e
+    if not isinstance(listed, list) or not all(isinstance(m, dict) and "sha256" in m for m in listed):
+        raise DxDataError([Problem(file=MANIFEST, reason="unreadable",
+                                   message=f"{f} is not the list of imported files import-records writes",
+                                   hint="restore it from a backup, or import into a new dataset folder")])
+    return listed
 
 
 def _write_manifest(out: Path, manifest: list[dict]) -> None:
-    tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, out / MANIFEST)
+    """The manifest replaced in one rename: a reader sees the old list or the new one."""
+    text = json.dumps(manifest, ensure_ascii=False, indent=1)
+    write_atomically(out / MANIFEST, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def describe(result: Imported) -> str:

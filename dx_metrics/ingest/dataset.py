@@ -9,11 +9,21 @@ the problems found, located by file and row (1-based, in the file's order). Indi
 then counted by a SQL engine over the files (``compute_indicators`` through
 ``dx_metrics.indicators.engines``); no frame of all records is ever built.
 
+Which files a folder holds: its ``.parquet`` files, in its subfolders too, found by a walk
+that never follows a linked folder and never looks inside a hidden one (``.name``: an import
+being staged, a backup); parts found there are named in a warning, not read. A FIFO, socket
+or device named ``.parquet`` is refused without being opened (reading one would wait for
+ever). A folder that is not a dataset written by import-records (no ``_imports.json``) is read
+only inside the folder a caller names (``within``: a plan's workspace), never a filesystem
+root, and a walk stops past ``MAX_ENTRIES`` entries: a wrong path must not read every Parquet
+file on the machine.
+
 Rules, as for a spreadsheet log: unit, date received and channel filled; channel one of
-online, direct, postal; dates resolved and due not before the date received; every unit in
-the unit registry; each dossier code once. With ``strict=False`` the rows breaking a rule
-are left out of every count (a filter on the scan) and listed; a repeated dossier code is
-always refused, since no rule says which copy counts.
+online, direct, postal; dates resolved and due not before the date received; every date
+within the dates a dossier can carry (``record_dates``); every unit in the unit registry;
+each dossier code once. With ``strict=False`` the rows breaking a rule are left out of every
+count (a filter on the scan) and listed; a repeated dossier code is always refused, since no
+rule says which copy counts.
 """
 from __future__ import annotations
 
@@ -21,14 +31,17 @@ import datetime as dt
 import difflib
 import hashlib
 import os
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dx_metrics.canonical import OUTPUT_COLUMNS, PROVENANCE
-from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest.table import _row_ranges, _thousands
+from dx_metrics.ingest.workbook import SPECIAL_HINT, special_file
 
 KIND = "dossier_records"
 CHANNELS = ("online", "direct", "postal")
@@ -41,12 +54,105 @@ TYPES = {"unit_id": "text", "dossier_id": "text", "channel": "text", "received_a
 _DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
                "bool": ("BOOLEAN",)}
 _HINT_CONVERT = "convert the export with dx-metrics import-records, which writes canonical columns and values"
+MANIFEST = "_imports.json"                # in a dataset folder written by import-records: the files imported
+MAX_ENTRIES = 1_000_000                   # files and folders a dataset folder's walk looks at, at most
+_PEEK = 10_000                            # entries looked at in a skipped folder, to say what it holds
+
+
+# The dates a dossier record can carry (received, resolved, due), both days included: a date
+# outside is an error at its row (a year typed 1899 or 9999, a day number read as a date).
+RECORD_DATES_FROM = "DX_METRICS_RECORD_DATES_FROM"     # the first day, YYYY-MM-DD (default 2000-01-01)
+RECORD_DATES_UNTIL = "DX_METRICS_RECORD_DATES_UNTIL"   # the last day, YYYY-MM-DD (default a year after today)
+FIRST_RECORD_DATE = dt.date(2000, 1, 1)
+RECORD_DATE_COLUMNS = ("received_at", "resolved_at", "due_at")
+
+
+def record_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """(first, last) day a dossier record may carry: ``DX_METRICS_RECORD_DATES_FROM`` (default
+    2000-01-01, before the one-stop systems that export logs) to ``DX_METRICS_RECORD_DATES_UNTIL``
+    (default ``today`` plus one year: an appointment date can lie ahead, a receipt hardly). A
+    setting that is not a date written YYYY-MM-DD, or a window that ends before it starts, is a
+    ``ValueError`` naming the variable."""
+    today = today or dt.date.today()
+    try:
+        ahead = today.replace(year=today.year + 1)
+    except ValueError:                       # 29 February: a year later is 28 February
+        ahead = today.replace(year=today.year + 1, day=28)
+    first = _date_setting(RECORD_DATES_FROM, FIRST_RECORD_DATE, "the first day a dossier record may carry")
+    last = _date_setting(RECORD_DATES_UNTIL, ahead, "the last day a dossier record may carry")
+    if last < first:
+        raise ValueError(f"{RECORD_DATES_UNTIL}={last.isoformat()} is before {RECORD_DATES_FROM}="
+                         f"{first.isoformat()}: no date would be accepted")
+    return first, last
+
+
+def _date_setting(name: str, default: dt.date, what: str) -> dt.date:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{name}={value!r} is not a date written YYYY-MM-DD ({what}; default {default.isoformat()})")
+
+
+def day_first(d: dt.date) -> str:
+    """A date as Vietnamese writes it: 01/01/2000."""
+    return d.strftime("%d/%m/%Y")
 
 
 def is_dataset(path: str | Path) -> bool:
-    """True for a Parquet file or a folder holding Parquet files."""
+    """True for a Parquet file, or a folder holding the manifest or ``.parquet`` files of its own
+    (only the folder's own entries are looked at: nothing is crawled)."""
     p = Path(path)
-    return (p.is_file() and p.suffix.lower() == ".parquet") or (p.is_dir() and any(p.rglob("*.parquet")))
+    if p.is_file():
+        return p.suffix.lower() == ".parquet"
+    if not p.is_dir():
+        return False
+    if (p / MANIFEST).is_file():
+        return True
+    try:
+        with os.scandir(p) as entries:
+            return any(e.name.lower().endswith(".parquet") for _, e in zip(range(_PEEK), entries))
+    except OSError:
+        return False
+
+
+def is_dataset_folder(path: str | Path) -> bool:
+    """True for a folder written by ``dx-metrics import-records`` (it holds the manifest)."""
+    return (Path(path) / MANIFEST).is_file()
+
+
+def folder_refusal(folder: str | Path, within: str | Path | Sequence[str | Path] | None = None) -> str | None:
+    """Why ``folder`` may not be read as dossier records, or None: a filesystem root never; a
+    folder without the manifest only inside ``within`` (a folder, or several) when it is given.
+    Nothing is crawled."""
+    p = Path(os.path.abspath(folder))
+    if p == Path(p.anchor) or p.resolve() == Path(p.resolve().anchor):
+        return f"{str(folder)!r} is the root of a file system: read as dossier records it would read every " \
+               f"Parquet file on the machine"
+    roots = [] if within is None else [within] if isinstance(within, (str, Path)) else list(within)
+    if not roots or is_dataset_folder(p) or any(inside(p, r) for r in roots):
+        return None
+    return f"{str(folder)!r} is a folder outside {' and '.join(str(r) for r in roots)} that holds no {MANIFEST} " \
+           f"(the list of files dx-metrics import-records keeps): read as dossier records it would read every " \
+           f"Parquet file under it"
+
+
+FOLDER_HINT = (f"name a dataset folder written by dx-metrics import-records (it holds {MANIFEST}), or keep the "
+               "records under the workspace (e.g. data/records)")
+
+
+def inside(path: str | Path, root: str | Path) -> bool:
+    """True when ``path`` lies strictly inside ``root``, as written (a link placed in the
+    workspace is the workspace's own) or with links resolved."""
+    a, r = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    if a != r and a.is_relative_to(r):
+        return True
+    a, r = a.resolve(), r.resolve()
+    return a != r and a.is_relative_to(r)
 
 
 @dataclass
@@ -104,16 +210,19 @@ class RecordSet:
         return read_records([*self.files, *other.files], strict=False)
 
 
-def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
+def read_records(path: str | Path | list, *, strict: bool = True,
+                 within: str | Path | Sequence[str | Path] | None = None) -> RecordSet:
     """Check the Parquet records at ``path`` (a file, a folder, or a list of files) and return
-    them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one."""
-    files, root = _files(path)
+    them as a ``RecordSet``; with ``strict`` any error raises ``DxDataError`` naming every one.
+    A folder without the manifest is read only inside ``within`` when it is given (a plan's
+    workspace); parts left out of a folder (hidden or linked folders) are named in a warning."""
+    files, root, skipped = _files(path, within)
     con = connect(capped=True)
     try:
         con.register("rel", _scan(con, files))
         con.register("located", _scan(con, files, located=True))
         schema = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM rel)").fetchall())
-        problems = _schema_problems(schema, root)
+        problems = _schema_problems(schema, root) + skipped
         if any(p.severity == ERROR for p in problems):
             raise DxDataError(problems)
         columns = [c for c in [*OUTPUT_COLUMNS[KIND], *PROVENANCE] if c in schema]
@@ -146,7 +255,7 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
             con.close()
     origin = {"file": root.name, "path": str(root.resolve()), "files": len(files), "kind": KIND, "rows": rows,
               "sha256": _digest(files), "sheet": None, "period": None,
-              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": "parquet",
+              "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": [f"dossier records in {len(files)} Parquet file(s), read where they lie"],
               "rejected_rows": rejected}
     out = RecordSet(files=files, columns=columns, rows=rows, exclude=exclude,
                     attrs={"problems": problems, "origin": origin})
@@ -155,22 +264,117 @@ def read_records(path: str | Path | list, *, strict: bool = True) -> RecordSet:
     return out
 
 
-def _files(path: str | Path | list) -> tuple[list[str], Path]:
+def _files(path: str | Path | list, within: str | Path | Sequence[str | Path] | None = None
+           ) -> tuple[list[str], Path, list[Problem]]:
+    """(the Parquet files, the folder they are named from, warnings about parts left out)."""
     if isinstance(path, (list, tuple)):
         files = [str(Path(p)) for p in path]
-        return files, Path(files[0]).parent if files else Path(".")
+        return files, Path(files[0]).parent if files else Path("."), []
     p = Path(path)
+    skipped: list[Problem] = []
+    if (special := special_file(p)) is not None:
+        raise DxDataError([Problem(file=p.name, reason="unreadable", message=f"is {special}, not a file; it is "
+                                   "not opened", hint=SPECIAL_HINT)])
     if p.is_dir():
-        files = sorted(str(f) for f in p.rglob("*.parquet")
-                       if not any(part.startswith(".") for part in f.relative_to(p).parts))
+        if (refusal := folder_refusal(p, within)) is not None:
+            raise DxDataError([Problem(file=p.name or str(p), reason="unreadable", message=refusal,
+                                       hint=FOLDER_HINT)])
+        files, skipped = dataset_parts(p)
     elif p.is_file():
         files = [str(p)]
     else:
         raise FileNotFoundError(f"{p}: no such file or folder")
     if not files:
         raise DxDataError([Problem(file=p.name, reason="unreadable", message="the folder holds no .parquet file",
-                                   hint="point at a Parquet file or at the folder dx-metrics import-records wrote")])
-    return files, p
+                                   hint="point at a Parquet file or at the folder dx-metrics import-records wrote"),
+                           *skipped])
+    return files, p, skipped
+
+
+def dataset_parts(folder: Path) -> tuple[list[str], list[Problem]]:
+    """The ``.parquet`` files under ``folder`` (sorted), and a warning naming the hidden and
+    linked folders (and hidden files) whose parts are left out. The walk follows no link to a
+    folder, looks at most ``MAX_ENTRIES`` entries, and opens no file: a FIFO, socket or device
+    named ``.parquet`` is refused by its status."""
+    parts: list[str] = []
+    left_out: list[str] = []           # what was not read, as the warning names it
+    special: list[str] = []
+    seen = 0
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError as e:
+            raise DxDataError([Problem(file=folder.name, reason="unreadable",
+                                       message=f"{_named(here, folder)} cannot be listed ({e.strerror or e})")]) \
+                from None
+        for e in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                raise DxDataError([Problem(
+                    file=folder.name, reason="too_large",
+                    message=f"the folder holds more than {_thousands(MAX_ENTRIES)} files and folders: it does not "
+                            "look like one dataset of dossier records", hint=FOLDER_HINT)])
+            name = _named(e.path, folder)
+            parquet = e.name.lower().endswith(".parquet")
+            linked = e.is_symlink()
+            if e.is_dir(follow_symlinks=linked) and (linked or e.name.startswith(".")):
+                n, more = _count_parts(Path(e.path))
+                if n:
+                    held = f"{_thousands(n)}{'+' if more else ''} Parquet file(s)"
+                    left_out.append(f"{name}/ (a link to a folder, not followed: {held})" if linked
+                                    else f"{name}/ ({held})")
+            elif e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+            elif parquet and e.name.startswith("."):
+                left_out.append(f"{name} (a hidden file)")
+            elif parquet:
+                kind = special_file(e.path)
+                if kind is not None:
+                    special.append(f"{name} is {kind}")
+                elif e.is_file(follow_symlinks=True):
+                    parts.append(e.path)
+    if special:
+        raise DxDataError([Problem(file=folder.name, reason="unreadable", hint=SPECIAL_HINT,
+                                   message="; ".join(special) + ", not a file: it is not opened, and the dataset "
+                                           "is not read")])
+    problems = []
+    if left_out:
+        problems.append(Problem(
+            file=folder.name, severity=WARNING, reason="skipped_files",
+            message="Parquet files under hidden or linked folders are not part of the dataset and were not read: "
+                    + "; ".join(sorted(left_out)),
+            hint="move them into the dataset folder if they belong to it (a linked folder is never followed), or "
+                 "out of it"))
+    return sorted(parts), problems
+
+
+def _named(path: str | Path, folder: Path) -> str:
+    """``path`` as a user finds it from the folder above the dataset ("records/.backup"), links
+    not resolved."""
+    return Path(os.path.relpath(path, os.path.dirname(os.path.abspath(folder)))).as_posix()
+
+
+def _count_parts(folder: Path) -> tuple[int, bool]:
+    """The ``.parquet`` files under a folder left out (links inside it not followed), looking
+    at ``_PEEK`` entries at most: (count, whether there may be more)."""
+    n, seen, stack = 0, 0, [folder]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    seen += 1
+                    if seen > _PEEK:
+                        return n, True
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(Path(e.path))
+                    elif e.name.lower().endswith(".parquet"):
+                        n += 1
+        except OSError:
+            continue
+    return n, False
 
 
 def connect(*, capped: bool = False):
@@ -239,6 +443,12 @@ def _rules(columns: list[str]) -> list[tuple[str, str, str, str | None]]:
         rules.append(("resolved_at", "earlier_than_received", "resolved_at < received_at", None))
     if "due_at" in columns:
         rules.append(("due_at", "earlier_than_received", "CAST(due_at AS DATE) < CAST(received_at AS DATE)", None))
+    first, last = record_dates()
+    for c in RECORD_DATE_COLUMNS:
+        if c in columns:
+            rules.append((c, "outside_record_dates", f"(CAST({c} AS DATE) < DATE '{first.isoformat()}' OR "
+                                                     f"CAST({c} AS DATE) > DATE '{last.isoformat()}')",
+                          "record_dates_window"))
     return rules
 
 
@@ -260,10 +470,14 @@ def _located(con, root: Path, column: str, code: str, cond: str, hint: str | Non
     parts = [f"{_relative(f, root)} {_row_ranges(rows)[0]}" for f, rows in by_file.items()]
     first_file, first_row, value = first[0]
     params = {"rows": _thousands(n), "ranges": "; ".join(parts), "more": max(0, n - len(first))}
-    if code in ("unknown_channel", "unit_not_in_registry"):
+    if code in ("unknown_channel", "unit_not_in_registry", "outside_record_dates"):
         params.update(quoted=f"'{value}'")
+    if code == "outside_record_dates":
+        first_day, last_day = record_dates()
+        params.update(first=day_first(first_day), last=day_first(last_day))
     return Problem(file=_relative(first_file, root), row=int(first_row), column=column, value=value,
-                   reason="missing_column" if code == "required_empty" else "inconsistent", code=code,
+                   reason={"required_empty": "missing_column", "outside_record_dates": "out_of_range"}.get(
+                       code, "inconsistent"), code=code,
                    hint_code=hint, message="", params=params)
 
 

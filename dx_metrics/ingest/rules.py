@@ -13,6 +13,7 @@ import pandas as pd
 
 from dx_metrics.registry import catalog
 from dx_metrics.ingest import indexes
+from dx_metrics.ingest.dataset import RECORD_DATE_COLUMNS, day_first, record_dates
 from dx_metrics.ingest.header import COMPONENT_PREFIX
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.canonical import KEYS, OUTPUT_COLUMNS  # noqa: F401 - the reader's names for them
@@ -114,6 +115,13 @@ def dossier_records(t: RawTable) -> None:
         t.flag(d["resolved_at"] < d["received_at"], "resolved_at", "earlier_than_received", reason="inconsistent")
     if "due_at" in d:
         t.flag(d["due_at"] < d["received_at"].dt.normalize(), "due_at", "earlier_than_received", reason="inconsistent")
+    first, last = record_dates()
+    window = {"first": day_first(first), "last": day_first(last)}
+    for c in RECORD_DATE_COLUMNS:       # 31/12/9999, 01/01/1899, Excel's day 61: a date no dossier carries
+        if c in d:
+            day = d[c].dt.normalize()
+            t.flag((day < pd.Timestamp(first)) | (day > pd.Timestamp(last)), c, "", reason="out_of_range",
+                   hint="record_dates_window", codes=pd.Series("outside_record_dates", index=d.index), params=window)
 
 
 def services(t: RawTable) -> None:

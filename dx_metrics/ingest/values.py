@@ -25,6 +25,10 @@ _THOUSANDS_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3}){2,}$")
 _PLAIN = re.compile(r"^\d+(\.\d+)?$")
 _MISSING_TEXT = {"", "-", "–", "—"}  # blank or a dash; "N/A" is a problem, not a blank
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Excel's day 60 is 29 February 1900, a day that never was (Lotus 1-2-3's leap-year bug, kept):
+# days 1-60 do not fall on the dates Excel shows for them, so a date is read from day 61
+# (1 March 1900) on, and an earlier day number is an error at its cell
+FIRST_SERIAL = 61
 
 
 def number_from_text(text: str) -> tuple[float | None, bool]:
@@ -159,7 +163,8 @@ def _date_from_text(text: str) -> pd.Timestamp | None:
 
 
 def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates from datetime cells, Excel serial numbers or day-first text ("14/12/2022")."""
+    """Dates from datetime cells, Excel serial numbers or day-first text ("14/12/2022"). A
+    serial number before 61 (1 March 1900) is refused: Excel counts a 29 February 1900."""
     if pd.api.types.is_datetime64_any_dtype(raw.dtype) or \
             pd.api.types.infer_dtype(raw, skipna=True) in ("datetime", "datetime64", "date", "empty"):
         # every cell is already a date (or empty): nothing to parse cell by cell
@@ -176,14 +181,20 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         elif isinstance(v, dt.date):
             ts = pd.Timestamp(v)
         elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            if 1 <= float(v) < 2958466:  # Excel's valid serial range
+            if FIRST_SERIAL <= float(v) < 2958466:  # Excel's serial range from 1 March 1900
                 ts = EXCEL_EPOCH + pd.to_timedelta(float(v), unit="D")
+            elif 1 <= float(v) < FIRST_SERIAL:
+                errors[i] = "excel_serial_1900"
+                continue
         elif isinstance(v, str):
             ts = _date_from_text(v)
             if ts is None:
                 num, pct = number_from_text(v)
-                if num is not None and not pct and 1 <= num < 2958466:
+                if num is not None and not pct and FIRST_SERIAL <= num < 2958466:
                     ts = EXCEL_EPOCH + pd.to_timedelta(num, unit="D")
+                elif num is not None and not pct and 1 <= num < FIRST_SERIAL:
+                    errors[i] = "excel_serial_1900"
+                    continue
         if ts is None:
             errors[i] = "not_a_date"
         else:

@@ -10,7 +10,9 @@ import codecs
 import csv
 import dataclasses
 import io
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -40,6 +42,27 @@ class Sheet:
 
 def _unreadable(path: Path, message: str, hint: str | None = None) -> DxDataError:
     return DxDataError([Problem(file=path.name, message=message, reason="unreadable", hint=hint)])
+
+
+def special_file(path: str | Path) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a folder ("a FIFO (named pipe)",
+    "a socket", "a character device", "a block device"), told from its status without opening
+    it: a FIFO opened for reading waits for a writer for ever, a device may never end. None for
+    a file, a folder, or a path that does not exist."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    for test, said in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return said
+    return "not a regular file"
+
+
+SPECIAL_HINT = "save the export as a file and give that file"
 
 
 def sniff_format(path: Path) -> str:
@@ -113,6 +136,8 @@ def _open_sheets(path: Path, *, nrows: int | None, only: str | None) -> list[She
         raise _unreadable(path, f"the file {str(path)!r} does not exist")
     if path.is_dir():
         raise _unreadable(path, "is a folder, not a spreadsheet file")
+    if (special := special_file(path)) is not None:
+        raise _unreadable(path, f"is {special}, not a file; it is not opened", SPECIAL_HINT)
     ext = path.suffix.lower()
     kind = sniff_format(path)
     if kind == "empty":
@@ -139,7 +164,16 @@ def _open_sheets(path: Path, *, nrows: int | None, only: str | None) -> list[She
 def _read_text(path: Path) -> tuple[pd.DataFrame, list[int]]:
     text = _decode_text(path, path.read_bytes())
     delim = max([",", ";", "\t"], key=_head_lines(text, 50).count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    rows = []
+    try:
+        for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+            rows.append(r)
+    except csv.Error as e:      # a field past csv's limit (a quote never closed ...): said at its line
+        said = (f"a field is longer than {csv.field_size_limit():,} characters (a quote opened and never closed?)"
+                .replace(",", ".") if "field limit" in str(e) else f"the line is not valid CSV ({e})")
+        raise DxDataError([Problem(file=path.name, row=len(rows) + 1, reason="unreadable",
+                                   message=f"{said}: the file is not read",
+                                   hint="correct the line, or export the file again")]) from None
     widths = [len(r) for r in rows]
     width = max(widths, default=0)
     if width == 0:

@@ -20,7 +20,7 @@ from dx_metrics.ingest.dataset import RecordSet
 from dx_metrics import notes, workspace
 from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
-from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
+from dx_metrics.plans import DxPlanError, Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
 
 
 @dataclass
@@ -86,9 +86,15 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     compared: dict[str, list[pd.DataFrame]] = {}
     problems: list[Problem] = []
     sources: list[dict] = []
+    refused = workspace.refused_inputs([i.path for i in plan.inputs], data_dir=data_dir,
+                                       plan_file=plan.path if plan.path is not None else plan_dir / "plan.yaml")
+    if refused:
+        raise DxPlanError(refused)
+    within = (workspace.of_folder(plan_dir).root, data_dir)
     for item in plan.inputs:
         df = read_export(workspace.resolve_input(item.path, plan_dir=plan_dir, data_dir=data_dir), item.kind,
-                         sheet=item.sheet, period=item.period, strict=False, scope=plan.unit_id, index=item.index)
+                         sheet=item.sheet, period=item.period, strict=False, scope=plan.unit_id, index=item.index,
+                         within=within)
         problems.extend(df.attrs["problems"])
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
