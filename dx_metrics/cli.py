@@ -1,7 +1,8 @@
 """``dx-metrics``: validate exports, run report notebooks, list indicators.
 
 Exit codes: ``validate`` 0 clean (warnings allowed), 1 errors found, 2 a file unreadable;
-``run`` 0 all runs succeeded, 1 any failed.
+``run`` 0 all runs succeeded, 1 any failed; any command 2 when a ``DX_METRICS_*`` variable holds
+a value it cannot use (``dx_metrics.settings``), said by name before any work.
 """
 from __future__ import annotations
 
@@ -406,10 +407,20 @@ def cmd_import_records(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dx_metrics import settings
+
     args = _parser().parse_args(argv)
     pd.set_option("display.width", 200)
     try:
+        # every DX_METRICS_* value checked before any work: a bad one is said once, by name,
+        # not by every run of a batch or halfway through a file
+        settings.check_all()
+        for line in settings.unknown():
+            print(f"dx-metrics: warning: {line}", file=sys.stderr)
         return args.func(args)
+    except settings.SettingError as e:
+        print(f"dx-metrics: {e}", file=sys.stderr)
+        return 2
     except BrokenPipeError:   # `dx-metrics indicators | head -1`: the reader has had enough
         import os
 
