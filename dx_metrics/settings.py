@@ -23,7 +23,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 PREFIX = "DX_METRICS_"
 OFF = "off"
@@ -80,21 +79,10 @@ def _choice(*allowed: str) -> Callable[[str, Setting], str]:
     return parse
 
 
-def _path_or_off(kind: str) -> Callable[[str, Setting], str]:
-    """A file or folder path (``kind``: "file" or "folder"), or ``off``: the text as set, ``off``
-    in lower case. A path to a thing of the other kind is refused."""
-    def parse(text: str, _s: Setting) -> str:
-        if text.lower() == OFF:
-            return OFF
-        if "\0" in text:
-            raise ValueError("holds a NUL character")
-        p = Path(text).expanduser()
-        if kind == "file" and p.is_dir():
-            raise ValueError("is a folder; give a file path (e.g. /data/dx/history.duckdb)")
-        if kind == "folder" and p.exists() and not p.is_dir():
-            raise ValueError("is a file; give a folder path")
-        return text
-    return parse
+def _path_or_off(text: str, _s: Setting) -> str:
+    """A path, or ``off`` (in lower case). Whether the path can be used is for its user to find
+    out when it tries (the cache and the history store fall back with a note, never a failed report)."""
+    return OFF if text.lower() == OFF else text
 
 
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t|%)", re.IGNORECASE)
@@ -151,10 +139,10 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             'or "k8s://..."', "local[*]", "the Spark cluster that counts records when DX_METRICS_ENGINE=spark",
             _spark_master, "local[*]"),
     Setting("DX_METRICS_CACHE", 'a folder, or "off"', None,
-            "where parsed exports are cached as Parquet (off: no cache)", _path_or_off("folder"),
+            "where parsed exports are cached as Parquet (off: no cache)", _path_or_off,
             "~/.cache/dx_metrics, or $XDG_CACHE_HOME/dx_metrics"),
     Setting("DX_METRICS_HISTORY", 'a file path, or "off"', None,
-            "the history store of runs (off: nothing is recorded)", _path_or_off("file"),
+            "the history store of runs (off: nothing is recorded)", _path_or_off,
             "data/history.duckdb of the workspace"),
     Setting("DX_METRICS_HISTORY_DEFER", "0 or 1", False,
             "set by dx-metrics run in a report's kernel: its history part waits for the run's success",

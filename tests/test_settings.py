@@ -67,15 +67,6 @@ def test_a_bad_value_is_refused_naming_the_variable_and_the_value(name, raw, sai
     assert (e.value.name, e.value.value) == (name, raw)
 
 
-def test_a_path_setting_refuses_a_thing_of_the_other_kind(tmp_path):
-    a_file = tmp_path / "cache.txt"
-    a_file.write_text("x", encoding="utf-8")
-    with pytest.raises(SettingError, match=re.escape(f"DX_METRICS_CACHE={str(a_file)!r} is a file; give a folder")):
-        settings.value("DX_METRICS_CACHE", {"DX_METRICS_CACHE": str(a_file)})
-    with pytest.raises(SettingError, match=re.escape(f"DX_METRICS_HISTORY={str(tmp_path)!r} is a folder")):
-        settings.value("DX_METRICS_HISTORY", {"DX_METRICS_HISTORY": str(tmp_path)})
-
-
 def test_every_variable_the_package_reads_or_documents_is_a_setting():
     # the call sites left in history.py, runner.py, outputs.py, dataset.py and extent.py switch to
     # settings.value in one line each: their variables are here already
@@ -121,12 +112,9 @@ def test_the_command_line_says_a_bad_setting_by_name_and_exits_2(tmp_path, name,
 
 def test_a_report_reads_its_setting_when_it_needs_it(tmp_path, monkeypatch):
     # the library (a notebook run by hand) is told by name too, at the point of use
-    from dx_metrics.ingest import cache
+    from dx_metrics.indicators import engines
     from dx_metrics.report import assemble
 
-    monkeypatch.setenv("DX_METRICS_CACHE", str(write_sheet(tmp_path / "x.xlsx", [["x"]])))
-    with pytest.raises(SettingError, match="^DX_METRICS_CACHE=.*x.xlsx' is a file; give a folder path"):
-        cache.cache_dir()
     monkeypatch.setenv("DX_METRICS_REVIEW_RECORDS", "lots")
 
     class Records(assemble.RecordSet):
@@ -134,6 +122,9 @@ def test_a_report_reads_its_setting_when_it_needs_it(tmp_path, monkeypatch):
             self.rows = 10
     with pytest.raises(SettingError, match="^DX_METRICS_REVIEW_RECORDS='lots' is not a whole number"):
         assemble._reviewable_tables({"dossier_records": Records()}, [])
+    monkeypatch.setenv("DX_METRICS_ENGINE", "postgres")      # was "engine must be one of ...", no variable named
+    with pytest.raises(SettingError, match="^DX_METRICS_ENGINE='postgres' is not one of duckdb, spark"):
+        engines.aggregate_record_set(Records())
 
 
 def test_a_warning_for_a_misspelt_variable_does_not_stop_the_command(tmp_path, monkeypatch, capsys):
