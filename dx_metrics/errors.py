@@ -37,6 +37,7 @@ REASONS = (
     "skipped_row",         # a row that was ignored (heading, note ...)
     "other_sheets",        # more sheets hold this kind of table; one was read
     "plan",                # a plan file that cannot be used as written
+    "lookalike_text",      # a text with hidden characters (removed) or letters that only look Vietnamese
 )
 
 MAX_LISTED = 10

@@ -65,3 +65,109 @@ def test_a_report_on_a_unit_named_like_a_formula_is_written_with_its_chart(tmp_p
     # 5 of 10 online; the department's total 10 of 30 (the provisional unit counts in it)
     assert bars[f"{MACRO} (tạm)"] == pytest.approx(0.5)
     assert bars["Sở Giao thông vận tải tỉnh Bạc Liêu"] == pytest.approx(10 / 30)
+
+
+# --- look-alike names: invisible characters removed and said; other letters refused at their cell
+
+INVISIBLE = [("\u200b", "U+200B ZERO WIDTH SPACE"), ("\u200c", "U+200C ZERO WIDTH NON-JOINER"),
+             ("\u200d", "U+200D ZERO WIDTH JOINER"), ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+             ("\u202a", "U+202A LEFT-TO-RIGHT EMBEDDING"), ("\u202b", "U+202B RIGHT-TO-LEFT EMBEDDING"),
+             ("\u202c", "U+202C POP DIRECTIONAL FORMATTING"), ("\u202d", "U+202D LEFT-TO-RIGHT OVERRIDE"),
+             ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"), ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+             ("\u2067", "U+2067 RIGHT-TO-LEFT ISOLATE"), ("\u2068", "U+2068 FIRST STRONG ISOLATE"),
+             ("\u2069", "U+2069 POP DIRECTIONAL ISOLATE"),
+             # openpyxl cannot write U+0001; a workbook holds it as "_x0001_", which readers (calamine,
+             # Excel) turn back into U+0001: the file of the issue
+             ("_x0001_", "U+0001 CONTROL CHARACTER")]
+
+
+@pytest.mark.parametrize("char, named", INVISIBLE, ids=[n.split(" ")[0] for _, n in INVISIBLE])
+def test_an_invisible_character_in_a_unit_name_is_removed_said_and_the_registered_unit_matched(tmp_path, char, named):
+    from dx_metrics import read_export
+
+    written = f"Văn ph{char}òng Sở"            # looks like the department's office, which the registry has
+    path = write_sheet(tmp_path / "a.xlsx", one_stop_rows([unit_row(written, 10, 4), unit_row("Thanh tra Sở", 5, 1)]))
+    df = read_export(path, "dossiers", strict=True)       # a warning: nothing is refused
+    assert df["unit_id"].tolist() == ["baclieu_dot_office", "baclieu_dot_inspect"]
+    assert df["unit_name"].tolist() == ["Văn phòng Sở", "Thanh tra Sở"]
+    assert df.attrs["origin"]["provisional_units"] == []
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    shown = f"Văn ph⟨{named.split(' ')[0]}⟩òng Sở"
+    assert (p.severity, p.row, p.column, p.value) == ("warning", 7, "Đơn vị", shown)
+    assert p.say("en") == (f'"{shown}" holds invisible characters ({named}); they were removed and the text read '
+                           "without them")
+    assert p.say("vi") == (f'"{shown}" chứa ký tự ẩn ({named}); các ký tự này đã được bỏ, nội dung được đọc '
+                           "không có chúng")
+
+
+LOOKALIKE = [("Th\u0430nh tra Sở", 'U+0430 CYRILLIC SMALL LETTER A "а"'),
+             ("\u03a4hanh tra Sở", 'U+03A4 GREEK CAPITAL LETTER TAU "Τ"'),
+             ("\uff34hanh tra Sở", 'U+FF34 FULLWIDTH LATIN CAPITAL LETTER T "Ｔ"'),
+             ("\u00d0ội Thanh tra", 'U+00D0 LATIN CAPITAL LETTER ETH "Ð"'),
+             ("\u0412\u0103n ph\u043e\u0300ng Sở",
+              'U+0412 CYRILLIC CAPITAL LETTER VE "В", U+043E CYRILLIC SMALL LETTER O "о"')]
+
+
+@pytest.mark.parametrize("written, named", LOOKALIKE, ids=["cyrillic", "greek", "fullwidth", "eth", "two"])
+def test_a_unit_name_with_look_alike_letters_is_an_error_at_its_cell_never_a_new_unit(tmp_path, written, named):
+    from dx_metrics import DxDataError, read_export
+
+    path = write_sheet(tmp_path / "a.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 10, 4), unit_row(written, 5, 1)]))
+    df = read_export(path, "dossiers", strict=False)
+    assert df["unit_id"].tolist() == ["baclieu_dot_office"]           # the row is left out, not a provisional unit
+    assert df.attrs["origin"]["provisional_units"] == [] and df.attrs["origin"]["rejected_rows"] == 1
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    assert (p.severity, p.row, p.column) == ("error", 8, "Đơn vị")
+    assert p.say("vi") == (f'"{written}" chứa ký tự giống chữ Việt nhưng khác mã ({named}); không thể đối chiếu '
+                           "an toàn nên không được đọc")
+    assert p.say("en") == (f'"{written}" holds characters that look like Vietnamese letters but are other characters '
+                           f"({named}); it cannot be matched safely, and is not read")
+    assert p.hint.startswith("retype the text with a Vietnamese keyboard")
+    with pytest.raises(DxDataError) as e:
+        read_export(path, "dossiers")
+    assert [q.row for q in e.value.problems if q.severity == "error"] == [8]
+
+
+def test_validate_names_the_look_alike_cell_and_exits_1(tmp_path, capsys):
+    from dx_metrics.cli import main
+
+    path = write_sheet(tmp_path / "a.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 10, 4),
+                                                           unit_row("Th\u0430nh tra Sở", 5, 1)]))
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "1 valid row(s), 1 error(s)" in out
+    assert ('error     8    Đơn vị  Thаnh tra Sở  "Thаnh tra Sở" holds characters that look like Vietnamese letters '
+            'but are other characters (U+0430 CYRILLIC SMALL LETTER A "а")') in out
+
+
+def test_names_in_the_title_rows_are_checked_too(tmp_path):
+    from dx_metrics import read_export
+
+    units = [unit_row("Văn phòng Sở", 10, 4), unit_row("Thanh tra Sở", 5, 1)]
+    rows = one_stop_rows(units)
+    rows[1] = ["SỞ GIAO\u200b THÔNG VẬN TẢI"]          # hidden: read without it, the department found
+    df = read_export(write_sheet(tmp_path / "a.xlsx", rows), "dossiers")
+    assert df.attrs["origin"]["scope_id"] == "baclieu_dot" and df["unit_id"].tolist()[0] == "baclieu_dot_office"
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    assert (p.severity, p.row, p.column) == ("warning", 2, None)
+    rows[1] = ["SỞ GIAО THÔNG VẬN TẢI"]                 # a Cyrillic "О": never a provisional body shown alike
+    df = read_export(write_sheet(tmp_path / "b.xlsx", rows), "dossiers", strict=False)
+    origin = df.attrs["origin"]
+    assert origin["scope_id"] == "prov_95" and not origin["scope_provisional"]      # the province, named above it
+    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    assert (p.severity, p.row) == ("error", 2)
+    assert p.say("en").startswith('"SỞ GIAО THÔNG VẬN TẢI" holds characters that look like Vietnamese letters but '
+                                  'are other characters (U+041E CYRILLIC CAPITAL LETTER O "О")')
+
+
+def test_the_hidden_characters_are_every_format_and_control_character_python_knows():
+    import sys
+    import unicodedata
+
+    from dx_metrics.text import HIDDEN_RANGES, hidden_characters
+
+    table = {i for a, b in HIDDEN_RANGES for i in range(a, b + 1)}
+    cf = {i for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)) == "Cf"}
+    controls = {i for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)) == "Cc" and not chr(i).isspace()}
+    assert cf | controls <= table
+    assert hidden_characters("a\u200bb\u202ec\u200b") == ["\u200b", "\u202e"] and hidden_characters("Bạc Liêu") == []
