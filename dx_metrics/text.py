@@ -38,6 +38,10 @@ def _char_class(escape) -> str:
 _HIDDEN = re.compile(_char_class(lambda c: f"\\U{c:08X}"))
 HIDDEN_RE2 = _char_class(lambda c: f"\\x{{{c:X}}}")      # the same class for Arrow (pyarrow.compute)
 
+# what XML 1.0 (a workbook's or a Word document's text) cannot hold: control characters other than
+# tab and line breaks, halves of surrogate pairs, U+FFFE and U+FFFF
+XML_ILLEGAL = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_XML_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\"'`:;,.()\[\]{}*_%\-–—/\\&+]+")
 
@@ -86,6 +90,12 @@ def clean_label(text: object) -> str:
     if text is None:
         return ""
     return _SPACE.sub(" ", nfc(_HIDDEN.sub("", str(text)))).strip()
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with each character XML cannot hold written as U+FFFD "\ufffd" (a writer's last
+    guard: text read from an export has none left, ``clean_label``)."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
 
 
 def hidden_characters(text: object) -> list[str]:

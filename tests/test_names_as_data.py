@@ -171,3 +171,82 @@ def test_the_hidden_characters_are_every_format_and_control_character_python_kno
     controls = {i for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)) == "Cc" and not chr(i).isspace()}
     assert cf | controls <= table
     assert hidden_characters("a\u200bb\u202ec\u200b") == ["\u200b", "\u202e"] and hidden_characters("Bạc Liêu") == []
+
+
+# --- workbooks: every text written as the workbook can hold it, and what was replaced said
+
+def _sheet_rows(path: Path, sheet: str) -> list[list]:
+    """A written sheet as Excel reads it (calamine decodes "_x0001_" as Excel does; openpyxl does not)."""
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def _records(path: Path, sheet: str) -> list[dict]:
+    head, *rows = _sheet_rows(path, sheet)
+    return [dict(zip(head, r)) for r in rows]
+
+
+def test_a_control_character_in_an_export_never_reaches_the_workbook_and_is_said_at_its_cell(tmp_path):
+    from openpyxl import load_workbook
+
+    from dx_metrics.report import build_plan_report
+    from dx_metrics.report.outputs import write_outputs
+
+    # openpyxl writes "_x0001_"; calamine (and Excel) read it back as U+0001: the hostile file of the issue
+    plan = _plan(tmp_path, [unit_row("Phòng Quản lý vận tải_x0001_", 10, 4), unit_row("Văn phòng Sở", 20, 5)])
+    written = write_outputs(build_plan_report(plan), tmp_path / "out")
+    book = written["workbook"]
+    load_workbook(book)                                     # opens
+    units = {r["Đơn vị"] for r in _records(book, "Chỉ số")}
+    assert "Phòng Quản lý vận tải (tạm)" in units
+    (dq,) = [r for r in _records(book, "Chất lượng dữ liệu") if r["Loại"] == "Ký tự ẩn hoặc giống chữ Việt"]
+    assert (dq["Mức độ"], dq["Tệp"], dq["Dòng"], dq["Cột"]) == ("cảnh báo", "a.xlsx", 7, "Đơn vị")
+    assert dq["Nội dung"] == ('"Phòng Quản lý vận tải⟨U+0001⟩" chứa ký tự ẩn (U+0001 CONTROL CHARACTER); các ký tự '
+                              "này đã được bỏ, nội dung được đọc không có chúng")
+    assert written["document"].is_file()                   # report.docx too (python-docx refused U+0001 as well)
+
+
+def test_text_a_workbook_cannot_hold_is_written_with_a_replacement_and_noted(tmp_path):
+    from openpyxl import load_workbook
+
+    from dx_metrics.report import build_plan_report
+    from dx_metrics.report.outputs import write_outputs
+
+    # a CSV keeps "_x0001_" as six characters; written into a workbook as they are, Excel would read U+0001
+    csv = ("UBND TỈNH BẠC LIÊU\nSỞ GIAO THÔNG VẬN TẢI\nĐơn vị,Trực tuyến,\"Trực tiếp, dịch vụ bưu chính\"\n"
+           "Phòng A_x0001_B,4,6\nVăn phòng Sở,5,15\nĐội _x0041_,1,1\n")
+    plan = _plan(tmp_path, [], csv=csv)
+    text = plan.read_text("utf-8").replace("targets:", 'tasks:\n  - {id: T1, title: "Triển khai\\x02 hệ thống", '
+                                                       "owner: baclieu_dot_office, status: done}\ntargets:")
+    plan.write_text(text, encoding="utf-8")
+    r = build_plan_report(plan)
+    assert "Phòng A_x0001_B" in set(r.tables["dossiers"]["unit_name"])      # read as written
+    book = write_outputs(r, tmp_path / "out")["workbook"]
+    load_workbook(book)
+    units = {x["Đơn vị"] for x in _records(book, "Chỉ số")}
+    assert "Phòng A\ufffdB (tạm)" in units                  # not U+0001 once Excel reads it
+    assert "Đội _x0041_ (tạm)" in units                     # an escape of a letter: shown as written, not "Đội A"
+    tasks = [x for x in _records(book, "Nhiệm vụ")]
+    assert any(v == "Triển khai\ufffd hệ thống" for x in tasks for v in x.values())
+    noted = [x for x in _records(book, "Chất lượng dữ liệu") if x["Tệp"] == "evaluation.xlsx"]
+    assert {(x["Trang tính"], x["Nội dung"]) for x in noted} >= {
+        ("Chỉ số", '"Phòng A\ufffdB (tạm)" có ký tự mà tệp Excel không chứa được (U+0001 CONTROL CHARACTER); mỗi ký '
+                   "tự được ghi thành \ufffd"),
+        ("Nhiệm vụ", '"Triển khai\ufffd hệ thống" có ký tự mà tệp Excel không chứa được (U+0002 CONTROL CHARACTER); '
+                     "mỗi ký tự được ghi thành \ufffd")}
+    assert all(x["Mức độ"] == "cảnh báo" and isinstance(x["Dòng"], (int, float)) for x in noted)
+
+
+def test_the_workbook_writer_holds_any_text():
+    import tempfile
+
+    from dx_metrics.report.workbook import cell_text, write_workbook
+
+    texts = ["A\x00B", "\x0b\x0c\x1f", "_x0001__x001F_", "_X0041_ _x0041_", "\ud800x", "\ufffe", "tab\tand\nline"]
+    df = pd.DataFrame({"Tên": pd.Series(texts, dtype=object)})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_workbook(Path(tmp) / "w.xlsx", [("Tên", df, {})])
+        got = [r[0] for r in _sheet_rows(path, "Tên")[1:]]
+    assert got == ["A\ufffdB", "\ufffd" * 3, "\ufffd\ufffd", "_X0041_ _x0041_", "\ufffdx", "\ufffd", "tab\tand\nline"]
+    assert cell_text("_x0041_") == ("_x005F_x0041_", [])
