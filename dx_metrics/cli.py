@@ -238,7 +238,8 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
         w = csv.DictWriter(out, fieldnames=units.COLUMNS, lineterminator="\n")
         if not args.write or out.tell() == 0:
             w.writeheader()
-        w.writerows(rows.values())
+        # read by people in a spreadsheet: no cell may start a formula (units.csv_cell)
+        w.writerows({k: units.csv_cell(v) for k, v in row.items()} for row in rows.values())
     finally:
         if args.write:
             out.close()

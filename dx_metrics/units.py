@@ -38,6 +38,34 @@ REGISTRY_HINT = "add it to units.csv in your workspace ('dx-metrics units sugges
 _overlay: Path | None = None
 _provisional_names: dict[str, str] = {}   # provisional id -> the name as written in the export
 
+# A units.csv is written for people to open in Excel or LibreOffice ('units suggest --write'). A
+# cell starting with "=", "+", "-" or "@" is a formula there ("=cmd|' /C calc'!A0" starts a
+# program through DDE), and some importers skip a leading tab or carriage return and then see one.
+# Such a cell is written with a leading apostrophe, the spreadsheets' own mark for "text as typed"
+# (OWASP's advice against CSV injection): it is never evaluated, and shows the text. Quoting the
+# field ("=1+2" in double quotes) would not do: CSV quotes are gone once the file is parsed.
+# The apostrophe is ours: reading units.csv takes one away again, and a text that starts with an
+# apostrophe itself is written with one more, so what is written is read back exactly.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A text as a cell of a CSV file people open in a spreadsheet: never a formula.
+
+    >>> csv_cell("=cmd|' /C calc'!A0"), csv_cell("Phòng A"), csv_cell("'quoted")
+    ("'=cmd|' /C calc'!A0", 'Phòng A', "''quoted")
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS + ("'",)) else text
+
+
+def from_csv_cell(text: str) -> str:
+    """A cell ``csv_cell`` wrote, as the text it stands for (other cells as they are).
+
+    >>> from_csv_cell("'=cmd|' /C calc'!A0"), from_csv_cell("''quoted"), from_csv_cell("'Phòng")
+    ("=cmd|' /C calc'!A0", "'quoted", "'Phòng")
+    """
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1] in "=+-@\t\r'" else text
+
 
 def bundled_file():
     return resources.files("dx_metrics.reference").joinpath("units.csv")
@@ -90,6 +118,8 @@ def _read(path: Path | None) -> pd.DataFrame:
             raise ValueError(f"{path or 'dx_metrics/reference/units.csv'}: {e} (a row with a field too many: "
                              f"quote names that hold commas)") from None
     name = "dx_metrics/reference/units.csv" if path is None else str(path)
+    for c in df.columns:       # a cell 'units suggest' wrote as "'=..." is the text "=..." (csv_cell)
+        df[c] = df[c].map(from_csv_cell, na_action="ignore")
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"{name}: missing columns {missing} (the columns are {', '.join(COLUMNS)})")

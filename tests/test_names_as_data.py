@@ -250,3 +250,58 @@ def test_the_workbook_writer_holds_any_text():
         got = [r[0] for r in _sheet_rows(path, "Tên")[1:]]
     assert got == ["A\ufffdB", "\ufffd" * 3, "\ufffd\ufffd", "_X0041_ _x0041_", "\ufffdx", "\ufffd", "tab\tand\nline"]
     assert cell_text("_x0041_") == ("_x005F_x0041_", [])
+
+
+# --- CSV written for people to open in a spreadsheet: no cell is a formula
+
+FORMULAS = ["=cmd|' /C calc'!A0", "\t=1+2", "+84 Phòng Một cửa", "@SUM(A1)", "-Phòng Kế hoạch"]
+CSV_HEAD = ('UBND TỈNH BẠC LIÊU\nSỞ GIAO THÔNG VẬN TẢI\nNăm 2023\n'
+            'Đơn vị,Trực tuyến,"Trực tiếp, dịch vụ bưu chính"\n')
+
+
+def _csv_export(path: Path, names: list[str]) -> Path:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(CSV_HEAD)
+        csv.writer(f).writerows([[n, 1, 2] for n in names])
+    return path
+
+
+def test_units_suggest_writes_no_cell_a_spreadsheet_would_evaluate_and_reads_it_back(tmp_path, monkeypatch, capsys):
+    import csv
+
+    from dx_metrics import read_export, units
+    from dx_metrics.cli import main
+
+    export = _csv_export(tmp_path / "a.csv", [*FORMULAS, "Văn phòng Sở"])
+    monkeypatch.chdir(tmp_path)
+    assert main(["units", "suggest", str(export), "--write", "units.csv"]) == 0
+    with open(tmp_path / "units.csv", encoding="utf-8", newline="") as f:
+        head, *rows = list(csv.reader(f))
+    assert head == units.COLUMNS
+    written = {r[head.index("name_vi")]: r for r in rows}
+    # the reader trims the tab (clean_label); the apostrophe defuses what is left
+    assert sorted(written) == sorted(["'=cmd|' /C calc'!A0", "'=1+2", "'+84 Phòng Một cửa", "'@SUM(A1)",
+                                      "'-Phòng Kế hoạch"])
+    assert all(r[head.index("name_variants")] == name for name, r in written.items())
+    assert all(not cell.startswith(units.FORMULA_STARTS) for r in rows for cell in r)
+    # printed for pasting: the same cells
+    capsys.readouterr()
+    assert main(["units", "suggest", str(_csv_export(tmp_path / "b.csv", ["=HYPERLINK(\"http://x\")"]))]) == 0
+    assert "'=HYPERLINK(\"\"http://x\"\")" in capsys.readouterr().out
+    # the rows as a workspace registry: each name is its text again, and the export's names are known units
+    units.set_overlay(tmp_path / "units.csv")
+    reg = units.load_units().set_index("name_vi")
+    assert {"=cmd|' /C calc'!A0", "=1+2", "@SUM(A1)"} <= set(reg.index)
+    df = read_export(export, "dossiers")
+    assert df.attrs["origin"]["provisional_units"] == []
+    assert df.set_index("unit_name").at["=cmd|' /C calc'!A0", "unit_id"] == reg.at["=cmd|' /C calc'!A0", "unit_id"]
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@A1", "\t=1", "\r=1", "'=1", "''", "Phòng 'A'", "'Phòng"])
+def test_a_csv_cell_reads_back_as_the_text_written(text):
+    from dx_metrics.units import FORMULA_STARTS, csv_cell, from_csv_cell
+
+    assert from_csv_cell(csv_cell(text)) == text
+    assert not csv_cell(text).startswith(FORMULA_STARTS)
