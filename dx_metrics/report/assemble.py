@@ -16,7 +16,7 @@ from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
 from dx_metrics.ingest.dataset import RecordSet
-from dx_metrics import notes, settings, workspace
+from dx_metrics import notes, settings, units, workspace
 from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
 from dx_metrics.plans import Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
@@ -83,7 +83,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     data_dir = workspace.from_here(data_dir) if data_dir is not None else workspace.of_folder(plan_dir).data
     tables: dict[str, list[pd.DataFrame]] = {}
     compared: dict[str, list[pd.DataFrame]] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = units.replaced_rows()      # bundled registry rows the workspace's units.csv replaces
     sources: list[dict] = []
     for item in plan.inputs:
         df = read_export(workspace.resolve_input(item.path, plan_dir=plan_dir, data_dir=data_dir), item.kind,

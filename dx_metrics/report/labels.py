@@ -218,7 +218,7 @@ REASON = {
            "provisional_unit": "Đơn vị tạm", "unknown_value": "Giá trị hoặc cột không nhận ra",
            "no_period": "Thiếu kỳ báo cáo", "empty": "Bảng không có dữ liệu", "skipped_row": "Dòng bỏ qua",
            "other_sheets": "Trang tính khác", "plan": "Lỗi kế hoạch",
-           "lookalike_text": "Ký tự ẩn hoặc giống chữ Việt"},
+           "lookalike_text": "Ký tự ẩn hoặc giống chữ Việt", "overlay": "Danh mục riêng của thư mục làm việc"},
     "en": {"unreadable": "Unreadable file", "too_large": "Table too large",
            "formula_without_value": "Formula without a result", "stray_cell": "Stray cell",
            "hidden_sheet": "Hidden sheet", "extra_field": "Extra field", "no_header": "No header row",
@@ -230,5 +230,5 @@ REASON = {
            "provisional_unit": "Provisional unit", "unknown_value": "Unrecognised value or column",
            "no_period": "No reporting period", "empty": "Empty table", "skipped_row": "Row skipped",
            "other_sheets": "Other sheets", "plan": "Plan problem",
-           "lookalike_text": "Hidden or look-alike characters"},
+           "lookalike_text": "Hidden or look-alike characters", "overlay": "Workspace reference file"},
 }
