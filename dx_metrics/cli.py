@@ -4,6 +4,8 @@ Exit codes: ``validate`` 0 clean (warnings allowed), 1 errors found, 2 a file un
 ``run`` 0 all runs succeeded, 1 any failed; ``history`` 0 done, 1 nothing done (no such source,
 a removal not confirmed), 2 the history file cannot be used; ``import-records`` 0 every file
 imported, 1 a file or rows with errors not imported, 2 another import held the dataset past ``--wait``.
+Any command: 2 when a ``DX_METRICS_*`` variable holds a value it cannot use (``dx_metrics.settings``),
+said by name before any work.
 """
 from __future__ import annotations
 
@@ -167,6 +169,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     where = out_root or "each plan's workspace outputs/"
     print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time; outputs in {where}", flush=True)
     started = time.monotonic()
+    for note in _overlay_notes(jobs):
+        print(f"  {note}", flush=True)
     for note in runner.prepare(jobs, data_dir=data_dir, workers=args.jobs):
         print(f"  input problem: {note}", flush=True)
     print(f"  shared inputs read and indicators computed in {time.monotonic() - started:.1f}s", flush=True)
@@ -183,6 +187,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in ok:
         print(f"Report: {r.output / 'report.html'}")
     return 1 if failed else 0
+
+
+def _overlay_notes(jobs: list) -> list[str]:
+    """For each workspace of the jobs (once): the bundled registry rows its units.csv replaces,
+    as validate says them, or why its units.csv or columns.yaml cannot be used (its runs fail)."""
+    from dx_metrics import units, workspace
+    from dx_metrics.errors import DxDataError
+
+    out, seen = [], set()
+    for job in jobs:
+        ws = workspace.of_plan(job.plan_path)
+        if ws.root in seen:
+            continue
+        seen.add(ws.root)
+        try:
+            workspace.activate(ws)
+        except DxDataError as e:
+            out += [f"workspace problem: {p}" for p in e.problems]
+            continue
+        out += [f"note: {n}" for n in units.replaced_notes()]
+    return out
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -239,7 +264,8 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
         w = csv.DictWriter(out, fieldnames=units.COLUMNS, lineterminator="\n")
         if not args.write or out.tell() == 0:
             w.writeheader()
-        w.writerows(rows.values())
+        # read by people in a spreadsheet: no cell may start a formula (units.csv_cell)
+        w.writerows({k: units.csv_cell(v) for k, v in row.items()} for row in rows.values())
     finally:
         if args.write:
             out.close()
@@ -461,10 +487,25 @@ def cmd_import_records(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dx_metrics import settings
+    from dx_metrics.errors import DxDataError
+
     args = _parser().parse_args(argv)
     pd.set_option("display.width", 200)
     try:
+        # every DX_METRICS_* value checked before any work: a bad one is said once, by name,
+        # not by every run of a batch or halfway through a file
+        settings.check_all()
+        for line in settings.unknown():
+            print(f"dx-metrics: warning: {line}", file=sys.stderr)
         return args.func(args)
+    except settings.SettingError as e:
+        print(f"dx-metrics: {e}", file=sys.stderr)
+        return 2
+    except DxDataError as e:    # what no command says itself: a workspace's units.csv or columns.yaml unusable
+        for p in e.problems:
+            print(str(p), file=sys.stderr)
+        return 2
     except BrokenPipeError:   # `dx-metrics indicators | head -1`: the reader has had enough
         import os
 

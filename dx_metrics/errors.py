@@ -38,6 +38,8 @@ REASONS = (
     "other_sheets",        # more sheets hold this kind of table; one was read
     "skipped_files",       # files in a dataset folder not read (under a hidden or linked folder)
     "plan",                # a plan file that cannot be used as written
+    "lookalike_text",      # a text with hidden characters (removed) or letters that only look Vietnamese
+    "overlay",             # a workspace's units.csv or columns.yaml: unusable as written, or replacing bundled rows
 )
 
 MAX_LISTED = 10
@@ -108,10 +110,12 @@ class Problem:
         if self.sheet:
             parts.append(f'sheet "{self.sheet}"')
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            # a workspace's units.csv or columns.yaml is a text file: its lines, as an editor numbers them
+            parts.append(f"line {self.row}" if self.reason == "overlay" else f"row {self.row}")
         if self.column:
             # a plan problem points at a key path (targets[2].value), a sheet problem at a column
-            parts.append(f'key "{self.column}"' if self.reason == "plan" else f'column "{self.column}"')
+            keyed = self.reason == "plan" or (self.reason == "overlay" and not self.file.endswith(".csv"))
+            parts.append(f'key "{self.column}"' if keyed else f'column "{self.column}"')
         return ", ".join(parts)
 
     def __str__(self) -> str:

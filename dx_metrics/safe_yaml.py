@@ -77,32 +77,71 @@ def _expanded_size(root: yaml.Node) -> int:
 
 def load_file(path) -> object:
     """``load`` of a file, refused before reading when it is over ``MAX_BYTES``."""
+    return load_file_located(path)[0]
+
+
+def load_file_located(path) -> tuple[object, dict[tuple, int]]:
+    """``load_located`` of a file (UTF-8, a byte order mark allowed), refused before reading
+    when it is over ``MAX_BYTES``."""
     from pathlib import Path
 
     path = Path(path)
     if path.stat().st_size > MAX_BYTES:
         raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB")
-    return load(path.read_text("utf-8"))
+    return load_located(path.read_bytes().decode("utf-8-sig"))
 
 
 def load(text: str):
     """The document in ``text`` as Python values, within the limits above.
 
     Raises ``YamlLimitError`` over a limit and ``yaml.YAMLError`` for bad syntax."""
+    return load_located(text)[0]
+
+
+def load_located(text: str) -> tuple[object, dict[tuple, int]]:
+    r"""``load``, and the line (1-based) of each key path of the document: ``("dossiers",
+    "unit_name", "aliases", 0) -> 12`` (mapping keys as written, list items by position), so
+    a check of the values can say where a value is.
+
+    >>> load_located("dossiers:\n  unit_name:\n    aliases: [Đơn vị, 1]\n")[1][("dossiers", "unit_name", "aliases", 1)]
+    3
+    """
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, {}
         _expanded_size(node)
-        return loader.construct_document(node)
+        return loader.construct_document(node), _lines(node)
     except RecursionError:
         raise YamlLimitError("it is nested too deeply (lists or mappings inside each other thousands of times)") \
             from None
     finally:
         loader.dispose()
+
+
+def _lines(root: yaml.Node) -> dict[tuple, int]:
+    """The line of each key path under ``root`` (a node reached twice through an alias: its first path)."""
+    lines: dict[tuple, int] = {(): root.start_mark.line + 1}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                here = (*path, key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark.line + 1))
+                lines.setdefault(here, key.start_mark.line + 1)
+                stack.append((value, here))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                lines.setdefault((*path, i), value.start_mark.line + 1)
+                stack.append((value, (*path, i)))
+    return lines
 
 
 def load_package_data(package: str, *parts: str):

@@ -16,7 +16,11 @@ unit under the scope (id ``<scope>~<folded_name>``), so the scope's total still 
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import difflib
 import hashlib
+import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -26,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from dx_metrics import notes, safe_yaml
+from dx_metrics.errors import WARNING, DxDataError, Problem
 from dx_metrics.registry import catalog
-from dx_metrics.text import clean_label, fold
+from dx_metrics.text import clean_label, code_points, fold, hidden_characters, lookalike_letters, shown_with_hidden
 
 COLUMNS = ["unit_id", "name_vi", "name_en", "kind", "parent_id", "valid_from", "valid_to",
            "successor_id", "name_variants"]
@@ -36,7 +41,37 @@ PROVISIONAL = "~"           # <scope id>~<folded name>: a unit the registry lack
 REGISTRY_HINT = "add it to units.csv in your workspace ('dx-metrics units suggest FILE' prints the rows)"
 
 _overlay: Path | None = None
+_replaced: list = []                      # warnings: the bundled rows the overlay in force replaces
+_overlay_digest: str | None = None        # of the overlay's bytes when it was put in force
 _provisional_names: dict[str, str] = {}   # provisional id -> the name as written in the export
+
+# A units.csv is written for people to open in Excel or LibreOffice ('units suggest --write'). A
+# cell starting with "=", "+", "-" or "@" is a formula there ("=cmd|' /C calc'!A0" starts a
+# program through DDE), and some importers skip a leading tab or carriage return and then see one.
+# Such a cell is written with a leading apostrophe, the spreadsheets' own mark for "text as typed"
+# (OWASP's advice against CSV injection): it is never evaluated, and shows the text. Quoting the
+# field ("=1+2" in double quotes) would not do: CSV quotes are gone once the file is parsed.
+# The apostrophe is ours: reading units.csv takes one away again, and a text that starts with an
+# apostrophe itself is written with one more, so what is written is read back exactly.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A text as a cell of a CSV file people open in a spreadsheet: never a formula.
+
+    >>> csv_cell("=cmd|' /C calc'!A0"), csv_cell("Phòng A"), csv_cell("'quoted")
+    ("'=cmd|' /C calc'!A0", 'Phòng A', "''quoted")
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS + ("'",)) else text
+
+
+def from_csv_cell(text: str) -> str:
+    """A cell ``csv_cell`` wrote, as the text it stands for (other cells as they are).
+
+    >>> from_csv_cell("'=cmd|' /C calc'!A0"), from_csv_cell("''quoted"), from_csv_cell("'Phòng")
+    ("=cmd|' /C calc'!A0", "'quoted", "'Phòng")
+    """
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1] in "=+-@\t\r'" else text
 
 
 def bundled_file():
@@ -45,22 +80,98 @@ def bundled_file():
 
 def set_overlay(path: str | Path | None) -> list[str]:
     """Use ``path`` (a workspace's ``units.csv``) over the bundled registry from now on
-    (None: the bundled registry alone). Returns one line per bundled row it replaces."""
-    global _overlay
-    _overlay = Path(path).resolve() if path is not None else None
-    if _overlay is not None and not _overlay.is_file():
-        raise FileNotFoundError(f"no unit registry at {_overlay}")
+    (None: the bundled registry alone). The file is checked first (``_read``, then its ids,
+    parents and successors against the bundled rows): a ``DxDataError`` names each problem
+    with the file, line and column, and the registry in force stays as it was. Returns one
+    line per bundled row it replaces (``replaced_rows`` keeps them as problems for reports)."""
+    global _overlay, _replaced, _overlay_digest
+    path = Path(path).resolve() if path is not None else None
+    if path is not None and not path.is_file():
+        raise FileNotFoundError(f"no unit registry at {path}")
+    replaced = _check_overlay(path) if path is not None else []
+    _overlay_digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+    _overlay, _replaced = path, replaced
     _clear()
+    return replaced_notes()
+
+
+def overlay_changed() -> bool:
+    """Whether the overlay in force was edited (or removed) since it was put in force."""
     if _overlay is None:
-        return []
+        return False
+    try:
+        return hashlib.sha256(_overlay.read_bytes()).hexdigest() != _overlay_digest
+    except OSError:
+        return True
+
+
+def replaced_rows() -> list[Problem]:
+    """A warning per bundled row the workspace's ``units.csv`` in force replaces (at its line),
+    which a report lists in its data quality."""
+    return list(_replaced)
+
+
+def replaced_notes() -> list[str]:
+    """``replaced_rows`` as the command line says them."""
+    return [f"{Path(p.file).name}: {p.params['unit']} replaces the bundled row ({p.params['columns']} differ)"
+            for p in _replaced]
+
+
+def _check_overlay(path: Path) -> list[Problem]:
+    """``path`` read and checked with the bundled rows: the bundled rows it replaces (warnings),
+    or a ``DxDataError`` for rows that cannot be used: a parent or successor that is no unit, a
+    unit under itself (parents in a cycle)."""
     bundled = _read(None).set_index("unit_id")
-    ours = _read(_overlay).set_index("unit_id")
-    said = []
-    for uid in ours.index.intersection(bundled.index):
-        changed = [c for c in COLUMNS[1:] + OPTIONAL if str(ours.at[uid, c]) != str(bundled.at[uid, c])]
+    problems: list[Problem] = []
+    ours, lines = _read_lined(path, problems)
+    name = str(path)
+    merged = pd.concat([bundled.reset_index()[~bundled.index.isin(ours["unit_id"])], ours], ignore_index=True)
+    known = set(merged["unit_id"])
+    for row in ours.itertuples(index=False):
+        for column in ("parent_id", "successor_id"):
+            other = getattr(row, column)
+            if pd.notna(other) and other not in known:
+                close = difflib.get_close_matches(str(other), sorted(known), n=1)
+                problems.append(Problem(file=name, row=lines[row.unit_id], column=column, value=other, reason="overlay",
+                                        message=f"{other!r} is no unit_id of the registry (bundled, or this file)",
+                                        hint=(f"did you mean {close[0]!r}? " if close else "")
+                                        + "leave it empty, or add the unit's row"))
+    for column in ("parent_id", "successor_id"):
+        for cycle in _cycles(dict(zip(merged["unit_id"], merged[column])), ours["unit_id"]):
+            first = next(u for u in cycle if u in lines)
+            where = ", ".join(f"{u} on line {lines[u]}" if u in lines else f"{u} (bundled)" for u in cycle)
+            what = "is under itself" if column == "parent_id" else "succeeds itself"
+            problems.append(Problem(file=name, row=lines[first], column=column, value=first, reason="overlay",
+                                    message=f"{column} goes round in a circle: {' → '.join([*cycle, cycle[0]])}; a "
+                                            f"unit {what} ({where})",
+                                    hint=f"correct the {column} of one of them"))
+    if problems:
+        raise DxDataError(sorted(problems, key=lambda p: p.row or 0))
+    replaced = []
+    for uid in ours["unit_id"][ours["unit_id"].isin(bundled.index)]:
+        mine = ours.set_index("unit_id").loc[uid]
+        changed = [c for c in COLUMNS[1:] + OPTIONAL if str(mine[c]) != str(bundled.at[uid, c])]
         if changed:
-            said.append(f"{_overlay.name}: {uid} replaces the bundled row ({', '.join(changed)} differ)")
-    return said
+            replaced.append(Problem(file=name, row=lines[uid], column="unit_id", value=uid, severity=WARNING,
+                                    reason="overlay", code="replaces_bundled_unit", message="",
+                                    params={"unit": uid, "columns": ", ".join(changed)}))
+    return replaced
+
+
+def _cycles(links: dict, start: pd.Series) -> list[list[str]]:
+    """The cycles of ``links`` (unit -> parent, or unit -> successor) reached from ``start``, each once."""
+    found: dict[frozenset, list[str]] = {}
+    for uid in start:
+        path: list[str] = []
+        current = uid
+        while isinstance(current, str) and current not in path:
+            path.append(current)
+            nxt = links.get(current)
+            current = nxt if isinstance(nxt, str) else None
+        if isinstance(current, str):
+            cycle = path[path.index(current):]
+            found.setdefault(frozenset(cycle), cycle)
+    return list(found.values())
 
 
 def overlay() -> Path | None:
@@ -81,30 +192,142 @@ def registry_digest() -> str:
     return h.hexdigest()[:16]
 
 
+MAX_BYTES = 20_000_000      # every unit of the country is a few hundred kB; past this no registry
+SAVE_AS_UTF8 = "save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'"
+
+
 def _read(path: Path | None) -> pd.DataFrame:
-    source = bundled_file() if path is None else path
-    with source.open("r", encoding="utf-8") as f:
-        try:
-            df = pd.read_csv(f, dtype="string", keep_default_na=False, na_values=[""], index_col=False)
-        except pd.errors.ParserError as e:
-            raise ValueError(f"{path or 'dx_metrics/reference/units.csv'}: {e} (a row with a field too many: "
-                             f"quote names that hold commas)") from None
+    return _read_lined(path)[0]
+
+
+def _read_lined(path: Path | None, found: list[Problem] | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """A registry file (None: the bundled one; else a workspace's ``units.csv``) as the
+    ``units`` columns, and the line each unit_id is on. Every problem (not UTF-8, not CSV, a
+    column missing or unknown, a row with a field too many, an empty or repeated unit_id, a
+    date that is none, a name with hidden or look-alike characters) is collected with the
+    file, the line and the column, and raised once as a ``DxDataError`` (or, for the problems
+    of rows, added to ``found`` when given: the rows that can be used are returned)."""
     name = "dx_metrics/reference/units.csv" if path is None else str(path)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name}: missing columns {missing} (the columns are {', '.join(COLUMNS)})")
+    problems: list[Problem] = [] if found is None else found
+
+    def bad(message: str, *, line: int | None = None, column: str | None = None, value: object = None,
+            hint: str | None = None) -> None:
+        problems.append(Problem(file=name, row=line, column=column, value=value, message=message, reason="overlay",
+                                hint=hint))
+
+    records = _csv_records(bundled_file().read_bytes() if path is None else _capped_bytes(path, name), name)
+    if not records:
+        raise DxDataError([Problem(file=name, message="is empty: it has no header line", reason="overlay",
+                                   hint=f"the first line names the columns: {','.join(COLUMNS)}")])
+    head_line, head = records[0]
+    width = len(head)             # a spreadsheet may save empty columns after the last one named
+    head = [h.strip() for h in head]
+    while head and not head[-1]:
+        head.pop()
+    missing = [c for c in COLUMNS if c not in head]
+    unknown = [h for h in head if h not in COLUMNS + OPTIONAL]
+    repeated = sorted({h for h in head if head.count(h) > 1})
+    if missing or unknown or repeated:
+        def resembling(h: str) -> str:
+            close = difflib.get_close_matches(h, COLUMNS + OPTIONAL, n=1)
+            return f"{h!r} (did you mean {close[0]}?)" if close else repr(h)
+        said = "; ".join(x for x in (
+            f"missing column(s): {', '.join(missing)}" if missing else "",
+            f"unknown column(s): {', '.join(map(resembling, unknown))}" if unknown else "",
+            f"column(s) named twice: {', '.join(repeated)}" if repeated else "") if x)
+        raise DxDataError([Problem(file=name, row=head_line, message=f"the header line does not name the registry's "
+                                   f"columns: {said}", reason="overlay",
+                                   hint=f"the columns are {','.join(COLUMNS)}; {' and '.join(OPTIONAL)} may follow")])
+    rows, lines = [], {}
+    for line, fields in records[1:]:
+        if len(fields) > width or any(f.strip() for f in fields[len(head):]):
+            bad(f"has {len(fields)} fields, the header {len(head)}: a value would be lost", line=line,
+                hint="put double quotes around a name that holds a comma")
+            continue
+        cells = {h: from_csv_cell(f.strip()) for h, f in zip(head, fields)}
+        row = {c: cells.get(c) or None for c in COLUMNS + OPTIONAL}
+        uid = row["unit_id"]
+        if uid is None:
+            bad("unit_id is empty", line=line, column="unit_id", hint="give every row a unit_id")
+            continue
+        if uid in lines:
+            bad(f"unit_id {uid!r} is on line {lines[uid]} too", line=line, column="unit_id", value=uid,
+                hint="keep one row per unit")
+            continue
+        for c in ("valid_from", "valid_to"):
+            if row[c] is not None and not _is_date(row[c]):
+                bad(f"{row[c]!r} is not a date written YYYY-MM-DD", line=line, column=c, value=row[c],
+                    hint="write dates as 2025-07-01")
+                row[c] = None
+        if row["valid_from"] and row["valid_to"] and row["valid_from"] > row["valid_to"]:
+            bad(f"valid_from {row['valid_from']} is after valid_to {row['valid_to']}", line=line, column="valid_to")
+        for c in ("unit_id", "name_vi", "name_en", "name_variants", "parent_id", "successor_id", "codes"):
+            text = row[c]
+            if text is None:
+                continue
+            if hidden_characters(text):
+                bad(f"holds invisible characters ({code_points(hidden_characters(text))})", line=line, column=c,
+                    value=shown_with_hidden(text), hint="delete them: a name must match as it is seen")
+            elif lookalike_letters(text):
+                bad(f"holds characters that look like Vietnamese letters but are other characters "
+                    f"({code_points(lookalike_letters(text))})", line=line, column=c, value=text,
+                    hint="retype them with a Vietnamese Unicode keyboard such as Unikey")
+        lines[uid] = line
+        rows.append(row)
+    if problems and found is None:
+        raise DxDataError(problems)
+    df = pd.DataFrame(rows, columns=COLUMNS + OPTIONAL).astype("string")
     for c in ("valid_from", "valid_to"):
-        try:
-            df[c] = pd.to_datetime(df[c], format="%Y-%m-%d")
-        except ValueError as e:
-            raise ValueError(f"{name}: {c} must be a date written YYYY-MM-DD ({e})") from None
-    dup = df["unit_id"][df["unit_id"].duplicated()]
-    if len(dup):
-        raise ValueError(f"{name}: duplicate unit_id {list(dup)}")
-    for c in OPTIONAL:
-        if c not in df:
-            df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
-    return df[COLUMNS + OPTIONAL]
+        df[c] = pd.to_datetime(df[c], format="%Y-%m-%d")
+    return df, lines
+
+
+def _capped_bytes(path: Path, name: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DxDataError([Problem(file=name, reason="overlay", message=f"is {size:,} bytes, more than a unit "
+                                       f"registry can be ({MAX_BYTES:,}); it is not read")])
+        return path.read_bytes()
+    except OSError as e:
+        raise DxDataError([Problem(file=name, reason="overlay", message=f"cannot be read ({e.strerror or e})")]) \
+            from None
+
+
+def _csv_records(data: bytes, name: str) -> list[tuple[int, list[str]]]:
+    """The non-empty records of a CSV file, each with the line it starts on."""
+    def refuse(message: str, line: int | None = None, hint: str | None = SAVE_AS_UTF8):
+        return DxDataError([Problem(file=name, row=line, message=message, reason="overlay", hint=hint)])
+
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise refuse("is UTF-16 text (Excel's 'Unicode Text'), not CSV UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise refuse(f"is not UTF-8 text: byte 0x{data[e.start]:02X} on line {line} is no character in UTF-8; "
+                     "it was saved in another encoding, or is not a text file", line) from None
+    if "\x00" in text:
+        raise refuse("holds NUL characters: it is not a text file", text[:text.index("\x00")].count("\n") + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    out, last = [], 0
+    try:
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                out.append((last + 1, fields))
+            last = reader.line_num
+    except csv.Error as e:
+        raise refuse(f"is not CSV as written on line {reader.line_num} ({e})", reader.line_num,
+                     hint="put double quotes around a value that holds a comma or a quote, and double its quotes") \
+            from None
+    return out
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

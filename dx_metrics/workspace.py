@@ -84,14 +84,15 @@ def current() -> Workspace:
 
 def activate(ws: Workspace) -> list[str]:
     """Put ``ws``'s overlays (if any) in force: its ``columns.yaml`` (header aliases) and its
-    ``units.csv`` (registry rows); returns the registry conflicts it reports."""
+    ``units.csv`` (registry rows), each checked first (an edited file is checked again); returns
+    the registry conflicts it reports. A file that cannot be used raises ``DxDataError``."""
     from dx_metrics.ingest import header
 
     columns = ws.columns_file.resolve() if ws.columns_file.is_file() else None
     if columns != header.overlay():
         header.set_overlay(columns)
     wanted = ws.units_file.resolve() if ws.units_file.is_file() else None
-    if wanted == units.overlay():
+    if wanted == units.overlay() and not units.overlay_changed():
         return []
     return units.set_overlay(wanted)
 

@@ -8,7 +8,7 @@ import pytest
 
 MODULES = ["dx_metrics.text", "dx_metrics.periods", "dx_metrics.units", "dx_metrics.ingest.values",
            "dx_metrics.ingest.indexes", "dx_metrics.indicators.compute", "dx_metrics.indicators.rankings",
-           "dx_metrics.formats", "dx_metrics.notes"]
+           "dx_metrics.formats", "dx_metrics.notes", "dx_metrics.settings", "dx_metrics.safe_yaml"]
 
 
 @pytest.mark.parametrize("name", MODULES)

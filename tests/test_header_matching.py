@@ -238,18 +238,18 @@ def test_a_header_is_found_as_far_down_as_the_scan_reaches(tmp_path, titles):
     assert df["source_row"].tolist() == [titles + 2, titles + 3]
 
 
-@pytest.mark.parametrize("text, named", [
-    ("dosiers:\n  received_online: {aliases: [Nộp mạng]}\n", "'dosiers'"),          # a misspelt kind
-    ("filler_words:\n  dossiers: [Gồm]\n", "'filler_words'"),                           # not a table kind
-    ("dossiers: [Nộp mạng]\n", "'dossiers'"),                                            # a kind without fields
+@pytest.mark.parametrize("text, said", [
+    ("dosiers:\n  received_online: {aliases: [Nộp mạng]}\n", 'key "dosiers": is not a table kind (kinds: dossiers, '),
+    ("filler_words:\n  dossiers: [Gồm]\n", 'key "filler_words": is not a table kind (kinds: dossiers, '),
+    ("dossiers: [Nộp mạng]\n", 'key "dossiers": must map its fields to their aliases'),   # a kind without fields
 ])
-def test_an_overlay_that_names_no_table_kind_is_refused_naming_it(tmp_path, text, named):
+def test_an_overlay_that_names_no_table_kind_is_refused_naming_it(tmp_path, text, said):
     overlay = tmp_path / "columns.yaml"
     overlay.write_text(text, encoding="utf-8")
-    header.set_overlay(overlay)
-    with pytest.raises(ValueError) as e:
-        header.column_specs()
-    assert f"{named} is not a table kind (kinds: dossiers, " in str(e.value) and "columns.yaml" in str(e.value)
+    with pytest.raises(ValueError) as e:        # refused when it is put in force, the table in force kept
+        header.set_overlay(overlay)
+    assert f"{overlay}, line 1, {said}" in str(e.value)
+    assert header.overlay() is None
 
 
 def test_a_header_written_in_both_rows_of_a_two_row_header_is_one_level():

@@ -1,6 +1,6 @@
 """Layers without upward imports (checked on the source, lazy imports inside functions too).
 
-bottom:  text, periods, canonical, registry, errors, paths, safe_yaml, formats, notes
+bottom:  text, periods, canonical, registry, errors, paths, safe_yaml, settings, formats, notes
 then:    units  ->  ingest  ->  indicators, workspace, history  ->  plans, quality  ->  report  ->  runner, cli
 A module may import its own layer and the layers below it, never one above.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dx_metrics"
-LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0, "safe_yaml": 0,
+LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0, "safe_yaml": 0, "settings": 0,
          "history": 3,
          "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "report": 5, "runner": 6, "cli": 7}
 

@@ -332,9 +332,9 @@ def test_a_dataset_folder_written_by_import_records_is_read_from_anywhere(tmp_pa
 
 
 def test_records_too_many_for_memory_are_counted_but_left_out_of_the_review_with_a_warning(tmp_path, monkeypatch):
-    from dx_metrics.report import assemble, build_plan_report
+    from dx_metrics.report import build_plan_report
 
-    monkeypatch.setattr(assemble, "REVIEW_RECORDS", 39)
+    monkeypatch.setenv("DX_METRICS_REVIEW_RECORDS", "39")
     r = build_plan_report(_plan_with_records(tmp_path))
     assert r.evaluation.set_index("indicator_id").loc["online_dossier_share", "actual"] == pytest.approx(13 / 40)
     (p,) = [p for p in r.problems if p.reason == "too_large"]

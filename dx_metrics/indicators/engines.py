@@ -13,13 +13,13 @@ Periods follow ``records``: the month of a date is its calendar month, or on the
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from dx_metrics import settings
 from dx_metrics.indicators.records import CALENDARS, FREQS, counts_table
 from dx_metrics.ingest.dataset import RecordSet, connect
 
@@ -138,7 +138,7 @@ def aggregate_record_set(records: RecordSet, *, freq: str = "year", calendar: st
                          engine: str | None = None, spark=None) -> pd.DataFrame:
     """The ``dossiers`` table a ``RecordSet`` counts to, leaving out its rejected rows; ``engine``
     defaults to ``DX_METRICS_ENGINE`` (duckdb, or spark for a cluster: ``spark_session``)."""
-    engine = engine or os.environ.get("DX_METRICS_ENGINE", "duckdb")
+    engine = engine or settings.value("DX_METRICS_ENGINE")
     return aggregate_parquet(records.files, records.columns, freq=freq, calendar=calendar, engine=engine,
                              spark=spark, exclude=records.exclude)
 
@@ -170,7 +170,7 @@ def spark_session():
     record's day is the day written."""
     from pyspark.sql import SparkSession
 
-    master = os.environ.get("DX_METRICS_SPARK_MASTER", "local[*]")
+    master = settings.value("DX_METRICS_SPARK_MASTER")
     return (SparkSession.builder.master(master).appName("dx_metrics")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")

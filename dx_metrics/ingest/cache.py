@@ -18,15 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.errors import Problem
-from dx_metrics import paths, units
+from dx_metrics import paths, settings, units
 
 READER_VERSION = "3"
 ANY_SCOPE = "\0any scope"       # the key part of a parse that reads the same in every scope
 
 
 def cache_dir() -> Path | None:
-    setting = os.environ.get("DX_METRICS_CACHE")
-    if setting and setting.lower() == "off":
+    setting = settings.value("DX_METRICS_CACHE")
+    if setting == settings.OFF:
         return None
     if setting:
         return Path(setting)

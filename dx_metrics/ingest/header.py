@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from dx_metrics import safe_yaml
 from dx_metrics.text import clean_label, fold, split_glued
@@ -69,9 +70,14 @@ _overlay: Path | None = None     # a workspace's columns.yaml, whose aliases add
 
 def set_overlay(path: str | Path | None) -> None:
     """Add the aliases of ``path`` (a workspace's ``columns.yaml``, same layout as the bundled
-    one: ``kind: {field: {aliases: [...]}}``) to the bundled alias table from now on."""
+    one: ``kind: {field: {aliases: [...]}}``) to the bundled alias table from now on. The file
+    is checked now (``overlay_aliases``): a ``DxDataError`` names its problems, and the table
+    in force stays as it was."""
     global _overlay
-    _overlay = Path(path).resolve() if path is not None else None
+    path = Path(path).resolve() if path is not None else None
+    if path is not None:
+        overlay_aliases(path)
+    _overlay = path
     _clear()
 
 
@@ -108,23 +114,100 @@ def _raw_table() -> dict:
     _built_from = hashlib.sha256(_overlay.read_bytes()).hexdigest()[:16] if _overlay is not None else ""
     if _overlay is None:
         return table
-    ours = safe_yaml.load_file(_overlay) or {}
-    if not isinstance(ours, dict):
-        raise ValueError(f"{_overlay}: must map table kinds to fields (e.g. 'dossiers: {{received_online: "
-                         f"{{aliases: [...]}}}}')")
-    for kind, fields in ours.items():
-        if kind not in table or kind in _NOT_KINDS or not isinstance(fields, dict):
-            raise ValueError(f"{_overlay}: {kind!r} is not a table kind (kinds: "
-                             f"{', '.join(k for k in table if k not in _NOT_KINDS)})")
-        for name, spec in fields.items():
-            if name not in table[kind]:
-                raise ValueError(f"{_overlay}: {kind}.{name} is not a field of {kind} (fields: "
-                                 f"{', '.join(table[kind])})")
-            extra = (spec or {}).get("aliases", []) if isinstance(spec, dict) else spec
-            if not isinstance(extra, list):
-                raise ValueError(f"{_overlay}: {kind}.{name}.aliases must be a list of header texts")
+    for kind, fields in overlay_aliases(_overlay, table).items():
+        for name, extra in fields.items():
             table[kind][name] = {**table[kind][name], "aliases": [*table[kind][name].get("aliases", []), *extra]}
     return table
+
+
+_KEPT = {"type": "the type", "required": "whether it is required", "context": "the columns it may follow"}
+
+
+def overlay_aliases(path: Path, bundled: dict | None = None) -> dict[str, dict[str, list[str]]]:
+    """The header aliases a workspace's ``columns.yaml`` adds, ``{kind: {field: [alias, ...]}}``,
+    read with the limits of plan files (``safe_yaml``: no alias bombs) and checked: a table kind,
+    its fields, each alias a text. Every problem is collected with the file, its line and the
+    key (``dossiers.received_online.aliases[1]``), and raised once as a ``DxDataError``."""
+    from dx_metrics.errors import DxDataError, Problem
+
+    name = str(path)
+    bundled = bundled or safe_yaml.load_package_data("dx_metrics.ingest", "columns.yaml")
+    kinds = ", ".join(k for k in bundled if k not in _NOT_KINDS)
+    problems: list[Problem] = []
+
+    def bad(message: str, *, key: tuple = (), line: int | None = None, hint: str | None = None,
+            value: object = None) -> None:
+        shown = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in key).replace(".[", "[")
+        if line is None:       # keys as the file writes them (a key 1: is "1" there)
+            line = lines.get(key) or lines.get(tuple(k if isinstance(k, int) else str(k) for k in key))
+        problems.append(Problem(file=name, row=line, column=shown or None,
+                                message=message, reason="overlay", value=value, hint=hint))
+
+    lines: dict[tuple, int] = {}
+    try:
+        data, lines = safe_yaml.load_file_located(path)
+    except OSError as e:
+        bad(f"cannot be read ({e.strerror or e})")
+    except UnicodeDecodeError as e:
+        bad(f"is not UTF-8 text (byte 0x{e.object[e.start]:02X})",
+            line=e.object[:e.start].count(b"\n") + 1, hint="save it as UTF-8, the encoding of every YAML file")
+    except safe_yaml.YamlLimitError as e:
+        bad(f"cannot be read: {e}", line=e.line, hint="columns.yaml needs no aliases (*name): write each header out")
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        bad(f"is not valid YAML ({getattr(e, 'problem', None) or e})", line=mark.line + 1 if mark else None,
+            hint="check the indentation and quotes on that line")
+    if problems:
+        raise DxDataError(problems)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DxDataError([Problem(file=name, row=1, reason="overlay", message=(
+            f"must map table kinds to fields (e.g. 'dossiers: {{received_online: {{aliases: [...]}}}}'), "
+            f"not a {'list' if isinstance(data, list) else type(data).__name__}"), hint=f"the kinds are: {kinds}")])
+    out: dict[str, dict[str, list[str]]] = {}
+    for kind, fields in data.items():
+        if kind not in bundled or kind in _NOT_KINDS or not isinstance(fields, dict):
+            bad(f"is not a table kind (kinds: {kinds})" if kind not in bundled or kind in _NOT_KINDS else
+                f"must map its fields to their aliases (e.g. '{kind}: {{unit_name: {{aliases: [...]}}}}')",
+                key=(kind,))
+            continue
+        for field_name, spec in fields.items():
+            key = (kind, field_name)
+            if field_name not in bundled[kind]:
+                bad(f"is not a field of {kind} (fields: {', '.join(bundled[kind])})", key=key)
+                continue
+            aliases, where = spec, (*key, "aliases")
+            if isinstance(spec, dict):
+                for k in spec:
+                    if k == "aliases":
+                        continue
+                    if k not in _KEPT:
+                        bad("is no key of columns.yaml: a workspace adds aliases only", key=(*key, k),
+                            hint=f"write '{field_name}: {{aliases: [...]}}'")
+                    elif spec[k] != bundled[kind][field_name].get(k, False if k == "required" else None):
+                        bad(f"is {spec[k]!r}, but a workspace cannot change {_KEPT[k]} of a column (the bundled "
+                            f"one: {bundled[kind][field_name].get(k)!r})", key=(*key, k))
+                aliases = spec.get("aliases", [])
+            elif spec is None:
+                aliases = []
+            else:
+                where = key
+            if not isinstance(aliases, list):
+                bad("must be a list of header texts (e.g. [Nộp qua mạng])", key=where)
+                continue
+            good = []
+            for i, alias in enumerate(aliases):
+                if isinstance(alias, str) and alias.strip():
+                    good.append(alias)
+                else:
+                    bad(f"is {alias!r}, not a header text" +
+                        ("; quote it" if alias is not None and not isinstance(alias, (list, dict)) else ""),
+                        key=(*where, i), value=alias if not isinstance(alias, (list, dict)) else None)
+            out.setdefault(kind, {})[field_name] = good
+    if problems:
+        raise DxDataError(problems)
+    return out
 
 
 @lru_cache(maxsize=1)

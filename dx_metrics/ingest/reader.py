@@ -25,7 +25,7 @@ from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HE
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
-from dx_metrics.text import clean_label, fold
+from dx_metrics.text import clean_label, code_points, fold, hidden_characters, lookalike_letters, shown_with_hidden
 
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
                 "toan tinh", "toan bo", "tong toan tinh", "cong chung"}
@@ -52,8 +52,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)
                    for row in cells.iloc[: header.row].itertuples(index=False)]
-    title_cells = [clean_label(v) for row in cells.iloc[: header.row].itertuples(index=False)
-                   for v in row if isinstance(v, str) and v.strip()]
+    titled = [(r + 1, v) for r, row in enumerate(cells.iloc[: header.row].itertuples(index=False))
+              for v in row if isinstance(v, str) and v.strip()]
     body, layout, cut = cells.iloc[header.data_start:], [], None
     if kind == "index_scores":
         body, layout, cut = _index_layout(path, chosen, header, body)
@@ -70,6 +70,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
                  raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
                  year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None,
                  not_published=not_published)
+    title_cells = _checked_titles(t, titled)
     found_scope = _check_rows(t, body, chosen, header, title_lines, title_cells, period=period, scope=scope, cut=cut)
     out = _canonical(t, path, chosen)
     from dx_metrics.ingest.header import explain
@@ -88,6 +89,45 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               if "unit_id" in out else []}
     problems = sorted(t.problems, key=lambda p: (p.row is not None, p.row or 0))   # table-level first, then by row
     return out, problems, origin
+
+
+def _checked_titles(t: RawTable, titled: list[tuple[int, str]]) -> list[str]:
+    """The title cells that may name the file's issuing body, cleaned (``clean_label``). A
+    cell with hidden characters is read without them, with a warning at its row; one with
+    letters that only look Vietnamese (a Cyrillic "О" in "SỞ GIAО THÔNG VẬN TẢI") is an error
+    at its row and is not used: it would become a provisional issuing body shown like the
+    registered one."""
+    out = []
+    for row, text in titled:
+        hidden = hidden_characters(text)
+        if hidden:
+            t.table_problem("hidden_characters", reason="lookalike_text", row=row, value=shown_with_hidden(text),
+                            hint="remove_hidden", params={"chars": code_points(hidden),
+                                                         "quoted": f'"{shown_with_hidden(text)}"'})
+        lookalike = lookalike_letters(text)
+        if lookalike:
+            t.table_problem("lookalike_letters", reason="lookalike_text", severity=ERROR, row=row, value=text,
+                            hint="retype_letters", params={"chars": code_points(lookalike), "quoted": f'"{text}"'})
+            continue
+        out.append(clean_label(text))
+    return out
+
+
+def _refuse_lookalikes(t: RawTable, column: str, names: pd.Series) -> pd.Series:
+    """Unit names holding letters that only look Vietnamese (a Cyrillic "о" in "Phòng Kinh tế",
+    a fullwidth "Ｐ", "Ð" for "Đ") are errors at their cells, each naming the characters by code
+    point: such a name cannot be matched safely, and as a provisional unit it would be shown
+    like the registered unit it imitates. Returns ``names`` without them (their rows are
+    rejected). Hidden characters were removed when the cells were read (``RawTable.parse_columns``)."""
+    found = {n: lookalike_letters(n) for n in pd.unique(names.dropna())}
+    said = {n: code_points(chars) for n, chars in found.items() if chars}
+    if not said:
+        return names
+    chars = names.map(said, na_action="ignore")
+    for text in pd.unique(chars.dropna()):
+        t.flag(chars.eq(text), column, "", reason="lookalike_text", hint="retype_letters",
+               codes=pd.Series("lookalike_letters", index=names.index), params={"chars": text})
+    return names.mask(chars.notna())
 
 
 def _locate(path: Path, kind: str, sheet: str | None, index: str | None):
@@ -729,6 +769,8 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
     if t.kind == "tasks" and column in t.data:
         t.data["owner_name"] = t.data["owner_unit"]
     names = t.data["owner_name" if t.kind == "tasks" else "unit_name"] if column in t.data else None
+    if names is not None:
+        names = _refuse_lookalikes(t, column, names)
     scope, chain = None, []
     if t.kind != "index_scores":
         chain = unit_registry.title_scopes(title_cells, at=at, hint=scope_hint)

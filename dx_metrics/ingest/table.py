@@ -13,6 +13,7 @@ import pandas as pd
 from dx_metrics.errors import ERROR, WARNING, Problem, coded
 from dx_metrics.ingest import values as V
 from dx_metrics.ingest.header import ColumnSpec
+from dx_metrics.text import code_points, shown_with_hidden
 
 _PARSERS = {"count": V.parse_counts, "share": V.parse_shares, "number": V.parse_numbers,
             "date": V.parse_dates, "year": V.parse_years, "flag": V.parse_flags, "deadline": V.parse_deadlines}
@@ -88,6 +89,8 @@ class RawTable:
                     **(params or {}), "rows": _thousands(len(rows)), "ranges": ranges, "more": more}))
                 continue
             value = values.at[idx] if values is not None else None
+            if isinstance(value, str):      # what a problem shows of a cell: hidden characters by code point
+                value = shown_with_hidden(value)
             if isinstance(value, (np.integer, np.floating)):
                 value = value.item()
             if isinstance(value, float) and value.is_integer():
@@ -121,6 +124,7 @@ class RawTable:
             parser = _PARSERS.get(spec.type)
             if parser is None:
                 out[name] = V.parse_text(self.raw[name])
+                self._flag_hidden(name)
                 continue
             parsed, errors = parser(self.raw[name])
             out[name] = parsed
@@ -134,6 +138,24 @@ class RawTable:
                 self.flag(bad & numeric, name, "", reason=reason, codes=errors, hint=_HINTS.get(spec.type))
                 self.flag(bad & ~numeric, name, "", reason=reason, codes=errors)
         self.data = pd.DataFrame(out, index=self.raw.index)
+
+
+    def _flag_hidden(self, column: str) -> None:
+        """A warning at each text cell that held hidden characters (``text.HIDDEN_RANGES``:
+        zero-width, bidi controls, control characters): it was read without them (a name then
+        matches the registered unit it looks like), and the message names them by code point."""
+        found = V.hidden_in(self.raw[column])
+        hit = found.notna()
+        if not hit.any():
+            return
+        said = found[hit].map(code_points)
+        shown = self.raw[column].where(~hit, self.raw[column][hit].map(shown_with_hidden))
+        for chars in pd.unique(said):
+            mask = pd.Series(False, index=self.raw.index)
+            mask[said.index[said == chars]] = True
+            self.flag(mask, column, "", reason="lookalike_text", severity=WARNING, hint="remove_hidden",
+                      codes=pd.Series("hidden_characters", index=self.raw.index), values=shown,
+                      params={"chars": chars})
 
 
 GROUP_AT = 50   # identical problems on more rows than this are listed as one
@@ -157,9 +179,11 @@ def _row_ranges(rows, *, limit: int = 4) -> tuple[str, int]:
 
 
 def _quote(value: object) -> str:
+    """A cell's value for a message; hidden characters shown by code point ('"10⟨U+200B⟩" is
+    not a count', not a puzzling '"10" is not a count')."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f'"{value}"' if isinstance(value, str) else str(value)
+    return f'"{shown_with_hidden(value)}"' if isinstance(value, str) else str(value)
 
 
 _HINTS = {"count": "thousands_dot", "share": "write_share", "date": "day_first", "number": "decimal_comma",

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from dx_metrics.ingest.vocabulary import lookup, no_deadline_words
 from dx_metrics.periods import parse_period, period_from_text
-from dx_metrics.text import clean_label, fold
+from dx_metrics.text import HIDDEN_RE2, clean_label, fold, hidden_characters
 
 _THOUSANDS_DOT = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")     # "0.512" is a decimal, never 512
 _THOUSANDS_COMMA = re.compile(r"^[1-9]\d{0,2}(,\d{3}){2,}$")
@@ -209,9 +209,26 @@ _SPACE_RUN = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+"
 
 
 def _clean_arrow(arr: pa.Array) -> pa.Array:
-    """NFC, runs of white space (line breaks included) made one space, trimmed: what
-    ``text.clean_label`` does to one cell."""
-    return pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(arr, "NFC"), _SPACE_RUN, " "))
+    """Hidden characters removed, NFC, runs of white space (line breaks included) made one
+    space, trimmed: what ``text.clean_label`` does to one cell."""
+    shown = pc.replace_substring_regex(arr, HIDDEN_RE2, "")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_normalize(shown, "NFC"), _SPACE_RUN, " "))
+
+
+def hidden_in(raw: pd.Series) -> pd.Series:
+    """For each text cell holding hidden characters (``text.HIDDEN_RANGES``: zero-width, bidi
+    controls, control characters ...), the list of them; missing elsewhere. ``parse_text``
+    reads such cells without them; the caller says so at each cell."""
+    out = pd.Series(None, index=raw.index, dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        hits = np.flatnonzero(pc.fill_null(pc.match_substring_regex(arr, HIDDEN_RE2), False).to_numpy(
+            zero_copy_only=False))
+    else:
+        hits = np.flatnonzero(raw.map(lambda v: isinstance(v, str) and bool(hidden_characters(v))).to_numpy(bool))
+    for i in hits:
+        out.iat[i] = hidden_characters(raw.iat[i])
+    return out
 
 
 def parse_text(raw: pd.Series) -> pd.Series:

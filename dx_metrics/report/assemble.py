@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import cache, read_export
 from dx_metrics.ingest.dataset import RecordSet
-from dx_metrics import notes, workspace
+from dx_metrics import notes, settings, units, workspace
 from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
 from dx_metrics.plans import DxPlanError, Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
@@ -84,7 +83,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     data_dir = workspace.from_here(data_dir) if data_dir is not None else workspace.of_folder(plan_dir).data
     tables: dict[str, list[pd.DataFrame]] = {}
     compared: dict[str, list[pd.DataFrame]] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = units.replaced_rows()      # bundled registry rows the workspace's units.csv replaces
     sources: list[dict] = []
     refused = workspace.refused_inputs([i.path for i in plan.inputs], data_dir=data_dir,
                                        plan_file=plan.path if plan.path is not None else plan_dir / "plan.yaml")
@@ -121,26 +120,23 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                                      scope=plan.unit_id, period=str(plan.year)).within(plan.unit_id))
 
 
-# dossier records in Parquet up to this many rows are read into memory for the data quality
-# review's record checks; beyond, the review says it left them out
-REVIEW_RECORDS = int(os.environ.get("DX_METRICS_REVIEW_RECORDS", "5000000"))
-
-
 def _reviewable_tables(tables: dict, problems: list[Problem]) -> dict[str, pd.DataFrame]:
     """The tables the data quality review reads: dossier records kept in Parquet as a frame
-    when they fit (``REVIEW_RECORDS``), else left out of it with a warning that says so."""
+    when they fit (``DX_METRICS_REVIEW_RECORDS`` rows, read now: never at import), else left
+    out of it with a warning that says so."""
     records = tables.get("dossier_records")
     if not isinstance(records, RecordSet):
         return tables
     out = {k: v for k, v in tables.items() if k != "dossier_records"}
-    if records.rows <= REVIEW_RECORDS:
+    limit = settings.value("DX_METRICS_REVIEW_RECORDS")
+    if records.rows <= limit:
         out["dossier_records"] = records.to_pandas()
     else:
         problems.append(Problem(
             file=records.attrs["origin"]["file"], severity=WARNING, reason="too_large",
             message=f"the data quality review's record checks (outside the period, months without dossiers, "
                     f"answers within minutes, bursts) were not run on {fmt_number(records.rows)} records "
-                    f"(more than {fmt_number(REVIEW_RECORDS)})",
+                    f"(more than {fmt_number(limit)})",
             hint="the indicators count every record; to review them, raise DX_METRICS_REVIEW_RECORDS on a "
                  "machine with the memory, or review a year's partition"))
     return out

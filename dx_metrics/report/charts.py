@@ -1,16 +1,21 @@
 """Charts for reports, drawn with matplotlib's object API (no global pyplot state).
 
 Text uses DejaVu Sans, which matplotlib bundles and which covers Vietnamese; labels are
-normalised to NFC so accents sit on their letters.
+normalised to NFC so accents sit on their letters. Text is drawn as written, never as
+mathtext: a unit name holding "$...$" ("Chi phí 5$ và 10$", "$\\undefinedmacro{x}$") is a name,
+not a formula that would fail the whole figure (``_plain_text``).
 """
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from dx_metrics.formats import fmt_percent
@@ -20,8 +25,26 @@ from dx_metrics.text import nfc
 FONT = "DejaVu Sans"
 BAR = "#1F4E78"
 TOTAL = "#C55A11"
+# matplotlib reads "$...$" in any text as a formula (and fails the figure on a macro it lacks);
+# labels here come from the inputs, so every text is plain. A text keeps the setting it was
+# made with, but tick labels are also made when a figure is drawn: drawing and saving both
+# run under it.
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 
+def _plain_text(draw):
+    """``draw`` (a chart function) under ``PLAIN_TEXT``, every text of its figure made plain."""
+    @functools.wraps(draw)
+    def plain(*args, **kwargs):
+        with matplotlib.rc_context(PLAIN_TEXT):
+            fig = draw(*args, **kwargs)
+            for text in fig.findobj(Text):
+                text.set_parse_math(False)
+        return fig
+    return plain
+
+
+@_plain_text
 def share_by_unit(values: pd.DataFrame, *, title: str, target: float | None = None, total_unit: str | None = None,
                   lang: str = "vi") -> Figure:
     """Horizontal bars of a share per unit (``values`` has columns unit, value, and period
@@ -63,6 +86,7 @@ def drawn_shares(fig: Figure) -> tuple[dict[str, float], float | None]:
     return bars, float(dashed[0].get_xdata()[0]) if dashed else None
 
 
+@_plain_text
 def years_against_targets(rows: pd.DataFrame, *, title: str, years: tuple[int, int], lang: str = "vi") -> Figure:
     """Last year's and this year's share per indicator (``rows``: label, previous, current,
     target_previous, target_current), each year's target marked on its bar."""
@@ -113,6 +137,7 @@ def drawn_years(fig: Figure) -> dict[str, dict[str, float]]:
     return out
 
 
+@_plain_text
 def ranking_bars(rows: pd.DataFrame, *, title: str, decimals: int, lang: str = "vi") -> Figure:
     """The overall score of the units of a ranking page (``rows``: label, score, focus): the
     top, the followed units with their neighbours and the bottom, the followed ones in colour."""
@@ -139,17 +164,20 @@ def ranking_bars(rows: pd.DataFrame, *, title: str, decimals: int, lang: str = "
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG, for embedding in a notebook (and so in the HTML report)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    with matplotlib.rc_context(PLAIN_TEXT):
+        fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
 def save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
+    with matplotlib.rc_context(PLAIN_TEXT):
+        fig.savefig(path, format="png")
     return path
 
 
+@_plain_text
 def rank_over_years(series: pd.DataFrame, *, title: str, lang: str = "vi") -> Figure:
     """Rank per year for one or more units (``series``: columns year, rank, unit, rank_of);
     rank 1 at the top."""

@@ -30,6 +30,7 @@ from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import STATUS, check_lang
 from dx_metrics.report.quality import flag_text
 from dx_metrics.report.tables import indicator_name, pace_text
+from dx_metrics.text import xml_safe
 from dx_metrics.units import ancestors, kind_of, unit_names
 
 FONT = "Times New Roman"
@@ -118,7 +119,7 @@ def _cell_lines(cell, lines: list[tuple[str, bool, bool]], size: int = 13) -> No
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(text)
+        run = p.add_run(xml_safe(text))
         run.bold, run.italic, run.font.size = bold, italic, Pt(size)
 
 
@@ -143,7 +144,7 @@ def _paragraph(doc: Document, text: str, *, bold: bool = False, italic: bool = F
     else:
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         p.paragraph_format.first_line_indent = Mm(10)
-    run = p.add_run(text)
+    run = p.add_run(xml_safe(text))
     run.bold, run.italic, run.font.size = bold, italic, Pt(size)
     if highlight:
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
@@ -205,14 +206,14 @@ def _table(doc: Document, header: list[str], rows: list[list[str]], widths_mm: l
     for i, text in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
+        run = cell.paragraphs[0].add_run(xml_safe(text))
         run.bold, run.font.size = True, Pt(12)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for values in rows:
         cells = table.add_row().cells
         for i, text in enumerate(values):
             cells[i].text = ""
-            run = cells[i].paragraphs[0].add_run(text)
+            run = cells[i].paragraphs[0].add_run(xml_safe(text))
             run.font.size = Pt(12)
     _widths(table, widths_mm)
 

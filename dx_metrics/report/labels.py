@@ -217,7 +217,8 @@ REASON = {
            "unknown_unit": "Đơn vị không có trong danh mục", "ambiguous_unit": "Tên đơn vị không rõ",
            "provisional_unit": "Đơn vị tạm", "unknown_value": "Giá trị hoặc cột không nhận ra",
            "no_period": "Thiếu kỳ báo cáo", "empty": "Bảng không có dữ liệu", "skipped_row": "Dòng bỏ qua",
-           "other_sheets": "Trang tính khác", "skipped_files": "Tệp không được đọc", "plan": "Lỗi kế hoạch"},
+           "other_sheets": "Trang tính khác", "skipped_files": "Tệp không được đọc", "plan": "Lỗi kế hoạch",
+           "lookalike_text": "Ký tự ẩn hoặc giống chữ Việt", "overlay": "Danh mục riêng của thư mục làm việc"},
     "en": {"unreadable": "Unreadable file", "too_large": "Table too large",
            "formula_without_value": "Formula without a result", "stray_cell": "Stray cell",
            "hidden_sheet": "Hidden sheet", "extra_field": "Extra field", "no_header": "No header row",
@@ -228,5 +229,6 @@ REASON = {
            "unknown_unit": "Unit not in the registry", "ambiguous_unit": "Ambiguous unit name",
            "provisional_unit": "Provisional unit", "unknown_value": "Unrecognised value or column",
            "no_period": "No reporting period", "empty": "Empty table", "skipped_row": "Row skipped",
-           "other_sheets": "Other sheets", "skipped_files": "Files not read", "plan": "Plan problem"},
+           "other_sheets": "Other sheets", "skipped_files": "Files not read", "plan": "Plan problem",
+           "lookalike_text": "Hidden or look-alike characters", "overlay": "Workspace reference file"},
 }

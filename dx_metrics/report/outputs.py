@@ -102,6 +102,7 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
                          (s["review_flags"], *quality.flags_frame(r.quality.flags, lang))]
     if comparison is not None:
         sheets.insert(3, (s["comparison"], *tables.comparison_frame(comparison, lang)))
+    sheets = tables.with_replaced_text_noted(r, sheets, lang)
     written = {"workbook": write_workbook(out / paths.WORKBOOK, sheets)}
     if comparison is not None:
         fig = chart_years(r, comparison, lang)

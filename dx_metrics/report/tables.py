@@ -6,18 +6,21 @@ Vietnamese way, status colours, and every input text HTML-escaped.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
 import pandas as pd
 
-from dx_metrics import notes
+from dx_metrics import notes, paths
+from dx_metrics.errors import WARNING, Problem
 from dx_metrics.registry import catalog, share_ids
 from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.ingest.indexes import component_label
-from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, STATUS, STATUS_COLOURS, TASK_STATUS, TEXT,
-                                     TRAJECTORY, check_lang)
+from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, SHEETS, STATUS, STATUS_COLOURS, TASK_STATUS,
+                                     TEXT, TRAJECTORY, check_lang)
 from dx_metrics.report.assemble import PlanReport
+from dx_metrics.text import code_points
 from dx_metrics.units import unit_names
 
 # column formats understood by the workbook writer and ``styled``
@@ -278,6 +281,24 @@ def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]
                  hint=[x.hint_said(lang) for x in r.problems], reason=p["reason"].map(REASON[lang]).fillna(p["reason"]))
     df = p.rename(columns={k: c[k] for k in p.columns if k in c})
     return df, {}
+
+
+def with_replaced_text_noted(r: PlanReport, sheets: list, lang: str = "vi") -> list:
+    """The workbook's sheets, with a row in the data quality sheet for each cell whose text a
+    workbook cannot hold as it is (a control character, or its escape "_x0001_", from a plan
+    or an input read as text): written with "\ufffd" in its place (``workbook.cell_text``), and said."""
+    from dx_metrics.report.workbook import cell_text, replaced
+
+    dq = SHEETS[lang]["data_quality"]
+    found = replaced([x for x in sheets if x[0] != dq])
+    if not found:
+        return sheets
+    noted = [Problem(file=paths.WORKBOOK, sheet=sheet, row=row, column=column, value=cell_text(text)[0],
+                     severity=WARNING, reason="lookalike_text", code="replaced_in_workbook", message="",
+                     params={"chars": code_points(chars), "quoted": f'"{cell_text(text)[0]}"'})
+             for sheet, row, column, text, chars in found]
+    said = dataclasses.replace(r, problems=[*r.problems, *noted])
+    return [(name, *problems_frame(said, lang)) if name == dq else (name, df, f) for name, df, f in sheets]
 
 
 def sources_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:

@@ -1,0 +1,174 @@
+"""The ``DX_METRICS_*`` environment variables: each one's name, type, allowed values, default
+and meaning, read and checked in one place.
+
+A value is read when it is used (``value(name)``), never when a module is imported, so a bad
+value fails the one thing that needs it, with a ``SettingError`` that names the variable, the
+value as set and what would be accepted. An empty value counts as not set (``VAR= command``).
+``check_all`` reads every variable at once (the command line does, before any work), and
+``unknown`` lists ``DX_METRICS_*`` names that no setting has (a typo is otherwise ignored).
+
+>>> value("DX_METRICS_MAX_CELLS", {"DX_METRICS_MAX_CELLS": "2_000_000"})
+2000000
+>>> value("DX_METRICS_ENGINE", {})
+'duckdb'
+>>> value("DX_METRICS_REVIEW_RECORDS", {"DX_METRICS_REVIEW_RECORDS": "-5x"})
+Traceback (most recent call last):
+...
+dx_metrics.settings.SettingError: DX_METRICS_REVIEW_RECORDS='-5x' is not a whole number: expected a whole number ≥ 0 (how many dossier records kept in Parquet the data quality review reads into memory; default 5000000)
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+PREFIX = "DX_METRICS_"
+OFF = "off"
+
+
+class SettingError(ValueError):
+    """A ``DX_METRICS_*`` variable holds a value dx_metrics cannot use."""
+
+    def __init__(self, name: str, value: str, problem: str, setting: Setting) -> None:
+        self.name, self.value = name, value
+        super().__init__(f"{name}={value!r} {problem}: expected {setting.expected} "
+                         f"({setting.meaning}; default {setting.shown_default})")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    expected: str                       # what is accepted, as a person reads it
+    default: object
+    meaning: str                        # one line: what it changes
+    parse: Callable[[str, Setting], object]   # the value as set (stripped, not empty) -> the value used; raises ValueError
+    shown_default: str = ""
+
+    def read(self, env: Mapping[str, str]) -> object:
+        raw = env.get(self.name)
+        if raw is None or not raw.strip():
+            return self.default
+        try:
+            return self.parse(raw.strip(), self)
+        except ValueError as e:
+            raise SettingError(self.name, raw, str(e), self) from None
+
+
+def _whole(low: int, high: int) -> Callable[[str, Setting], int]:
+    def parse(text: str, _s: Setting) -> int:
+        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+            raise ValueError(f"has thousands separators (write {re.sub(r'[.,]', '', text)})")
+        if not re.fullmatch(r"[+-]?\d+(_\d+)*", text):
+            raise ValueError("is not a whole number")
+        n = int(text)
+        if n < low:
+            raise ValueError(f"is less than {low}")
+        if n > high:
+            raise ValueError(f"is more than {high}")
+        return n
+    return parse
+
+
+def _choice(*allowed: str) -> Callable[[str, Setting], str]:
+    def parse(text: str, _s: Setting) -> str:
+        if text.lower() not in allowed:
+            raise ValueError(f"is not one of {', '.join(allowed)}")
+        return text.lower()
+    return parse
+
+
+def _path_or_off(text: str, _s: Setting) -> str:
+    """A path, or ``off`` (in lower case). Whether the path can be used is for its user to find
+    out when it tries (the cache and the history store fall back with a note, never a failed report)."""
+    return OFF if text.lower() == OFF else text
+
+
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t|%)", re.IGNORECASE)
+_BYTES = {"b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+MIN_DUCKDB_MEMORY = 64_000_000     # below this DuckDB cannot allocate its first buffers
+
+
+def _memory(text: str, _s: Setting) -> str:
+    """A size DuckDB reads as ``memory_limit`` ("2GB", "512MiB", "1.5 GB", "80%"), written
+    without spaces; DuckDB itself takes "-1GB" as no limit and "10KB" as a limit it cannot work in."""
+    m = _MEMORY.fullmatch(text)
+    if m is None:
+        raise ValueError("is not a memory size")
+    number, unit = float(m.group(1)), m.group(2).lower()
+    if unit == "%":
+        if not 1 <= number <= 100:
+            raise ValueError("is outside 1–100 %")
+    elif number * _BYTES[unit] < MIN_DUCKDB_MEMORY:
+        raise ValueError("is less than 64MB, too little for DuckDB to work in")
+    return f"{m.group(1)}{m.group(2)}"
+
+
+def _flag(text: str, _s: Setting) -> bool:
+    if text not in ("0", "1"):
+        raise ValueError("is not 0 or 1")
+    return text == "1"
+
+
+_MASTERS = ("local", "spark://", "yarn", "k8s://", "mesos://")
+
+
+def _spark_master(text: str, _s: Setting) -> str:
+    """A Spark master URL as ``spark-submit --master`` takes it."""
+    if re.fullmatch(r"local(\[(\*|\d+)(,\s*\d+)?\])?", text) or text == "yarn" or \
+            re.fullmatch(r"(spark|k8s|mesos)://\S+", text):
+        return text
+    raise ValueError("is not a Spark master URL")
+
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    Setting("DX_METRICS_MAX_CELLS", "a whole number ≥ 1", 5_000_000,
+            "the cell budget of a sheet, rows × columns read; a sheet beyond it is refused",
+            _whole(1, 10**10), "5000000"),
+    Setting("DX_METRICS_REVIEW_RECORDS", "a whole number ≥ 0", 5_000_000,
+            "how many dossier records kept in Parquet the data quality review reads into memory",
+            _whole(0, 10**12), "5000000"),
+    Setting("DX_METRICS_DUCKDB_MEMORY", 'a memory size such as "2GB", "512MiB" or "50%", at least 64MB', None,
+            "the memory DuckDB may use for dossier records before it spills to disk", _memory,
+            "none for counting, 1GB for the checks"),
+    Setting("DX_METRICS_ENGINE", "duckdb or spark", "duckdb",
+            "the engine that counts dossier records kept in Parquet", _choice("duckdb", "spark"), "duckdb"),
+    Setting("DX_METRICS_SPARK_MASTER", 'a Spark master URL: "local[*]", "local[4]", "spark://host:7077", "yarn" '
+            'or "k8s://..."', "local[*]", "the Spark cluster that counts records when DX_METRICS_ENGINE=spark",
+            _spark_master, "local[*]"),
+    Setting("DX_METRICS_CACHE", 'a folder, or "off"', None,
+            "where parsed exports are cached as Parquet (off: no cache)", _path_or_off,
+            "~/.cache/dx_metrics, or $XDG_CACHE_HOME/dx_metrics"),
+    Setting("DX_METRICS_HISTORY", 'a file path, or "off"', None,
+            "the history store of runs (off: nothing is recorded)", _path_or_off,
+            "data/history.duckdb of the workspace"),
+    Setting("DX_METRICS_HISTORY_DEFER", "0 or 1", False,
+            "set by dx-metrics run in a report's kernel: its history part waits for the run's success",
+            _flag, "0"),
+)}
+
+
+def value(name: str, env: Mapping[str, str] | None = None):
+    """The value of the setting ``name`` in ``env`` (default: this process's environment), its
+    default when unset or empty; ``SettingError`` when set to something it cannot be."""
+    if name not in SETTINGS:
+        raise KeyError(f"{name} is not a dx_metrics setting (settings: {', '.join(SETTINGS)})")
+    return SETTINGS[name].read(os.environ if env is None else env)
+
+
+def check_all(env: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Every setting's value; ``SettingError`` for the first one set to something it cannot be."""
+    return {name: value(name, env) for name in SETTINGS}
+
+
+def unknown(env: Mapping[str, str] | None = None) -> list[str]:
+    """One line per ``DX_METRICS_*`` variable that is set but is no setting (a typo, most likely)."""
+    env = os.environ if env is None else env
+    out = []
+    for name in sorted(n for n in env if n.startswith(PREFIX) and n not in SETTINGS):
+        close = difflib.get_close_matches(name, list(SETTINGS), n=1, cutoff=0.85)
+        out.append(f"{name} is not a dx_metrics setting, and is ignored"
+                   + (f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(SETTINGS)})"))
+    return out
