@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import notes, workspace
+from dx_metrics import notes, settings, workspace
 from dx_metrics.canonical import KINDS
 
 FILE_NAME = "history.duckdb"
@@ -73,8 +73,8 @@ CREATE OR REPLACE VIEW observations_latest AS
 def location(start: str | Path | None = None) -> Path | None:
     """The history file of the workspace of ``start`` (a plan file or folder; default: the
     current folder), or ``DX_METRICS_HISTORY``; None when that is ``off``."""
-    setting = os.environ.get("DX_METRICS_HISTORY")
-    if setting and setting.lower() == "off":
+    setting = settings.value("DX_METRICS_HISTORY")
+    if setting == settings.OFF:
         return None
     if setting:
         return Path(setting).expanduser().absolute()

@@ -106,6 +106,17 @@ def _memory(text: str, _s: Setting) -> str:
     return f"{m.group(1)}{m.group(2)}"
 
 
+def _iso_date(text: str, _s: Setting):
+    import datetime as dt
+
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError("is not a date written YYYY-MM-DD")
+
+
 def _flag(text: str, _s: Setting) -> bool:
     if text not in ("0", "1"):
         raise ValueError("is not 0 or 1")
@@ -125,8 +136,18 @@ def _spark_master(text: str, _s: Setting) -> str:
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("DX_METRICS_MAX_CELLS", "a whole number ≥ 1", 5_000_000,
-            "the cell budget of a sheet, rows × columns read; a sheet beyond it is refused",
+            "the cell budget of a workbook, rows × columns of the sheets read; a workbook beyond it is refused",
             _whole(1, 10**10), "5000000"),
+    Setting("DX_METRICS_MAX_XML_BYTES", "a whole number ≥ 1", 1 << 30,
+            "the bytes of XML an .xlsx may unzip to; a workbook beyond it is refused before it is read",
+            _whole(1, 10**13), "1073741824 (1 GiB)"),
+    Setting("DX_METRICS_READ_MEMORY", "a whole number ≥ 268435456", 4 << 30,
+            "the memory (bytes of address space) of the child process that reads an .xls, .xlsb or .ods file",
+            _whole(1 << 28, 10**13), "4294967296 (4 GiB)"),
+    Setting("DX_METRICS_RECORD_DATES_FROM", "a date written YYYY-MM-DD", None,
+            "the first day a dossier record may carry", _iso_date, "2000-01-01"),
+    Setting("DX_METRICS_RECORD_DATES_UNTIL", "a date written YYYY-MM-DD", None,
+            "the last day a dossier record may carry", _iso_date, "today + 1 year"),
     Setting("DX_METRICS_REVIEW_RECORDS", "a whole number ≥ 0", 5_000_000,
             "how many dossier records kept in Parquet the data quality review reads into memory",
             _whole(0, 10**12), "5000000"),

@@ -292,8 +292,8 @@ def test_the_window_of_record_dates_is_a_setting_checked_with_its_name(tmp_path,
     monkeypatch.setenv("DX_METRICS_RECORD_DATES_UNTIL", "soon")
     with pytest.raises(ValueError) as e:
         import_records([_log(tmp_path / "b.csv", n=5, start=100)], tmp_path / "records")
-    assert str(e.value) == (f"DX_METRICS_RECORD_DATES_UNTIL='soon' is not a date written YYYY-MM-DD (the last day "
-                            f"a dossier record may carry; default {_a_year_after(dt.date.today()).isoformat()})")
+    assert str(e.value) == ("DX_METRICS_RECORD_DATES_UNTIL='soon' is not a date written YYYY-MM-DD: expected a date "
+                            "written YYYY-MM-DD (the last day a dossier record may carry; default today + 1 year)")
 
 
 def test_a_header_line_too_long_to_read_is_named_with_the_missing_header(tmp_path):

@@ -59,6 +59,9 @@ def test_each_setting_reads_its_values_and_its_default(name, raw, expected):
     ("DX_METRICS_ENGINE", "postgres", "is not one of duckdb, spark"),
     ("DX_METRICS_SPARK_MASTER", "http://cluster:7077", "is not a Spark master URL"),
     ("DX_METRICS_HISTORY_DEFER", "yes", "is not 0 or 1"),
+    ("DX_METRICS_MAX_XML_BYTES", "1GB", "is not a whole number"),
+    ("DX_METRICS_READ_MEMORY", "1000", "is less than 268435456"),
+    ("DX_METRICS_RECORD_DATES_FROM", "01/01/2000", "is not a date written YYYY-MM-DD"),
 ])
 def test_a_bad_value_is_refused_naming_the_variable_and_the_value(name, raw, said):
     with pytest.raises(SettingError) as e:
@@ -68,15 +71,15 @@ def test_a_bad_value_is_refused_naming_the_variable_and_the_value(name, raw, sai
 
 
 def test_every_variable_the_package_reads_or_documents_is_a_setting():
-    # the call sites left in history.py, runner.py, outputs.py, dataset.py and extent.py switch to
-    # settings.value in one line each: their variables are here already
     named = set()
     for path in [*(ROOT / "dx_metrics").rglob("*.py"), ROOT / "README.md"]:
         named |= set(re.findall(r"DX_METRICS_[A-Z_]*[A-Z]", path.read_text("utf-8")))
     assert named - set(settings.SETTINGS) == set()
     assert set(settings.SETTINGS) == {"DX_METRICS_MAX_CELLS", "DX_METRICS_REVIEW_RECORDS", "DX_METRICS_DUCKDB_MEMORY",
                                       "DX_METRICS_ENGINE", "DX_METRICS_SPARK_MASTER", "DX_METRICS_CACHE",
-                                      "DX_METRICS_HISTORY", "DX_METRICS_HISTORY_DEFER"}
+                                      "DX_METRICS_HISTORY", "DX_METRICS_HISTORY_DEFER", "DX_METRICS_MAX_XML_BYTES",
+                                      "DX_METRICS_READ_MEMORY", "DX_METRICS_RECORD_DATES_FROM",
+                                      "DX_METRICS_RECORD_DATES_UNTIL"}
     assert all(s.meaning and s.expected for s in settings.SETTINGS.values())
 
 

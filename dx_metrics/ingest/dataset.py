@@ -31,13 +31,13 @@ import datetime as dt
 import difflib
 import hashlib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from dx_metrics import settings
 from dx_metrics.canonical import OUTPUT_COLUMNS, PROVENANCE
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest.table import _row_ranges, _thousands
@@ -78,24 +78,12 @@ def record_dates(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
         ahead = today.replace(year=today.year + 1)
     except ValueError:                       # 29 February: a year later is 28 February
         ahead = today.replace(year=today.year + 1, day=28)
-    first = _date_setting(RECORD_DATES_FROM, FIRST_RECORD_DATE, "the first day a dossier record may carry")
-    last = _date_setting(RECORD_DATES_UNTIL, ahead, "the last day a dossier record may carry")
+    first = settings.value(RECORD_DATES_FROM) or FIRST_RECORD_DATE
+    last = settings.value(RECORD_DATES_UNTIL) or ahead
     if last < first:
         raise ValueError(f"{RECORD_DATES_UNTIL}={last.isoformat()} is before {RECORD_DATES_FROM}="
                          f"{first.isoformat()}: no date would be accepted")
     return first, last
-
-
-def _date_setting(name: str, default: dt.date, what: str) -> dt.date:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise ValueError(f"{name}={value!r} is not a date written YYYY-MM-DD ({what}; default {default.isoformat()})")
 
 
 def day_first(d: dt.date) -> str:
@@ -396,7 +384,7 @@ def duckdb_config(*, capped: bool = False) -> dict:
 
     config = {"temp_directory": os.path.join(tempfile.gettempdir(), "dx_metrics_duckdb"),
               "autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    limit = os.environ.get("DX_METRICS_DUCKDB_MEMORY") or ("1GB" if capped else None)
+    limit = settings.value("DX_METRICS_DUCKDB_MEMORY") or ("1GB" if capped else None)
     if limit:
         config["memory_limit"] = limit
     return config

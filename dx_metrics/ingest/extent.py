@@ -38,10 +38,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from dx_metrics import settings
 from dx_metrics.errors import DxDataError, Problem
 
-DEFAULT_MAX_CELLS = 5_000_000
-DEFAULT_MAX_XML_BYTES = 1 << 30
 # Excel holds at most 32,767 characters in a cell: 262,136 bytes of XML even if each were
 # written as an 8-byte character reference. A run of text longer than this is no cell's.
 MAX_TEXT_BYTES = 1_000_000
@@ -53,27 +52,14 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
 
 
-def _budget(name: str, default: int) -> int:
-    text = os.environ.get(name)
-    if text is None or not text.strip():
-        return default
-    try:
-        value = int(text.strip().replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{name}={text!r} is not a whole number ≥ 1 (unset it for the default, {default:,})")
-    return value
-
-
 def max_cells() -> int:
     """Cells a workbook may hold in the sheets read (``DX_METRICS_MAX_CELLS``)."""
-    return _budget("DX_METRICS_MAX_CELLS", DEFAULT_MAX_CELLS)
+    return settings.value("DX_METRICS_MAX_CELLS")
 
 
 def max_xml_bytes() -> int:
     """Unzipped bytes of XML a workbook may hold (``DX_METRICS_MAX_XML_BYTES``)."""
-    return _budget("DX_METRICS_MAX_XML_BYTES", DEFAULT_MAX_XML_BYTES)
+    return settings.value("DX_METRICS_MAX_XML_BYTES")
 
 
 def column_number(letters: str) -> int:

@@ -13,13 +13,13 @@ taking longer than ``TIMEOUT`` seconds is stopped.
 """
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 
-DEFAULT_MEMORY = 4 << 30
+from dx_metrics import settings
+
 TIMEOUT = 600
 
 # The child's whole program: no dx_metrics import (it would load pandas for nothing).
@@ -75,17 +75,7 @@ class ReadFailed(Exception):
 
 
 def read_memory() -> int:
-    text = os.environ.get("DX_METRICS_READ_MEMORY")
-    if text is None or not text.strip():
-        return DEFAULT_MEMORY
-    try:
-        value = int(text.strip().replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1 << 28:
-        raise ValueError(f"DX_METRICS_READ_MEMORY={text!r} is not a number of bytes ≥ 268,435,456 "
-                         f"(unset it for the default, {DEFAULT_MEMORY:,})")
-    return value
+    return settings.value("DX_METRICS_READ_MEMORY")
 
 
 def read_sheets(path: Path, fmt: str, *, nrows: int | None, only: str | None,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import history, notes, paths, workspace
+from dx_metrics import history, notes, paths, settings, workspace
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years, followed_units
@@ -148,7 +148,7 @@ def _record(r: PlanReport, out: Path) -> None:
         shutil.rmtree(out / history.PART_DIR, ignore_errors=True)
         _note_history(out, history.failed(e, store))
         return
-    if os.environ.get(history.DEFER) != "1":
+    if not settings.value(history.DEFER):
         record_history(out)
 
 
