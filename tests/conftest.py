@@ -11,17 +11,56 @@ SHARED = ROOT.parent / "shared"
 REFERENCE = SHARED / "reference-data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_world(tmp_path_factory):
+    """For the whole session, before any fixture of any scope: parsing goes to the session's own
+    cache, never the user's, and runs record nothing unless a test asks (tests/test_history.py)
+    — a test's runs never land in this repository's data/history.duckdb, nor give another test
+    last year's figures. A module-scoped fixture runs before function-scoped ones, so this
+    cannot be a function-scoped fixture."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DX_METRICS_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+        mp.setenv("DX_METRICS_HISTORY", "off")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch):
-    """Each test session parses into its own cache, never the user's."""
+    """A test that changed the cache setting gets the session's back."""
     monkeypatch.setenv("DX_METRICS_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
 @pytest.fixture(autouse=True)
 def _no_history(monkeypatch):
-    """Runs record nothing unless a test asks (tests/test_history.py): a test's runs never land
-    in this repository's data/history.duckdb, nor give another test last year's figures."""
     monkeypatch.setenv("DX_METRICS_HISTORY", "off")
+
+
+def _user_cache() -> Path:
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dx_metrics"
+
+
+def _snapshot() -> dict:
+    """What the suite must leave as it found it: the repository's history store, the user's cache."""
+    history = sorted(p.name for p in (ROOT / "data").glob("history.duckdb*"))
+    cache = _user_cache()
+    listed = sorted((str(p.relative_to(cache)), p.stat().st_mtime_ns) for p in cache.rglob("*")) if cache.exists() else []
+    return {"history": history, "cache": listed}
+
+
+def pytest_sessionstart(session):
+    session.config._dx_world = _snapshot()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before, after = getattr(session.config, "_dx_world", None), _snapshot()
+    if before is not None and after != before:
+        changed = [k for k in before if before[k] != after[k]]
+        session.config.get_terminal_writer().line(
+            f"the test suite wrote into the developer's world: {', '.join(changed)} changed "
+            f"({ROOT / 'data'}/history.duckdb*, {_user_cache()})", red=True)
+        session.exitstatus = 1
 
 
 @pytest.fixture(autouse=True)
