@@ -118,7 +118,7 @@ def _joined_periods(periods: list[str], lang: str) -> str:
     """Consecutive periods as one span ("2025-Q1", "2025-Q2" -> "6 tháng đầu năm 2025")."""
     from dx_metrics.periods import Period, parse_period
 
-    spans = sorted(parse_period(p) for p in periods)
+    spans = sorted((parse_period(p) for p in periods), key=lambda q: (q.start_year, q.start_month))
     out: list[Period] = []
     for p in spans:
         last = out[-1] if out else None

@@ -466,6 +466,23 @@ def children_during(unit_id: str, first_day, last_day) -> list[str]:
     return [k for k, keep in zip(kids, _in_force(u.loc[kids], first_day, last_day)) if keep]
 
 
+def active_during(unit_id: str, first_day, last_day) -> bool:
+    """Whether a unit existed on some day from ``first_day`` to ``last_day``: a registry unit by
+    its validity dates, a provisional unit by its scope's; a unit the registry lacks, always.
+
+    >>> active_during("baclieu_doc", "2025-07-01", "2025-09-30"), active_during("camau_doc", "2025-04-01", "2025-06-30")
+    (False, False)
+    >>> active_during("camau_doc~van_phong_so", "2025-07-01", "2025-09-30")
+    True
+    """
+    u = _registry()
+    while is_provisional(unit_id) and unit_id not in u.index:
+        unit_id = provisional_parent(unit_id)
+    if unit_id not in u.index:
+        return True
+    return bool(_in_force(u.loc[[unit_id]], first_day, last_day).iloc[0])
+
+
 def _in_force(units: pd.DataFrame, first_day, last_day=None) -> pd.Series:
     """Which registry rows are in force on some day from ``first_day`` to ``last_day`` (one
     day when ``last_day`` is not given)."""

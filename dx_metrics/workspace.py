@@ -2,8 +2,8 @@
 
 A workspace is a folder holding ``data/`` (exports), ``params/`` (plans), ``outputs/``
 (reports) and, optionally, overlays merged over what the package bundles: ``units.csv``
-(unit registry rows; its rows win) and ``columns.yaml`` (header aliases added to the bundled
-ones). ``dx-metrics init DIR`` makes one, marked by
+(unit registry rows; its rows win), ``columns.yaml`` (header aliases added to the bundled
+ones) and ``indicators.yaml`` (indicators added to the bundled registry). ``dx-metrics init DIR`` makes one, marked by
 ``dx-workspace.yaml``; the repository itself is the bundled workspace.
 
 Where paths start (the rule, written once):
@@ -54,6 +54,10 @@ class Workspace:
     def columns_file(self) -> Path:
         return self.root / "columns.yaml"
 
+    @property
+    def indicators_file(self) -> Path:
+        return self.root / "indicators.yaml"
+
 
 def find(start: str | Path) -> Workspace | None:
     """The workspace at or above ``start`` (a folder or a file), or None."""
@@ -83,14 +87,18 @@ def current() -> Workspace:
 
 
 def activate(ws: Workspace) -> list[str]:
-    """Put ``ws``'s overlays (if any) in force: its ``columns.yaml`` (header aliases) and its
-    ``units.csv`` (registry rows), each checked first (an edited file is checked again); returns
+    """Put ``ws``'s overlays (if any) in force: its ``columns.yaml`` (header aliases), its
+    ``indicators.yaml`` (indicators of its own) and its ``units.csv`` (registry rows), each checked first (an edited file is checked again); returns
     the registry conflicts it reports. A file that cannot be used raises ``DxDataError``."""
+    from dx_metrics import registry
     from dx_metrics.ingest import header
 
     columns = ws.columns_file.resolve() if ws.columns_file.is_file() else None
     if columns != header.overlay():
         header.set_overlay(columns)
+    indicators = ws.indicators_file.resolve() if ws.indicators_file.is_file() else None
+    if indicators != registry.overlay():
+        registry.set_overlay(indicators)
     wanted = ws.units_file.resolve() if ws.units_file.is_file() else None
     if wanted == units.overlay() and not units.overlay_changed():
         return []

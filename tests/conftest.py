@@ -66,7 +66,7 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _bundled_registry():
     """A test that puts a workspace registry or alias table over the bundled one takes it away after."""
-    from dx_metrics import units
+    from dx_metrics import registry, units
     from dx_metrics.ingest import header
 
     yield
@@ -74,6 +74,8 @@ def _bundled_registry():
         units.set_overlay(None)
     if header.overlay() is not None:
         header.set_overlay(None)
+    if registry.overlay() is not None:
+        registry.set_overlay(None)
 
 
 def write_sheet(path: Path, rows: list[list], *, title: str = "Biểu 06a", merges: list[str] = ()) -> Path:

@@ -168,7 +168,9 @@ def compose(observations: pd.DataFrame, indicator_id: str, unit_id: str, span: P
     span = parse_period(span) if isinstance(span, str) else span
     fig = Figure(indicator_id, unit_id, span.label())
     rows = observations[observations["indicator_id"] == indicator_id]
-    known_by = _month(as_of.year, as_of.month) if as_of is not None else None
+    stock = aggregation(indicator_id) == "last"
+    # a flow of a period that ends after as_of was not known then; a stock is judged by its date
+    known_by = _month(as_of.year, as_of.month) if as_of is not None and not stock else None
     cands = []
     for i, r in rows.iterrows():
         try:
@@ -179,7 +181,7 @@ def compose(observations: pd.DataFrame, indicator_id: str, unit_id: str, span: P
         if known_by is not None and b > known_by:
             continue            # not known yet on as_of
         cands.append((i, str(r["unit_id"]), a, b))
-    if aggregation(indicator_id) == "last":
+    if stock:
         return _stock(fig, rows, cands, span, as_of)
     return _flow(fig, rows, cands, span)
 
@@ -209,6 +211,9 @@ def _flow(fig: Figure, rows: pd.DataFrame, cands: list, span: Period) -> Figure:
     exact = [i for i, u, a, b in cands if u == fig.unit_id and (a, b) == (first, last)]
     if exact:
         chosen = [exact[0]]
+        mine = [(i, ca, cb) for i, cu, ca, cb in cands if cu == fig.unit_id and first <= ca and cb <= last]
+        if (conflict := _conflict(rows, mine, chosen)) is not None:
+            return _conflicting(fig, rows, conflict)
     else:
         chosen, missing = [], []
         for u, a, b in lineage(fig.unit_id, span):
@@ -220,13 +225,8 @@ def _flow(fig: Figure, rows: pd.DataFrame, cands: list, span: Period) -> Figure:
             if tiles is None:
                 missing += [(u, p) for p in _uncovered(mine, a, b)]
                 continue
-            conflict = _conflict(rows, mine, tiles)
-            if conflict is not None:
-                fig.parts = [_part(rows.loc[i]) for i in conflict]
-                fig.reason = "conflicting_periods"
-                fig.note_codes = [notes.note("conflicting_periods", periods=[str(rows.loc[i]["period"]) for i in conflict],
-                                             sources=" | ".join(str(rows.loc[i]["source"]) for i in conflict))]
-                return fig
+            if (conflict := _conflict(rows, mine, tiles)) is not None:
+                return _conflicting(fig, rows, conflict)
             chosen += tiles
         if missing or not chosen:
             return _missing(fig, missing or [(fig.unit_id, span.label())])
@@ -270,22 +270,36 @@ def _uncovered(cands: list[tuple], a: int, b: int) -> list[str]:
 
 
 def _conflict(rows: pd.DataFrame, cands: list[tuple], tiles: list) -> list | None:
-    """Two inputs that give the same months different figures: a period not chosen whose
-    months are exactly some chosen tiles, with other sums (the ids of both sides), or None."""
+    """Two inputs that give the same months different figures, or None: a period not chosen
+    whose months are exactly some chosen periods, or a chosen period whose months the
+    periods not chosen tile too, with other sums. Returns the row ids of both sides."""
     chosen = {i: (ca, cb) for i, ca, cb in cands if i in tiles}
-    for i, ca, cb in cands:
-        if i in chosen:
-            continue
+    others = [(i, ca, cb) for i, ca, cb in cands if i not in chosen]
+    pairs = []
+    for i, ca, cb in others:            # a longer period made of chosen ones
         inside = [j for j, (ja, jb) in chosen.items() if ca <= ja and jb <= cb]
-        if sum(chosen[j][1] - chosen[j][0] + 1 for j in inside) != cb - ca + 1:
-            continue            # not made of whole chosen periods: nothing to compare
+        if sum(chosen[j][1] - chosen[j][0] + 1 for j in inside) == cb - ca + 1:
+            pairs.append((inside, [i]))
+    for j, (ja, jb) in chosen.items():  # a chosen period the shorter ones tile as well
+        inside = [(i, ca, cb) for i, ca, cb in others if ja <= ca and cb <= jb]
+        if inside and (tiling := _tile(inside, ja, jb)) is not None:
+            pairs.append(([j], tiling))
+    for one, other in pairs:
         for col in ("numerator", "denominator"):
-            mine, theirs = rows.loc[i][col], rows.loc[inside][col]
-            if pd.isna(mine) or theirs.isna().any():
+            a, b = rows.loc[one][col], rows.loc[other][col]
+            if a.isna().any() or b.isna().any():
                 continue
-            if abs(float(mine) - float(theirs.sum())) > _TOL * max(1.0, abs(float(mine))):
-                return [*inside, i]
+            if abs(float(a.sum()) - float(b.sum())) > _TOL * max(1.0, abs(float(a.sum()))):
+                return sorted([*one, *other], key=lambda i: str(rows.loc[i]["period"]))
     return None
+
+
+def _conflicting(fig: Figure, rows: pd.DataFrame, ids: list) -> Figure:
+    fig.parts = [_part(rows.loc[i]) for i in ids]
+    fig.reason = "conflicting_periods"
+    fig.note_codes = [notes.note("conflicting_periods", periods=[str(rows.loc[i]["period"]) for i in ids],
+                                 sources=" | ".join(str(rows.loc[i]["source"]) for i in ids))]
+    return fig
 
 
 def _part(r: pd.Series) -> Part:

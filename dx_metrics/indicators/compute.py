@@ -26,7 +26,7 @@ from dx_metrics.units import load_units, provisional_parent
 # organisation in it, so a department's figures are never rolled up into it.
 ROLLUP_KINDS = {"ministry", "ministerial_agency", "government_agency", "department", "agency", "division"}
 OBSERVATION_COLUMNS = ["indicator_id", "unit_id", "period", "numerator", "denominator", "value", "source", "note",
-                       "note_codes"]
+                       "note_codes", "as_of"]
 
 
 def empty_observations() -> pd.DataFrame:
@@ -35,7 +35,7 @@ def empty_observations() -> pd.DataFrame:
         "period": pd.Series(dtype="string"), "numerator": pd.Series(dtype="Float64"),
         "denominator": pd.Series(dtype="Float64"), "value": pd.Series(dtype="Float64"),
         "source": pd.Series(dtype="string"), "note": pd.Series(dtype="string"),
-        "note_codes": pd.Series(dtype="string")})
+        "note_codes": pd.Series(dtype="string"), "as_of": pd.Series(dtype="string")})
 
 
 def _source(table: pd.DataFrame, name: str) -> str:
@@ -194,7 +194,8 @@ def total(table: pd.DataFrame, indicator_id: str, *, column: str, source: str, r
     note, codes = notes.put(empty, empty, num.isna(), notes.note("field_missing", field=column))
     out = pd.DataFrame({"indicator_id": indicator_id, "unit_id": sums["unit_id"], "period": sums["period"],
                         "numerator": num, "denominator": pd.NA, "value": num,
-                        "source": _sources(sums, cells, source), "note": note, "note_codes": codes})
+                        "source": _sources(sums, cells, source), "note": note, "note_codes": codes,
+                        "as_of": pd.NA})
     return out.astype(empty_observations().dtypes.to_dict())
 
 
@@ -226,6 +227,26 @@ def _working_tables(tables: Mapping[str, pd.DataFrame], *, freq: str, calendar: 
         out["services"] = (prepare.services(tables["services"]), _source(tables["services"], "services"))
     if "tasks" in tables:
         out["tasks"] = (prepare.tasks(tables["tasks"], as_of=as_of), _source(tables["tasks"], "tasks"))
+    return out
+
+
+def _dated(computed: pd.DataFrame, work: dict[str, tuple[pd.DataFrame, str]]) -> pd.DataFrame:
+    """The date a figure of a dated table (a catalogue snapshot, a task list) stands at, in
+    ``as_of``: the latest date of the unit's rows in that period; a parent counted from its
+    units takes the latest date of the period."""
+    out = computed.copy()
+    if "as_of" not in out:
+        out["as_of"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    for kind, (table, _src) in work.items():
+        if "as_of" not in table or table["as_of"].isna().all():
+            continue
+        when = pd.to_datetime(table["as_of"])
+        by_unit = when.groupby([table["unit_id"], table["period"]]).max()
+        by_period = when.groupby(table["period"]).max()
+        ids = [i for i in indicator_ids() if indicator(i)["source_table"] == kind]
+        rows = out["indicator_id"].isin(ids)
+        dates = [by_unit.get((u, p), by_period.get(p)) for u, p in zip(out.loc[rows, "unit_id"], out.loc[rows, "period"])]
+        out.loc[rows, "as_of"] = [None if d is None or pd.isna(d) else d.date().isoformat() for d in dates]
     return out
 
 
@@ -360,6 +381,7 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
         elif num and not den and num in table:
             frames.append(total(table, iid, column=num, source=src))
     computed = pd.concat(frames, ignore_index=True) if frames else empty_observations()
+    computed = _dated(computed, work)
     reported = empty_observations()
     if "observations" in tables:
         obs = tables["observations"]
@@ -376,7 +398,7 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
             computed["note"], computed["note_codes"] = notes.put(computed["note"], computed["note_codes"], hit, unused)
         reported = reported[~clash]
         reported = pd.concat([reported, _derived_accounts(reported)], ignore_index=True)
-    out = pd.concat([empty_observations(), computed, reported], ignore_index=True)
+    out = pd.concat([empty_observations(), computed, reported], ignore_index=True).reindex(columns=OBSERVATION_COLUMNS)
     out = out[out["indicator_id"].isin(wanted)]
     out = out.astype(empty_observations().dtypes.to_dict())
     out = _flag_definition_changes(out)

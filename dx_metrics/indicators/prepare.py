@@ -10,7 +10,8 @@ import pandas as pd
 
 
 def services(df: pd.DataFrame) -> pd.DataFrame:
-    """Catalogue snapshot -> per-service indicator columns; period = the snapshot's year.
+    """Catalogue snapshot -> per-service indicator columns; period = the snapshot's year, and
+    ``as_of`` its date (a stock is known from that date on: ``indicators.compose``).
 
     Several snapshots in one year count each procedure once, as the latest snapshot has it.
     """
@@ -24,7 +25,7 @@ def services(df: pd.DataFrame) -> pd.DataFrame:
         "unit_id": df["unit_id"], "period": df["as_of"].dt.year.astype("Int64").astype("string"),
         "n_services": known.astype("Int64"), "n_online": df["provided_online"].astype("Int64"),
         "n_full": full.astype("Int64").where(known), "n_full_mobile": (full & mobile).astype("Int64").where(known),
-        **_provenance(df),
+        "as_of": df["as_of"], **_provenance(df),
     })
 
 
@@ -42,11 +43,18 @@ def tasks(df: pd.DataFrame, *, as_of: pd.Timestamp | None = None) -> pd.DataFram
     when = pd.to_datetime(when)
     deadline = pd.to_datetime(df["deadline"])
     done = df["status"].eq("done").fillna(False)
+    completed = pd.to_datetime(df["completed_on"]) if "completed_on" in df else pd.Series(pd.NaT, index=df.index)
+    # done on time: done, with a completion date on or before the deadline (a task done without
+    # a date cannot be shown to be on time, and is not counted so)
+    on_time = done & (completed <= deadline).fillna(False)
+    counts = ("n_tasks", "n_done", "n_due", "n_overdue", "n_no_deadline", "n_due_by_date", "n_done_on_time")
     return pd.DataFrame({
         "unit_id": df["owner_unit"], "period": when.dt.year.astype("Int64").astype("string"),
         "n_tasks": 1, "n_done": done.astype(int),
         "n_due": (deadline.dt.year == when.dt.year).fillna(False).astype(int),
         "n_overdue": ((deadline < when) & ~done).fillna(False).astype(int),
         "n_no_deadline": deadline.isna().astype(int),
-        **_provenance(df),
-    }).astype({c: "Int64" for c in ("n_tasks", "n_done", "n_due", "n_overdue", "n_no_deadline")})
+        "n_due_by_date": (deadline <= when).fillna(False).astype(int),
+        "n_done_on_time": (on_time & (deadline <= when)).astype(int),
+        "as_of": when, **_provenance(df),
+    }).astype({c: "Int64" for c in counts})

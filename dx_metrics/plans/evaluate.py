@@ -105,15 +105,17 @@ def _no_data(obs: pd.DataFrame, fig: Figure, span: Period, as_of: dt.date | None
     for u, p in fig.missing:
         by_unit.setdefault(u, []).append(p)
     said = [notes.note("periods_missing", periods=ps, unit=named(u), span=span.label()) for u, ps in by_unit.items()]
-    return "period_not_covered", said + _year_so_far(obs, fig, span)
+    return "period_not_covered", said + ([] if as_of is not None else _year_so_far(obs, fig, span))
 
 
 def _year_so_far(obs: pd.DataFrame, fig: Figure, span: Period) -> list[dict]:
-    """When only the end of a closed year is missing, what the inputs give from January (and
-    how to judge that to date)."""
-    starts = [parse_period(p) for _, p in fig.missing]
-    first = min((p.start_month for p in starts if p.start_year == span.year), default=1)
-    if first <= span.start_month:
+    """When only the end of a closed year is missing (the inputs stop before December), what
+    they give from January, and how to judge that to date."""
+    if len(fig.missing) != 1:
+        return []
+    gone = parse_period(fig.missing[0][1])
+    first = gone.start_month
+    if (gone.end_year, gone.end_month) != (span.end_year, span.end_month) or first <= span.start_month:
         return []
     part = compose(obs, fig.indicator_id, fig.unit_id, Period(span.year, span.start_month, span.year, first - 1))
     if not part.known:

@@ -10,7 +10,7 @@ import pandas as pd
 from dx_metrics import safe_yaml
 from dx_metrics.periods import Period, parse_period
 from dx_metrics.registry import catalog
-from dx_metrics.units import ancestors, children_during, in_family
+from dx_metrics.units import active_during, ancestors, children_during, in_family
 
 FLAG_COLUMNS = ["dimension", "metric", "rule", "unit_id", "period", "subject", "value", "reference", "score",
                 "threshold", "compared_with", "source", "examples"]
@@ -47,12 +47,19 @@ class Review:
     def flag_count(self) -> int:
         return len(self.flags)
 
-    def within(self, unit_id: str) -> Review:
-        """The flags and completeness of ``unit_id`` and the units under it (a unit is still
-        judged against its peers outside: a province among the country's provinces)."""
-        flags = self.flags[in_family(self.flags["unit_id"].astype("string"), unit_id).to_numpy(dtype=bool)]
-        done = self.completeness[in_family(self.completeness["unit_id"].astype("string"), unit_id).to_numpy(dtype=bool)]
-        absent = [u for u in self.absent if unit_id in (u, *ancestors(u))]
+    def within(self, unit_id: str, *also: str) -> Review:
+        """The flags and completeness of ``unit_id`` and the units under it, and of the units in
+        ``also`` (a merged unit's predecessors, whose figures it counts); a unit is still judged
+        against its peers outside: a province among the country's provinces."""
+        units = (unit_id, *also)
+
+        def mine(ids: pd.Series) -> np.ndarray:
+            ids = ids.astype("string")
+            return np.logical_or.reduce([in_family(ids, u).to_numpy(dtype=bool) for u in units])
+
+        flags = self.flags[mine(self.flags["unit_id"])]
+        done = self.completeness[mine(self.completeness["unit_id"])]
+        absent = [u for u in self.absent if any(x in (u, *ancestors(u)) for x in units)]
         return Review(flags.reset_index(drop=True), done.reset_index(drop=True), self.judged, self.settings,
                       self.not_judged, absent)
 
@@ -149,8 +156,9 @@ def _reporting(table: pd.DataFrame, kind: str, s: dict, flags: list[dict], judge
 
     Expected units: with ``completeness.expected: registry``, the units directly under ``scope``
     that the registry has in force during each period (and any other unit that reported);
-    with ``seen`` (the default), every unit that reported in some period of that length, so one
-    period alone judges nothing, and a registry unit that never reported is named, not flagged."""
+    with ``seen`` (the default), every unit that reported in some period of that length while
+    it existed (a provisional unit while its scope did), so one period alone judges nothing,
+    and a registry unit that never reported is named, not flagged."""
     from_registry = s["completeness"]["expected"] == "registry"
     if from_registry and not scope:
         raise ValueError("quality settings: completeness.expected = registry needs the scope unit "
@@ -167,7 +175,10 @@ def _reporting(table: pd.DataFrame, kind: str, s: dict, flags: list[dict], judge
             continue
         reported = {(str(u), p) for u, p in zip(group["unit_id"], group["period"])}
         units = list(dict.fromkeys(group["unit_id"].astype(str)))
-        expected = {p: set(units) for p in periods}
+        # a unit is expected only while it exists: a division of a department merged away, or
+        # of the department it merged into, has no report to send for the other side's months
+        expected = {p: {u for u in units if active_during(u, parsed[p].first_day, parsed[p].last_day)}
+                    for p in periods}
         if from_registry:
             listed = {p: children_during(scope, parsed[p].first_day, parsed[p].last_day) for p in periods}
             units = list(dict.fromkeys([*units, *(u for p in periods for u in listed[p])]))

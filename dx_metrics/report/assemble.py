@@ -13,7 +13,9 @@ from dx_metrics.canonical import KEYS, PROVENANCE
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem, problems_frame
 from dx_metrics.formats import fmt_number
 from dx_metrics.indicators import compute_indicators
+from dx_metrics.indicators.compose import lineage
 from dx_metrics.indicators.rankings import rank_units
+from dx_metrics.periods import parse_period
 from dx_metrics.ingest import cache, read_export
 from dx_metrics.ingest.dataset import RecordSet
 from dx_metrics import notes, settings, units, workspace
@@ -104,7 +106,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                         "compare": item.compare})
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
     merged = merge_inputs(tables)
-    observations = _indicators(merged, sources, as_of)
+    observations = _with_plan_tasks(_indicators(merged, sources, as_of), plan, merged.get("tasks"), as_of)
     reviewed = _reviewable_tables(merged, problems)
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
     evaluation = evaluate(plan, observations, as_of=as_of)
@@ -117,7 +119,8 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                       problems=problems, sources=sources, as_of=as_of, rankings=rankings,
                       quality=review(observations, reviewed, settings=plan.quality,
                                      compare={k: pd.concat(v, ignore_index=True) for k, v in compared.items()},
-                                     scope=plan.unit_id, period=str(plan.year)).within(plan.unit_id))
+                                     scope=plan.unit_id, period=str(plan.year)).within(
+                          plan.unit_id, *(u for u, _, _ in lineage(plan.unit_id, parse_period(str(plan.year))))))
 
 
 def _reviewable_tables(tables: dict, problems: list[Problem]) -> dict[str, pd.DataFrame]:
@@ -244,6 +247,25 @@ def _note_rejected_rows(evaluation: pd.DataFrame, sources: list[dict]) -> pd.Dat
             left_out = notes.note("rejected_rows", count=counts[file], file=file)
             said, codes = notes.put(said, codes, said.index == i, left_out, add=True)
     return evaluation.assign(notes=said, note_codes=codes)
+
+
+def _with_plan_tasks(observations: pd.DataFrame, plan: Plan, listed: pd.DataFrame | None,
+                     as_of: dt.date | None) -> pd.DataFrame:
+    """The task indicators counted from the plan's own tasks and any task list read (the same
+    tasks the report's task table lists), as of ``as_of`` or the plan year's end: a target on
+    overdue tasks or tasks done on time is judged from the plan itself."""
+    from dx_metrics.registry import indicator, indicator_ids
+
+    table = tasks_table(plan, as_of=as_of, extra=listed)
+    if table.empty:
+        return observations
+    when = pd.Timestamp(as_of or dt.date(plan.year, 12, 31))
+    frame = table.drop(columns="overdue").assign(plan_id=plan.plan_id, as_of=when)
+    ids = [i for i in indicator_ids() if indicator(i)["source_table"] == "tasks"]
+    counted = compute_indicators({"tasks": frame}, ids=ids)
+    kept = observations[~observations["indicator_id"].isin(ids)]
+    return pd.concat([kept, counted], ignore_index=True).sort_values(
+        ["indicator_id", "unit_id", "period"], ignore_index=True)
 
 
 def _indicators(tables: dict[str, pd.DataFrame], sources: list[dict], as_of: dt.date | None) -> pd.DataFrame:

@@ -24,7 +24,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from dx_metrics.formats import fmt_number, fmt_percent, fmt_points
+from dx_metrics import notes
+from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.registry import share_ids
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import STATUS, check_lang
@@ -191,12 +192,17 @@ def target_cells(row: pd.Series, lang: str) -> list[str]:
     def figure(x):
         return fmt_percent(x, lang=lang) if share else fmt_number(x, digits=0 if pd.isna(x) or float(x).is_integer()
                                                                    else 2, lang=lang)
-    value = row["projected"] if pd.notna(row["projected"]) else row["actual"]
+    w = WORDS[lang]
+    value = figure(row["projected"] if pd.notna(row["projected"]) else row["actual"])
+    span = row.get("basis_period") if pd.notna(row.get("basis_period")) else row.get("span")
+    if pd.notna(row["actual"]) and pd.notna(span):      # every figure says which months it covers
+        projected = pd.notna(row["projected"]) and abs(float(row["projected"]) - float(row["actual"])) > 1e-12
+        value = w["projected" if projected else "spanned"].format(value=value, span=fmt_period(span, lang=lang))
     gap = fmt_points(row["gap"], lang=lang) if share and pd.notna(row["gap"]) \
         else figure(row["gap"]) if pd.notna(row["gap"]) else "—"
     whole = share and pd.notna(row["target"]) and abs(row["target"] * 100 - round(row["target"] * 100)) < 1e-9
     target = fmt_percent(row["target"], digits=0, lang=lang) if whole else figure(row["target"])
-    return [indicator_name(row["indicator_id"], lang), comparator + target, figure(value), gap,
+    return [indicator_name(row["indicator_id"], lang), comparator + target, value, gap,
             STATUS[lang][row["status"]]]
 
 
@@ -223,6 +229,12 @@ def _results(doc: Document, r: PlanReport, lang: str) -> None:
     _heading(doc, w["results"])
     rows = [[str(i), *target_cells(row, lang)] for i, (_, row) in enumerate(r.evaluation.iterrows(), start=1)]
     _table(doc, w["columns"], rows, [13, 58, 24, 23, 26, 21])
+    counted = r.evaluation[r.evaluation["units_counted"].notna()] if "units_counted" in r.evaluation else []
+    if len(counted):
+        _paragraph(doc, w["counted"])
+        for _, row in counted.iterrows():
+            said = [n for n in notes.decode(row["note_codes"]) if n["code"] == "units_counted"]
+            _paragraph(doc, f"- {indicator_name(row['indicator_id'], lang)}: {notes.say(said, lang)}.")
     paced = r.evaluation[r.evaluation["required_pace"].notna()]
     if len(paced):
         _paragraph(doc, w["pace"])
