@@ -338,3 +338,67 @@ late_share:
                                                  "indicators, it does not redefine them")
     assert said[(11, "late_share")].startswith("late_share.numerator: 'resolved_lately' is not a column of dossiers")
     assert registry.overlay() is None and "late_share" not in registry.indicator_ids()
+
+
+# ----------------------------------------------------------------------------- year over year
+
+# 2024 of the predecessors, quarter by quarter (online / newly received):
+#   Cà Mau (before the merger)  600, 650, 700, 750 of 1.000 each
+#   Bạc Liêu                    500, 550, 600, 650 of 1.000 each
+# Jan–Sep 2024 of today's department: (600 + 650 + 700 + 500 + 550 + 600) ÷ 6.000 = 60,00 %;
+# against 75,70 % in Jan–Sep 2025: +15,70 points.
+LAST_YEAR = [("camau", "UBND TỈNH CÀ MAU", [600, 650, 700, 750]), ("baclieu", "UBND TỈNH BẠC LIÊU", [500, 550, 600, 650])]
+
+
+def test_year_over_year_at_30_09_compares_the_same_months_of_the_predecessors_from_the_history(
+        merged_workspace, tmp_path, monkeypatch):
+    from dx_metrics.report import write_outputs
+    from dx_metrics.report.assemble import build_comparison, build_plan_report, previous_report
+
+    ws = merged_workspace
+    monkeypatch.setenv("DX_METRICS_HISTORY", str(tmp_path / "history.duckdb"))
+    recorded = []
+    for who, province, online in LAST_YEAR:
+        files = []
+        for q, n in zip(("I", "II", "III", "IV"), online):
+            name = f"{who}_2024_q{len(files) + 1}.xlsx"
+            _export(ws / "data" / "raw", name, province, f"QUÝ {q} NĂM 2024",
+                    [("Văn phòng Sở", 500, n // 2), ("Thanh tra Sở", 500, n - n // 2)])
+            files.append(name)
+        unit = "camau_dost_old" if who == "camau" else "baclieu_dost"
+        plan = ws / "params" / f"{unit}_2024.yaml"
+        plan.write_text(PLAN.format(inputs="\n".join(f"  - {{path: raw/{f}, kind: dossiers}}" for f in files))
+                        .replace("camau_dost_2025", f"{unit}_2024").replace("unit: camau_dost", f"unit: {unit}")
+                        .replace("year: 2025", "year: 2024"), encoding="utf-8")
+        write_outputs(build_plan_report(plan), tmp_path / "out" / unit, generated_at="2025-01-10T08:00:00+07:00")
+        recorded += [plan, *(ws / "data" / "raw" / f for f in files)]
+    for f in recorded:                        # last year's plans and exports are gone: the history remains
+        f.unlink()
+    current = _report(ws, ALL, as_of="2025-09-30")
+    last = previous_report(current)
+    assert last is not None and last.recorded is not None
+    cmp = build_comparison(current, last)
+    row = cmp[(cmp["indicator_id"] == "online_dossier_share") & (cmp["unit_id"] == "camau_dost")].iloc[0]
+    assert (row["span_previous"], row["span_current"]) == ("2024-01/2024-09", "2025-01/2025-09")
+    assert row["value_previous"] == pytest.approx(0.60) and row["value_current"] == pytest.approx(4618 / 6100)
+    assert row["change"] == pytest.approx((4618 / 6100 - 0.60) * 100)          # +15,70 points
+    assert row["predecessors"] == "baclieu_dost|camau_dost_old"
+    assert notes.say(notes.decode(row["note_codes"]), "vi").startswith("so với cùng kỳ năm trước (Quý I–III/2024)")
+    written = write_outputs(current, tmp_path / "yoy", comparison=cmp, generated_at="2025-10-01T08:00:00+07:00")
+    summary = json.loads(written["summary"].read_text("utf-8"))
+    (said,) = [c for c in summary["comparison"] if c["indicator_id"] == "online_dossier_share"
+               and c["unit_id"] == "camau_dost"]
+    assert (said["span_previous"], said["value_previous"], said["span_current"]) == ("2024-01/2024-09", 0.6,
+                                                                                      "2025-01/2025-09")
+
+
+def test_year_over_year_says_when_last_year_is_only_a_whole_year():
+    from dx_metrics import compare_years
+
+    obs = _obs([("prov_01", "2024", 1200, 6000), ("prov_01", "2025-Q1", 300, 1000), ("prov_01", "2025-Q2", 350, 1000)])
+    (row,) = compare_years(obs, year=2025, as_of="2025-06-30").itertuples()
+    # Jan–Jun 2025: 650 ÷ 2.000 = 32,5 %; 2024 has no half-year figure, only the year: 20 %
+    assert (row.span_current, row.value_current, row.span_previous, row.value_previous) == (
+        "2025-H1", 0.325, "2024", 0.2)
+    assert notes.say(notes.decode(row.note_codes), "vi") == (
+        "năm trước không có số liệu cùng kỳ với 6 tháng đầu năm 2025: so với cả năm 2024")

@@ -187,23 +187,36 @@ def compose(observations: pd.DataFrame, indicator_id: str, unit_id: str, span: P
 
 
 def _stock(fig: Figure, rows: pd.DataFrame, cands: list, span: Period, as_of: dt.date | None) -> Figure:
-    """The latest value of the unit dated within the span's year and on or before its end."""
+    """The latest value dated within the span's year and on or before its end: the unit's own,
+    else (a unit that did not exist yet) the sum of the units that became it and stood at the
+    span's end (counts added, a share from its summed counts)."""
     end = span.last_day if as_of is None else min(span.last_day, as_of)
-    best = None
-    for i, u, a, b in cands:
-        if u != fig.unit_id:
-            continue
-        when = _dated(rows.loc[i], span)
-        if when is None or when > end or when.year != span.end_year:
-            continue
-        if best is None or (when, b - a) > best[0]:
-            best = ((when, b - a), i)
-    if best is None:
-        return _missing(fig, [(fig.unit_id, span.label())])
-    r = rows.loc[best[1]]
-    fig.parts = [_part(r)]
-    fig.as_of = best[0][0].isoformat()
-    return _valued(fig, [r])
+
+    def latest(unit: str):
+        best = None
+        for i, u, a, b in cands:
+            if u != unit:
+                continue
+            when = _dated(rows.loc[i], span)
+            if when is None or when > end or when.year != span.end_year:
+                continue
+            if best is None or (when, b - a) > best[0]:
+                best = ((when, b - a), i)
+        return best
+
+    found = latest(fig.unit_id)
+    if found is not None:
+        picked = [found]
+    else:
+        last = _month(span.end_year, span.end_month)
+        standing = [u for u, a, b in lineage(fig.unit_id, span) if b == last and u != fig.unit_id]
+        picked = [latest(u) for u in standing]
+        if not standing or any(p is None for p in picked):
+            return _missing(fig, [(fig.unit_id, span.label())])
+    parts = [rows.loc[i] for _, i in picked]
+    fig.parts = [_part(r) for r in parts]
+    fig.as_of = max(when for (when, _), _ in picked).isoformat()
+    return _valued(fig, parts)
 
 
 def _flow(fig: Figure, rows: pd.DataFrame, cands: list, span: Period) -> Figure:

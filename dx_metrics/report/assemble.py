@@ -309,7 +309,7 @@ def previous_report(current: PlanReport, previous_plan: str | Path | None = None
     year = current.plan.year - 1
     if path is None:
         try:
-            return from_history(current, year)
+            return from_history(current, year) or _predecessors_report(current, year, data_dir)
         except HistoryUnavailable:
             return None      # as if nothing were recorded: the run's history note says why
     plan = load_plan(path)
@@ -318,7 +318,7 @@ def previous_report(current: PlanReport, previous_plan: str | Path | None = None
     if not missing:
         return build_plan_report(path, data_dir=data_dir)
     try:
-        recorded = from_history(current, year, plan_id=plan.plan_id)
+        recorded = from_history(current, year, plan_id=plan.plan_id, unit_id=plan.unit_id)
     except HistoryUnavailable as e:
         raise FileNotFoundError(f"last year's plan {path.name} reads file(s) that no longer exist: "
                                 f"{', '.join(missing)} (looked beside the plan, then in {folder}), and the "
@@ -331,15 +331,44 @@ def previous_report(current: PlanReport, previous_plan: str | Path | None = None
     return recorded
 
 
-def from_history(current: PlanReport, year: int, *, plan_id: str | None = None) -> PlanReport | None:
-    """The most recent run of a plan of the current plan's unit for ``year``, as the history
-    kept it (``dx_metrics.history``), or None."""
+def _predecessors_report(current: PlanReport, year: int, data_dir: str | Path | None) -> PlanReport | None:
+    """Last year of a unit that did not exist then: the reports of the units that became it
+    (their plan files beside this one, else their runs in the history), their figures
+    together, for the comparison to compose (``compare_years``). None when there are none."""
+    span = parse_period(str(year))
+    units = list(dict.fromkeys(u for u, _, _ in lineage(current.plan.unit_id, span) if u != current.plan.unit_id))
+    found = []
+    for unit in units:
+        beside = find_previous_plan(dataclasses.replace(current.plan, unit_id=unit, year=year + 1))
+        report = (previous_report(current, beside, data_dir=data_dir) if beside is not None
+                  else from_history(current, year, unit_id=unit))
+        if report is not None:
+            found.append(report)
+    if not found:
+        return None
+    first = found[0]
+    recorded = [r.recorded for r in found if r.recorded is not None]
+    return dataclasses.replace(
+        first, observations=pd.concat([r.observations for r in found], ignore_index=True),
+        evaluation=pd.concat([r.evaluation for r in found], ignore_index=True),
+        sources=[s for r in found for s in r.sources],
+        tables={"index_scores": pd.concat(scores, ignore_index=True)} if (
+            scores := [r.tables["index_scores"] for r in found if "index_scores" in r.tables]) else {},
+        recorded=None if not recorded else {"run_id": ", ".join(r["run_id"] for r in recorded),
+                                            "recorded_at": max(r["recorded_at"] for r in recorded),
+                                            "files": [f for r in recorded for f in r["files"]]})
+
+
+def from_history(current: PlanReport, year: int, *, plan_id: str | None = None,
+                 unit_id: str | None = None) -> PlanReport | None:
+    """The most recent run of a plan of the current plan's unit (or ``unit_id``) for ``year``,
+    as the history kept it (``dx_metrics.history``), or None."""
     import tempfile
 
     from dx_metrics import history
     from dx_metrics.indicators.compute import empty_observations
 
-    rec = history.latest_run(current.plan.unit_id, year, plan_id=plan_id,
+    rec = history.latest_run(unit_id or current.plan.unit_id, year, plan_id=plan_id,
                              path=history.location(current.plan.path) if current.plan.path else None)
     if rec is None:
         return None
@@ -371,7 +400,8 @@ def build_comparison(current: PlanReport, previous: PlanReport | None, *,
     plans = [current.plan] + ([previous.plan] if previous is not None else [])
     scores = [r.tables["index_scores"] for r in (current, previous) if r is not None and "index_scores" in r.tables]
     out = compare_years(pd.concat(frames, ignore_index=True), year=current.plan.year, plans=plans,
-                        scores=pd.concat(scores, ignore_index=True).drop_duplicates() if scores else None, at=at)
+                        scores=pd.concat(scores, ignore_index=True).drop_duplicates() if scores else None, at=at,
+                        as_of=current.as_of)
     if previous is not None and previous.recorded is not None:
         rec = previous.recorded
         said = notes.note("previous_from_history", year=previous.plan.year, files=", ".join(rec["files"]),

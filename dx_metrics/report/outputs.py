@@ -52,10 +52,17 @@ def bounded_rankings(r: PlanReport, focus: list[str] | None = None) -> pd.DataFr
     return rk[followed | latest]
 
 
-def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None) -> dict:
-    """The machine-readable result of a run (keys fixed by DESIGN.md)."""
+COMPARISON_KEYS = ["indicator_id", "unit_id", "predecessors", "span_previous", "value_previous", "span_current",
+                   "value_current", "change", "target_previous", "target_current", "rank_previous", "rank_current",
+                   "rank_change", "definition_change", "note", "note_codes"]
+
+
+def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
+            comparison: pd.DataFrame | None = None) -> dict:
+    """The machine-readable result of a run (keys fixed by DESIGN.md); with ``comparison``, the
+    year-over-year rows too (each figure with the span it covers)."""
     tc = r.task_counts
-    return {
+    out = {
         "plan_id": r.plan.plan_id,
         "year": r.plan.year,
         "unit_id": r.plan.unit_id,
@@ -75,6 +82,9 @@ def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None)
                                "file": s["file"]} for s in r.sources for u in s.get("provisional_units", [])],
         "rankings": _records(bounded_rankings(r, focus).reindex(columns=RANK_KEYS)) if not r.rankings.empty else [],
     }
+    if comparison is not None:
+        out["comparison"] = _records(comparison.reindex(columns=COMPARISON_KEYS))
+    return out
 
 
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
@@ -127,8 +137,8 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
 
     written["document"] = write_docx(r, out / paths.DOCUMENT, lang=lang)
     summary_path = out / paths.SUMMARY
-    summary_path.write_text(json.dumps(summary(r, generated_at=generated_at, focus=focus), ensure_ascii=False, indent=2),
-                            encoding="utf-8")
+    summary_path.write_text(json.dumps(summary(r, generated_at=generated_at, focus=focus, comparison=comparison),
+                                       ensure_ascii=False, indent=2), encoding="utf-8")
     written["summary"] = summary_path
     _record(r, out)
     return written
