@@ -402,3 +402,35 @@ def test_year_over_year_says_when_last_year_is_only_a_whole_year():
         "2025-H1", 0.325, "2024", 0.2)
     assert notes.say(notes.decode(row.note_codes), "vi") == (
         "năm trước không có số liệu cùng kỳ với 6 tháng đầu năm 2025: so với cả năm 2024")
+
+
+# ----------------------------------------------------------------------------- as of a date, everywhere
+
+def test_a_ranking_page_as_of_a_date_shows_no_index_published_later():
+    from conftest import ROOT
+    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.report.ranking_page import ranking_page
+
+    r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31")
+    # on 31/07/2019 the ICT Index 2019 (published in 2020) and the EGDI of 2020–2024 were not out
+    assert r.rankings.groupby("index")["year"].max().to_dict() == {"EGDI": 2018, "ICT": 2018}
+    page = ranking_page(r, "ICT", lang="vi").set_index("Đơn vị")
+    # the page is 2018's: the ministry 17th of 20 (seed 001: 13th in 2019, "up 4 places")
+    assert page.at["Bộ Giao thông vận tải", "Hạng"] == "17"
+    (said,) = [p for p in r.problems if p.code == "scores_after_as_of"]
+    assert said.say("vi") == ("không dùng EGDI 2020, EGDI 2022, EGDI 2024, ICT 2019: chỉ số của một năm được công bố "
+                              "sau khi năm đó kết thúc, sau ngày số liệu 31/07/2019")
+    closed = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml")          # the year closed: all of them
+    assert closed.rankings.groupby("index")["year"].max().to_dict() == {"EGDI": 2024, "ICT": 2019}
+
+
+def test_an_export_of_another_year_in_a_plan_is_a_warning_naming_it(merged_workspace):
+    r = _report(merged_workspace, ALL)
+    assert not [p for p in r.problems if p.code == "input_outside_year"]
+    _export(merged_workspace / "data" / "raw", "old.xlsx", "UBND TỈNH CÀ MAU", "QUÝ IV NĂM 2024",
+            [("Văn phòng Sở", 100, 50)])
+    r = _report(merged_workspace, [*ALL, "old.xlsx"])
+    (p,) = [p for p in r.problems if p.code == "input_outside_year"]
+    assert (p.file, p.severity) == ("old.xlsx", "warning")
+    assert p.say("vi") == ("có số liệu kỳ Quý IV/2024, không thuộc năm kế hoạch 2025: số liệu của tệp không được tính "
+                           "cho chỉ tiêu nào (có đúng tệp không?)")

@@ -51,8 +51,9 @@ def test_output_folders_follow_the_layout(batch):
     assert results[("baclieu_dot_2023", "year_over_year", "en")].output == \
         out / "2023" / "baclieu_dot_2023_year_over_year_en"
     # an early-warning run names its data date, so it never replaces the year-end report
-    assert results[("mot_nq17_2019", "index_ranking", "vi")].output == \
-        out / "2019" / "mot_nq17_2019_asof_2019-07-31_index_ranking"
+    assert results[("mot_nq17_2019", "yearly_plan_evaluation", "vi")].output == \
+        out / "2019" / "mot_nq17_2019_asof_2019-07-31"
+    assert results[("mot_nq17_2019", "index_ranking", "vi")].output == out / "2019" / "mot_nq17_2019_index_ranking"
 
 
 def test_summary_json(report_dir):

@@ -542,3 +542,27 @@ def test_the_summary_counts_each_units_flags_per_dimension_and_zero_elsewhere():
     assert df.loc[first, ["Completeness", "Internal consistency", "External comparison"]].tolist() == [1, 0, 0]
     assert df.loc[second, ["Completeness", "Internal consistency", "External comparison"]].tolist() == [0, 2, 0]
     assert df["Flags in all"].tolist() == [1, 2, 3] and df.loc["Overall", "Reports received"] == 7 / 8
+
+
+def test_one_divisions_jump_does_not_flag_its_clean_siblings():
+    # five divisions of 100 each in 2023; in 2024 one jumps 18-fold (1.800), the others hold at
+    # 100 (ratio 1,0). The province's ratio is (4 × 100 + 1.800) ÷ 500 = 4,4: against it every
+    # clean division (1,0 ÷ 4,4 = 0,23) would look out of step. Against the median of its
+    # siblings' ratios (1,0, 1,0, 1,0 and 18,0: median 1,0) a clean division is in step, and the
+    # jumping one is 18 times its siblings' median.
+    units = _divisions(5)
+    rows = [["tasks_done_count", u, year, v, None, v, "f"] for u in units
+            for year, v in (("2023", 100), ("2024", 1800 if u == units[0] else 100))]
+    rows += [["tasks_done_count", "prov_95", "2023", 500, None, 500, "f"],
+             ["tasks_done_count", "prov_95", "2024", 2200, None, 2200, "f"]]
+    r = review(_obs(rows))
+    f = r.flags[r.flags["rule"].isin(["over_time_vs_parent", "over_time_vs_siblings"])]
+    assert f["unit_id"].tolist() == [units[0]]
+    row = f.iloc[0]
+    assert (row["rule"], row["value"], row["reference"], row["score"]) == ("over_time_vs_siblings", 18.0, 1.0, 18.0)
+    assert row["compared_with"] == units[1:]
+    from dx_metrics.report.quality import flag_text
+    # (the divisions are named by id here: no export was read to give their written names)
+    assert flag_text(row, "vi") == ("tỷ số so với các kỳ trước 18,00, trung vị của 4 đơn vị cùng cấp (prov_95~phong_1, "
+                                    "prov_95~phong_2, prov_95~phong_3, prov_95~phong_4) 1,00: gấp 18,00 lần "
+                                    "(ngưỡng 1 ± 33%)")

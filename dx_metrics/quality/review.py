@@ -525,13 +525,27 @@ def _over_time(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> N
                 _flag(flags, "consistency", "2b", "over_time", unit_id=unit, period=label, subject=indicator,
                       value=value, reference=mean, score=ratio, threshold=band,
                       compared_with=[q.label() for q in before], source=source)
+    # the reference for a unit's change: the median change of its siblings (units under the same
+    # parent, the unit itself left out) where there are two or more, else its parent's change; a
+    # parent's change is the units' changes added up, so one unit's jump in a small parent would
+    # make its clean siblings look out of step (DQR 2b compares with the national ratio)
     parents = dict(zip(obs["unit_id"], obs["parent"]))
+    siblings: dict[tuple, list[tuple[str, float]]] = {}
     for (indicator, unit, p), ratio in ratios.items():
-        theirs = ratios.get((indicator, parents.get(unit), p))
+        if parents.get(unit) is not None:
+            siblings.setdefault((indicator, parents[unit], p), []).append((unit, ratio))
+    for (indicator, unit, p), ratio in ratios.items():
+        others = [(u, r) for u, r in siblings.get((indicator, parents.get(unit), p), []) if u != unit]
+        if len(others) >= 2:
+            theirs, rule, compared = float(np.median([r for _, r in others])), "over_time_vs_siblings", \
+                [u for u, _ in others]
+        else:
+            theirs, rule, compared = ratios.get((indicator, parents.get(unit), p)), "over_time_vs_parent", \
+                [parents.get(unit)]
         if theirs is None or theirs == 0:
             continue
         judged["2b_parent"] = judged.get("2b_parent", 0) + 1
         if abs(ratio / theirs - 1) > vs_parent:
-            _flag(flags, "consistency", "2b", "over_time_vs_parent", unit_id=unit, period=p.label(), subject=indicator,
+            _flag(flags, "consistency", "2b", rule, unit_id=unit, period=p.label(), subject=indicator,
                   value=ratio, reference=theirs, score=ratio / theirs, threshold=vs_parent,
-                  compared_with=[parents.get(unit)])
+                  compared_with=compared)

@@ -104,8 +104,11 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                         "rejected_rows": int(o.get("rejected_rows", 0)),
                         "provisional_units": o.get("provisional_units", []),
                         "compare": item.compare})
+        problems.extend(_outside_the_year(df, item.kind, o["file"], plan.year))
         (compared if item.compare else tables).setdefault(item.kind, []).append(df)
     merged = merge_inputs(tables)
+    if as_of is not None and "index_scores" in merged:
+        merged["index_scores"] = _known_scores(merged["index_scores"], as_of, problems)
     observations = _with_plan_tasks(_indicators(merged, sources, as_of), plan, merged.get("tasks"), as_of)
     reviewed = _reviewable_tables(merged, problems)
     rankings = rank_units(merged["index_scores"]) if "index_scores" in merged else pd.DataFrame()
@@ -247,6 +250,44 @@ def _note_rejected_rows(evaluation: pd.DataFrame, sources: list[dict]) -> pd.Dat
             left_out = notes.note("rejected_rows", count=counts[file], file=file)
             said, codes = notes.put(said, codes, said.index == i, left_out, add=True)
     return evaluation.assign(notes=said, note_codes=codes)
+
+
+def _outside_the_year(df: pd.DataFrame, kind: str, file: str, year: int) -> list[Problem]:
+    """A warning for an input none of whose periods touch the plan year: its figures count
+    for no target (a 2024 export in a 2025 plan is most often the wrong file)."""
+    from dx_metrics.periods import parse_period as parse
+
+    column = "year" if kind == "index_scores" else "period"
+    if column not in df or df.empty or kind == "index_scores":
+        return []           # index tables hold many years by nature: the ranking page shows them all
+    spans = []
+    for p in pd.unique(df[column].dropna().astype(str)):
+        try:
+            spans.append(parse(p))
+        except ValueError:
+            continue
+    if not spans or any(q.start_year <= year <= q.end_year for q in spans):
+        return []
+    periods = sorted({q.label() for q in spans})
+    return [Problem(file=file, severity=WARNING, reason="no_period", code="input_outside_year",
+                    message="", params={"periods": periods, "year": year})]
+
+
+def _known_scores(scores: pd.DataFrame, as_of: dt.date, problems: list[Problem]) -> pd.DataFrame:
+    """The index scores that could be known on ``as_of``: an index of year Y is taken as published
+    after Y ends (the ICT Index 2019 came out in 2020); later ones are left out, each index and
+    year named in a warning, never shown as if they had been known."""
+    year = pd.to_numeric(scores["year"], errors="coerce")
+    later = year.notna() & (pd.to_datetime(year.astype("Int64").astype("string") + "-12-31", errors="coerce")
+                            > pd.Timestamp(as_of))
+    if later.any():
+        left = sorted({(str(i), int(y)) for i, y in zip(scores.loc[later, "index"], year[later])})
+        files = ", ".join(sorted(set(scores.loc[later, "source_file"].astype(str)))) if "source_file" in scores \
+            else "index_scores"
+        problems.append(Problem(file=files, severity=WARNING, reason="no_period", code="scores_after_as_of",
+                                message="", params={"indexes": [f"{i} {y}" for i, y in left],
+                                                    "as_of": as_of.isoformat()}))
+    return scores[~later].reset_index(drop=True)
 
 
 def _with_plan_tasks(observations: pd.DataFrame, plan: Plan, listed: pd.DataFrame | None,

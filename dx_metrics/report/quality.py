@@ -84,6 +84,7 @@ def _params(f: pd.Series, lang: str) -> dict[str, str]:
             "score": fmt_number(f["score"], digits=2, lang=lang),     # a missing score as MISSING
             "period": fmt_period(f["period"], lang=lang), "subject": subject_label(f["subject"], lang),
             "compared_with": _compared(compared, shown.get("compared", "periods"), lang), "n": str(len(compared) + 1),
+            "others": str(len(compared)),
             "examples": ", ".join(f["examples"]) if isinstance(f["examples"], list) else "",
             "examples_suffix": (f" ({'ví dụ' if lang == 'vi' else 'e.g.'} {', '.join(f['examples'])})"
                                 if isinstance(f["examples"], list) and f["examples"] else "")}
