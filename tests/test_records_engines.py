@@ -482,3 +482,15 @@ def test_validate_says_a_dataset_folder_was_read_as_parquet_once(tmp_path):
     # the origin's layout was the word "parquet", printed a letter a line ("layout: p", "layout: a" ...)
     assert [line for line in run.stdout.splitlines() if line.startswith("layout:")] == [
         "layout: dossier records in 3 Parquet file(s), read where they lie"]
+
+
+def test_a_dossier_resolved_after_the_logs_last_period_is_pending_there_not_a_period_of_its_own(tmp_path):
+    # a 2023 log (calendar years) whose d2 is resolved on 05/01/2024: the log has no 2024 (nothing
+    # received then); d2 counts as pending at the end of 2023, with d3 (never resolved)
+    df = _hand_records()
+    df.loc[df["dossier_id"] == "d2", "resolved_at"] = pd.Timestamp("2024-01-05 09:00")
+    for got in _three_ways(df, tmp_path, freq="year", calendar="calendar"):
+        assert list(got["period"]) == ["2023"]
+        r = got.iloc[0]
+        # resolved in 2023: d1, d4, d5 (d5 late); pending at its end: d2, d3
+        assert (r.received_total, r.resolved_total, r.resolved_late, r.pending) == (5, 3, 1, 2)

@@ -94,11 +94,13 @@ def counts_to_table(rows: pd.DataFrame, *, freq: str, has: Sequence[str]) -> pd.
     if received.empty:
         return pd.DataFrame(columns=["unit_id", "period"])
     first = int(received["period"].min())
-    last = int(rows["period"].max())
+    last = int(received["period"].max())
     last_month = int(received["last_month"].max())
     n_p = last - first + 1
     rest = rows[rows["unit_id"].notna()]
-    rest = rest[rest["period"] >= first]          # a resolution dated before any receipt has no period to go to
+    # a resolution dated before any receipt has no period to go to; one after the last period of
+    # receipt is after the log's span: its dossier is pending at the span's end, no new period
+    rest = rest[(rest["period"] >= first) & (rest["period"] <= last)]
     units = np.array(sorted(set(rest["unit_id"])), dtype=object)
     where = {u: i for i, u in enumerate(units)}
 

@@ -116,7 +116,10 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
     if (p_recv < 0).all():
         return pd.DataFrame(columns=["unit_id", "period"])
     first = int(p_recv.min(where=p_recv >= 0, initial=np.iinfo(p_recv.dtype).max))
-    last = int(max(p_recv.max(), p_res.max()))
+    # the log spans the periods of its receipts: a dossier resolved after the last of them is
+    # pending at the span's end, and makes no period of its own (a 2023 log resolving dossiers in
+    # the first days of 2024 has no "2024" with nothing received)
+    last = int(p_recv.max())
     n_p = last - first + 1
 
     size = n_units * n_p
@@ -126,7 +129,7 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
         key = codes.astype(np.int32) * np.int32(n_p)
         key += periods
         key -= np.int32(first)
-        key[periods < first] = size      # no period (-1), or a resolution before the first receipt
+        key[(periods < first) | (periods > last)] = size   # no period (-1), or a resolution outside the span
         if missing_unit.any():
             key[missing_unit] = size
 
