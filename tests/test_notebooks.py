@@ -219,7 +219,7 @@ def test_the_2024_quarterly_sample_shows_exactly_its_planted_anomalies(tmp_path)
         ("zero_value", "baclieu_dot_quality", "2024-Q3", "received_online"),    # ... so nothing online either
         ("outlier_across_units", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),   # 63 of 70 online
         ("over_time", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),
-        ("over_time_vs_parent", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),
+        ("over_time_vs_siblings", "baclieu_dot_office", "2024-Q4", "online_dossier_share"),
         ("stock_mismatch", "baclieu_dot_transport", "2024-Q2", "carried_over"),  # 12 more than were pending
     ])
     assert summary["data_quality_review"]["flag_count"] == 7
