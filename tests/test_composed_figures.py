@@ -434,3 +434,22 @@ def test_an_export_of_another_year_in_a_plan_is_a_warning_naming_it(merged_works
     assert (p.file, p.severity) == ("old.xlsx", "warning")
     assert p.say("vi") == ("có số liệu kỳ Quý IV/2024, không thuộc năm kế hoạch 2025: số liệu của tệp không được tính "
                            "cho chỉ tiêu nào (có đúng tệp không?)")
+
+
+def test_a_plan_of_the_merged_unit_for_a_year_before_it_existed_counts_its_predecessors(merged_workspace):
+    from dx_metrics.report.assemble import build_plan_report
+
+    ws = merged_workspace
+    files = []
+    for who, province, online in LAST_YEAR:
+        for i, (q, n) in enumerate(zip(("I", "II", "III", "IV"), online), start=1):
+            files.append(f"{who}_2024_q{i}.xlsx")
+            _export(ws / "data" / "raw", files[-1], province, f"QUÝ {q} NĂM 2024",
+                    [("Văn phòng Sở", 500, n // 2), ("Thanh tra Sở", 500, n - n // 2)])
+    plan = _plan(ws, files, "camau_dost_2024.yaml")
+    plan.write_text(plan.read_text("utf-8").replace("camau_dost_2025", "camau_dost_2024").replace("year: 2025",
+                                                                                                 "year: 2024"), "utf-8")
+    row = build_plan_report(plan).evaluation.iloc[0]
+    # 2024 of today's department: (600 + 650 + 700 + 750) + (500 + 550 + 600 + 650) = 5.000 of 8.000
+    assert (row["numerator"], row["denominator"], row["status"]) == (5000, 8000, "not_achieved")
+    assert row["units_counted"] == "baclieu_dost|camau_dost_old"
