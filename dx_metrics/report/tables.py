@@ -224,7 +224,10 @@ def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str
     names = cmp["indicator_id"].map(lambda i: indicator_name(i, lang) if not str(i).endswith("_rank") else i)
     df = pd.DataFrame({
         c["indicator"]: names, c["unit"]: _names(cmp["unit_id"], lang),
-        c["value_previous"]: cmp["value_previous"], c["value_current"]: cmp["value_current"],
+        c["span_previous"]: _periods(cmp.get("span_previous", pd.Series(pd.NA, index=cmp.index)), lang),
+        c["value_previous"]: cmp["value_previous"],
+        c["span_current"]: _periods(cmp.get("span_current", pd.Series(pd.NA, index=cmp.index)), lang),
+        c["value_current"]: cmp["value_current"],
         c["change"]: cmp["change"], c["target_previous"]: cmp["target_previous"],
         c["target_current"]: cmp["target_current"],
         c["target_raised"]: cmp["target_raised"].map({True: t["yes"], False: t["no"]}),
