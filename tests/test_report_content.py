@@ -50,12 +50,18 @@ def test_a_chart_of_quarters_says_each_bars_quarter():
     from dx_metrics.plans import load_plan
 
     r = build_plan_report(load_plan(ROOT / "params" / "baclieu_dot_2024.yaml"))
-    bars, _ = drawn_shares(chart_online_share(r, "vi"))
-    # four quarters of five divisions and the department (24), less the inspectorate's missing Q3 report
-    # and the quality division's Q3 of 0 dossiers (no share): each bar names its quarter, none twice
-    assert len(bars) == 22 and "Phòng Quản lý chất lượng công trình giao thông (Quý III/2024)" not in bars
+    fig = chart_online_share(r, "vi")
+    bars, _ = drawn_shares(fig)
+    # the year the target is judged on, added up from the four quarters (2.182 ÷ 6.977 = 31,27 %),
+    # then four quarters of five divisions and the department (24), less the inspectorate's missing
+    # Q3 report and the quality division's Q3 of 0 dossiers (no share): each bar names its span
+    assert len(bars) == 23 and "Phòng Quản lý chất lượng công trình giao thông (Quý III/2024)" not in bars
+    assert bars["Sở Giao thông vận tải tỉnh Bạc Liêu (Năm 2024)"] == pytest.approx(2182 / 6977, abs=1e-9)
+    top = max(fig.axes[0].get_yticklabels(), key=lambda t: t.get_position()[1]).get_text()
+    assert top == "Sở Giao thông vận tải tỉnh Bạc Liêu (Năm 2024)"        # first, at the chart's head
     assert "Sở Giao thông vận tải tỉnh Bạc Liêu (Quý IV/2024)" in bars
-    assert all(k.endswith(("(Quý I/2024)", "(Quý II/2024)", "(Quý III/2024)", "(Quý IV/2024)")) for k in bars)
+    assert all(k.endswith(("(Quý I/2024)", "(Quý II/2024)", "(Quý III/2024)", "(Quý IV/2024)", "(Năm 2024)"))
+               for k in bars)
 
 
 def test_the_workbook_and_summary_show_the_figures_statuses_and_counts(report_2023, tmp_path):
@@ -290,9 +296,9 @@ def test_each_sheet_has_the_columns_a_reader_is_promised_and_no_more(report_2023
     ind = book["Chỉ số"]
     share = ind[(ind["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến") & (ind["Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu")]
     assert (share["Tử số"].iloc[0], share["Mẫu số"].iloc[0], share["Kỳ"].iloc[0]) == (2076, 6800, "Năm 2023")
-    # the department's own row comes after its divisions' rows of the same indicator
+    # the figure the target was judged on (the department's year) comes first, its divisions after
     rows = ind.index[ind["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"]
-    assert ind.loc[rows[-1], "Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu" and len(rows) == 5
+    assert ind.loc[rows[0], "Đơn vị"] == "Sở Giao thông vận tải tỉnh Bạc Liêu" and len(rows) == 5
 
 
 def _pace(comparator, pace, unit, reachable, months):

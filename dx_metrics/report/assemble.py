@@ -43,9 +43,38 @@ class PlanReport:
 
     @property
     def scope(self) -> pd.DataFrame:
-        """The observations of the plan's unit and the units under it (what the report shows;
-        a national export holds every province, a provincial report shows its own)."""
-        return self.observations[in_family(self.observations["unit_id"], self.plan.unit_id)]
+        """The observations the report shows: of the plan's unit and the units under it, and of
+        the units that became it during the plan year (a merged unit's predecessors, whose
+        figures it counts), as known on ``as_of`` (a national export holds every province, a
+        provincial report shows its own; a quarter ending after ``as_of`` was not known then)."""
+        obs = self.observations
+        units = {self.plan.unit_id, *(u for u, _, _ in lineage(self.plan.unit_id, parse_period(str(self.plan.year))))}
+        mine = pd.Series(False, index=obs.index)
+        for u in units:
+            mine |= in_family(obs["unit_id"], u)
+        if self.running:
+            mine &= obs["period"].map(lambda p: _ends_by(p, self.as_of)).fillna(True).astype(bool)
+        return pd.concat([self.judged, obs[mine]], ignore_index=True) if len(self.judged) else obs[mine]
+
+    @property
+    def judged(self) -> pd.DataFrame:
+        """The figures the targets were judged on that no input gave as such (the year to date
+        added up from quarters, a merged unit's year), as observation rows: each has its row
+        in the indicator tables and comes first in a chart."""
+        ev = self.evaluation
+        if ev.empty or "span" not in ev:
+            return self.observations.iloc[:0]
+        have = set(zip(self.observations["indicator_id"], self.observations["unit_id"], self.observations["period"]))
+        rows = []
+        for r in ev[ev["actual"].notna()].itertuples():
+            if (r.indicator_id, r.unit_id, r.basis_period) in have:
+                continue
+            said = [n for n in notes.decode(r.note_codes) if n["code"] == "units_counted"]
+            rows.append({"indicator_id": r.indicator_id, "unit_id": r.unit_id, "period": r.basis_period,
+                         "numerator": r.numerator, "denominator": r.denominator, "value": r.actual, "source": r.source,
+                         "note": notes.say(said, "en"), "note_codes": notes.encode(said), "as_of": r.stock_as_of})
+        out = pd.DataFrame(rows, columns=list(self.observations.columns)) if rows else self.observations.iloc[:0]
+        return out.astype(self.observations.dtypes.to_dict())
 
     @property
     def owners(self) -> pd.DataFrame:
@@ -64,6 +93,15 @@ class PlanReport:
     @property
     def error_count(self) -> int:
         return sum(p.severity == ERROR for p in self.problems)
+
+
+def _ends_by(period: object, as_of: dt.date) -> bool:
+    """Whether a period had ended by the month of ``as_of`` (a label that is no period: True)."""
+    try:
+        p = parse_period(str(period))
+    except ValueError:
+        return True
+    return (p.end_year, p.end_month) <= (as_of.year, as_of.month)
 
 
 def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = None,

@@ -247,8 +247,10 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
     obs = r.scope
     if indicator_id is not None:
         obs = obs[obs["indicator_id"] == indicator_id]
-    # the plan's unit (the total) last, after its parts
-    order = obs["unit_id"].eq(r.plan.unit_id).astype(int)
+    # the figure a target was judged on first, then the parts, the plan's unit (the total) last
+    judged = set(zip(r.evaluation["indicator_id"], r.evaluation["unit_id"], r.evaluation["basis_period"]))
+    order = [0 if k in judged else 1 + (u == r.plan.unit_id)
+             for k, u in zip(zip(obs["indicator_id"], obs["unit_id"], obs["period"]), obs["unit_id"])]
     obs = obs.assign(_o=order).sort_values(["indicator_id", "_o", "unit_id"], kind="stable").drop(columns="_o")
     df = pd.DataFrame({
         c["indicator"]: obs["indicator_id"].map(lambda i: indicator_name(i, lang)),
