@@ -145,7 +145,8 @@ def test_the_signed_document_states_the_span_and_the_units_counted(merged_worksp
     written = write_outputs(r, tmp_path / "out", lang="vi", generated_at="2025-10-01T08:00:00+07:00")
     d = docx.Document(written["document"])
     (row,) = [[c.text for c in r.cells] for r in d.tables[1].rows[1:]]
-    assert row[1:] == ["Tỷ lệ hồ sơ trực tuyến", "≥ 80%", "75,70% (Quý I–III/2025)", "−4,30 điểm %", "Có nguy cơ"]
+    assert row[1:] == ["Tỷ lệ hồ sơ trực tuyến", "≥ 80%", "75,70%\n(Quý I–III/2025)", "−4,30\u00a0điểm\u00a0%",
+                       "Có nguy cơ"]
     text = "\n".join(p.text for p in d.paragraphs)
     assert ("- Tỷ lệ hồ sơ trực tuyến: cộng từ số liệu của 6 tháng đầu năm 2025: Sở Khoa học và Công nghệ tỉnh Bạc "
             "Liêu, Sở Khoa học và Công nghệ tỉnh Cà Mau (trước hợp nhất); Quý III/2025: Sở Khoa học và Công nghệ "

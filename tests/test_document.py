@@ -62,9 +62,9 @@ def test_the_results_table_says_what_summary_json_says(written):
     row = rows["Tỷ lệ hồ sơ trực tuyến"]
     # 2.076 / 6.800 = 30,53 % against ≥ 20 %: +10,53 points, achieved
     assert share["numerator"] / share["denominator"] == pytest.approx(2076 / 6800)
-    assert row[2:] == ["≥ 20%", _vi_percent(share["actual"]) + " (Năm 2023)",
-                       "+" + f"{share['gap']:.2f}".replace(".", ",") + " điểm %", "Đạt"]
-    assert row[3] == "30,53% (Năm 2023)"          # every figure says the span it covers
+    assert row[2:] == ["≥ 20%", _vi_percent(share["actual"]) + "\n(Năm 2023)",
+                       "+" + f"{share['gap']:.2f}".replace(".", ",") + "\u00a0điểm\u00a0%", "Đạt"]
+    assert row[3] == "30,53%\n(Năm 2023)"          # every figure says the span it covers, on a line of its own
     statuses = {"achieved": "Đạt", "not_achieved": "Không đạt"}
     assert sorted(r[5] for r in rows.values()) == sorted(statuses[t["status"]] for t in summary["targets"])
     counts = [p.text for p in d.paragraphs if p.text.startswith("Kế hoạch có")]
@@ -89,7 +89,7 @@ def test_the_english_document(written):
     right = d.tables[0].rows[0].cells[1].text
     assert right.startswith("SOCIALIST REPUBLIC OF VIET NAM\nIndependence - Freedom - Happiness")
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in d.tables[1].rows[1:]}
-    assert rows["Online dossier share"][2:] == ["≥ 20%", "30.53% (2023)", "+10.53 pp", "Achieved"]
+    assert rows["Online dossier share"][2:] == ["≥ 20%", "30.53%\n(2023)", "+10.53\u00a0pp", "Achieved"]
 
 
 def test_the_2024_document_lists_the_reviews_flags(tmp_path):
@@ -99,3 +99,65 @@ def test_the_2024_document_lists_the_reviews_flags(tmp_path):
     assert "Rà soát chất lượng số liệu phát hiện 7 dấu hiệu cần kiểm tra lại:" in texts
     assert ("- Phòng Quản lý vận tải, phương tiện và người lái: kỳ trước chuyển qua 200 hồ sơ nhưng cuối kỳ "
             "Quý I/2024 còn tồn 188.") in texts
+
+
+def _runs(cell):
+    return [(r.text, bool(r.bold), bool(r.italic), r.font.size.pt if r.font.size else None)
+            for p in cell.paragraphs for r in p.runs if r.text]
+
+
+def test_the_header_block_has_the_sizes_decree_30_asks(written):
+    # Appendix I: issuer 12–13 pt bold; number 13; national name 12–13 bold; motto 13–14 bold;
+    # place and date 13–14 italic
+    d = docx.Document(written["vi"]["document"])
+    left, right = (_runs(c) for c in d.tables[0].rows[0].cells)
+    assert left[0] == ("UBND TỈNH BẠC LIÊU", False, False, 13) and left[1] == ("SỞ GIAO THÔNG VẬN TẢI", True, False, 13)
+    assert left[-1] == ("Số: …/BC-…", False, False, 13)
+    assert right[0] == ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False, 12)
+    assert right[1] == ("Độc lập - Tự do - Hạnh phúc", True, False, 13)
+    assert right[-1] == ("Bạc Liêu, ngày … tháng … năm …", False, True, 13)
+    assert [round(c.width.mm) for c in d.tables[0].rows[0].cells] == [72, 93]
+
+
+def test_a_long_issuing_body_is_set_on_whole_word_lines_that_fit(tmp_path):
+    from dx_metrics.report.document import HEADER_MM, caps_mm, name_lines
+
+    name = "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"     # 99 mm in 13 pt bold: two lines
+    lines = name_lines(name, HEADER_MM[0] - 3.8, 13)
+    assert lines == ["SỞ NÔNG NGHIỆP VÀ", "PHÁT TRIỂN NÔNG THÔN"] and " ".join(lines) == name
+    assert all(caps_mm(x, 13) <= HEADER_MM[0] - 3.8 for x in lines)
+    # Times New Roman Bold's advance widths, kerning left out (an upper bound), a capital with marks
+    # as wide as its letter: the national name at 12 pt is 88,3 mm, which the right column holds on
+    # one line with its margins (1,9 mm each side)
+    assert caps_mm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12) == pytest.approx(88.3, abs=0.1)
+    assert caps_mm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12) + 3.8 <= HEADER_MM[1]
+
+
+def test_pages_are_numbered_from_the_second_centred_in_the_top_margin(written):
+    d = docx.Document(written["vi"]["document"])
+    s = d.sections[0]
+    assert s.different_first_page_header_footer                  # the first page shows no number
+    assert not "".join(p.text for p in s.first_page_header.paragraphs).strip()
+    (p,) = s.header.paragraphs
+    assert p.alignment == 1                                       # centred
+    fields = p._p.findall(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}fldSimple")
+    assert [f.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}instr") for f in fields] == ["PAGE"]
+
+
+def test_every_run_of_text_is_marked_vietnamese_and_tables_repeat_their_header(written):
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for lang, code in (("vi", "vi-VN"), ("en", "en-US")):
+        d = docx.Document(written[lang]["document"])
+        runs = list(d.element.body.iter(f"{ns}r"))
+        assert runs and all(r.find(f"{ns}rPr/{ns}lang").get(f"{ns}val") == code for r in runs), lang
+    d = docx.Document(written["vi"]["document"])
+    for table in d.tables[1:-1]:                                   # results and tasks, not the two blocks
+        mark = table.rows[0]._tr.find(f"{ns}trPr/{ns}tblHeader")
+        assert mark is not None and mark.get(f"{ns}val") == "true"
+
+
+def test_the_legal_basis_is_body_text(written):
+    d = docx.Document(written["vi"]["document"])
+    (p,) = [p for p in d.paragraphs if p.text.startswith("Căn cứ")]
+    assert p.text == "Căn cứ KH 37/KH-SGTVT ngày 23/11/2022."
+    assert p.alignment == 3 and not any(r.italic for r in p.runs)          # justified, upright

@@ -36,6 +36,18 @@ from dx_metrics.units import ancestors, kind_of, unit_names
 
 FONT = "Times New Roman"
 BODY_PT = 14
+LANGUAGE = {"vi": "vi-VN", "en": "en-US"}
+# Decree 30/2020/NĐ-CP, Appendix I: the header block is a table of two columns across the text
+# width (210 − 30 − 15 mm); the right one holds "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in 12 pt bold
+# on one line (88 mm of Times New Roman Bold, plus the cell's margins)
+HEADER_MM = (72, 93)
+CELL_MARGINS_MM = 3.8
+# advance widths of Times New Roman Bold capitals (1/1000 em; Liberation Serif Bold has the same
+# metrics), to set an issuing body's name on lines that fit its cell, split between words
+_BOLD_CAPS = {"A": 722, "B": 667, "C": 722, "D": 722, "E": 667, "F": 611, "G": 778, "H": 778, "I": 389, "J": 500,
+              "K": 778, "L": 667, "M": 944, "N": 722, "O": 778, "P": 611, "Q": 778, "R": 722, "S": 556, "T": 667,
+              "U": 722, "V": 722, "W": 1000, "X": 722, "Y": 722, "Z": 667, "Đ": 722, " ": 250, "&": 833, ".": 250,
+              ",": 250, "-": 333, "(": 333, ")": 333}
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
 SHOWN_FLAGS = 10          # the review's flags listed in the document; the workbook has them all
 
@@ -65,6 +77,7 @@ def write_docx(r: PlanReport, path: str | Path, *, lang: str = "vi") -> Path:
     _heading(doc, WORDS[lang]["directions"])
     _paragraph(doc, WORDS[lang]["placeholder"], highlight=True)
     _signature_block(doc, lang)
+    _language(doc, lang)
     path = Path(path)
     paths.write_atomically(path, lambda p: doc.save(str(p)))
     return path
@@ -83,7 +96,52 @@ def _document() -> Document:
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
     normal.paragraph_format.space_after = Pt(6)
+    _page_numbers(section)
     return doc
+
+
+def _page_numbers(section) -> None:
+    """Page numbers in Arabic figures, centred in the top margin, from the second page on
+    (Decree 30/2020, Appendix I: the first page shows none), 14 pt."""
+    from docx.oxml import OxmlElement
+
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), str(2 * BODY_PT))
+    props.append(size)
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.extend([props, text])
+    field.append(run)
+    p._p.append(field)
+
+
+def _language(doc: Document, lang: str) -> None:
+    """Every run of text, in the body, the tables and the header, marked with the report's
+    language, so Word and LibreOffice spell-check Vietnamese as Vietnamese."""
+    from docx.oxml import OxmlElement
+
+    code = LANGUAGE[lang]
+    parts = [doc.element.body, doc.styles.element,
+             *(s.header._element for s in doc.sections), *(s.first_page_header._element for s in doc.sections)]
+    for part in parts:
+        for run in [*part.iter(qn("w:r")), *part.iter(qn("w:rPrDefault")), *part.iter(qn("w:style"))]:
+            props = run.find(qn("w:rPr"))
+            if props is None:
+                props = OxmlElement("w:rPr")
+                run.insert(0, props)
+            mark = props.find(qn("w:lang"))
+            if mark is None:
+                mark = OxmlElement("w:lang")
+                props.append(mark)
+            mark.set(qn("w:val"), code)
+            mark.set(qn("w:eastAsia"), code)
 
 
 def _bodies(unit_id: str) -> tuple[str | None, str, str]:
@@ -113,28 +171,72 @@ def _widths(table, widths_mm: list[int]) -> None:
             cell.width = Mm(mm)
 
 
-def _cell_lines(cell, lines: list[tuple[str, bool, bool]], size: int = 13) -> None:
-    """Lines (text, bold, italic) centred in a header cell."""
+def _cell_lines(cell, lines: list[tuple], size: int = 13) -> None:
+    """Lines (text, bold, italic[, size]) centred in a header cell."""
     cell.paragraphs[0].text = ""
-    for i, (text, bold, italic) in enumerate(lines):
+    for i, (text, bold, italic, *sized) in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(0)
         run = p.add_run(xml_safe(text))
-        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+        run.bold, run.italic, run.font.size = bold, italic, Pt(sized[0] if sized else size)
+
+
+def caps_mm(text: str, size: float) -> float:
+    """The width of capitals in Times New Roman Bold at ``size`` points, in mm (a letter with a
+    mark as wide as its base letter)."""
+    import unicodedata
+
+    units = sum(_BOLD_CAPS.get(unicodedata.normalize("NFD", ch)[0], 722) for ch in text)
+    return units / 1000 * size * 25.4 / 72
+
+
+def name_lines(name: str, width_mm: float, size: float) -> list[str]:
+    """A body's name on as few lines as fit ``width_mm``, split only between words and as evenly
+    as possible ("SỞ NÔNG NGHIỆP VÀ" / "PHÁT TRIỂN NÔNG THÔN"), so no line wraps by itself in
+    the middle of a word.
+
+    >>> name_lines("SỞ KHOA HỌC VÀ CÔNG NGHỆ", 60, 13)
+    ['SỞ KHOA HỌC', 'VÀ CÔNG NGHỆ']
+    >>> name_lines("SỞ GIAO THÔNG VẬN TẢI", 68, 13)
+    ['SỞ GIAO THÔNG VẬN TẢI']
+    """
+    words = name.split()
+    for n in range(1, len(words) + 1):
+        best = None
+        for cuts in _splits(len(words), n):
+            lines = [" ".join(words[a:b]) for a, b in zip((0, *cuts), (*cuts, len(words)))]
+            widest = max(caps_mm(x, size) for x in lines)
+            if widest <= width_mm and (best is None or widest < best[0]):
+                best = (widest, lines)
+        if best is not None:
+            return best[1]
+    return words
+
+
+def _splits(n: int, parts: int):
+    """Every way to cut ``n`` words into ``parts`` non-empty lines (the cut positions)."""
+    from itertools import combinations
+
+    return combinations(range(1, n), parts - 1)
 
 
 def _header_block(doc: Document, r: PlanReport, lang: str) -> None:
+    """The header block of Decree 30/2020, Appendix I: the body above and the issuing body
+    (12–13 pt, the issuer bold), the number (13 pt); the national name (12–13 pt bold), the
+    motto (13–14 pt bold), the place and date (13–14 pt italic)."""
     w = WORDS[lang]
     parent, unit, place = _bodies(r.plan.unit_id)
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left = ([(parent, False, False)] if parent else []) + [(unit, True, False), ("―――――", False, False),
-                                                          (w["number"], False, False)]
+    usable = HEADER_MM[0] - CELL_MARGINS_MM
+    left = ([(line, False, False, 13) for line in name_lines(parent, usable, 13)] if parent else []) \
+        + [(line, True, False, 13) for line in name_lines(unit, usable, 13)] \
+        + [("―――――", False, False, 13), (w["number"], False, False, 13)]
     _cell_lines(table.cell(0, 0), left)
-    _cell_lines(table.cell(0, 1), [(w["nation"], True, False), (w["motto"], True, False), ("―――――――――", False, False),
-                                   (w["date"].format(place=place), False, True)], size=12)
-    _widths(table, [66, 99])
+    _cell_lines(table.cell(0, 1), [(w["nation"], True, False, 12), (w["motto"], True, False, 13),
+                                   ("―――――――――", False, False, 13), (w["date"].format(place=place), False, True, 13)])
+    _widths(table, list(HEADER_MM))
 
 
 def _paragraph(doc: Document, text: str, *, bold: bool = False, italic: bool = False, center: bool = False,
@@ -167,7 +269,7 @@ def _title(doc: Document, r: PlanReport, lang: str) -> None:
         title = title[0].lower() + title[1:]        # "Kết quả thực hiện kế hoạch ..."
     _paragraph(doc, w["subtitle"].format(title=title), bold=True, center=True)
     if r.plan.legal_reference:
-        _paragraph(doc, w["basis"].format(ref=r.plan.legal_reference), italic=True, center=True)
+        _paragraph(doc, w["basis"].format(ref=r.plan.legal_reference))      # body text (Decree 30/2020)
 
 
 def _general(doc: Document, r: PlanReport, lang: str) -> None:
@@ -202,7 +304,8 @@ def target_cells(row: pd.Series, lang: str) -> list[str]:
         else figure(row["gap"]) if pd.notna(row["gap"]) else "—"
     whole = share and pd.notna(row["target"]) and abs(row["target"] * 100 - round(row["target"] * 100)) < 1e-9
     target = fmt_percent(row["target"], digits=0, lang=lang) if whole else figure(row["target"])
-    return [indicator_name(row["indicator_id"], lang), comparator + target, value, gap,
+    # a gap is one block: "−4,30 điểm %" never wraps between the figure and its unit
+    return [indicator_name(row["indicator_id"], lang), comparator + target, value, gap.replace(" ", "\u00a0"),
             STATUS[lang][row["status"]]]
 
 
@@ -215,6 +318,7 @@ def _table(doc: Document, header: list[str], rows: list[list[str]], widths_mm: l
         run = cell.paragraphs[0].add_run(xml_safe(text))
         run.bold, run.font.size = True, Pt(12)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _repeat_as_header(table.rows[0])
     for values in rows:
         cells = table.add_row().cells
         for i, text in enumerate(values):
@@ -224,11 +328,21 @@ def _table(doc: Document, header: list[str], rows: list[list[str]], widths_mm: l
     _widths(table, widths_mm)
 
 
+def _repeat_as_header(row) -> None:
+    """The table's first row repeated at the top of each page it runs onto."""
+    from docx.oxml import OxmlElement
+
+    props = row._tr.get_or_add_trPr()
+    mark = OxmlElement("w:tblHeader")
+    mark.set(qn("w:val"), "true")
+    props.append(mark)
+
+
 def _results(doc: Document, r: PlanReport, lang: str) -> None:
     w = WORDS[lang]
     _heading(doc, w["results"])
     rows = [[str(i), *target_cells(row, lang)] for i, (_, row) in enumerate(r.evaluation.iterrows(), start=1)]
-    _table(doc, w["columns"], rows, [13, 58, 24, 23, 26, 21])
+    _table(doc, w["columns"], rows, [10, 47, 22, 33, 29, 24])
     counted = r.evaluation[r.evaluation["units_counted"].notna()] if "units_counted" in r.evaluation else []
     if len(counted):
         _paragraph(doc, w["counted"])
