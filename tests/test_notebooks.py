@@ -230,6 +230,14 @@ def test_the_2024_quarterly_sample_shows_exactly_its_planted_anomalies(tmp_path)
     # transport: Q1 pending = 60 + 1.320 − 1.192 = 188; Q2 carries 200
     assert (by_rule["stock_mismatch"]["value"], by_rule["stock_mismatch"]["reference"]) == (200, 188)
     page = (r.output / "report.html").read_text("utf-8")
+    # the headline at the top says the year's figure, its span, and that flagged figures lie under it
+    top = page[:page.index("</table>", page.index("dx-headline-table"))]
+    assert "31,27% (Năm 2024)" in top and "<b>Đạt*</b>" in top
+    assert "Thiếu báo cáo: Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu, Quý III/2024" in top
+    import docx
+
+    general = [p.text for p in docx.Document(r.output / "report.docx").paragraphs]
+    assert any(t.startswith("- Tỷ lệ hồ sơ trực tuyến: 31,27% (Năm 2024) — Đạt* (Thiếu báo cáo: Thanh tra Sở") for t in general)
     assert "Rà soát chất lượng số liệu" in page
     assert "90,00% bằng 3,57 lần trung bình 25,24% của Quý I/2024, Quý II/2024, Quý III/2024" in page
     assert "kỳ trước chuyển qua 200 hồ sơ nhưng cuối kỳ Quý I/2024 còn tồn 188" in page

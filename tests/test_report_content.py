@@ -424,3 +424,26 @@ def test_every_rejected_row_is_counted_in_the_note_even_when_its_problem_is_list
     assert (row["numerator"], row["denominator"]) == (30, 118)                 # the 60 rejected are not counted
     assert row["notes"] == "60 row(s) of log.csv rejected for data errors are not counted (see data quality)"
     assert [s["rejected_rows"] for s in r.sources] == [60]
+
+
+def test_the_headline_of_the_2024_sample_marks_the_figures_the_review_flagged():
+    # data/README.md plants the inspectorate's missing Q3 report, the quality division's Q3 of 0
+    # dossiers and the office's 90 % Q4: all three lie under the year's online share the target
+    # is judged on (2.182 ÷ 6.977 = 31,27 %); the stock mismatch (carried over) does not
+    from dx_metrics.report.headline import headline
+
+    r = build_plan_report(ROOT / "params" / "baclieu_dot_2024.yaml")
+    share, on_time = headline(r, "vi")
+    assert (share["indicator"], share["figure"], share["status"]) == ("Tỷ lệ hồ sơ trực tuyến", "31,27% (Năm 2024)",
+                                                                       "Đạt*")
+    assert share["caveats"] == [
+        "Thiếu báo cáo: Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu, Quý III/2024",
+        "Số 0 bất thường: Phòng Quản lý chất lượng công trình giao thông, Quý III/2024",
+        "Khác biệt so với các đơn vị cùng cấp: Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024",
+        "Biến động bất thường theo thời gian: Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024",
+        "Biến động khác các đơn vị cùng cấp: Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024"]
+    assert on_time["status"] == "Đạt*" and on_time["caveats"] == [
+        "Thiếu báo cáo: Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu, Quý III/2024"]
+    # the 2023 sample's figures carry no flag: no mark
+    clean = headline(build_plan_report(ROOT / "params" / "baclieu_dot_2023.yaml"), "vi")
+    assert not any(h["status"].endswith("*") or h["caveats"] for h in clean)

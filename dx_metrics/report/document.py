@@ -28,7 +28,8 @@ from dx_metrics import notes
 from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.registry import share_ids
 from dx_metrics.report.assemble import PlanReport
-from dx_metrics.report.labels import STATUS, check_lang
+from dx_metrics.report.labels import STATUS, TEXT, check_lang
+from dx_metrics.report.headline import headline
 from dx_metrics.report.quality import flag_text
 from dx_metrics.report.tables import indicator_name, pace_text
 from dx_metrics.text import xml_safe
@@ -278,6 +279,12 @@ def _general(doc: Document, r: PlanReport, lang: str) -> None:
     counts = r.evaluation["status"].value_counts()
     parts = [f"{int(counts[s])} {STATUS[lang][s].lower()}" for s in STATUS[lang] if s in counts]
     _paragraph(doc, w["targets_count"].format(n=len(r.evaluation), parts=", ".join(parts)))
+    rows = headline(r, lang)
+    for h in rows:          # each target's figure, its span and status, and what lies under it
+        _paragraph(doc, f"- {h['indicator']}: {h['figure']} — {h['status']}"
+                        + (f" ({'; '.join(h['caveats'])})" if h["caveats"] else "") + ".")
+    if any(h["caveats"] for h in rows):
+        _paragraph(doc, TEXT[lang]["caveat_note"], italic=True)
     tc = r.task_counts
     if tc["total"]:
         _paragraph(doc, w["tasks_count"].format(n=tc["total"], done=tc["by_status"]["done"], overdue=tc["overdue"],

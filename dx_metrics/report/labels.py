@@ -91,6 +91,9 @@ TEXT = {
            "tasks_due": "Có thời hạn trong năm", "tasks_overdue": "Quá hạn", "tasks_no_deadline": "Không đề ra thời hạn",
            "problems": "Vấn đề dữ liệu", "errors": "Lỗi", "warnings": "Cảnh báo", "target_line": "Chỉ tiêu",
            "no_problems": "Không phát hiện vấn đề nào trong dữ liệu đầu vào.", "legal": "Căn cứ",
+           "headline_target": "Chỉ tiêu", "headline_figure": "Kết quả", "headline_status": "Đánh giá",
+           "headline_caveat": "Lưu ý về số liệu", "no_figure": "Chưa có số liệu",
+           "caveat_note": "* Số liệu mà đánh giá dựa vào có dấu hiệu cần kiểm tra lại (xem mục rà soát chất lượng số liệu).",
            "review_counts": "Đã xem xét {judged} giá trị; {flags} dấu hiệu cần kiểm tra lại.",
            "no_rankings": "Không có số liệu xếp hạng.",
            "review_nothing": "Các tệp đầu vào không có chuỗi số liệu nào đủ để rà soát (cần ít nhất hai kỳ hoặc "
@@ -106,6 +109,9 @@ TEXT = {
            "tasks_overdue": "Overdue", "tasks_no_deadline": "No deadline", "problems": "Data problems",
            "errors": "Errors", "warnings": "Warnings", "target_line": "Target",
            "no_problems": "No problems were found in the inputs.", "legal": "Basis", "unit": "Unit",
+           "headline_target": "Target", "headline_figure": "Result", "headline_status": "Status",
+           "headline_caveat": "About the figures", "no_figure": "No figure yet",
+           "caveat_note": "* The figures the status rests on show signs to check (see the data quality review).",
            "review_counts": "{judged} values judged; {flags} flag(s) to check.",
            "no_rankings": "No ranking data.",
            "review_nothing": "The inputs hold no series the review can judge (it needs two periods at least, or "

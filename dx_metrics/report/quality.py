@@ -160,3 +160,4 @@ def summary_frame(flags: pd.DataFrame, completeness: pd.DataFrame, lang: str = "
         df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
     return df, {h["completeness_share"]: "percent", **{m["dimensions"][d][lang]: "integer" for d in DIMENSIONS},
                 h["flags"]: "integer"}
+

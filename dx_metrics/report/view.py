@@ -16,6 +16,7 @@ from dx_metrics.formats import fmt_number
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years
+from dx_metrics.report.headline import headline
 from dx_metrics.units import unit_names
 
 _e = html.escape
@@ -36,8 +37,24 @@ def header(r: PlanReport, lang: str = "vi") -> HTML:
         lines.append(f" &nbsp; <b>{_e(t['legal'])}:</b> {_e(p.legal_reference)}")
     if r.as_of:
         lines.append(f" &nbsp; <b>{_e(t['as_of'])}:</b> {r.as_of:%d/%m/%Y}")
-    lines += [f"<p>{chips}</p>", "</div>"]
+    lines += [f"<p>{chips}</p>", _headline_table(r, lang), "</div>"]
     return HTML("".join(lines))
+
+
+def _headline_table(r: PlanReport, lang: str) -> str:
+    """Per target: the figure with its span, the status (marked * where a flagged figure lies
+    under it) and what was flagged: the first thing a signer reads."""
+    t = TEXT[lang]
+    rows = headline(r, lang)
+    if not rows:
+        return ""
+    head = "".join(f"<th>{_e(t[k])}</th>" for k in ("headline_target", "headline_figure", "headline_status",
+                                                    "headline_caveat"))
+    body = "".join(f"<tr><td>{_e(h['indicator'])}</td><td>{_e(h['figure'])}</td><td><b>{_e(h['status'])}</b></td>"
+                   f"<td>{'<br>'.join(_e(c) for c in h['caveats'])}</td></tr>" for h in rows)
+    note = f'<p class="dx-caveat"><i>{_e(t["caveat_note"])}</i></p>' if any(h["caveats"] for h in rows) else ""
+    return f'<table class="dx-headline-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}'
+
 
 
 def section(key: str, lang: str = "vi") -> HTML:
