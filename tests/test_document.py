@@ -116,21 +116,21 @@ def test_the_header_block_has_the_sizes_decree_30_asks(written):
     assert right[0] == ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False, 12)
     assert right[1] == ("Độc lập - Tự do - Hạnh phúc", True, False, 13)
     assert right[-1] == ("Bạc Liêu, ngày … tháng … năm …", False, True, 13)
-    assert [round(c.width.mm) for c in d.tables[0].rows[0].cells] == [72, 93]
+    assert [round(c.width.mm) for c in d.tables[0].rows[0].cells] == [70, 95]
 
 
 def test_a_long_issuing_body_is_set_on_whole_word_lines_that_fit(tmp_path):
     from dx_metrics.report.document import HEADER_MM, caps_mm, name_lines
 
     name = "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"     # 99 mm in 13 pt bold: two lines
-    lines = name_lines(name, HEADER_MM[0] - 3.8, 13)
+    lines = name_lines(name, HEADER_MM[0] - 1, 13)
     assert lines == ["SỞ NÔNG NGHIỆP VÀ", "PHÁT TRIỂN NÔNG THÔN"] and " ".join(lines) == name
-    assert all(caps_mm(x, 13) <= HEADER_MM[0] - 3.8 for x in lines)
+    assert all(caps_mm(x, 13) <= HEADER_MM[0] - 1 for x in lines)
     # Times New Roman Bold's advance widths, kerning left out (an upper bound), a capital with marks
     # as wide as its letter: the national name at 12 pt is 88,3 mm, which the right column holds on
-    # one line with its margins (1,9 mm each side)
+    # one line with its margins (0,5 mm each side)
     assert caps_mm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12) == pytest.approx(88.3, abs=0.1)
-    assert caps_mm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12) + 3.8 <= HEADER_MM[1]
+    assert caps_mm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12) + 1 <= HEADER_MM[1]
 
 
 def test_pages_are_numbered_from_the_second_centred_in_the_top_margin(written):

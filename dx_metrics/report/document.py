@@ -40,9 +40,10 @@ BODY_PT = 14
 LANGUAGE = {"vi": "vi-VN", "en": "en-US"}
 # Decree 30/2020/NĐ-CP, Appendix I: the header block is a table of two columns across the text
 # width (210 − 30 − 15 mm); the right one holds "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in 12 pt bold
-# on one line (88 mm of Times New Roman Bold, plus the cell's margins)
-HEADER_MM = (72, 93)
-CELL_MARGINS_MM = 3.8
+# on one line (88 mm of Times New Roman Bold; the header cells keep 0,5 mm margins, and the right
+# column leaves room for a reader whose font draws some marked capitals wider)
+HEADER_MM = (70, 95)
+CELL_MARGINS_MM = 1.0
 # advance widths of Times New Roman Bold capitals (1/1000 em; Liberation Serif Bold has the same
 # metrics), to set an issuing body's name on lines that fit its cell, split between words
 _BOLD_CAPS = {"A": 722, "B": 667, "C": 722, "D": 722, "E": 667, "F": 611, "G": 778, "H": 778, "I": 389, "J": 500,
@@ -238,6 +239,21 @@ def _header_block(doc: Document, r: PlanReport, lang: str) -> None:
     _cell_lines(table.cell(0, 1), [(w["nation"], True, False, 12), (w["motto"], True, False, 13),
                                    ("―――――――――", False, False, 13), (w["date"].format(place=place), False, True, 13)])
     _widths(table, list(HEADER_MM))
+    _cell_margins(table, CELL_MARGINS_MM / 2)
+
+
+def _cell_margins(table, mm: float) -> None:
+    """The table's left and right cell margins (Word's default is 1,9 mm)."""
+    from docx.oxml import OxmlElement
+
+    props = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(round(mm / 25.4 * 1440)))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    props.append(margins)
 
 
 def _paragraph(doc: Document, text: str, *, bold: bool = False, italic: bool = False, center: bool = False,
