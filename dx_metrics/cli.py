@@ -360,9 +360,10 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
         for sheet in args.sheet or [None]:
             df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope,
                              within=workspace.current().root)
-            errors = sum(p.severity == "error" for p in df.attrs["problems"])
+            # the rows the reading left out (one problem may stand for many rows), as the notes count them
+            rejected = int(df.attrs["origin"].get("rejected_rows", 0))
             print(f"{path.name}{f', {sheet}' if sheet else ''}: {kind}, {len(df)} row(s) read"
-                  + (f", {errors} rejected (dx-metrics validate lists them)" if errors else ""))
+                  + (f", {rejected} row(s) rejected (dx-metrics validate lists them)" if rejected else ""))
             tables.setdefault(kind, []).append(df)
     merged = merge_inputs(tables)      # the same unit and period in two exports is refused, not summed
     computable = {k: v for k, v in merged.items() if k != "index_scores"}

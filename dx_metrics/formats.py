@@ -6,6 +6,8 @@ decimal value, so 0.18745 shows as 18,75% and never 18,74%.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -55,6 +57,35 @@ def fmt_points(x: object, *, digits: int = 2, lang: str = "vi") -> str:
     sign = "+" if float(x) > 0 else ("−" if float(x) < 0 else "±")
     body = fmt_number(abs(float(x)), digits=digits, lang=lang)
     return f"{sign}{body} " + ("điểm %" if lang == "vi" else "pp")
+
+
+def fmt_change(x: object, *, lang: str = "vi") -> str:
+    """A change of rank (places moved up), signed as every table writes it: "+4", "−1", "0".
+
+    >>> fmt_change(4), fmt_change(-1), fmt_change(0), fmt_change(None)
+    ('+4', '−1', '0', '—')
+    """
+    if x is None or pd.isna(x):
+        return MISSING[lang]
+    n = int(x)
+    return f"+{n}" if n > 0 else (f"−{-n}" if n < 0 else "0")
+
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")        # Indochina Time, no daylight saving
+
+
+def fmt_time(stamp: object, *, lang: str = "vi") -> str:
+    """A moment ("2024-01-15T01:00:00+00:00") as Vietnam's clocks showed it: "15/01/2024 08:00
+    (giờ Việt Nam)" / "15 Jan 2024 08:00 (Vietnam time)"; a time without a zone is taken as UTC.
+
+    >>> fmt_time("2024-01-15T01:00:00+00:00")
+    '15/01/2024 08:00 (giờ Việt Nam)'
+    """
+    if stamp is None or (not isinstance(stamp, str) and pd.isna(stamp)):
+        return MISSING[lang]
+    t = pd.Timestamp(stamp)
+    t = (t.tz_localize("UTC") if t.tzinfo is None else t).tz_convert(VIETNAM)
+    return f"{t:%d/%m/%Y %H:%M} (giờ Việt Nam)" if lang == "vi" else f"{t:%d %b %Y %H:%M} (Vietnam time)"
 
 
 def fmt_value(x: object, unit: str, *, lang: str = "vi") -> str:

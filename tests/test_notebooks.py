@@ -255,3 +255,73 @@ def test_the_2024_quarterly_sample_shows_exactly_its_planted_anomalies(tmp_path)
     # the year is judged on the four quarters summed: 2.182 online of 6.977 received
     target = next(t for t in summary["targets"] if t["indicator_id"] == "online_dossier_share")
     assert (target["numerator"], target["denominator"], target["status"]) == (2182, 6977, "achieved")
+
+
+def _english_words() -> set[str]:
+    """Words of four letters or more that dx_metrics writes in English (report labels, notes,
+    problems, review messages) and never in Vietnamese: a Vietnamese report's body holds none."""
+    import yaml
+
+    from dx_metrics.report import labels
+
+    en, vi = [], []
+
+    def walk(x, into):
+        if isinstance(x, dict):
+            for v in x.values():
+                walk(v, into)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v, into)
+        elif isinstance(x, str):
+            into.append(x)
+
+    for table in (labels.TEXT, labels.SECTIONS, labels.COLUMNS, labels.STATUS, labels.TASK_STATUS, labels.REASON):
+        walk(table["en"], en)
+        walk(table["vi"], vi)
+    for name in ("notes.yaml", "problems.yaml", "quality/messages.yaml", "report/document.yaml"):
+        data = yaml.safe_load((ROOT / "dx_metrics" / name).read_text("utf-8"))
+        for key in ("en",):
+            walk([v.get(key) for v in _leaves(data) if isinstance(v, dict)], en)
+        walk([v.get("vi") for v in _leaves(data) if isinstance(v, dict)], vi)
+    words = {w.lower() for t in en for w in re.findall(r"[A-Za-z]{4,}", t)}
+    return words - {w.lower() for t in vi for w in re.findall(r"[A-Za-z]{4,}", t)}
+
+
+def _leaves(data):
+    """Every mapping of a YAML tree that holds texts per language."""
+    if isinstance(data, dict):
+        if "vi" in data or "en" in data:
+            yield data
+        for v in data.values():
+            yield from _leaves(v)
+
+
+def _body_text(page: str) -> str:
+    import html
+
+    body = page[:page.index('id="appendix"')]
+    body = re.sub(r"(?s)<(style|script)[^>]*>.*?</\1>", " ", body)
+    body = re.sub(r"(?s)<!--.*?-->", " ", body)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_a_vietnamese_report_speaks_to_a_director_and_keeps_the_details_for_its_appendix(batch, tmp_path):
+    """The body of report.html (up to the appendix) and all of report.docx: no unit id, no hint of
+    the command line or a file to edit, no statistics jargon, no English word dx_metrics writes."""
+    import docx
+
+    english = _english_words()
+    assert {"share", "target", "dossiers", "provisional", "missing"} <= english      # the check can see
+    r24 = run_plan(ROOT / "params" / "baclieu_dot_2024.yaml", out_root=tmp_path, generated_at=STAMP)
+    for out in (batch[1][("baclieu_dot_2023", "yearly_plan_evaluation", "vi")].output, r24.output):
+        page = (out / "report.html").read_text("utf-8")
+        d = docx.Document(out / "report.docx")
+        texts = [p.text for p in d.paragraphs] + [c.text for t in d.tables for row in t.rows for c in row.cells]
+        for where, text in (("report.html", _body_text(page)), ("report.docx", "\n".join(texts))):
+            assert not re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|~", text), (out.name, where)      # ids
+            for hint in ("dx-metrics", "as_of", "--", ".yaml", "units.csv", "columns.yaml", "điểm z"):
+                assert hint not in text, (out.name, where, hint)
+            found = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} & english
+            assert not found, (out.name, where, sorted(found))
+        assert 'id="appendix"' in page and "Phụ lục: chi tiết dành cho người lập báo cáo" in page

@@ -33,8 +33,8 @@ def test_the_ministry_report_notes_in_vietnamese_have_vietnamese_figures():
     en = targets_frame(r, "en")[0].set_index("Indicator")["Notes"]
     part = vi["Tỷ lệ hồ sơ trực tuyến"]
     assert part.startswith("thiếu số liệu Tháng 8–12/2019 của Bộ Giao thông vận tải nên chưa cộng được số liệu Năm "
-                           "2019; chỉ có số liệu một phần năm (Tháng 1–7/2019: 65,82%); hãy đánh giá với as_of trong "
-                           "năm 2019")
+                           "2019; chỉ có số liệu một phần năm (Tháng 1–7/2019: 65,82%); có thể đánh giá lũy kế đến "
+                           "ngày có số liệu trong năm 2019")
     assert en["Online dossier share"].startswith("no figures for Aug–Dec 2019 of Ministry of Transport, so 2019 "
                                                  "cannot be added up; only part-year data (2019-01/2019-07: 0.6582)")
     ev = r.evaluation.set_index("indicator_id")
@@ -119,7 +119,7 @@ def test_each_kind_of_figure_in_each_language():
     assert say(notes.note("no_input", indicator="online_dossier_share", table="dossiers"), "vi") == (
         "không có tệp đầu vào nào cho chỉ tiêu Tỷ lệ hồ sơ trực tuyến (chỉ tiêu tính từ báo cáo một cửa)")
     assert say(notes.note("after_as_of", periods=["2019-Q3", "2019-Q4"], as_of="2019-07-31"), "vi").startswith(
-        "các tệp đầu vào có số liệu kỳ Quý III/2019, Quý IV/2019, kết thúc sau ngày as_of 31/07/2019")
+        "các tệp đầu vào có số liệu kỳ Quý III/2019, Quý IV/2019, kết thúc sau ngày số liệu 31/07/2019")
 
 
 def test_a_note_set_replaces_and_a_note_added_joins():

@@ -163,7 +163,7 @@ def test_the_workbooks_first_sheet_and_the_task_table_say_what_the_plan_says(rep
     # params/baclieu_dot_2023.yaml: KH 37's reference; 16 tasks, 2 done; T05 and T09 overdue at the year end
     assert facts["Căn cứ"] == "KH 37/KH-SGTVT ngày 23/11/2022"
     assert (facts["Tổng số nhiệm vụ"], facts["Đã hoàn thành"], facts["Quá hạn"]) == (16, 2, 2)
-    assert facts["Lập lúc"] == "2024-01-15T08:00:00+00:00"
+    assert facts["Lập lúc"] == "15/01/2024 15:00 (giờ Việt Nam)"          # 08:00 UTC on Vietnam's clock
     tasks = tasks_frame(report_2023, "vi")[0].set_index("Mã")["Quá hạn"]
     assert sorted(tasks[tasks == "Có"].index) == ["T05", "T09"] and set(tasks.drop(["T05", "T09"])) == {""}
 
@@ -424,6 +424,21 @@ def test_every_rejected_row_is_counted_in_the_note_even_when_its_problem_is_list
     assert (row["numerator"], row["denominator"]) == (30, 118)                 # the 60 rejected are not counted
     assert row["notes"] == "60 row(s) of log.csv rejected for data errors are not counted (see data quality)"
     assert [s["rejected_rows"] for s in r.sources] == [60]
+    # one promise, said alike everywhere: report.docx and `dx-metrics review` count 60 rows too
+    import docx
+
+    written = write_outputs(r, tmp_path / "out", lang="vi", generated_at="2024-01-15T08:00:00+00:00")
+    said = [p.text for p in docx.Document(written["document"]).paragraphs if "bị loại" in p.text]
+    assert said == ["60 dòng số liệu đầu vào bị loại vì lỗi và không được tính (xem bảng tính kèm theo)."]
+    import contextlib
+    import io
+
+    from dx_metrics.cli import main
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        main(["review", str(tmp_path / "log.csv"), "--kind", "dossier_records", "--scope", "baclieu_dot"])
+    assert "log.csv: dossier_records, 118 row(s) read, 60 row(s) rejected" in printed.getvalue()
 
 
 def test_the_headline_of_the_2024_sample_marks_the_figures_the_review_flagged():
@@ -436,14 +451,65 @@ def test_the_headline_of_the_2024_sample_marks_the_figures_the_review_flagged():
     share, on_time = headline(r, "vi")
     assert (share["indicator"], share["figure"], share["status"]) == ("Tỷ lệ hồ sơ trực tuyến", "31,27% (Năm 2024)",
                                                                        "Đạt*")
+    office = "Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024"
     assert share["caveats"] == [
         "Thiếu báo cáo: Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu, Quý III/2024",
-        "Số 0 bất thường: Phòng Quản lý chất lượng công trình giao thông, Quý III/2024",
-        "Khác biệt so với các đơn vị cùng cấp: Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024",
-        "Biến động bất thường theo thời gian: Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024",
-        "Biến động khác các đơn vị cùng cấp: Văn phòng Sở Giao thông vận tải tỉnh Bạc Liêu, Quý IV/2024"]
+        "Số 0 bất thường (số hồ sơ mới tiếp nhận): Phòng Quản lý chất lượng công trình giao thông, Quý III/2024",
+        "Số 0 bất thường (số hồ sơ tiếp nhận trực tuyến): Phòng Quản lý chất lượng công trình giao thông, Quý III/2024",
+        f"Khác biệt so với các đơn vị cùng cấp (tỷ lệ hồ sơ trực tuyến): {office}",
+        f"Biến động bất thường theo thời gian (tỷ lệ hồ sơ trực tuyến): {office}",
+        f"Biến động khác các đơn vị cùng cấp (tỷ lệ hồ sơ trực tuyến): {office}"]
     assert on_time["status"] == "Đạt*" and on_time["caveats"] == [
         "Thiếu báo cáo: Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu, Quý III/2024"]
     # the 2023 sample's figures carry no flag: no mark
     clean = headline(build_plan_report(ROOT / "params" / "baclieu_dot_2023.yaml"), "vi")
     assert not any(h["status"].endswith("*") or h["caveats"] for h in clean)
+
+
+def test_words_and_numbers_a_director_reads():
+    """One style per kind of number, times in Vietnam's clock, late work said as late."""
+    from dx_metrics.formats import fmt_change, fmt_time
+    from dx_metrics.report.tables import task_status_text
+
+    # rank changes everywhere as "+4" / "−1" (seed 001: the ministry up 4 places in 2019)
+    assert [fmt_change(x) for x in (4, -1, 0)] == ["+4", "−1", "0"]
+    # a run stamped 01:30 UTC was made at 08:30 in Hà Nội
+    assert fmt_time("2024-01-15T01:30:00+00:00") == "15/01/2024 08:30 (giờ Việt Nam)"
+    tasks = pd.DataFrame({"status": ["done", "done", "in_progress"],
+                          "deadline": pd.to_datetime(["2023-05-31", "2023-04-30", "2023-03-31"]),
+                          "completed_on": pd.to_datetime(["2023-06-15", "2023-04-20", None])})
+    # NV04 done 15 days after its deadline; NV05 ahead of it; a task not done says its status
+    assert task_status_text(tasks, "vi").tolist() == ["Hoàn thành, trễ 15 ngày", "Hoàn thành", "Đang thực hiện"]
+    assert task_status_text(tasks, "en").tolist()[0] == "Done, 15 day(s) late"
+
+
+def test_the_workbook_says_when_it_was_made_by_vietnams_clock(report_2023, tmp_path):
+    written = write_outputs(report_2023, tmp_path, lang="vi", generated_at="2024-01-15T01:30:00+00:00")
+    facts = dict(pd.read_excel(written["workbook"], sheet_name="Tổng hợp", engine="calamine").to_numpy())
+    assert facts["Lập lúc"] == "15/01/2024 08:30 (giờ Việt Nam)"
+
+
+def test_a_target_is_judged_against_the_horizon_of_its_own_year(tmp_path):
+    from dx_metrics import evaluate, load_plan
+
+    plan = tmp_path / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: prov_01\nyear: 2025\ntargets:\n"
+                    "  - {indicator: online_dossier_share, value: 80%, baseline: {year: 2022, value: 40%}, "
+                    "horizons: {2025: 80%, 2030: 95%}}\n", encoding="utf-8")
+    obs = pd.DataFrame({"indicator_id": ["online_dossier_share"], "unit_id": ["prov_01"], "period": ["2025"],
+                        "numerator": [600.0], "denominator": [1000.0], "value": [0.6], "source": ["a"]})
+    row = evaluate(load_plan(plan), obs).iloc[0]
+    # 60 % in 2025 against the 2025 horizon of 80 % (from 40 % in 2022), not the 2030 one
+    assert (row["horizon_year"], row["horizon_target"], row["status"]) == (2025, 0.8, "not_achieved")
+
+
+def test_a_score_axis_writes_a_decimal_comma():
+    from dx_metrics.report.charts import ranking_bars
+
+    fig = ranking_bars(pd.DataFrame({"label": ["A", "B"], "score": [0.9691, 0.2], "focus": [True, False]}),
+                       title="EGDI", decimals=4, lang="vi")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and all("." not in t for t in ticks) and any("," in t for t in ticks)

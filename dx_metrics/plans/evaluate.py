@@ -246,7 +246,9 @@ def _said(row: dict) -> dict:
 
 def _trajectory(t: Target, year: int, value: float, *, share: bool, higher: bool) -> dict:
     """Trajectory columns for a target with a baseline and a later horizon (else empty)."""
-    later = sorted(y for y in t.horizons if y > year)
+    # the nearest horizon at or after the plan year (a plan for 2025 with 2025 and 2030 horizons is
+    # judged against 2025, the 2030 target being a later checkpoint)
+    later = sorted(y for y in t.horizons if y >= year)
     if t.baseline_year is None or t.baseline_value is None or not later or t.baseline_year >= year:
         return {}
     horizon = later[0]

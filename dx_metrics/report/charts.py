@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from dx_metrics.formats import fmt_percent
+from dx_metrics.formats import fmt_number, fmt_percent
 from dx_metrics.report.labels import TEXT, check_lang
 from dx_metrics.text import nfc
 
@@ -154,11 +154,22 @@ def ranking_bars(rows: pd.DataFrame, *, title: str, decimals: int, lang: str = "
     for yi, v in zip(y, df["score"].astype(float)):
         ax.text(v, yi, " " + fmt_number(v, digits=decimals, lang=lang), va="center", fontfamily=FONT, fontsize=7)
     ax.set_xlim(0, float(df["score"].max()) * 1.15 if len(df) else 1)
+    # the axis writes numbers as the bars' labels do (a decimal comma in Vietnamese)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_number(x, digits=_axis_digits(ax.get_xticks()),
+                                                                          lang=lang)))
     ax.set_title(nfc(title), fontfamily=FONT, fontsize=12, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def _axis_digits(ticks) -> int:
+    """The decimals an axis's ticks need (0,2 0,4 … one; 10 20 … none)."""
+    for digits in range(4):
+        if all(abs(t * 10 ** digits - round(t * 10 ** digits)) < 1e-9 for t in ticks):
+            return digits
+    return 4
 
 
 def png_bytes(fig: Figure) -> bytes:

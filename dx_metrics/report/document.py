@@ -29,8 +29,7 @@ from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.registry import share_ids
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import STATUS, TEXT, check_lang
-from dx_metrics.report.headline import headline
-from dx_metrics.report.quality import flag_text
+from dx_metrics.report.headline import caveat_text, headline
 from dx_metrics.report.tables import indicator_name, pace_text
 from dx_metrics.text import xml_safe
 from dx_metrics.units import ancestors, kind_of, unit_names
@@ -396,17 +395,19 @@ def _limits(doc: Document, r: PlanReport, lang: str) -> None:
     w = WORDS[lang]
     _heading(doc, w["limits"])
     said = False
-    rejected = {(p.file, p.sheet, p.row) for p in r.problems if p.severity == "error" and p.row is not None}
+    # each reading counts the rows it left out (one problem may stand for many rows)
+    rejected = sum(int(s.get("rejected_rows") or 0) for s in r.sources)
     if rejected:
-        _paragraph(doc, w["rejected"].format(n=fmt_number(len(rejected), lang=lang)))
+        _paragraph(doc, w["rejected"].format(n=fmt_number(rejected, lang=lang)))
         said = True
     if r.quality is not None and r.quality.flag_count:
-        _paragraph(doc, w["flags"].format(n=r.quality.flag_count))
-        for _, f in r.quality.flags.head(SHOWN_FLAGS).iterrows():
-            unit = str(unit_names(pd.Series([f["unit_id"]], dtype="string"), lang=lang).iloc[0])
-            _paragraph(doc, f"- {unit}: {flag_text(f, lang)}.")
-        if r.quality.flag_count > SHOWN_FLAGS:
-            _paragraph(doc, w["more_flags"].format(n=r.quality.flag_count - SHOWN_FLAGS))
+        # in plain words (what, whose, when); the rule, figures and thresholds are in the workbook
+        plain = list(dict.fromkeys(caveat_text(f, lang) for _, f in r.quality.flags.iterrows()))
+        _paragraph(doc, w["flags"].format(n=len(plain)))
+        for text in plain[:SHOWN_FLAGS]:
+            _paragraph(doc, f"- {text}.")
+        if len(plain) > SHOWN_FLAGS:
+            _paragraph(doc, w["more_flags"].format(n=len(plain) - SHOWN_FLAGS))
         said = True
     provisional = [u for s in r.sources for u in s.get("provisional_units", [])]
     if provisional:

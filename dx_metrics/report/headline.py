@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dx_metrics.canonical import KINDS
 from dx_metrics.formats import fmt_period, fmt_value
 from dx_metrics.periods import parse_period
 from dx_metrics.registry import indicator, share_ids
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import STATUS, TEXT, check_lang
-from dx_metrics.report.quality import messages
+from dx_metrics.report.quality import messages, subject_label
 from dx_metrics.report.tables import indicator_name
 from dx_metrics.units import in_family, unit_names
 
@@ -75,6 +76,8 @@ def caveat_text(f: pd.Series, lang: str = "vi") -> str:
     """A flag as a caveat beside a headline figure: what it is, whose, when ("Thiếu báo cáo:
     Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu, Quý III/2024")."""
     label = messages()["rules"][f["rule"]][lang]["label"]
+    if isinstance(f["subject"], str) and f["subject"] not in KINDS:     # which figure: "Số 0 bất thường (…)"
+        label = f"{label} ({subject_label(f['subject'], lang).lower()})"
     unit = str(unit_names(pd.Series([f["unit_id"]], dtype="string"), lang=lang).iloc[0])
     when = fmt_period(f["period"], lang=lang) if isinstance(f["period"], str) else ""
     return f"{label}: {unit}" + (f", {when}" if when else "")

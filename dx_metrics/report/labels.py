@@ -94,6 +94,8 @@ TEXT = {
            "headline_target": "Chỉ tiêu", "headline_figure": "Kết quả", "headline_status": "Đánh giá",
            "headline_caveat": "Lưu ý về số liệu", "no_figure": "Chưa có số liệu",
            "caveat_note": "* Số liệu mà đánh giá dựa vào có dấu hiệu cần kiểm tra lại (xem mục rà soát chất lượng số liệu).",
+           "no_flags": "Không phát hiện dấu hiệu nào cần kiểm tra lại.", "flags_found": "Phát hiện {n} dấu hiệu cần kiểm tra lại:",
+           "no_tasks": "Kế hoạch không có nhiệm vụ.",
            "review_counts": "Đã xem xét {judged} giá trị; {flags} dấu hiệu cần kiểm tra lại.",
            "no_rankings": "Không có số liệu xếp hạng.",
            "review_nothing": "Các tệp đầu vào không có chuỗi số liệu nào đủ để rà soát (cần ít nhất hai kỳ hoặc "
@@ -112,6 +114,8 @@ TEXT = {
            "headline_target": "Target", "headline_figure": "Result", "headline_status": "Status",
            "headline_caveat": "About the figures", "no_figure": "No figure yet",
            "caveat_note": "* The figures the status rests on show signs to check (see the data quality review).",
+           "no_flags": "No sign to check was found.", "flags_found": "{n} sign(s) to check:",
+           "no_tasks": "The plan has no tasks.",
            "review_counts": "{judged} values judged; {flags} flag(s) to check.",
            "no_rankings": "No ranking data.",
            "review_nothing": "The inputs hold no series the review can judge (it needs two periods at least, or "
@@ -151,10 +155,16 @@ SECTIONS = {
                    "tồn đầu kỳ so với tồn cuối kỳ trước. Đây là dấu hiệu cần kiểm tra lại, không phải lỗi: số liệu "
                    "vẫn được tính."),
         "early_warning": ("Cảnh báo sớm",
-                          "Khi năm kế hoạch còn đang diễn ra, mỗi chỉ tiêu được dự báo đến cuối năm từ số liệu lũy kế "
-                          "(tỷ lệ giữ nguyên, số lượng theo tốc độ bình quân tháng) và so với chỉ tiêu. Số liệu một "
-                          "kỳ không bắt đầu từ tháng 1 (một quý, một tháng) không được dự báo: cột dự báo ghi đúng "
-                          "giá trị của kỳ đó."),
+                          "Khi năm kế hoạch còn đang diễn ra, mỗi chỉ tiêu được tính lũy kế từ đầu năm đến ngày có "
+                          "số liệu (cộng các tháng, quý có báo cáo), dự báo đến cuối năm (tỷ lệ giữ nguyên, số "
+                          "lượng theo tốc độ bình quân tháng) và so với chỉ tiêu."),
+        "review_summary": ("Rà soát chất lượng số liệu",
+                           "Những dấu hiệu trong số liệu đầu vào cần kiểm tra lại trước khi dùng; số liệu vẫn được "
+                           "tính. Cách phát hiện và ngưỡng của từng dấu hiệu ở phụ lục."),
+        "appendix": ("Phụ lục: chi tiết dành cho người lập báo cáo",
+                     "Các bảng dưới đây phục vụ việc kiểm tra, đối chiếu số liệu: nguồn của từng số liệu (tệp, "
+                     "trang tính, dòng), vấn đề phát hiện khi đọc tệp và cách sửa, cách tính và ngưỡng của từng "
+                     "dấu hiệu rà soát."),
         "owners": ("Đơn vị nào đang chậm",
                    "Chỉ tiêu không đạt hoặc có nguy cơ và nhiệm vụ quá hạn, theo đơn vị chủ trì."),
         "rankings": ("Xếp hạng", "Hạng của đơn vị trong từng chỉ số, nhóm và thành phần; hạng bằng nhau dùng chung "
@@ -191,10 +201,16 @@ SECTIONS = {
                    "units' or the unit's own series, changes against earlier periods, opening stock against the "
                    "last closing stock. These are signs to check, not errors: the figures are still counted."),
         "early_warning": ("Early warning",
-                          "While the plan year is running, each target is projected to the year end from the data so "
-                          "far (a share as it stands, a count by its monthly run rate) and compared with the target. "
-                          "A span that does not start in January (a quarter, a month) is not projected: the "
-                          "projection column shows that span's own value."),
+                          "While the plan year is running, each target is taken on the year to date (the months and "
+                          "quarters reported, added up), projected to the year end (a share as it stands, a count by "
+                          "its monthly run rate) and compared with the target."),
+        "review_summary": ("Data quality review",
+                           "Signs in the input figures to check before relying on them; the figures are still "
+                           "counted. How each sign is found, and its threshold, are in the appendix."),
+        "appendix": ("Appendix: details for the analyst",
+                     "The tables below are for checking the figures: where each figure comes from (file, sheet, "
+                     "row), problems found while reading the files and how to fix them, how each review sign is "
+                     "computed and its threshold."),
         "owners": ("Who is behind", "Targets missed or at risk and overdue tasks, by owner."),
         "rankings": ("Rankings", "The unit's rank in each index, peer group and component; equal scores share the "
                      "best rank. Published ranks are kept as published (they may rank a wider population)."),

@@ -9,7 +9,7 @@ import difflib
 
 import pandas as pd
 
-from dx_metrics.formats import fmt_number
+from dx_metrics.formats import fmt_change, fmt_number
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.text import fold
@@ -109,7 +109,7 @@ def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str
     for comp in [c for c in components if c in scores.columns]:
         page[component_label(index, comp, lang)] = [fmt_number(scores.at[u, comp], digits=decimals, lang=lang)
                                                     if pd.notna(scores.at[u, comp]) else "—" for u in order]
-    page[h["change"]] = [(f"{int(change[u]):+d}" if pd.notna(change[u]) else "—") for u in order]
+    page[h["change"]] = [fmt_change(change[u], lang=lang) for u in order]
     page["_focus"] = [u in set(focus) for u in order]
     page["_score"] = [scores.at[u, "total"] if "total" in scores.columns else None for u in order]
     return page

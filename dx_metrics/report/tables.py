@@ -15,7 +15,7 @@ import pandas as pd
 from dx_metrics import notes, paths
 from dx_metrics.errors import WARNING, Problem
 from dx_metrics.registry import catalog, share_ids
-from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
+from dx_metrics.formats import fmt_change, fmt_number, fmt_percent, fmt_period, fmt_points, fmt_time
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, SHEETS, STATUS, STATUS_COLOURS, TASK_STATUS,
                                      TEXT, TRAJECTORY, check_lang)
@@ -24,7 +24,8 @@ from dx_metrics.text import code_points
 from dx_metrics.units import unit_names
 
 # column formats understood by the workbook writer and ``styled``
-PERCENT, INTEGER, POINTS, NUMBER, SCORE, DATE = "percent", "integer", "points", "number", "score", "date"
+PERCENT, INTEGER, POINTS, NUMBER, SCORE, DATE, CHANGE = ("percent", "integer", "points", "number", "score", "date",
+                                                         "change")
 STATUS_FMT = "status"  # a column coloured by the row's ``_status``
 _COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
@@ -213,7 +214,8 @@ def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None =
     }).reset_index(drop=True)
     if df[c["rank_published"]].isna().all():
         df = df.drop(columns=[c["rank_published"], c["rank_published_change"]])
-    return df, {c["score"]: SCORE, c["percentile"]: NUMBER}
+    return df, {c["score"]: SCORE, c["percentile"]: NUMBER, c["rank_change"]: CHANGE,
+                c["rank_published_change"]: CHANGE}
 
 
 def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str | None = None
@@ -237,7 +239,7 @@ def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str
         "_share": shares(cmp["indicator_id"]).to_numpy(),
     }).reset_index(drop=True)
     return df, {c["value_previous"]: PERCENT, c["value_current"]: PERCENT, c["change"]: POINTS,
-                c["target_previous"]: PERCENT, c["target_current"]: PERCENT}
+                c["target_previous"]: PERCENT, c["target_current"]: PERCENT, c["rank_change"]: CHANGE}
 
 
 def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | None = None) -> tuple[pd.DataFrame, dict]:
@@ -265,13 +267,24 @@ def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | Non
     return df, {c["numerator"]: INTEGER, c["denominator"]: INTEGER, c["value"]: PERCENT}
 
 
+def task_status_text(tasks: pd.DataFrame, lang: str = "vi") -> pd.Series:
+    """Each task's status as a reader writes it; a task done after its deadline says by how many
+    days ("Hoàn thành, trễ 15 ngày")."""
+    said = tasks["status"].map(TASK_STATUS[lang])
+    late = (pd.to_datetime(tasks["completed_on"]) - pd.to_datetime(tasks["deadline"])).dt.days
+    late = late.where(tasks["status"].eq("done") & (late > 0))
+    word = "trễ {n} ngày" if lang == "vi" else "{n} day(s) late"
+    return pd.Series([s if pd.isna(n) else f"{s}, {word.format(n=int(n))}" for s, n in zip(said, late)],
+                     index=tasks.index, dtype=object)
+
+
 def tasks_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c, t = COLUMNS[lang], TEXT[lang]
     tk = r.tasks
     df = pd.DataFrame({
         c["task_id"]: tk["task_id"], c["title"]: tk["title"], c["owner_unit"]: _names(tk["owner_unit"], lang),
-        c["deadline"]: pd.to_datetime(tk["deadline"]), c["task_status"]: tk["status"].map(TASK_STATUS[lang]),
+        c["deadline"]: pd.to_datetime(tk["deadline"]), c["task_status"]: task_status_text(tk, lang),
         c["overdue"]: tk["overdue"].map({True: t["yes"], False: ""}),
         "_status": tk["overdue"].map({True: "off_track", False: ""}),
     }).sort_values([c["owner_unit"], c["task_id"]], kind="stable", ignore_index=True)
@@ -336,7 +349,7 @@ def summary_frame(r: PlanReport, lang: str = "vi", *, generated_at: str | None =
                         f"{len(r.problems) - r.error_count} {t['warnings'].lower()}"),
     ]
     if generated_at:
-        rows.append((t["generated"], generated_at))
+        rows.append((t["generated"], fmt_time(generated_at, lang=lang)))
     return pd.DataFrame(rows, columns=[c["key"], c["value"]])
 
 
@@ -360,6 +373,8 @@ def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
             fmt[col] = lambda x, lang=lang: fmt_number(x, digits=4, lang=lang)
         elif kind == DATE:
             fmt[col] = lambda x: "" if pd.isna(x) else x.strftime("%d/%m/%Y")
+        elif kind == CHANGE:
+            fmt[col] = lambda x, lang=lang: fmt_change(x, lang=lang)
     shown = df.copy()
     if "_share" in df:
         for col, kind in formats.items():
@@ -367,7 +382,7 @@ def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
                 shown[col] = [fmt_percent(v, lang=lang) if s else fmt_number(v, lang=lang)
                               for v, s in zip(df[col], df["_share"])]
     styler = shown[visible].style.format(fmt, na_rep="—", escape="html").hide(axis="index")
-    numeric = [col for col in visible if formats.get(col) in (PERCENT, INTEGER, POINTS, NUMBER, SCORE)]
+    numeric = [col for col in visible if formats.get(col) in (PERCENT, INTEGER, POINTS, NUMBER, SCORE, CHANGE)]
     styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
     styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     if "_status" in df:

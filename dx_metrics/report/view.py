@@ -16,7 +16,7 @@ from dx_metrics.formats import fmt_number
 from dx_metrics.report.assemble import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years
-from dx_metrics.report.headline import headline
+from dx_metrics.report.headline import caveat_text, headline
 from dx_metrics.units import unit_names
 
 _e = html.escape
@@ -67,8 +67,32 @@ def targets(r: PlanReport, lang: str = "vi"):
     return tables.styled(*tables.targets_frame(r, lang), lang=lang)
 
 
-def indicator(r: PlanReport, indicator_id: str, lang: str = "vi"):
-    return tables.styled(*tables.indicators_frame(r, lang, indicator_id=indicator_id), lang=lang)
+def indicator(r: PlanReport, indicator_id: str, lang: str = "vi", *, sources: bool = True):
+    """One indicator's figures per unit and period; ``sources=False`` leaves out where each comes
+    from (file, sheet, rows): the body of a report shows figures, its appendix their cells."""
+    df, formats = tables.indicators_frame(r, lang, indicator_id=indicator_id)
+    if not sources:
+        df = df.drop(columns=[COLUMNS[lang]["source"]])
+    return tables.styled(df, formats, lang=lang)
+
+
+def review_summary(r: PlanReport, lang: str = "vi") -> HTML:
+    """The review's signs in plain words, for the body: what, whose, when (the rule, figures
+    and thresholds are in the appendix)."""
+    t = TEXT[lang]
+    q = r.quality
+    if q is None or not q.flag_count:
+        return HTML(f"<p>{_e(t['no_flags'])}</p>")
+    said = list(dict.fromkeys(caveat_text(f, lang) for _, f in q.flags.iterrows()))
+    items = "".join(f"<li>{_e(x)}</li>" for x in said)
+    return HTML(f"<p>{_e(t['flags_found'].format(n=len(said)))}</p><ul>{items}</ul>")
+
+
+def appendix(lang: str = "vi") -> HTML:
+    """Where the report turns from the reader who signs to the analyst who checks."""
+    check_lang(lang)
+    title, text = SECTIONS[lang]["appendix"]
+    return HTML(f'<hr><h2 id="appendix">{_e(title)}</h2><p>{_e(text)}</p>')
 
 
 def online_share_chart(r: PlanReport, lang: str = "vi"):
@@ -80,6 +104,8 @@ def online_share_chart(r: PlanReport, lang: str = "vi"):
 
 def task_counts(r: PlanReport, lang: str = "vi") -> HTML:
     t, tc = TEXT[lang], r.task_counts
+    if not tc.get("total"):
+        return HTML(f"<p>{_e(t['no_tasks'])}</p>")
     items = [(t["tasks_total"], tc["total"]), (t["tasks_done"], tc["by_status"]["done"]),
              (t["tasks_due"], tc["due_in_period"]), (t["tasks_overdue"], tc["overdue"]),
              (t["tasks_no_deadline"], tc["no_deadline"])]
@@ -87,6 +113,8 @@ def task_counts(r: PlanReport, lang: str = "vi") -> HTML:
 
 
 def tasks(r: PlanReport, lang: str = "vi"):
+    if r.tasks.empty:
+        return HTML("")
     return tables.styled(*tables.tasks_frame(r, lang), lang=lang)
 
 
