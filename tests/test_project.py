@@ -36,3 +36,14 @@ def test_notebooks_have_one_parameters_cell_and_no_outputs():
         # each parameter is a literal with a comment saying what it is
         for line in "".join(tagged[0]["source"]).splitlines():
             assert re.match(r"^\w+ = .+  # .+", line), line
+
+
+def test_a_notebook_run_by_hand_writes_to_its_own_folder_never_into_a_scheduled_report():
+    # a JupyterLab run writes xlsx, docx and json into output_dir: the default must not be a
+    # folder `dx-metrics run` fills (outputs/<year>/<plan>...), or half of a signed report is replaced
+    import json
+
+    for nb in sorted((ROOT / "dx_metrics" / "notebooks").glob("*.ipynb")):
+        cell = next(c for c in json.loads(nb.read_text("utf-8"))["cells"] if "parameters" in c["metadata"].get("tags", []))
+        (line,) = [x for x in cell["source"] if x.startswith("output_dir = ")]
+        assert line.startswith('output_dir = "outputs/lab/'), nb.name
