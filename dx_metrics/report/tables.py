@@ -384,6 +384,9 @@ def styled(df: pd.DataFrame, formats: dict[str, str], lang: str = "vi"):
     styler = shown[visible].style.format(fmt, na_rep="—", escape="html").hide(axis="index")
     numeric = [col for col in visible if formats.get(col) in (PERCENT, INTEGER, POINTS, NUMBER, SCORE, CHANGE)]
     styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
+    # "+1,27 điểm %" is one figure: never wrapped between the number and its unit
+    points = [col for col in visible if formats.get(col) == POINTS]
+    styler = styler.set_properties(subset=points, **{"white-space": "nowrap"}) if points else styler
     styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     if "_status" in df:
         colours = df["_status"].map(lambda s: f"background-color: #{STATUS_COLOURS[s]}" if s in STATUS_COLOURS else "")

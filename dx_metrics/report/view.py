@@ -48,10 +48,12 @@ def _headline_table(r: PlanReport, lang: str) -> str:
     rows = headline(r, lang)
     if not rows:
         return ""
-    head = "".join(f"<th>{_e(t[k])}</th>" for k in ("headline_target", "headline_figure", "headline_status",
-                                                    "headline_caveat"))
-    body = "".join(f"<tr><td>{_e(h['indicator'])}</td><td>{_e(h['figure'])}</td><td><b>{_e(h['status'])}</b></td>"
-                   f"<td>{'<br>'.join(_e(c) for c in h['caveats'])}</td></tr>" for h in rows)
+    left = ' style="text-align:left;vertical-align:top"'
+    head = "".join(f"<th{left}>{_e(t[k])}</th>" for k in ("headline_target", "headline_figure", "headline_status",
+                                                          "headline_caveat"))
+    body = "".join(f"<tr><td{left}>{_e(h['indicator'])}</td><td{left}>{_e(h['figure'])}</td>"
+                   f"<td{left}><b>{_e(h['status'])}</b></td>"
+                   f"<td{left}>{'<br>'.join(_e(c) for c in h['caveats'])}</td></tr>" for h in rows)
     note = f'<p class="dx-caveat"><i>{_e(t["caveat_note"])}</i></p>' if any(h["caveats"] for h in rows) else ""
     return f'<table class="dx-headline-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}'
 
