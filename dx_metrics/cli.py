@@ -16,6 +16,39 @@ from pathlib import Path
 
 import pandas as pd
 
+from dx_metrics import messages
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The language of what this command says: its --lang (run: the first report language),
+    else DX_METRICS_LANG, else the workspace's lang:, else Vietnamese."""
+    given = getattr(args, "lang", None)
+    given = given[0] if isinstance(given, list) and given else given
+    return messages.language(given if given in messages.LANGS else getattr(args, "ui_lang", None))
+
+
+def _say(args: argparse.Namespace, code: str, **figures) -> str:
+    return messages.say(code, _lang(args), **figures)
+
+
+def _head(args: argparse.Namespace, code: str) -> list[str]:
+    """A table's column heads in the command's language."""
+    return _say(args, code).split(" | ")
+
+
+def _problem(args: argparse.Namespace, p) -> str:
+    return p.text(_lang(args))
+
+
+def _close(args: argparse.Namespace, wanted: str, among: list[str]) -> str:
+    """" (did you mean X?)" for the closest of ``among``, or nothing."""
+    import difflib
+
+    from dx_metrics.text import fold
+
+    folded = {fold(x): x for x in among}
+    hit = difflib.get_close_matches(fold(wanted), list(folded), n=1, cutoff=0.6)
+    return _say(args, "did_you_mean", name=folded[hit[0]]) if hit else ""
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -30,7 +63,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     cat = catalog()
     name = "name_en" if args.lang == "en" else "name_vi"
     rows = [[r.indicator_id, r.unit, r.source_table, getattr(r, name)] for r in cat.itertuples()]
-    print(_table(rows, ["indicator_id", "unit", "source", "name"]))
+    print(_table(rows, _head(args, "head_indicators")))
     return 0
 
 
@@ -43,14 +76,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if _bad_validate_options(args):
         return 2
     for note in workspace.activate(workspace.current()):   # the workspace's units.csv, if any
-        print(f"note: {note}")
+        print(_say(args, "workspace_note", note=note))
     worst = 0
     for name in args.paths:
         path = Path(name)
         try:
             kind = args.kind or guess_kind(path)
             if kind is None:
-                print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
+                print(_say(args, "no_table_found", file=path.name))
                 worst = max(worst, 1)
                 continue
             df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope,
@@ -58,7 +91,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except DxDataError as e:
             unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
-                print(str(p))
+                print(_problem(args, p))
             worst = max(worst, 2 if unreadable else 1)
             continue
         worst = max(worst, _print_validated(path, kind, df, args))
@@ -72,7 +105,7 @@ def _bad_validate_options(args: argparse.Namespace) -> bool:
         try:
             indexes.resolve(args.index)
         except ValueError as e:
-            print(f"dx-metrics validate: {e}", file=sys.stderr)
+            print(_say(args, "index_unknown", problem=e), file=sys.stderr)
             return True
     if args.scope is not None:
         import difflib
@@ -82,8 +115,8 @@ def _bad_validate_options(args: argparse.Namespace) -> bool:
         ids = list(load_units()["unit_id"])
         if args.scope not in ids:
             close = difflib.get_close_matches(args.scope, ids, 3)
-            print(f"dx-metrics validate: --scope {args.scope!r} is not a unit_id of the unit registry"
-                  + (f" (close: {', '.join(close)})" if close else ""), file=sys.stderr)
+            print(_say(args, "scope_unknown", scope=args.scope,
+                       close=_say(args, "close_ids", ids=", ".join(close)) if close else ""), file=sys.stderr)
             return True
     return False
 
@@ -96,31 +129,34 @@ def _print_validated(path: Path, kind: str, df: pd.DataFrame, args: argparse.Nam
     problems = df.attrs["problems"]
     errors = sum(p.severity == ERROR for p in problems)
     o = df.attrs["origin"]
-    print(f"{path.name}: {kind}, sheet {o.get('sheet')!s}, period {o.get('period') or 'per row'}, "
-          f"{len(df)} valid row(s), {errors} error(s), {len(problems) - errors} warning(s)")
+    print(_say(args, "validated", file=path.name, kind=kind, sheet=o.get("sheet"),
+               period=o.get("period") or _say(args, "period_per_row"), rows=len(df), errors=errors,
+               warnings=len(problems) - errors))
     for note in o.get("layout") or []:
-        print(f"layout: {note}")
+        print(_say(args, "layout_note", note=note))
     if args.explain:
         if o.get("index"):
-            print(f"index: {o['index']} ({o.get('index_how') or 'given'})")
-        print(f"header on row {o.get('header_row')}; each column and how it was read:")
-        print(_table([list(c) for c in o.get("columns", [])], ["col", "header", "field", "how"]))
+            print(_say(args, "index_read", index=o["index"], how=o.get("index_how") or "given"))
+        print(_say(args, "header_row", row=o.get("header_row")))
+        print(_table([list(c) for c in o.get("columns", [])], _head(args, "head_columns")))
     if args.suggest:
-        _print_columns_draft(path.name, kind, o.get("columns", []))
+        _print_columns_draft(path.name, kind, o.get("columns", []), args)
     if problems:
+        lang = _lang(args)
         shown = problems if args.all else problems[:SHOWN]
-        rows = [[p.severity, p.row or "", p.column or "", "" if p.value is None else str(p.value)[:30],
-                 p.message + (f" ({p.hint})" if p.hint else "")] for p in shown]
-        print(_table(rows, ["severity", "row", "column", "value", "problem"]))
+        rows = [[_say(args, f"severity_{p.severity}"), p.row or "", p.column or "",
+                 "" if p.value is None else str(p.value)[:30],
+                 p.say(lang) + (f" ({p.hint_said(lang)})" if p.hint_said(lang) else "")] for p in shown]
+        print(_table(rows, _head(args, "head_problems")))
         if len(shown) < len(problems):
-            print(f"… +{len(problems) - len(shown)} more (--all lists every one)")
+            print(_say(args, "more_problems", n=len(problems) - len(shown)))
     return 1 if errors else 0
 
 
 SHOWN = 40  # problems listed per file unless --all
 
 
-def _print_columns_draft(file: str, kind: str, columns: list) -> None:
+def _print_columns_draft(file: str, kind: str, columns: list, args: argparse.Namespace) -> None:
     """A draft ``columns.yaml`` for the header cells that were not read: each under the field
     whose aliases share most words with it, for the analyst to check and save."""
     import json
@@ -129,10 +165,10 @@ def _print_columns_draft(file: str, kind: str, columns: list) -> None:
 
     taken = {c[2] for c in columns if c[2] != "—"}
     unread = [c[1] for c in columns if c[2] == "—" and not str(c[3]).startswith("row number")]
-    print(f"# columns.yaml draft for {file} ({kind}): check each guess, move or delete lines, then save it")
-    print("# as columns.yaml in your workspace (its aliases add to the bundled ones).")
+    print(_say(args, "draft_head", file=file, kind=kind))
+    print(_say(args, "draft_save"))
     if not unread:
-        print("# every header cell was read; nothing to add")
+        print(_say(args, "draft_nothing"))
         return
     guesses: dict[str, list[str]] = {}
     for text in unread:
@@ -144,7 +180,7 @@ def _print_columns_draft(file: str, kind: str, columns: list) -> None:
         print(f"  {name}:")
         print(f"    aliases: [{', '.join(json.dumps(t, ensure_ascii=False) for t in texts)}]")
     for text in guesses.get("?", []):
-        print(f"  # no field resembles {json.dumps(text, ensure_ascii=False)}: name it yourself or leave it out")
+        print(_say(args, "draft_unplaced", text=json.dumps(text, ensure_ascii=False)))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -153,10 +189,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         jobs = runner.expand(args.plans, notebooks=args.notebook, langs=args.lang, as_of=args.as_of)
     except ValueError as e:
-        print(f"dx-metrics run: {e}", file=sys.stderr)
+        print(_say(args, "run_refused", problem=e), file=sys.stderr)
         return 1
     if not jobs:
-        print("dx-metrics run: no plan files found", file=sys.stderr)
+        print(_say(args, "no_plans"), file=sys.stderr)
         return 1
     if args.focus or args.peer_group:      # the ranking report's units and peer group
         import dataclasses
@@ -166,30 +202,31 @@ def cmd_run(args: argparse.Namespace) -> int:
                 if j.notebook == "index_ranking" else j for j in jobs]
     out_root = Path(args.out).resolve() if args.out else None
     data_dir = Path(args.data).resolve() if args.data else None
-    where = out_root or "each plan's workspace outputs/"
-    print(f"dx-metrics: {len(jobs)} run(s), {args.jobs} at a time; outputs in {where}", flush=True)
+    where = out_root or _say(args, "outputs_of_workspace")
+    print(_say(args, "run_start", n=len(jobs), jobs=args.jobs, where=where), flush=True)
     started = time.monotonic()
-    for note in _overlay_notes(jobs):
+    for note in _overlay_notes(jobs, args):
         print(f"  {note}", flush=True)
     for note in runner.prepare(jobs, data_dir=data_dir, workers=args.jobs):
-        print(f"  input problem: {note}", flush=True)
-    print(f"  shared inputs read and indicators computed in {time.monotonic() - started:.1f}s", flush=True)
-    bar = _progress(len(jobs))
+        print(_say(args, "input_problem", problem=note), flush=True)
+    print(_say(args, "prepared", seconds=f"{time.monotonic() - started:.1f}s"), flush=True)
+    bar = _progress(len(jobs), args)
     results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
                                timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty)
     print()
-    rows = [[r.plan, r.notebook, r.lang, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or r.note or ""]
-            for r in results]
-    print(_table(rows, ["plan", "notebook", "lang", "status", "time", "output", "error"]))
+    lang = _lang(args)
+    rows = [[r.plan, r.notebook, r.lang, _say(args, f"run_{r.status}"), f"{r.seconds:.1f}s", str(r.output or ""),
+             runner.said(r, lang) or r.note or ""] for r in results]
+    print(_table(rows, _head(args, "head_runs")))
     ok = [r for r in results if r.status == "ok"]
     failed = len(results) - len(ok)
-    print(f"\n{len(ok)} ok, {failed} failed in {time.monotonic() - started:.1f}s")
+    print("\n" + _say(args, "run_done", ok=len(ok), failed=failed, seconds=f"{time.monotonic() - started:.1f}s"))
     for r in ok:
-        print(f"Report: {r.output / 'report.html'}")
+        print(_say(args, "report_at", path=r.output / "report.html"))
     return 1 if failed else 0
 
 
-def _overlay_notes(jobs: list) -> list[str]:
+def _overlay_notes(jobs: list, args: argparse.Namespace) -> list[str]:
     """For each workspace of the jobs (once): the bundled registry rows its units.csv replaces,
     as validate says them, or why its units.csv or columns.yaml cannot be used (its runs fail)."""
     from dx_metrics import units, workspace
@@ -204,9 +241,9 @@ def _overlay_notes(jobs: list) -> list[str]:
         try:
             workspace.activate(ws)
         except DxDataError as e:
-            out += [f"workspace problem: {p}" for p in e.problems]
+            out += [_say(args, "workspace_problem", problem=_problem(args, p)) for p in e.problems]
             continue
-        out += [f"note: {n}" for n in units.replaced_notes()]
+        out += [_say(args, "workspace_note", note=n) for n in units.replaced_notes()]
     return out
 
 
@@ -214,9 +251,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     from dx_metrics import workspace
 
     ws = workspace.init(args.folder)
-    print(f"workspace ready: {ws.root}")
-    print("  data/raw/   sample exports     params/sample_plan.yaml   outputs/   README.md")
-    print(f"next: cd {ws.root} && dx-metrics run params/sample_plan.yaml")
+    print(_say(args, "workspace_ready", root=ws.root))
+    print(_say(args, "workspace_layout"))
+    print(_say(args, "workspace_next", root=ws.root))
     return 0
 
 
@@ -238,7 +275,7 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
             df = read_export(path, kind, strict=False, scope=args.scope, within=workspace.current().root)
         except DxDataError as e:
             for p in e.problems:
-                print(str(p), file=sys.stderr)
+                print(_problem(args, p), file=sys.stderr)
             return 2
         origin = df.attrs["origin"]
         scope, scope_name = origin.get("scope_id"), origin.get("scope_name")
@@ -248,12 +285,10 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
             if units.is_provisional(u):
                 rows.setdefault(u, _suggested(u, n, "division", units.provisional_parent(u)))
     if not rows:
-        print("every unit in the file(s) is in the registry", file=sys.stderr)
+        print(_say(args, "units_all_registered"), file=sys.stderr)
         return 0
     if not args.write:
-        print("# registry rows for the units above the registry lacks; name_vi is copied as the file writes it: "
-              "write the official name (e.g. 'Sở Nội vụ tỉnh An Giang') before adding them to units.csv",
-              file=sys.stderr)
+        print(_say(args, "units_draft"), file=sys.stderr)
     if args.write and Path(args.write).is_file():
         text = Path(args.write).read_bytes()
         if text and not text.endswith(b"\n"):      # never glue the first new row onto the last line
@@ -269,9 +304,71 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
     finally:
         if args.write:
             out.close()
-            print(f"{len(rows)} row(s) added to {args.write}: check the ids and kinds, write the official "
-                  f"Vietnamese name (copied as the file writes it) and an English name", file=sys.stderr)
+            print(_say(args, "units_written", n=len(rows), file=args.write), file=sys.stderr)
     return 0
+
+
+def cmd_units_find(args: argparse.Namespace) -> int:
+    """The registry units a text names: id, name, kind, parent, validity and successor."""
+    from dx_metrics import units, workspace
+
+    workspace.activate(workspace.current())
+    at = _date_arg(args)
+    if at is False:
+        return 2
+    found = units.find(args.text, at=at)
+    if found.empty:
+        print(_say(args, "units_none", text=args.text, at=_say(args, "units_at", date=args.at) if args.at else ""))
+        return 1
+    print(_say(args, "units_found", n=len(found), text=args.text))
+    print(_units_table(found, args))
+    return 0
+
+
+def cmd_units_list(args: argparse.Namespace) -> int:
+    """The registry units directly under one."""
+    from dx_metrics import units, workspace
+
+    workspace.activate(workspace.current())
+    at = _date_arg(args)
+    if at is False:
+        return 2
+    ids = list(units.load_units()["unit_id"])
+    if args.under not in ids:
+        print(_say(args, "unit_unknown", unit=args.under, close=_close(args, args.under, ids)), file=sys.stderr)
+        return 2
+    found = units.under(args.under, at=at)
+    if found.empty:
+        print(_say(args, "units_under_none", unit=args.under))
+        return 1
+    print(_units_table(found, args))
+    return 0
+
+
+def _date_arg(args: argparse.Namespace):
+    """``--at`` as a date, None when not given, False (said) when it is no date."""
+    if not args.at:
+        return None
+    try:
+        import datetime as dt
+
+        return dt.date.fromisoformat(args.at)
+    except ValueError:
+        print(_say(args, "bad_date", date=args.at), file=sys.stderr)
+        return False
+
+
+def _units_table(found: pd.DataFrame, args: argparse.Namespace) -> str:
+    lang = _lang(args)
+
+    def day(d) -> str:
+        return "" if pd.isna(d) else f"{d:%d/%m/%Y}"
+
+    rows = [[r.unit_id, (r.name_en if lang == "en" and isinstance(r.name_en, str) and r.name_en else r.name_vi),
+             r.kind, "" if pd.isna(r.parent_id) else r.parent_id,
+             f"{day(r.valid_from) or '…'} – {day(r.valid_to) or '…'}" if pd.notna(r.valid_from) or pd.notna(r.valid_to)
+             else "", "" if pd.isna(r.successor_id) else r.successor_id] for r in found.itertuples()]
+    return _table(rows, _head(args, "head_units"))
 
 
 def _suggested(unit_id: str, name: object, kind: str, parent: str | None) -> dict:
@@ -284,13 +381,14 @@ def _suggested(unit_id: str, name: object, kind: str, parent: str | None) -> dic
             "successor_id": "", "name_variants": clean_label(name)}
 
 
-def _progress(total: int):
+def _progress(total: int, args: argparse.Namespace):
     """A progress line per finished run (a bar on a terminal)."""
     width = 30
 
     def show(i: int, n: int, r) -> None:
         filled = int(width * i / n)
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {i}/{n}  {r.status:6} {r.seconds:5.1f}s  {r.plan}"
+        status = _say(args, f"run_{r.status}")
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {i}/{n}  {status:6} {r.seconds:5.1f}s  {r.plan}"
         if r.notebook != "yearly_plan_evaluation" or r.lang != "vi":
             line += f" ({r.notebook}, {r.lang})"
         print(line, flush=True)
@@ -306,17 +404,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
     plans = [p for p in paths if p.suffix.lower() in (".yaml", ".yml")]
     if plans and len(paths) > 1:
-        print("dx-metrics review: give one plan file, or export files, not both", file=sys.stderr)
+        print(_say(args, "review_plan_and_files"), file=sys.stderr)
         return 2
     try:
         q, scope = _plan_review(plans[0]) if plans else (_files_review(paths, args), args.scope)
     except DxDataError as e:
         for p in e.problems:
-            print(str(p))
+            print(_problem(args, p))
         return 2
-    t = {"vi": ("giá trị được xem xét", "dấu hiệu"), "en": ("values judged", "flag(s)")}
-    judged, flags_word = t[args.lang]
-    print(f"{sum(q.judged.values())} {judged}, {q.flag_count} {flags_word}")
+    args.lang = _lang(args)
+    print(_say(args, "review_counts", judged=sum(q.judged.values()), flags=q.flag_count))
     for text in not_judged_text(q.not_judged, args.lang):
         print(f"  {text}")
     if q.absent:
@@ -350,20 +447,20 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
     from dx_metrics.report.assemble import merge_inputs
 
     for note in workspace.activate(workspace.current()):
-        print(f"note: {note}")
+        print(_say(args, "workspace_note", note=note))
     tables: dict[str, list[pd.DataFrame]] = {}
     for path in paths:
         kind = args.kind or guess_kind(path)
         if kind is None:
-            print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
+            print(_say(args, "no_table_found", file=path.name))
             continue
         for sheet in args.sheet or [None]:
             df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope,
                              within=workspace.current().root)
             # the rows the reading left out (one problem may stand for many rows), as the notes count them
             rejected = int(df.attrs["origin"].get("rejected_rows", 0))
-            print(f"{path.name}{f', {sheet}' if sheet else ''}: {kind}, {len(df)} row(s) read"
-                  + (f", {rejected} row(s) rejected (dx-metrics validate lists them)" if rejected else ""))
+            print(_say(args, "review_read", file=f"{path.name}{f', {sheet}' if sheet else ''}", kind=kind,
+                       rows=len(df), rejected=_say(args, "review_rejected", n=rejected) if rejected else ""))
             tables.setdefault(kind, []).append(df)
     merged = merge_inputs(tables)      # the same unit and period in two exports is refused, not summed
     computable = {k: v for k, v in merged.items() if k != "index_scores"}
@@ -378,43 +475,44 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     path = Path(args.store) if args.store else history.location()
     if path is None:
-        print("the history is off (DX_METRICS_HISTORY=off)")
+        print(_say(args, "history_off"))
         return 1
     try:
         if args.history_command == "list":
-            return _history_list(path)
+            return _history_list(path, args)
         if args.history_command == "show":
-            return _history_show(args.source, path)
+            return _history_show(args.source, path, args)
         return _history_forget(args, path)
     except history.HistoryUnavailable as e:
-        print(f"dx-metrics history: {e}", file=sys.stderr)
+        print(_say(args, "history_unusable", problem=e), file=sys.stderr)
         return 2
     except (LookupError, ValueError) as e:
         print(str(e).strip("'\""))
         return 1
 
 
-def _history_list(path: Path) -> int:
+def _history_list(path: Path, args: argparse.Namespace) -> int:
     from dx_metrics import history
 
     rows = history.sources(path)
     if rows.empty:
-        print(f"no history yet at {path}: dx-metrics run records every run it makes")
+        print(_say(args, "history_empty", path=path))
         return 0
     rows = rows.assign(read_at=rows["read_at"].astype(str).str[:19])
-    print(f"{path}: {len(rows)} source(s)\n")
+    print(_say(args, "history_sources", path=path, n=len(rows)) + "\n")
     print(rows.fillna("").to_string(index=False))
     return 0
 
 
-def _history_show(source: str, path: Path) -> int:
+def _history_show(source: str, path: Path, args: argparse.Namespace) -> int:
     from dx_metrics import history
 
     found = history.show(source, path)
     for row in found["sources"].to_dict(orient="records"):
         print("\n".join(f"{k:>10}: {v}" for k, v in row.items() if pd.notna(v) and v != ""))
         print()
-    print("read by the runs:\n" + (found["runs"].to_string(index=False) if len(found["runs"]) else "  none"))
+    print(_say(args, "history_runs") + "\n"
+          + (found["runs"].to_string(index=False) if len(found["runs"]) else _say(args, "history_no_runs")))
     return 0
 
 
@@ -427,24 +525,24 @@ def _history_forget(args: argparse.Namespace, path: Path) -> int:
     if args.prefix:
         found = history.find(args.source, path, prefix=True)
         if found.empty:
-            print(f"no source id begins with {args.source!r}; `dx-metrics history list` lists them")
+            print(_say(args, "forget_no_prefix", text=args.source))
             return 1
-        print(f"{len(found)} source(s) whose id begins with {args.source!r}, read by {int(found['runs'].sum())} "
-              f"run(s), would be removed with every figure computed from them:")
+        print(_say(args, "forget_count", n=len(found), text=args.source, runs=int(found["runs"].sum())))
         print(found.to_string(index=False))
-        if not args.yes and not _confirmed("remove them? [y/N] "):
-            print("nothing removed")
+        if not args.yes and not _confirmed(_say(args, "forget_ask"), args):
+            print(_say(args, "forget_nothing"))
             return 1
         ids = list(found["source_id"])
     removed = history.forget(ids, path)
-    print(f"forgot {args.source}: " + ", ".join(f"{n} row(s) of {t}" for t, n in removed.items()))
+    print(_say(args, "forget_done", source=args.source,
+               removed=", ".join(_say(args, "forget_rows", n=n, table=t) for t, n in removed.items())))
     return 0
 
 
-def _confirmed(question: str) -> bool:
+def _confirmed(question: str, args: argparse.Namespace) -> bool:
     """A yes from a person at the terminal; never from a script's stdin (pass --yes there)."""
     if not sys.stdin or not sys.stdin.isatty():
-        print("not asking without a terminal: pass --yes to remove them", file=sys.stderr)
+        print(_say(args, "forget_no_terminal"), file=sys.stderr)
         return False
     try:
         return input(question).strip().lower() in ("y", "yes")
@@ -460,30 +558,28 @@ def cmd_import_records(args: argparse.Namespace) -> int:
     from dx_metrics.ingest.convert import DatasetBusy, describe, import_records
 
     for note in workspace.activate(workspace.current()):
-        print(f"note: {note}")
+        print(_say(args, "workspace_note", note=note))
     last = {"at": 0.0}
 
     def progress(name: str, rows: int) -> None:
         if time.monotonic() - last["at"] > 2:
             last["at"] = time.monotonic()
-            print(f"  {name}: {fmt_number(rows)} records read", flush=True)
+            print(_say(args, "import_progress", file=name, rows=fmt_number(rows, lang=_lang(args))), flush=True)
 
     try:
         result = import_records(args.paths, args.out, scope=args.scope, lenient=args.lenient,
                                 progress=progress, **({} if args.wait is None else {"lock_timeout": args.wait}))
     except DatasetBusy as e:
-        print(f"dx-metrics import-records: {e}", file=sys.stderr)
+        print(_say(args, "import_busy", problem=e), file=sys.stderr)
         return 2
     except DxDataError as e:
-        print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN))
-        print(f"\nnothing imported from the file with errors; {args.out} is as it was "
-              "(--lenient imports the good rows and lists the others)")
+        print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN, lang=_lang(args)))
+        print("\n" + _say(args, "import_nothing", out=args.out))
         return 1
     print(describe(result))
     if result.problems:
-        print(summarize(result.problems, limit=len(result.problems) if args.all else SHOWN))
-    print(f"\n{args.out}: read it with read_export(\"{args.out}\", \"dossier_records\"), or as a plan input "
-          f"{{path: ..., kind: dossier_records}}")
+        print(summarize(result.problems, limit=len(result.problems) if args.all else SHOWN, lang=_lang(args)))
+    print("\n" + _say(args, "import_read_it", out=args.out))
     return 1 if any(p.severity == "error" for p in result.problems) else 0
 
 
@@ -491,21 +587,28 @@ def main(argv: list[str] | None = None) -> int:
     from dx_metrics import settings
     from dx_metrics.errors import DxDataError
 
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        lang = _early_lang(argv)
+    except settings.SettingError as e:
+        print(messages.say("setting_refused", "en", name=e.name, value=e.value, problem=e), file=sys.stderr)
+        return 2
+    args = _parser(lang).parse_args(argv)
     pd.set_option("display.width", 200)
     try:
         # every DX_METRICS_* value checked before any work: a bad one is said once, by name,
         # not by every run of a batch or halfway through a file
         settings.check_all()
-        for line in settings.unknown():
-            print(f"dx-metrics: warning: {line}", file=sys.stderr)
+        for name in settings.unknown_names():
+            close = _close(args, name, list(settings.SETTINGS))
+            print(_say(args, "setting_unknown", name=name, close=close), file=sys.stderr)
         return args.func(args)
     except settings.SettingError as e:
-        print(f"dx-metrics: {e}", file=sys.stderr)
+        print(_say(args, "setting_refused", name=e.name, value=e.value, problem=e), file=sys.stderr)
         return 2
     except DxDataError as e:    # what no command says itself: a workspace's units.csv or columns.yaml unusable
         for p in e.problems:
-            print(str(p), file=sys.stderr)
+            print(_problem(args, p), file=sys.stderr)
         return 2
     except BrokenPipeError:   # `dx-metrics indicators | head -1`: the reader has had enough
         import os
@@ -514,101 +617,184 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    """Every command, its arguments and the function that runs it."""
-    parser = argparse.ArgumentParser(prog="dx-metrics", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("indicators", help="list the indicator registry")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.set_defaults(func=cmd_indicators)
-
-    p = sub.add_parser("validate", help="check exports and list every problem with its cell")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--kind", help="table kind (guessed from the header if omitted)")
-    p.add_argument("--sheet")
-    p.add_argument("--period", help="reporting period, e.g. 2023 or 2023-Q3, if the file states none")
-    p.add_argument("--scope", help="unit_id of the unit the file reports for, if its title rows do not say "
-                   "(e.g. a department whose divisions are listed as 'Văn phòng Sở')")
-    p.add_argument("--index", help="the index an index table holds, if the file does not name it "
-                   "(an id or name: ICT, DTI, 766, EGDI, PAPI, PCI, PAR, SIPAS, GTMI, OECD_DGI, EU_EGOV, DESI)")
-    p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
-    p.add_argument("--explain", action="store_true", help="print each column with the field it was read as, and how")
-    p.add_argument("--suggest", action="store_true",
-                   help="print a draft columns.yaml for the header cells that were not read")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("run", help="run report notebooks for plans (files, folders, or a schedule file)")
-    p.add_argument("plans", nargs="+", help="plan files (YAML), folders of them, or schedule files (runs:)")
-    p.add_argument("--notebook", action="append", help="notebook to run (repeatable; default "
-                   "yearly_plan_evaluation; also index_ranking, year_over_year, explore_exports)")
-    p.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
-    p.add_argument("--out", help="output root (default: the outputs/ folder of each plan's workspace)")
-    p.add_argument("--data", help="where plan inputs not beside the plan file are (default: the workspace's data/)")
-    p.add_argument("--lang", choices=["vi", "en"], action="append", help="report language (repeatable; default vi)")
-    p.add_argument("--as-of", dest="as_of", help="last day the data covers (YYYY-MM-DD), for an early warning")
-    p.add_argument("--timeout", type=int, default=600, help="seconds a notebook cell may run (default 600)")
-    p.add_argument("--focus", action="append", help="index_ranking: a unit to follow (id, name or short form; "
-                   "repeatable; default: the plan's unit, the bodies above it and Viet Nam)")
-    p.add_argument("--peer-group", dest="peer_group", help="index_ranking: the group each ranking page shows, as "
-                   "the table names it or a registry group such as asean (default: the followed units' group)")
-    p.add_argument("--allow-empty", dest="allow_empty", action="store_true",
-                   help="keep a report in which no target could be evaluated (by default such a run fails)")
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("review", help="the data quality review (WHO DQR) of a plan's inputs or of exports")
-    p.add_argument("paths", nargs="+", help="one plan file (YAML), or export files")
-    p.add_argument("--kind", help="table kind of the exports (guessed from the header if omitted)")
-    p.add_argument("--sheet", action="append", help="sheet to read from each file (repeatable: one report per sheet)")
-    p.add_argument("--scope", help="unit_id of the unit the exports report for, if their title rows do not say")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.set_defaults(func=cmd_review)
-
-    p = sub.add_parser("init", help="make a folder a workspace (data/, params/ with a sample plan, outputs/)")
-    p.add_argument("folder")
-    p.set_defaults(func=cmd_init)
-
-    _units_commands(sub)
-    _history_commands(sub)
-    p = sub.add_parser("import-records", help="dossier-log exports (CSV of any size, Excel) into a Parquet dataset")
-    p.add_argument("paths", nargs="+", help="CSV or Excel exports of dossier records")
-    p.add_argument("--out", required=True, help="the dataset folder (made if missing; files are added to it)")
-    p.add_argument("--scope", help="unit_id of the unit the files report for, if their title rows do not say")
-    p.add_argument("--lenient", action="store_true", help="import the good rows of a file with errors")
-    p.add_argument("--all", action="store_true", help=f"list every problem (default: the first {SHOWN})")
-    p.add_argument("--wait", type=float, metavar="SECONDS",
-                   help="how long to wait for another import into the same dataset (default 600)")
-    p.set_defaults(func=cmd_import_records)
-    return parser
+def _early_lang(argv: list[str]) -> str:
+    """The language of the help and of argument errors, before the arguments are parsed."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in messages.LANGS:
+            return argv[i + 1]
+        if a.startswith("--lang=") and a[7:] in messages.LANGS:
+            return a[7:]
+    return messages.language()
 
 
-def _units_commands(sub) -> None:
-    p = sub.add_parser("units", help="the unit registry: suggest rows for the units an export names")
-    units_sub = p.add_subparsers(dest="units_command", required=True)
-    q = units_sub.add_parser("suggest", help="print the registry rows to add for units a file names that it lacks")
-    q.add_argument("paths", nargs="+")
-    q.add_argument("--kind", help="table kind (guessed from the header if omitted)")
-    q.add_argument("--scope", help="the unit the file reports for, when its title rows do not say (a unit_id)")
-    q.add_argument("--write", metavar="UNITS_CSV", help="append the rows to this file (e.g. units.csv) instead")
-    q.set_defaults(func=cmd_units_suggest)
+# argparse's own complaints, said in the reader's language
+_ARGPARSE = [
+    (r"the following arguments are required: (.+)", {"vi": "thiếu tham số bắt buộc: {0}",
+                                                       "en": "the following arguments are required: {0}"}),
+    (r"unrecognized arguments: (.+)", {"vi": "không hiểu các tham số: {0}", "en": "unrecognized arguments: {0}"}),
+    (r"argument (\S+): expected one argument", {"vi": "tham số {0} cần một giá trị",
+                                                "en": "argument {0}: expected one argument"}),
+    (r"argument (\S+): invalid choice: '([^']*)' \(choose from (.+)\)",
+     {"vi": "tham số {0}: không có lựa chọn '{1}' (chọn một trong: {2})",
+      "en": "argument {0}: invalid choice: '{1}' (choose from {2})"}),
+    (r"argument (\S+): invalid (\w+) value: '([^']*)'", {"vi": "tham số {0}: '{2}' không phải giá trị hợp lệ",
+                                                       "en": "argument {0}: invalid {1} value: '{2}'"}),
+]
 
 
-def _history_commands(sub) -> None:
-    p = sub.add_parser("history", help="the workspace's history of runs: list, show or forget a source")
-    hist = p.add_subparsers(dest="history_command", required=True)
-    for name, said in (("list", "the sources recorded, newest first"),
-                       ("show", "one source as recorded and the runs that read it"),
-                       ("forget", "remove a source and everything computed from it (its runs' figures)")):
-        q = hist.add_parser(name, help=said)
+_HEADINGS = {"vi": {"usage": "cách dùng: ", "positional": "tham số", "options": "tùy chọn",
+                    "help": "in hướng dẫn này rồi thoát"},
+             "en": {"usage": "usage: ", "positional": "positional arguments", "options": "options",
+                    "help": "show this help message and exit"}}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help laid out as written (examples keep their lines), the usage line in the reader's language."""
+
+    lang = "vi"
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix=_HEADINGS[self.lang]["usage"] if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, speaking the reader's language and naming the command the reader probably meant."""
+
+    def __init__(self, *a, lang: str = "vi", **kw) -> None:
+        words = _HEADINGS[lang]
+        kw["formatter_class"] = type(f"_Formatter_{lang}", (_Formatter,), {"lang": lang})
+        kw["add_help"] = False
+        super().__init__(*a, **kw)
+        self.lang = lang
+        self._positionals.title, self._optionals.title = words["positional"], words["options"]
+        self.add_argument("-h", "--help", action="help", help=words["help"])
+
+    def error(self, message: str):  # argparse's hook: print, exit 2
+        import re
+
+        command = self.prog.replace("dx-metrics", "", 1).strip()
+        m = re.match(r"argument command: invalid choice: '([^']*)' \(choose from (.+)\)", message)
+        if m:
+            commands = [c.strip(" '") for c in m.group(2).split(",")]
+            ns = argparse.Namespace(lang=self.lang)
+            print(messages.say("unknown_command", self.lang, command=m.group(1), commands=", ".join(commands),
+                               close=_close(ns, m.group(1), commands)), file=sys.stderr)
+            self.exit(2)
+        said = message
+        for pattern, texts in _ARGPARSE:
+            hit = re.match(pattern, message)
+            if hit:
+                said = texts[self.lang].format(*hit.groups())
+                break
+        text = messages.say("usage_error", self.lang, command=command, problem=said)
+        print(text.replace("dx-metrics :", "dx-metrics:").replace("dx-metrics  --help", "dx-metrics --help"),
+              file=sys.stderr)
+        self.exit(2)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("dx_metrics")
+    except Exception:  # noqa: BLE001 - running from a folder that was never installed
+        import dx_metrics
+
+        return dx_metrics.__version__
+
+
+def _parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """Every command, its arguments, help in the reader's language with examples, and the
+    function that runs it."""
+    def h(code: str, **figures) -> str:
+        return messages.help_text(code, lang, **figures)
+
+    def command(parent, name: str, code: str, func, *, lang_option: bool = True):
+        epilog = f"{code}_epilog"
+        p = parent.add_parser(name, help=h(code), description=h(code),
+                              epilog=h(epilog) if epilog in messages.catalogue()["help"] else None, lang=lang)
+        p._dx_lang = lang
+        if lang_option:
+            p.add_argument("--lang", choices=["vi", "en"], help=h("lang"))
+        if func is not None:
+            p.set_defaults(func=func)
+        return p
+
+    parser = _Parser(prog="dx-metrics", description=h("program"), epilog=h("program_epilog"), lang=lang)
+    parser.add_argument("--version", action="version", version=messages.say("version", lang, version=_version()),
+                        help=h("version"))
+    parser.add_argument("--lang", dest="ui_lang", choices=["vi", "en"], help=h("lang"))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    command(sub, "indicators", "indicators", cmd_indicators)
+
+    p = command(sub, "validate", "validate", cmd_validate)
+    p.add_argument("paths", nargs="+", help=h("paths_files"))
+    p.add_argument("--kind", help=h("kind"))
+    p.add_argument("--sheet", help=h("sheet"))
+    p.add_argument("--period", help=h("period"))
+    p.add_argument("--scope", help=h("scope"))
+    p.add_argument("--index", help=h("index"))
+    p.add_argument("--all", action="store_true", help=h("all", n=SHOWN))
+    p.add_argument("--explain", action="store_true", help=h("explain"))
+    p.add_argument("--suggest", action="store_true", help=h("suggest"))
+
+    p = command(sub, "run", "run", cmd_run, lang_option=False)
+    p.add_argument("plans", nargs="+", help=h("plans"))
+    p.add_argument("--notebook", action="append", help=h("notebook"))
+    p.add_argument("--jobs", type=int, default=1, help=h("jobs"))
+    p.add_argument("--out", help=h("out"))
+    p.add_argument("--data", help=h("data"))
+    p.add_argument("--lang", choices=["vi", "en"], action="append", help=h("report_lang"))
+    p.add_argument("--as-of", dest="as_of", help=h("as_of"))
+    p.add_argument("--timeout", type=int, default=600, help=h("timeout"))
+    p.add_argument("--focus", action="append", help=h("focus"))
+    p.add_argument("--peer-group", dest="peer_group", help=h("peer_group"))
+    p.add_argument("--allow-empty", dest="allow_empty", action="store_true", help=h("allow_empty"))
+
+    p = command(sub, "review", "review", cmd_review)
+    p.add_argument("paths", nargs="+", help=h("review_paths"))
+    p.add_argument("--kind", help=h("kind"))
+    p.add_argument("--sheet", action="append", help=h("review_sheet"))
+    p.add_argument("--scope", help=h("scope"))
+
+    p = command(sub, "init", "init", cmd_init)
+    p.add_argument("folder", help=h("folder"))
+
+    units = command(sub, "units", "units", None, lang_option=False)
+    units_sub = units.add_subparsers(dest="units_command", required=True, parser_class=_Parser)
+    q = command(units_sub, "find", "units_find", cmd_units_find)
+    q.add_argument("text", help=h("units_text"))
+    q.add_argument("--at", help=h("units_at"))
+    q = command(units_sub, "list", "units_list", cmd_units_list)
+    q.add_argument("--under", required=True, help=h("units_under"))
+    q.add_argument("--at", help=h("units_at"))
+    q = command(units_sub, "suggest", "units_suggest", cmd_units_suggest)
+    q.add_argument("paths", nargs="+", help=h("paths_files"))
+    q.add_argument("--kind", help=h("kind"))
+    q.add_argument("--scope", help=h("scope"))
+    q.add_argument("--write", metavar="UNITS_CSV", help=h("units_write"))
+
+    hist = command(sub, "history", "history", None, lang_option=False)
+    hist_sub = hist.add_subparsers(dest="history_command", required=True, parser_class=_Parser)
+    for name in ("list", "show", "forget"):
+        q = command(hist_sub, name, f"history_{name}", cmd_history)
         if name == "show":
-            q.add_argument("source", help="a source id (or its first characters) or a file name")
+            q.add_argument("source", help=h("history_source_show"))
         if name == "forget":
-            q.add_argument("source", help="a source id or a file name, exactly as `dx-metrics history list` shows it")
-            q.add_argument("--prefix", action="store_true",
-                           help="forget every source whose id begins with SOURCE (shows how many, then asks)")
-            q.add_argument("--yes", action="store_true", help="with --prefix: remove without asking")
-        q.add_argument("--store", help="the history file (default: data/history.duckdb of this workspace)")
-        q.set_defaults(func=cmd_history)
+            q.add_argument("source", help=h("history_source_forget"))
+            q.add_argument("--prefix", action="store_true", help=h("history_prefix"))
+            q.add_argument("--yes", action="store_true", help=h("history_yes"))
+        q.add_argument("--store", help=h("history_store"))
+
+    p = command(sub, "import-records", "import_records", cmd_import_records)
+    p.add_argument("paths", nargs="+", help=h("import_paths"))
+    p.add_argument("--out", required=True, help=h("import_out"))
+    p.add_argument("--scope", help=h("scope"))
+    p.add_argument("--lenient", action="store_true", help=h("lenient"))
+    p.add_argument("--all", action="store_true", help=h("all", n=SHOWN))
+    p.add_argument("--wait", type=float, metavar="SECONDS", help=h("wait"))
+    return parser
 
 
 if __name__ == "__main__":

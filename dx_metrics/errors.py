@@ -43,6 +43,9 @@ REASONS = (
 )
 
 MAX_LISTED = 10
+_WHERE = {"en": {"sheet": 'sheet "{}"', "row": "row {}", "line": "line {}", "column": 'column "{}"', "key": 'key "{}"'},
+          "vi": {"sheet": 'trang tính "{}"', "row": "dòng {}", "line": "dòng {}", "column": 'cột "{}"',
+                 "key": 'khóa "{}"'}}
 
 
 @dataclass(frozen=True)
@@ -105,17 +108,26 @@ class Problem:
 
         return render(problem_templates()["hints"][self.hint_code][lang], self.params, lang)
 
-    def location(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The whole problem as a person reads it in ``lang``: where, what, and how to fix it
+        (a problem without a code says its message as written)."""
+        text = f"{self.location(lang)}: {self.say(lang)}"
+        hint = self.hint_said(lang)
+        return f"{text} ({hint})" if hint else text
+
+    def location(self, lang: str = "en") -> str:
+        """Where the problem is, in ``lang``: file, sheet, row (a line of a text file), column or key."""
+        w = _WHERE[lang]
         parts = [self.file]
         if self.sheet:
-            parts.append(f'sheet "{self.sheet}"')
+            parts.append(w["sheet"].format(self.sheet))
         if self.row is not None:
             # a workspace's units.csv or columns.yaml is a text file: its lines, as an editor numbers them
-            parts.append(f"line {self.row}" if self.reason == "overlay" else f"row {self.row}")
+            parts.append(w["line" if self.reason == "overlay" else "row"].format(self.row))
         if self.column:
             # a plan problem points at a key path (targets[2].value), a sheet problem at a column
             keyed = self.reason == "plan" or (self.reason == "overlay" and not self.file.endswith(".csv"))
-            parts.append(f'key "{self.column}"' if keyed else f'column "{self.column}"')
+            parts.append(w["key" if keyed else "column"].format(self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -152,11 +164,13 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame([p.to_dict() for p in problems], columns=cols)
 
 
-def summarize(problems: list[Problem], *, limit: int = MAX_LISTED) -> str:
-    """One line per problem, capped at ``limit`` with "… +N more"."""
-    lines = [str(p) for p in problems[:limit]]
+def summarize(problems: list[Problem], *, limit: int = MAX_LISTED, lang: str | None = None) -> str:
+    """One line per problem (in ``lang``; as programs log them when None), capped at ``limit``
+    with "… +N more"."""
+    lines = [str(p) if lang is None else p.text(lang) for p in problems[:limit]]
     if len(problems) > limit:
-        lines.append(f"… +{len(problems) - limit} more")
+        more = len(problems) - limit
+        lines.append(f"… +{more} more" if lang in (None, "en") else f"… và {more} vấn đề khác")
     return "\n".join(lines)
 
 

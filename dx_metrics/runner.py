@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from dx_metrics import history, paths, safe_yaml, workspace
+from dx_metrics import messages, history, paths, safe_yaml, workspace
 from dx_metrics.plans import DxPlanError, load_plan
 
 KERNEL = "dx-metrics"
@@ -49,6 +49,9 @@ class RunResult:
     notebook: str = DEFAULT_NOTEBOOK
     lang: str = "vi"
     note: str | None = None     # what an ok run could not do besides its report (e.g. record its history)
+    # why it failed, for any language (``said``): the problems found, or a message code and its figures
+    problems: list | None = None
+    reason: tuple[str, dict] | None = None
 
 
 @dataclass
@@ -222,15 +225,14 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
         final = paths.run_dir(out_root, plan.year, paths.run_name(plan.plan_id, notebook, lang, as_of=as_of))
         missing = workspace.missing_inputs([i.path for i in plan.inputs], plan_dir=plan_path.parent, data_dir=data_dir)
         if missing:
-            raise FileNotFoundError(f"input file(s) of the plan do not exist: {', '.join(missing)} (looked beside "
-                                    f"the plan in {plan_path.parent}, then in {data_dir})")
+            raise InputsMissing(missing, plan_path.parent, data_dir)
         refused = workspace.refused_inputs([i.path for i in plan.inputs], plan_file=plan_path, data_dir=data_dir)
         if refused:
             raise DxPlanError(refused)
         final.parent.mkdir(parents=True, exist_ok=True)
         _claim(final)
     except Exception as e:  # noqa: BLE001 - the run's row says why
-        return RunResult(name, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
+        return _failed(name, e, time.monotonic() - start, None, notebook, lang)
     result = _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
                       generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root,
                       allow_empty=allow_empty)
@@ -268,7 +270,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
     except Exception as e:  # noqa: BLE001 - an output folder we cannot write is this run's failure
         with contextlib.suppress(OSError):
             _remove(tmp)
-        return RunResult(plan.plan_id, "failed", time.monotonic() - start, None, _describe(e), notebook, lang)
+        return _failed(plan.plan_id, e, time.monotonic() - start, None, notebook, lang)
     log.info("run %s with %s (%s)", plan_path, notebook, lang)
     executed = tmp / paths.REPORT_NOTEBOOK
     params = {"plan": str(plan_path), "data_dir": str(data_dir), "output_dir": str(tmp),
@@ -292,7 +294,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
         failed = _keep_failed(tmp, final)
         if isinstance(e, KeyboardInterrupt):
             raise
-        return RunResult(plan.plan_id, "failed", time.monotonic() - start, failed, _describe(e), notebook, lang)
+        return _failed(plan.plan_id, e, time.monotonic() - start, failed, notebook, lang)
     return RunResult(plan.plan_id, "ok", time.monotonic() - start, final, None, notebook, lang)
 
 
@@ -362,8 +364,43 @@ def _keep_kernel_log_if_news(path: Path) -> None:
         path.unlink()
 
 
+class InputsMissing(FileNotFoundError):
+    """Input files of a plan that are not where the plan says."""
+
+    def __init__(self, files: list[str], plan_dir: Path, data_dir: Path) -> None:
+        self.figures = {"files": ", ".join(files), "plan_dir": str(plan_dir), "data_dir": str(data_dir)}
+        super().__init__(messages.say("inputs_missing", "en", **self.figures))
+
+    def __reduce__(self):
+        return (type(self), (self.figures["files"].split(", "), Path(self.figures["plan_dir"]),
+                             Path(self.figures["data_dir"])))
+
+
 class EmptyEvaluation(RuntimeError):
-    """A plan whose targets all came out ``no_data``: a report that says nothing."""
+    """A plan whose targets all came out ``no_data``: a report that says nothing. ``targets``
+    keeps each one's indicator and notes (codes), to be said in any language."""
+
+    def __init__(self, targets: list[dict]) -> None:
+        self.targets = targets
+        super().__init__(messages.say("nothing_evaluated", "en", reasons=_reasons(targets, "en")))
+
+    def __reduce__(self):
+        return (type(self), (self.targets,))
+
+
+def _reasons(targets: list[dict], lang: str) -> str:
+    from dx_metrics import notes
+    from dx_metrics.report.tables import indicator_name
+
+    shown = []
+    for t in targets[:4]:
+        codes = t.get("note_codes") or []
+        said = notes.say(codes, lang) if codes else (t.get("notes") or t.get("no_data_reason"))
+        name = t["indicator_id"] if lang == "en" else indicator_name(t["indicator_id"], lang)
+        shown.append(f"{name}: {said}")
+    more = "" if len(targets) <= 4 else (f" … +{len(targets) - 4} more" if lang == "en"
+                                         else f" … và {len(targets) - 4} chỉ tiêu khác")
+    return "; ".join(shown) + more
 
 
 def _require_evaluated(summary_path: Path) -> None:
@@ -373,10 +410,44 @@ def _require_evaluated(summary_path: Path) -> None:
 
     targets = json.loads(summary_path.read_text("utf-8")).get("targets", [])
     if targets and all(t.get("status") == "no_data" for t in targets):
-        reasons = "; ".join(f"{t['indicator_id']}: {t.get('notes') or t.get('no_data_reason')}" for t in targets[:4])
-        more = f" … +{len(targets) - 4} more" if len(targets) > 4 else ""
-        raise EmptyEvaluation(f"no target could be evaluated ({reasons}{more}); pass --allow-empty to keep "
-                              f"such a report")
+        raise EmptyEvaluation([{k: t.get(k) for k in ("indicator_id", "note_codes", "notes", "no_data_reason")}
+                               for t in targets])
+
+
+def _failed(plan: str, e: BaseException, seconds: float, output: Path | None, notebook: str,
+            lang: str) -> RunResult:
+    """A failed run's row: the error as programs log it (English), and what it is made of, to be
+    said in the reader's language (``said``)."""
+    from dx_metrics.errors import DxDataError
+
+    r = RunResult(plan, "failed", seconds, output, _describe(e), notebook, lang)
+    if isinstance(e, DxDataError):
+        r.problems = list(e.problems)
+    elif isinstance(e, InputsMissing):
+        r.reason = ("inputs_missing", e.figures)
+    elif isinstance(e, EmptyEvaluation):
+        r.reason = ("nothing_evaluated", {"targets": e.targets})
+    elif type(e).__name__ == "PapermillExecutionError":
+        value = " ".join(str(getattr(e, "evalue", "")).split())
+        r.reason = ("cell_failed", {"cell": getattr(e, "exec_count", "?"), "error": f"{getattr(e, 'ename', '')}: {value}"})
+    return r
+
+
+def said(r: RunResult, lang: str = "vi") -> str | None:
+    """Why a run failed, in ``lang`` (a failure dx_metrics cannot name: as the error says it)."""
+    from dx_metrics.errors import ERROR
+
+    if r.problems:
+        shown = [p for p in r.problems if p.severity == ERROR] or r.problems
+        more = "" if len(shown) <= 3 else (f" … +{len(shown) - 3} more" if lang == "en"
+                                           else f" … và {len(shown) - 3} vấn đề khác")
+        return "; ".join(p.text(lang) for p in shown[:3]) + more
+    if r.reason is not None:
+        code, figures = r.reason
+        if code == "nothing_evaluated":
+            return messages.say(code, lang, reasons=_reasons(figures["targets"], lang))
+        return messages.say(code, lang, **figures)
+    return r.error
 
 
 def _describe(e: BaseException) -> str:
@@ -542,8 +613,7 @@ def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None 
                 r = f.result()
             except Exception as e:  # noqa: BLE001 - a worker that died is one failed run
                 kw = futures[f]
-                r = RunResult(Path(kw["plan_path"]).name, "failed", 0.0, None, _describe(e), kw["notebook"],
-                              kw["lang"])
+                r = _failed(Path(kw["plan_path"]).name, e, 0.0, None, kw["notebook"], kw["lang"])
             results.append(record_history(r))     # the parent is the history's one writer
             if on_result:
                 on_result(i, len(kwargs), r)

@@ -165,6 +165,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("DX_METRICS_HISTORY", 'a file path, or "off"', None,
             "the history store of runs (off: nothing is recorded)", _path_or_off,
             "data/history.duckdb of the workspace"),
+    Setting("DX_METRICS_LANG", "vi or en", None,
+            "the language the command line speaks (messages, help); --lang on a command wins",
+            _choice("vi", "en"), "lang: of dx-workspace.yaml, else vi"),
     Setting("DX_METRICS_HISTORY_DEFER", "0 or 1", False,
             "set by dx-metrics run in a report's kernel: its history part waits for the run's success",
             _flag, "0"),
@@ -182,6 +185,12 @@ def value(name: str, env: Mapping[str, str] | None = None):
 def check_all(env: Mapping[str, str] | None = None) -> dict[str, object]:
     """Every setting's value; ``SettingError`` for the first one set to something it cannot be."""
     return {name: value(name, env) for name in SETTINGS}
+
+
+def unknown_names(env: Mapping[str, str] | None = None) -> list[str]:
+    """The ``DX_METRICS_*`` variables set that no setting has (a typo, most likely)."""
+    env = os.environ if env is None else env
+    return sorted(n for n in env if n.startswith(PREFIX) and n not in SETTINGS)
 
 
 def unknown(env: Mapping[str, str] | None = None) -> list[str]:

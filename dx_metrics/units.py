@@ -466,6 +466,36 @@ def children_during(unit_id: str, first_day, last_day) -> list[str]:
     return [k for k, keep in zip(kids, _in_force(u.loc[kids], first_day, last_day)) if keep]
 
 
+def find(text: str, *, at=None) -> pd.DataFrame:
+    """Registry units whose id, name or a name variant holds ``text`` (diacritics, case and
+    spacing aside), the ones the text names exactly first; with ``at``, only those in force
+    that day. For people looking an id up (``dx-metrics units find``).
+
+    >>> find("Sở Giao thông vận tải tỉnh Bạc Liêu")["unit_id"].tolist()[:1]
+    ['baclieu_dot']
+    """
+    u = load_units()
+    if at is not None:
+        u = u[_in_force(u, at)]
+    wanted = fold(text)
+    words = set(wanted.split())
+    names = u["name_vi"].fillna("") + "|" + u["name_en"].fillna("") + "|" + u["name_variants"].fillna("")
+    folded = [[fold(x) for x in str(n).split("|") if x] for n in names]
+    exact = pd.Series([wanted in f or wanted == fold(i) for f, i in zip(folded, u["unit_id"])], index=u.index)
+    # every word of the text in one of the unit's names, in any order ("so giao thong bac lieu")
+    partial = pd.Series([any(words <= set(x.split()) or wanted in x for x in f) or wanted in fold(i)
+                         for f, i in zip(folded, u["unit_id"])], index=u.index)
+    hits = u[exact | partial].assign(_exact=exact[exact | partial])
+    return hits.sort_values("_exact", ascending=False, kind="stable").drop(columns="_exact").reset_index(drop=True)
+
+
+def under(unit_id: str, *, at=None) -> pd.DataFrame:
+    """The registry's units directly under ``unit_id`` (in force on ``at`` when given)."""
+    u = load_units()
+    kids = u[u["parent_id"] == unit_id]
+    return (kids[_in_force(kids, at)] if at is not None else kids).reset_index(drop=True)
+
+
 def active_during(unit_id: str, first_day, last_day) -> bool:
     """Whether a unit existed on some day from ``first_day`` to ``last_day``: a registry unit by
     its validity dates, a provisional unit by its scope's; a unit the registry lacks, always.

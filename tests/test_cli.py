@@ -77,14 +77,14 @@ def test_review_names_the_registry_units_no_export_reports_on(capsys):
     out = capsys.readouterr().out
     assert ("The unit registry lists Department Inspectorate under Bac Lieu Department of Transport, in no report "
             "of the inputs") in out
-    assert main(["review", str(ROOT / "params" / "baclieu_dot_2023.yaml")]) == 0
+    assert main(["review", str(ROOT / "params" / "baclieu_dot_2023.yaml"), "--lang", "vi"]) == 0
     assert "Danh mục đơn vị có Thanh tra Sở Giao thông vận tải tỉnh Bạc Liêu trực thuộc" in capsys.readouterr().out
 
 
 def test_review_of_exports_reads_each_sheet_named(capsys):
-    assert main(["review", str(RAW / "sgtvt_baclieu_mot_cua_quy_2024.xlsx"), *QUARTERS]) == 0
+    assert main(["review", str(RAW / "sgtvt_baclieu_mot_cua_quy_2024.xlsx"), *QUARTERS, "--lang", "vi"]) == 0
     out = capsys.readouterr().out
-    assert "sgtvt_baclieu_mot_cua_quy_2024.xlsx, Quý III: dossiers, 4 row(s) read" in out
+    assert "sgtvt_baclieu_mot_cua_quy_2024.xlsx, Quý III: dossiers, đã đọc 4 dòng" in out
     assert "199 giá trị được xem xét, 7 dấu hiệu" in out
     assert "90,00% bằng 3,57 lần trung bình 25,24% của Quý I/2024, Quý II/2024, Quý III/2024" in out
 

@@ -79,7 +79,7 @@ def test_every_variable_the_package_reads_or_documents_is_a_setting():
                                       "DX_METRICS_ENGINE", "DX_METRICS_SPARK_MASTER", "DX_METRICS_CACHE",
                                       "DX_METRICS_HISTORY", "DX_METRICS_HISTORY_DEFER", "DX_METRICS_MAX_XML_BYTES",
                                       "DX_METRICS_READ_MEMORY", "DX_METRICS_RECORD_DATES_FROM",
-                                      "DX_METRICS_RECORD_DATES_UNTIL"}
+                                      "DX_METRICS_RECORD_DATES_UNTIL", "DX_METRICS_LANG"}
     assert all(s.meaning and s.expected for s in settings.SETTINGS.values())
 
 
