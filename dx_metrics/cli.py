@@ -136,7 +136,7 @@ def _print_validated(path: Path, kind: str, df: pd.DataFrame, args: argparse.Nam
         print(_say(args, "layout_note", note=note))
     if args.explain:
         if o.get("index"):
-            print(_say(args, "index_read", index=o["index"], how=o.get("index_how") or "given"))
+            print(_say(args, "index_read", index=o["index"], how=o.get("index_how") or _say(args, "index_given")))
         print(_say(args, "header_row", row=o.get("header_row")))
         print(_table([list(c) for c in o.get("columns", [])], _head(args, "head_columns")))
     if args.suggest:
@@ -686,9 +686,8 @@ class _Parser(argparse.ArgumentParser):
             if hit:
                 said = texts[self.lang].format(*hit.groups())
                 break
-        text = messages.say("usage_error", self.lang, command=command, problem=said)
-        print(text.replace("dx-metrics :", "dx-metrics:").replace("dx-metrics  --help", "dx-metrics --help"),
-              file=sys.stderr)
+        print(messages.say("usage_error" if command else "usage_error_top", self.lang, command=command,
+                           problem=said), file=sys.stderr)
         self.exit(2)
 
 
