@@ -107,7 +107,7 @@ def _ipc_kernel_manager(stderr_path: Path | None = None):
 
 def _is_run_folder(path: Path) -> bool:
     """A folder dx_metrics wrote (marker file; ``run.log`` for folders of earlier versions)."""
-    return (path / paths.RUN_MARKER).is_file() or (path / paths.RUN_LOG).is_file()
+    return paths.is_run_folder(path)
 
 
 def _claim(final: Path) -> None:
@@ -343,7 +343,7 @@ def _deferred_history():
 def _keep_failed(tmp: Path, final: Path) -> Path:
     """A failed run's folder kept beside the last good report as ``NAME.failed`` (the folder
     itself when it cannot be renamed)."""
-    failed = final.with_name(final.name + ".failed")
+    failed = paths.failed_dir(final)
     try:
         _remove(failed)
         if tmp.exists():
