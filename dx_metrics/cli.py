@@ -175,8 +175,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  input problem: {note}", flush=True)
     print(f"  shared inputs read and indicators computed in {time.monotonic() - started:.1f}s", flush=True)
     bar = _progress(len(jobs))
+    pages: list[tuple[Path, str | None]] = []
     results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
-                               timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty)
+                               timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty,
+                               on_index=lambda page, why: pages.append((page, why)))
     print()
     rows = [[r.plan, r.notebook, r.lang, r.status, f"{r.seconds:.1f}s", str(r.output or ""), r.error or r.note or ""]
             for r in results]
@@ -186,6 +188,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{len(ok)} ok, {failed} failed in {time.monotonic() - started:.1f}s")
     for r in ok:
         print(f"Report: {r.output / 'report.html'}")
+    for page, why in pages:
+        print(f"Index: {page}" if why is None else f"warning: {why}")
     return 1 if failed else 0
 
 
