@@ -351,3 +351,22 @@ def test_an_unreadable_history_leaves_the_page_standing(tmp_path):
     assert "Không đọc được lịch sử đánh giá" in page.text and "không phải tệp lịch sử DuckDB" in page.text
     assert "2024: 31,27%" in page.svg_titles
     assert page.rows("Chỉ tiêu")[0]["Kết quả"] == "31,27%"
+
+
+def test_a_report_is_the_same_report_in_either_language_and_each_row_charts_its_own_figure(tmp_path):
+    # an English report first, then the Vietnamese one of the same plan and year: not a new report
+    _report(tmp_path, "2024/baclieu_dot_2024_en", **_summary("Kế hoạch 2024", 0.3127, "achieved", []))
+    index_page.write_index(tmp_path, now=NOW)
+    _report(tmp_path, "2024/baclieu_dot_2024", **_summary("Kế hoạch 2024", 0.3127, "achieved", []))
+    early = {**_summary("Kế hoạch 2024", 0.2641, "at_risk", []), "as_of": "2024-07-31"}
+    _report(tmp_path, "2024/baclieu_dot_2024_asof_2024-07-31", **early)
+    index_page.write_index(tmp_path, now=NOW)
+    page = read_page(tmp_path)
+    section = page.text[page.text.index("Thay đổi so với lần chạy trước"):page.text.index("Kết quả từng chỉ tiêu")]
+    assert section.count("Báo cáo mới") == 1 and "số liệu đến ngày 31/07/2024" in section
+    assert "Không còn" not in section
+    # the year-end row and the early warning (data to 31/07/2024) each put their own figure on 2024
+    rows = {r["Số liệu đến ngày"]: r for r in page.rows("Năm")}
+    assert (rows["31/07/2024"]["Có nguy cơ"], rows["—"]["Đạt"]) == ("1", "1")
+    assert {"2024: 26,41%", "2024: 31,27%"} <= set(page.svg_titles)
+    assert [h for h in page.links() if h.endswith("report.html")][:1] == ["2024/baclieu_dot_2024/report.html"]

@@ -238,16 +238,17 @@ def _number(x: object) -> float | None:
 
 
 def series(figures: pd.DataFrame, reports: list[Report]) -> dict[tuple[str, str], dict[int, float]]:
-    """Per (indicator, unit): the figure of each year, from the history, then from the year-end
-    evaluation reports found (what the page shows wins for its year)."""
+    """Per (indicator, unit): the figure of each year, from the history, then from the evaluation
+    reports found (what the page shows wins for its year; a year-end report over an early warning).
+    Each report's own row puts its own figure on its year (``_target_row``)."""
     out: dict[tuple[str, str], dict[int, float]] = {}
     for row in figures.itertuples(index=False):
         v = _number(row.actual)
         if v is not None:
             out.setdefault((str(row.indicator_id), str(row.unit_id)), {})[int(row.year)] = v
-    year_end = sorted((r for r in reports if r.is_evaluation and r.as_of is None),
-                      key=lambda r: str(r.summary.get("generated_at") or ""))
-    for r in year_end:
+    found = sorted((r for r in reports if r.is_evaluation),
+                   key=lambda r: (r.as_of is None, r.as_of or "", str(r.summary.get("generated_at") or "")))
+    for r in found:
         for t in _targets(r.summary):
             v = _number(t.get("actual"))
             if v is not None:
@@ -359,7 +360,7 @@ def state_of(rows: list[Report], now: dt.datetime) -> dict:
         if not r.is_evaluation:
             continue
         s = r.summary
-        out[r.rel] = {
+        out[_state_key(r)] = {
             "plan_id": r.plan_id, "year": r.year, "as_of": r.as_of, "title": s.get("title"),
             "targets": {f"{t.get('indicator_id')}|{t.get('unit_id')}": {
                 "name": _target_name(t, s.get("unit_id")), "shown": _shown(t), "status": _status(t)}
@@ -367,6 +368,12 @@ def state_of(rows: list[Report], now: dt.datetime) -> dict:
             "flags": [{k: f.get(k) for k in ("rule", "unit_id", "period", "subject")} for f in _flags(s)],
         }
     return {"version": STATE_VERSION, "written_at": now.isoformat(timespec="seconds"), "reports": out}
+
+
+def _state_key(r: Report) -> str:
+    """A report's key in the state: its year, plan and data date (not its folder: the English
+    report stands for the plan until a Vietnamese one appears, and is the same report)."""
+    return f"{r.year}/{r.plan_id}" + (f"@{r.as_of}" if r.as_of else "")
 
 
 def read_state(root: Path) -> dict | None:
@@ -381,9 +388,9 @@ def changes(previous: dict, current: dict) -> list[tuple[str, list[str], list[st
     """Per report that changed: its heading, the lines that say what moved, and its new flags."""
     out = []
     before, now = previous.get("reports", {}), current["reports"]
-    for rel in sorted(set(before) | set(now), key=lambda k: (-int(k.split("/")[0]) if k.split("/")[0].isdigit()
+    for key in sorted(set(before) | set(now), key=lambda k: (-int(k.split("/")[0]) if k.split("/")[0].isdigit()
                                                               else 0, k)):
-        old, new = before.get(rel), now.get(rel)
+        old, new = before.get(key), now.get(key)
         head = _heading(new or old)
         if old is None:
             out.append((head, [WORDS["new_report"]], []))
@@ -393,17 +400,17 @@ def changes(previous: dict, current: dict) -> list[tuple[str, list[str], list[st
             continue
         lines = []
         old_t, new_t = old.get("targets", {}), new["targets"]
-        for key in list(new_t) + [k for k in old_t if k not in new_t]:
-            a, b = old_t.get(key) or {}, new_t.get(key) or {}
+        for target in list(new_t) + [k for k in old_t if k not in new_t]:
+            a, b = old_t.get(target) or {}, new_t.get(target) or {}
+            name = b.get("name") or a.get("name") or target
             shown_a, shown_b = a.get("shown", MISSING["vi"]), b.get("shown", MISSING["vi"])
             moved = []
             if shown_a != shown_b:
-                moved.append(WORDS["figure_moved"].format(name=b.get("name") or a.get("name") or key,
-                                                          old=shown_a, new=shown_b))
+                moved.append(WORDS["figure_moved"].format(name=name, old=shown_a, new=shown_b))
             if a.get("status") != b.get("status"):
                 said = WORDS["status_moved"].format(old=STATUS["vi"].get(a.get("status") or "", MISSING["vi"]),
                                                     new=STATUS["vi"].get(b.get("status") or "", MISSING["vi"]))
-                moved.append(said if moved else f"{b.get('name') or a.get('name') or key}: {said}")
+                moved.append(said if moved else f"{name}: {said}")
             if moved:
                 lines.append("; ".join(moved))
         old_flags = {_flag_key(f) for f in old.get("flags", [])}
@@ -438,7 +445,7 @@ th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric
 td.zero{color:#afb8c1;text-align:right}th.st{font-size:.85em;text-align:center;width:70px}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;white-space:nowrap}
 .card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;margin:12px 0}
-.card h3{margin-top:6px}.warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px;
+.card h3{margin-top:6px}.card th{white-space:nowrap}.warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px;
 margin:10px 0}.changes li{margin:2px 0}.flag{color:#9a6700}svg{vertical-align:middle}
 a{color:#0969da}ul{margin:4px 0 8px;padding-left:22px}details{display:inline}
 code{font-size:.85em;white-space:pre-wrap}td.nw{white-space:nowrap}
@@ -515,7 +522,8 @@ def _others(report: Report, reports: list[Report]) -> list[str]:
 
 def _rows(reports: list[Report]) -> list[Report]:
     """The reports the page lists in full: every evaluation report in Vietnamese, its English one
-    where it has none; a plan and year with no evaluation report, by its first report."""
+    where it has none; a plan and year with no evaluation report, by its first report. Newest year
+    first; in a plan's year, the year-end report, then its early warnings, newest first."""
     def key(r: Report):
         return (r.plan_id, r.year, r.as_of)
 
@@ -526,8 +534,9 @@ def _rows(reports: list[Report]) -> list[Report]:
         if (r.plan_id, r.year) not in covered:
             rows.append(r)
             covered.add((r.plan_id, r.year))
+    rows.sort(key=lambda r: r.as_of or "", reverse=True)          # early warnings newest first ...
     return sorted(rows, key=lambda r: (-r.year, str(r.summary.get("title") or r.plan_id), r.plan_id,
-                                       r.as_of or "9999"))
+                                       r.as_of is not None))       # ... after the year-end report
 
 
 def _overview(rows: list[Report], stale: dict[str, Failed]) -> str:
@@ -590,7 +599,7 @@ def _card(r: Report, reports: list[Report], page: Page, stale: dict[str, Failed]
 def _target_row(t: dict, r: Report, page: Page) -> str:
     """A target: its indicator, figure (and year-end projection), period, target, status, and chart."""
     figure = esc(_shown(t))
-    if _number(t.get("projected")) is not None:
+    if _number(t.get("projected")) is not None and _shown(t, "projected") != _shown(t):
         projected = WORDS["projected"].format(value=_shown(t, "projected"))
         figure += f'<br><span class="small">{esc(projected)}</span>'
     span = t.get("basis_period") or t.get("span")
@@ -598,7 +607,10 @@ def _target_row(t: dict, r: Report, page: Page) -> str:
     comparator = str(t.get("comparator") or "")
     target_text = (f'{esc(_COMPARATOR.get(comparator, comparator))} {esc(_shown(t, "target"))}'
                    if target is not None else MISSING["vi"])
-    points = page.series.get((str(t.get("indicator_id")), str(t.get("unit_id"))), {})
+    points = dict(page.series.get((str(t.get("indicator_id")), str(t.get("unit_id"))), {}))
+    points.pop(r.year, None)                  # this year's point is the figure this row shows
+    if _number(t.get("actual")) is not None:
+        points[r.year] = _number(t.get("actual"))
     chart = sparkline(points, share=_is_share(t.get("indicator_id")), year=r.year, target=target)
     return (f'<tr><td>{esc(_target_name(t, r.summary.get("unit_id")))}</td><td class="n">{figure}</td>'
             f'<td class="nw">{esc(_date(span) if isinstance(span, str) else MISSING["vi"])}</td>'
