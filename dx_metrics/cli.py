@@ -211,8 +211,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(_say(args, "input_problem", problem=note), flush=True)
     print(_say(args, "prepared", seconds=f"{time.monotonic() - started:.1f}s"), flush=True)
     bar = _progress(len(jobs), args)
+    pages: list[tuple[Path, str | None]] = []
     results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
-                               timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty)
+                               timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty,
+                               on_index=lambda page, why: pages.append((page, why)))
     print()
     lang = _lang(args)
     rows = [[r.plan, r.notebook, r.lang, _say(args, f"run_{r.status}"), f"{r.seconds:.1f}s", str(r.output or ""),
@@ -223,6 +225,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print("\n" + _say(args, "run_done", ok=len(ok), failed=failed, seconds=f"{time.monotonic() - started:.1f}s"))
     for r in ok:
         print(_say(args, "report_at", path=r.output / "report.html"))
+    for page, why in pages:
+        print(_say(args, "index_at", path=page) if why is None else _say(args, "index_not_written", problem=why))
     return 1 if failed else 0
 
 

@@ -607,6 +607,32 @@ def forget(source: str | Sequence[str], path: str | Path | None = None, *, prefi
     return removed
 
 
+TARGET_FIGURES = ["unit_id", "indicator_id", "year", "actual", "status", "plan_id", "as_of", "recorded_at"]
+
+
+def target_figures(path: str | Path | None = None) -> pd.DataFrame:
+    """The figure of every target the history holds, one per unit, indicator and year (columns
+    ``TARGET_FIGURES``): that of the year-end run (no ``as_of``) recorded last, else of the
+    latest early warning; runs that found no figure are passed over. Empty when nothing is
+    recorded; a store that cannot be read raises ``HistoryUnavailable``. Read-only: the store is
+    opened read-only under the shared lock."""
+    path = Path(path) if path else location()
+    if path is None or not path.is_file():
+        return pd.DataFrame(columns=TARGET_FIGURES)
+    with _reader(path) as con:
+        if not {"runs", "run_evaluations"} <= _tables(con):
+            return pd.DataFrame(columns=TARGET_FIGURES)
+        return con.execute("""
+            SELECT e.unit_id, e.indicator_id, CAST(r.year AS BIGINT) AS year, CAST(e.actual AS DOUBLE) AS actual,
+                   e.status, r.plan_id, r.as_of, r.recorded_at
+            FROM run_evaluations e JOIN runs r USING (run_id)
+            WHERE e.actual IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY e.unit_id, e.indicator_id, r.year
+                                       ORDER BY (r.as_of IS NULL) DESC, r.as_of DESC, r.recorded_at DESC,
+                                                r.run_id) = 1
+            ORDER BY e.unit_id, e.indicator_id, year""").df()
+
+
 @dataclass
 class Recorded:
     """A plan's run as the history kept it: enough for year over year."""

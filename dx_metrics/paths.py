@@ -20,6 +20,9 @@ DOCUMENT = "report.docx"
 RUN_LOG = "run.log"
 CHARTS = "charts"
 RUN_MARKER = ".dx-metrics-run"   # in every run folder: only such folders are ever replaced
+FAILED = ".failed"               # a failed run's folder: ``<run folder>.failed`` beside the last good one
+INDEX_HTML = "index.html"        # at the output root: one page for every report under it
+INDEX_STATE = ".index.json"      # beside it: what the page showed, for "what changed since the last run"
 
 NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -77,6 +80,53 @@ def run_name(plan_id: str, notebook: str, lang: str, *, as_of: str | None = None
     if lang != "vi":
         name += f"_{safe_name(lang, 'language')}"
     return safe_name(name, "run name")
+
+
+def is_run_folder(path: Path) -> bool:
+    """A folder dx_metrics wrote (marker file; ``run.log`` for folders of earlier versions)."""
+    return (path / RUN_MARKER).is_file() or (path / RUN_LOG).is_file()
+
+
+def failed_dir(final: Path) -> Path:
+    """Where a failed run of ``final`` keeps its notebook and log: ``<final>.failed``."""
+    return final.with_name(final.name + FAILED)
+
+
+def index_path(root: str | Path) -> Path:
+    """``<root>/index.html``: the page listing every report under the output root."""
+    return Path(root) / INDEX_HTML
+
+
+def index_state_path(root: str | Path) -> Path:
+    """``<root>/.index.json``: the figures the last index showed."""
+    return Path(root) / INDEX_STATE
+
+
+def run_folders(root: str | Path) -> list[tuple[int, Path]]:
+    """Every run folder under ``root`` as ``(year, folder)``: ``<root>/<year>/<name>/`` holding the
+    runner's marker, sorted; a failed run's ``<name>.failed``, a swap's ``<name>.old`` and
+    folders being written (``.<name>.tmp-<pid>``) are not reports and are left out."""
+    root = Path(root)
+    found = []
+    for year_dir in sorted(root.iterdir()) if root.is_dir() else []:
+        if not (year_dir.is_dir() and year_dir.name.isdigit() and 1900 <= int(year_dir.name) <= 2200):
+            continue
+        for d in sorted(year_dir.iterdir()):
+            if (NAME.fullmatch(d.name) and not d.name.endswith((FAILED, ".old")) and not d.is_symlink()
+                    and d.is_dir() and is_run_folder(d)):
+                found.append((int(year_dir.name), d))
+    return found
+
+
+def failed_folders(root: str | Path) -> list[tuple[int, Path]]:
+    """Every failed run's folder under ``root`` (``<root>/<year>/<name>.failed/``) as ``(year, folder)``."""
+    root = Path(root)
+    found = []
+    for year_dir in sorted(root.iterdir()) if root.is_dir() else []:
+        if year_dir.is_dir() and year_dir.name.isdigit():
+            found += [(int(year_dir.name), d) for d in sorted(year_dir.glob(f"*{FAILED}"))
+                      if d.is_dir() and not d.is_symlink() and is_run_folder(d)]
+    return found
 
 
 def chart_path(out_dir: Path, chart_id: str) -> Path:

@@ -110,7 +110,7 @@ def _ipc_kernel_manager(stderr_path: Path | None = None):
 
 def _is_run_folder(path: Path) -> bool:
     """A folder dx_metrics wrote (marker file; ``run.log`` for folders of earlier versions)."""
-    return (path / paths.RUN_MARKER).is_file() or (path / paths.RUN_LOG).is_file()
+    return paths.is_run_folder(path)
 
 
 def _claim(final: Path) -> None:
@@ -202,7 +202,8 @@ def _run_logger(path: Path) -> tuple[logging.Logger, logging.Handler]:
 def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_root: str | Path | None = None,
              data_dir: str | Path | None = None, lang: str = "vi", as_of: str | None = None,
              generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
-             parameters: dict | None = None, allow_empty: bool = False, record: bool = True) -> RunResult:
+             parameters: dict | None = None, allow_empty: bool = False, record: bool = True,
+             index: bool | None = None) -> RunResult:
     """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/`` (``out_root``
     default: the plan's workspace's ``outputs/``; inputs beside the plan, then under
     ``data_dir``, default the workspace's ``data/``).
@@ -210,8 +211,23 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
     A run in which no target could be evaluated fails, naming each target's reason, unless
     ``allow_empty``. A run that succeeds is recorded in the workspace's history
     (``dx_metrics.history``) unless ``record`` is false (a batch records in its own process,
-    one writer). Whatever goes wrong (a broken plan, an output folder that cannot be written, a cell
-    that fails) is this run's failed result, never an exception: a batch goes on."""
+    one writer). Then the output root's ``index.html`` is rewritten (``write_indexes``) unless
+    ``index`` is false (default: as ``record``; a batch writes it once, at its end). Whatever goes
+    wrong (a broken plan, an output folder that cannot be written, a cell that fails, an index
+    that cannot be written) is this run's failed result or note, never an exception: a batch goes on."""
+    result = _run_plan(plan_path, notebook=notebook, out_root=out_root, data_dir=data_dir, lang=lang, as_of=as_of,
+                       generated_at=generated_at, timeout=timeout, parameters=parameters, allow_empty=allow_empty,
+                       record=record)
+    if record if index is None else index:
+        for _, why in write_indexes([(plan_path, result)], out_root=out_root):
+            if why:
+                result.note = f"{result.note}; {why}" if result.note else why
+    return result
+
+
+def _run_plan(plan_path: str | Path, *, notebook: str, out_root: str | Path | None, data_dir: str | Path | None,
+              lang: str, as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
+              allow_empty: bool, record: bool) -> RunResult:
     start = time.monotonic()
     name = Path(plan_path).name
     try:
@@ -345,7 +361,7 @@ def _deferred_history():
 def _keep_failed(tmp: Path, final: Path) -> Path:
     """A failed run's folder kept beside the last good report as ``NAME.failed`` (the folder
     itself when it cannot be renamed)."""
-    failed = final.with_name(final.name + ".failed")
+    failed = paths.failed_dir(final)
     try:
         _remove(failed)
         if tmp.exists():
@@ -589,32 +605,79 @@ def _run_job(kwargs: dict) -> RunResult:
     return run_plan(**kwargs)
 
 
+def write_indexes(runs: Iterable[tuple[str | Path, RunResult]], *,
+                  out_root: str | Path | None = None) -> list[tuple[Path, str | None]]:
+    """Rewrite ``index.html`` (``dx_metrics.report.index_page``) in every output root the runs
+    wrote to: ``out_root``, else each plan's workspace ``outputs/``. Runs that failed before
+    writing any folder are listed on their root's page. Returns (page, None) for each page
+    written and (root, why) for each that could not be: a page never fails a run."""
+    from dx_metrics.report.index_page import write_index
+
+    roots: dict[Path, dict] = {}
+    for plan_path, result in runs:
+        try:
+            plan_path = workspace.from_here(plan_path)
+            root = Path(out_root) if out_root is not None else workspace.of_plan(plan_path).outputs
+            store = history.location(plan_path)
+        except Exception:  # noqa: BLE001 - a plan path that names no workspace: its run said why
+            continue
+        entry = roots.setdefault(root.resolve(), {"stores": [], "failures": [], "plan": plan_path})
+        entry["stores"].append(store)
+        if result.status == "failed" and result.output is None:
+            try:
+                plan = load_plan(plan_path)
+                said = {"title": plan.title, "year": plan.year}
+            except Exception:  # noqa: BLE001 - a plan that cannot be read is named by its file
+                said = {}
+            entry["failures"].append({"name": result.plan, "detail": result.error, **said})
+    written: list[tuple[Path, str | None]] = []
+    for root, entry in roots.items():
+        if not root.is_dir():
+            continue                 # nothing was ever written there: no page to make
+        try:
+            with contextlib.suppress(Exception):     # unit names from its workspace's units.csv, if any
+                workspace.activate(workspace.of_plan(entry["plan"]))
+            written.append((write_index(root, history_stores=entry["stores"], failures=entry["failures"]), None))
+        except Exception as e:  # noqa: BLE001 - the reports stand; the batch says why the page did not
+            written.append((root, f"{paths.INDEX_HTML} not rewritten in {root}: {_describe(e)}"))
+    return written
+
+
 def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None = None,
               data_dir: str | Path | None = None, generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
               on_result: Callable[[int, int, RunResult], None] | None = None,
-              allow_empty: bool = False) -> list[RunResult]:
-    """Run every job (``workers`` processes at a time); one failure never stops the others."""
+              allow_empty: bool = False,
+              on_index: Callable[[Path, str | None], None] | None = None) -> list[RunResult]:
+    """Run every job (``workers`` processes at a time); one failure never stops the others. At
+    the end, each output root's ``index.html`` is rewritten once (``write_indexes``);
+    ``on_index(page, None)`` or ``on_index(root, why not)`` is told of each."""
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     kwargs = [dict(plan_path=j.plan_path, notebook=j.notebook, out_root=out_root, data_dir=data_dir, lang=j.lang,
                    as_of=j.as_of, generated_at=generated_at, timeout=timeout, parameters=j.parameters,
-                   allow_empty=allow_empty, record=False)
+                   allow_empty=allow_empty, record=False, index=False)
               for j in jobs]
     results: list[RunResult] = []
+    done: list[tuple[Path, RunResult]] = []
     if workers <= 1:
         for i, kw in enumerate(kwargs, start=1):
             results.append(record_history(_run_job(kw)))
+            done.append((kw["plan_path"], results[-1]))
             if on_result:
                 on_result(i, len(kwargs), results[-1])
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_run_job, kw): kw for kw in kwargs}
-        for i, f in enumerate(as_completed(futures), start=1):
-            try:
-                r = f.result()
-            except Exception as e:  # noqa: BLE001 - a worker that died is one failed run
-                kw = futures[f]
-                r = _failed(Path(kw["plan_path"]).name, e, 0.0, None, kw["notebook"], kw["lang"])
-            results.append(record_history(r))     # the parent is the history's one writer
-            if on_result:
-                on_result(i, len(kwargs), r)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_run_job, kw): kw for kw in kwargs}
+            for i, f in enumerate(as_completed(futures), start=1):
+                try:
+                    r = f.result()
+                except Exception as e:  # noqa: BLE001 - a worker that died is one failed run
+                    kw = futures[f]
+                    r = _failed(Path(kw["plan_path"]).name, e, 0.0, None, kw["notebook"], kw["lang"])
+                results.append(record_history(r))     # the parent is the history's one writer
+                done.append((futures[f]["plan_path"], r))
+                if on_result:
+                    on_result(i, len(kwargs), r)
+    for page, why in write_indexes(done, out_root=out_root):    # once every run is in the history
+        if on_index:
+            on_index(page, why)
     return results
