@@ -513,3 +513,16 @@ def test_a_score_axis_writes_a_decimal_comma():
     FigureCanvasAgg(fig).draw()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert ticks and all("." not in t for t in ticks) and any("," in t for t in ticks)
+
+
+def test_summary_json_says_which_flags_a_target_rests_on(tmp_path):
+    r = build_plan_report(ROOT / "params" / "baclieu_dot_2024.yaml")
+    written = write_outputs(r, tmp_path, lang="vi", generated_at="2025-01-10T01:00:00+00:00")
+    share = next(t for t in json.loads(written["summary"].read_text("utf-8"))["targets"]
+                 if t["indicator_id"] == "online_dossier_share")
+    assert {"rule": "missing_report", "unit_id": "baclieu_dot_inspect", "period": "2024-Q3",
+            "subject": "dossiers"} in share["caveats"]
+    assert not any(c["rule"] == "stock_mismatch" for c in share["caveats"])      # carried over: not this figure's
+    from dx_metrics.report.index_page import _status_badge
+
+    assert ">Đạt*<" in _status_badge("achieved", True) and ">Đạt<" in _status_badge("achieved", False)

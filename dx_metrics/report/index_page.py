@@ -457,8 +457,10 @@ def _href(rel: str) -> str:
     return esc("/".join(quote(part) for part in rel.split("/")))
 
 
-def _status_badge(status: str | None) -> str:
+def _status_badge(status: str | None, caveat: bool = False) -> str:
+    """A status as a coloured badge; "*" where the review flagged a figure it rests on."""
     label = STATUS["vi"].get(status, MISSING["vi"]) if status else MISSING["vi"]
+    label += "*" if caveat else ""
     colour = STATUS_COLOURS.get(status, "FFFFFF") if status else "FFFFFF"
     return f'<span class="badge" style="background:#{colour}">{esc(label)}</span>'
 
@@ -614,7 +616,8 @@ def _target_row(t: dict, r: Report, page: Page) -> str:
     chart = sparkline(points, share=_is_share(t.get("indicator_id")), year=r.year, target=target)
     return (f'<tr><td>{esc(_target_name(t, r.summary.get("unit_id")))}</td><td class="n">{figure}</td>'
             f'<td class="nw">{esc(_date(span) if isinstance(span, str) else MISSING["vi"])}</td>'
-            f'<td class="n">{target_text}</td><td>{_status_badge(_status(t))}</td><td class="nw">{chart}</td></tr>')
+            f'<td class="n">{target_text}</td><td>{_status_badge(_status(t), bool(t.get("caveats")))}</td>'
+            f'<td class="nw">{chart}</td></tr>')
 
 
 def _changes(previous: dict | None, current: dict) -> str:

@@ -57,6 +57,18 @@ COMPARISON_KEYS = ["indicator_id", "unit_id", "predecessors", "span_previous", "
                    "rank_change", "definition_change", "note", "note_codes"]
 
 
+def _with_caveats(r: PlanReport, targets: list[dict]) -> list[dict]:
+    """Each target with the review's flags on figures it rests on (``caveats``: rule, unit,
+    period, subject), as the report's headline marks them "*"."""
+    from dx_metrics.report.headline import resting_on
+
+    for t, (_, row) in zip(targets, r.evaluation.iterrows()):
+        flags = resting_on(r, row)
+        t["caveats"] = [{k: (None if pd.isna(f[k]) else f[k]) for k in ("rule", "unit_id", "period", "subject")}
+                        for _, f in flags.iterrows()]
+    return targets
+
+
 def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
             comparison: pd.DataFrame | None = None) -> dict:
     """The machine-readable result of a run (keys fixed by DESIGN.md); with ``comparison``, the
@@ -71,7 +83,7 @@ def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
         "as_of": r.as_of.isoformat() if r.as_of else None,
         "generated_at": generated_at,
         "indicators": _records(r.scope.reindex(columns=OBS_KEYS)),
-        "targets": _records(r.evaluation),
+        "targets": _with_caveats(r, _records(r.evaluation)),
         "tasks": {"total": tc["total"], "by_status": tc["by_status"], "due_in_period": tc["due_in_period"],
                   "overdue": tc["overdue"], "overdue_ids": tc["overdue_ids"], "no_deadline": tc["no_deadline"]},
         "data_quality": {"problem_count": len(r.problems), "error_count": r.error_count,
