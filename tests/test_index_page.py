@@ -145,7 +145,8 @@ def test_index_lists_both_sample_plans_with_status_figures_and_links(sample):
     # the figure per target, in each plan's table of targets
     targets = page.rows("Chỉ tiêu")
     online = [t for t in targets if t["Chỉ tiêu"] == "Tỷ lệ hồ sơ trực tuyến"]
-    assert [(t["Kết quả"], t["Đánh giá"]) for t in online] == [("31,27%", "Đạt"), ("30,53%", "Đạt")]
+    # 2024 rests on figures the review flagged (the inspectorate's missing Q3 ...): marked as the report marks it
+    assert [(t["Kết quả"], t["Đánh giá"]) for t in online] == [("31,27%", "Đạt*"), ("30,53%", "Đạt")]
     work = [t for t in targets if t["Chỉ tiêu"] == "Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng"]
     assert [(t["Kết quả"], t["Chỉ tiêu kế hoạch"], t["Đánh giá"]) for t in work] == [("27,00%", "≥ 30,00%",
                                                                                     "Không đạt")]
