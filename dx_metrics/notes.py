@@ -94,6 +94,10 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
         return templates()["fields"].get(str(value), {}).get(lang, str(value))
     if kind in ("unit", "units", "counted"):
         return _units_shown(value, kind, lang)
+    if kind == "horizons":          # [[2030, 0.95], ...] of the note's indicator
+        share = str(params.get("indicator")) in share_ids()
+        return ", ".join(f"{y}: {fmt_percent(v, digits=0, lang=lang) if share else fmt_number(v, digits=0, lang=lang)}"
+                         for y, v in value)
     raise ValueError(f"unknown placeholder kind {kind!r}")
 
 

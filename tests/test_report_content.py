@@ -499,8 +499,13 @@ def test_a_target_is_judged_against_the_horizon_of_its_own_year(tmp_path):
     obs = pd.DataFrame({"indicator_id": ["online_dossier_share"], "unit_id": ["prov_01"], "period": ["2025"],
                         "numerator": [600.0], "denominator": [1000.0], "value": [0.6], "source": ["a"]})
     row = evaluate(load_plan(plan), obs).iloc[0]
-    # 60 % in 2025 against the 2025 horizon of 80 % (from 40 % in 2022), not the 2030 one
+    # 60 % in 2025 against the 2025 horizon of 80 % (from 40 % in 2022), not the 2030 one,
+    # which is said as a later checkpoint
     assert (row["horizon_year"], row["horizon_target"], row["status"]) == (2025, 0.8, "not_achieved")
+    from dx_metrics import notes
+
+    said = [n for n in notes.decode(row["note_codes"]) if n["code"] == "later_horizons"]
+    assert notes.say(said, "vi") == "các mốc sau: 2030: 95%"
 
 
 def test_a_score_axis_writes_a_decimal_comma():

@@ -175,6 +175,11 @@ def evaluate(plan: Plan, observations: pd.DataFrame, *, as_of: dt.date | str | N
         if t.value:
             row["attainment"] = judged / t.value if t.comparator != "<=" else (t.value / judged if judged else pd.NA)
         row.update(_trajectory(t, plan.year, judged, share=share, higher=meta["direction"] == "higher"))
+        checkpoints = sorted(y for y in t.horizons if y > (row["horizon_year"] if pd.notna(row["horizon_year"])
+                                                           else plan.year))
+        if checkpoints:         # the horizons after the one judged: later checkpoints, said beside
+            row["note_codes"] = row["note_codes"] + [notes.note(
+                "later_horizons", horizons=[[y, t.horizons[y]] for y in checkpoints], indicator=t.indicator_id)]
         rows.append(_said(row))
     return _typed(pd.DataFrame(rows, columns=EVALUATION_COLUMNS))
 
