@@ -314,9 +314,8 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
 
 def cmd_units_find(args: argparse.Namespace) -> int:
     """The registry units a text names: id, name, kind, parent, validity and successor."""
-    from dx_metrics import units, workspace
+    from dx_metrics import units
 
-    workspace.activate(workspace.current())
     at = _date_arg(args)
     if at is False:
         return 2
@@ -331,9 +330,8 @@ def cmd_units_find(args: argparse.Namespace) -> int:
 
 def cmd_units_list(args: argparse.Namespace) -> int:
     """The registry units directly under one."""
-    from dx_metrics import units, workspace
+    from dx_metrics import units
 
-    workspace.activate(workspace.current())
     at = _date_arg(args)
     if at is False:
         return 2
@@ -350,7 +348,11 @@ def cmd_units_list(args: argparse.Namespace) -> int:
 
 
 def _date_arg(args: argparse.Namespace):
-    """``--at`` as a date, None when not given, False (said) when it is no date."""
+    """The workspace's registry put in force, and ``--at`` as a date: None when not given, False
+    (said) when it is no date."""
+    from dx_metrics import workspace
+
+    workspace.activate(workspace.current())
     if not args.at:
         return None
     try:

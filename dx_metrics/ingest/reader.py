@@ -358,9 +358,16 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index
     if sheet is not None:
         named = [s for s in sheets if s.name == sheet]
         if not named:
+            import difflib
+
+            from dx_metrics.text import fold
+
             names = ", ".join(f'"{s.name}"' for s in sheets)
-            raise DxDataError([Problem(file=path.name, message=f'there is no sheet "{sheet}" (sheets: {names})',
-                                       reason="unreadable")])
+            folded = {fold(s.name): s.name for s in sheets}
+            close = difflib.get_close_matches(fold(sheet), list(folded), n=1, cutoff=0.5)
+            params = {"sheet": sheet, "sheets": names, "meant": folded[close[0]] if close else None}
+            raise DxDataError([Problem(file=path.name, code="no_such_sheet", reason="unreadable", message="",
+                                       params=params, hint_code="sheet_meant" if close else None)])
         candidates = named
     else:
         # a hidden sheet is read only when named: what the analyst cannot see is not their table
