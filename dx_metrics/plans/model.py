@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 from dx_metrics import safe_yaml
-from dx_metrics.errors import DxDataError, Problem
+from dx_metrics.errors import DxDataError, Problem, problem_templates
 from dx_metrics.registry import indicator_ids, indicator
 from dx_metrics.canonical import KINDS
 from dx_metrics.ingest.values import number_from_text
@@ -104,11 +104,12 @@ class _Checker:
         self.problems: list[Problem] = []
         self.refused: set[str] = set()
 
-    def bad(self, key: str, message: str, hint: str | None = None, value: object = None) -> None:
-        if any(key == k or key.startswith(k + ".") or key.startswith(k + "[") for k in self.refused):
+    def bad(self, at: str, code: str, hint_code: str | None = None, value: object = None, /, **params) -> None:
+        """A problem at key path ``at``: what it says is ``code`` of problems.yaml with ``params``."""
+        if any(at == k or at.startswith(k + ".") or at.startswith(k + "[") for k in self.refused):
             return
-        self.problems.append(Problem(file=self.path.name, column=key, message=message, reason="plan",
-                                     hint=hint, value=value if value is None else _short(value)))
+        self.problems.append(_problem(self.path, code, hint_code, column=at,
+                                      value=value if value is None else _short(value), **params))
 
     def schema(self, raw: object) -> None:
         """Every finding of the plan's JSON Schema (types, keys, names), by key path. A plan
@@ -123,20 +124,26 @@ class _Checker:
             with contextlib.suppress(OSError):
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 marker.touch()
-        for e in errors:
-            for key, message, hint, value in _schema_problem(e, raw):
-                if key not in self.refused:
-                    self.problems.append(Problem(file=self.path.name, column=key or None, message=message,
-                                                 reason="plan", hint=hint, value=value))
-                    self.refused.add(key)
+        for key, code, params, hint_code, value in (f for e in errors for f in _schema_problem(e, raw)):
+            if key not in self.refused:
+                self.problems.append(_problem(self.path, code, hint_code, column=key or None, value=value, **params))
+                self.refused.add(key)
 
     def text(self, d: dict, key: str, where: str, *, required: bool = True) -> str | None:
         v = d.get(key)
         if v is None or (isinstance(v, str) and not v.strip()):
             if required:
-                self.bad(f"{where}{key}", "is missing", f"add '{key}:' to the plan")
+                self.bad(f"{where}{key}", "plan_key_missing", "plan_add_key", key=key)
             return None
         return str(v).strip()
+
+
+def _problem(path: Path, code: str, hint_code: str | None = None, /, *, column: str | None = None, row: int | None = None,
+             value: object = None, severity: str = "error", **params) -> Problem:
+    """A plan problem said by its code (problems.yaml) with its figures; its English message and
+    hint are filled in from the code (``Problem.say("en")``)."""
+    return Problem(file=path.name, message="", reason="plan", severity=severity, column=column, row=row, value=value,
+                   code=code, params=params, hint_code=hint_code)
 
 
 @lru_cache(maxsize=1)
@@ -186,30 +193,52 @@ def _short(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _schema_problem(e, root: object) -> list[tuple[str, str, str | None, str | None]]:
-    """(key path, message, hint, value) for one schema finding, in the plan's words."""
+def _shown(value: object) -> str:
+    """A value as a message shows it: text in quotes ('twenty'), anything else as Python writes it."""
+    return repr(_short(value)) if isinstance(value, str) else _short(value)
+
+
+def _term(node: object) -> dict:
+    """The noun a schema node stands for ("a year" / "năm"), by its ``x-term`` (problems.yaml, plan_terms)."""
+    code = node.get("x-term") if isinstance(node, dict) else None
+    term = problem_templates()["plan_terms"][code or "valid_here"]
+    return {"noun": term["en"], "noun_vi": term["vi"]}
+
+
+def _hint_of(node: object) -> tuple[str | None, dict]:
+    """A schema node's hint code and the figures it needs (the node's keys)."""
+    if not isinstance(node, dict) or "x-hint-code" not in node:
+        return None, {}
+    return node["x-hint-code"], {"keys": ", ".join(node.get("properties", {}))}
+
+
+def _schema_problem(e, root: object) -> list[tuple[str, str, dict, str | None, object]]:
+    """(key path, code, params, hint code, value) for one schema finding, in the plan's words."""
     where = _key_path(e.absolute_path, root)
     sub = e.schema if isinstance(e.schema, dict) else {}
     if e.validator == "required":
         missing = [k for k in e.validator_value if isinstance(e.instance, dict) and k not in e.instance]
         props = sub.get("properties", {})
-        return [(_key_path([*e.absolute_path, k], root), "is missing",
-                 props.get(k, {}).get("x-hint") or f"add '{k}:' to the plan", None) for k in missing]
+        out = []
+        for k in missing:
+            hint, params = _hint_of(props.get(k))
+            out.append((_key_path([*e.absolute_path, k], root), "plan_key_missing", {**params, "key": k},
+                        hint or "plan_add_key", None))
+        return out
     if e.validator == "additionalProperties" and isinstance(e.instance, dict):
         allowed = sorted(sub.get("properties", {}))
         extra = sorted((k for k in e.instance if k not in allowed), key=str)
-        return [(_key_path([*e.absolute_path, str(k)], root), "is not a known key",
-                 f"known keys here: {', '.join(allowed)}", None) for k in extra]
+        return [(_key_path([*e.absolute_path, str(k)], root), "plan_unknown_key",
+                 {"key": str(k), "keys": ", ".join(allowed)}, "plan_known_keys", None) for k in extra]
     if e.validator == "propertyNames":
-        return [(where, f"{_short(e.instance)} has a key that is not a year", sub.get("x-hint"), None)]
-    noun = sub.get("title") or "valid here"
+        hint, params = _hint_of(sub)
+        return [(where, "plan_key_not_a_year", {**params, "shown": _short(e.instance)}, hint, None)]
+    hint, params = _hint_of(sub)
+    params.update(_term(sub))
     value = e.instance
-    shown = _short(value) if not isinstance(value, (dict, list)) else ("a list" if isinstance(value, list) else
-                                                                      "a mapping")
-    if isinstance(value, str):
-        shown = repr(_short(value))
-    return [(where, f"{shown} is not {noun}", sub.get("x-hint"), None if isinstance(value, (dict, list))
-             else _short(value))]
+    if isinstance(value, (dict, list)):
+        return [(where, "plan_list_is_not" if isinstance(value, list) else "plan_mapping_is_not", params, hint, None)]
+    return [(where, "plan_value_is_not", {**params, "shown": _shown(value)}, hint, _short(value))]
 
 
 def target_value(raw: object, unit: str) -> float | None:
@@ -248,7 +277,7 @@ def _date(c: _Checker, v: object, key: str) -> dt.date | None:
             return dt.datetime.strptime(str(v).strip(), fmt).date()
         except ValueError:
             continue
-    c.bad(key, f"{v!r} is not a date", "write 2023-12-31 or 31/12/2023", v)
+    c.bad(key, "plan_not_a_date", "plan_write_date", v, shown=_shown(v))
     return None
 
 
@@ -268,8 +297,8 @@ def _targets(c: _Checker, raw: object) -> list[Target]:
             continue
         key = (target.indicator_id, t.get("unit"))
         if key in seen:
-            c.bad(f"targets[{i}].indicator", f"{target.indicator_id!r} has a target already",
-                  "keep one target per indicator and unit", target.indicator_id)
+            c.bad(f"targets[{i}].indicator", "plan_target_twice", "plan_one_target_each", target.indicator_id,
+                  shown=_shown(target.indicator_id))
             continue
         seen.add(key)
         out.append(target)
@@ -281,26 +310,26 @@ def _target(c: _Checker, t: dict, where: str, known: set[str]) -> Target | None:
     iid = c.text(t, "indicator", where)
     if iid and iid not in known:
         close = difflib.get_close_matches(iid, sorted(known), n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        c.bad(f"{where}indicator", f"unknown indicator {iid!r}",
-              hint + "ids are listed by 'dx-metrics indicators' (dx_metrics/indicators/registry.yaml)", iid)
+        c.bad(f"{where}indicator", "plan_unknown_indicator",
+              "plan_indicator_did_you_mean" if close else "plan_listed_indicators", iid, shown=_shown(iid),
+              **({"suggestion": close[0]} if close else {}))
         iid = None
     comp = str(t.get("comparator", ">=")).strip()
     if comp not in COMPARATORS:
-        c.bad(f"{where}comparator", f"{comp!r} is not a comparator", "use >=, <= or ==", comp)
+        c.bad(f"{where}comparator", "plan_not_a_comparator", "plan_use_comparator", comp, shown=_shown(comp))
     if "value" not in t:
-        c.bad(f"{where}value", "is missing", "add 'value: 90%'")
+        c.bad(f"{where}value", "plan_key_missing", "plan_add_value", key="value")
         return None
     if iid is None or comp not in COMPARATORS:
         return None
     unit = indicator(iid)["unit"]
     if unit == "count" and isinstance(t["value"], float):
-        c.bad(f"{where}value", f"{t['value']!r} has a decimal point, but {iid} is a count",
-              "write a whole number (150000), or quote Vietnamese thousands: '150.000'", t["value"])
+        c.bad(f"{where}value", "plan_count_with_decimals", "plan_whole_count", t["value"], shown=_shown(t["value"]),
+              indicator=iid)
         return None
     value = target_value(t["value"], unit)
     if value is None:
-        c.bad(f"{where}value", f"{t['value']!r} is not a target value", _VALUE_HINT, t["value"])
+        c.bad(f"{where}value", "plan_not_a_target_value", "plan_write_value", t["value"], shown=_shown(t["value"]))
         return None
     path = _path_over_years(c, t, where, unit)
     if path is None:
@@ -317,9 +346,6 @@ def _is_year(key: object) -> bool:
     return isinstance(key, int) and not isinstance(key, bool) and 1900 <= key <= 2099
 
 
-_VALUE_HINT = "write a number: 90%, 0.9 or 90 for a share; a whole number for a count"
-
-
 def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict, int | None, float | None] | None:
     """A target's horizons ({2025: 0.8}) and baseline (year, value), or None when they are
     written so that neither can be used. Their shapes (a map of years; a year and a value)
@@ -333,17 +359,16 @@ def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict,
     for year, hv in (raw_horizons or {}).items():
         parsed = target_value(hv, unit)
         if not _is_year(year):      # the schema's pattern sees text keys only: 2150, true, ~ are judged here
-            c.bad(f"{where}horizons.{year}", "is not a year (1900–2099)", "write 'horizons: {2025: 80%, 2030: 100%}'",
-                  year)
+            c.bad(f"{where}horizons.{year}", "plan_horizon_not_a_year", "plan_write_horizons", year)
         elif parsed is None:
-            c.bad(f"{where}horizons.{year}", f"{hv!r} is not a target value for a year", _VALUE_HINT, hv)
+            c.bad(f"{where}horizons.{year}", "plan_not_a_horizon_value", "plan_write_value", hv, shown=_shown(hv))
         else:
             horizons[int(year)] = parsed
     baseline = baseline or {}
     b_value = target_value(baseline["value"], unit) if "value" in baseline else None
     if "value" in baseline and b_value is None:
-        c.bad(f"{where}baseline.value", f"{baseline['value']!r} is not a value for this indicator", _VALUE_HINT,
-              baseline["value"])
+        c.bad(f"{where}baseline.value", "plan_not_a_baseline_value", "plan_write_value", baseline["value"],
+              shown=_shown(baseline["value"]))
     if baseline and (not isinstance(baseline.get("year"), int) or b_value is None):
         return None                                         # a missing year or value: the schema has said so
     return horizons, baseline.get("year"), b_value
@@ -362,7 +387,7 @@ def _tasks(c: _Checker, raw: object) -> list[Task]:
         tid, title = c.text(t, "id", where), c.text(t, "title", where)
         status = str(t.get("status", "not_started")).strip()      # one of TASK_STATUSES, or the schema has said so
         if tid in seen:
-            c.bad(f"{where}id", f"task id {tid!r} is used twice", "give each task its own id", tid)
+            c.bad(f"{where}id", "plan_task_id_twice", "plan_own_task_ids", tid, shown=_shown(tid))
         seen.add(tid)
         deadline = _date(c, t.get("deadline"), f"{where}deadline")
         completed = _date(c, t.get("completed_on"), f"{where}completed_on")
@@ -386,17 +411,18 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
             from dx_metrics.ingest import indexes
             try:
                 index = indexes.resolve(str(index))
-            except ValueError as e:
-                c.bad(f"inputs[{i}].index", str(e).split(";")[0], "use one of: " + indexes.listing(), index)
+            except ValueError:
+                listed = indexes.catalogue().values()
+                c.bad(f"inputs[{i}].index", "plan_unknown_index", "plan_use_index", index, shown=_shown(index),
+                      indexes=", ".join(f"{ix.id} ({ix.name_en})" for ix in listed),
+                      indexes_vi=", ".join(f"{ix.id} ({ix.name_vi})" for ix in listed))
                 continue
             if kind != "index_scores":
-                c.bad(f"inputs[{i}].index", "is only for index_scores inputs", "remove it, or set kind: index_scores",
-                      index)
+                c.bad(f"inputs[{i}].index", "plan_index_only_for_scores", "plan_remove_or_index_kind", index)
                 continue
         compare = d.get("compare", False)
         if compare and kind != "dossiers":
-            c.bad(f"inputs[{i}].compare", "is only for dossiers inputs (one-stop figures from another source)",
-                  "remove it", compare)
+            c.bad(f"inputs[{i}].compare", "plan_compare_only_for_dossiers", "plan_remove_key", compare)
             continue
         out.append(Input(str(d["path"]), kind, d.get("sheet"), None if d.get("period") is None else str(d["period"]),
                          index, bool(compare)))
@@ -406,7 +432,7 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
 def _registered_units(c: _Checker, raw: dict) -> None:
     """The plan's unit, each target's owner and measured unit, and each task's owner must be
     unit ids of the registry in force (bundled, or with the workspace's units.csv)."""
-    from dx_metrics.units import REGISTRY_HINT, load_units
+    from dx_metrics.units import load_units
 
     known = set(load_units()["unit_id"])
     keys = [("unit", raw.get("unit"))]
@@ -418,8 +444,8 @@ def _registered_units(c: _Checker, raw: dict) -> None:
     for key, value in keys:
         if isinstance(value, str) and value.strip() and value.strip() not in known:
             close = difflib.get_close_matches(value.strip(), sorted(known), n=1)
-            hint = (f"did you mean {close[0]!r}? " if close else "") + f"a unit_id of the registry; {REGISTRY_HINT}"
-            c.bad(key, f"{value!r} is not in the unit registry", hint, value)
+            c.bad(key, "plan_unknown_unit", "plan_unit_did_you_mean" if close else "plan_unit_registered", value,
+                  shown=_shown(value), **({"suggestion": close[0]} if close else {}))
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -428,32 +454,37 @@ def load_plan(path: str | Path) -> Plan:
     The file is read with limits (size, alias expansion; ``dx_metrics.safe_yaml``), checked
     against the plan schema (``plan.schema.json``: every key's type), then against what a
     schema cannot know: indicator ids in the registry, values in the indicator's unit,
-    real dates, duplicates."""
+    real dates, duplicates. Each problem is a code of ``dx_metrics/problems.yaml`` with its
+    figures, said in Vietnamese or English (``Problem.say``)."""
     path = Path(path)
-    c = _Checker(path)
 
-    def refuse(message: str, *, row: int | None = None, hint: str | None = None) -> DxPlanError:
-        return DxPlanError([Problem(file=path.name, row=row, message=message, reason="plan", hint=hint)])
+    def refuse(code: str, hint_code: str | None = None, *, row: int | None = None, **params) -> DxPlanError:
+        return DxPlanError([_problem(path, code, hint_code, row=row, **params)])
 
     try:
         raw = safe_yaml.load_file(path)
     except FileNotFoundError:
-        raise refuse(f"the plan file {str(path)!r} does not exist") from None
+        raise refuse("plan_file_missing", "plan_check_path", path=str(path)) from None
     except IsADirectoryError:
-        raise refuse("is a folder, not a plan file") from None
+        raise refuse("plan_is_folder", "plan_name_a_file") from None
     except OSError as e:
-        raise refuse(f"cannot be read ({e.strerror or e})") from None
+        raise refuse("plan_unreadable", "plan_check_access", reason=str(e.strerror or e)) from None
     except UnicodeDecodeError:
-        raise refuse("is not UTF-8 text", hint="save the plan as UTF-8 (the encoding of every YAML file)") from None
+        raise refuse("plan_not_utf8", "plan_save_utf8") from None
     except safe_yaml.YamlLimitError as e:
-        raise refuse(f"cannot be read: {e}", row=e.line,
-                     hint="a plan needs no aliases (*name); write the values out") from None
+        code, hint = _LIMITS.get(e.limit, _LIMITS["aliases"])
+        params = dict(e.params)
+        if "key" in params:
+            params["key_shown"] = repr(params.pop("key"))
+        raise refuse(code, hint, row=e.line, **params) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise refuse(f"is not valid YAML ({getattr(e, 'problem', None) or e})", row=mark.line + 1 if mark else None,
-                     hint="check the indentation and quotes on that line") from None
+        problem = str(getattr(e, "problem", None) or e)
+        raise refuse("plan_not_yaml", "plan_yaml_line", row=mark.line + 1 if mark else None,
+                     problem=problem) from None
     if not isinstance(raw, dict):
-        raise refuse("must be a mapping of keys (id, unit, year, targets …)")
+        raise refuse("plan_not_a_mapping", "plan_one_key_per_line")
+    c = _Checker(path)
     c.schema(raw)
     plan_id = c.text(raw, "id", "")
     title = c.text(raw, "title", "")
@@ -465,3 +496,8 @@ def load_plan(path: str | Path) -> Plan:
         raise DxPlanError(c.problems)
     return Plan(plan_id, title, raw.get("legal_reference"), unit, year, tuple(targets), tuple(tasks),
                 tuple(inputs), path.resolve(), quality=raw.get("quality") or {})
+
+
+# a file over a limit of safe_yaml: (problem code, hint code) by the limit it is over
+_LIMITS = {"too_large": ("plan_too_large", "plan_right_file"), "aliases": ("plan_aliases", "plan_no_aliases"),
+           "too_deep": ("plan_too_deep", "plan_fewer_levels"), "key_twice": ("plan_key_twice", "plan_keep_one_key")}
