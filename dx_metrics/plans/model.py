@@ -38,6 +38,7 @@ from dx_metrics.errors import DxDataError, Problem, problem_templates
 from dx_metrics.registry import indicator_ids, indicator
 from dx_metrics.canonical import KINDS
 from dx_metrics.ingest.values import number_from_text
+from dx_metrics.text import fold
 
 COMPARATORS = (">=", "<=", "==")
 TASK_STATUSES = ("not_started", "in_progress", "done")
@@ -99,8 +100,9 @@ class _Checker:
     """Collects plan problems by key path. The schema's findings come first; a later check
     of a key (or of anything under it) that the schema already refused is not repeated."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lines: dict[tuple, int] | None = None) -> None:
         self.path = path
+        self.lines = lines or {}          # the line of each key path (safe_yaml.load_located)
         self.problems: list[Problem] = []
         self.refused: set[str] = set()
 
@@ -124,7 +126,13 @@ class _Checker:
             with contextlib.suppress(OSError):
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 marker.touch()
-        for key, code, params, hint_code, value in (f for e in errors for f in _schema_problem(e, raw)):
+        found = [f for e in errors for f in _schema_problem(e, raw, self.lines)]
+        # a misspelt key ("valeu") is said once, with its likely meaning, not again as "value is missing"
+        missing = {key for key, code, _, _, _ in found if code == "plan_key_missing"}
+        meant = missing & {key[: len(key) - len(params["key"])] + params["suggestion"]
+                           for key, code, params, _, _ in found if code == "plan_unknown_key" and "suggestion" in params}
+        self.refused |= meant
+        for key, code, params, hint_code, value in found:
             if key not in self.refused:
                 self.problems.append(_problem(self.path, code, hint_code, column=key or None, value=value, **params))
                 self.refused.add(key)
@@ -212,7 +220,7 @@ def _hint_of(node: object) -> tuple[str | None, dict]:
     return node["x-hint-code"], {"keys": ", ".join(node.get("properties", {}))}
 
 
-def _schema_problem(e, root: object) -> list[tuple[str, str, dict, str | None, object]]:
+def _schema_problem(e, root: object, lines: dict[tuple, int]) -> list[tuple[str, str, dict, str | None, object]]:
     """(key path, code, params, hint code, value) for one schema finding, in the plan's words."""
     where = _key_path(e.absolute_path, root)
     sub = e.schema if isinstance(e.schema, dict) else {}
@@ -226,10 +234,7 @@ def _schema_problem(e, root: object) -> list[tuple[str, str, dict, str | None, o
                         hint or "plan_add_key", None))
         return out
     if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-        allowed = sorted(sub.get("properties", {}))
-        extra = sorted((k for k in e.instance if k not in allowed), key=str)
-        return [(_key_path([*e.absolute_path, str(k)], root), "plan_unknown_key",
-                 {"key": str(k), "keys": ", ".join(allowed)}, "plan_known_keys", None) for k in extra]
+        return _unknown_keys(e, root, lines, list(sub.get("properties", {})))
     if e.validator == "propertyNames":
         hint, params = _hint_of(sub)
         return [(where, "plan_key_not_a_year", {**params, "shown": _short(e.instance)}, hint, None)]
@@ -239,6 +244,81 @@ def _schema_problem(e, root: object) -> list[tuple[str, str, dict, str | None, o
     if isinstance(value, (dict, list)):
         return [(where, "plan_list_is_not" if isinstance(value, list) else "plan_mapping_is_not", params, hint, None)]
     return [(where, "plan_value_is_not", {**params, "shown": _shown(value)}, hint, _short(value))]
+
+
+def _unknown_keys(e, root: object, lines: dict[tuple, int], allowed: list[str]) -> list[tuple]:
+    """Keys the schema does not know at a place: a text cut at a comma in a one-line mapping
+    (``{title: Rà soát, tái cấu trúc, owner: …}``), said once at the text's own key; a key of
+    another place (a wrong indentation); a misspelt key, with the closest known one."""
+    d, path = e.instance, list(e.absolute_path)
+    keys = list(d)
+    extra = [k for k in keys if k not in allowed]
+    out, cut = [], set()
+    for text_key, pieces in _cut_texts(d, path, lines, allowed).items():
+        cut.update(pieces)
+        whole = ", ".join([str(d[text_key]).strip(), *(_piece(k, d[k]) for k in pieces)])
+        quote = "'" if '"' in whole else '"'
+        out.append((_key_path([*path, text_key], root), "plan_cut_at_comma",
+                    {"piece": _piece(pieces[0], d[pieces[0]]), "field": text_key,
+                     "quoted_text": f"{quote}{whole}{quote}"}, "plan_quote_text", None))
+    shown = ", ".join(sorted(allowed))
+    for k in sorted((k for k in extra if k not in cut), key=str):
+        key = _key_path([*path, str(k)], root)
+        place = _other_place(str(k), e.schema)
+        if place is not None:
+            out.append((key, "plan_unknown_key", {"key": str(k), "keys": shown, **place}, "plan_key_belongs_elsewhere",
+                        None))
+            continue
+        close = _closest(str(k), allowed)
+        out.append((key, "plan_unknown_key", {"key": str(k), "keys": shown, **({"suggestion": close} if close else {})},
+                    "plan_key_did_you_mean" if close else "plan_known_keys", None))
+    return out
+
+
+def _piece(key: object, value: object) -> str:
+    """What a comma cut off, as the planner wrote it ("tái cấu trúc quy trình", or "a: b")."""
+    return str(key) if value is None else f"{key}: {value}"
+
+
+def _cut_texts(d: dict, path: list, lines: dict[tuple, int], allowed: list[str]) -> dict[str, list]:
+    """Texts cut at a comma in a one-line mapping: {text key: [the keys its pieces became]}.
+    A piece is an unknown key on the same line as the known key before it (or the piece before
+    it), whose value is text; it holds a space or a letter beyond ASCII (words, not a key
+    name), or has no value (``, b`` after a text)."""
+    out: dict[str, list] = {}
+    keys = list(d)
+    owner = None
+    for i, k in enumerate(keys):
+        if k in allowed:
+            owner = k if isinstance(d[k], (str, int, float)) and not isinstance(d[k], bool) else None
+            continue
+        previous = keys[i - 1] if i else None
+        line, before = lines.get((*path, str(k))), lines.get((*path, str(previous)))
+        wordy = isinstance(k, str) and (any(ch.isspace() for ch in k.strip()) or not k.isascii())
+        if owner is None or previous is None or line is None or line != before or not (wordy or d[k] is None):
+            owner = None
+            continue
+        out.setdefault(owner, []).append(k)
+    return out
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    """The choice closest to ``word`` (case aside), or None when none is close."""
+    lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.strip().lower(), list(lower), n=1, cutoff=0.6)
+    return lower[close[0]] if close else None
+
+
+def _other_place(key: str, here: dict) -> dict | None:
+    """Where else in a plan ``key`` is a key, when it is not one here: {"place", "place_vi"}."""
+    schema = plan_schema()
+    places = [(schema, "plan_top"), (schema["properties"]["targets"]["items"], "target"),
+              (schema["properties"]["tasks"]["items"], "task"), (schema["properties"]["inputs"]["items"], "input")]
+    for node, term in places:
+        if node is not here and key in node.get("properties", {}):
+            said = problem_templates()["plan_terms"][term]
+            return {"place": said["en"], "place_vi": said["vi"]}
+    return None
 
 
 def target_value(raw: object, unit: str) -> float | None:
@@ -277,8 +357,25 @@ def _date(c: _Checker, v: object, key: str) -> dt.date | None:
             return dt.datetime.strptime(str(v).strip(), fmt).date()
         except ValueError:
             continue
-    c.bad(key, "plan_not_a_date", "plan_write_date", v, shown=_shown(v))
+    hint, figures = _date_hint(str(v))
+    c.bad(key, "plan_not_a_date", hint, v, shown=_shown(v), **figures)
     return None
+
+
+def _date_hint(text: str) -> tuple[str, dict]:
+    """How to write a date that is not one: a day past its month's end (2025-02-30) is told
+    how many days the month has; anything else, the forms a date takes."""
+    import calendar
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
+    n = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", text)
+    year, month, day = (m.groups() if m else n.groups()[::-1] if n else (0, 0, 0))
+    year, month, day = int(year), int(month), int(day)
+    if 1 <= month <= 12 and 1900 <= year <= 2100 and day > calendar.monthrange(year, month)[1]:
+        days = calendar.monthrange(year, month)[1]
+        return "plan_day_not_in_month", {"month": month, "year": year, "days": days,
+                                         "last": dt.date(year, month, days).isoformat()}
+    return "plan_write_date", {}
 
 
 def _targets(c: _Checker, raw: object) -> list[Target]:
@@ -330,9 +427,10 @@ def _target(c: _Checker, t: dict, where: str, known: set[str]) -> Target | None:
     value = target_value(t["value"], unit)
     if value is None:
         c.bad(f"{where}value", "plan_not_a_target_value", "plan_write_value", t["value"], shown=_shown(t["value"]))
-        return None
-    path = _path_over_years(c, t, where, unit)
-    if path is None:
+    elif not _a_share(c, f"{where}value", t["value"], value, unit):
+        value = None
+    path = _path_over_years(c, t, where, unit)      # its horizons and baseline are checked all the same
+    if path is None or value is None:
         return None
     horizons, baseline_year, baseline_value = path
     return Target(iid, comp, value, str(t["value"]), t.get("owner"), t.get("unit"), baseline_year, baseline_value,
@@ -344,6 +442,27 @@ def _is_year(key: object) -> bool:
     if isinstance(key, str):
         return re.fullmatch(r"(19|20)[0-9]{2}", key) is not None
     return isinstance(key, int) and not isinstance(key, bool) and 1900 <= key <= 2099
+
+
+def _a_share(c: _Checker, key: str, written: object, value: float, unit: str) -> bool:
+    """Whether a value read for a share lies within 0–100 %; if not, it is refused at ``key``,
+    with the share it likely meant when one digit too many is the likely slip (980 → 98 %)."""
+    if unit != "share" or 0 <= value <= 1:
+        return True
+    if value < 0:
+        c.bad(key, "plan_share_below_0", "plan_write_share", written, shown=_shown(written))
+        return False
+    percent, guess = round(value * 100, 6), None
+    if percent.is_integer():
+        guess = percent
+        while guess > 100 and (guess / 10).is_integer():
+            guess /= 10
+        guess = int(guess) if guess <= 100 else None
+    if guess is None:
+        c.bad(key, "plan_share_over_100", "plan_write_share", written, shown=_shown(written))
+    else:
+        c.bad(key, "plan_share_typo", "plan_write_share", written, shown=_shown(written), guess=guess)
+    return False
 
 
 def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict, int | None, float | None] | None:
@@ -362,13 +481,15 @@ def _path_over_years(c: _Checker, t: dict, where: str, unit: str) -> tuple[dict,
             c.bad(f"{where}horizons.{year}", "plan_horizon_not_a_year", "plan_write_horizons", year)
         elif parsed is None:
             c.bad(f"{where}horizons.{year}", "plan_not_a_horizon_value", "plan_write_value", hv, shown=_shown(hv))
-        else:
+        elif _a_share(c, f"{where}horizons.{year}", hv, parsed, unit):
             horizons[int(year)] = parsed
     baseline = baseline or {}
     b_value = target_value(baseline["value"], unit) if "value" in baseline else None
     if "value" in baseline and b_value is None:
         c.bad(f"{where}baseline.value", "plan_not_a_baseline_value", "plan_write_value", baseline["value"],
               shown=_shown(baseline["value"]))
+    elif b_value is not None and not _a_share(c, f"{where}baseline.value", baseline["value"], b_value, unit):
+        b_value = None
     if baseline and (not isinstance(baseline.get("year"), int) or b_value is None):
         return None                                         # a missing year or value: the schema has said so
     return horizons, baseline.get("year"), b_value
@@ -431,10 +552,15 @@ def _inputs(c: _Checker, raw: object) -> list[Input]:
 
 def _registered_units(c: _Checker, raw: dict) -> None:
     """The plan's unit, each target's owner and measured unit, and each task's owner must be
-    unit ids of the registry in force (bundled, or with the workspace's units.csv)."""
-    from dx_metrics.units import load_units
+    unit ids of the registry in force (bundled, or with the workspace's units.csv). A unit
+    written by its name (official, short or without diacritics) is refused with the id that
+    bears it; a division's name ("Văn phòng Sở") is looked for under the plan's unit."""
+    from dx_metrics.units import load_units, named
 
     known = set(load_units()["unit_id"])
+    year = raw.get("year") if isinstance(raw.get("year"), int) and not isinstance(raw.get("year"), bool) else None
+    scope = raw.get("unit").strip() if isinstance(raw.get("unit"), str) else None
+    scope = scope if scope in known else None
     keys = [("unit", raw.get("unit"))]
     for name, fields in (("targets", ("owner", "unit")), ("tasks", ("owner",))):
         items = raw.get(name)
@@ -442,10 +568,44 @@ def _registered_units(c: _Checker, raw: dict) -> None:
             if isinstance(item, dict):
                 keys += [(f"{name}[{i}].{f}", item.get(f)) for f in fields]
     for key, value in keys:
-        if isinstance(value, str) and value.strip() and value.strip() not in known:
-            close = difflib.get_close_matches(value.strip(), sorted(known), n=1)
+        if not isinstance(value, str) or not value.strip() or value.strip() in known:
+            continue
+        written = value.strip()
+        ids = _units_named(written, scope=None if key == "unit" else scope, year=year)
+        field_name = key.rsplit(".", 1)[-1]
+        if len(ids) == 1 and fold(ids[0]) != fold(written):
+            if key == "unit":
+                scope = ids[0]          # the owners are looked for under the unit the plan meant
+            c.bad(key, "plan_unit_by_name", "plan_units_by_id", value, shown=_shown(value), field=field_name,
+                  unit_id=ids[0], unit=named(ids[0]))
+        elif len(ids) > 1:
+            shown = ids[:_LISTED_UNITS]
+            c.bad(key, "plan_unit_name_of_several", "plan_choose_unit_id", value, shown=_shown(value), count=len(ids),
+                  choices=", ".join(f"{u} ({named(u)['vi']})" for u in shown),
+                  choices_en=", ".join(f"{u} ({named(u)['en']})" for u in shown), more=len(ids) - len(shown))
+        else:
+            close = ids or difflib.get_close_matches(written, sorted(known), n=1)
             c.bad(key, "plan_unknown_unit", "plan_unit_did_you_mean" if close else "plan_unit_registered", value,
                   shown=_shown(value), **({"suggestion": close[0]} if close else {}))
+
+
+_LISTED_UNITS = 5
+
+
+def _units_named(name: str, *, scope: str | None, year: int | None) -> list[str]:
+    """The registry's units that bear ``name`` (``dx_metrics.units.resolve``): under ``scope``
+    first, then anywhere; when several fit, those in force in the plan ``year`` if any are."""
+    from dx_metrics.units import active_during, resolve
+
+    ids: list[str] = []
+    for where in dict.fromkeys([scope, None]):
+        r = resolve(name, scope=where)
+        ids = [r.unit_id] if r.status == "matched" else list(r.candidates)
+        if ids:
+            break
+    if len(ids) > 1 and year is not None:
+        ids = [u for u in ids if active_during(u, f"{year}-01-01", f"{year}-12-31")] or ids
+    return ids
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -462,7 +622,7 @@ def load_plan(path: str | Path) -> Plan:
         return DxPlanError([_problem(path, code, hint_code, row=row, **params)])
 
     try:
-        raw = safe_yaml.load_file(path)
+        raw, lines = safe_yaml.load_file_located(path)
     except FileNotFoundError:
         raise refuse("plan_file_missing", "plan_check_path", path=str(path)) from None
     except IsADirectoryError:
@@ -480,11 +640,11 @@ def load_plan(path: str | Path) -> Plan:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = str(getattr(e, "problem", None) or e)
-        raise refuse("plan_not_yaml", "plan_yaml_line", row=mark.line + 1 if mark else None,
+        raise refuse("plan_not_yaml", _yaml_hint(problem), row=mark.line + 1 if mark else None,
                      problem=problem) from None
     if not isinstance(raw, dict):
         raise refuse("plan_not_a_mapping", "plan_one_key_per_line")
-    c = _Checker(path)
+    c = _Checker(path, lines)
     c.schema(raw)
     plan_id = c.text(raw, "id", "")
     title = c.text(raw, "title", "")
@@ -501,3 +661,14 @@ def load_plan(path: str | Path) -> Plan:
 # a file over a limit of safe_yaml: (problem code, hint code) by the limit it is over
 _LIMITS = {"too_large": ("plan_too_large", "plan_right_file"), "aliases": ("plan_aliases", "plan_no_aliases"),
            "too_deep": ("plan_too_deep", "plan_fewer_levels"), "key_twice": ("plan_key_twice", "plan_keep_one_key")}
+
+
+def _yaml_hint(problem: str) -> str:
+    """What to look for on the line PyYAML stopped at, from what it says."""
+    if "mapping values are not allowed" in problem:
+        return "plan_yaml_colon"              # title: Kế hoạch: năm 2025
+    if "'\\t'" in problem:                  # a Tab where an indentation should be
+        return "plan_yaml_tab"
+    if "expected ','" in problem or "end of stream" in problem or "unexpected end" in problem:
+        return "plan_yaml_brackets"
+    return "plan_yaml_line"
