@@ -6,13 +6,16 @@ The plans are written here, as an analyst who is good at Excel and new to YAML w
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
 
 import pytest
 
+from conftest import ROOT
 from dx_metrics import DxPlanError, load_plan
-from dx_metrics.errors import problem_templates
+from dx_metrics import plans
+from dx_metrics.errors import WARNING, problem_templates
 
 HEAD = "id: p\ntitle: Kế hoạch thử\nunit: baclieu_dot\nyear: 2025\n"
 
@@ -200,7 +203,8 @@ def test_the_plan_codes_cover_what_load_plan_says(tmp_path):
     # which mistakes the list above exercises: a new check with no bad plan here shows as a code not used
     used = {p.code for p in _bad_plan_problems(tmp_path)}
     plan_codes = {c for c in problem_templates()["problems"] if c.startswith("plan_")}
-    said_elsewhere = {"plan_too_large", "plan_unreadable",                      # tests/test_hostile_plans.py; no test
+    said_elsewhere = {"plan_as_of_before_year", "plan_as_of_years_after",       # check_as_of, below
+                      "plan_too_large", "plan_unreadable",                      # tests/test_hostile_plans.py; no test
                       "plan_unit_name_of_several", "plan_share_below_0",        # below
                       "plan_key_not_a_year",                                     # the schema never yields it today
                       "plan_not_a_comparator"}                                   # the schema says it first
@@ -397,3 +401,48 @@ def test_a_key_written_twice_is_said_in_vietnamese_with_both_lines(tmp_path):
     assert p.say("vi") == ("không đọc được: khóa 'year' xuất hiện hai lần (dòng 4 và 6); giá trị sau sẽ lặng lẽ thay "
                            "giá trị trước")
     assert p.hint_said("vi") == "giữ lại một trong hai dòng" and p.row == 6
+
+
+# --- as_of outside the plan year (passed at run time)
+
+def _plan_2025(tmp_path):
+    return load_plan(_write(tmp_path, HEAD + "targets:\n  - {indicator: online_dossier_share, value: 80%}\n"))
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-01-01", "2025-09-30", dt.date(2025, 12, 31), "2026-03-31"])
+def test_an_as_of_in_the_plan_year_or_the_year_after_is_not_questioned(tmp_path, as_of):
+    # the year after: the plan year is closed, and an index of it is published then
+    assert plans.check_as_of(_plan_2025(tmp_path), as_of) is None
+
+
+def test_an_as_of_before_the_plan_year_is_questioned(tmp_path):
+    p = plans.check_as_of(_plan_2025(tmp_path), "2024-09-30")
+    assert (p.severity, p.code, p.file, p.value) == (WARNING, "plan_as_of_before_year", "plan.yaml", "2024-09-30")
+    assert p.say("vi") == ("ngày số liệu 30/09/2024 không thuộc năm kế hoạch 2025: đến ngày đó chưa có số liệu nào "
+                           "của năm 2025, nên không chỉ tiêu nào được đánh giá")
+    assert p.hint_said("vi") == ("có phải ý bạn là 30/09/2025? ngày số liệu là ngày cuối cùng số liệu bao quát: một "
+                                 "ngày trong năm 2025 để xem lũy kế từ đầu năm, hoặc để trống để đánh giá cả năm")
+    assert p.message == ("as_of 30/09/2024 is not in the plan year 2025: nothing of 2025 is known by that day, so no "
+                         "target can be judged")
+
+
+def test_an_as_of_years_after_the_plan_year_is_questioned(tmp_path):
+    p = plans.check_as_of(_plan_2025(tmp_path), dt.date(2027, 2, 28))
+    assert p.say("vi") == ("ngày số liệu 28/02/2027 không thuộc năm kế hoạch 2025, cũng không thuộc năm liền sau: năm "
+                           "2025 được đánh giá như một năm đã kết thúc")
+    assert p.hint_said("vi").startswith("có phải ý bạn là 28/02/2025?")
+    leap = plans.check_as_of(load_plan(_write(tmp_path, HEAD.replace("2025", "2023"), "p23.yaml")), "2024-02-29")
+    assert leap is None
+    assert plans.check_as_of(load_plan(_write(tmp_path, HEAD.replace("2025", "2023"), "p23.yaml")),
+                       "2028-02-29").params["guess"] == "2023-02-28"
+
+
+def test_a_report_with_an_as_of_outside_the_plan_year_carries_the_warning(tmp_path):
+    from dx_metrics.report import build_plan_report
+
+    r = build_plan_report(_write(tmp_path, HEAD + "targets:\n  - {indicator: online_dossier_share, value: 80%}\n"),
+                          as_of="2024-09-30")
+    (p,) = [p for p in r.problems if p.code == "plan_as_of_before_year"]
+    assert p.severity == WARNING and p.say("vi").startswith("ngày số liệu 30/09/2024 không thuộc năm kế hoạch 2025")
+    inside = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31")
+    assert not [p for p in inside.problems if p.code and p.code.startswith("plan_as_of")]

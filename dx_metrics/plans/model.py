@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 from dx_metrics import safe_yaml
-from dx_metrics.errors import DxDataError, Problem, problem_templates
+from dx_metrics.errors import WARNING, DxDataError, Problem, problem_templates
 from dx_metrics.registry import indicator_ids, indicator
 from dx_metrics.canonical import KINDS
 from dx_metrics.ingest.values import number_from_text
@@ -606,6 +606,25 @@ def _units_named(name: str, *, scope: str | None, year: int | None) -> list[str]
     if len(ids) > 1 and year is not None:
         ids = [u for u in ids if active_during(u, f"{year}-01-01", f"{year}-12-31")] or ids
     return ids
+
+
+def check_as_of(plan: Plan, as_of: dt.date | str | None) -> Problem | None:
+    """A warning when the day the data covers (``as_of``) is not in the plan year: before the
+    year, no figure of it can be known and nothing is judged; two years or more after, the
+    year is judged as closed, and the date was likely meant for the plan year. A day of the
+    year after is a closing date like any (an index of the year is published then). None
+    when ``as_of`` is None or fits."""
+    if as_of is None:
+        return None
+    day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)[:10])
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if plan.year <= day.year <= plan.year + 1:
+        return None
+    guess = day.replace(year=plan.year, day=min(day.day, 28 if day.month == 2 else day.day))
+    code = "plan_as_of_before_year" if day.year < plan.year else "plan_as_of_years_after"
+    return _problem(plan.path or Path(f"{plan.plan_id}.yaml"), code, "plan_as_of_in_year", severity=WARNING,
+                    value=day.isoformat(), as_of=day.isoformat(), year=plan.year, guess=guess.isoformat())
 
 
 def load_plan(path: str | Path) -> Plan:
