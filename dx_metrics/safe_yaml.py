@@ -16,11 +16,16 @@ MAX_NODES = 100_000          # values after alias expansion
 
 
 class YamlLimitError(ValueError):
-    """The document is over a limit; ``line`` is 1-based where known."""
+    """The document is over a limit; ``line`` is 1-based where known. ``limit`` says which
+    ("too_large", "aliases", "too_deep", "key_twice") and ``params`` its figures, so a caller
+    can say it in the reader's language."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, *, limit: str | None = None,
+                 params: dict | None = None) -> None:
         super().__init__(message)
         self.line = line
+        self.limit = limit
+        self.params = dict(params or {})
 
 
 class _Loader(yaml.SafeLoader):
@@ -34,7 +39,8 @@ class _Loader(yaml.SafeLoader):
             if isinstance(key, (str, int, float, bool)) and key in seen:
                 raise YamlLimitError(f"the key {key!r} appears twice (lines {seen[key]} and "
                                      f"{key_node.start_mark.line + 1}); the second would silently replace the first",
-                                     key_node.start_mark.line + 1)
+                                     key_node.start_mark.line + 1, limit="key_twice",
+                                     params={"key": key, "first": seen[key], "second": key_node.start_mark.line + 1})
             if isinstance(key, (str, int, float, bool)):
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
@@ -70,7 +76,7 @@ def _expanded_size(root: yaml.Node) -> int:
         total = 1 + sum(sizes.get(id(k), 1) for k in kids)
         if total > MAX_NODES:
             raise YamlLimitError(f"its aliases (*name) expand to more than {MAX_NODES:,} values",
-                                 node.start_mark.line + 1)
+                                 node.start_mark.line + 1, limit="aliases", params={"values": MAX_NODES})
         sizes[id(node)] = total
     return sizes[id(root)]
 
@@ -87,7 +93,8 @@ def load_file_located(path) -> tuple[object, dict[tuple, int]]:
 
     path = Path(path)
     if path.stat().st_size > MAX_BYTES:
-        raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB")
+        raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB", limit="too_large",
+                             params={"kb": MAX_BYTES // 1000})
     return load_located(path.read_bytes().decode("utf-8-sig"))
 
 
@@ -107,7 +114,8 @@ def load_located(text: str) -> tuple[object, dict[tuple, int]]:
     3
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB")
+        raise YamlLimitError(f"the file is larger than {MAX_BYTES // 1000:,} kB", limit="too_large",
+                             params={"kb": MAX_BYTES // 1000})
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -116,8 +124,8 @@ def load_located(text: str) -> tuple[object, dict[tuple, int]]:
         _expanded_size(node)
         return loader.construct_document(node), _lines(node)
     except RecursionError:
-        raise YamlLimitError("it is nested too deeply (lists or mappings inside each other thousands of times)") \
-            from None
+        raise YamlLimitError("it is nested too deeply (lists or mappings inside each other thousands of times)",
+                             limit="too_deep") from None
     finally:
         loader.dispose()
 

@@ -276,6 +276,9 @@ def test_fuzzed_plans_are_loaded_or_refused_never_crash(tmp_path, doc):
         plan = load_plan(path)
     except DxPlanError as e:
         assert e.problems and all(p.file == "fuzz.yaml" and p.message for p in e.problems)
+        # whatever is refused is a code of problems.yaml, said in Vietnamese, with its hint (issue 25)
+        assert all(p.code and p.message == p.say("en") and p.say("vi") != p.message and p.hint_said("vi")
+                   for p in e.problems), [str(p) for p in e.problems if not p.code]
         return
     from dx_metrics.paths import NAME
 

@@ -113,6 +113,37 @@ def test_bad_plan_lists_every_problem_with_its_key(tmp_path):
     assert all(p.file == "plan.yaml" for p in info.value.problems)
 
 
+def test_a_bad_plan_is_said_in_vietnamese_at_the_same_keys(tmp_path):
+    # the plan above, as the analyst reads it (issue 25): each problem a code of problems.yaml
+    path = _plan(tmp_path, """\
+    id: broken
+    unit: baclieu_dot
+    year: twenty
+    targets:
+      - {indicator: online_share, value: 20%}
+      - {indicator: on_time_resolution_rate, value: lots}
+    tasks:
+      - {id: T1, title: a, status: finished}
+      - {id: T1, title: b, deadline: 31/13/2023}
+    """)
+    with pytest.raises(DxPlanError) as info:
+        load_plan(path)
+    said = {p.column: (p.say("vi"), p.hint_said("vi")) for p in info.value.problems}
+    assert said == {
+        "title": ("còn thiếu", "ghi tên kế hoạch dạng văn bản"),
+        "year": ("'twenty' không phải là năm", "ghi ví dụ 'year: 2023'"),
+        "targets[0].indicator": ("không có chỉ tiêu 'online_share' trong danh mục chỉ tiêu",
+                                 "có phải ý bạn là \"online_dossier_share\"? danh sách mã chỉ tiêu: lệnh 'dx-metrics "
+                                 "indicators' (dx_metrics/indicators/registry.yaml)"),
+        "targets[1].value": ("'lots' không phải là giá trị chỉ tiêu",
+                             "ghi một số: 90%, 0.9 hoặc 90 cho tỷ lệ; số nguyên cho số đếm"),
+        "tasks[0].status": ("'finished' không phải là trạng thái nhiệm vụ",
+                            "dùng một trong not_started (chưa thực hiện), in_progress (đang thực hiện), done (đã hoàn "
+                            "thành)"),
+        "tasks[1].id": ("mã nhiệm vụ 'T1' bị dùng hai lần", "đặt cho mỗi nhiệm vụ một mã riêng"),
+        "tasks[1].deadline": ("'31/13/2023' không phải là ngày", "ghi 2023-12-31 hoặc 31/12/2023")}
+
+
 def test_task_counts_of_the_sample_plan():
     plan = load_plan(ROOT / "params" / "baclieu_dot_2023.yaml")
     s = task_summary(plan)

@@ -21,7 +21,8 @@ from dx_metrics.ingest.dataset import RecordSet
 from dx_metrics import notes, settings, units, workspace
 from dx_metrics.quality import Review, review
 from dx_metrics.units import in_family
-from dx_metrics.plans import DxPlanError, Plan, compare_years, evaluate, load_plan, owner_view, task_summary, tasks_table
+from dx_metrics.plans import (DxPlanError, Plan, check_as_of, compare_years, evaluate, load_plan, owner_view, task_summary,
+                              tasks_table)
 
 
 @dataclass
@@ -124,6 +125,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
     tables: dict[str, list[pd.DataFrame]] = {}
     compared: dict[str, list[pd.DataFrame]] = {}
     problems: list[Problem] = units.replaced_rows()      # bundled registry rows the workspace's units.csv replaces
+    problems += [p for p in [check_as_of(plan, as_of)] if p is not None]     # a data date outside the plan year
     sources: list[dict] = []
     refused = workspace.refused_inputs([i.path for i in plan.inputs], data_dir=data_dir,
                                        plan_file=plan.path if plan.path is not None else plan_dir / "plan.yaml")
