@@ -476,8 +476,10 @@ def cmd_import_records(args: argparse.Namespace) -> int:
         return 2
     except DxDataError as e:
         print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN))
+        scope = any(p.code == "names_need_scope" for p in e.problems)    # --lenient would not place them
         print(f"\nnothing imported from the file with errors; {args.out} is as it was "
-              "(--lenient imports the good rows and lists the others)")
+              + ("(pass --scope: no reading places those names)" if scope
+                 else "(--lenient imports the good rows and lists the others)"))
         return 1
     print(describe(result))
     if result.problems:

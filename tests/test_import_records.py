@@ -317,3 +317,63 @@ def test_a_damaged_list_of_imported_files_is_named_not_a_traceback(tmp_path):
     assert [str(p) for p in e.value.problems] == [
         f"_imports.json: {tmp_path / 'ds' / MANIFEST} is not the list of imported files import-records writes "
         "(restore it from a backup, or import into a new dataset folder)"]
+
+
+# --- no quiet partial counts (issue 25, item 4)
+
+def _untitled_log(path, names, *, start_day="01/03/2023"):
+    """A log as one-stop systems export it: no title rows, the header on line 1, record i on line
+    i + 2, naming ``names[i]``, received on consecutive days from ``start_day``, every second online."""
+    first = pd.Timestamp(pd.to_datetime(start_day, dayfirst=True))
+    lines = ["Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Hình thức nộp"]
+    lines += [f"HS-{i:04d},{name},{(first + pd.Timedelta(days=i)).strftime('%d/%m/%Y')},"
+              f"{'Trực tuyến' if i % 2 else 'Trực tiếp'}" for i, name in enumerate(names)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# record i names the office when i % 3 == 0 (records 0, 3, 6, 9: lines 2, 5, 8, 11), the inspectorate
+# when i % 3 == 1 (lines 3, 6, 9), and the department by its full name otherwise (lines 4, 7, 10)
+DIVISIONS = ["Văn phòng Sở", "Thanh tra Sở", "Sở Giao thông vận tải tỉnh Bạc Liêu"]
+MIXED = [DIVISIONS[i % 3] for i in range(10)]
+NEEDS_SCOPE = ('log.csv, row 2, column "Đơn vị": 2 division name(s) every body has cannot be placed in a unit: the '
+               'log names no issuing body above its table, and no --scope was given: "Văn phòng Sở" (4 lines), '
+               '"Thanh tra Sở" (3 lines); nothing from the file was imported (pass --scope with the unit_id of the '
+               'body whose divisions they are: dx-metrics import-records log.csv --scope UNIT_ID --out FOLDER; or '
+               'write that body\'s name on a line above the header, e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU")')
+
+
+def test_a_log_whose_division_names_need_a_scope_is_refused_naming_scope_and_the_names_line_counts(tmp_path):
+    log = _untitled_log(tmp_path / "log.csv", MIXED)
+    for lenient in ([], ["--lenient"]):              # --lenient places no name: refused alike
+        run = _import(tmp_path, log, "--out", "ds", *lenient)
+        said = [line for line in run.stdout.splitlines() if not line.startswith("  ")]     # not progress
+        assert run.returncode == 1
+        assert said == [NEEDS_SCOPE, "", "nothing imported from the file with errors; ds is as it was (pass --scope: "
+                                         "no reading places those names)"]
+        assert not list((tmp_path / "ds").rglob("*.parquet")) and not (tmp_path / "ds" / MANIFEST).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "log.csv"]         # no staged parts left
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "ds")
+    (p,) = e.value.problems
+    assert p.say("vi") == ('2 tên phòng mà cơ quan nào cũng có không xác định được thuộc đơn vị nào: tệp không ghi cơ '
+                           'quan ban hành phía trên bảng và lệnh không có --scope: "Văn phòng Sở" (4 dòng), '
+                           '"Thanh tra Sở" (3 dòng); không nhập dòng nào của tệp')
+    assert p.hint_said("vi").startswith("thêm --scope với mã đơn vị (unit_id) của cơ quan có các phòng đó: "
+                                        "dx-metrics import-records log.csv --scope MÃ_ĐƠN_VỊ --out THƯ_MỤC")
+    # with the scope, every record is placed and imported
+    run = _import(tmp_path, log, "--out", "ds", "--scope", "baclieu_dot")
+    assert run.returncode == 0 and "log.csv: 10 record(s) imported" in run.stdout
+    units = read_export(tmp_path / "ds", "dossier_records").to_pandas(["unit_id"])["unit_id"]
+    assert units.value_counts().to_dict() == {"baclieu_dot_office": 4, "baclieu_dot_inspect": 3, "baclieu_dot": 3}
+
+
+def test_a_division_name_in_a_later_chunk_refuses_the_file_at_its_line(tmp_path):
+    # records 0-8 name the department; record 9 (line 11, the third chunk of four records) the office
+    log = _untitled_log(tmp_path / "log.csv", [DIVISIONS[2]] * 9 + ["Văn phòng Sở"])
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "ds", chunk_rows=4)
+    (p,) = e.value.problems
+    assert (p.row, p.code) == (11, "names_need_scope")
+    assert '"Văn phòng Sở" (1 line); nothing from the file was imported' in p.message
+    assert not (tmp_path / "ds" / MANIFEST).exists() and not list(tmp_path.rglob("*.parquet"))
