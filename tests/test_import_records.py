@@ -377,3 +377,28 @@ def test_a_division_name_in_a_later_chunk_refuses_the_file_at_its_line(tmp_path)
     assert (p.row, p.code) == (11, "names_need_scope")
     assert '"Văn phòng Sở" (1 line); nothing from the file was imported' in p.message
     assert not (tmp_path / "ds" / MANIFEST).exists() and not list(tmp_path.rglob("*.parquet"))
+
+
+def _registered_then_removed(tmp_path, out, *, rows=40, legal=(5, 6)):
+    """A log imported while the workspace's units.csv listed "Phòng Pháp chế" (records ``legal``),
+    the row then removed from it: the dataset holds a unit_id the registry lacks."""
+    from dx_metrics import units
+
+    (tmp_path / "units.csv").write_text(",".join(units.COLUMNS) + "\nbaclieu_dot_legal,Phòng Pháp chế,,division,"
+                                        "baclieu_dot,,,,Phòng Pháp chế\n", encoding="utf-8")
+    units.set_overlay(tmp_path / "units.csv")
+    log = _log(tmp_path / "log.csv", n=rows, bad={i: ("Đơn vị", "Phòng Pháp chế") for i in legal})
+    import_records([log], out)
+    units.set_overlay(None)
+    (tmp_path / "units.csv").unlink()
+
+
+def test_a_datasets_problems_are_at_the_exports_lines_and_name_units_csv(tmp_path):
+    _registered_then_removed(tmp_path, tmp_path / "records")
+    rs = read_export(tmp_path / "records", "dossier_records", strict=False)
+    (p,) = rs.attrs["problems"]
+    # records 5 and 6 are on lines FIRST_LINE + 5 and + 6 of log.csv (not rows 1-2 of a Parquet part)
+    assert str(p) == ('log.csv, row 10, column "unit_id": \'baclieu_dot_legal\' is not a unit_id of the unit '
+                      'registry — 2 rows: log.csv 10–11 (add the unit to units.csv in your workspace, or correct the '
+                      'code)')
+    assert rs.attrs["origin"]["rejected_by_file"] == {"log.csv": 2}
