@@ -402,3 +402,47 @@ def test_a_datasets_problems_are_at_the_exports_lines_and_name_units_csv(tmp_pat
                       'registry — 2 rows: log.csv 10–11 (add the unit to units.csv in your workspace, or correct the '
                       'code)')
     assert rs.attrs["origin"]["rejected_by_file"] == {"log.csv": 2}
+
+
+def test_a_target_on_records_the_datasets_check_left_out_says_so_in_its_row(tmp_path):
+    from dx_metrics.cli import main
+    from dx_metrics.report import build_plan_report
+
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    _registered_then_removed(tmp_path, ws / "data" / "ho_so")        # a folder named as the analyst likes
+    plan = ws / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: ho_so, kind: dossier_records}"
+                    "\ntargets:\n  - {indicator: online_dossier_share, value: 20%}\n", encoding="utf-8")
+    row = build_plan_report(plan).evaluation.set_index("indicator_id").loc["online_dossier_share"]
+    # 40 records, every fourth online (records 0, 4, ..., 36: 10); records 5 and 6 (in person) left out
+    assert (row["numerator"], row["denominator"]) == (10, 38)
+    assert row["notes"] == "2 row(s) of log.csv rejected for data errors are not counted (see data quality)"
+
+
+def test_a_target_on_a_dataset_a_lenient_import_left_records_out_of_says_so_in_its_row(tmp_path):
+    from dx_metrics.cli import main
+    from dx_metrics.report import build_plan_report
+
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    log = _log(tmp_path / "log.csv", n=40, bad={i: ("Ngày tiếp nhận", "31/02/2023") for i in (1, 2, 3)})
+    done = import_records([log], ws / "data" / "records", lenient=True)
+    assert done.rows == 37 and json.loads((ws / "data" / "records" / MANIFEST).read_text("utf-8"))[0]["left_out"] == 3
+    plan = ws / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: records, kind: dossier_records}"
+                    "\ntargets:\n  - {indicator: online_dossier_share, value: 20%}\n", encoding="utf-8")
+    r = build_plan_report(plan)
+    row = r.evaluation.set_index("indicator_id").loc["online_dossier_share"]
+    # records 1-3 (in person) were never imported: 10 online of 37
+    assert (row["numerator"], row["denominator"], row["status"]) == (10, 37, "achieved")
+    assert row["notes"] == ("3 record(s) of log.csv left out when it was imported, for data errors, are not counted "
+                            "(see data quality)")
+    from dx_metrics import notes
+    assert notes.say(notes.decode(row["note_codes"]), "vi") == (
+        "3 hồ sơ của log.csv bị bỏ ra khi nhập vào kho dữ liệu vì lỗi số liệu, không được tính (xem mục chất lượng dữ "
+        "liệu)")
+    (said,) = [str(p) for p in r.problems if p.code == "left_out_at_import"]
+    assert said == ("log.csv: 3 record(s) of this export were left out when it was imported into records (rows with "
+                    "errors, or of units the registry lacks): no figure counts them (correct those lines of the export, "
+                    "which its import listed, and import it again into a new dataset folder)")
