@@ -446,3 +446,14 @@ def test_a_target_on_a_dataset_a_lenient_import_left_records_out_of_says_so_in_i
     assert said == ("log.csv: 3 record(s) of this export were left out when it was imported into records (rows with "
                     "errors, or of units the registry lacks): no figure counts them (correct those lines of the export, "
                     "which its import listed, and import it again into a new dataset folder)")
+
+
+def test_reading_such_a_log_without_a_scope_names_scope_in_its_hint(tmp_path):
+    # validate, review and read_export keep the names as written (nothing is imported): the hint says how to place them
+    rs = read_export(_untitled_log(tmp_path / "log.csv", ["Thanh tra Sở"]), "dossier_records", strict=False)
+    (p,) = rs.attrs["problems"]
+    assert str(p) == ('log.csv, row 2, column "Đơn vị": "Thanh tra Sở" is a division name every body has; without the '
+                      'issuing body above the table dx_metrics cannot tell whose, so it is kept under its own name (add '
+                      'the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), pass --scope with '
+                      'its unit_id, or read the file for a plan, whose unit is then the scope)')
+    assert "thêm --scope với mã đơn vị (unit_id)" in p.hint_said("vi")
