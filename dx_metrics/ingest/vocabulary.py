@@ -54,6 +54,18 @@ def footer_pattern() -> re.Pattern:
                       r"\bngay\b[\s.…\d]{0,12}\bthang\b[\s.…\d]{0,12}\bnam\b")
 
 
+def channels_named(folded: str) -> set[str]:
+    """The submission channels (``channel`` in vocabulary.yaml) whose words stand in a folded text
+    as whole words: "nop qua mang dien tu" names online, "nop truc tiep qua buu chinh" direct and
+    postal.
+
+    >>> sorted(channels_named("nop truc tiep qua buu chinh")), sorted(channels_named("nop qua mang dien tu"))
+    (['direct', 'postal'], ['online'])
+    """
+    padded = f" {folded} "
+    return {value for word, value in _index("channel").items() if f" {word} " in padded}
+
+
 def lookup(name: str, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(canonical values, mask of non-blank cells with no mapping) for one vocabulary."""
     index = _index(name)
