@@ -580,7 +580,9 @@ def cmd_import_records(args: argparse.Namespace) -> int:
         return 2
     except DxDataError as e:
         print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN, lang=_lang(args)))
-        print("\n" + _say(args, "import_nothing", out=args.out))
+        scope = any(p.code == "names_need_scope" for p in e.problems)    # --lenient would not place them
+        print("
+" + _say(args, "import_nothing_scope" if scope else "import_nothing", out=args.out))
         return 1
     print(describe(result))
     if result.problems:

@@ -82,6 +82,10 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
         return ", ".join(fmt_period(p, lang=lang) for p in value)
     if kind == "list":
         return ", ".join(str(v) for v in value)
+    if kind == "lines":     # texts each with the lines of a file that hold it: "Văn phòng Sở" (334 dòng)
+        def word(n: int) -> str:
+            return "dòng" if lang != "en" else "line" if n == 1 else "lines"
+        return ", ".join(f'"{text}" ({fmt_number(n, digits=0, lang=lang)} {word(n)})' for text, n in value)
     if kind == "date":
         d = pd.Timestamp(str(value))
         return f"{d:%d/%m/%Y}"

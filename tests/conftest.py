@@ -102,17 +102,20 @@ ONE_STOP_MERGES = ["A5:A6", "B5:B6", "C5:F5", "G5:J5", "K5:M5"]
 
 
 def one_stop_rows(units: list[list], *, period_line: str | None = "Năm 2023", total: list | None = None,
-                  footer: bool = True) -> list[list]:
+                  footer: bool | list[list] = True) -> list[list]:
     """A Biểu II.06a-style sheet: 3 title rows, a blank, a two-row header from row 5, data from
     row 7. Each unit row is [name, total incl. carried, online, offline, carried, resolved, early,
-    on time, late, pending, within, overdue]."""
+    on time, late, pending, within, overdue]. ``footer``: the two signers' titles below a blank
+    row (True), none (False), or these rows (a footer shape: see tests/test_footers.py)."""
     rows = [["UBND TỈNH BẠC LIÊU"], ["SỞ GIAO THÔNG VẬN TẢI"], [period_line], [None],
             ONE_STOP_TOP, ONE_STOP_SUB]
     for i, u in enumerate(units, start=1):
         rows.append([i, *u])
     if total is not None:
         rows.append([None, "Tổng cộng", *total])
-    if footer:
+    if isinstance(footer, list):
+        rows += footer
+    elif footer:
         rows += [[None], [None, "Người lập biểu", None, None, None, None, None, None, "Thủ trưởng đơn vị"]]
     return rows
 

@@ -52,6 +52,32 @@ def test_suggest_says_when_everything_was_read_and_names_what_resembles_nothing(
     assert '# no field resembles "Màu sắc yêu thích": name it yourself or leave it out' in capsys.readouterr().out
 
 
+def test_suggest_drafts_a_header_naming_the_online_channel_as_the_online_count(tmp_path, monkeypatch, capsys):
+    # "Nộp qua mạng điện tử" under "Số hồ sơ tiếp nhận" is the online count: it shares its parent's words with the
+    # received total, and was once drafted under received_total; saved as drafted, the file reads 60 and 20 online
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    rows = [["UBND TỈNH BẠC LIÊU"], ["SỞ GIAO THÔNG VẬN TẢI"], ["Năm 2023"], [None],
+            ["STT", "Đơn vị", "Số hồ sơ tiếp nhận", None, None, "Kết quả giải quyết", None],
+            [None, None, "Tổng số", "Nộp qua mạng điện tử", "Nộp trực tiếp, qua bưu chính", "Đúng hạn", "Quá hạn"],
+            [1, "Văn phòng Sở", 100, 60, 40, 90, 10], [2, "Thanh tra Sở", 50, 20, 30, 50, 0]]
+    write_sheet(ws / "data" / "raw" / "tiep_nhan.xlsx", rows, merges=["A5:A6", "B5:B6", "C5:E5", "F5:G5"])
+    monkeypatch.chdir(ws)
+    capsys.readouterr()
+    main(["validate", "data/raw/tiep_nhan.xlsx", "--suggest"])
+    out = capsys.readouterr().out.splitlines()
+    start = out.index("dossiers:")
+    draft = out[start:start + 5]
+    assert draft == ["dossiers:", "  received_online:", '    aliases: ["Số hồ sơ tiếp nhận / Nộp qua mạng điện tử"]',
+                     "  received_offline:", '    aliases: ["Số hồ sơ tiếp nhận / Nộp trực tiếp, qua bưu chính"]']
+    (ws / "columns.yaml").write_text("\n".join(draft) + "\n", encoding="utf-8")
+    from dx_metrics import read_export, workspace
+
+    workspace.activate(workspace.current())
+    df = read_export(ws / "data" / "raw" / "tiep_nhan.xlsx", "dossiers", strict=False)
+    assert df["received_online"].tolist() == [60, 20] and df["received_total"].tolist() == [100, 50]
+
+
 def test_validate_in_a_workspace_notes_its_own_registry(tmp_path, monkeypatch, capsys):
     main(["init", str(tmp_path / "ws")])
     ws = tmp_path / "ws"

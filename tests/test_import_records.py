@@ -317,3 +317,143 @@ def test_a_damaged_list_of_imported_files_is_named_not_a_traceback(tmp_path):
     assert [str(p) for p in e.value.problems] == [
         f"_imports.json: {tmp_path / 'ds' / MANIFEST} is not the list of imported files import-records writes "
         "(restore it from a backup, or import into a new dataset folder)"]
+
+
+# --- no quiet partial counts (issue 25, item 4)
+
+def _untitled_log(path, names, *, start_day="01/03/2023"):
+    """A log as one-stop systems export it: no title rows, the header on line 1, record i on line
+    i + 2, naming ``names[i]``, received on consecutive days from ``start_day``, every second online."""
+    first = pd.Timestamp(pd.to_datetime(start_day, dayfirst=True))
+    lines = ["Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Hình thức nộp"]
+    lines += [f"HS-{i:04d},{name},{(first + pd.Timedelta(days=i)).strftime('%d/%m/%Y')},"
+              f"{'Trực tuyến' if i % 2 else 'Trực tiếp'}" for i, name in enumerate(names)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# record i names the office when i % 3 == 0 (records 0, 3, 6, 9: lines 2, 5, 8, 11), the inspectorate
+# when i % 3 == 1 (lines 3, 6, 9), and the department by its full name otherwise (lines 4, 7, 10)
+DIVISIONS = ["Văn phòng Sở", "Thanh tra Sở", "Sở Giao thông vận tải tỉnh Bạc Liêu"]
+MIXED = [DIVISIONS[i % 3] for i in range(10)]
+NEEDS_SCOPE = ('log.csv, row 2, column "Đơn vị": 2 division name(s) every body has cannot be placed in a unit: the '
+               'log names no issuing body above its table, and no --scope was given: "Văn phòng Sở" (4 lines), '
+               '"Thanh tra Sở" (3 lines); nothing from the file was imported (pass --scope with the unit_id of the '
+               'body whose divisions they are: dx-metrics import-records log.csv --scope UNIT_ID --out FOLDER; or '
+               'write that body\'s name on a line above the header, e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU")')
+
+
+def test_a_log_whose_division_names_need_a_scope_is_refused_naming_scope_and_the_names_line_counts(tmp_path):
+    log = _untitled_log(tmp_path / "log.csv", MIXED)
+    for lenient in ([], ["--lenient"]):              # --lenient places no name: refused alike
+        run = _import(tmp_path, log, "--out", "ds", *lenient)
+        said = [line for line in run.stdout.splitlines() if not line.startswith("  ")]     # not progress
+        assert run.returncode == 1
+        assert said == [NEEDS_SCOPE, "", "nothing imported from the file with errors; ds is as it was (pass --scope: "
+                                         "no reading places those names)"]
+        assert not list((tmp_path / "ds").rglob("*.parquet")) and not (tmp_path / "ds" / MANIFEST).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "log.csv"]         # no staged parts left
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "ds")
+    (p,) = e.value.problems
+    assert p.say("vi") == ('2 tên phòng mà cơ quan nào cũng có không xác định được thuộc đơn vị nào: tệp không ghi cơ '
+                           'quan ban hành phía trên bảng và lệnh không có --scope: "Văn phòng Sở" (4 dòng), '
+                           '"Thanh tra Sở" (3 dòng); không nhập dòng nào của tệp')
+    assert p.hint_said("vi").startswith("thêm --scope với mã đơn vị (unit_id) của cơ quan có các phòng đó: "
+                                        "dx-metrics import-records log.csv --scope MÃ_ĐƠN_VỊ --out THƯ_MỤC")
+    # with the scope, every record is placed and imported
+    run = _import(tmp_path, log, "--out", "ds", "--scope", "baclieu_dot")
+    assert run.returncode == 0 and "log.csv: 10 record(s) imported" in run.stdout
+    units = read_export(tmp_path / "ds", "dossier_records").to_pandas(["unit_id"])["unit_id"]
+    assert units.value_counts().to_dict() == {"baclieu_dot_office": 4, "baclieu_dot_inspect": 3, "baclieu_dot": 3}
+
+
+def test_a_division_name_in_a_later_chunk_refuses_the_file_at_its_line(tmp_path):
+    # records 0-8 name the department; record 9 (line 11, the third chunk of four records) the office
+    log = _untitled_log(tmp_path / "log.csv", [DIVISIONS[2]] * 9 + ["Văn phòng Sở"])
+    with pytest.raises(DxDataError) as e:
+        import_records([log], tmp_path / "ds", chunk_rows=4)
+    (p,) = e.value.problems
+    assert (p.row, p.code) == (11, "names_need_scope")
+    assert '"Văn phòng Sở" (1 line); nothing from the file was imported' in p.message
+    assert not (tmp_path / "ds" / MANIFEST).exists() and not list(tmp_path.rglob("*.parquet"))
+
+
+def _registered_then_removed(tmp_path, out, *, rows=40, legal=(5, 6)):
+    """A log imported while the workspace's units.csv listed "Phòng Pháp chế" (records ``legal``),
+    the row then removed from it: the dataset holds a unit_id the registry lacks."""
+    from dx_metrics import units
+
+    (tmp_path / "units.csv").write_text(",".join(units.COLUMNS) + "\nbaclieu_dot_legal,Phòng Pháp chế,,division,"
+                                        "baclieu_dot,,,,Phòng Pháp chế\n", encoding="utf-8")
+    units.set_overlay(tmp_path / "units.csv")
+    log = _log(tmp_path / "log.csv", n=rows, bad={i: ("Đơn vị", "Phòng Pháp chế") for i in legal})
+    import_records([log], out)
+    units.set_overlay(None)
+    (tmp_path / "units.csv").unlink()
+
+
+def test_a_datasets_problems_are_at_the_exports_lines_and_name_units_csv(tmp_path):
+    _registered_then_removed(tmp_path, tmp_path / "records")
+    rs = read_export(tmp_path / "records", "dossier_records", strict=False)
+    (p,) = rs.attrs["problems"]
+    # records 5 and 6 are on lines FIRST_LINE + 5 and + 6 of log.csv (not rows 1-2 of a Parquet part)
+    assert str(p) == ('log.csv, row 10, column "unit_id": \'baclieu_dot_legal\' is not a unit_id of the unit '
+                      'registry — 2 rows: log.csv 10–11 (add the unit to units.csv in your workspace, or correct the '
+                      'code)')
+    assert rs.attrs["origin"]["rejected_by_file"] == {"log.csv": 2}
+
+
+def test_a_target_on_records_the_datasets_check_left_out_says_so_in_its_row(tmp_path):
+    from dx_metrics.cli import main
+    from dx_metrics.report import build_plan_report
+
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    _registered_then_removed(tmp_path, ws / "data" / "ho_so")        # a folder named as the analyst likes
+    plan = ws / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: ho_so, kind: dossier_records}"
+                    "\ntargets:\n  - {indicator: online_dossier_share, value: 20%}\n", encoding="utf-8")
+    row = build_plan_report(plan).evaluation.set_index("indicator_id").loc["online_dossier_share"]
+    # 40 records, every fourth online (records 0, 4, ..., 36: 10); records 5 and 6 (in person) left out
+    assert (row["numerator"], row["denominator"]) == (10, 38)
+    assert row["notes"] == "2 row(s) of log.csv rejected for data errors are not counted (see data quality)"
+
+
+def test_a_target_on_a_dataset_a_lenient_import_left_records_out_of_says_so_in_its_row(tmp_path):
+    from dx_metrics.cli import main
+    from dx_metrics.report import build_plan_report
+
+    main(["init", str(tmp_path / "ws")])
+    ws = tmp_path / "ws"
+    log = _log(tmp_path / "log.csv", n=40, bad={i: ("Ngày tiếp nhận", "31/02/2023") for i in (1, 2, 3)})
+    done = import_records([log], ws / "data" / "records", lenient=True)
+    assert done.rows == 37 and json.loads((ws / "data" / "records" / MANIFEST).read_text("utf-8"))[0]["left_out"] == 3
+    plan = ws / "params" / "p.yaml"
+    plan.write_text("id: p\ntitle: Thử\nunit: baclieu_dot\nyear: 2023\ninputs:\n  - {path: records, kind: dossier_records}"
+                    "\ntargets:\n  - {indicator: online_dossier_share, value: 20%}\n", encoding="utf-8")
+    r = build_plan_report(plan)
+    row = r.evaluation.set_index("indicator_id").loc["online_dossier_share"]
+    # records 1-3 (in person) were never imported: 10 online of 37
+    assert (row["numerator"], row["denominator"], row["status"]) == (10, 37, "achieved")
+    assert row["notes"] == ("3 record(s) of log.csv left out when it was imported, for data errors, are not counted "
+                            "(see data quality)")
+    from dx_metrics import notes
+    assert notes.say(notes.decode(row["note_codes"]), "vi") == (
+        "3 hồ sơ của log.csv bị bỏ ra khi nhập vào kho dữ liệu vì lỗi số liệu, không được tính (xem mục chất lượng dữ "
+        "liệu)")
+    (said,) = [str(p) for p in r.problems if p.code == "left_out_at_import"]
+    assert said == ("log.csv: 3 record(s) of this export were left out when it was imported into records (rows with "
+                    "errors, or of units the registry lacks): no figure counts them (correct those lines of the export, "
+                    "which its import listed, and import it again into a new dataset folder)")
+
+
+def test_reading_such_a_log_without_a_scope_names_scope_in_its_hint(tmp_path):
+    # validate, review and read_export keep the names as written (nothing is imported): the hint says how to place them
+    rs = read_export(_untitled_log(tmp_path / "log.csv", ["Thanh tra Sở"]), "dossier_records", strict=False)
+    (p,) = rs.attrs["problems"]
+    assert str(p) == ('log.csv, row 2, column "Đơn vị": "Thanh tra Sở" is a division name every body has; without the '
+                      'issuing body above the table dx_metrics cannot tell whose, so it is kept under its own name (add '
+                      'the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), pass --scope with '
+                      'its unit_id, or read the file for a plan, whose unit is then the scope)')
+    assert "thêm --scope với mã đơn vị (unit_id)" in p.hint_said("vi")

@@ -100,7 +100,8 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
         # staged beside the dataset, never inside it: a reader of the dataset meanwhile sees none of it
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
         try:
-            rows, problems = _one_file(path, sha, staging, scope=scope, chunk_rows=chunk_rows, progress=progress)
+            rows, problems, left_out = _one_file(path, sha, staging, scope=scope, chunk_rows=chunk_rows,
+                                                 progress=progress)
             result.problems += problems
             if any(p.severity == ERROR for p in problems) and not lenient:
                 raise DxDataError(problems)
@@ -116,6 +117,8 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
                 result.problems += _refuse_repeats(out, added)
                 entry = {"file": path.name, "sha256": sha, "rows": rows,
                          "imported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                if left_out:        # a lenient import: what a plan counting the dataset does not count
+                    entry["left_out"] = left_out
                 try:
                     _write_manifest(out, [*manifest, entry])
                 except BaseException:
@@ -144,25 +147,70 @@ def _unusable(path: Path) -> Problem | None:
 
 
 def _one_file(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_rows: int,
-              progress: Callable[[str, int], None] | None) -> tuple[int, list[Problem]]:
+              progress: Callable[[str, int], None] | None) -> tuple[int, list[Problem], int]:
+    """Parse one export into ``staging``: (records written, problems, records left out for
+    errors). Division names every body has that no scope places ("Văn phòng Sở" in a log
+    without title rows, imported without ``scope``) refuse the whole file, lenient or not,
+    once it is read through: the refusal names each with its lines (``_needs_scope``)."""
     problems: list[Problem] = []
-    rows = 0
-    for n, (table, found) in enumerate(_tables(path, scope=scope, chunk_rows=chunk_rows)):
+    rows = left_out = 0
+    unplaced: dict[str, list[int]] = {}          # generic name -> its lines, in the order first met
+    read = 0
+    for n, (table, found, rejected) in enumerate(_tables(path, scope=scope, chunk_rows=chunk_rows)):
+        read += len(table)
+        table, generic = _placed(table)
+        for name, lines in generic.items():
+            unplaced.setdefault(name, []).extend(lines)
         table, unknown = _registered_units(table, path.name)
         problems += found + unknown
-        _write(table, staging, f"{path.stem}-{sha[:8]}-{n:05d}")
+        left_out += rejected + sum(int(p.params.get("records", 0)) for p in unknown)
+        if not unplaced:         # once the file is refused, nothing more of it is written
+            _write(table, staging, f"{path.stem}-{sha[:8]}-{n:05d}")
         rows += len(table)
         if progress:
-            progress(path.name, rows)
-    return rows, problems
+            progress(path.name, read)
+    if unplaced:
+        raise DxDataError(_needs_scope(path.name, unplaced, problems))
+    return rows, problems, left_out
 
 
-def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem]]]:
+def _placed(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """The records whose unit is known or provisional, and the division names every body has
+    that the reading left unplaced (no scope), each with the lines that name it."""
+    unplaced = table["unit_id"].astype("string").str.startswith("?").fillna(False).astype(bool)
+    if not unplaced.any():
+        return table, {}
+    names = table.loc[unplaced, "unit_name"].astype("string")
+    generic = names.map(lambda n: unit_registry.is_generic(n), na_action="ignore").fillna(False).astype(bool)
+    rows = table.loc[generic[generic].index]
+    found = {str(name): [int(r) for r in lines] for name, lines in
+             rows.groupby("unit_name", sort=False)["source_row"]}
+    return table.drop(index=rows.index), found
+
+
+SHOWN_NAMES = 10      # names a refusal lists, by the most lines first
+
+
+def _needs_scope(file: str, unplaced: dict[str, list[int]], problems: list[Problem]) -> list[Problem]:
+    """The refusal of a log whose division names need a scope: the names with their line counts
+    (most first), at the first line naming one, then the file's other problems but the
+    per-row warnings it replaces."""
+    said = sorted(unplaced.items(), key=lambda kv: (-len(kv[1]), min(kv[1])))
+    column = next((p.column for p in problems if p.code == "generic_unit"), None) or "unit_name"
+    first = min(min(lines) for lines in unplaced.values())
+    refusal = Problem(file=file, row=first, column=column, reason="unknown_unit", code="names_need_scope",
+                      message="", hint_code="pass_scope",
+                      params={"count": len(said), "names": [[n, len(lines)] for n, lines in said[:SHOWN_NAMES]],
+                              "more": max(0, len(said) - SHOWN_NAMES), "file": file})
+    return [refusal, *(p for p in problems if p.code != "generic_unit")]
+
+
+def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, list[Problem], int]]:
     """The file's records as canonical tables, a chunk at a time, with their problems located
-    in the original file."""
+    in the original file and how many records each chunk left out for errors."""
     if path.suffix.lower() not in TEXT:        # a workbook is read whole, as read_export reads it
-        table, problems, _ = parse_export(path, KIND, scope=scope)
-        yield table, problems
+        table, problems, origin = parse_export(path, KIND, scope=scope)
+        yield table, problems, origin["rejected_rows"]
         return
     with tempfile.TemporaryDirectory() as tmp:
         chunk_file = Path(tmp) / path.name
@@ -174,11 +222,11 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
             if not chunk and offset:
                 return
             _write_csv(chunk_file, prefix + chunk)
-            table, problems, _ = parse_export(chunk_file, KIND, scope=scope)
+            table, problems, origin = parse_export(chunk_file, KIND, scope=scope)
             table["source_row"] = table["source_row"] + offset
             # the title and header rows are in every chunk: their problems are said once
             yield table, [_shifted(p, offset, len(prefix)) for p in problems
-                          if offset == 0 or (p.row or 0) > len(prefix)] + unread
+                          if offset == 0 or (p.row or 0) > len(prefix)] + unread, origin["rejected_rows"] + len(unread)
             unread = []
             if len(chunk) < chunk_rows:
                 return
@@ -312,7 +360,9 @@ def _shift_ranges(text: str, offset: int) -> str:
 
 def _registered_units(table: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Records of units the registry lacks (provisional units) left out, each name an error."""
+    # provisional units, and names no scope placed that are no division name (a unit of no body known)
     provisional = table["unit_id"].map(unit_registry.is_provisional, na_action="ignore").fillna(False).astype(bool)
+    provisional |= table["unit_id"].astype("string").str.startswith("?").fillna(False).astype(bool)
     if not provisional.any():
         return table, []
     problems = []
@@ -321,7 +371,8 @@ def _registered_units(table: pd.DataFrame, file: str) -> tuple[pd.DataFrame, lis
             file=file, row=int(rows.min()), column="unit_name", value=name, reason="inconsistent",
             message=f"'{name}' is not in the unit registry ({len(rows)} record(s)); a dataset keeps unit codes, "
                     "so its records are not imported",
-            hint=f"add the unit to units.csv in your workspace (dx-metrics units suggest {file} prints the row)"))
+            hint=f"add the unit to units.csv in your workspace (dx-metrics units suggest {file} prints the row)",
+            params={"records": len(rows)}))
     return table[~provisional], problems
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -219,13 +220,17 @@ def read_records(path: str | Path | list, *, strict: bool = True,
                              + " FROM rel").fetchone()
         rows, hits = counts[0], counts[1:]
         unknown = _unknown_units(con)
-        if unknown:
-            listed = ", ".join("'" + u.replace("'", "''") + "'" for u in unknown)
-            rules.append(("unit_id", "unit_not_in_registry", f"unit_id IN ({listed})", "add_unit_to_registry"))
-            hits = (*hits, con.execute(f"SELECT COUNT_IF(unit_id IN ({listed})) FROM rel").fetchone()[0])
+        # "?Văn phòng Sở": a name an import placed in no unit (no scope), not a code to register
+        for ids, code, hint in (([u for u in unknown if not u.startswith("?")], "unit_not_in_registry",
+                                 "add_unit_to_registry"),
+                                ([u for u in unknown if u.startswith("?")], "unplaced_unit_name", "import_with_scope")):
+            if ids:
+                listed = ", ".join("'" + u.replace("'", "''") + "'" for u in ids)
+                rules.append(("unit_id", code, f"unit_id IN ({listed})", hint))
+                hits = (*hits, con.execute(f"SELECT COUNT_IF(unit_id IN ({listed})) FROM rel").fetchone()[0])
         for (column, code, cond, hint), n in zip(rules, hits):
             if n:
-                problems.append(_located(con, root, column, code, cond, hint, n))
+                problems.append(_located(con, root, column, code, cond, hint, n, columns))
         problems += _duplicates(con, root, columns)
     finally:
         con.close()
@@ -233,18 +238,31 @@ def read_records(path: str | Path | list, *, strict: bool = True,
     # unresolved dossier, once one dossier is resolved before it was received): only TRUE excludes
     broken = [cond for (_, code, cond, _), n in zip(rules, hits) if n]
     exclude = " OR ".join(f"COALESCE(({c}), FALSE)" for c in broken) or None
-    rejected = 0
-    if exclude:        # a row may break two rules: the rows left out, counted once
+    rejected, by_file = 0, {}
+    if exclude:        # a row may break two rules: the rows left out, counted once, by the export they came from
         con = connect(capped=True)
         try:
-            rejected = con.execute(f"SELECT COUNT_IF({exclude}) FROM read_parquet(?, union_by_name = true)",
-                                   [files]).fetchone()[0]
+            # records without their export (Parquet written by other means) are the dataset's own,
+            # as a figure computed from them names it
+            export = "source_file" if "source_file" in columns else "NULL"
+            for name, n in con.execute(f"SELECT {export}, COUNT_IF({exclude}) AS n FROM read_parquet(?, "
+                                       f"union_by_name = true) GROUP BY ALL HAVING n > 0", [files]).fetchall():
+                said = str(name) if name is not None else root.name
+                by_file[said] = by_file.get(said, 0) + int(n)
+                rejected += int(n)
         finally:
             con.close()
+    left_out = _left_out_at_import(root)
+    problems += [Problem(file=name, severity=WARNING, reason="skipped_row", code="left_out_at_import", message="",
+                         hint_code="import_again", params={"count": n, "dataset": root.name})
+                 for name, n in left_out.items()]
     origin = {"file": root.name, "path": str(root.resolve()), "files": len(files), "kind": KIND, "rows": rows,
               "sha256": _digest(files), "sheet": None, "period": None,
               "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "layout": [f"dossier records in {len(files)} Parquet file(s), read where they lie"],
-              "rejected_rows": rejected}
+              "rejected_rows": rejected,
+              # per export the records came from: the rows this check left out, and the records a
+              # lenient import left out of the dataset (its manifest says how many)
+              "rejected_by_file": by_file, "left_out_at_import": left_out}
     out = RecordSet(files=files, columns=columns, rows=rows, exclude=exclude,
                     attrs={"problems": problems, "origin": origin})
     if (strict and any(p.severity == ERROR for p in problems)) or any(p.reason == "duplicate_key" for p in problems):
@@ -448,23 +466,39 @@ def _unknown_units(con) -> list[str]:
     return sorted(u for u in seen if u not in known)
 
 
-def _located(con, root: Path, column: str, code: str, cond: str, hint: str | None, n: int) -> Problem:
-    """One problem standing for the ``n`` rows breaking ``cond``: the first rows, by file."""
-    first = con.execute(f"SELECT filename, file_row_number + 1 AS row, CAST({column} AS VARCHAR) FROM located "
-                        f"WHERE {cond} ORDER BY filename, file_row_number LIMIT {EXAMPLES}").fetchall()
+def _where(columns: list[str]) -> str:
+    """SQL for where a record is as its user knows it: the export and line it was imported from
+    (``source_file``, ``source_row``, as import-records keeps them), else its Parquet file and row."""
+    if "source_file" in columns and "source_row" in columns:
+        return ("COALESCE(source_file, filename) AS f, COALESCE(CAST(source_row AS BIGINT), file_row_number + 1) AS row, "
+                "source_file IS NOT NULL AS exported")
+    return "filename AS f, file_row_number + 1 AS row, FALSE AS exported"
+
+
+def _located(con, root: Path, column: str, code: str, cond: str, hint: str | None, n: int,
+             columns: list[str]) -> Problem:
+    """One problem standing for the ``n`` rows breaking ``cond``: the first rows, by file: the
+    exports' lines where the records say them (a dataset import-records wrote), else the
+    Parquet files' rows."""
+    first = con.execute(f"SELECT {_where(columns)}, CAST({column} AS VARCHAR) FROM located "
+                        f"WHERE {cond} ORDER BY f, row LIMIT {EXAMPLES}").fetchall()
     by_file: dict[str, list[int]] = {}
-    for f, r, _ in first:
-        by_file.setdefault(f, []).append(int(r))
-    parts = [f"{_relative(f, root)} {_row_ranges(rows)[0]}" for f, rows in by_file.items()]
-    first_file, first_row, value = first[0]
+    for f, r, exported, _ in first:
+        by_file.setdefault(f if exported else _relative(f, root), []).append(int(r))
+    parts = [f"{f} {_row_ranges(rows)[0]}" for f, rows in by_file.items()]
+    first_file, first_row, exported, value = first[0]
+    first_file = first_file if exported else _relative(first_file, root)
     params = {"rows": _thousands(n), "ranges": "; ".join(parts), "more": max(0, n - len(first))}
     if code in ("unknown_channel", "unit_not_in_registry", "outside_record_dates"):
         params.update(quoted=f"'{value}'")
+    if code == "unplaced_unit_name":
+        params.update(quoted=f"'{value[1:]}'")
     if code == "outside_record_dates":
         first_day, last_day = record_dates()
         params.update(first=day_first(first_day), last=day_first(last_day))
-    return Problem(file=_relative(first_file, root), row=int(first_row), column=column, value=value,
-                   reason={"required_empty": "missing_column", "outside_record_dates": "out_of_range"}.get(
+    return Problem(file=first_file, row=int(first_row), column=column, value=value,
+                   reason={"required_empty": "missing_column", "outside_record_dates": "out_of_range",
+                           "unplaced_unit_name": "unknown_unit"}.get(
                        code, "inconsistent"), code=code,
                    hint_code=hint, message="", params=params)
 
@@ -485,12 +519,27 @@ def _duplicates(con, root: Path, columns: list[str]) -> list[Problem]:
     n = con.execute(f"SELECT COUNT(*) FROM ({repeated})").fetchone()[0]
     if not n:
         return []                     # hash collisions only
-    first = con.execute(f"""SELECT dossier_id, filename, file_row_number + 1 FROM located WHERE dossier_id IN (
-        {repeated} ORDER BY dossier_id LIMIT 3) ORDER BY dossier_id, filename, file_row_number""").fetchall()
-    shown = "; ".join(f"{d}: {_relative(f, root)} row {r}" for d, f, r in first)
-    return [Problem(file=_relative(first[0][1], root), row=int(first[0][2]), column="dossier_id",
+    first = con.execute(f"""SELECT dossier_id, {_where(columns)} FROM located WHERE dossier_id IN (
+        {repeated} ORDER BY dossier_id LIMIT 3) ORDER BY dossier_id, f, row""").fetchall()
+    first = [(d, f if exported else _relative(f, root), r) for d, f, r, exported in first]
+    shown = "; ".join(f"{d}: {f} row {r}" for d, f, r in first)
+    return [Problem(file=first[0][1], row=int(first[0][2]), column="dossier_id",
                     value=str(first[0][0]), reason="duplicate_key", code="duplicate_dossiers",
                     params={"count": n, "shown": shown}, message="", hint_code="one_copy_per_dossier")]
+
+
+def _left_out_at_import(root: Path) -> dict[str, int]:
+    """Per export, the records a lenient import left out of the dataset at ``root`` (rows with
+    errors, units the registry lacks), as its manifest keeps them; {} for a folder without one."""
+    try:
+        listed = json.loads((root / MANIFEST).read_text("utf-8")) if root.is_dir() else []
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, int] = {}
+    for m in listed if isinstance(listed, list) else []:
+        if isinstance(m, dict) and isinstance(m.get("left_out"), int) and m["left_out"] > 0:
+            out[str(m.get("file"))] = out.get(str(m.get("file")), 0) + m["left_out"]
+    return out
 
 
 def _relative(file: str, root: Path) -> str:

@@ -459,20 +459,41 @@ def _assign(paths, kind: str, index: str | None = None) -> Assignment:
     return a
 
 
+# what a header naming a submission channel ("Nộp qua mạng điện tử") counts, when no alias resembles it
+_CHANNEL_FIELDS = {frozenset({"online"}): "received_online", frozenset({"direct"}): "received_direct",
+                   frozenset({"postal"}): "received_postal", frozenset({"direct", "postal"}): "received_offline"}
+
+
 def closest_field(text: str, kind: str, *, exclude: set[str] = frozenset()) -> str | None:
-    """The field of ``kind`` whose aliases share the most words with a header text (a draft
-    for an analyst to confirm, never used to read a file)."""
-    words = set(fold(_strip_colnum(text)).split())
-    best, score = None, 0.0
-    for name, spec in column_specs()[kind].items():
+    """The field of ``kind`` a header text most resembles (a draft for an analyst to confirm,
+    never used to read a file). A header of two rows ("Số hồ sơ tiếp nhận / Nộp qua mạng điện
+    tử") is judged by its own cell: the merged cell above it is shared with its siblings (the
+    received total, the online count, the in-person count) and tells none of them apart; the
+    words it shares with an alias's own part count first, the whole path only between fields
+    that resemble it equally. A header no alias resembles that names a submission channel
+    (vocabulary.yaml: "qua mạng" is online) is that channel's count."""
+    own = set(fold(_strip_colnum(text.rsplit(" / ", 1)[-1])).split())
+    path = set(fold(_strip_colnum(text)).split())
+
+    def overlap(a: set[str], b: set[str]) -> float:
+        return len(a & b) / len(a | b) if a | b else 0.0
+
+    best, score = None, (0.0, 0.0)
+    specs = column_specs()[kind]
+    for name, spec in specs.items():
         if name in exclude or name.startswith(COMPONENT_PREFIX):
             continue
         for alias in spec.aliases:
-            aw = set(" ".join(alias).split())
-            overlap = len(words & aw) / len(words | aw) if words | aw else 0.0
-            if overlap > score:
-                best, score = name, overlap
-    return best if score >= 0.34 else None
+            said = (overlap(own, set(alias[-1].split())), overlap(path, set(" ".join(alias).split())))
+            if said > score:
+                best, score = name, said
+    if score[0] >= 0.34:
+        return best
+    from dx_metrics.ingest.vocabulary import channels_named
+
+    field_ = _CHANNEL_FIELDS.get(frozenset(channels_named(" ".join(fold(_strip_colnum(text.rsplit(" / ", 1)[-1]))
+                                                                      .split()))))
+    return field_ if field_ in specs and field_ not in exclude else None
 
 
 def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str, str, str, str]]:

@@ -23,15 +23,13 @@ from dx_metrics.ingest import indexes, layouts
 from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs,
                                       find_header, specs_for, with_article)
 from dx_metrics.ingest.table import RawTable
+from dx_metrics.ingest.vocabulary import footer_pattern
 from dx_metrics.ingest.workbook import Sheet, open_sheets
 from dx_metrics.periods import normalize_period, parse_period, period_from_text
 from dx_metrics.text import clean_label, code_points, fold, hidden_characters, lookalike_letters, shown_with_hidden
 
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
                 "toan tinh", "toan bo", "tong toan tinh", "cong chung"}
-_FOOTER = re.compile(r"^(nguoi lap( bieu)?|lap bieu|thu truong( don vi)?|giam doc|pho giam doc|ghi chu|"
-                     r"noi nhan|ky ten|xac nhan|kt giam doc|tl giam doc|nguoi ky)\b|"
-                     r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
 
 
 def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
@@ -220,7 +218,7 @@ def _check_rows(t: RawTable, body: pd.DataFrame, chosen: Sheet, header, title_li
     """Blank rows, footers and totals rows aside; every cell typed; the kind's rules, keys and
     totals checked; periods filled; units resolved. Returns the scope found."""
     raw, excel_row = t.raw, t.excel_row
-    keep = _drop_blank_and_footer(t, body)
+    keep = _drop_blank_and_footer(t, body, header.columns)
     totals = _totals_rows(t) & keep
     t.raw, t.excel_row = t.raw[keep & ~totals], t.excel_row[keep & ~totals]
     totals_raw, totals_rows = raw[totals], excel_row[totals]
@@ -406,33 +404,88 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index
     return best
 
 
-def _drop_blank_and_footer(t: RawTable, body: pd.DataFrame) -> pd.Series:
-    """Rows to keep: not blank, not a signature / note line below the table."""
-    filled = t.raw.notna().sum(axis=1)
-    blank = filled == 0
-    # a signature or note line fills a few cells (Người lập biểu, Kiểm soát, Thủ trưởng ...)
-    candidates = (filled <= 4).to_numpy()
+def _drop_blank_and_footer(t: RawTable, body: pd.DataFrame, columns: dict[str, int]) -> pd.Series:
+    """Rows to keep: not blank, not the footer below the table (``_footer``). ``columns``: the
+    position in ``body`` of each column read."""
+    blank = t.raw.notna().sum(axis=1) == 0
+    return ~blank & ~_footer(t, body, columns)
+
+
+FOOTER_CELLS = 4        # a footer row fills at most this many of the columns read
+_FIGURE_TYPES = ("count", "number", "share", "date", "year", "deadline")
+_NUMBERED = re.compile(r"\d{1,6}\.?")
+
+
+def _footer(t: RawTable, body: pd.DataFrame, columns: dict[str, int]) -> pd.Series:
+    """True for the rows of the footer: from the first footer line (``vocabulary.footer_pattern``:
+    "Người lập biểu", "KT. GIÁM ĐỐC", "Nơi nhận:", "Bạc Liêu, ngày 15 tháng 12 năm 2023" ...)
+    below the last row that holds a figure, down to the end; in a table of figures, from the
+    first empty row there. The signer's name under a count column ("Trần Văn Hùng") is then no
+    bad count: a row of at most ``FOOTER_CELLS`` cells holding no figure (a number, a date, a
+    text with a digit in a column of those types; a row number "12" under "STT"), below the
+    last row that does, is no data row. A row that holds a figure (other than in its footer
+    line) is data, whatever stands beside it: a data row with a bad count is still an error at
+    its cell. Only the bottom of the table is looked at (windows growing from the last row), so
+    a log of a million rows costs no more than a report of ten."""
+    n = len(t.raw)
     footer = pd.Series(False, index=t.raw.index)
-    if candidates.any():
-        folded = _fold_unique(_first_text(body.iloc[candidates]))
-        footer[candidates] = folded.map(lambda s: bool(_FOOTER.search(s))).to_numpy()
-    numeric_cols = [c for c, s in t.specs.items() if s.type in ("count", "number", "share") and c in t.raw]
-    has_numbers = t.raw[numeric_cols].notna().any(axis=1) if numeric_cols else pd.Series(False, index=t.raw.index)
-    after_footer = footer.cummax()
-    return ~blank & ~footer & ~(after_footer & ~has_numbers)
-
-
-def _first_text(body: pd.DataFrame) -> pd.Series:
-    """The first non-empty text cell of each row (where signature lines put their words)."""
-    key = pd.Series(None, index=range(len(body)), dtype=object)
-    for col in range(body.shape[1]):
-        missing = key.isna()
-        if not missing.any():
+    if not n:
+        return footer
+    typed = [c for c in t.raw if t.specs[c].type in _FIGURE_TYPES]
+    size = 64
+    while True:
+        lo = max(0, n - size)
+        window = _footer_window(t, body, columns, typed, lo)
+        data = np.flatnonzero(~window["footerish"].to_numpy())
+        if len(data) or lo == 0:
             break
-        cells = body.iloc[:, col].reset_index(drop=True)
-        is_text = cells.map(lambda v: isinstance(v, str) and bool(v.strip()), na_action="ignore").fillna(False)
-        key = key.where(~(missing & is_text.astype(bool)), cells)
-    return key.fillna("")
+        size *= 8
+    first = int(data[-1]) + 1 if len(data) else 0          # the footer can only start below the last data row
+    below = window.iloc[first:]
+    starts = np.flatnonzero(below["line"].to_numpy())
+    if not len(starts) and first > 0 and any(t.specs[c].type in ("count", "number", "share") for c in t.raw):
+        starts = np.flatnonzero(below["blank"].to_numpy())
+    if len(starts):
+        footer.iloc[lo + first + int(starts[0]):] = True
+    return footer
+
+
+def _footer_window(t: RawTable, body: pd.DataFrame, columns: dict[str, int], typed: list[str],
+                   lo: int) -> pd.DataFrame:
+    """For the rows from position ``lo`` down: blank; a footer line (a row of few cells, one of
+    them a footer text); footer-like (blank, or few cells and no figure outside its footer
+    texts)."""
+    raw = t.raw.iloc[lo:]
+    cells = body.iloc[lo:]
+    filled = raw.notna().sum(axis=1).to_numpy()
+    pattern = footer_pattern()
+    is_line = cells.map(lambda v: isinstance(v, str) and bool(pattern.search(fold(v))), na_action="ignore")
+    is_line = is_line.fillna(False).astype(bool).set_axis(raw.index)
+    line_cells = {name: is_line.iloc[:, pos] for name, pos in columns.items() if pos < is_line.shape[1]}
+    figure = np.zeros(len(raw), dtype=bool)
+    for c in typed:
+        held = raw[c].map(_holds_figure, na_action="ignore").fillna(False).astype(bool)
+        if c in line_cells:
+            held &= ~line_cells[c]
+        figure |= held.to_numpy()
+    for c in ("stt", "task_id"):        # a numbered row is a data row, whatever else it holds
+        if c in raw:
+            numbered = raw[c].map(lambda v: not isinstance(v, bool) and _NUMBERED.fullmatch(str(v).strip()) is not None,
+                                  na_action="ignore")
+            figure |= numbered.fillna(False).astype(bool).to_numpy()
+    few = filled <= FOOTER_CELLS
+    blank = filled == 0
+    line = few & is_line.any(axis=1).to_numpy()
+    return pd.DataFrame({"blank": blank, "line": line, "footerish": blank | (few & ~figure)}, index=raw.index)
+
+
+def _holds_figure(value: object) -> bool:
+    """A number, a date, or a text with a digit in it (a count written badly is still a figure)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return any(ch.isdigit() for ch in value)
+    return True
 
 
 def _fold_unique(values: pd.Series) -> pd.Series:

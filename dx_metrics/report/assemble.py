@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +143,10 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
                         "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
                         "scope_id": o.get("scope_id"), "scope_free": bool(o.get("scope_free")),
                         "rejected_rows": int(o.get("rejected_rows", 0)),
+                        # dossier records: the rows left out per export they came from, by the check
+                        # and by a lenient import
+                        "rejected_by_file": o.get("rejected_by_file") or {},
+                        "left_out_at_import": o.get("left_out_at_import") or {},
                         "provisional_units": o.get("provisional_units", []),
                         "compare": item.compare})
         problems.extend(_outside_the_year(df, item.kind, o["file"], plan.year))
@@ -273,23 +278,45 @@ def _explain_missing_columns(evaluation: pd.DataFrame, tables: dict[str, pd.Data
 
 
 def _note_rejected_rows(evaluation: pd.DataFrame, sources: list[dict]) -> pd.DataFrame:
-    """A target measured on a file with rejected rows says so: its value leaves them out. Each
-    reading counts the rows it left out (``origin["rejected_rows"]``: a workbook's rows with
-    errors, a Parquet folder's records its check excluded)."""
-    counts: dict[str, int] = {}
+    """A target measured on an input some of whose rows or records were left out says so in its
+    row: its value counts fewer than all of them. Each reading counts the rows it left out
+    (``origin["rejected_rows"]``: a workbook's rows with errors; for a Parquet dataset, per export
+    the records came from, those its check excluded: an unregistered or unplaced unit, a bad
+    date ...), and a dataset's manifest the records a lenient import left out of it
+    (``left_out_at_import``). A figure is matched to the exports its source names."""
+    rejected: dict[str, int] = {}
+    not_imported: dict[str, int] = {}
     for s in sources:
-        if s["rejected_rows"]:
-            counts[s["file"]] = counts.get(s["file"], 0) + s["rejected_rows"]
-    if not counts:
+        for file, n in (s.get("rejected_by_file") or ({s["file"]: s["rejected_rows"]}
+                                                      if s.get("rejected_rows") else {})).items():
+            rejected[file] = rejected.get(file, 0) + int(n)
+        for file, n in (s.get("left_out_at_import") or {}).items():
+            not_imported[file] = not_imported.get(file, 0) + int(n)
+    if not rejected and not not_imported:
         return evaluation
     said, codes = evaluation["notes"], evaluation["note_codes"]
     for i, src in evaluation["source"].items():
         if pd.isna(src):
             continue
-        for file in sorted(f for f in counts if f in str(src)):     # the files the figure was computed from
-            left_out = notes.note("rejected_rows", count=counts[file], file=file)
-            said, codes = notes.put(said, codes, said.index == i, left_out, add=True)
+        named = _exports_named(str(src))
+        for code, counts in (("rejected_rows", rejected), ("records_not_imported", not_imported)):
+            for file in sorted(f for f in counts if f in named):     # the files the figure was computed from
+                said, codes = notes.put(said, codes, said.index == i, notes.note(code, count=counts[file], file=file),
+                                        add=True)
     return evaluation.assign(notes=said, note_codes=codes)
+
+
+def _exports_named(source: str) -> set[str]:
+    """The files a figure's source names: "a.xlsx, Biểu 06a, rows 7–8; records: log.csv | b.csv,
+    dossier records" names a.xlsx, records, log.csv and b.csv (a file is what stands before its
+    sheet and rows, or around the ": " of a dataset and its exports)."""
+    out: set[str] = set()
+    for part in re.split(r" \| |; ", source):
+        head, _, rest = part.partition(": ")
+        out.add(head.split(", ")[0] if not rest else head)
+        if rest:
+            out.add(rest.split(", ")[0])
+    return out
 
 
 def _outside_the_year(df: pd.DataFrame, kind: str, file: str, year: int) -> list[Problem]:
