@@ -581,8 +581,7 @@ def cmd_import_records(args: argparse.Namespace) -> int:
     except DxDataError as e:
         print(summarize(e.problems, limit=len(e.problems) if args.all else SHOWN, lang=_lang(args)))
         scope = any(p.code == "names_need_scope" for p in e.problems)    # --lenient would not place them
-        print("
-" + _say(args, "import_nothing_scope" if scope else "import_nothing", out=args.out))
+        print("\n" + _say(args, "import_nothing_scope" if scope else "import_nothing", out=args.out))
         return 1
     print(describe(result))
     if result.problems:
