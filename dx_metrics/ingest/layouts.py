@@ -22,6 +22,7 @@ import pandas as pd
 from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.ingest.extent import column_letters
 from dx_metrics.ingest.header import cell_text
+from dx_metrics.periods import Heading, heading_year
 from dx_metrics.text import fold
 
 
@@ -164,3 +165,116 @@ def published_blanks(raw: pd.DataFrame, columns: list[str]) -> pd.Series:
         rows |= marks
         raw[c] = raw[c].mask(marks)
     return rows
+
+
+# --- several tables on one sheet, each under a heading of its own -----------------------------
+
+@dataclass
+class Block:
+    heading_row: int | None        # Excel row of the heading (None: no heading above the first table)
+    heading: Heading | None        # what the heading says about the year
+    rows: list[int]                # positions in the body of the block's data rows
+
+    @property
+    def year(self) -> int | None:
+        return self.heading.year if self.heading is not None and self.heading.label else None
+
+    def said(self) -> str:
+        if self.heading is None or not self.heading.text.strip():
+            return "no heading"
+        return f"'{self.heading.text.strip()}' (row {self.heading_row})"
+
+
+@dataclass
+class YearBlocks:
+    blocks: list[Block]
+    blank: list[int]               # body positions of the headings and header copies between blocks
+    data_start: int                # 0-based sheet row of the body's first row
+
+    def excel_rows(self, b: Block) -> str:
+        return f"{self.data_start + b.rows[0] + 1}–{self.data_start + b.rows[-1] + 1}"
+
+    def listing(self) -> str:
+        return "; ".join(f"rows {self.excel_rows(b)} under {b.said()}" for b in self.blocks)
+
+    @property
+    def note(self) -> str:
+        return (f"the sheet holds {len(self.blocks)} tables, each under a heading of its own ({self.listing()}); "
+                "each was read with its own heading's year")
+
+    def years(self, length: int) -> list[object]:
+        """The year of each body row: its block's, None for rows of no block."""
+        out: list[object] = [None] * length
+        for b in self.blocks:
+            for i in b.rows:
+                out[i] = b.year
+        return out
+
+
+def _is_heading_row(cells: list[object]) -> str | None:
+    """The text of a row that can only be a heading (one or two text cells, no figure), else None."""
+    filled = [(v, cell_text(v)) for v in cells if cell_text(v) is not None]
+    if not filled or len(filled) > 2 or any(not isinstance(v, str) for v, _ in filled):
+        return None
+    if any(re.fullmatch(r"[\d\s.,%()\-+]+", t) for _, t in filled):
+        return None
+    return " ".join(t for _, t in filled)
+
+
+def year_blocks(body: pd.DataFrame, header_row: list[object], *, first: tuple[int | None, Heading | None],
+                data_start: int) -> YearBlocks | None:
+    """Tables stacked on one sheet, each under a heading that states its year ("Top 10 … năm
+    2014", then "… năm 2013" with the header again under it): the blocks, each with its
+    heading, or None when no heading inside the body states a year (one table). ``first`` is
+    (Excel row, heading) of the nearest heading above the first table; ``data_start`` the
+    0-based sheet row of the body's first row."""
+    want = {i: v for i, v in enumerate(header_row) if isinstance(v, str) and v.strip() and i < body.shape[1]}
+    need = max(2, (len(want) + 1) // 2)
+    rows = [list(r) for r in body.itertuples(index=False)]
+    filled = [i for i, cells in enumerate(rows) if any(cell_text(v) is not None for v in cells)]
+    copies = {i for i in filled if len(want) >= 2 and sum(rows[i][c] == v for c, v in want.items()) >= need}
+    after = {a: b for a, b in zip(filled, filled[1:])}         # the next filled row
+    blocks = [Block(first[0], first[1], [])]
+    blank: list[int] = []
+    for i in filled:
+        if i in copies:
+            blank.append(i)                    # the header again, under a block's heading
+            continue
+        text = _is_heading_row(rows[i])
+        if text is not None:
+            h = heading_year(text)
+            # a heading: it states a year, or the header follows it (a block whose heading says none)
+            if h.says or after.get(i) in copies:
+                blank.append(i)
+                blocks.append(Block(data_start + i + 1, h, []))
+                continue
+        blocks[-1].rows.append(i)
+    if len(blocks) == 1 or not any(b.heading is not None and b.heading.says for b in blocks[1:]) \
+            and not any(b.rows for b in blocks[1:]):
+        return None
+    return YearBlocks([b for b in blocks if b.rows], blank, data_start)
+
+
+def check_blocks(file: str, sheet: str | None, yb: YearBlocks, *, period_year: int | None) -> None:
+    """Refuse stacked tables where a block's heading states no single year (a span, several
+    years, nothing), or a period is given for blocks of other years, naming every block."""
+    bad = [b for b in yb.blocks if b.year is None]
+    years = {b.year for b in yb.blocks if b.year is not None}
+    if bad:
+        named = "; ".join(f"rows {yb.excel_rows(b)} under {b.said()}: "
+                          + ("no year" if b.heading is None or not b.heading.says else
+                             f"a span of years ({b.heading})" if b.heading.span else
+                             f"several years ({b.heading})") for b in bad)
+        message = (f"the sheet holds {len(yb.blocks)} tables, each under a heading of its own ({yb.listing()}), "
+                   f"and not every heading states the year of its table ({named})")
+        hint = ("write each table's year in its heading (\"… năm 2013\"), or save each table as a file of its own "
+                "and pass its period")
+    elif period_year is not None and years != {period_year}:
+        message = (f"the period given says {period_year}, but the sheet holds {len(yb.blocks)} tables of "
+                   f"{', '.join(str(y) for y in sorted(years))}, each under a heading of its own ({yb.listing()})")
+        hint = "pass no period: each table is read with the year of its heading"
+    else:
+        return
+    raise DxDataError([Problem(file=file, sheet=sheet, row=(bad[0].heading_row if bad else None), reason="no_period",
+                               message=message + "; dx-metrics will not read one table with another's year",
+                               hint=hint)])
