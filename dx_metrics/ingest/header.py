@@ -296,6 +296,7 @@ def _words(text: str, fillers: tuple[tuple[str, ...], ...], drop_years: bool = F
     toks = split_glued(text).split()
     if drop_years:
         toks = [t for t in toks if not _YEAR.match(t)]
+        toks = _unnumbered(toks)
     out: list[str] = []
     i = 0
     while i < len(toks):
@@ -307,6 +308,27 @@ def _words(text: str, fillers: tuple[tuple[str, ...], ...], drop_years: bool = F
             out.append(toks[i])
             i += 1
     return tuple(sorted(out))
+
+
+# how publishers number an index's parts in a header ("6: Public Service Delivery", "6.1: Public
+# Health", "Nội dung 2", "Chỉ số thành phần 3: Tính minh bạch", "Dimension 4", "Trụ cột 1"):
+# words of index tables only, read past before the part's own name
+_NUMBERING_WORDS = (("noi", "dung"), ("chi", "so", "thanh", "phan"), ("cstp",), ("dimension",), ("sub", "index"),
+                    ("subindex",), ("tru", "cot"), ("pillar",), ("linh", "vuc"))
+
+
+def _unnumbered(toks: list[str]) -> list[str]:
+    """Tokens of a folded index header without its leading outline number ("6 1 public health"
+    -> "public health"; "noi dung 2 cong khai minh bach" -> "cong khai minh bach")."""
+    i = 0
+    for words in _NUMBERING_WORDS:
+        if tuple(toks[:len(words)]) == words and len(toks) > len(words) and toks[len(words)].isdigit():
+            i = len(words)
+            break
+    j = i
+    while j < len(toks) and j - i < 3 and toks[j].isdigit() and len(toks[j]) <= 2:
+        j += 1
+    return toks[j:] if j > i and j < len(toks) else toks
 
 
 @lru_cache(maxsize=64)
