@@ -50,7 +50,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             kind = args.kind or guess_kind(path)
             if kind is None:
-                print(f"{path.name}: no table dx_metrics knows was found (pass --kind)")
+                likely, said = _nearest_kind(path, args.sheet)
+                print(f"{path.name}: no table dx_metrics knows was found: {said}")
+                if args.suggest and likely is not None:
+                    _print_draft_without_header(path, likely, args.sheet)
                 worst = max(worst, 1)
                 continue
             df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope,
@@ -59,14 +62,93 @@ def cmd_validate(args: argparse.Namespace) -> int:
             unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
                 print(str(p))
+            if args.suggest and kind and any(p.reason == "no_header" for p in e.problems):
+                _print_draft_without_header(path, kind, args.sheet)
             worst = max(worst, 2 if unreadable else 1)
             continue
         worst = max(worst, _print_validated(path, kind, df, args))
     return worst
 
 
+def _nearest_kind(path: Path, sheet: str | None) -> tuple[str | None, str]:
+    """For a file no kind's header was found in: the kind whose header its rows come closest to,
+    and what was seen (the rows looked in, the row most like a header and its cells)."""
+    from dx_metrics.canonical import KINDS
+    from dx_metrics.ingest.header import ANY_INDEX, header_candidates, scanned_rows
+    from dx_metrics.ingest.workbook import open_sheets
+
+    from dx_metrics.ingest.layouts import statistics_page, statistics_said
+
+    best = None
+    sheets = [s for s in open_sheets(path, only=sheet) if sheet is None or s.name == sheet]
+    stats = next((lines for s in sheets if (lines := statistics_page(s.cells))), None)
+    if stats:
+        return None, statistics_said(stats)
+    for s in sheets:
+        for kind in KINDS:
+            for c in header_candidates(s.cells, kind, ANY_INDEX if kind == "index_scores" else None, top=1):
+                score = (sum(x[3] == "read" for x in c.cells), sum(x[3] == "guess" for x in c.cells))
+                if best is None or score > best[0]:
+                    best = (score, kind, s, c)
+    rows = ", ".join(f"{scanned_rows(s.cells)}" + (f' of sheet "{s.name}"' if s.name is not None else "")
+                     for s in sheets) or "no sheet"
+    if best is None:
+        return None, f"{rows} looked in, and no row holds two texts (pass --kind if the file holds a table)"
+    _, kind, s, c = best
+    return kind, (f"{rows} looked in; the row most like a header ({kind}) is {c.said()} (pass --kind, or add the "
+                  "header texts to columns.yaml in your workspace: --suggest drafts it)")
+
+
+def _print_draft_without_header(path: Path, kind: str, sheet: str | None) -> None:
+    """A columns.yaml draft when no header was found: the row most like a header, each of its
+    cells under the field it most resembles, every one marked as a guess."""
+    import json
+
+    from dx_metrics.ingest.header import ANY_INDEX, header_candidates
+    from dx_metrics.ingest.workbook import open_sheets
+
+    best = None
+    for s in open_sheets(path, only=sheet):
+        if sheet is not None and s.name != sheet:
+            continue
+        for c in header_candidates(s.cells, kind, ANY_INDEX if kind == "index_scores" else None, top=1):
+            if best is None or len(c.cells) > len(best[1].cells):
+                best = (s, c)
+    print(f"# columns.yaml draft for {path.name} ({kind}): no header was found, so every line below is a guess")
+    if best is None:
+        print("# no row of the first ones holds two texts: there is nothing to guess from")
+        return
+    s, c = best
+    where = f'sheet "{s.name}", ' if s.name is not None else ""
+    print(f"# from {where}row {c.row}, the row most like a header; check each guess, then save it as columns.yaml "
+          "in your workspace")
+    guesses: dict[str, list[str]] = {}
+    for _, text, field, how in c.cells:
+        guesses.setdefault(field or "?", []).append(text)
+    print(f"{kind}:")
+    for name, texts in guesses.items():
+        if name == "?":
+            continue
+        print(f"  {name}:   # a guess")
+        print(f"    aliases: [{', '.join(json.dumps(t, ensure_ascii=False) for t in texts)}]")
+    for text in guesses.get("?", []):
+        print(f"  # no field resembles {json.dumps(text, ensure_ascii=False)}: name it yourself or leave it out")
+
+
 def _bad_validate_options(args: argparse.Namespace) -> bool:
-    """An --index the catalogue lacks, or a --scope the registry lacks, said on stderr."""
+    """An unknown --kind, an --index the catalogue lacks, or a --scope the registry lacks, said
+    on stderr."""
+    if args.kind is not None:
+        from dx_metrics.canonical import KINDS
+
+        if args.kind not in KINDS:
+            import difflib
+
+            close = difflib.get_close_matches(args.kind, KINDS, 1)
+            print(f"dx-metrics validate: --kind {args.kind!r} is not a table kind"
+                  + (f" (did you mean {close[0]}?)" if close else "") + f"; the kinds are: {', '.join(KINDS)}",
+                  file=sys.stderr)
+            return True
     if args.index is not None:
         from dx_metrics.ingest import indexes
         try:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from dx_metrics.errors import DxDataError, Problem
 from dx_metrics.ingest.extent import column_letters
-from dx_metrics.ingest.header import cell_text
+from dx_metrics.ingest.header import cell_text, unread_scores
 from dx_metrics.periods import Heading, heading_year
 from dx_metrics.text import fold
 
@@ -278,3 +278,59 @@ def check_blocks(file: str, sheet: str | None, yb: YearBlocks, *, period_year: i
     raise DxDataError([Problem(file=file, sheet=sheet, row=(bad[0].heading_row if bad else None), reason="no_period",
                                message=message + "; dx-metrics will not read one table with another's year",
                                hint=hint)])
+
+
+def refuse_unread_scores(file: str, sheet: str | None, cells: pd.DataFrame, header, index: str | None) -> None:
+    """An index table whose total score (or, in a table of components, every component) is not
+    read is refused, not read with its scores dropped: each header cell over figures that no
+    alias placed is named, with the aliases closest to it."""
+    unread = unread_scores(cells, header, index)
+    if not unread:
+        return
+    what = ("every component is read but a column that looks like the index's total is not" if any(
+        f.startswith("component__") for f in header.columns) else "the index's total score is not read")
+    problems = []
+    for pos, text, close in unread:
+        near = f" (closest aliases: {', '.join(repr(a) for a in close)})" if close else " (no alias resembles it)"
+        problems.append(Problem(
+            file=file, sheet=sheet, row=header.row + 1, column=text, reason="missing_column",
+            message=f"{what}: column {column_letters(pos + 1)} '{text}' holds figures that no header alias "
+                    f"of {'the ' + index if index else 'an index table'} places{near}; dx-metrics will not read a "
+                    "table of index scores without its scores",
+            hint=f"if '{text}' is the total (or a component), add it as an alias: index_scores score (or the "
+                 "component) in columns.yaml in your workspace (dx-metrics validate --suggest drafts it)"))
+    raise DxDataError(problems)
+
+
+# --- a page of statistics: one figure per line, no table ----------------------------------------
+
+_LABEL_VALUE = re.compile(r"^\s*(?P<label>[^:：]*[^\W\d_][^:：]*?)\s*[:：]\s*(?P<value>-?\d[\d.,]*\s*%?)\s*(?P<unit>[^\d\W]{0,15}.*)?$")
+
+
+def statistics_page(cells: pd.DataFrame, *, rows: int = 60) -> list[str] | None:
+    """The lines of a page of statistics, one figure per line ("Tổng số TTHC: 1.234", or a label
+    cell beside one figure), as written, when most filled lines of the first ``rows`` are such;
+    else None. Such a page names no unit or period per figure: it is not a table."""
+    lines, hits = 0, []
+    for row in cells.head(rows).itertuples(index=False):
+        filled = [v for v in row if cell_text(v) is not None]
+        if not filled:
+            continue
+        lines += 1
+        texts = [v for v in filled if isinstance(v, str) and not re.fullmatch(r"[\d\s.,%()\-+]+", v.strip())]
+        figures = [v for v in filled if v not in texts]
+        if len(filled) == 1 and texts and _LABEL_VALUE.match(cell_text(texts[0]) or ""):
+            hits.append(cell_text(texts[0]))
+        elif len(texts) == 1 and len(figures) == 1:
+            hits.append(f"{cell_text(texts[0])}: {cell_text(figures[0])}")
+    if lines >= 2 and len(hits) >= 2 and len(hits) >= 0.6 * lines:
+        return hits
+    return None
+
+
+def statistics_said(lines: list[str]) -> str:
+    shown = "; ".join(f"'{x}'" for x in lines[:3]) + (f" … +{len(lines) - 3} more" if len(lines) > 3 else "")
+    return (f"this is a page of statistics, one figure per line ({shown}), not a table: its figures name no unit "
+            "and period of their own. Export the table they come from instead (e.g. the one-stop results report, "
+            "one row per unit), or write each figure as a row of an observations table (indicator, unit, "
+            "period, value)")

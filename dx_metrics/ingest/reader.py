@@ -49,6 +49,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
     chosen, header, index, index_how = _locate(path, kind, sheet, index)
     specs = specs_for(kind, index)
     _refuse_header(path, chosen, header, kind, specs)
+    if kind == "index_scores":
+        layouts.refuse_unread_scores(path.name, chosen.name, chosen.cells, header, index)
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)
                    for row in cells.iloc[: header.row].itertuples(index=False)]
@@ -415,9 +417,17 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index
         where = f'sheet "{sheet}"' if sheet else "any sheet"
         specs = column_specs()[kind]
         wanted = ", ".join(_example(s) for s in specs.values() if s.required) or "its columns"
+        from dx_metrics.ingest.header import no_header_said
+
+        stats = next((lines for s in candidates if (lines := layouts.statistics_page(s.cells))), None)
+        if stats:
+            raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
+                                       message=layouts.statistics_said(stats),
+                                       hint="dx-metrics reads tables with a header row: one row per unit (and "
+                                            "period), one column per figure")])
         raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
-                                   message=f"no header row of a {kind} table found in the first rows of {where} "
-                                           f"(looked for {wanted})",
+                                   message=f"no header row of {with_article(kind)} table found in the first rows of {where} "
+                                           f"(looked for {wanted}); {no_header_said(candidates, kind, index)}",
                                    hint="check the kind, or add the file's header texts to columns.yaml in your workspace "
                                         "(dx-metrics validate --suggest drafts it)")]
                           + [Problem(file=path.name, message=m, reason="hidden_sheet", severity=WARNING, hint=h)
