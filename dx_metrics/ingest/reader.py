@@ -47,6 +47,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
             raise ValueError(f"index= is for index_scores tables, not {kind}")
         index = indexes.resolve(index)
     chosen, header, index, index_how = _locate(path, kind, sheet, index)
+    layouts.refuse_if_unreadable(chosen)
     specs = specs_for(kind, index)
     _refuse_header(path, chosen, header, kind, specs)
     if kind == "index_scores":
@@ -58,7 +59,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               for v in row if isinstance(v, str) and v.strip()]
     body, layout, cut, block_years = cells.iloc[header.data_start:], [], None, None
     if kind == "index_scores":
-        body, layout, cut, block_years = _index_layout(path, chosen, header, body, period=period)
+        body, layout, cut, block_years = _index_layout(path, chosen, header, body, period=period, index=index)
+        layout = layouts.reshaped_note(chosen) + layout
     raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()}).reset_index(drop=True)
     if block_years is not None:      # tables stacked under headings of their own: each row its block's year
         raw["year"] = pd.Series(block_years, index=raw.index, dtype=object)
@@ -69,7 +71,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
             layout.append(split)
         not_published = layouts.published_blanks(raw, [c for c in raw if c in ("score", "rank")
                                                        or c.startswith(COMPONENT_PREFIX)])
-    excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
+    excel_row = pd.Series(layouts.excel_rows(chosen, header, len(raw)), index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
                  raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
                  year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None,
@@ -138,6 +140,8 @@ def _locate(path: Path, kind: str, sheet: str | None, index: str | None):
     """The sheet and header of the table, and for an index table its index and how it was
     told: (sheet, header, index, how)."""
     sheets = open_sheets(path, only=sheet)
+    if kind == "index_scores":     # years across the header, or one unit named only in the title
+        sheets = [layouts.years_across(path.name, s) or s for s in sheets]
     chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
     index_how = "given" if index is not None else None
     if kind != "index_scores":
@@ -193,7 +197,8 @@ def _refuse_header(path: Path, chosen: Sheet, header, kind: str, specs) -> None:
                         "component of the index)", "missing_column")])
 
 
-def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame, *, period: str | None = None):
+def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame, *, period: str | None = None,
+                  index: str | None = None):
     """An index table's body as one row per unit: tables stacked under headings of their own
     read block by block, each with its heading's year; else cut at a copy of the header below
     it (PCI's look-up block: another block, not more rows); sorted blocks re-paired by name.
@@ -225,6 +230,9 @@ def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame, *, peri
                f"there on ({rows[0]}–{rows[-1]}) are not read")
         layout.append(cut)
         body = body.iloc[:end]
+    body, moved = layouts.reference_labels(body, header.columns, index)
+    if moved:
+        layout.append(moved)
     named = set(header.columns.values()) | set(header.unmatched)
     blocks = layouts.pair_sorted_blocks(body, header.columns, named, file=path.name, sheet=chosen.name,
                                         header_row=header.row + 1,
