@@ -313,19 +313,23 @@ def statistics_page(cells: pd.DataFrame, *, rows: int = 60) -> list[str] | None:
     """The lines of a page of statistics, one figure per line ("Tổng số TTHC: 1.234", or a label
     cell beside one figure), as written, when most filled lines of the first ``rows`` are such;
     else None. Such a page names no unit or period per figure: it is not a table."""
-    lines, hits = 0, []
+    lines, hits, first_hit = 0, [], None
     for row in cells.head(rows).itertuples(index=False):
         filled = [v for v in row if cell_text(v) is not None]
         if not filled:
             continue
         lines += 1
-        texts = [v for v in filled if isinstance(v, str) and not re.fullmatch(r"[\d\s.,%()\-+]+", v.strip())]
-        figures = [v for v in filled if v not in texts]
-        if len(filled) == 1 and texts and _LABEL_VALUE.match(cell_text(texts[0]) or ""):
-            hits.append(cell_text(texts[0]))
-        elif len(texts) == 1 and len(figures) == 1:
-            hits.append(f"{cell_text(texts[0])}: {cell_text(figures[0])}")
-    if lines >= 2 and len(hits) >= 2 and len(hits) >= 0.6 * lines:
+        hit = None
+        is_text = [isinstance(v, str) and not re.fullmatch(r"[\d\s.,%()\-+]+", v.strip()) for v in filled]
+        if len(filled) == 1 and is_text[0] and _LABEL_VALUE.match(cell_text(filled[0]) or ""):
+            hit = cell_text(filled[0])
+        elif len(filled) == 2 and is_text == [True, False]:      # a label, then its figure
+            hit = f"{cell_text(filled[0])}: {cell_text(filled[1])}"
+        if hit is not None:
+            hits.append(hit)
+        if first_hit is None:
+            first_hit = hit is not None      # a table starts with its header; such a page with a figure
+    if first_hit and lines >= 2 and len(hits) >= 2 and len(hits) >= 0.6 * lines:
         return hits
     return None
 
