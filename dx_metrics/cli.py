@@ -83,7 +83,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             kind = args.kind or guess_kind(path)
             if kind is None:
-                print(_say(args, "no_table_found", file=path.name))
+                likely, said = _nearest_kind(path, args)
+                print(_say(args, "no_table_found", file=path.name, said=said))
+                if args.suggest and likely is not None:
+                    _print_draft_without_header(path, likely, args)
                 worst = max(worst, 1)
                 continue
             df = read_export(path, kind, sheet=args.sheet, period=args.period, strict=False, scope=args.scope,
@@ -92,14 +95,105 @@ def cmd_validate(args: argparse.Namespace) -> int:
             unreadable = any(p.reason in ("unreadable", "too_large") for p in e.problems)
             for p in e.problems:
                 print(_problem(args, p))
+            if args.suggest and kind and any(p.reason == "no_header" for p in e.problems):
+                _print_draft_without_header(path, kind, args)
             worst = max(worst, 2 if unreadable else 1)
             continue
         worst = max(worst, _print_validated(path, kind, df, args))
     return worst
 
 
+def _nearest_kind(path: Path, args: argparse.Namespace) -> tuple[str | None, str]:
+    """For a file no kind's header was found in: the kind whose header its rows come closest to,
+    and what was seen (the rows looked in, the row most like a header and its cells)."""
+    from dx_metrics.canonical import KINDS
+    from dx_metrics.ingest.header import ANY_INDEX, header_candidates
+    from dx_metrics.ingest.layouts import statistics_page
+    from dx_metrics.ingest.workbook import open_sheets
+
+    best = None
+    sheets = [s for s in open_sheets(path, only=args.sheet) if args.sheet is None or s.name == args.sheet]
+    stats = next((lines for s in sheets if (lines := statistics_page(s.cells))), None)
+    if stats:
+        shown = "; ".join(f"'{x}'" for x in stats[:3]) + (f" … +{len(stats) - 3}" if len(stats) > 3 else "")
+        return None, _say(args, "seen_statistics", lines=shown)
+    for s in sheets:
+        for kind in KINDS:
+            for c in header_candidates(s.cells, kind, ANY_INDEX if kind == "index_scores" else None, top=1):
+                score = (sum(x[3] == "read" for x in c.cells), sum(x[3] == "guess" for x in c.cells))
+                if best is None or score > best[0]:
+                    best = (score, kind, s, c)
+    rows = ", ".join(_rows_scanned(args, s) for s in sheets) or _say(args, "seen_no_sheet")
+    if best is None:
+        return None, _say(args, "seen_no_header", rows=rows)
+    _, kind, s, c = best
+    return kind, _say(args, "seen_nearest", rows=rows, kind=kind, row=c.row, cells=_cells_said(c))
+
+
+def _rows_scanned(args: argparse.Namespace, sheet) -> str:
+    """ "rows 1–40 of sheet "Biểu 1"": the rows a header was looked for in."""
+    from dx_metrics.ingest.header import SCAN_ROWS
+
+    n = min(SCAN_ROWS, len(sheet.cells))
+    said = _say(args, "seen_rows", n=n) if n else _say(args, "seen_empty")
+    return said + (_say(args, "seen_of_sheet", sheet=sheet.name) if sheet.name is not None else "")
+
+
+def _cells_said(candidate, limit: int = 6) -> str:
+    """A candidate header row's text cells: column, text and the field it reads as (≈ a resemblance)."""
+    shown = [f"{c} '{t}'" + (f" (≈ {f})" if f and how == "guess" else f" ({f})" if f else "")
+             for c, t, f, how in candidate.cells[:limit]]
+    more = len(candidate.cells) - limit
+    return ", ".join(shown) + (f" … +{more}" if more > 0 else "")
+
+
+def _print_draft_without_header(path: Path, kind: str, args: argparse.Namespace) -> None:
+    """A columns.yaml draft when no header was found: the row most like a header, each of its
+    cells under the field it most resembles, every one marked as a guess."""
+    import json
+
+    from dx_metrics.ingest.header import ANY_INDEX, header_candidates
+    from dx_metrics.ingest.workbook import open_sheets
+
+    best = None
+    for s in open_sheets(path, only=args.sheet):
+        if args.sheet is not None and s.name != args.sheet:
+            continue
+        for c in header_candidates(s.cells, kind, ANY_INDEX if kind == "index_scores" else None, top=1):
+            if best is None or len(c.cells) > len(best[1].cells):
+                best = (s, c)
+    print(_say(args, "guess_head", file=path.name, kind=kind))
+    if best is None:
+        print(_say(args, "guess_nothing"))
+        return
+    s, c = best
+    print(_say(args, "guess_from", row=c.row, sheet=_say(args, "seen_of_sheet", sheet=s.name) if s.name else ""))
+    guesses: dict[str, list[str]] = {}
+    for _, text, field, how in c.cells:
+        guesses.setdefault(field or "?", []).append(text)
+    print(f"{kind}:")
+    for name, texts in guesses.items():
+        if name == "?":
+            continue
+        print(f"  {name}:   # {_say(args, 'guess_mark')}")
+        print(f"    aliases: [{', '.join(json.dumps(t, ensure_ascii=False) for t in texts)}]")
+    for text in guesses.get("?", []):
+        print(_say(args, "draft_unplaced", text=json.dumps(text, ensure_ascii=False)))
+
+
 def _bad_validate_options(args: argparse.Namespace) -> bool:
-    """An --index the catalogue lacks, or a --scope the registry lacks, said on stderr."""
+    """An unknown --kind, an --index the catalogue lacks, or a --scope the registry lacks, said
+    on stderr."""
+    if args.kind is not None:
+        from dx_metrics.canonical import KINDS
+
+        if args.kind not in KINDS:
+            import difflib
+
+            close = difflib.get_close_matches(args.kind, KINDS, 1)
+            print(_say(args, "kind_unknown", kind=args.kind, kinds=", ".join(KINDS),
+                       close=_say(args, "did_you_mean", name=close[0]) if close else ""), file=sys.stderr)
+            return True
     if args.index is not None:
         from dx_metrics.ingest import indexes
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from dx_metrics.text import fold
@@ -148,9 +149,126 @@ def period_from_text(text: str) -> str | None:
     if m:
         mo, y = int(m.group(1)), int(m.group(2))
         return Period(y, mo, y, mo).label() if 1 <= mo <= 12 else None
+    # "từ năm 2005 đến 2014" is a span of years: never its first year
+    t = _YEAR_SPAN.sub(" ", t)
     m = re.search(r"\bnam " + _YEAR + r"\b", t) or re.search(r"\byear " + _YEAR + r"\b", t)
     if m:
         return m.group(1)
+    return None
+
+
+# A span of years as headings write it: "từ năm 2005 đến 2014", "từ 2005 tới năm 2014",
+# "2011 - 2022", "2011–2022", "giai đoạn 2011-2022", "from 2018 to 2022", "between 2018 and
+# 2022". Matched on folded text where "-" became a space ("2011 2022"), so a bare pair of
+# years is a span only with a connector word or a dash in the text as written (``_DASHED``).
+_CONNECTOR = r"(?:den|toi|to|until|through|thru)"
+_YEAR_SPAN = re.compile(r"\b(?:(?:tu|from|giai doan|period)\s+)?(?:(?:nam|year|years|cac nam)\s+)?"
+                        rf"((?:19|20)\d\d)\s+{_CONNECTOR}\s+(?:(?:nam|year)\s+)?((?:19|20)\d\d)\b"
+                        r"|\bbetween\s+(?:(?:nam|year)\s+)?((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b")
+_DASHED = re.compile(r"(?<![\d/.,])((?:19|20)\d\d)\s*[-\u2010-\u2015\u2212~]\s*((?:19|20)\d\d)(?![\d/.,])")
+# a year standing alone: not glued to letters or digits ("Un-weighted2015PAPI" names a
+# method, "0,2014" is a number), not part of a date ("15/12/2022")
+_LONE_YEAR = re.compile(r"(?<![0-9A-Za-z/.,])((?:19|20)\d\d)(?![0-9A-Za-z/]|[.,]\d)")
+_DATE_TEXT = re.compile(r"\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*(?:19|20)\d{2}")
+_SIGNED = re.compile(r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What one heading says about the year of the figures under it.
+
+    ``label``: the period it states (a year "2024", or a part of one, "2025-10");
+    ``span``: the first and last year of a span it states ("từ năm 2005 đến 2014") and no
+    year of its own; ``years``: the years it names when it names several ("2021 và 2022").
+    At most one of them is set; a heading that says nothing has none."""
+
+    text: str
+    label: str | None = None
+    span: tuple[int, int] | None = None
+    years: tuple[int, ...] = ()
+
+    @property
+    def year(self) -> int | None:
+        return parse_period(self.label).year if self.label else None
+
+    @property
+    def says(self) -> bool:
+        return bool(self.label or self.span or self.years)
+
+    def __str__(self) -> str:
+        if self.label:
+            return self.label
+        if self.span:
+            return f"{self.span[0]}–{self.span[1]}"
+        return ", ".join(map(str, self.years))
+
+
+def _plain(text: str) -> str:
+    """Lower case without diacritics, punctuation kept (dashes tell a span "2011 - 2022")."""
+    s = unicodedata.normalize("NFD", text)
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    return s.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def heading_year(text: object) -> Heading:
+    """The year a heading of an index table states, as a ``Heading``.
+
+    A caption's year is the year, written as a period ("Năm 2024", "Tháng 10/2025") or alone
+    ("EGDI của các nước ASEAN (2024)", "Table 3.6: ..., 2023", "PCI 2016"); a span of years
+    is a span, never its first or last year; two years named apart are neither.
+
+    >>> heading_year("Bảng xếp hạng PCI các tỉnh từ năm 2005 đến 2014").span
+    (2005, 2014)
+    >>> heading_year("Top 10 tỉnh có chỉ số PCI cao nhất năm 2013").label
+    '2013'
+    >>> heading_year("Chỉ số EGDI các nước ASEAN (2024)").label, heading_year("from 2018 to 2022").span
+    ('2024', (2018, 2022))
+    >>> heading_year("So sánh PCI 2021 và 2022").years
+    (2021, 2022)
+    """
+    raw = "" if text is None else str(text)
+    if not raw.strip():
+        return Heading(raw)
+    label = period_from_text(raw)
+    if label is not None:
+        p = parse_period(label)
+        if p.start_year != p.end_year:                 # dates across years: "01/01/2022 - 31/12/2023"
+            return Heading(raw, span=(p.start_year, p.end_year))
+        if p.months != 12:                            # part of a year: "2025-10", "2023-Q3", "2019-01/2019-07"
+            return Heading(raw, label=label)
+    plain = _SIGNED.sub(" ", _plain(raw))
+    plain = _DATE_TEXT.sub(" ", plain)
+    spans: list[tuple[int, int]] = []
+
+    def cut(m: re.Match) -> str:
+        a, b = (int(g) for g in m.groups() if g)
+        if b > a:
+            spans.append((a, b))
+            return " "
+        return m.group(0)
+
+    plain = _DASHED.sub(cut, plain)
+    plain = _YEAR_SPAN.sub(cut, re.sub(r"[^\w/.,]+", " ", plain))
+    years = tuple(dict.fromkeys(int(y) for y in _LONE_YEAR.findall(plain)))
+    if len(years) == 1:
+        return Heading(raw, label=str(years[0]))
+    if len(years) > 1:
+        return Heading(raw, years=tuple(sorted(years)))
+    if spans:
+        return Heading(raw, span=(min(a for a, _ in spans), max(b for _, b in spans)))
+    if label is not None and len(label) == 4:
+        return Heading(raw, label=label)
+    return Heading(raw)
+
+
+def nearest_heading(lines: list[str]) -> Heading | None:
+    """The first of ``lines`` (nearest the table first) that says anything about a year, or
+    None. A span or several years there is what the table's heading says: a farther line's
+    year is another table's, or the page's, not this table's."""
+    for line in lines:
+        h = heading_year(line)
+        if h.says:
+            return h
     return None
 
 

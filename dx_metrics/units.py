@@ -431,10 +431,12 @@ class Bearer:
 def _name_index() -> dict[str, list[Bearer]]:
     """Name key -> the units that bear it, in registry order."""
     units = load_units()
+    aliases = _vocabulary().get("aliases") or {}     # other names by unit_id (unit_names.yaml)
     index: dict[str, list[Bearer]] = {}
     for row in units.itertuples(index=False):
         names = [row.name_vi, row.unit_id] + (str(row.name_variants).split("|") if pd.notna(row.name_variants) else [])
         names += str(row.codes).split("|") if pd.notna(row.codes) else []
+        names += [str(a) for a in aliases.get(row.unit_id, [])]
         bearer = Bearer(row.unit_id, row.valid_from, row.valid_to, None if pd.isna(row.parent_id) else row.parent_id)
         for name in names:
             key = unit_key(name)

@@ -22,7 +22,11 @@ def test_validate_says_when_no_table_is_known(tmp_path, capsys):
     path = tmp_path / "notes.csv"
     path.write_text("Ngày,Nội dung\n01/02/2024,Họp giao ban\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 1
-    assert "notes.csv: no table dx_metrics knows was found (pass --kind)" in capsys.readouterr().out
+    # what was looked at, and the row closest to a header with its cells (issue 24)
+    assert capsys.readouterr().out == (
+        "notes.csv: no table dx_metrics knows was found: rows 1–2 looked in; the row most like a header (tasks) is "
+        "row 1: A 'Ngày', B 'Nội dung' (title) (pass --kind, or add the header texts to columns.yaml in your "
+        "workspace: --suggest drafts it)\n")
 
 
 def test_validate_lists_the_first_40_problems_and_counts_the_rest(tmp_path, capsys):

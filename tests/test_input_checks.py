@@ -412,7 +412,8 @@ def test_a_sheet_without_a_header_is_refused(tmp_path):
     path = write_sheet(tmp_path / "notes.xlsx", [["Ghi chú"], ["Không có bảng số liệu"]])
     assert refused(path, "dossiers") == [
         (None, None, "error", "no_header",
-         "no header row of a dossiers table found in the first rows of any sheet (looked for 'Đơn vị')")]
+         "no header row of a dossiers table found in the first rows of any sheet (looked for 'Đơn vị'); rows 1–2 "
+         'of sheet "Biểu 06a" looked in; no row there holds two texts, as a header row does')]
 
 
 def test_a_header_without_the_unit_column_is_refused_naming_it_as_written(tmp_path):

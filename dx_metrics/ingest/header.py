@@ -296,6 +296,7 @@ def _words(text: str, fillers: tuple[tuple[str, ...], ...], drop_years: bool = F
     toks = split_glued(text).split()
     if drop_years:
         toks = [t for t in toks if not _YEAR.match(t)]
+        toks = _unnumbered(toks)
     out: list[str] = []
     i = 0
     while i < len(toks):
@@ -307,6 +308,27 @@ def _words(text: str, fillers: tuple[tuple[str, ...], ...], drop_years: bool = F
             out.append(toks[i])
             i += 1
     return tuple(sorted(out))
+
+
+# how publishers number an index's parts in a header ("6: Public Service Delivery", "6.1: Public
+# Health", "Nội dung 2", "Chỉ số thành phần 3: Tính minh bạch", "Dimension 4", "Trụ cột 1"):
+# words of index tables only, read past before the part's own name
+_NUMBERING_WORDS = (("noi", "dung"), ("chi", "so", "thanh", "phan"), ("cstp",), ("dimension",), ("sub", "index"),
+                    ("subindex",), ("tru", "cot"), ("pillar",), ("linh", "vuc"))
+
+
+def _unnumbered(toks: list[str]) -> list[str]:
+    """Tokens of a folded index header without its leading outline number ("6 1 public health"
+    -> "public health"; "noi dung 2 cong khai minh bach" -> "cong khai minh bach")."""
+    i = 0
+    for words in _NUMBERING_WORDS:
+        if tuple(toks[:len(words)]) == words and len(toks) > len(words) and toks[len(words)].isdigit():
+            i = len(words)
+            break
+    j = i
+    while j < len(toks) and j - i < 3 and toks[j].isdigit() and len(toks[j]) <= 2:
+        j += 1
+    return toks[j:] if j > i and j < len(toks) else toks
 
 
 @lru_cache(maxsize=64)
@@ -597,3 +619,130 @@ def find_header(cells: pd.DataFrame, kind: str, index: str | None = None) -> Hea
                 best = Header(r, depth, start, a.columns, a.texts, a.unmatched, aliases=a.aliases, hows=a.hows,
                               conflicts=a.conflicts)
     return best
+
+
+# --- when no header is found, or a header's score is not placed: say what was seen ----------
+
+@dataclass(frozen=True)
+class Candidate:
+    """A row that looks most like a header: its Excel row and, per text cell, (column letter,
+    text as written, the field it matched or most resembles, how: "read" or "guess" or None)."""
+    row: int
+    cells: tuple[tuple[str, str, str | None, str | None], ...]
+
+    def said(self, limit: int = 6) -> str:
+        shown = [f"{c} '{t}'" + (f" (like {f})" if f and how == "guess" else f" ({f})" if f else "")
+                 for c, t, f, how in self.cells[:limit]]
+        more = len(self.cells) - limit
+        return f"row {self.row}: " + ", ".join(shown) + (f" … +{more} more" if more > 0 else "")
+
+
+def header_candidates(cells: pd.DataFrame, kind: str, index: str | None = None, *, top: int = 2) -> list[Candidate]:
+    """The rows among the first ``SCAN_ROWS`` most like a header of ``kind``: ranked by the
+    cells an alias reads, then the cells that resemble a field (``closest_field``), then the
+    text cells. For a refusal that finds no header, and for a draft columns.yaml."""
+    rows = cells.head(SCAN_ROWS)
+    scored = []
+    for r, row in enumerate(rows.itertuples(index=False)):
+        texts = [cell_text(v) if isinstance(v, str) else None for v in row]
+        texts = [None if t is not None and _NUMBERISH.match(t) else t for t in texts]   # a figure heads nothing
+        if sum(t is not None for t in texts) < 2:
+            continue
+        a = _assign(_paths(texts, None), kind, index)
+        field_at = {pos: name for name, pos in a.columns.items()}
+        out, taken = [], set(a.columns)
+        for i, t in enumerate(texts):
+            if t is None:
+                continue
+            if i in field_at:
+                out.append((_letter(i), t, field_at[i], "read"))
+                continue
+            guess = None if fold(t) in ROW_NUMBER_HEADERS else closest_field(t, kind, exclude=taken)
+            if guess:
+                taken.add(guess)
+            out.append((_letter(i), t, guess, "guess" if guess else None))
+        score = (len(a.columns), sum(1 for c in out if c[3] == "guess"), len(out))
+        scored.append((score, -r, Candidate(r + 1, tuple(out))))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    return [c for *_, c in scored[:top]]
+
+
+def scanned_rows(cells: pd.DataFrame) -> str:
+    """ "rows 1–40" (or fewer, when the sheet is shorter): the rows a header is looked for in."""
+    n = min(SCAN_ROWS, len(cells))
+    return f"rows 1–{n}" if n > 1 else "row 1" if n == 1 else "no rows (the sheet is empty)"
+
+
+def closest_aliases(text: str, kind: str, index: str | None = None, *, fields: tuple[str, ...] = ("score",),
+                    n: int = 2) -> list[str]:
+    """The aliases (as written) of ``fields`` of ``kind`` (and, for an index table, its total's
+    and components' names) that share most words with a header text, best first."""
+    words = set(split_glued(fold(_strip_colnum(text))).split()) - {w for w in fold(text).split() if _YEAR.match(w)}
+    written: list[str] = []
+    raw = _raw_table().get(kind, {})
+    for f in fields:
+        written += [str(a) for a in (raw.get(f, {}) or {}).get("aliases", [])]
+    if kind == "index_scores" and index not in (None, ANY_INDEX):
+        from dx_metrics.ingest import indexes
+
+        ix = indexes.catalogue()[index]
+        written = [*ix.total, *written, *(a for c in ix.components.values() for a in (c.name_vi, c.name_en))]
+    scored = []
+    for alias in dict.fromkeys(written):
+        aw = set(split_glued(fold(alias)).split())
+        if not aw or not words:
+            continue
+        overlap = len(words & aw) / len(words | aw)
+        if overlap > 0:
+            scored.append((overlap, -len(scored), alias))
+    scored.sort(reverse=True)
+    return [a for *_, a in scored[:n]]
+
+
+_RANK_WORDS = re.compile(r"\b(xep hang|thu hang|hang|rank|ranking|ranked|thu tu)\b")
+_ID_WORDS = frozenset({"ma", "id", "code", "tinhid", "stt", "tt"})
+_TOTAL_WORDS = re.compile(r"\b(tong|tong hop|total|overall|aggregate|composite|chung)\b")
+
+
+def unread_scores(cells: pd.DataFrame, header: Header, index: str | None) -> list[tuple[int, str, list[str]]]:
+    """The header cells of an index table that hold figures but were placed nowhere while the
+    table's total score is not read: (position, header as written, closest aliases). Empty
+    when the total is read, the table is long (a component column), or no unread column holds
+    figures. A component table (components read, no total) names only unread cells that look
+    like a total: they name the index or say total ("Tổng", "Overall")."""
+    if "score" in header.columns or "component" in header.columns:
+        return []
+    from dx_metrics.ingest import indexes
+
+    components = [f for f in header.columns if f.startswith(COMPONENT_PREFIX)]
+    body = cells.iloc[header.data_start: header.data_start + 60]
+    out = []
+    for pos, text in sorted(header.unmatched.items()):
+        folded = fold(text)
+        if not folded or folded in ROW_NUMBER_HEADERS or pos >= body.shape[1]:
+            continue
+        words = set(split_glued(folded).split())
+        if _RANK_WORDS.search(folded) or words & _ID_WORDS and len(words) <= 2 or folded in ("nam", "year"):
+            continue
+        values = [v for v in body.iloc[:, pos] if cell_text(v) is not None]
+        numeric = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+                   or isinstance(v, str) and re.fullmatch(r"\s*-?\d[\d.,]*\s*%?\s*(\(\s*\d[\d.,]*\s*\))?\s*", v)]
+        if not values or len(numeric) < 0.8 * len(values):
+            continue
+        if components and not (indexes.named_in([text]) or _TOTAL_WORDS.search(folded)):
+            continue
+        out.append((pos, text, closest_aliases(text, "index_scores", index)))
+    return out
+
+
+def no_header_said(sheets: list, kind: str, index: str | None = None) -> str:
+    """What a refusal that finds no header says it saw: the rows it looked in, per sheet, and
+    the rows most like a header with their cells (each read, or like the field it resembles)."""
+    parts = []
+    for s in sheets:
+        where = f'sheet "{s.name}"' if s.name is not None else "the file"
+        best = header_candidates(s.cells, kind, index, top=2)
+        seen = ("most like a header: " + "; ".join(c.said() for c in best) if best else
+                "no row there holds two texts, as a header row does")
+        parts.append(f"{scanned_rows(s.cells)} of {where} looked in; {seen}")
+    return " | ".join(parts)

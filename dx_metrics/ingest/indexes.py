@@ -27,6 +27,7 @@ class Component:
     name_vi: str
     name_en: str
     aliases: tuple[str, ...]          # as written in the catalogue
+    part_of: str | None = None        # the component it is a part of (a PAPI sub-dimension's dimension)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def catalogue() -> dict[str, Index]:
         comps = {}
         for cid, c in (spec.get("components") or {}).items():
             comps[str(cid)] = Component(str(cid), c.get("name_vi", ""), c.get("name_en", ""),
-                                        _texts(c.get("aliases"), f"{iid}.components.{cid}.aliases"))
+                                        _texts(c.get("aliases"), f"{iid}.components.{cid}.aliases"),
+                                        str(c["part_of"]) if c.get("part_of") else None)
         kinds = spec.get("unit_kind", [])
         scale = spec.get("scale") or {}
         out[iid] = Index(iid, spec.get("name_vi", iid), spec.get("name_en", iid), spec.get("publisher", ""),
@@ -112,7 +114,8 @@ def by_components(header_texts: list[str]) -> set[str]:
     have = {fold(t) for t in header_texts if t}
     out = set()
     for iid, ix in catalogue().items():
-        if ix.components and all(any(fold(a) in have for a in c.aliases) for c in ix.components.values()):
+        top = [c for c in ix.components.values() if c.part_of is None]
+        if top and all(any(fold(a) in have for a in c.aliases) for c in top):
             out.add(iid)
     return out
 

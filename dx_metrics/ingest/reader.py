@@ -25,7 +25,7 @@ from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HE
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.vocabulary import footer_pattern
 from dx_metrics.ingest.workbook import Sheet, open_sheets
-from dx_metrics.periods import normalize_period, parse_period, period_from_text
+from dx_metrics.periods import heading_year, normalize_period, parse_period, period_from_text
 from dx_metrics.text import clean_label, code_points, fold, hidden_characters, lookalike_letters, shown_with_hidden
 
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
@@ -45,17 +45,23 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
             raise ValueError(f"index= is for index_scores tables, not {kind}")
         index = indexes.resolve(index)
     chosen, header, index, index_how = _locate(path, kind, sheet, index)
+    layouts.refuse_if_unreadable(chosen)
     specs = specs_for(kind, index)
     _refuse_header(path, chosen, header, kind, specs)
+    if kind == "index_scores":
+        layouts.refuse_unread_scores(path.name, chosen.name, chosen.cells, header, index)
     cells = chosen.cells
     title_lines = [" ".join(clean_label(v) for v in row if v is not None)
                    for row in cells.iloc[: header.row].itertuples(index=False)]
     titled = [(r + 1, v) for r, row in enumerate(cells.iloc[: header.row].itertuples(index=False))
               for v in row if isinstance(v, str) and v.strip()]
-    body, layout, cut = cells.iloc[header.data_start:], [], None
+    body, layout, cut, block_years = cells.iloc[header.data_start:], [], None, None
     if kind == "index_scores":
-        body, layout, cut = _index_layout(path, chosen, header, body)
+        body, layout, cut, block_years = _index_layout(path, chosen, header, body, period=period, index=index)
+        layout = layouts.reshaped_note(chosen) + layout
     raw = pd.DataFrame({name: body.iloc[:, pos] for name, pos in header.columns.items()}).reset_index(drop=True)
+    if block_years is not None:      # tables stacked under headings of their own: each row its block's year
+        raw["year"] = pd.Series(block_years, index=raw.index, dtype=object)
     not_published = None
     if kind == "index_scores":
         split = layouts.split_rank_and_score(raw)
@@ -63,7 +69,7 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
             layout.append(split)
         not_published = layouts.published_blanks(raw, [c for c in raw if c in ("score", "rank")
                                                        or c.startswith(COMPONENT_PREFIX)])
-    excel_row = pd.Series(np.arange(len(raw)) + header.data_start + 1, index=raw.index)
+    excel_row = pd.Series(layouts.excel_rows(chosen, header, len(raw)), index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
                  raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
                  year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None,
@@ -132,6 +138,8 @@ def _locate(path: Path, kind: str, sheet: str | None, index: str | None):
     """The sheet and header of the table, and for an index table its index and how it was
     told: (sheet, header, index, how)."""
     sheets = open_sheets(path, only=sheet)
+    if kind == "index_scores":     # years across the header, or one unit named only in the title
+        sheets = [layouts.years_across(path.name, s) or s for s in sheets]
     chosen, header = _choose_sheet(path, sheets, kind, sheet, index or (ANY_INDEX if kind == "index_scores" else None))
     index_how = "given" if index is not None else None
     if kind != "index_scores":
@@ -187,14 +195,32 @@ def _refuse_header(path: Path, chosen: Sheet, header, kind: str, specs) -> None:
                         "component of the index)", "missing_column")])
 
 
-def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str | None]:
-    """An index table's body as one row per unit: cut at a copy of the header below it (PCI's
-    look-up block: another block, not more rows), sorted blocks re-paired by name. Returns
-    (body, what was done, the cut's message or None). Elsewhere a repeated header is a row
-    like any other (an error at its row), as a page header in a one-stop report would be."""
+def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame, *, period: str | None = None,
+                  index: str | None = None):
+    """An index table's body as one row per unit: tables stacked under headings of their own
+    read block by block, each with its heading's year; else cut at a copy of the header below
+    it (PCI's look-up block: another block, not more rows); sorted blocks re-paired by name.
+    Returns (body, what was done, the cut's message or None, each row's block year or None).
+    Elsewhere a repeated header is a row like any other (an error at its row), as a page header
+    in a one-stop report would be."""
     layout: list[str] = []
     cut = None
-    end = layouts.repeated_header(body, list(chosen.cells.iloc[header.row]))
+    block_years = None
+    stacked = None
+    if "year" not in header.columns:
+        titles = [" ".join(clean_label(v) for v in row if v is not None)
+                  for row in chosen.cells.iloc[: header.row].itertuples(index=False)]
+        stacked = layouts.year_blocks(body, list(chosen.cells.iloc[header.row]), first=_nearest_heading(titles),
+                                      data_start=header.data_start)
+    if stacked is not None:
+        layouts.check_blocks(path.name, chosen.name, stacked,
+                             period_year=parse_period(normalize_period(period)).year if period and
+                             normalize_period(period) else None)
+        body = body.copy()
+        body.iloc[stacked.blank, :] = None
+        block_years = stacked.years(len(body))
+        layout.append(stacked.note)
+    end = layouts.repeated_header(body, list(chosen.cells.iloc[header.row])) if stacked is None else None
     if end is not None:
         rows = [header.data_start + end + 1 + i for i, filled in enumerate(body.iloc[end:].notna().any(axis=1))
                 if filled]
@@ -202,6 +228,9 @@ def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame) -> tupl
                f"there on ({rows[0]}–{rows[-1]}) are not read")
         layout.append(cut)
         body = body.iloc[:end]
+    body, moved = layouts.reference_labels(body, header.columns, index)
+    if moved:
+        layout.append(moved)
     named = set(header.columns.values()) | set(header.unmatched)
     blocks = layouts.pair_sorted_blocks(body, header.columns, named, file=path.name, sheet=chosen.name,
                                         header_row=header.row + 1,
@@ -210,7 +239,17 @@ def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame) -> tupl
     if blocks is not None:
         body = blocks.body
         layout.append(blocks.note)
-    return body, layout, cut
+    return body, layout, cut, block_years
+
+
+def _nearest_heading(title_lines: list[str]):
+    """(Excel row, ``Heading``) of the title line nearest the header that says anything about a
+    year, or (None, None)."""
+    for r in range(len(title_lines) - 1, -1, -1):
+        h = heading_year(title_lines[r])
+        if h.says:
+            return r + 1, h
+    return None, None
 
 
 def _check_rows(t: RawTable, body: pd.DataFrame, chosen: Sheet, header, title_lines: list[str],
@@ -341,14 +380,11 @@ _SINGLE_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])")
 
 
 def _year_hint(path: Path, chosen: Sheet, header) -> int | None:
-    """A year an index table states outside its title rows: in its sheet name ("2016_PAPI"),
-    else its score header ("PCI 2016"), when that text holds exactly one year. Not the file
+    """A year an index table states in its sheet name ("2016_PAPI"), when the name holds
+    exactly one year (the header's years are read apart: ``_header_years``). Not the file
     name: "bao_cao_T10_2025" holds a month's scores and a year-to-date's alike."""
-    for text in (str(chosen.name or ""), header.texts.get("score", "")):
-        years = set(_SINGLE_YEAR.findall(text))
-        if len(years) == 1:
-            return int(years.pop())
-    return None
+    years = set(_SINGLE_YEAR.findall(str(chosen.name or "")))
+    return int(years.pop()) if len(years) == 1 else None
 
 
 def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index: str | None = None):
@@ -394,9 +430,17 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index
         where = f'sheet "{sheet}"' if sheet else "any sheet"
         specs = column_specs()[kind]
         wanted = ", ".join(_example(s) for s in specs.values() if s.required) or "its columns"
+        from dx_metrics.ingest.header import no_header_said
+
+        stats = next((lines for s in candidates if (lines := layouts.statistics_page(s.cells))), None)
+        if stats:
+            raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
+                                       message=layouts.statistics_said(stats),
+                                       hint="dx-metrics reads tables with a header row: one row per unit (and "
+                                            "period), one column per figure")])
         raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
-                                   message=f"no header row of a {kind} table found in the first rows of {where} "
-                                           f"(looked for {wanted})",
+                                   message=f"no header row of {with_article(kind)} table found in the first rows of {where} "
+                                           f"(looked for {wanted}); {no_header_said(candidates, kind, index)}",
                                    hint="check the kind, or add the file's header texts to columns.yaml in your workspace "
                                         "(dx-metrics validate --suggest drafts it)")]
                           + [Problem(file=path.name, message=m, reason="hidden_sheet", severity=WARNING, hint=h)
@@ -647,9 +691,12 @@ def _header_years(t: RawTable, header) -> dict[int, str]:
 
 
 def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) -> None:
-    """Index tables: the year from a year column, else from the period (title or argument),
-    else the sheet name or score header. Years that disagree (a title "Năm 2023" over "PCI
-    2022", or "PCI 2023" beside "Xếp hạng 2022") are refused, never settled by a guess."""
+    """Index tables: the year from a year column (or each stacked table's heading), else the
+    period given, else the nearest heading that states one: the header cells ("PCI 2016"),
+    then the title lines nearest the table first, then the sheet name. A span of years
+    ("từ năm 2005 đến 2014") or several years in the nearest heading is not the table's year;
+    statements that disagree (a title "Năm 2023" over "PCI 2022", "PCI 2023" beside "Xếp hạng
+    2022") are refused, never settled by a guess."""
     stated = _header_years(t, header)
     if len(stated) > 1:
         said = ", ".join(f"'{text}'" for text in stated.values())
@@ -657,30 +704,74 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
                                    message=f"the headers state different years ({said}); a rank or score of "
                                            "another year would be read as this year's",
                                    hint="read one year's columns at a time (save them as their own table)")])
-    label = _title_period(t, title_lines, period)
-    if label is not None and (period is not None or "year" not in t.data):
+
+    def refuse(message: str, hint: str, row: int | None = header.row + 1) -> None:
+        raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=row, reason="inconsistent", message=message,
+                                   hint=hint)])
+
+    def set_year(label: str, said: str) -> None:
         p = parse_period(label)
         if stated and p.year not in stated:
             y, text = next(iter(stated.items()))
-            raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="inconsistent",
-                                       message=f"the {'period given' if period is not None else 'title'} says "
-                                               f"{p.year} but the header '{text}' says {y}",
-                                       hint="correct the title or the header, or pass the period the figures are of")])
+            refuse(f"the {said} says {p.year} but the header '{text}' says {y}",
+                   "correct the title or the header, or pass the period the figures are of")
         t.data["year"] = pd.Series(p.year, index=t.data.index, dtype="Int64")
         if p.months != 12:
             t.data["period"] = pd.Series(label, index=t.data.index, dtype="string")
+
+    if period is not None and "year" not in t.headers and "year" in t.data:
+        return                                    # stacked tables: checked against the period already
+    if period is not None:
+        set_year(_title_period(t, title_lines, period), "period given")
         return
     if "year" in t.data:
         t.flag(t.data["year"].isna() & t.raw["year"].isna(), "year", "year_empty", reason="no_period")
         return
+    row, heading = _nearest_heading(title_lines)
+    if heading is not None and heading.label:
+        set_year(heading.label, "title")
+        return
+    if stated:
+        y, text = next(iter(stated.items()))
+        if heading is not None and heading.span and not heading.span[0] <= y <= heading.span[1]:
+            refuse(f"the header '{text}' says {y}, outside the span of years the title states ('{heading.text}', "
+                   f"row {row}: {heading})", "correct the title or the header, or pass the period the figures are of")
+        if heading is not None and heading.years and y not in heading.years:
+            refuse(f"the header '{text}' says {y}, none of the years the title names ('{heading.text}', row {row})",
+                   "correct the title or the header, or pass the period the figures are of")
+        if t.year_hint is not None and t.year_hint != y:
+            refuse(f"the sheet name '{t.sheet}' says {t.year_hint} but the header '{text}' says {y}",
+                   "rename the sheet or correct the header, or pass the period the figures are of")
+        t.data["year"] = pd.Series(y, index=t.data.index, dtype="Int64")
+        return
+    if heading is not None:          # a span, or several years: the heading names no one year
+        what = (f"states a span of years ({heading}), not the year of its figures" if heading.span else
+                f"names several years ({heading}), not which one its figures are of")
+        raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=row, reason="no_period",
+                                   message=f"no year: the heading nearest the table, '{heading.text}', {what}; the "
+                                           "table has no year column and its header states no year",
+                                   hint='add the year of the figures as a title line right above the table '
+                                        '("Năm 2014"), or a year column, or pass period="2014" '
+                                        '(dx-metrics validate --period 2014; period: in a plan input)')])
     if t.year_hint is not None:
         t.data["year"] = pd.Series(t.year_hint, index=t.data.index, dtype="Int64")
         return
+    named = _year_in_file_name(t.file)
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
                                message="no year: the table has no year column and neither its title rows, sheet "
-                                       "name nor score header state one",
-                               hint='add a title line such as "Năm 2023", or pass period="2023" '
-                                    '(dx-metrics validate --period 2023; period: in a plan input)')])
+                                       "name nor score header state one"
+                                       + (f" (the file name says {named}, but a file name is not read as the "
+                                          "year of the figures)" if named else ""),
+                               hint=(f'pass period="{named}" if the figures are of {named} ' if named else "")
+                                    + '(dx-metrics validate --period ' + (named or "2023")
+                                    + '; period: in a plan input), or add a title line such as "Năm '
+                                    + (named or "2023") + '"')])
+
+
+def _year_in_file_name(name: str) -> str | None:
+    """The one year a file name holds alone ("PCI_2005.xls", "egdi-2010.csv"), for a hint."""
+    found = set(re.findall(r"(?<![0-9])((?:19|20)\d\d)(?![0-9])", Path(name).stem))
+    return found.pop() if len(found) == 1 else None
 
 
 _DATE_IN_TEXT = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d{2})")

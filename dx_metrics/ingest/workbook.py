@@ -28,6 +28,10 @@ from dx_metrics.ingest import extent
 
 EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_EXTS = {".csv", ".txt", ".tsv"}
+# text files that are documents or data of another shape, never a table export: refused by name
+# rather than read line by line as CSV (a Markdown list of sources read as one has "tables")
+DOCUMENT_EXTS = {".md": "a Markdown document", ".markdown": "a Markdown document", ".json": "JSON data",
+                 ".yaml": "YAML data", ".yml": "YAML data", ".xml": "XML data", ".rst": "a text document"}
 
 
 @dataclass
@@ -151,6 +155,9 @@ def _open_sheets(path: Path, *, nrows: int | None, only: str | None) -> list[She
         raise _unreadable(path, "is protected by a password and cannot be read",
                           "open it in Excel, remove the password (File > Info > Protect Workbook) and save it again")
     if kind == "text":
+        if ext in DOCUMENT_EXTS:
+            raise _unreadable(path, f"is {DOCUMENT_EXTS[ext]} ({ext}), not a table export; it is not read",
+                              "give the spreadsheet (.xlsx, .xls) or CSV export that holds the table")
         if ext in EXCEL_EXTS:
             raise _unreadable(path, f"is a text (CSV) file with an {ext} name, not an Excel workbook",
                               "rename it to .csv")
