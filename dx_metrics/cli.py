@@ -302,7 +302,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for note in _overlay_notes(jobs, args):
         print(f"  {note}", flush=True)
     for note in runner.prepare(jobs, data_dir=data_dir, workers=args.jobs):
-        print(_say(args, "input_problem", problem=note), flush=True)
+        print(_say(args, "input_problem", problem=note.text(_lang(args))), flush=True)
     print(_say(args, "prepared", seconds=f"{time.monotonic() - started:.1f}s"), flush=True)
     bar = _progress(len(jobs), args)
     pages: list[tuple[Path, str | None]] = []

@@ -310,7 +310,8 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
         failed = _keep_failed(tmp, final)
         if isinstance(e, KeyboardInterrupt):
             raise
-        return _failed(plan.plan_id, e, time.monotonic() - start, failed, notebook, lang)
+        return _failed(plan.plan_id, _coded(e, plan, data_dir, as_of), time.monotonic() - start, failed,
+                       notebook, lang)
     return RunResult(plan.plan_id, "ok", time.monotonic() - start, final, None, notebook, lang)
 
 
@@ -449,6 +450,24 @@ def _failed(plan: str, e: BaseException, seconds: float, output: Path | None, no
     return r
 
 
+def _coded(e: BaseException, plan, data_dir: Path, as_of: str | None) -> BaseException:
+    """A notebook that stopped on the inputs' errors says them as text from its kernel: read
+    the inputs again here (from the cache, as the notebook did) for the problems with their
+    codes, so that the run's row says them in the reader's language."""
+    if type(e).__name__ != "PapermillExecutionError" or getattr(e, "ename", "") != "DxDataError":
+        return e
+    from dx_metrics.errors import DxDataError
+    from dx_metrics.report.assemble import build_plan_report
+
+    try:
+        build_plan_report(plan, data_dir=data_dir, as_of=as_of)
+    except DxDataError as coded:
+        return coded
+    except Exception:  # noqa: BLE001 - not the same failure here: the kernel's words stand
+        return e
+    return e
+
+
 def said(r: RunResult, lang: str = "vi") -> str | None:
     """Why a run failed, in ``lang`` (a failure dx_metrics cannot name: as the error says it)."""
     from dx_metrics.errors import ERROR
@@ -556,11 +575,29 @@ def _schedule(path: Path, seen: tuple[Path, ...] = ()) -> list[Job]:
     return jobs
 
 
-def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int = 1) -> list[str]:
+@dataclass
+class InputNote:
+    """What ``prepare`` found wrong with a plan's inputs: the plan's inputs could not be read
+    (``failure``, its run will fail alike), or ``errors`` rows of ``file`` were left out."""
+    plan: str
+    failure: RunResult | None = None
+    file: str | None = None
+    errors: int = 0
+
+    def text(self, lang: str = "vi") -> str:
+        if self.failure is not None:
+            return f"{self.plan}: {said(self.failure, lang)}"
+        return messages.say("input_rows_left_out", lang, plan=self.plan, file=self.file, n=self.errors)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int = 1) -> list[InputNote]:
     """The shared work of a batch, once: parse every distinct input set and compute its
     indicators into the cache (``workers`` processes at a time: plans of 63 provinces
-    reading one national export are 63 input sets, one per scope). Returns one line per
-    problem found (a bad plan is left for its run to report)."""
+    reading one national export are 63 input sets, one per scope). Returns a note per problem
+    found, to be said in any language (a bad plan is left for its run to report)."""
     seen, distinct = set(), []
     for job in jobs:
         try:
@@ -581,7 +618,7 @@ def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int
     return _prepare_some(distinct)
 
 
-def _prepare_some(items: list[tuple[str, str | None, str | None]]) -> list[str]:
+def _prepare_some(items: list[tuple[str, str | None, str | None]]) -> list[InputNote]:
     from dx_metrics.report.assemble import build_plan_report
 
     notes = []
@@ -590,14 +627,14 @@ def _prepare_some(items: list[tuple[str, str | None, str | None]]) -> list[str]:
             workspace.activate(workspace.of_plan(plan_path))
             report = build_plan_report(load_plan(plan_path), data_dir=data_dir, as_of=as_of)
         except Exception as e:  # noqa: BLE001 - the run itself will fail and say why
-            notes.append(f"{Path(plan_path).stem}: {_describe(e)}")
+            notes.append(InputNote(Path(plan_path).stem, failure=_failed(Path(plan_path).stem, e, 0.0, None,
+                                                                         DEFAULT_NOTEBOOK, "en")))
             continue
         by_file: dict[str, int] = {}
         for p in report.problems:
             if p.severity == "error":
                 by_file[p.file] = by_file.get(p.file, 0) + 1
-        notes += [f"{report.plan.plan_id}: {file} has {n} data error(s); those rows are left out "
-                  f"(dx-metrics validate shows where)" for file, n in sorted(by_file.items())]
+        notes += [InputNote(report.plan.plan_id, file=file, errors=n) for file, n in sorted(by_file.items())]
     return notes
 
 
