@@ -379,9 +379,13 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
         scope, scope_name = origin.get("scope_id"), origin.get("scope_name")
         if origin.get("scope_provisional") and scope:
             rows.setdefault(scope, _suggested(scope, scope_name, "department", units.provisional_parent(scope)))
-        for u, n in zip(df.get("unit_id", []), df.get("unit_name", [])):
+        # the names validate warns the registry lacks, decided once when the file is read (units.unregistered)
+        for u, n in origin.get("unregistered_units", []):
             if units.is_provisional(u):
                 rows.setdefault(u, _suggested(u, n, "division", units.provisional_parent(u)))
+            else:       # no scope to place it under: a peer of the units the file names that are registered
+                u = units.unit_key(n).replace(" ", "_")
+                rows.setdefault(u, _suggested(u, n, _kind_of_peers(df), None))
     if not rows:
         print(_say(args, "units_all_registered"), file=sys.stderr)
         return 0
@@ -469,6 +473,16 @@ def _units_table(found: pd.DataFrame, args: argparse.Namespace) -> str:
              f"{day(r.valid_from) or '…'} – {day(r.valid_to) or '…'}" if pd.notna(r.valid_from) or pd.notna(r.valid_to)
              else "", "" if pd.isna(r.successor_id) else r.successor_id] for r in found.itertuples()]
     return _table(rows, _head(args, "head_units"))
+
+
+def _kind_of_peers(df: pd.DataFrame) -> str:
+    """The registry's kind most of a file's registered units have ("ministry" in a ranking of
+    ministries), or nothing: a guess for a unit the file names beside them."""
+    from dx_metrics import units
+
+    kinds = pd.Series([units.kind_of(u) for u in pd.unique(df.get("unit_id", pd.Series(dtype=object)).dropna())],
+                      dtype=object).dropna()
+    return str(kinds.mode().iloc[0]) if len(kinds) else ""
 
 
 def _suggested(unit_id: str, name: object, kind: str, parent: str | None) -> dict:
