@@ -583,13 +583,16 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
 
 def cmd_history(args: argparse.Namespace) -> int:
     """history list | show SOURCE | forget SOURCE: what the workspace's history holds. Exit 0
-    done, 1 nothing to do (no such source, the history off, a removal not confirmed), 2 the
-    history cannot be used (damaged, locked, not a DuckDB file ...)."""
+    done, 1 nothing to do (no such source, nothing recorded yet, the history off, a removal not
+    confirmed), 2 the history cannot be used (damaged, locked, not a DuckDB file ...)."""
     from dx_metrics import history
 
     path = Path(args.store) if args.store else history.location()
     if path is None:
         print(_say(args, "history_off"))
+        return 1
+    if args.history_command != "list" and not path.is_file():     # a fresh workspace: no run recorded yet
+        print(_say(args, "history_nothing_yet", path=path))
         return 1
     try:
         if args.history_command == "list":
@@ -600,8 +603,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     except history.HistoryUnavailable as e:
         print(_say(args, "history_unusable", problem=e), file=sys.stderr)
         return 2
-    except (LookupError, ValueError) as e:
-        print(str(e).strip("'\""))
+    except LookupError:         # no source of that id or file name
+        files = list(history.sources(path).get("file", pd.Series(dtype=object)).dropna().unique())
+        print(_say(args, "history_no_source", source=args.source, close=_close(args, args.source, files)))
+        return 1
+    except ValueError:          # forget --prefix with an empty text
+        print(_say(args, "history_empty_prefix"))
         return 1
 
 
