@@ -27,8 +27,11 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Jupyter refuses to start as root (a container, a server's admin account) unless told it may
+LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

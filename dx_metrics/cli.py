@@ -379,9 +379,13 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
         scope, scope_name = origin.get("scope_id"), origin.get("scope_name")
         if origin.get("scope_provisional") and scope:
             rows.setdefault(scope, _suggested(scope, scope_name, "department", units.provisional_parent(scope)))
-        for u, n in zip(df.get("unit_id", []), df.get("unit_name", [])):
+        # the names validate warns the registry lacks, decided once when the file is read (units.unregistered)
+        for u, n in origin.get("unregistered_units", []):
             if units.is_provisional(u):
                 rows.setdefault(u, _suggested(u, n, "division", units.provisional_parent(u)))
+            else:       # no scope to place it under: a peer of the units the file names that are registered
+                u = units.unit_key(n).replace(" ", "_")
+                rows.setdefault(u, _suggested(u, n, _kind_of_peers(df), None))
     if not rows:
         print(_say(args, "units_all_registered"), file=sys.stderr)
         return 0
@@ -469,6 +473,16 @@ def _units_table(found: pd.DataFrame, args: argparse.Namespace) -> str:
              f"{day(r.valid_from) or '…'} – {day(r.valid_to) or '…'}" if pd.notna(r.valid_from) or pd.notna(r.valid_to)
              else "", "" if pd.isna(r.successor_id) else r.successor_id] for r in found.itertuples()]
     return _table(rows, _head(args, "head_units"))
+
+
+def _kind_of_peers(df: pd.DataFrame) -> str:
+    """The registry's kind most of a file's registered units have ("ministry" in a ranking of
+    ministries), or nothing: a guess for a unit the file names beside them."""
+    from dx_metrics import units
+
+    kinds = pd.Series([units.kind_of(u) for u in pd.unique(df.get("unit_id", pd.Series(dtype=object)).dropna())],
+                      dtype=object).dropna()
+    return str(kinds.mode().iloc[0]) if len(kinds) else ""
 
 
 def _suggested(unit_id: str, name: object, kind: str, parent: str | None) -> dict:
@@ -569,13 +583,16 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
 
 def cmd_history(args: argparse.Namespace) -> int:
     """history list | show SOURCE | forget SOURCE: what the workspace's history holds. Exit 0
-    done, 1 nothing to do (no such source, the history off, a removal not confirmed), 2 the
-    history cannot be used (damaged, locked, not a DuckDB file ...)."""
+    done, 1 nothing to do (no such source, nothing recorded yet, the history off, a removal not
+    confirmed), 2 the history cannot be used (damaged, locked, not a DuckDB file ...)."""
     from dx_metrics import history
 
     path = Path(args.store) if args.store else history.location()
     if path is None:
         print(_say(args, "history_off"))
+        return 1
+    if args.history_command != "list" and not path.is_file():     # a fresh workspace: no run recorded yet
+        print(_say(args, "history_nothing_yet", path=path))
         return 1
     try:
         if args.history_command == "list":
@@ -586,8 +603,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     except history.HistoryUnavailable as e:
         print(_say(args, "history_unusable", problem=e), file=sys.stderr)
         return 2
-    except (LookupError, ValueError) as e:
-        print(str(e).strip("'\""))
+    except LookupError:         # no source of that id or file name
+        files = list(history.sources(path).get("file", pd.Series(dtype=object)).dropna().unique())
+        print(_say(args, "history_no_source", source=args.source, close=_close(args, args.source, files)))
+        return 1
+    except ValueError:          # forget --prefix with an empty text
+        print(_say(args, "history_empty_prefix"))
         return 1
 
 

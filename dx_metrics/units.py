@@ -571,6 +571,22 @@ class Resolution:
     candidates: list[str] = field(default_factory=list)
 
 
+UNREGISTERED = ("provisional", "unknown")
+
+
+def unregistered(status: object) -> bool:
+    """Whether a name resolved with ``status`` (a ``Resolution.status``) names a unit the
+    registry lacks, one a row of units.csv settles: a provisional unit (a name under the file's
+    scope) or an unknown one. An ambiguous name needs a fuller name and a generic one its
+    issuing body: no new row settles either. What ``dx-metrics validate`` warns is missing from
+    the registry and what ``dx-metrics units suggest`` drafts are both decided here.
+
+    >>> [unregistered(s) for s in ("matched", "provisional", "unknown", "ambiguous", "generic", None)]
+    [False, True, True, False, False, False]
+    """
+    return status in UNREGISTERED
+
+
 def resolve(name: object, *, at=None, scope: str | None = None) -> Resolution:
     """The unit ``name`` means in a file whose scope is ``scope`` (see the module docstring)."""
     bearers = _name_index().get(unit_key(name), [])

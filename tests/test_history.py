@@ -656,3 +656,70 @@ def test_forget_with_a_prefix_asks_a_person_at_the_terminal(two_sources, monkeyp
     out = capsys.readouterr().out
     assert "remove them? [y/N] " in out and code == (0 if left == 1 else 1)
     assert len(_files_left(store)) == left
+
+
+def _readme_history_examples() -> tuple[list[str], list[list[str]]]:
+    """The README's history examples as a new user types them: the plans its blocks run first
+    (to have a history) and each `dx-metrics history` command's arguments."""
+    import re
+    import shlex
+
+    plans, commands = [], []
+    for block in re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S):
+        lines = [shlex.split(line, comments=True) for line in block.replace("\\\n", " ").splitlines()
+                 if "dx-metrics " in line]
+        said = [words[1:] for words in lines if words and words[0].endswith("dx-metrics")]
+        if any(w[:1] == ["history"] for w in said):
+            plans += [w[1] for w in said if w[:1] == ["run"]]
+            commands += [w[1:] for w in said if w[:1] == ["history"]]
+    return plans, commands
+
+
+def test_the_readmes_history_examples_work_as_written(ws, tmp_path_factory):
+    # issue 25, item 6: on a fresh clone the README's `history show` failed (nothing recorded
+    # yet, and `make report` never reads the 2022 export it names)
+    import re
+
+    plans, commands = _readme_history_examples()
+    assert plans and any(c[0] == "show" for c in commands) and any(c[0] == "forget" for c in commands)
+    here = tmp_path_factory.mktemp("stores")
+
+    def run(args, store):
+        # this checkout's package, wherever the interpreter was installed from
+        env = {**os.environ, "DX_METRICS_HISTORY": str(store), "PYTHONPATH": str(ROOT)}
+        return subprocess.run([sys.executable, "-m", "dx_metrics.cli", "history", *args], capture_output=True,
+                              text=True, cwd=ws, env=env, stdin=subprocess.DEVNULL, timeout=120)
+
+    # before any run: each command says there is nothing yet and how to record, no traceback
+    for args in commands:
+        r = run(args, here / "none.duckdb")
+        assert "Traceback" not in r.stderr and not (here / "none.duckdb").exists(), args
+        if args[0] == "list":
+            assert r.returncode == 0 and "no history yet" in r.stdout and "dx-metrics run" in r.stdout
+        else:
+            assert r.returncode == 1 and r.stdout.startswith("nothing recorded yet: there is no history at "), args
+            assert "run a plan first (dx-metrics run params/<plan>.yaml)" in r.stdout and "history list" in r.stdout
+    # after the README's runs: each command as written (a source id as `history list` shows it,
+    # the README's own id standing for the real one), each on the same recorded history
+    for plan in plans:
+        r = build_plan_report(ws / plan)
+        write_outputs(r, ws / "outputs" / Path(plan).stem, lang="en")
+    recorded = ws / "data" / "history.duckdb"
+    ids = history.sources(recorded).set_index("file")["source_id"]
+    real = ids[EXPORT_2022]
+    for n, args in enumerate(commands):
+        store = here / f"{n}" / "history.duckdb"
+        store.parent.mkdir()
+        for f in recorded.parent.glob("history.duckdb*"):
+            shutil.copy(f, store.parent / f.name)
+        args = [real[:len(a)] if re.fullmatch(r"[0-9a-f]{4,20}", a) else a for a in args]
+        r = run(args, store)
+        assert "Traceback" not in r.stderr, (args, r.stderr)
+        if "--prefix" in args and "--yes" not in args:       # a script is never asked: it is told --yes
+            assert (r.returncode, r.stderr.strip()) == (1, "not asking without a terminal: pass --yes to remove them")
+            continue
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+        if args[0] == "show":
+            assert "baclieu_dot_2022" in r.stdout
+        if args[0] == "forget":
+            assert f"forgot {args[1]}: " in r.stdout and EXPORT_2022 not in set(history.sources(store)["file"])

@@ -1,8 +1,12 @@
 """The project's own files: dependency lists agree, notebooks are committed clean."""
 import json
+import os
 import re
+import shutil
+import subprocess
 import tomllib
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -47,3 +51,19 @@ def test_a_notebook_run_by_hand_writes_to_its_own_folder_never_into_a_scheduled_
         cell = next(c for c in json.loads(nb.read_text("utf-8"))["cells"] if "parameters" in c["metadata"].get("tags", []))
         (line,) = [x for x in cell["source"] if x.startswith("output_dir = ")]
         assert line.startswith('output_dir = "outputs/lab/'), nb.name
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make here")
+@pytest.mark.parametrize("uid, allowed", [("0", True), ("1000", False)])
+def test_make_lab_starts_jupyter_as_root_too(tmp_path, uid, allowed):
+    # issue 25, item 6: Jupyter refuses to run as root without --allow-root, so `make lab`
+    # failed in a container; the flag is added for root only (`id -u` faked here)
+    fake = tmp_path / "id"
+    fake.write_text(f"#!/bin/sh\necho {uid}\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
+    r = subprocess.run(["make", "-n", "lab"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lab = [line for line in r.stdout.splitlines() if "jupyter lab" in line]
+    assert len(lab) == 1 and lab[0].split()[-1] == "notebooks/"
+    assert ("--allow-root" in lab[0].split()) is allowed, lab

@@ -95,3 +95,36 @@ def test_reader_uses_the_period_to_pick_the_unit(tmp_path):
     rows = [["Tháng 10/2025"], ["Tỉnh", "Chỉ số", "Điểm"], ["Tỉnh Cà Mau", "766", "89,91"]]
     df = read_export(write_sheet(tmp_path / "i.xlsx", rows), "index_scores")
     assert df.loc[0, "unit_id"] == "prov2025_96"
+
+
+def test_units_suggest_drafts_exactly_the_names_validate_says_the_registry_lacks(tmp_path, capsys, monkeypatch):
+    # issue 25, item 6: on the ICT Index sample validate listed 19 unknown names while
+    # `units suggest` said every unit was registered; both now ask units.unregistered
+    import io
+    import re
+    from pathlib import Path
+
+    from dx_metrics import read_export, units
+    from dx_metrics.cli import main
+
+    ict = Path(__file__).resolve().parents[1] / "dx_metrics" / "samples" / "ict_index_bo_nganh_2018_2019.xlsx"
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", str(ict), "--all"]) == 0
+    said = capsys.readouterr().out
+    count = int(re.search(r"(\d+) unit name\(s\) are not in the unit registry", said).group(1))
+    assert main(["units", "suggest", str(ict)]) == 0
+    out, err = capsys.readouterr()
+    assert "every unit in the file(s) is in the registry" not in err
+    drafted = [r["name_vi"] for r in csv.DictReader(io.StringIO(out))]
+    kept = read_export(ict, "index_scores", strict=False)
+    as_written = list(pd.unique(kept.loc[kept["unit_id"].str.startswith("?"), "unit_name"]))
+    assert len(drafted) == count == len(as_written) == 19 and sorted(drafted) == sorted(as_written)
+    assert all(name in said for name in drafted[:5])          # the names validate shows, in its order
+    # the drafted rows settle every one of them: validate no longer warns, suggest has nothing to add
+    assert main(["units", "suggest", str(ict), "--write", "units.csv"]) == 0
+    capsys.readouterr()
+    units.set_overlay(tmp_path / "units.csv")
+    assert main(["validate", str(ict)]) == 0
+    assert "not in the unit registry" not in capsys.readouterr().out
+    assert main(["units", "suggest", str(ict)]) == 0
+    assert "every unit in the file(s) is in the registry" in capsys.readouterr().err

@@ -88,6 +88,8 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
               "scope_free": bool(t.scope_free),
               # rows left out for errors: what a figure computed from this file does not count
               "rejected_rows": int((t.rejected & ~t.skipped).sum()),
+              # [unit id or None, name] of each name the registry lacks (validate warns, units suggest drafts)
+              "unregistered_units": t.unregistered,
               "provisional_units": sorted(set(out["unit_id"][out["unit_id"].map(
                   unit_registry.is_provisional, na_action="ignore").fillna(False).astype(bool)]))
               if "unit_id" in out else []}
@@ -842,10 +844,11 @@ def _check_totals(t: RawTable, totals_raw: pd.DataFrame, totals_rows: pd.Series)
 
 
 def _flag_unresolved(t: RawTable, column: str, names: pd.Series, res: pd.Series, status: pd.Series,
-                     live: pd.Series, scope: unit_registry.Scope | None) -> None:
+                     live: pd.Series, scope: unit_registry.Scope | None, ids: pd.Series) -> None:
     """Say, per row, which unit names were not resolved and why: ambiguous (an error naming
     the candidates), a division name without its issuing body, a provisional unit counted
-    under the scope, or unknown (index tables: one warning for the table)."""
+    under the scope, or unknown (index tables: one warning for the table). The provisional and unknown ones
+    (``units.unregistered``) are kept in ``t.unregistered`` as [unit id or None, name as written]."""
     def listed(r) -> str:
         shown = unit_registry.unit_names(pd.Series(r.candidates, dtype="string"))
         return "; ".join(f"{u} ({n})" for u, n in zip(r.candidates, shown))
@@ -857,14 +860,18 @@ def _flag_unresolved(t: RawTable, column: str, names: pd.Series, res: pd.Series,
     generic = live & (status == "generic")
     t.flag(generic, column, "", reason="unknown_unit", severity=WARNING, codes=pd.Series("generic_unit", index=names.index),
            hint="issuing_body_above")
+    # the names a row of units.csv would settle: the same decision gives `units suggest` its drafts
+    missing = live & status.map(unit_registry.unregistered).astype(bool)
+    t.unregistered = [[None if pd.isna(u) else str(u), str(n)] for u, n in
+                      pd.DataFrame({"u": ids[missing], "n": names[missing]}).drop_duplicates("n").itertuples(index=False)]
     if scope is not None:
         scope_label = f"{scope.name} ({scope.unit_id}{', provisional' if scope.provisional else ''})"
-        provisional = live & (status == "provisional")
+        provisional = missing & (status == "provisional")
         territory = unit_registry.kind_of(scope.unit_id) in ("province", "country")
         said = "provisional_in_territory" if territory else "provisional_unit"
         t.flag(provisional, column, "", reason="provisional_unit", severity=WARNING,
                codes=pd.Series(said, index=names.index), hint="add_to_units", params={"scope": scope_label})
-    unknown = live & (status == "unknown")
+    unknown = missing & (status != "provisional")
     if unknown.any() and t.kind == "index_scores":
         # index tables rank many peers (countries, other ministries) that no unit registry
         # lists: one warning for the table, not one per row
@@ -959,7 +966,7 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
         ids = ids.fillna(t.data["unit_code"].astype("string"))
         status = status.where(ids.isna() | (status != "unknown"), "matched")
 
-    _flag_unresolved(t, column, names, res, status, live, scope)
+    _flag_unresolved(t, column, names, res, status, live, scope, ids)
     t.scope_free = (t.kind != "index_scores" and not unit_registry.names_an_issuer(title_cells)
                     and _names_need_no_scope(names[live], dates))
     if t.kind == "tasks":

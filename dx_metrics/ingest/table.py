@@ -38,6 +38,7 @@ class RawTable:
     year_hint: int | None = None        # index tables: a year the sheet name or score header states
     names_from_codes: bool = False      # index tables of codes only (ISO3): names come from the registry
     scope_free: bool = False            # no title scope and every unit named whose it is: any scope reads the same
+    unregistered: list = field(default_factory=list)   # [unit id or None, name] the registry lacks (units.unregistered)
     not_published: pd.Series | None = None   # rows whose score reads "." or "n/a": no score, not a heading
 
     def __post_init__(self) -> None:
