@@ -760,7 +760,8 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
                                        "name nor score header state one"
                                        + (f" (the file name says {named}, but a file name is not read as the "
                                           "year of the figures)" if named else ""),
-                               hint=(f'pass period="{named}" if the figures are of {named} ' if named else "")
+                               hint=(f'pass period="{named}" if the figures are of {named} ' if named else
+                                     "pass the period the figures are of ")
                                     + '(dx-metrics validate --period ' + (named or "2023")
                                     + '; period: in a plan input), or add a title line such as "Năm '
                                     + (named or "2023") + '"')])
