@@ -4,6 +4,9 @@ The expected values come from those files' own published columns and from SOURCE
 not from dx_metrics: the 766 component scores must add up to TONG_SCORE, and every UN
 survey file must agree with the independently derived long table.
 """
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -82,3 +85,85 @@ def test_several_matching_sheets_are_named():
     df = read_export(V766 / "bao_cao_T10_2025.xlsx", "index_scores", period="2025-10")
     (p,) = [p for p in df.attrs["problems"] if p.reason == "other_sheets"]
     assert p.sheet == "Điểm năm" and '"Điểm tháng", "Sở Ban", "Xã Phường"' in p.message
+
+
+# --- every table file there: read right, or refused with a located reason (issue 24) -------------
+# What each file does, worked out by opening it: a refused file states no year inside it (the
+# year is only in its file name: UNU's egdi-<year>.csv, the portal's 766 exports, PCI_2005.xls,
+# whose sheets say neither "2005" nor "năm 2005"), or names no index (the 766 trend sheets carry
+# the portal's codes but not all six), or is not an index table (the province lists).
+REFUSED = {
+    **{f"un_egov/unu_egov_iso3/egdi-{y}.csv": "no_period" for y in (2010, 2012, 2014, 2016, 2018)},
+    **{f"vn_dvc_766/{f}": "no_period" for f in (
+        "bao_cao_T10_2025.xlsx", "bao_cao_T10_2025__diem_nam.csv", "bao_cao_T10_2025__diem_thang.csv",
+        "bao_cao_T10_2025__so_ban.csv", "bao_cao_T10_2025__xa_phuong.csv", "bao_cao_thang_10_2025.xlsx",
+        "bao_cao_thang_10_2025__bao_cao_766.csv")},
+    "vn_dvc_766/bao_cao_T10_2025__xu_huong_quy.csv": "missing_column",
+    "vn_dvc_766/bao_cao_T10_2025__xu_huong_thang.csv": "missing_column",
+    "vn_indexes/PCI_2005.xls": "no_period",
+    "vn_provinces/provinces_63_pre2025_gso.csv": "missing_column",
+}
+NO_TABLE = {"vn_provinces/province_mapping_63_to_34_2025.csv", "vn_provinces/provinces_34_from_2025-07-01_gso.csv"}
+
+
+def _table_files() -> list[str]:
+    return sorted(str(p.relative_to(REFERENCE)).replace("\\", "/") for p in REFERENCE.rglob("*")
+                  if p.suffix.lower() in (".csv", ".xlsx", ".xls"))
+
+
+@pytest.mark.parametrize("name", _table_files() if REFERENCE.is_dir() else [])
+def test_every_reference_file_reads_or_is_refused_with_a_located_reason(name, capsys):
+    from dx_metrics.cli import main
+    from dx_metrics.errors import DxDataError
+    from dx_metrics.ingest.reader import guess_kind
+
+    path = REFERENCE / name
+    kind = guess_kind(path)
+    if kind is None:
+        assert name in NO_TABLE
+        assert main(["validate", str(path)]) == 1
+        out = capsys.readouterr().out
+        assert f"{path.name}: no table dx_metrics knows was found: rows 1–" in out and "is row 1:" in out
+        return
+    try:
+        df = read_export(path, kind, strict=False)
+    except DxDataError as e:
+        assert name in REFUSED, f"{name} is refused: {e}"
+        assert {p.reason for p in e.problems} == {REFUSED[name]}
+        for p in e.problems:
+            assert p.file == path.name and (p.row is not None or p.sheet is not None), p
+        return
+    assert name not in REFUSED and name not in NO_TABLE, f"{name} now reads: update REFUSED and README.md"
+    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert len(df) > 0
+
+
+def test_pci_2005_reads_right_once_its_year_is_given():
+    """The refusal's own advice taken: the summary sheet's totals are the ranking sheet's, province by
+    province (both sheets read with python-calamine, by hand-picked columns)."""
+    from python_calamine import CalamineWorkbook
+
+    from dx_metrics.text import fold
+
+    path = REFERENCE / "vn_indexes" / "PCI_2005.xls"
+    df = read_export(path, "index_scores", period="2005", strict=False)
+    assert not [p for p in df.attrs["problems"] if p.severity == "error"] and set(df["year"]) == {2005}
+    ranking = CalamineWorkbook.from_path(path).get_sheet_by_name("Xếp hạng theo chỉ số PCI").to_python()
+    published = {fold(r[0]): r[1] for r in ranking[1:] if isinstance(r[1], float)}
+    total = df[df["component"] == "total"]
+    got = {fold(n): s for n, s in zip(total["unit_name"], total["score"])}
+    assert len(got) == len(published) == 42
+    for n, s in published.items():
+        assert got[n] == pytest.approx(s, abs=1e-6), n
+    assert got["binh duong"] == pytest.approx(76.81896532924489)
+
+
+def test_readme_says_which_reference_files_are_refused_and_why():
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert "reads with exit 0" not in text          # the old claim, false for PCI_2005.xls
+    said = text[text.index("<!-- reference-data -->"):text.index("<!-- /reference-data -->")]
+    for name in [*REFUSED, *NO_TABLE]:
+        short = Path(name).name
+        assert short in said or re.sub(r"\d{4}", "<year>", short) in said or ("__" in short and "`__" + short.split("__")[-1][:-4] + "`" in said), name
+    assert "PCI_2005.xls" in said and "no year" in said

@@ -25,7 +25,7 @@ from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HE
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.vocabulary import footer_pattern
 from dx_metrics.ingest.workbook import Sheet, open_sheets
-from dx_metrics.periods import heading_year, normalize_period, parse_period, period_from_text
+from dx_metrics.periods import Heading, heading_year, normalize_period, parse_period, period_from_text
 from dx_metrics.text import clean_label, code_points, fold, hidden_characters, lookalike_letters, shown_with_hidden
 
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
@@ -752,9 +752,7 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
         raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=row, reason="no_period",
                                    message=f"no year: the heading nearest the table, '{heading.text}', {what}; the "
                                            "table has no year column and its header states no year",
-                                   hint='add the year of the figures as a title line right above the table '
-                                        '("Năm 2014"), or a year column, or pass period="2014" '
-                                        '(dx-metrics validate --period 2014; period: in a plan input)')])
+                                   hint=_heading_year_hint(heading))])
     if t.year_hint is not None:
         t.data["year"] = pd.Series(t.year_hint, index=t.data.index, dtype="Int64")
         return
@@ -764,10 +762,20 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
                                        "name nor score header state one"
                                        + (f" (the file name says {named}, but a file name is not read as the "
                                           "year of the figures)" if named else ""),
-                               hint=(f'pass period="{named}" if the figures are of {named} ' if named else "")
+                               hint=(f'pass period="{named}" if the figures are of {named} ' if named else
+                                     "pass the period the figures are of ")
                                     + '(dx-metrics validate --period ' + (named or "2023")
                                     + '; period: in a plan input), or add a title line such as "Năm '
                                     + (named or "2023") + '"')])
+
+
+def _heading_year_hint(heading: Heading) -> str:
+    """What to do when the nearest heading states a span or several years: the example year is
+    one the heading itself names (its last), never a year from elsewhere, and only "if" it is."""
+    y = heading.span[1] if heading.span else heading.years[-1]
+    return (f'add the year of the figures as a title line right above the table ("Năm {y}"), or a year '
+            f'column, or pass period="{y}" if the figures are of {y} (dx-metrics validate --period {y}; '
+            'period: in a plan input)')
 
 
 def _year_in_file_name(name: str) -> str | None:

@@ -365,7 +365,13 @@ def melt_index_components(df: pd.DataFrame) -> pd.DataFrame:
     if not comps:
         return df
     keep = [c for c in base if c not in ("score", "rank", "component")]
-    parts = [df.drop(columns=comps)]
+    totals = df.drop(columns=comps)
+    # a component table that publishes no total (PAPI's table of one dimension's sub-dimensions):
+    # no "total" row is made up for it, blank, beside the figures the page gives
+    said = totals["score"].notna() if "score" in totals else pd.Series(False, index=totals.index)
+    if "rank" in totals:
+        said |= totals["rank"].notna()
+    parts = [totals] if said.any() else []
     for c in comps:
         part = df[keep].assign(component=c[len(COMPONENT_PREFIX):], score=df[c])
         parts.append(part)
