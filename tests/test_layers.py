@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dx_metrics"
-LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0, "safe_yaml": 0, "settings": 0,
-         "history": 3,
-         "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "report": 5, "runner": 6, "cli": 7}
+LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0,
+         "safe_yaml": 0, "settings": 0, "reference": 0,
+         "history": 3, "messages": 3,
+         "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "report": 5, "runner": 6,
+         "cli": 7}
 
 
 def _layer(module: str) -> int | None:
@@ -22,14 +24,30 @@ def _layer(module: str) -> int | None:
     return LAYER.get(parts[1]) if len(parts) > 1 and parts[0] == "dx_metrics" else None
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, source: str | None = None) -> set[str]:
+    """Every module ``path`` imports, by its full name: ``from dx_metrics import runner`` is
+    dx_metrics.runner, ``from ..units import x`` the package's units (a name that is not a
+    module, e.g. ``from dx_metrics import read_export``, stays the package itself)."""
+    rel = path.relative_to(PACKAGE).with_suffix("")
+    package = ["dx_metrics", *rel.parts[:-1]]          # the package this file is in
     out = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
+    for node in ast.walk(ast.parse(path.read_text("utf-8") if source is None else source)):
+        if isinstance(node, ast.ImportFrom):
+            base = (package[:len(package) - node.level + 1] if node.level else [])
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            out.add(module)
+            out.update(f"{module}.{a.name}" for a in node.names if _is_module(f"{module}.{a.name}"))
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
     return out
+
+
+def _is_module(name: str) -> bool:
+    parts = name.split(".")
+    if parts[0] != "dx_metrics":
+        return False
+    where = PACKAGE.joinpath(*parts[1:])
+    return where.with_suffix(".py").is_file() or (where / "__init__.py").is_file()
 
 
 SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "workspace_template" not in p.parts)
@@ -50,3 +68,20 @@ def test_no_module_imports_a_layer_above_its_own(path):
 
 def test_the_view_does_not_import_the_file_writer():
     assert "dx_metrics.report.outputs" not in _imports(PACKAGE / "report" / "view.py")
+
+
+def test_every_module_has_a_layer():
+    tops = {p.relative_to(PACKAGE).parts[0].removesuffix(".py") for p in SOURCES} - {"__init__"}
+    assert tops <= set(LAYER), f"place {sorted(tops - set(LAYER))} in LAYER"
+
+
+def test_the_check_sees_every_way_of_writing_an_import():
+    """An upward import written as ``from dx_metrics import runner`` or relatively is seen."""
+    probe = PACKAGE / "ingest" / "probe.py"        # never written: its source is given
+    cases = {"from dx_metrics import runner\n": "dx_metrics.runner",
+             "from .. import report\n": "dx_metrics.report",
+             "from ..plans.model import load_plan\n": "dx_metrics.plans.model",
+             "from . import header\n": "dx_metrics.ingest.header"}
+    for code, module in cases.items():
+        assert module in _imports(probe, code), code
+    assert "dx_metrics.read_export" not in _imports(probe, "from dx_metrics import read_export\n")
