@@ -160,26 +160,31 @@ def _open(path: Path, *, read_only: bool):
     return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
 
 
-# --- one writer at a time: a lock file beside the store (fcntl, or msvcrt on Windows)
+# --- one writer at a time: a lock file beside the store (fcntl, or msvcrt on Windows), each
+# imported when a lock is taken, so that importing dx_metrics needs neither
 
-if os.name == "nt":                                            # pragma: no cover - Windows
-    import msvcrt
+def _try_lock(f, exclusive: bool) -> None:
+    if os.name == "nt":                                        # pragma: no cover - Windows
+        import msvcrt
 
-    def _try_lock(f, exclusive: bool) -> None:
         f.seek(0)
         msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)           # Windows: every lock is exclusive
-
-    def _unlock(f) -> None:
-        f.seek(0)
-        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-else:
+        return
     import fcntl
 
-    def _try_lock(f, exclusive: bool) -> None:
-        fcntl.flock(f, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    fcntl.flock(f, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
 
-    def _unlock(f) -> None:
-        fcntl.flock(f, fcntl.LOCK_UN)
+
+def _unlock(f) -> None:
+    if os.name == "nt":                                        # pragma: no cover - Windows
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(f, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager

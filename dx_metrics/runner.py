@@ -9,7 +9,9 @@ notebook (with the error) and its log in ``<run>.failed/`` next to the output fo
 A batch does the shared work once: every distinct set of inputs is parsed and its
 indicators computed (and cached) before the notebooks start, so each notebook only loads
 the cache. Runs go to separate processes (papermill is process-safe, not thread-safe);
-kernels talk over IPC sockets, so parallel starts cannot collide on TCP ports.
+kernels talk over IPC sockets where the system has them (Linux, macOS), so parallel starts
+cannot collide on TCP ports; on Windows, and where a socket's path would be too long, over
+TCP on the loopback interface (``_kernel_transport``).
 """
 from __future__ import annotations
 
@@ -80,24 +82,53 @@ def ensure_kernel() -> str:
     return KERNEL
 
 
+# the longest path of a Unix socket: 104 bytes on macOS, 108 on Linux, the final NUL included
+_SOCKET_PATH_MAX = 103
+_SOCKET_SUFFIX = len("-65535")    # jupyter_client names each of a kernel's sockets "<path>-<n>"
+
+
+def _kernel_transport(socket_base: str) -> str:
+    """How a kernel and papermill talk: "ipc" (Unix sockets at ``socket_base``-<n>) where the
+    system has them, the path fits and its folder is writable; "tcp" on the loopback interface
+    otherwise (Windows, a long ``TMPDIR``, a zmq built without IPC)."""
+    if os.name == "nt":
+        return "tcp"
+    if len(os.fsencode(socket_base)) + _SOCKET_SUFFIX > _SOCKET_PATH_MAX:
+        return "tcp"
+    if not os.access(os.path.dirname(socket_base) or ".", os.W_OK | os.X_OK):
+        return "tcp"
+    try:
+        import zmq
+    except ImportError:          # pragma: no cover - jupyter_client needs zmq
+        return "tcp"
+    return "ipc" if zmq.has("ipc") else "tcp"
+
+
 def _ipc_kernel_manager(stderr_path: Path | None = None):
-    """A kernel manager on IPC sockets: no TCP ports to collide when runs start together
-    (papermill issues 511, 239), and no "running over TCP without encryption" warning. The
-    kernel's own stderr goes to ``stderr_path`` (the run folder's ``kernel.log``), not to the
-    terminal of a scheduled batch."""
+    """A kernel manager on IPC sockets where the system has them (``_kernel_transport``): no
+    TCP ports to collide when runs start together (papermill issues 511, 239), and no "running
+    over TCP without encryption" warning; on TCP elsewhere (Windows). The kernel's own stderr
+    goes to ``stderr_path`` (the run folder's ``kernel.log``), not to the terminal of a
+    scheduled batch."""
     import tempfile
     import uuid
 
+    from jupyter_client.localinterfaces import localhost
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum, default
 
+    def socket_base() -> str:
+        # one socket path per kernel: kernels started at the same moment never share one
+        return os.path.join(tempfile.gettempdir(), f"dx-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+    chosen = _kernel_transport(socket_base())     # every kernel's path has this one's length
+
     class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value=chosen, config=True)
 
         @default("ip")
         def _unique_ip(self) -> str:
-            # one socket path per kernel: kernels started at the same moment never share one
-            return os.path.join(tempfile.gettempdir(), f"dx-kernel-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+            return socket_base() if self.transport == "ipc" else localhost()
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             if stderr_path is None or "stderr" in kw:
@@ -159,15 +190,59 @@ def _remove(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs, without disturbing it: on POSIX signal 0 (no signal is
+    sent); on Windows, where ``os.kill`` ends the process whatever the signal, by asking the
+    process's exit code (``_alive_windows``)."""
     if pid == os.getpid():
         return False    # our own leftover from an earlier run in this process
+    if pid <= 0:
+        return False    # no process of ours: 0 and -1 would probe a whole group
+    if os.name == "nt":
+        return _alive_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        return True     # it runs, under another user
+    except OverflowError:
+        return False    # no process has such a number
     return True
+
+
+_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+_STILL_ACTIVE = 259
+_ERROR_ACCESS_DENIED = 5
+
+
+def _win32():                                              # pragma: no cover - Windows
+    """kernel32 with its last-error value (ctypes), the return types set for 64-bit handles."""
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.OpenProcess.argtypes = (ctypes.c_uint32, ctypes.c_int, ctypes.c_uint32)
+    kernel32.GetExitCodeProcess.argtypes = (ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32))
+    kernel32.CloseHandle.argtypes = (ctypes.c_void_p,)
+    return kernel32, ctypes.get_last_error
+
+
+def _alive_windows(pid: int) -> bool:
+    """Windows: a process runs while it can be opened and has no exit code yet (STILL_ACTIVE);
+    one that cannot be opened for want of rights runs under another user."""
+    import ctypes
+
+    kernel32, last_error = _win32()
+    handle = kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        return last_error() == _ERROR_ACCESS_DENIED
+    try:
+        code = ctypes.c_uint32()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True     # cannot tell: keep what it may still be writing
+        return code.value == _STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
