@@ -1,44 +1,72 @@
 # The two commands a new user needs: `make report` (the main job on the bundled sample
 # data) and `make test`. Each creates .venv with python3 -m venv if it is missing and
-# installs the project into it first; nothing else needs installing by hand.
+# installs into it what it needs first; nothing else needs installing by hand.
+# Three installs, each marked done by a stamp in .venv: `make report` installs the project
+# with its runtime dependencies only (no test, Spark or JupyterLab package: a test checks
+# it); `make lab` adds JupyterLab ([lab]); `make test`, bench, coverage and mutants install
+# [dev] (test tools, JupyterLab and Spark: the suite exercises them all).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.dx-metrics-installed
+REPORT_STAMP := $(VENV)/.dx-metrics-report
+LAB_STAMP := $(VENV)/.dx-metrics-lab
+DEV_STAMP := $(VENV)/.dx-metrics-dev
 PLAN ?= params/baclieu_dot_2023.yaml params/baclieu_dot_2024.yaml
+PIP_LOG := $(VENV)/pip-install.log
+comma := ,
 
-.PHONY: report test lab install clean-outputs samples bench
+# what a report run imports (the stamp is only written when they all import)
+REPORT_IMPORTS := dx_metrics papermill nbconvert ipykernel openpyxl python_calamine pyarrow matplotlib yaml jsonschema charset_normalizer docx duckdb
 
-install: $(STAMP)
+.PHONY: report test lab install install-lab install-dev clean-outputs samples bench
 
-$(STAMP): pyproject.toml
+install: $(REPORT_STAMP)
+install-lab: $(LAB_STAMP)
+install-dev: $(DEV_STAMP)
+
+# $(call install_venv,pip target,what it is,modules that must import then): the venv created if missing,
+# the target installed editable, pip's own failure or a module that does not import stop the
+# command (exit 1), the project's Jupyter kernel registered, the stamp written last
+define install_venv
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dx_metrics needs Python 3.11 or newer; this is " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "Installing dx_metrics and its dependencies into $(VENV) (first run only) ..."
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-	@$(BIN)/python -c 'import dx_metrics, papermill, nbconvert, openpyxl, python_calamine, pyarrow, matplotlib, yaml, docx, duckdb, sqlglot, pytest, hypothesis, pyspark' \
+	@echo "Installing $(2) into $(VENV) (first run only) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '$(1)' >$(PIP_LOG) 2>&1; status=$$?; \
+		grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); \
+		test $$status -eq 0 || { echo "installation failed (pip exit $$status): see the pip messages above"; exit 1; }
+	@$(BIN)/python -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' $(3) \
 		|| { echo "installation failed: see the pip messages above"; exit 1; }
 	@$(BIN)/python -m ipykernel install --sys-prefix --name dx-metrics --display-name "Python (dx_metrics)" >/dev/null
-	@touch $(STAMP)
+	@touch $@
+endef
 
-report: $(STAMP)
+$(REPORT_STAMP): pyproject.toml
+	$(call install_venv,.,dx_metrics and its dependencies,$(REPORT_IMPORTS))
+
+$(LAB_STAMP): pyproject.toml
+	$(call install_venv,.[lab],dx_metrics with JupyterLab,$(REPORT_IMPORTS) jupyterlab)
+
+$(DEV_STAMP): pyproject.toml
+	$(call install_venv,.[dev],dx_metrics with its test tools$(comma) JupyterLab and PySpark,$(REPORT_IMPORTS) jupyterlab pyspark sqlglot pytest hypothesis coverage ruff)
+
+report: $(REPORT_STAMP)
 	$(BIN)/dx-metrics run $(PLAN)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 # Jupyter refuses to start as root (a container, a server's admin account) unless told it may
 LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/indicators.py
 	$(BIN)/python benchmarks/sheets.py
 
-samples: $(STAMP)
+samples: $(REPORT_STAMP)
 	$(BIN)/python data/make_samples.py
 
 clean-outputs:
@@ -50,7 +78,7 @@ clean-outputs:
 MUTANTS_ARGS ?= --limit 25 --out benchmarks/_work/mutants.md --out benchmarks/_work/mutants.json
 
 .PHONY: mutants
-mutants: $(STAMP)
+mutants: $(DEV_STAMP)
 	$(BIN)/python benchmarks/mutants.py $(MUTANTS_ARGS)
 
 # Coverage of the suite and of the processes it starts (dx-metrics commands, notebook kernels),
@@ -58,7 +86,7 @@ mutants: $(STAMP)
 COVERED := dx_metrics/cli.py,dx_metrics/runner.py,dx_metrics/plans/model.py,dx_metrics/ingest/workbook.py
 
 .PHONY: coverage
-coverage: $(STAMP)
+coverage: $(DEV_STAMP)
 	rm -rf .coverage-data && mkdir -p .coverage-data
 	$(BIN)/python -m coverage run -m pytest -q -p no:cacheprovider
 	$(BIN)/python -m coverage combine -q

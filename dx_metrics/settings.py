@@ -124,6 +124,27 @@ def _flag(text: str, _s: Setting) -> bool:
 
 
 _MASTERS = ("local", "spark://", "yarn", "k8s://", "mesos://")
+SPARK_MODULES = ("pyspark", "sqlglot")     # the [spark] extra: not in a `make report` install
+
+
+def missing_spark() -> str | None:
+    """What the Spark engine lacks on this machine, said with the install that gives it; None when
+    PySpark and SQLGlot are installed (found, not imported: importing PySpark takes seconds)."""
+    import importlib.util
+
+    lacking = [m for m in SPARK_MODULES if importlib.util.find_spec(m) is None]
+    if not lacking:
+        return None
+    return (f"needs {' and '.join(lacking)}, which {'is' if len(lacking) == 1 else 'are'} not installed here: "
+            "install the spark extra (pip install -e '.[spark]' in the project folder, or "
+            "pip install 'dx_metrics[spark]'; Java 17 on the machine), or count with duckdb")
+
+
+def _engine(text: str, s: Setting) -> str:
+    engine = _choice("duckdb", "spark")(text, s)
+    if engine == "spark" and (problem := missing_spark()):
+        raise ValueError(f"is the Spark engine, which {problem}")
+    return engine
 
 
 def _spark_master(text: str, _s: Setting) -> str:
@@ -155,7 +176,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "the memory DuckDB may use for dossier records before it spills to disk", _memory,
             "none for counting, 1GB for the checks"),
     Setting("DX_METRICS_ENGINE", "duckdb or spark", "duckdb",
-            "the engine that counts dossier records kept in Parquet", _choice("duckdb", "spark"), "duckdb"),
+            "the engine that counts dossier records kept in Parquet", _engine, "duckdb"),
     Setting("DX_METRICS_SPARK_MASTER", 'a Spark master URL: "local[*]", "local[4]", "spark://host:7077", "yarn" '
             'or "k8s://..."', "local[*]", "the Spark cluster that counts records when DX_METRICS_ENGINE=spark",
             _spark_master, "local[*]"),

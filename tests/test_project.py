@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -17,14 +18,101 @@ def _name(req: str) -> str:
     return {"python-duckdb": "duckdb"}.get(name, name)      # conda-forge names DuckDB's Python package so
 
 
-def test_environment_yml_and_pyproject_name_the_same_packages():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    pip = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
-    env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))
-    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str) and _name(d) not in ("python", "pip")}
-    assert set(pip) == set(conda)
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+
+
+def _conda(file: str) -> dict[str, str]:
+    env = yaml.safe_load((ROOT / file).read_text("utf-8"))
+    return {_name(d): d for d in env["dependencies"] if isinstance(d, str) and _name(d) not in ("python", "pip")}
+
+
+# packages a report never imports: the test tools, the Spark engine, JupyterLab (issue 27, item 6)
+NOT_FOR_REPORTS = {"pytest", "hypothesis", "coverage", "ruff", "pyspark", "sqlglot", "jupyterlab"}
+
+
+@pytest.mark.parametrize("file, extras, beside", [
+    ("environment.yml", ["lab"], set()),                   # analysts: the runtime and JupyterLab, no Spark, no Java
+    ("environment-dev.yml", ["dev"], {"openjdk"}),         # developers: all of it, and the Java PySpark runs on
+])
+def test_the_conda_environments_and_pyproject_name_the_same_packages(file, extras, beside):
+    project = _project()
+    pip = {_name(r): r for r in project["dependencies"] + sum((project["optional-dependencies"][e] for e in extras), [])}
+    conda = _conda(file)
+    assert set(conda) - set(pip) == beside
+    assert set(pip) <= set(conda)
     for name, req in pip.items():    # the same lower bounds
         assert req.split(">=")[1] == conda[name].split(">=")[1], name
+    if file == "environment.yml":
+        assert not NOT_FOR_REPORTS - {"jupyterlab"} & set(conda), "the analysts' environment carries no test or Spark package"
+
+
+def test_the_report_needs_no_test_spark_or_lab_package_and_dev_holds_every_extra():
+    project = _project()
+    core = {_name(r) for r in project["dependencies"]}
+    assert not core & NOT_FOR_REPORTS, core & NOT_FOR_REPORTS
+    extras = {k: {_name(r): r for r in v} for k, v in project["optional-dependencies"].items()}
+    assert set(extras["spark"]) == {"pyspark", "sqlglot"} and set(extras["lab"]) == {"jupyterlab"}
+    for extra in ("lab", "spark"):   # the suite exercises both: [dev] has them, with the same bounds
+        assert extras[extra].items() <= extras["dev"].items(), extra
+    assert {"pytest", "hypothesis", "coverage", "ruff"} <= set(extras["dev"])
+
+
+_MODULE = {"python-calamine": "python_calamine", "pyyaml": "yaml", "python-docx": "docx",
+           "charset-normalizer": "charset_normalizer"}
+
+
+def test_every_runtime_dependency_is_imported_by_the_package():
+    # seaborn was a dependency never imported (issue 27): each one listed is used
+    imported = set()
+    for path in (ROOT / "dx_metrics").rglob("*.py"):
+        imported |= set(re.findall(r"^\s*(?:import|from) (\w+)", path.read_text("utf-8"), re.M))
+    for req in _project()["dependencies"]:
+        assert _MODULE.get(_name(req), _name(req)) in imported, req
+
+
+def _pip_installs(target: str) -> list[str]:
+    """What ``make -n -B target`` would give pip to install: the -e argument of each pip install."""
+    r = subprocess.run(["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return [m for line in r.stdout.splitlines() if "pip install" in line
+            for m in re.findall(r"-e '?([^' ]+)'?", line)]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make here")
+@pytest.mark.parametrize("target, installs", [
+    ("report", ["."]),                # the project and its runtime dependencies only
+    ("install", ["."]),
+    ("samples", ["."]),
+    ("lab", [".[lab]"]),
+    ("test", [".[dev]"]),
+    ("coverage", [".[dev]"]),
+    ("mutants", [".[dev]"]),
+    ("bench", [".[dev]"]),
+])
+def test_make_report_installs_no_test_or_spark_package(target, installs):
+    # issue 27: `make report` installed .[dev] (pytest, hypothesis, PySpark: 491 MB) through its stamp
+    assert _pip_installs(target) == installs
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make here")
+@pytest.mark.parametrize("target", ["install", "test"])
+def test_a_failed_pip_install_stops_make_and_writes_no_stamp(tmp_path, target):
+    # .ci/run calls `make test`: a failed install must fail it (it was piped into grep and `|| true`)
+    shutil.copy(ROOT / "Makefile", tmp_path)
+    (tmp_path / "pyproject.toml").write_text("")
+    bin_ = tmp_path / ".venv" / "bin"
+    bin_.mkdir(parents=True)
+    (bin_ / "python").write_text("#!/bin/sh\necho 'ERROR: No matching distribution found for pandas>=3.1.1' >&2\n"
+                                 "exit 1\n")
+    (bin_ / "python").chmod(0o755)
+    r = subprocess.run(["make", target, f"PYTHON={sys.executable}"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode != 0
+    assert "No matching distribution found for pandas" in r.stdout + r.stderr
+    assert "installation failed (pip exit 1)" in r.stdout
+    assert not list((tmp_path / ".venv").glob(".dx-metrics-*"))
+    assert (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1] == "make test"
 
 
 def test_notebooks_have_one_parameters_cell_and_no_outputs():

@@ -494,3 +494,38 @@ def test_a_dossier_resolved_after_the_logs_last_period_is_pending_there_not_a_pe
         r = got.iloc[0]
         # resolved in 2023: d1, d4, d5 (d5 late); pending at its end: d2, d3
         assert (r.received_total, r.resolved_total, r.resolved_late, r.pending) == (5, 3, 1, 2)
+
+
+def _without_spark(monkeypatch, lacking=("pyspark",)):
+    """This machine as `make report` installs it: no PySpark (the [spark] extra)."""
+    import importlib.util
+
+    find = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in lacking else find(name, *a))
+
+
+def test_the_spark_engine_without_pyspark_says_which_extra_to_install(tmp_path, monkeypatch, capsys):
+    # issue 27, item 6: PySpark and SQLGlot left the runtime dependencies for the [spark] extra
+    from dx_metrics.cli import main
+    from dx_metrics.settings import SettingError, value
+
+    _without_spark(monkeypatch)
+    with pytest.raises(ModuleNotFoundError, match=r"^the Spark engine needs pyspark, which is not installed here: "
+                                                  r"install the spark extra \(pip install -e '\.\[spark\]'"):
+        engines.spark_session()
+    _one_file(tmp_path, _hand_records())
+    files = [str(p) for p in (tmp_path / "r").glob("*.parquet")]
+    with pytest.raises(ModuleNotFoundError, match=r"pip install -e '\.\[spark\]'"):
+        engines.aggregate_parquet(files, list(_hand_records().columns), engine="spark")
+    assert value("DX_METRICS_ENGINE", {}) == "duckdb"            # the default needs nothing more
+    with pytest.raises(SettingError, match=r"^DX_METRICS_ENGINE='spark' is the Spark engine, which needs pyspark, "
+                                           r"which is not installed here: install the spark extra"):
+        value("DX_METRICS_ENGINE", {"DX_METRICS_ENGINE": "spark"})
+    # the command line says it once, before any work, and stops (exit 2)
+    monkeypatch.setenv("DX_METRICS_ENGINE", "spark")
+    assert main(["--lang", "en", "indicators"]) == 2
+    err = capsys.readouterr().err
+    assert "DX_METRICS_ENGINE='spark'" in err and "pip install -e '.[spark]'" in err and "Traceback" not in err
+    _without_spark(monkeypatch, ("pyspark", "sqlglot"))
+    with pytest.raises(ModuleNotFoundError, match=r"needs pyspark and sqlglot, which are not installed here"):
+        engines.spark_sql("SELECT 1")

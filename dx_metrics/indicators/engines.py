@@ -80,10 +80,18 @@ GROUP BY unit_id, {period('m_res')}
 """
 
 
+def _need_spark() -> None:
+    """PySpark and SQLGlot are the [spark] extra, absent from a report install (``make report``):
+    they are imported only on the Spark path, and their absence is said with the install to make."""
+    if problem := settings.missing_spark():
+        raise ModuleNotFoundError(f"the Spark engine {problem}")
+
+
 @lru_cache(maxsize=64)
 def spark_sql(duckdb_sql: str) -> str:
     """``counts_sql`` in Spark SQL, transpiled by SQLGlot."""
-    import sqlglot
+    _need_spark()
+    import sqlglot      # lazy: the [spark] extra (_need_spark)
 
     return sqlglot.transpile(duckdb_sql, read="duckdb", write="spark")[0]
 
@@ -170,7 +178,8 @@ def spark_session():
     """A SparkSession from ``DX_METRICS_SPARK_MASTER`` (default ``local[*]``: this machine's
     cores; a cluster's ``spark://host:7077`` or ``yarn`` in production), in UTC so that a
     record's day is the day written."""
-    from pyspark.sql import SparkSession
+    _need_spark()
+    from pyspark.sql import SparkSession     # lazy: the [spark] extra (_need_spark)
 
     master = settings.value("DX_METRICS_SPARK_MASTER")
     return (SparkSession.builder.master(master).appName("dx_metrics")
@@ -197,7 +206,8 @@ def _refuse_nanoseconds(files: Sequence[str]) -> None:
 
 
 def _spark_rows(files: Sequence[str], sql: str, spark, exclude: str | None = None) -> pd.DataFrame:
-    import sqlglot
+    _need_spark()
+    import sqlglot      # lazy: the [spark] extra (_need_spark)
 
     _refuse_nanoseconds(files)
     spark = spark or spark_session()
