@@ -494,3 +494,15 @@ def test_a_dossier_resolved_after_the_logs_last_period_is_pending_there_not_a_pe
         r = got.iloc[0]
         # resolved in 2023: d1, d4, d5 (d5 late); pending at its end: d2, d3
         assert (r.received_total, r.resolved_total, r.resolved_late, r.pending) == (5, 3, 1, 2)
+
+
+def test_a_dossier_resolved_the_instant_it_was_received_is_accepted(tmp_path):
+    # d4 resolved at 09:00 on 01/06/2023, the minute it was received: not "earlier than received"
+    df = _hand_records()
+    df.loc[3, "resolved_at"] = df.loc[3, "received_at"]
+    rs = read_records(_one_file(tmp_path, df))               # strict: any rejection would raise
+    assert [p.code for p in rs.attrs["problems"]] == []
+    y23 = engines.aggregate_record_set(rs, freq="year").set_index("period").loc["2023"]
+    # Decree 09's year 2023 ends on 14/12: d1, d2, d4, d5 received in it; d1, d4, d5 resolved
+    # in it (d2 on 21/12/2023 counts in 2024): d4 is counted, not rejected
+    assert (y23.received_total, y23.resolved_total) == (4, 3)
