@@ -546,21 +546,20 @@ def test_duckdb_never_installs_or_loads_an_extension_on_its_own(tmp_path):
 
 
 def test_open_history_leaves_no_copy_behind(ws, tmp_path, monkeypatch):
-    import gc
     import tempfile
 
     _record(ws, 2022)
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(private))
-    for _ in range(3):
-        con = dx.open_history(ws / "data" / "history.duckdb")
-        assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
-        assert len(list(private.iterdir())) == 1                  # the snapshot, while it is open
-        con.close()
-        del con
-        gc.collect()
+    beside = sorted(p.name for p in (ws / "data").iterdir())
+    # five snapshots open at once, none closed: not one file in the temporary folder or beside the store
+    cons = [dx.open_history(ws / "data" / "history.duckdb") for _ in range(5)]
+    assert [c.execute("SELECT COUNT(*) FROM runs").fetchone() for c in cons] == [(1,)] * 5
     assert list(private.iterdir()) == []
+    assert sorted(p.name for p in (ws / "data").iterdir()) == beside
+    for c in cons:
+        c.close()
 
 
 def test_the_history_view_of_a_damaged_store_says_so_instead_of_failing(ws):
