@@ -39,9 +39,7 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -487,26 +485,31 @@ def _reader(path: Path):
 
 
 def connect(path: str | Path | None = None):
-    """A read-only DuckDB connection to a snapshot of the history (taken now), for analysts'
-    own questions: ``dx.open_history().sql("SELECT * FROM evaluations")``. The snapshot is a
-    temporary copy, removed when the connection is let go of."""
+    """A DuckDB connection to a snapshot of the history (taken now, held in memory), for
+    analysts' own questions: ``dx.open_history().sql("SELECT * FROM evaluations")``. Nothing is
+    written to disk: no temporary copy is left behind, however many are opened; what an analyst
+    changes in it never reaches the store."""
     import duckdb
+
+    from dx_metrics.ingest.dataset import duckdb_config
 
     path = Path(path) if path else location()
     if path is None or not path.is_file():
         raise FileNotFoundError(f"no history yet at {path}: it is written by dx-metrics run")
-    folder = Path(tempfile.mkdtemp(prefix="dx-history-"))
+    con = duckdb.connect(":memory:", config=duckdb_config())
     try:
         with _locked(path, exclusive=False):
             _check_format(path)
-            shutil.copy2(path, folder / FILE_NAME)
-        con = _open(folder / FILE_NAME, read_only=True)
+            con.execute("ATTACH ? AS dx_history_store (READ_ONLY)", [str(path)])
+            try:
+                con.execute("COPY FROM DATABASE dx_history_store TO memory")
+            finally:
+                con.execute("DETACH dx_history_store")
     except BaseException as e:
-        shutil.rmtree(folder, ignore_errors=True)
+        con.close()
         if isinstance(e, (OSError, duckdb.Error)):
             raise HistoryUnavailable(_cause(e, path)) from e
         raise
-    weakref.finalize(con, shutil.rmtree, folder, True)
     return con
 
 

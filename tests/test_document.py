@@ -162,3 +162,27 @@ def test_the_legal_basis_is_body_text(written):
     (p,) = [p for p in d.paragraphs if p.text.startswith("Căn cứ")]
     assert p.text == "Căn cứ KH 37/KH-SGTVT ngày 23/11/2022."
     assert p.alignment == 3 and not any(r.italic for r in p.runs)          # justified, upright
+
+
+def _target_row(**kw):
+    import pandas as pd
+
+    row = {"indicator_id": "online_dossier_share", "comparator": ">=", "target": 0.725, "actual": 0.15,
+           "projected": 0.18, "gap": -0.125 * 100, "status": "not_achieved", "span": "2023-01/2023-07",
+           "basis_period": None}
+    return pd.Series({**row, **kw})
+
+
+def test_a_results_row_shows_the_projection_and_the_target_as_the_plan_wrote_it():
+    from dx_metrics.report.document import target_cells
+
+    # 15 % online over January–July, projected to 18 % for the year, against at least 72,5 %
+    cells = target_cells(_target_row(), "vi")
+    assert cells[1] == "≥ 72,5%"                                   # not "≥ 73%"
+    assert cells[2].startswith("18,00%\n(dự báo cả năm, từ số liệu ")   # the projection, not the 15 %
+    assert target_cells(_target_row(), "en")[2].startswith("18.00%\n(year-end projection from ")
+    # a whole target keeps no decimals; two decimals where the plan wrote two
+    assert target_cells(_target_row(target=0.20), "vi")[1] == "≥ 20%"
+    assert target_cells(_target_row(target=0.7255), "vi")[1] == "≥ 72,55%"
+    # no projection: the figure of the months read
+    assert target_cells(_target_row(projected=None), "vi")[2] == "15,00%\n(" + cells[2].split("số liệu ")[1]

@@ -546,21 +546,20 @@ def test_duckdb_never_installs_or_loads_an_extension_on_its_own(tmp_path):
 
 
 def test_open_history_leaves_no_copy_behind(ws, tmp_path, monkeypatch):
-    import gc
     import tempfile
 
     _record(ws, 2022)
     private = tmp_path / "tmp"
     private.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(private))
-    for _ in range(3):
-        con = dx.open_history(ws / "data" / "history.duckdb")
-        assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
-        assert len(list(private.iterdir())) == 1                  # the snapshot, while it is open
-        con.close()
-        del con
-        gc.collect()
+    beside = sorted(p.name for p in (ws / "data").iterdir())
+    # five snapshots open at once, none closed: not one file in the temporary folder or beside the store
+    cons = [dx.open_history(ws / "data" / "history.duckdb") for _ in range(5)]
+    assert [c.execute("SELECT COUNT(*) FROM runs").fetchone() for c in cons] == [(1,)] * 5
     assert list(private.iterdir()) == []
+    assert sorted(p.name for p in (ws / "data").iterdir()) == beside
+    for c in cons:
+        c.close()
 
 
 def test_the_history_view_of_a_damaged_store_says_so_instead_of_failing(ws):
@@ -723,3 +722,55 @@ def test_the_readmes_history_examples_work_as_written(ws, tmp_path_factory):
             assert "baclieu_dot_2022" in r.stdout
         if args[0] == "forget":
             assert f"forgot {args[1]}: " in r.stdout and EXPORT_2022 not in set(history.sources(store)["file"])
+
+
+def _correct_2022_export(ws: Path) -> None:
+    """The 2022 export re-issued with the first division's online count corrected:
+    1.024 → 1.344 online (4.096 → 3.776 in person), the total row 1.200 → 1.520 online."""
+    import openpyxl
+
+    path = ws / "data" / "raw" / EXPORT_2022
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.worksheets[0]
+    assert (sheet["D9"].value, sheet["E9"].value, sheet["D13"].value, sheet["E13"].value) == \
+        ("1.024", "4.096", "1.200", "5.200")
+    sheet["D9"], sheet["E9"], sheet["D13"], sheet["E13"] = "1.344", "3.776", "1.520", "4.880"
+    wb.save(path)
+
+
+def test_year_over_year_takes_the_newest_run_of_a_plan_year_a_corrected_rerun_replaces_the_first(ws):
+    _record(ws, 2022)                       # 1.200 online of 6.400 = 18,75 %
+    _correct_2022_export(ws)
+    _record(ws, 2022)                       # the corrected re-run: 1.520 of 6.400 = 23,75 %
+    con = _store(ws)
+    assert con.execute("SELECT COUNT(*) FROM runs WHERE plan_id = 'baclieu_dot_2022'").fetchone() == (2,)
+    con.close()
+    (ws / "data" / "raw" / EXPORT_2022).unlink()
+    current = build_plan_report(ws / "params" / "baclieu_dot_2023.yaml")
+    last = previous_report(current)
+    assert last.recorded is not None
+    assert _online(build_comparison(current, last))["value_previous"] == pytest.approx(1520 / 6400)
+    figures = history.target_figures(ws / "data" / "history.duckdb")
+    mine = figures[(figures["indicator_id"] == "online_dossier_share") & (figures["year"] == 2022)]
+    assert mine["actual"].tolist() == [pytest.approx(0.2375)]
+
+
+def test_a_file_whose_reading_depends_on_the_unit_is_stored_once_per_unit_with_each_readings_rows(ws):
+    from test_units_in_context import _national_records
+
+    # "Văn phòng Sở" under a portal's title names a division of whichever department reads it:
+    # the reading for baclieu_dot's plan and that for prov_96's differ, and both are kept
+    export = _national_records(ws / "data", names=("Văn phòng Sở",))
+    for unit in ("baclieu_dot", "prov_96"):
+        (ws / "params" / f"{unit}.yaml").write_text(
+            f"id: {unit}_2023\ntitle: Kế hoạch {unit}\nunit: {unit}\nyear: 2023\n"
+            f"inputs:\n  - {{path: {export.name}, kind: dossier_records}}\n"
+            "targets:\n  - {indicator: online_dossier_share, value: 30%}\n", encoding="utf-8")
+        _record_plan(ws / "params" / f"{unit}.yaml", ws / "outputs" / unit)
+    con = _store(ws)
+    stored = con.execute("SELECT scope_id, scope_free FROM sources ORDER BY scope_id").fetchall()
+    assert stored == [("baclieu_dot", False), ("prov_96", False)]
+    # 30 rows each: the second reading's rows are there beside the first's
+    counts = con.execute("SELECT s.scope_id, COUNT(*) FROM rows_dossier_records r JOIN sources s USING (source_id) "
+                         "GROUP BY ALL ORDER BY 1").fetchall()
+    assert counts == [("baclieu_dot", 30), ("prov_96", 30)]

@@ -240,3 +240,18 @@ def test_records_without_a_single_receipt_date_count_nothing():
                       "resolved_at": pd.to_datetime(["2023-05-02", None])})
     assert month_index(r["received_at"]).tolist() == [-1, -1]
     assert aggregate_records(r).empty
+
+
+def test_a_dossiers_table_without_received_online_says_the_online_share_lacks_that_column():
+    from dx_metrics import compute_indicators
+
+    # 6.400 dossiers newly received, the online count not given: no share, and a note saying why
+    dossiers = pd.DataFrame({"unit_id": ["baclieu_dot"], "period": ["2022"], "received_total": [6400]})
+    obs = compute_indicators({"dossiers": dossiers}).set_index("indicator_id")
+    row = obs.loc["online_dossier_share"]
+    assert pd.isna(row["value"]) and row["denominator"] == 6400
+    assert "received_online" in row["note"]
+    from dx_metrics import notes
+
+    said = notes.say(notes.decode(row["note_codes"]), "vi")
+    assert said == "thiếu số hồ sơ tiếp nhận trực tuyến"          # the column, named in the reader's words

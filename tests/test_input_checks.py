@@ -803,3 +803,13 @@ def test_many_components_not_in_the_catalogue_are_named_up_to_eight(tmp_path):
     df = read_export(path, "index_scores", strict=False)
     assert [p.message for p in df.attrs["problems"] if p.reason == "unknown_value"] == [
         "component(s) not in the ICT catalogue, kept as written: " + ", ".join(comps[:8]) + " … +1 more"]
+
+
+def test_a_dossier_resolved_the_day_it_was_received_is_kept(tmp_path):
+    # received 01/03/2023, resolved 01/03/2023 (the same instant: both midnight): kept, counted once
+    path = flat(tmp_path, [*RECORDS, "Ngày hẹn trả", "Ngày trả kết quả"],
+                ["HS-1", "Văn phòng Sở", "01/03/2023", "Trực tuyến", "10/03/2023", "01/03/2023"], title=BODY)
+    df = read_export(path, "dossier_records", strict=True)
+    assert len(df) == 1 and not [p for p in df.attrs["problems"] if p.code == "earlier_than_received"]
+    out = aggregate_records(df, freq="year")
+    assert out[["resolved_total", "resolved_on_time", "resolved_late"]].iloc[0].tolist() == [1, 1, 0]

@@ -98,3 +98,20 @@ def test_the_ministrys_mid_year_report_says_the_pace(tmp_path):
     import docx
     texts = [p.text for p in docx.Document(written["document"]).paragraphs]
     assert "Để đạt các chỉ tiêu vào cuối năm, phần còn lại của năm cần đạt:" in texts
+
+
+def test_exactly_all_of_the_remaining_volume_is_within_reach():
+    # 1.000 online of 7.000 by July against 50 %: the rest brings 7.000 ÷ 7 × 5 = 5.000 more;
+    # 50 % of 12.000 is 6.000, so 5.000 of the 5.000 are needed: 100 %, hard but possible
+    p = required_pace(">=", 0.50, share=True, numerator=1000, denominator=7000, value=1000 / 7000, months=7)
+    assert p["required_pace"] == 1.0 and p["pace_reachable"] is True
+    from dx_metrics.report.tables import pace_text
+
+    row = pd.Series({**p, "comparator": ">="})
+    assert pace_text(row, "vi") == "100,00% số còn lại (5 tháng)"
+
+
+def test_a_count_target_already_met_needs_no_negative_pace():
+    # 25 tasks done by June against 20: (20 − 25) ÷ 6 would be −0,83 a month; nothing more is needed
+    p = required_pace(">=", 20, share=False, numerator=25, denominator=None, value=25, months=6)
+    assert p == {"required_pace": 0.0, "pace_unit": "per_month", "pace_reachable": True, "pace_months_left": 6}

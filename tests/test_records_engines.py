@@ -529,3 +529,33 @@ def test_the_spark_engine_without_pyspark_says_which_extra_to_install(tmp_path, 
     _without_spark(monkeypatch, ("pyspark", "sqlglot"))
     with pytest.raises(ModuleNotFoundError, match=r"needs pyspark and sqlglot, which are not installed here"):
         engines.spark_sql("SELECT 1")
+
+
+def test_a_dossier_resolved_the_instant_it_was_received_is_accepted(tmp_path):
+    # d4 resolved at 09:00 on 01/06/2023, the minute it was received: not "earlier than received"
+    df = _hand_records()
+    df.loc[3, "resolved_at"] = df.loc[3, "received_at"]
+    rs = read_records(_one_file(tmp_path, df))               # strict: any rejection would raise
+    assert [p.code for p in rs.attrs["problems"]] == []
+    y23 = engines.aggregate_record_set(rs, freq="year").set_index("period").loc["2023"]
+    # Decree 09's year 2023 ends on 14/12: d1, d2, d4, d5 received in it; d1, d4, d5 resolved
+    # in it (d2 on 21/12/2023 counts in 2024): d4 is counted, not rejected
+    assert (y23.received_total, y23.resolved_total) == (4, 3)
+
+
+def test_a_datasets_sha256_is_a_digest_of_its_bytes_not_of_names_sizes_and_times(tmp_path):
+    import hashlib
+
+    a, b = _hand_records(), _hand_records()
+    b.loc[0, "dossier_id"] = "d9"                       # one character changed: same size, other bytes
+    first, second = _parquet(a, tmp_path / "one" / "r"), _parquet(b, tmp_path / "two" / "r")
+    fa, fb = Path(first) / "part-0.parquet", Path(second) / "part-0.parquet"
+    os.utime(fb, ns=(fa.stat().st_atime_ns, fa.stat().st_mtime_ns))
+    assert fa.stat().st_size == fb.stat().st_size and fa.stat().st_mtime_ns == fb.stat().st_mtime_ns
+    assert fa.read_bytes() != fb.read_bytes()
+    da, db = (read_records(f).attrs["origin"]["sha256"] for f in (first, second))
+    assert da != db
+    # by hand: the sha256 of the file's name, a NUL, its bytes and a newline
+    assert da == hashlib.sha256(b"part-0.parquet\0" + fa.read_bytes() + b"\n").hexdigest()
+    os.utime(fa, ns=(0, 10**18))                        # touched, not changed: the same source
+    assert read_records(first).attrs["origin"]["sha256"] == da

@@ -76,7 +76,7 @@ def test_every_variable_the_package_reads_or_documents_is_a_setting():
         named |= set(re.findall(r"DX_METRICS_[A-Z_]*[A-Z]", path.read_text("utf-8")))
     assert named - set(settings.SETTINGS) == set()
     assert set(settings.SETTINGS) == {"DX_METRICS_MAX_CELLS", "DX_METRICS_REVIEW_RECORDS", "DX_METRICS_DUCKDB_MEMORY",
-                                      "DX_METRICS_ENGINE", "DX_METRICS_SPARK_MASTER", "DX_METRICS_CACHE",
+                                      "DX_METRICS_ENGINE", "DX_METRICS_SPARK_MASTER", "DX_METRICS_CACHE", "DX_METRICS_CACHE_MAX_BYTES",
                                       "DX_METRICS_HISTORY", "DX_METRICS_HISTORY_DEFER", "DX_METRICS_MAX_XML_BYTES",
                                       "DX_METRICS_READ_MEMORY", "DX_METRICS_RECORD_DATES_FROM",
                                       "DX_METRICS_RECORD_DATES_UNTIL", "DX_METRICS_LANG"}

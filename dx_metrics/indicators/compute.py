@@ -378,6 +378,11 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
         num, den = meta.get("numerator"), meta.get("denominator")
         if num and den and num in table and den in table:
             frames.append(ratio(table, iid, numerator=num, denominator=den, source=src, zero_division=zero_division))
+        elif num and den and den in table and meta["source_table"] == "dossiers":
+            # a summary without its numerator's column (no "Trực tuyến" for the online share):
+            # the figure is missing and its note names the column, rather than no row at all
+            lacking = table.assign(**{num: pd.Series(pd.NA, index=table.index, dtype="Float64")})
+            frames.append(ratio(lacking, iid, numerator=num, denominator=den, source=src))
         elif num and not den and num in table:
             frames.append(total(table, iid, column=num, source=src))
     computed = pd.concat(frames, ignore_index=True) if frames else empty_observations()

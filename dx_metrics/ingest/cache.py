@@ -7,6 +7,7 @@ Set ``DX_METRICS_CACHE`` to move the cache, or to ``off`` to disable it.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -109,6 +110,7 @@ def load(key: str) -> tuple[pd.DataFrame, list[Problem], dict] | None:
             return None
         info = json.loads(meta.read_text("utf-8"))
         df = pd.read_parquet(table)
+        _used(table, meta)
         return df, [Problem(**p) for p in info["problems"]], info["origin"]
     except PermissionError as e:
         _cache_failed("read", e)
@@ -133,6 +135,48 @@ def _store(key: str, df: pd.DataFrame, problems: list[Problem], origin: dict) ->
     paths.write_atomically(d / f"{key}.parquet", lambda p: df.to_parquet(p, index=False))
     paths.write_atomically(d / f"{key}.json", lambda p: p.write_text(json.dumps(
         {"problems": [x.to_dict() for x in problems], "origin": origin}, ensure_ascii=False), "utf-8"))
+    evict(d)
+
+
+def _used(*files: Path) -> None:
+    """Mark an entry used now: eviction takes the entries used least recently first."""
+    for f in files:
+        try:
+            os.utime(f)
+        except OSError:
+            pass
+
+
+def evict(d: Path | None = None, max_bytes: int | None = None) -> list[str]:
+    """Remove whole entries (a key's .parquet and .json), least recently used first, until the
+    cache holds at most ``max_bytes`` (``DX_METRICS_CACHE_MAX_BYTES``); returns the keys removed."""
+    d = d if d is not None else cache_dir()
+    if d is None or not d.is_dir():
+        return []
+    limit = settings.value("DX_METRICS_CACHE_MAX_BYTES") if max_bytes is None else max_bytes
+    entries: dict[str, list] = {}
+    for f in d.iterdir():
+        if f.suffix not in (".parquet", ".json") or not f.is_file():
+            continue
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        e = entries.setdefault(f.stem, [0, 0.0, []])
+        e[0] += st.st_size
+        e[1] = max(e[1], st.st_mtime)
+        e[2].append(f)
+    held = sum(e[0] for e in entries.values())
+    removed = []
+    for key, (size, _, files) in sorted(entries.items(), key=lambda kv: (kv[1][1], kv[0])):
+        if held <= limit:
+            break
+        for f in files:
+            with contextlib.suppress(OSError):
+                f.unlink()
+        held -= size
+        removed.append(key)
+    return removed
 
 
 def frame_key(*parts: object) -> str:
@@ -146,7 +190,9 @@ def load_frame(key: str) -> pd.DataFrame | None:
     try:
         if path is None or not path.exists():
             return None
-        return pd.read_parquet(path)
+        df = pd.read_parquet(path)
+        _used(path)
+        return df
     except PermissionError as e:
         _cache_failed("read", e)
         return None
@@ -161,5 +207,6 @@ def store_frame(key: str, df: pd.DataFrame) -> None:
     try:
         d.mkdir(parents=True, exist_ok=True)
         paths.write_atomically(d / f"{key}.parquet", lambda p: df.to_parquet(p, index=False))
+        evict(d)
     except OSError as e:
         _cache_failed("written", e)

@@ -550,12 +550,15 @@ def _relative(file: str, root: Path) -> str:
 
 
 def _digest(files: list[str]) -> str:
-    """A digest of the files' names, sizes and modification times (hashing every byte of a
-    national log would cost as much as reading it)."""
+    """The sha256 of the files' contents, each with its name (a copy with the same names,
+    sizes and times but other bytes is another source; a touched file is the same one)."""
     h = hashlib.sha256()
     for f in files:
-        st = Path(f).stat()
-        h.update(f"{Path(f).name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        h.update(f"{Path(f).name}\0".encode())
+        with open(f, "rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                h.update(chunk)
+        h.update(b"\n")
     return h.hexdigest()
 
 

@@ -324,8 +324,10 @@ def target_cells(row: pd.Series, lang: str) -> list[str]:
         value = w["projected" if projected else "spanned"].format(value=value, span=fmt_period(span, lang=lang))
     gap = fmt_points(row["gap"], lang=lang) if share and pd.notna(row["gap"]) \
         else figure(row["gap"]) if pd.notna(row["gap"]) else "—"
-    whole = share and pd.notna(row["target"]) and abs(row["target"] * 100 - round(row["target"] * 100)) < 1e-9
-    target = fmt_percent(row["target"], digits=0, lang=lang) if whole else figure(row["target"])
+    # a share target at the precision the plan wrote it: 20 % -> "20%", 72,5 % -> "72,5%" (never "73%")
+    digits = next((d for d in (0, 1) if pd.notna(row["target"])
+                   and abs(row["target"] * 10 ** (2 + d) - round(row["target"] * 10 ** (2 + d))) < 1e-9), 2)
+    target = fmt_percent(row["target"], digits=digits, lang=lang) if share else figure(row["target"])
     # a gap is one block: "−4,30 điểm %" never wraps between the figure and its unit
     return [indicator_name(row["indicator_id"], lang), comparator + target, value, gap.replace(" ", "\u00a0"),
             STATUS[lang][row["status"]]]
