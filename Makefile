@@ -18,7 +18,7 @@ comma := ,
 # what a report run imports (the stamp is only written when they all import)
 REPORT_IMPORTS := dx_metrics papermill nbconvert ipykernel openpyxl python_calamine pyarrow matplotlib yaml jsonschema charset_normalizer docx duckdb
 
-.PHONY: report test lab install install-lab install-dev clean-outputs samples bench
+.PHONY: report test lint lab install install-lab install-dev clean-outputs samples bench
 
 install: $(REPORT_STAMP)
 install-lab: $(LAB_STAMP)
@@ -54,6 +54,10 @@ report: $(REPORT_STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
+
+# ruff (ruff.toml: pyflakes, pycodestyle's errors, bugbear, pyupgrade); CI runs it after the tests
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check dx_metrics tests benchmarks data
 
 # Jupyter refuses to start as root (a container, a server's admin account) unless told it may
 LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)

@@ -169,7 +169,7 @@ def _print_draft_without_header(path: Path, kind: str, args: argparse.Namespace)
     s, c = best
     print(_say(args, "guess_from", row=c.row, sheet=_say(args, "seen_of_sheet", sheet=s.name) if s.name else ""))
     guesses: dict[str, list[str]] = {}
-    for _, text, field, how in c.cells:
+    for _, text, field, _how in c.cells:
         guesses.setdefault(field or "?", []).append(text)
     print(f"{kind}:")
     for name, texts in guesses.items():

@@ -6,7 +6,6 @@ which language it expects."""
 from __future__ import annotations
 
 import ast
-import json
 import re
 import subprocess
 import sys

@@ -280,7 +280,6 @@ def test_dates_no_dossier_carries_and_excel_day_numbers_before_march_1900_are_er
 
 
 def test_the_window_of_record_dates_is_a_setting_checked_with_its_name(tmp_path, monkeypatch):
-    import datetime as dt
 
     log = _log(tmp_path / "log.csv", n=40)
     # records i are received 20/12/2022 + 335·i//39 days; 01/06/2023 is day 12 + 151 = 163, which record 19

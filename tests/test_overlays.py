@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, one_stop_rows, unit_row, write_sheet
+from conftest import one_stop_rows, unit_row, write_sheet
 from dx_metrics import DxDataError, units
 from dx_metrics.cli import main
 from dx_metrics.ingest import header

@@ -112,7 +112,8 @@ def test_a_failed_pip_install_stops_make_and_writes_no_stamp(tmp_path, target):
     assert "No matching distribution found for pandas" in r.stdout + r.stderr
     assert "installation failed (pip exit 1)" in r.stdout
     assert not list((tmp_path / ".venv").glob(".dx-metrics-*"))
-    assert (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1] == "make test"
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()
+    assert ci[-2:] == ["make test", "make lint"] and "set -euo pipefail" in ci      # both run, either fails it
 
 
 def test_notebooks_have_one_parameters_cell_and_no_outputs():

@@ -150,7 +150,7 @@ def test_papi_every_year_reads_63_provinces_and_keeps_the_highest_row_unranked(y
     assert ranked.loc[ranked["reference"].notna(), "rank"].isna().all()
     assert set(ranked["rank_of"].dropna()) == {63 - len(zero)}
     top = ranked.loc[ranked["rank"] == 1, "unit_name"].tolist()
-    assert top == [max(((r[31], r[2]) for r in rows[2:] if r[0] != 999.0))[1]]
+    assert top == [max((r[31], r[2]) for r in rows[2:] if r[0] != 999.0)[1]]
 
 
 def test_a_papi_dimension_never_makes_a_table_the_766_index(tmp_path):

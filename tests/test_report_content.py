@@ -261,7 +261,7 @@ def test_every_table_refuses_a_language_the_report_does_not_speak(report_2023):
         "review_flags": lambda lang: quality.flags_frame(r.quality.flags, lang),
         "review_summary": lambda lang: quality.summary_frame(r.quality.flags, r.quality.completeness, lang),
     }
-    for name, call in calls.items():
+    for call in calls.values():
         with pytest.raises(ValueError, match="lang must be 'vi' or 'en', not 'fr'"):
             call("fr")
         call("en")           # and each speaks English

@@ -518,7 +518,7 @@ def closest_field(text: str, kind: str, *, exclude: set[str] = frozenset()) -> s
     return field_ if field_ in specs and field_ not in exclude else None
 
 
-def explain(header: "Header", cells: pd.DataFrame, kind: str) -> list[tuple[str, str, str, str]]:
+def explain(header: Header, cells: pd.DataFrame, kind: str) -> list[tuple[str, str, str, str]]:
     """How each header cell was read: (column letter, header as written, canonical field or
     "—", how: the alias it matched after folding, "row number", or "not read")."""
     from dx_metrics.ingest.extent import column_letters

@@ -589,9 +589,9 @@ def _read_years_across(file: str, sheet: Sheet, r: int, years: list[tuple[int, i
     if by_component:
         unit = _one_unit(file, sheet, r, "figures by year")
         ranks = {}
-        for (i, label, values), kind in zip(rows, kinds):
+        for (i, _label, values), kind in zip(rows, kinds):
             if kind == "rank":
-                for (y, f), v in values.items():
+                for (y, _field), v in values.items():
                     ranks[y] = (v, i)
         done_total = set()
         for (i, label, values), kind in zip(rows, kinds):

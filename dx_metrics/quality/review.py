@@ -456,7 +456,7 @@ def _reviewable(observations: pd.DataFrame) -> pd.DataFrame:
 def _outliers_across_units(obs: pd.DataFrame, s: dict, flags: list[dict], judged: dict) -> None:
     """[2a moderate] |0.6745 (x − median) / MAD| ≥ 3.5 among the units of one parent in one period."""
     limit, least = s["outliers"]["modified_z"], s["outliers"]["min_units"]
-    for (indicator, period, parent), g in obs[obs["parent"].notna()].groupby(["indicator_id", "period", "parent"]):
+    for (indicator, period, _parent), g in obs[obs["parent"].notna()].groupby(["indicator_id", "period", "parent"]):
         if len(g) < least:
             continue
         median = g["value"].median()

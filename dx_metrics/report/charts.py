@@ -142,7 +142,6 @@ def ranking_bars(rows: pd.DataFrame, *, title: str, decimals: int, lang: str = "
     """The overall score of the units of a ranking page (``rows``: label, score, focus): the
     top, the followed units with their neighbours and the bottom, the followed ones in colour."""
     check_lang(lang)
-    from dx_metrics.formats import fmt_number
 
     df = rows.dropna(subset=["score"]).reset_index(drop=True)
     fig = Figure(figsize=(9, 0.32 * max(len(df), 3) + 1.4), dpi=110)
