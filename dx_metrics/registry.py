@@ -80,12 +80,12 @@ def set_overlay(path: str | Path | None) -> None:
         try:
             raw, lines = safe_yaml.load_file_located(path)
         except (OSError, ValueError) as e:
-            raise DxDataError([Problem(file=path.name, message=f"cannot be read: {e}", reason="overlay")]) from None
+            raise DxDataError([Problem(file=path.name, code="indicators_unreadable", message="", reason="overlay",
+                                       params={"reason": str(e)})]) from None
         raw = {} if raw is None else raw
         problems = []
         if not isinstance(raw, dict):
-            problems.append(Problem(file=path.name, reason="overlay", message="is not a mapping of indicator ids to "
-                                    "their fields (see dx_metrics/indicators/registry.yaml)"))
+            problems.append(Problem(file=path.name, reason="overlay", code="indicators_not_a_mapping", message=""))
             raw = {}
         for key, meta in raw.items():
             said = _checked(key, meta, path.name)

@@ -133,18 +133,19 @@ def _check_overlay(path: Path) -> list[Problem]:
             if pd.notna(other) and other not in known:
                 close = difflib.get_close_matches(str(other), sorted(known), n=1)
                 problems.append(Problem(file=name, row=lines[row.unit_id], column=column, value=other, reason="overlay",
-                                        message=f"{other!r} is no unit_id of the registry (bundled, or this file)",
-                                        hint=(f"did you mean {close[0]!r}? " if close else "")
-                                        + "leave it empty, or add the unit's row"))
+                                        code="overlay_no_such_unit", message="",
+                                        hint_code="overlay_unit_did_you_mean" if close else "overlay_add_unit_row",
+                                        params={"shown": repr(other), "suggestion": repr(close[0]) if close else ""}))
     for column in ("parent_id", "successor_id"):
         for cycle in _cycles(dict(zip(merged["unit_id"], merged[column])), ours["unit_id"]):
             first = next(u for u in cycle if u in lines)
             where = ", ".join(f"{u} on line {lines[u]}" if u in lines else f"{u} (bundled)" for u in cycle)
-            what = "is under itself" if column == "parent_id" else "succeeds itself"
+            where_vi = ", ".join(f"{u} ở dòng {lines[u]}" if u in lines else f"{u} (danh mục đi kèm)" for u in cycle)
             problems.append(Problem(file=name, row=lines[first], column=column, value=first, reason="overlay",
-                                    message=f"{column} goes round in a circle: {' → '.join([*cycle, cycle[0]])}; a "
-                                            f"unit {what} ({where})",
-                                    hint=f"correct the {column} of one of them"))
+                                    code="overlay_under_itself" if column == "parent_id" else "overlay_succeeds_itself",
+                                    message="", hint_code="overlay_break_circle",
+                                    params={"column": column, "chain": " → ".join([*cycle, cycle[0]]), "where": where,
+                                            "where_vi": where_vi}))
     if problems:
         raise DxDataError(sorted(problems, key=lambda p: p.row or 0))
     replaced = []
@@ -193,7 +194,6 @@ def registry_digest() -> str:
 
 
 MAX_BYTES = 20_000_000      # every unit of the country is a few hundred kB; past this no registry
-SAVE_AS_UTF8 = "save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'"
 
 
 def _read(path: Path | None) -> pd.DataFrame:
@@ -210,15 +210,15 @@ def _read_lined(path: Path | None, found: list[Problem] | None = None) -> tuple[
     name = "dx_metrics/reference/units.csv" if path is None else str(path)
     problems: list[Problem] = [] if found is None else found
 
-    def bad(message: str, *, line: int | None = None, column: str | None = None, value: object = None,
-            hint: str | None = None) -> None:
-        problems.append(Problem(file=name, row=line, column=column, value=value, message=message, reason="overlay",
-                                hint=hint))
+    def bad(code: str, *, line: int | None = None, column: str | None = None, value: object = None,
+            hint_code: str | None = None, **params) -> None:
+        problems.append(Problem(file=name, row=line, column=column, value=value, code=code, message="",
+                                reason="overlay", hint_code=hint_code, params=params))
 
     records = _csv_records(bundled_file().read_bytes() if path is None else _capped_bytes(path, name), name)
     if not records:
-        raise DxDataError([Problem(file=name, message="is empty: it has no header line", reason="overlay",
-                                   hint=f"the first line names the columns: {','.join(COLUMNS)}")])
+        raise DxDataError([Problem(file=name, code="overlay_empty", message="", reason="overlay",
+                                   hint_code="overlay_first_line_columns", params={"columns": ",".join(COLUMNS)})])
     head_line, head = records[0]
     width = len(head)             # a spreadsheet may save empty columns after the last one named
     head = [h.strip() for h in head]
@@ -235,43 +235,47 @@ def _read_lined(path: Path | None, found: list[Problem] | None = None) -> tuple[
             f"missing column(s): {', '.join(missing)}" if missing else "",
             f"unknown column(s): {', '.join(map(resembling, unknown))}" if unknown else "",
             f"column(s) named twice: {', '.join(repeated)}" if repeated else "") if x)
-        raise DxDataError([Problem(file=name, row=head_line, message=f"the header line does not name the registry's "
-                                   f"columns: {said}", reason="overlay",
-                                   hint=f"the columns are {','.join(COLUMNS)}; {' and '.join(OPTIONAL)} may follow")])
+        said_vi = "; ".join(x for x in (
+            f"thiếu cột: {', '.join(missing)}" if missing else "",
+            f"cột không nhận ra: {', '.join(map(resembling, unknown))}".replace("(did you mean", "(có phải")
+            if unknown else "",
+            f"cột có tên hai lần: {', '.join(repeated)}" if repeated else "") if x)
+        raise DxDataError([Problem(file=name, row=head_line, code="overlay_bad_header", message="", reason="overlay",
+                                   hint_code="overlay_the_columns",
+                                   params={"said": said, "said_vi": said_vi, "columns": ",".join(COLUMNS),
+                                           "optional": " and ".join(OPTIONAL), "optional_vi": " và ".join(OPTIONAL)})])
     rows, lines = [], {}
     for line, fields in records[1:]:
         if len(fields) > width or any(f.strip() for f in fields[len(head):]):
-            bad(f"has {len(fields)} fields, the header {len(head)}: a value would be lost", line=line,
-                hint="put double quotes around a name that holds a comma")
+            bad("overlay_extra_fields", line=line, hint_code="overlay_quote_name", fields=len(fields), width=len(head))
             continue
         cells = {h: from_csv_cell(f.strip()) for h, f in zip(head, fields)}
         row = {c: cells.get(c) or None for c in COLUMNS + OPTIONAL}
         uid = row["unit_id"]
         if uid is None:
-            bad("unit_id is empty", line=line, column="unit_id", hint="give every row a unit_id")
+            bad("overlay_no_unit_id", line=line, column="unit_id", hint_code="overlay_give_unit_id")
             continue
         if uid in lines:
-            bad(f"unit_id {uid!r} is on line {lines[uid]} too", line=line, column="unit_id", value=uid,
-                hint="keep one row per unit")
+            bad("overlay_unit_id_twice", line=line, column="unit_id", value=uid, hint_code="overlay_one_row_per_unit",
+                shown=repr(uid), first=lines[uid])
             continue
         for c in ("valid_from", "valid_to"):
             if row[c] is not None and not _is_date(row[c]):
-                bad(f"{row[c]!r} is not a date written YYYY-MM-DD", line=line, column=c, value=row[c],
-                    hint="write dates as 2025-07-01")
+                bad("overlay_not_iso_date", line=line, column=c, value=row[c], hint_code="overlay_write_iso_date",
+                    shown=repr(row[c]))
                 row[c] = None
         if row["valid_from"] and row["valid_to"] and row["valid_from"] > row["valid_to"]:
-            bad(f"valid_from {row['valid_from']} is after valid_to {row['valid_to']}", line=line, column="valid_to")
+            bad("overlay_from_after_to", line=line, column="valid_to", start=row["valid_from"], end=row["valid_to"])
         for c in ("unit_id", "name_vi", "name_en", "name_variants", "parent_id", "successor_id", "codes"):
             text = row[c]
             if text is None:
                 continue
             if hidden_characters(text):
-                bad(f"holds invisible characters ({code_points(hidden_characters(text))})", line=line, column=c,
-                    value=shown_with_hidden(text), hint="delete them: a name must match as it is seen")
+                bad("overlay_hidden_characters", line=line, column=c, value=shown_with_hidden(text),
+                    hint_code="overlay_delete_hidden", chars=code_points(hidden_characters(text)))
             elif lookalike_letters(text):
-                bad(f"holds characters that look like Vietnamese letters but are other characters "
-                    f"({code_points(lookalike_letters(text))})", line=line, column=c, value=text,
-                    hint="retype them with a Vietnamese Unicode keyboard such as Unikey")
+                bad("overlay_lookalike_letters", line=line, column=c, value=text, hint_code="overlay_retype_letters",
+                    chars=code_points(lookalike_letters(text)))
         lines[uid] = line
         rows.append(row)
     if problems and found is None:
@@ -286,29 +290,30 @@ def _capped_bytes(path: Path, name: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise DxDataError([Problem(file=name, reason="overlay", message=f"is {size:,} bytes, more than a unit "
-                                       f"registry can be ({MAX_BYTES:,}); it is not read")])
+            raise DxDataError([Problem(file=name, reason="overlay", code="overlay_too_large", message="",
+                                       params={"size": size, "most": MAX_BYTES})])
         return path.read_bytes()
     except OSError as e:
-        raise DxDataError([Problem(file=name, reason="overlay", message=f"cannot be read ({e.strerror or e})")]) \
+        raise DxDataError([Problem(file=name, reason="overlay", code="overlay_unreadable", message="",
+                                   params={"reason": str(e.strerror or e)})]) \
             from None
 
 
 def _csv_records(data: bytes, name: str) -> list[tuple[int, list[str]]]:
     """The non-empty records of a CSV file, each with the line it starts on."""
-    def refuse(message: str, line: int | None = None, hint: str | None = SAVE_AS_UTF8):
-        return DxDataError([Problem(file=name, row=line, message=message, reason="overlay", hint=hint)])
+    def refuse(code: str, line: int | None = None, hint_code: str | None = "overlay_save_utf8", **params):
+        return DxDataError([Problem(file=name, row=line, code=code, message="", reason="overlay", hint_code=hint_code,
+                                    params=params)])
 
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise refuse("is UTF-16 text (Excel's 'Unicode Text'), not CSV UTF-8")
+        raise refuse("overlay_utf16")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise refuse(f"is not UTF-8 text: byte 0x{data[e.start]:02X} on line {line} is no character in UTF-8; "
-                     "it was saved in another encoding, or is not a text file", line) from None
+        raise refuse("overlay_not_utf8", line, byte=f"{data[e.start]:02X}", at=line) from None
     if "\x00" in text:
-        raise refuse("holds NUL characters: it is not a text file", text[:text.index("\x00")].count("\n") + 1)
+        raise refuse("overlay_nul", text[:text.index("\x00")].count("\n") + 1)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     out, last = [], 0
     try:
@@ -317,8 +322,8 @@ def _csv_records(data: bytes, name: str) -> list[tuple[int, list[str]]]:
                 out.append((last + 1, fields))
             last = reader.line_num
     except csv.Error as e:
-        raise refuse(f"is not CSV as written on line {reader.line_num} ({e})", reader.line_num,
-                     hint="put double quotes around a value that holds a comma or a quote, and double its quotes") \
+        raise refuse("overlay_not_csv", reader.line_num, hint_code="overlay_quote_values", at=reader.line_num,
+                     error=str(e)) \
             from None
     return out
 

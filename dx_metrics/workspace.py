@@ -138,6 +138,7 @@ def refused_inputs(paths: list[str], *, plan_file: Path, data_dir: Path | None =
 
     plan_dir = Path(plan_file).parent
     ws = of_plan(plan_file).root
+    roots_vi = {"the workspace": "thư mục làm việc", "the data folder": "thư mục dữ liệu"}
     roots = {"the workspace": ws}
     if data_dir is not None and not dataset.inside(data_dir, ws):
         roots["the data folder"] = Path(data_dir)
@@ -147,17 +148,17 @@ def refused_inputs(paths: list[str], *, plan_file: Path, data_dir: Path | None =
         if not p.is_dir():
             continue
         where = f'"{written}"' + (f" ({os.path.abspath(p)})" if os.path.abspath(p) != written else "")
+        params = {"shown": where, "manifest": dataset.MANIFEST}
         if dataset.folder_refusal(p) is not None:
-            said = f"{where} is the root of a file system: read as dossier records it would read every Parquet " \
-                   f"file on the machine"
+            code = "dataset_folder_is_root"
         elif not dataset.is_dataset_folder(p) and not any(dataset.inside(p, r) for r in roots.values()):
-            said = (f"{where} is a folder outside {' and '.join(f'{k} ({v})' for k, v in roots.items())} that holds "
-                    f"no {dataset.MANIFEST} (the list of files dx-metrics import-records keeps): read as dossier "
-                    f"records it would read every Parquet file under it")
+            code = "dataset_folder_outside"
+            params["roots"] = " and ".join(f"{k} ({v})" for k, v in roots.items())
+            params["roots_vi"] = " và ".join(f"{roots_vi[k]} ({v})" for k, v in roots.items())
         else:
             continue
         out.append(Problem(file=Path(plan_file).name, column=f"inputs[{i}].path", reason="plan", value=written,
-                           message=said, hint=dataset.FOLDER_HINT))
+                           code=code, message="", hint_code="dataset_folder", params=params))
     return out
 
 

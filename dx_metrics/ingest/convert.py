@@ -50,7 +50,7 @@ from dx_metrics.paths import write_atomically
 from dx_metrics.ingest.cache import file_sha256
 from dx_metrics.ingest.dataset import KIND, MANIFEST, folder_refusal, read_records
 from dx_metrics.ingest.reader import _locate, parse_export
-from dx_metrics.ingest.workbook import _SINGLE_BYTE, SPECIAL_HINT, special_file, text_encoding
+from dx_metrics.ingest.workbook import _SINGLE_BYTE, special_file, special_params, text_encoding
 
 HEAD_ROWS = 60
 TEXT = (".csv", ".txt", ".tsv")
@@ -84,8 +84,8 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
         raise DxDataError(list(refused.values()))
     out = Path(out)
     if folder_refusal(out) is not None:
-        raise DxDataError([Problem(file=str(out), reason="unreadable", message="is the root of a file system: a "
-                                   "dataset needs a folder of its own", hint="give a folder such as data/records")])
+        raise DxDataError([Problem(file=str(out), reason="unreadable", code="dataset_out_is_root", message="",
+                                   hint_code="give_dataset_folder")])
     out.mkdir(parents=True, exist_ok=True)
     done = {m["sha256"] for m in _manifest(out)}
     result = Imported(problems=list(refused.values()))
@@ -136,13 +136,14 @@ def _unusable(path: Path) -> Problem | None:
     """Why ``path`` cannot be imported without opening it (missing, a folder, a FIFO ...), or None."""
     special = special_file(path)
     if special is not None:
-        return Problem(file=path.name, reason="unreadable", message=f"is {special}, not a file; it is not opened",
-                       hint=SPECIAL_HINT)
+        return Problem(file=path.name, reason="unreadable", code="special_not_opened", message="",
+                       hint_code="save_as_file", params=special_params(special))
     if path.is_dir():
-        return Problem(file=path.name, reason="unreadable", message="is a folder, not an export file",
-                       hint="give the export files in it")
+        return Problem(file=path.name, reason="unreadable", code="folder_not_export", message="",
+                       hint_code="give_export_files")
     if not path.is_file():
-        return Problem(file=path.name, reason="unreadable", message=f"the file {str(path)!r} does not exist")
+        return Problem(file=path.name, reason="unreadable", code="file_missing", message="",
+                       params={"shown": repr(str(path))})
     return None
 
 
@@ -369,10 +370,8 @@ def _registered_units(table: pd.DataFrame, file: str) -> tuple[pd.DataFrame, lis
     for name, rows in table[provisional].groupby("unit_name", sort=True)["source_row"]:
         problems.append(Problem(
             file=file, row=int(rows.min()), column="unit_name", value=name, reason="inconsistent",
-            message=f"'{name}' is not in the unit registry ({len(rows)} record(s)); a dataset keeps unit codes, "
-                    "so its records are not imported",
-            hint=f"add the unit to units.csv in your workspace (dx-metrics units suggest {file} prints the row)",
-            params={"records": len(rows)}))
+            code="records_of_unknown_unit", message="", hint_code="add_unit_suggest",
+            params={"records": len(rows), "name": str(name), "file": str(file)}))
     return table[~provisional], problems
 
 
@@ -467,8 +466,8 @@ def _manifest(out: Path) -> list[dict]:
         listed = e
     if not isinstance(listed, list) or not all(isinstance(m, dict) and "sha256" in m for m in listed):
         raise DxDataError([Problem(file=MANIFEST, reason="unreadable",
-                                   message=f"{f} is not the list of imported files import-records writes",
-                                   hint="restore it from a backup, or import into a new dataset folder")])
+                                   code="not_a_manifest", message="", hint_code="restore_manifest",
+                                   params={"path": str(f)})])
     return listed
 
 

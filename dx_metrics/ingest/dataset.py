@@ -42,7 +42,7 @@ from dx_metrics import settings
 from dx_metrics.canonical import OUTPUT_COLUMNS, PROVENANCE
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
 from dx_metrics.ingest.table import _row_ranges, _thousands
-from dx_metrics.ingest.workbook import SPECIAL_HINT, special_file
+from dx_metrics.ingest.workbook import special_file, special_params
 
 KIND = "dossier_records"
 CHANNELS = ("online", "direct", "postal")
@@ -54,7 +54,6 @@ TYPES = {"unit_id": "text", "dossier_id": "text", "channel": "text", "received_a
 # would fall on another day in another zone (and each engine would pick its own)
 _DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
                "bool": ("BOOLEAN",)}
-_HINT_CONVERT = "convert the export with dx-metrics import-records, which writes canonical columns and values"
 MANIFEST = "_imports.json"                # in a dataset folder written by import-records: the files imported
 MAX_ENTRIES = 1_000_000                   # files and folders a dataset folder's walk looks at, at most
 _PEEK = 10_000                            # entries looked at in a skipped folder, to say what it holds
@@ -115,23 +114,25 @@ def is_dataset_folder(path: str | Path) -> bool:
 
 
 def folder_refusal(folder: str | Path, within: str | Path | Sequence[str | Path] | None = None) -> str | None:
-    """Why ``folder`` may not be read as dossier records, or None: a filesystem root never; a
-    folder without the manifest only inside ``within`` (a folder, or several) when it is given.
-    Nothing is crawled."""
+    """Why ``folder`` may not be read as dossier records (in English), or None: a filesystem
+    root never; a folder without the manifest only inside ``within`` (a folder, or several)
+    when it is given. Nothing is crawled."""
+    refusal = folder_refusal_coded(folder, within)
+    return None if refusal is None else Problem(file="", message="", code=refusal[0], params=refusal[1]).say("en")
+
+
+def folder_refusal_coded(folder: str | Path, within: str | Path | Sequence[str | Path] | None = None
+                         ) -> tuple[str, dict] | None:
+    """``folder_refusal`` as a code of problems.yaml and its figures."""
     p = Path(os.path.abspath(folder))
     if p == Path(p.anchor) or p.resolve() == Path(p.resolve().anchor):
-        return f"{str(folder)!r} is the root of a file system: read as dossier records it would read every " \
-               f"Parquet file on the machine"
+        return "dataset_folder_is_root", {"shown": repr(str(folder)), "manifest": MANIFEST}
     roots = [] if within is None else [within] if isinstance(within, (str, Path)) else list(within)
     if not roots or is_dataset_folder(p) or any(inside(p, r) for r in roots):
         return None
-    return f"{str(folder)!r} is a folder outside {' and '.join(str(r) for r in roots)} that holds no {MANIFEST} " \
-           f"(the list of files dx-metrics import-records keeps): read as dossier records it would read every " \
-           f"Parquet file under it"
-
-
-FOLDER_HINT = (f"name a dataset folder written by dx-metrics import-records (it holds {MANIFEST}), or keep the "
-               "records under the workspace (e.g. data/records)")
+    return "dataset_folder_outside", {"shown": repr(str(folder)), "manifest": MANIFEST,
+                                      "roots": " and ".join(str(r) for r in roots),
+                                      "roots_vi": " và ".join(str(r) for r in roots)}
 
 
 def inside(path: str | Path, root: str | Path) -> bool:
@@ -279,20 +280,20 @@ def _files(path: str | Path | list, within: str | Path | Sequence[str | Path] | 
     p = Path(path)
     skipped: list[Problem] = []
     if (special := special_file(p)) is not None:
-        raise DxDataError([Problem(file=p.name, reason="unreadable", message=f"is {special}, not a file; it is "
-                                   "not opened", hint=SPECIAL_HINT)])
+        raise DxDataError([Problem(file=p.name, reason="unreadable", code="special_not_opened", message="",
+                                   hint_code="save_as_file", params=special_params(special))])
     if p.is_dir():
-        if (refusal := folder_refusal(p, within)) is not None:
-            raise DxDataError([Problem(file=p.name or str(p), reason="unreadable", message=refusal,
-                                       hint=FOLDER_HINT)])
+        if (refusal := folder_refusal_coded(p, within)) is not None:
+            raise DxDataError([Problem(file=p.name or str(p), reason="unreadable", code=refusal[0], message="",
+                                       hint_code="dataset_folder", params=refusal[1])])
         files, skipped = dataset_parts(p)
     elif p.is_file():
         files = [str(p)]
     else:
         raise FileNotFoundError(f"{p}: no such file or folder")
     if not files:
-        raise DxDataError([Problem(file=p.name, reason="unreadable", message="the folder holds no .parquet file",
-                                   hint="point at a Parquet file or at the folder dx-metrics import-records wrote"),
+        raise DxDataError([Problem(file=p.name, reason="unreadable", code="dataset_no_parquet", message="",
+                                   hint_code="dataset_point_at_parquet"),
                            *skipped])
     return files, p, skipped
 
@@ -304,7 +305,9 @@ def dataset_parts(folder: Path) -> tuple[list[str], list[Problem]]:
     named ``.parquet`` is refused by its status."""
     parts: list[str] = []
     left_out: list[str] = []           # what was not read, as the warning names it
+    left_out_vi: list[str] = []
     special: list[str] = []
+    special_vi: list[str] = []
     seen = 0
     stack = [folder]
     while stack:
@@ -313,16 +316,15 @@ def dataset_parts(folder: Path) -> tuple[list[str], list[Problem]]:
             with os.scandir(here) as it:
                 entries = list(it)
         except OSError as e:
-            raise DxDataError([Problem(file=folder.name, reason="unreadable",
-                                       message=f"{_named(here, folder)} cannot be listed ({e.strerror or e})")]) \
+            raise DxDataError([Problem(file=folder.name, reason="unreadable", code="dataset_cannot_list", message="",
+                                       params={"where": _named(here, folder), "reason": str(e.strerror or e)})]) \
                 from None
         for e in entries:
             seen += 1
             if seen > MAX_ENTRIES:
                 raise DxDataError([Problem(
-                    file=folder.name, reason="too_large",
-                    message=f"the folder holds more than {_thousands(MAX_ENTRIES)} files and folders: it does not "
-                            "look like one dataset of dossier records", hint=FOLDER_HINT)])
+                    file=folder.name, reason="too_large", code="dataset_too_many_entries", message="",
+                    hint_code="dataset_folder", params={"most": _thousands(MAX_ENTRIES), "manifest": MANIFEST})])
             name = _named(e.path, folder)
             parquet = e.name.lower().endswith(".parquet")
             linked = e.is_symlink()
@@ -332,28 +334,31 @@ def dataset_parts(folder: Path) -> tuple[list[str], list[Problem]]:
                     held = f"{_thousands(n)}{'+' if more else ''} Parquet file(s)"
                     left_out.append(f"{name}/ (a link to a folder, not followed: {held})" if linked
                                     else f"{name}/ ({held})")
+                    held_vi = f"{_thousands(n)}{'+' if more else ''} tệp Parquet"
+                    left_out_vi.append(f"{name}/ (liên kết tới một thư mục, không đi theo: {held_vi})" if linked
+                                       else f"{name}/ ({held_vi})")
             elif e.is_dir(follow_symlinks=False):
                 stack.append(Path(e.path))
             elif parquet and e.name.startswith("."):
                 left_out.append(f"{name} (a hidden file)")
+                left_out_vi.append(f"{name} (tệp ẩn)")
             elif parquet:
                 kind = special_file(e.path)
                 if kind is not None:
                     special.append(f"{name} is {kind}")
+                    special_vi.append(f"{name} là {special_params(kind)['kind_vi']}")
                 elif e.is_file(follow_symlinks=True):
                     parts.append(e.path)
     if special:
-        raise DxDataError([Problem(file=folder.name, reason="unreadable", hint=SPECIAL_HINT,
-                                   message="; ".join(special) + ", not a file: it is not opened, and the dataset "
-                                           "is not read")])
+        raise DxDataError([Problem(file=folder.name, reason="unreadable", hint_code="save_as_file",
+                                   code="dataset_special_parts", message="",
+                                   params={"named": "; ".join(special), "named_vi": "; ".join(special_vi)})])
     problems = []
     if left_out:
         problems.append(Problem(
-            file=folder.name, severity=WARNING, reason="skipped_files",
-            message="Parquet files under hidden or linked folders are not part of the dataset and were not read: "
-                    + "; ".join(sorted(left_out)),
-            hint="move them into the dataset folder if they belong to it (a linked folder is never followed), or "
-                 "out of it"))
+            file=folder.name, severity=WARNING, reason="skipped_files", code="dataset_parts_left_out", message="",
+            hint_code="dataset_move_parts",
+            params={"parts": "; ".join(sorted(left_out)), "parts_vi": "; ".join(sorted(left_out_vi))}))
     return sorted(parts), problems
 
 
@@ -420,23 +425,21 @@ def _schema_problems(schema: dict[str, str], root: Path) -> list[Problem]:
     where = {"file": root.name, "reason": "missing_column"}
     for c in ("unit_id", "received_at", "channel"):
         if c not in schema:
-            out.append(Problem(**where, column=c, message=f"the records have no {c} column (columns: "
-                               f"{', '.join(schema) or 'none'})", hint=_HINT_CONVERT))
+            out.append(Problem(**where, column=c, code="dataset_no_column", message="", hint_code="dataset_convert",
+                               params={"column": c, "columns": ", ".join(schema) or "none",
+                                       "columns_vi": ", ".join(schema) or "không có"}))
     for c, t in schema.items():
         if c not in known:
             close = difflib.get_close_matches(c, sorted(known), 1)
-            out.append(Problem(**where, column=c, message=f"{c} is not a column of dossier records"
-                               + (f" (did you mean {close[0]}?)" if close else ""),
-                               hint="rename it, or drop it; the columns are " + ", ".join(OUTPUT_COLUMNS[KIND])))
+            out.append(Problem(**where, column=c, code="dataset_unknown_column_guess" if close else
+                               "dataset_unknown_column", message="", hint_code="dataset_rename_column",
+                               params={"column": c, "suggestion": close[0] if close else "",
+                                       "columns": ", ".join(OUTPUT_COLUMNS[KIND])}))
         elif c in TYPES and t.upper() not in _DUCK_TYPES[TYPES[c]]:
             zoned = "TIME ZONE" in t.upper()
-            out.append(Problem(**where, column=c, message=f"{c} is stored as {t}; expected "
-                               f"{'/'.join(_DUCK_TYPES[TYPES[c]][:2])}"
-                               + (" without a time zone (a day must not depend on the zone it is read in)"
-                                  if zoned else ""),
-                               hint="write the local date and time without a zone (in pandas: "
-                                    ".dt.tz_convert('Asia/Ho_Chi_Minh').dt.tz_localize(None))" if zoned
-                               else _HINT_CONVERT))
+            out.append(Problem(**where, column=c, code="dataset_zoned_type" if zoned else "dataset_column_type",
+                               message="", hint_code="dataset_drop_zone" if zoned else "dataset_convert",
+                               params={"column": c, "stored": t, "expected": "/".join(_DUCK_TYPES[TYPES[c]][:2])}))
     return out
 
 

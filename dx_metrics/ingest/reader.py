@@ -152,17 +152,11 @@ def _locate(path: Path, kind: str, sheet: str | None, index: str | None):
     if scoped is None:
         comps = ", ".join(c.name_vi for c in indexes.catalogue()[index].components.values()) if index else ""
         raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="no_header",
-                                   message=f"no header of {'a ' + index if index else 'an'} index table found: "
-                                           "its columns are " + ("components of another index" if index
-                                                                 else "components, but no index is named"),
-                                   hint=(f"{index}'s components are: {comps}; " if index else "")
-                                        + "pass the right index (--index), or add the headers to columns.yaml")])
+                                   code="index_header_of_another" if index else "index_header_no_index", message="",
+                                   hint_code="index_components_pass_index" if index else "pass_index_or_headers",
+                                   params={"index": index or "", "components": comps})])
     scoped.note, scoped.hidden_notes = header.note, header.hidden_notes
     return chosen, scoped, index, index_how
-
-
-_ADD_HEADERS = ("add the file's header texts to columns.yaml in your workspace (dx-metrics validate --suggest "
-                "drafts it)")
 
 
 def _refuse_header(path: Path, chosen: Sheet, header, kind: str, specs) -> None:
@@ -171,30 +165,28 @@ def _refuse_header(path: Path, chosen: Sheet, header, kind: str, specs) -> None:
     def refuse(problems: list[Problem]) -> None:
         raise DxDataError(problems)
 
-    def problem(message: str, reason: str, hint: str = _ADD_HEADERS) -> Problem:
-        return Problem(file=path.name, sheet=chosen.name, row=header.row + 1, message=message, reason=reason,
-                       hint=hint)
+    def problem(code: str, reason: str, hint_code: str = "add_headers", **params) -> Problem:
+        return Problem(file=path.name, sheet=chosen.name, row=header.row + 1, code=code, message="", reason=reason,
+                       hint_code=hint_code, params=params)
 
     missing = [n for n, s in specs.items() if s.required and n not in header.columns
                and not (n == "unit_name" and kind == "dossiers" and "service_level" in header.columns)]
     if missing:
         expected = "; ".join(f"{n}: e.g. {_example(specs[n])}" for n in missing)
-        refuse([problem(f"required column(s) not found in the header: {expected}", "missing_column",
-                        "if the file names them differently, " + _ADD_HEADERS.replace("add the file's", "add the"))])
+        expected_vi = "; ".join(f"{n}: ví dụ {_example(specs[n])}" for n in missing)
+        refuse([problem("required_columns_not_found", "missing_column", "add_headers_named_otherwise",
+                        expected=expected, expected_vi=expected_vi)])
     if kind == "dossiers" and "unit_name" not in header.columns:
         _no_unread_unit_column(path, chosen, header)
     if header.conflicts:
-        refuse([problem(c + "; dx-metrics will not guess which is meant", "duplicate_column",
-                        "rename one header in the file, or add a more specific alias (e.g. 'parent / child') to "
-                        "columns.yaml in your workspace") for c in header.conflicts])
+        refuse([problem("column_conflict", "duplicate_column", "rename_or_specific_alias", conflict=c)
+                for c in header.conflicts])
     if kind != "index_scores":
         return
     if not {"unit_name", "unit_code"} & set(header.columns):
-        refuse([problem("no column of unit names or codes found in the header (e.g. 'Tỉnh', 'Country', 'ISO3')",
-                        "missing_column")])
+        refuse([problem("index_no_unit_column", "missing_column")])
     if not any(f in ("score", "rank") or f.startswith(COMPONENT_PREFIX) for f in header.columns):
-        refuse([problem("no score, rank or component column found in the header (e.g. 'Điểm', 'Xếp hạng', or a "
-                        "component of the index)", "missing_column")])
+        refuse([problem("index_no_score_column", "missing_column")])
 
 
 def _index_layout(path: Path, chosen: Sheet, header, body: pd.DataFrame, *, period: str | None = None,
@@ -342,11 +334,8 @@ def _no_unread_unit_column(path: Path, chosen: Sheet, header) -> None:
             continue
         if layouts.holds_names(body.iloc[:, pos]):
             raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, column=text,
-                                       reason="missing_column",
-                                       message=f"column '{text}' holds names, and the table has no unit column "
-                                               "dx-metrics knows; it will not credit every row to the issuing unit",
-                                       hint=f"if '{text}' names the units, add it as a unit_name alias to "
-                                            "columns.yaml in your workspace")])
+                                       reason="missing_column", code="names_column_not_unit", message="",
+                                       hint_code="alias_unit_name", params={"column": text})])
 
 
 def _which_index(path: Path, chosen: Sheet, header) -> tuple[str | None, str]:
@@ -371,11 +360,10 @@ def _which_index(path: Path, chosen: Sheet, header) -> tuple[str | None, str]:
             return iid, f"every component of {iid} is a column"
     if "index" in header.columns and not named:
         return None, "an index column"
-    said = f"names more than one index ({', '.join(sorted(named))})" if named else "does not say which index it holds"
     raise DxDataError([Problem(file=path.name, sheet=chosen.name, row=header.row + 1, reason="missing_column",
-                               message=f"the table {said}; dx-metrics will not guess from component names",
-                               hint="pass index=... (dx-metrics validate --index ...; index: in a plan input), one "
-                                    f"of: {indexes.listing()}")])
+                               code="index_several_named" if named else "index_not_named", message="",
+                               hint_code="pass_index", params={"names": ", ".join(sorted(named)),
+                                                               "listing": indexes.listing()})])
 
 
 _SINGLE_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])")
@@ -437,14 +425,12 @@ def _choose_sheet(path, sheets: list[Sheet], kind: str, sheet: str | None, index
         stats = next((lines for s in candidates if (lines := layouts.statistics_page(s.cells))), None)
         if stats:
             raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
-                                       message=layouts.statistics_said(stats),
-                                       hint="dx-metrics reads tables with a header row: one row per unit (and "
-                                            "period), one column per figure")])
-        raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header",
-                                   message=f"no header row of {with_article(kind)} table found in the first rows of {where} "
-                                           f"(looked for {wanted}); {no_header_said(candidates, kind, index)}",
-                                   hint="check the kind, or add the file's header texts to columns.yaml in your workspace "
-                                        "(dx-metrics validate --suggest drafts it)")]
+                                       message=layouts.statistics_said(stats), hint_code="header_row_tables")])
+        raise DxDataError([Problem(file=path.name, sheet=sheet, reason="no_header", code="no_header_row", message="",
+                                   hint_code="check_kind_or_headers",
+                                   params={"kind_en": with_article(kind), "kind": kind, "where": where,
+                                           "where_vi": f'trang tính "{sheet}"' if sheet else "mọi trang tính",
+                                           "wanted": wanted, "detail": no_header_said(candidates, kind, index)})]
                           + [Problem(file=path.name, message=m, reason="hidden_sheet", severity=WARNING, hint=h)
                              for m, h in hidden_notes])
     return best
@@ -665,10 +651,8 @@ def _fill_period(t: RawTable, title_lines: list[str], period: str | None, header
         t.flag(blank, "period", "period_empty", reason="no_period", hint="fill_period")
         return
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1 if header.row else None,
-                               reason="no_period", message="no reporting period: the table has no period column "
-                               "and the title rows state none",
-                               hint='add a title line such as "Năm 2023" or "Quý 3/2023", or pass period="2023" '
-                                    '(dx-metrics validate --period 2023; period: in a plan input)')])
+                               reason="no_period", code="no_period_anywhere", message="",
+                               hint_code="add_period_title")])
 
 
 def _title_period(t: RawTable, title_lines: list[str], period: str | None) -> str | None:
@@ -703,20 +687,19 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
     if len(stated) > 1:
         said = ", ".join(f"'{text}'" for text in stated.values())
         raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="inconsistent",
-                                   message=f"the headers state different years ({said}); a rank or score of "
-                                           "another year would be read as this year's",
-                                   hint="read one year's columns at a time (save them as their own table)")])
+                                   code="headers_differ_in_year", message="", hint_code="one_year_at_a_time",
+                                   params={"said": said})])
 
-    def refuse(message: str, hint: str, row: int | None = header.row + 1) -> None:
-        raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=row, reason="inconsistent", message=message,
-                                   hint=hint)])
+    def refuse(code: str, hint_code: str, row: int | None = header.row + 1, **params) -> None:
+        raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=row, reason="inconsistent", code=code, message="",
+                                   hint_code=hint_code, params=params)])
 
     def set_year(label: str, said: str) -> None:
         p = parse_period(label)
         if stated and p.year not in stated:
             y, text = next(iter(stated.items()))
-            refuse(f"the {said} says {p.year} but the header '{text}' says {y}",
-                   "correct the title or the header, or pass the period the figures are of")
+            refuse("period_given_not_header_year" if said == "period given" else "title_not_header_year",
+                   "correct_title_or_header", year=p.year, header=text, stated=y)
         t.data["year"] = pd.Series(p.year, index=t.data.index, dtype="Int64")
         if p.months != 12:
             t.data["period"] = pd.Series(label, index=t.data.index, dtype="string")
@@ -736,46 +719,30 @@ def _fill_year(t: RawTable, title_lines: list[str], period: str | None, header) 
     if stated:
         y, text = next(iter(stated.items()))
         if heading is not None and heading.span and not heading.span[0] <= y <= heading.span[1]:
-            refuse(f"the header '{text}' says {y}, outside the span of years the title states ('{heading.text}', "
-                   f"row {row}: {heading})", "correct the title or the header, or pass the period the figures are of")
+            refuse("header_year_outside_span", "correct_title_or_header", header=text, stated=y,
+                   title=heading.text, at=row, span=str(heading))
         if heading is not None and heading.years and y not in heading.years:
-            refuse(f"the header '{text}' says {y}, none of the years the title names ('{heading.text}', row {row})",
-                   "correct the title or the header, or pass the period the figures are of")
+            refuse("header_year_not_in_title", "correct_title_or_header", header=text, stated=y, title=heading.text,
+                   at=row)
         if t.year_hint is not None and t.year_hint != y:
-            refuse(f"the sheet name '{t.sheet}' says {t.year_hint} but the header '{text}' says {y}",
-                   "rename the sheet or correct the header, or pass the period the figures are of")
+            refuse("sheet_not_header_year", "rename_sheet_or_header", sheet=t.sheet, year=t.year_hint, header=text,
+                   stated=y)
         t.data["year"] = pd.Series(y, index=t.data.index, dtype="Int64")
         return
     if heading is not None:          # a span, or several years: the heading names no one year
-        what = (f"states a span of years ({heading}), not the year of its figures" if heading.span else
-                f"names several years ({heading}), not which one its figures are of")
+        y = heading.span[1] if heading.span else heading.years[-1]
         raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=row, reason="no_period",
-                                   message=f"no year: the heading nearest the table, '{heading.text}', {what}; the "
-                                           "table has no year column and its header states no year",
-                                   hint=_heading_year_hint(heading))])
+                                   code="heading_span_no_year" if heading.span else "heading_years_no_year",
+                                   message="", hint_code="heading_year",
+                                   params={"title": heading.text, "span": str(heading), "year": y})])
     if t.year_hint is not None:
         t.data["year"] = pd.Series(t.year_hint, index=t.data.index, dtype="Int64")
         return
     named = _year_in_file_name(t.file)
     raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
-                               message="no year: the table has no year column and neither its title rows, sheet "
-                                       "name nor score header state one"
-                                       + (f" (the file name says {named}, but a file name is not read as the "
-                                          "year of the figures)" if named else ""),
-                               hint=(f'pass period="{named}" if the figures are of {named} ' if named else
-                                     "pass the period the figures are of ")
-                                    + '(dx-metrics validate --period ' + (named or "2023")
-                                    + '; period: in a plan input), or add a title line such as "Năm '
-                                    + (named or "2023") + '"')])
-
-
-def _heading_year_hint(heading: Heading) -> str:
-    """What to do when the nearest heading states a span or several years: the example year is
-    one the heading itself names (its last), never a year from elsewhere, and only "if" it is."""
-    y = heading.span[1] if heading.span else heading.years[-1]
-    return (f'add the year of the figures as a title line right above the table ("Năm {y}"), or a year '
-            f'column, or pass period="{y}" if the figures are of {y} (dx-metrics validate --period {y}; '
-            'period: in a plan input)')
+                               code="no_year_file_name" if named else "no_year", message="",
+                               hint_code="pass_named_period" if named else "pass_period",
+                               params={"year": named or "2023"})])
 
 
 def _year_in_file_name(name: str) -> str | None:
@@ -809,10 +776,7 @@ def _fill_as_of(t: RawTable, title_lines: list[str], period: str | None, header,
         return
     if when is None:
         raise DxDataError([Problem(file=t.file, sheet=t.sheet, row=header.row + 1, reason="no_period",
-                                   message="no date for this catalogue: no date column, and the title rows state "
-                                           "neither a date nor a period",
-                                   hint='add a title line such as "tính đến ngày 14/12/2022", or pass period="2022" '
-                                        '(dx-metrics validate --period 2022; period: in a plan input)')])
+                                   code="no_catalogue_date", message="", hint_code="add_date_title")])
     filled = pd.Series(when, index=t.data.index).astype("datetime64[us]")
     t.data["as_of"] = t.data["as_of"].fillna(filled) if "as_of" in t.data else filled
 
@@ -948,9 +912,8 @@ def _map_units(t: RawTable, title_cells: list[str], scope_hint: str | None) -> u
     if names is None and t.kind == "dossiers":     # a summary by service level: the issuing unit's
         if scope is None:
             raise DxDataError([Problem(file=t.file, sheet=t.sheet, reason="missing_column",
-                                       message="the table has no unit column and its title rows name no unit",
-                                       hint="add the issuing unit as a title line (e.g. 'SỞ GIAO THÔNG VẬN TẢI') "
-                                            "or pass scope=... (dx-metrics validate --scope ...)")])
+                                       code="no_unit_column_or_title", message="",
+                                       hint_code="add_issuing_unit_title")])
         t.data["unit_id"] = pd.Series(scope.unit_id, index=t.data.index, dtype="string")
         t.data["unit_name"] = pd.Series(scope.name, index=t.data.index, dtype="string")
         return scope

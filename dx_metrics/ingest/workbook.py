@@ -67,6 +67,14 @@ def special_file(path: str | Path) -> str | None:
 
 
 SPECIAL_HINT = "save the export as a file and give that file"
+_SPECIAL_VI = {"a FIFO (named pipe)": "một FIFO (ống có tên)", "a socket": "một socket",
+               "a character device": "một thiết bị ký tự", "a block device": "một thiết bị khối",
+               "not a regular file": "một thứ không phải tệp thông thường"}
+
+
+def special_params(kind: str) -> dict:
+    """What ``special_file`` said, as the figures of a problem: in English and in Vietnamese."""
+    return {"kind": kind, "kind_vi": _SPECIAL_VI.get(kind, kind)}
 
 
 def sniff_format(path: Path) -> str:

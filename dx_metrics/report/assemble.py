@@ -184,12 +184,10 @@ def _reviewable_tables(tables: dict, problems: list[Problem]) -> dict[str, pd.Da
         out["dossier_records"] = records.to_pandas()
     else:
         problems.append(Problem(
-            file=records.attrs["origin"]["file"], severity=WARNING, reason="too_large",
-            message=f"the data quality review's record checks (outside the period, months without dossiers, "
-                    f"answers within minutes, bursts) were not run on {fmt_number(records.rows)} records "
-                    f"(more than {fmt_number(limit)})",
-            hint="the indicators count every record; to review them, raise DX_METRICS_REVIEW_RECORDS on a "
-                 "machine with the memory, or review a year's partition"))
+            file=records.attrs["origin"]["file"], severity=WARNING, reason="too_large", code="records_not_reviewed",
+            message="", hint_code="raise_review_records",
+            params={"records": int(records.rows), "most": int(limit), "records_en": fmt_number(records.rows),
+                    "most_en": fmt_number(limit)}))
     return out
 
 
@@ -203,10 +201,8 @@ def merge_inputs(tables: dict[str, list]) -> dict[str, pd.DataFrame]:
         sets = [f for f in frames if isinstance(f, RecordSet)]
         if sets and len(sets) < len(frames):
             raise DxDataError([Problem(file=sets[0].attrs["origin"]["file"], reason="duplicate_key",
-                                       message="dossier records come both from Parquet and from a spreadsheet; "
-                                               "a dossier in both would be counted twice",
-                                       hint="convert the spreadsheet log with dx-metrics import-records into the "
-                                            "same Parquet folder")])
+                                       code="records_parquet_and_sheet", message="",
+                                       hint_code="import_log_same_folder")])
         if sets:
             merged[kind] = functools.reduce(RecordSet.union, sets)
             continue
@@ -241,10 +237,9 @@ def refuse_overlap(kind: str, frames: list[pd.DataFrame]) -> None:
             what = ", ".join(str(v) for v in [r["_name"], *(r[c] for c in cols if c not in ("unit_id",))] if v)
             problems.append(Problem(
                 file=str(r["source_file"]), sheet=r["source_sheet"], row=int(r["source_row"]), reason="duplicate_key",
-                message=f"{what}: also in {first['source_file']}, {first['source_sheet']}, row {int(first['source_row'])}"
-                        f" (another input of the plan); the two inputs would be counted twice",
-                hint="remove one of the two inputs from the plan; if one is another source for the same figures "
-                     "(e.g. the national portal's), mark it with compare: true"))
+                code="in_two_inputs", message="", hint_code="remove_one_input",
+                params={"what": what, "other_file": str(first["source_file"]), "other_sheet": str(first["source_sheet"]),
+                        "other_row": int(first["source_row"])}))
     if problems:
         raise DxDataError(problems)
 

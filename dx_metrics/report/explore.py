@@ -64,7 +64,7 @@ def check_exports(paths: list[str | Path]) -> Checked:
             kind = guess_kind(path)
             if kind is None:
                 checked.append(CheckedFile(path.name, None, 0, 1, 0, None, [Problem(
-                    file=path.name, message="no table dx_metrics knows was found", reason="no_header")]))
+                    file=path.name, code="no_known_table", message="", reason="no_header")]))
                 continue
             df = read_export(path, kind, strict=False)
         except DxDataError as e:
