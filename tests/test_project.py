@@ -126,6 +126,9 @@ def test_notebooks_have_one_parameters_cell_and_no_outputs():
         assert len(tagged) == 1, path.name
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), path.name
         assert nb["metadata"]["kernelspec"]["name"] == "dx-metrics"
+        # nbformat 4.5 cells carry an id (without one, every run prints MissingIDFieldWarning)
+        ids = [c.get("id") for c in nb["cells"]]
+        assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5) and None not in ids and len(set(ids)) == len(ids)
         # each parameter is a literal with a comment saying what it is
         for line in "".join(tagged[0]["source"]).splitlines():
             assert re.match(r"^\w+ = .+  # .+", line), line
