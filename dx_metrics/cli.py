@@ -150,8 +150,6 @@ def _cells_said(candidate, limit: int = 6) -> str:
 def _print_draft_without_header(path: Path, kind: str, args: argparse.Namespace) -> None:
     """A columns.yaml draft when no header was found: the row most like a header, each of its
     cells under the field it most resembles, every one marked as a guess."""
-    import json
-
     from dx_metrics.ingest.header import ANY_INDEX, header_candidates
     from dx_metrics.ingest.workbook import open_sheets
 
@@ -168,17 +166,8 @@ def _print_draft_without_header(path: Path, kind: str, args: argparse.Namespace)
         return
     s, c = best
     print(_say(args, "guess_from", row=c.row, sheet=_say(args, "seen_of_sheet", sheet=s.name) if s.name else ""))
-    guesses: dict[str, list[str]] = {}
-    for _, text, field, _how in c.cells:
-        guesses.setdefault(field or "?", []).append(text)
-    print(f"{kind}:")
-    for name, texts in guesses.items():
-        if name == "?":
-            continue
-        print(f"  {name}:   # {_say(args, 'guess_mark')}")
-        print(f"    aliases: [{', '.join(json.dumps(t, ensure_ascii=False) for t in texts)}]")
-    for text in guesses.get("?", []):
-        print(_say(args, "draft_unplaced", text=json.dumps(text, ensure_ascii=False)))
+    _print_guesses(kind, [(text, field) for _, text, field, _how in c.cells], args,
+                   mark=f"   # {_say(args, 'guess_mark')}")
 
 
 def _bad_validate_options(args: argparse.Namespace) -> bool:
@@ -253,8 +242,6 @@ SHOWN = 40  # problems listed per file unless --all
 def _print_columns_draft(file: str, kind: str, columns: list, args: argparse.Namespace) -> None:
     """A draft ``columns.yaml`` for the header cells that were not read: each under the field
     whose aliases share most words with it, for the analyst to check and save."""
-    import json
-
     from dx_metrics.ingest.header import closest_field
 
     taken = {c[2] for c in columns if c[2] != "—"}
@@ -264,14 +251,23 @@ def _print_columns_draft(file: str, kind: str, columns: list, args: argparse.Nam
     if not unread:
         print(_say(args, "draft_nothing"))
         return
+    _print_guesses(kind, [(text, closest_field(text, kind, exclude=taken)) for text in unread], args)
+
+
+def _print_guesses(kind: str, placed: list[tuple[str, str | None]], args: argparse.Namespace, *,
+                   mark: str = "") -> None:
+    """The lines of a columns.yaml draft: each field with the header texts placed under it
+    (``mark`` after the field's name), then the texts no field resembles, as comments."""
+    import json
+
     guesses: dict[str, list[str]] = {}
-    for text in unread:
-        guesses.setdefault(closest_field(text, kind, exclude=taken) or "?", []).append(text)
+    for text, field in placed:
+        guesses.setdefault(field or "?", []).append(text)
     print(f"{kind}:")
     for name, texts in guesses.items():
         if name == "?":
             continue
-        print(f"  {name}:")
+        print(f"  {name}:{mark}")
         print(f"    aliases: [{', '.join(json.dumps(t, ensure_ascii=False) for t in texts)}]")
     for text in guesses.get("?", []):
         print(_say(args, "draft_unplaced", text=json.dumps(text, ensure_ascii=False)))
