@@ -31,8 +31,9 @@ RULES = ("linear_below_threshold",)
 CONFIDENCE = ("verified", "corroborated", "recalled", "assumed")
 TOP_FIELDS = ("method", "name_vi", "name_en", "source", "confidence", "rule", "components")
 COMPONENT_FIELDS = ("name_vi", "name_en", "max_points", "from_log", "confidence", "source", "note", "rates")
-RATE_FIELDS = ("name_vi", "name_en", "formula", "from_log", "threshold", "threshold_confidence", "points")
-_OPTIONAL = {"note", "points"}
+RATE_FIELDS = ("name_vi", "name_en", "formula", "formula_confidence", "from_log", "threshold",
+               "threshold_confidence", "points")
+_OPTIONAL = {"note", "points", "formula_confidence"}
 
 
 def _number(v: object) -> bool:
@@ -43,6 +44,7 @@ def _number(v: object) -> bool:
 _CHECKS = {
     "confidence": (lambda v: v in CONFIDENCE, "one of " + ", ".join(CONFIDENCE)),
     "threshold_confidence": (lambda v: v in CONFIDENCE, "one of " + ", ".join(CONFIDENCE)),
+    "formula_confidence": (lambda v: v in CONFIDENCE, "one of " + ", ".join(CONFIDENCE)),
     "rule": (lambda v: v in RULES, "one of " + ", ".join(RULES)),
     "from_log": (lambda v: isinstance(v, bool), "true or false"),
     "max_points": (lambda v: _number(v) and v > 0, "a number of points > 0"),
