@@ -13,6 +13,7 @@ Periods follow ``records``: the month of a date is its calendar month, or on the
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -77,6 +78,62 @@ SELECT 'resolved', unit_id, {period('m_res')}, COUNT(*), CAST(NULL AS BIGINT), C
        CAST(NULL AS BIGINT), COUNT_IF(late), CAST(NULL AS BIGINT)
 FROM m WHERE m_res IS NOT NULL
 GROUP BY unit_id, {period('m_res')}
+"""
+
+
+COUNT_766_COLUMNS = ["unit_id", "received", "online", "digitized", "fee_dossiers", "paid_online_fee", "complained",
+                     "resolved_on_time", "resolved_late", "overdue_open"]
+
+
+def counts_766_sql(columns: Sequence[str], *, first: dt.date, last: dt.date, source: str = "records") -> str:
+    """The 766 counting query over ``source`` for the days ``first``..``last`` (both included),
+    one row per unit (``COUNT_766_COLUMNS``); ``score766.count_766`` counts the same in pandas.
+
+    Received in the period (by the day of receipt): all, online, digitised, with a fee > 0, paid
+    online among those with a fee, with a complaint. Judged for on-time (METHODS.md, 766): finished
+    in the period on or before the appointment day pushed back by the whole days waiting for the
+    applicant's supplements (a fraction of a day is dropped; an empty cell is no wait), or after it;
+    unfinished at the period's end (received by then) with that day already past. A dossier with no
+    appointment date is never late. Optional columns absent from ``columns`` count nothing; whether
+    a component is computable is decided from ``columns``, not from these counts."""
+    cols = set(columns)
+
+    def col(c: str, kind: str) -> str:
+        return c if c in cols else f"CAST(NULL AS {kind})"
+
+    def number(c: str) -> str:
+        # a pandas float column holds NaN where the log is empty: DuckDB keeps it NaN (larger than
+        # any number), so it is made NULL as the pandas path reads it
+        return (f"CASE WHEN isnan(CAST({c} AS DOUBLE)) THEN NULL ELSE CAST({c} AS DOUBLE) END" if c in cols
+                else "CAST(NULL AS DOUBLE)")
+
+    wait = f"CAST(FLOOR(COALESCE({number('supplement_days')}, 0)) AS INTEGER)"
+    lo, hi = f"DATE '{first.isoformat()}'", f"DATE '{last.isoformat()}'"
+    return f"""
+WITH d AS (
+  SELECT unit_id, CAST(received_at AS DATE) AS d_recv,
+         CAST({col('resolved_at', 'TIMESTAMP')} AS DATE) AS d_res,
+         CAST({col('due_at', 'TIMESTAMP')} AS DATE) + {wait} AS d_due,
+         channel = 'online' AS online, {col('digitized', 'BOOLEAN')} AS digitized,
+         {number('fee')} > 0 AS with_fee, {col('paid_online', 'BOOLEAN')} AS paid_online,
+         {col('complained', 'BOOLEAN')} AS complained
+  FROM {source}
+  WHERE unit_id IS NOT NULL AND received_at IS NOT NULL
+), f AS (
+  SELECT *, d_recv BETWEEN {lo} AND {hi} AS recv_in, d_res BETWEEN {lo} AND {hi} AS res_in,
+         d_recv <= {hi} AND (d_res IS NULL OR d_res > {hi}) AS open_at_end
+  FROM d
+), c AS (
+  SELECT unit_id, COUNT(*) FILTER (WHERE recv_in) AS received, COUNT(*) FILTER (WHERE recv_in AND online) AS online,
+         COUNT(*) FILTER (WHERE recv_in AND digitized) AS digitized, COUNT(*) FILTER (WHERE recv_in AND with_fee) AS fee_dossiers,
+         COUNT(*) FILTER (WHERE recv_in AND with_fee AND paid_online) AS paid_online_fee,
+         COUNT(*) FILTER (WHERE recv_in AND complained) AS complained,
+         COUNT(*) FILTER (WHERE res_in AND (d_due IS NULL OR d_res <= d_due)) AS resolved_on_time,
+         COUNT(*) FILTER (WHERE res_in AND d_res > d_due) AS resolved_late,
+         COUNT(*) FILTER (WHERE open_at_end AND d_due < {hi}) AS overdue_open
+  FROM f GROUP BY unit_id      -- COUNT(*) FILTER: COUNT_IF of NULL conditions only would be NULL
+)
+SELECT * FROM c WHERE received + resolved_on_time + resolved_late + overdue_open > 0 ORDER BY unit_id
 """
 
 

@@ -1,0 +1,218 @@
+"""The Decision 766/QĐ-TTg (2022) service index estimated from a unit's own one-stop dossier log.
+
+Method: ../shared/METHODS.md, "Decision 766/QĐ-TTg (2022) service index — corroborated", as
+data in ``method_766.yaml`` (``method766.load_method_766``). The portal counts calendar months,
+so ``period`` is a calendar span ("2025-10", "2025-Q3", "2025"); a dossier's day is the day
+written in the log. Per unit and period, for each component the log can give:
+
+- TDGQ, on-time rate = finished on or before the appointment day + the whole days waited for
+  the applicant's supplements ÷ judged, where judged = finished in the period + unfinished at
+  the period's end with that day already past (unfinished ones still within it are not judged
+  yet). Needs ``due_at``, ``resolved_at``, ``supplement_days`` (days the clock stood still;
+  an empty cell is no wait).
+- CLGQ, online dossier rate = received online ÷ all received (``channel``); the share of
+  procedures offered online comes from the services catalogue, not the log.
+- TTTT, online payment rate = paid online ÷ received with a fee > 0 (``fee``, ``paid_online``).
+- MDHL, satisfaction = 1 − (overdue ÷ judged + with a complaint ÷ received), where overdue =
+  judged − on time (``complained`` and TDGQ's columns).
+- MDSH, digitisation rate = digitised ÷ all received (``digitized``).
+
+Points = max × rate ÷ threshold below the threshold, max at or above it, never below 0; points
+lost = max − points. A component whose inputs are not in a log (CKMB), a record set lacking a
+column a rate needs, or a rate whose share of its component's points the method does not state,
+gives a row with ``computable`` false, no points and a coded note, never an invented figure.
+A rate with a zero denominator (no dossier with a fee) is missing, with the note
+``denominator_zero``.
+
+The counts come from ``count_766``: pandas, or DuckDB with the SQL of
+``engines.counts_766_sql``; the scoring after them is one function, so both engines give the
+same table. These are estimates on a corroborated method: never the portal's official score.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from dx_metrics.indicators import engines
+from dx_metrics.indicators.method766 import CONFIDENCE, load_method_766
+from dx_metrics.indicators.records import day_numbers
+from dx_metrics.ingest.dataset import connect
+from dx_metrics.notes import encode, note, say
+from dx_metrics.periods import parse_period
+
+ENGINES = ("pandas", "duckdb")
+COUNT_COLUMNS = engines.COUNT_766_COLUMNS
+# the record columns each rate needs (beyond unit_id and received_at)
+NEEDS = {
+    "on_time_rate": ("due_at", "resolved_at", "supplement_days"),
+    "online_dossier_rate": ("channel",),
+    "online_payment_rate": ("fee", "paid_online"),
+    "satisfaction_rate": ("due_at", "resolved_at", "supplement_days", "complained"),
+    "digitization_rate": ("digitized",),
+}
+SCORE_COLUMNS = ["unit_id", "period", "component", "component_max", "rate_id", "numerator", "denominator", "rate",
+                 "threshold", "max_points", "points", "points_lost", "computable", "confidence", "note",
+                 "note_codes"]
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _span(period: str) -> tuple[dt.date, dt.date]:
+    p = parse_period(period)
+    return p.first_day, p.last_day
+
+
+def count_766(records: pd.DataFrame, *, period: str, engine: str = "pandas") -> pd.DataFrame:
+    """Per unit, the counts the 766 rates rest on for ``period`` (``COUNT_COLUMNS``; definitions
+    in ``engines.counts_766_sql``), by ``engine`` "pandas" or "duckdb". Records without a unit
+    or a day of receipt count nowhere. Units with nothing received nor judged are left out."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    first, last = _span(period)
+    if engine == "duckdb":
+        con = connect()
+        try:
+            con.register("records", records)
+            out = con.execute(engines.counts_766_sql(list(records.columns), first=first, last=last)).df()
+        finally:
+            con.close()
+    else:
+        out = _count_pandas(records, first, last)
+    out = out.reindex(columns=COUNT_COLUMNS)
+    for c in COUNT_COLUMNS[1:]:
+        out[c] = pd.to_numeric(out[c]).astype("Int64")
+    out["unit_id"] = out["unit_id"].astype("string")
+    return out.sort_values("unit_id").reset_index(drop=True)
+
+
+def _count_pandas(records: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame:
+    df = records[records["unit_id"].notna() & records["received_at"].notna()]
+    n = len(df)
+    lo, hi = (first - _EPOCH).days, (last - _EPOCH).days
+    recv, _ = day_numbers(df["received_at"])
+    none = (np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    res, no_res = day_numbers(df["resolved_at"]) if "resolved_at" in df else none
+    due, no_due = day_numbers(df["due_at"]) if "due_at" in df else none
+    if "supplement_days" in df:
+        due = due + np.floor(pd.to_numeric(df["supplement_days"]).fillna(0).to_numpy(dtype=float)).astype(np.int64)
+
+    def flag(c: str) -> np.ndarray:
+        if c not in df:
+            return np.zeros(n, dtype=bool)
+        return df[c].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+    recv_in = (recv >= lo) & (recv <= hi)
+    res_in = ~no_res & (res >= lo) & (res <= hi)
+    open_at_end = (recv <= hi) & (no_res | (res > hi))
+    with_fee = (pd.to_numeric(df["fee"]) > 0).fillna(False).to_numpy(dtype=bool) if "fee" in df \
+        else np.zeros(n, dtype=bool)
+    online = (df["channel"] == "online").fillna(False).to_numpy(dtype=bool) if "channel" in df \
+        else np.zeros(n, dtype=bool)
+    counts = pd.DataFrame({
+        "unit_id": df["unit_id"].astype(str).to_numpy(),
+        "received": recv_in, "online": recv_in & online, "digitized": recv_in & flag("digitized"),
+        "fee_dossiers": recv_in & with_fee, "paid_online_fee": recv_in & with_fee & flag("paid_online"),
+        "complained": recv_in & flag("complained"),
+        "resolved_on_time": res_in & (no_due | (res <= due)),
+        "resolved_late": res_in & ~no_due & (res > due),
+        "overdue_open": open_at_end & ~no_due & (due < hi),
+    })
+    out = counts.groupby("unit_id", sort=True).sum().astype(np.int64).reset_index()
+    active = out[COUNT_COLUMNS[1:]][["received", "resolved_on_time", "resolved_late", "overdue_open"]].sum(axis=1) > 0
+    return out[active]
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    num, den = num.astype("Float64"), den.astype("Float64")
+    return (num / den).where(den > 0, pd.NA)
+
+
+def _rates(c: pd.DataFrame) -> dict[str, tuple[pd.Series | None, pd.Series | None, pd.Series]]:
+    """(numerator, denominator, rate) of each rate the log gives, per row of the counts ``c``."""
+    judged = c["resolved_on_time"] + c["resolved_late"] + c["overdue_open"]
+    overdue = c["resolved_late"] + c["overdue_open"]
+    satisfaction = 1 - (_ratio(overdue, judged) + _ratio(c["complained"], c["received"]))
+    return {
+        "on_time_rate": (c["resolved_on_time"], judged, _ratio(c["resolved_on_time"], judged)),
+        "online_dossier_rate": (c["online"], c["received"], _ratio(c["online"], c["received"])),
+        "online_payment_rate": (c["paid_online_fee"], c["fee_dossiers"], _ratio(c["paid_online_fee"], c["fee_dossiers"])),
+        "satisfaction_rate": (None, None, satisfaction),
+        "digitization_rate": (c["digitized"], c["received"], _ratio(c["digitized"], c["received"])),
+    }
+
+
+def points_766(rate: pd.Series, *, max_points: float, threshold: float) -> pd.Series:
+    """The linear rule of METHODS.md: ``max × rate ÷ threshold`` below the threshold, ``max`` at or
+    above it, never below 0; a missing rate gives missing points.
+
+    >>> list(points_766(pd.Series([0.4, 0.5, 0.9], dtype="Float64"), max_points=12, threshold=0.5))
+    [9.6, 12.0, 12.0]
+    """
+    r = rate.astype("Float64")
+    return (r.clip(lower=0, upper=threshold) * max_points / threshold).astype("Float64")
+
+
+def _weakest(*labels: str | None) -> str:
+    return max((lab for lab in labels if lab), key=CONFIDENCE.index)
+
+
+def score_766(records: pd.DataFrame, method: dict | None = None, *, period: str,
+              engine: str = "pandas") -> pd.DataFrame:
+    """The estimated 766 score of each unit of ``records`` (``dossier_records``) for ``period``
+    under ``method`` (default: the bundled ``method_766.yaml``), one row per unit, component and
+    rate (``SCORE_COLUMNS``; a component without rates, CKMB, has one row, no rate). ``points``
+    and ``max_points`` are the points resting on the rate; ``component_max`` the component's
+    maximum. ``confidence`` is the weakest of the component's, the formula's and the threshold's.
+    ``engine``: "pandas" or "duckdb" (same counts, same table)."""
+    method = load_method_766() if method is None else method
+    counts = count_766(records, period=period, engine=engine)
+    have = set(records.columns)
+    rates = _rates(counts)
+    units = counts["unit_id"]
+    parts = []
+    for cid, comp in method["components"].items():
+        for rid, r in (comp["rates"] or {None: {}}).items():
+            n = len(units)
+            row = pd.DataFrame({"unit_id": units, "period": period, "component": cid,
+                                "component_max": float(comp["max_points"]), "rate_id": rid})
+            na = pd.Series(pd.NA, index=units.index, dtype="Float64")
+            num = den = rate = pts = na
+            confidence = _weakest(comp["confidence"], r.get("formula_confidence"), r.get("threshold_confidence"))
+            missing = [c for c in NEEDS.get(rid, ()) if c not in have]
+            if not comp["from_log"] or not r.get("from_log", False) or rid not in NEEDS:
+                why = [note("score_766_not_from_log")]
+            elif missing:
+                why = [note("score_766_missing_columns", columns=", ".join(missing))]
+            else:
+                got_num, got_den, rate = rates[rid]
+                if got_num is not None:
+                    num, den = got_num.astype("Float64"), got_den.astype("Float64")
+                if r.get("points") is None:
+                    why = [note("score_766_points_not_stated")]
+                else:
+                    why = []
+                    pts = points_766(rate, max_points=r["points"], threshold=r["threshold"])
+            computable = pd.Series(not why, index=units.index, dtype="boolean")
+            per_row = [list(why) for _ in range(n)]
+            if not why:
+                for i, missing_rate in enumerate(rate.isna().to_numpy()):
+                    if missing_rate:
+                        per_row[i] = [note("denominator_zero")]
+                computable = pd.Series([not w for w in per_row], index=units.index, dtype="boolean")
+            row["numerator"], row["denominator"], row["rate"] = num, den, rate
+            row["threshold"] = pd.Series(r.get("threshold"), index=units.index, dtype="Float64")
+            row["max_points"] = pd.Series(r.get("points"), index=units.index, dtype="Float64")
+            row["points"] = pts
+            row["points_lost"] = (row["max_points"] - pts).astype("Float64")
+            row["computable"] = computable
+            row["confidence"] = confidence
+            row["note"] = pd.Series([say(w, "en") for w in per_row], index=units.index, dtype="string")
+            row["note_codes"] = pd.Series([encode(w) for w in per_row], index=units.index, dtype="string")
+            parts.append(row)
+    if not parts or units.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in SCORE_COLUMNS})
+    out = pd.concat(parts, ignore_index=True)[SCORE_COLUMNS]
+    for c in ("unit_id", "period", "component", "rate_id", "confidence"):
+        out[c] = out[c].astype("string")
+    return out.sort_values("unit_id", kind="stable").reset_index(drop=True)   # components in the method's order
