@@ -47,32 +47,25 @@ def _code(records) -> str:
     return "COALESCE(CAST(dossier_id AS VARCHAR), '<NA>')" if "dossier_id" in records else "CAST(NULL AS VARCHAR)"
 
 
-def day_rows_sql(records, s: dict, period: Period | None) -> str:
+def day_rows_sql(records, s: dict) -> str:
     """Per unit and day of receipt: records, online records, online records with both dates,
-    fast online answers, and the first three codes (with their positions) of the fast answers
-    and of the records outside ``period``."""
+    fast online answers and the positions of the first three of them. Only numbers: reading
+    every dossier code would cost as much again; the few codes shown are fetched afterwards."""
     timed = "resolved_at" in records
     limit = int(s["records"]["fast_online_minutes"] * 60)
     fast = (f"online AND resolved_at >= received_at AND resolved_at <= received_at + to_seconds({limit})"
             if timed else "FALSE")
-    outside = (f"(day < DATE '{period.first_day.isoformat()}' OR day > DATE '{period.last_day.isoformat()}')"
-               if period is not None else "FALSE")
     both = "resolved_at IS NOT NULL AND received_at IS NOT NULL" if timed else "FALSE"
     return f"""
 WITH r AS (
   SELECT unit_id, CAST(received_at AS DATE) AS day, COALESCE(channel = 'online', FALSE) AS online,
-         {'resolved_at' if timed else 'CAST(NULL AS TIMESTAMP) AS resolved_at'}, received_at,
-         {_code(records)} AS code, {_pos(records)} AS pos
+         {'resolved_at' if timed else 'CAST(NULL AS TIMESTAMP) AS resolved_at'}, received_at, filename, file_row_number
   FROM records
 ), f AS (
-  SELECT unit_id, day, online, COALESCE({fast}, FALSE) AS fast, online AND {both} AS online_timed,
-         COALESCE({outside}, FALSE) AS outside, code, pos
-  FROM r
+  SELECT *, COALESCE({fast}, FALSE) AS fast, online AND {both} AS online_timed FROM r
 )
 SELECT unit_id, day, COUNT(*) AS n, COUNT_IF(online) AS online, COUNT_IF(online_timed) AS online_timed,
-       COUNT_IF(fast) AS fast, BOOL_OR(outside) AS outside,
-       min_by(code, pos, 3) FILTER (WHERE fast) AS fast_codes, min(pos, 3) FILTER (WHERE fast) AS fast_pos,
-       min_by(code, pos, 3) FILTER (WHERE outside) AS out_codes, min(pos, 3) FILTER (WHERE outside) AS out_pos
+       COUNT_IF(fast) AS fast, min({_pos(records)}, 3) FILTER (WHERE fast) AS fast_pos
 FROM f
 GROUP BY unit_id, day
 """
@@ -100,15 +93,53 @@ ORDER BY first NULLS LAST
 """
 
 
-def _first_codes(rows: pd.DataFrame, codes: str, pos: str) -> list[str]:
-    """The first three codes among the per-day lists of ``rows`` (each sorted by position)."""
-    pairs = sorted((p, c) for cs, ps in zip(rows[codes], rows[pos]) if ps is not None and not _na(ps)
-                   for p, c in zip(ps, cs))
-    return [c for _, c in pairs[:3]]
+def _first_positions(rows: pd.DataFrame) -> list[int]:
+    """The first three positions among the per-day lists of ``rows`` (each sorted)."""
+    return sorted(int(p) for ps in rows["fast_pos"] if not _na(ps) for p in ps)[:3]
 
 
 def _na(v) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _codes_at(con, records, positions: list[int]) -> dict[int, str]:
+    """The dossier codes at ``positions`` (a file's row numbers pushed down to its scan)."""
+    if not positions:
+        return {}
+    by_file: dict[int, list[int]] = {}
+    for p in positions:
+        by_file.setdefault(p // _POS_STRIDE, []).append(p % _POS_STRIDE)
+    where = " OR ".join(f"(filename = '{str(records.files[k - 1]).replace(chr(39), chr(39) * 2)}' AND "
+                        f"file_row_number IN ({', '.join(map(str, rows))}))" for k, rows in by_file.items())
+    got = con.execute(f"SELECT {_pos(records)} AS pos, {_code(records)} AS code FROM records WHERE {where}").fetchall()
+    return {int(p): c for p, c in got}
+
+
+def _first_outside(con, records, period: Period, wanted: dict) -> dict[str, list[str]]:
+    """The first three codes (in the order read) of each unit's records outside ``period``;
+    ``wanted``: unit -> how many it has. Read in order until each unit has its examples (a
+    LIMIT stops the scan early: outside records are usually many), else all of them, ranked."""
+    cond = (f"unit_id IS NOT NULL AND (received_at < TIMESTAMP '{period.first_day.isoformat()}' OR "
+            f"received_at >= TIMESTAMP '{period.first_day.isoformat()}' + INTERVAL {_days(period)} DAY)")
+    need = {u: min(3, int(n)) for u, n in wanted.items()}
+    total = int(sum(wanted.values()))
+    k = min(total, max(4096, 64 * len(need)))
+    rows = con.execute(f"SELECT unit_id, {_code(records)}, {_pos(records)} AS pos FROM records WHERE {cond} "
+                       f"LIMIT {k}").fetchall()
+    out: dict[str, list[tuple[int, str]]] = {}
+    for u, c, p in rows:
+        out.setdefault(u, []).append((p, c))
+    if len(rows) < total and any(len(out.get(u, [])) < n for u, n in need.items()):
+        rows = con.execute(f"SELECT unit_id, {_code(records)}, {_pos(records)} AS pos FROM records WHERE {cond} "
+                           f"QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY pos) <= 3").fetchall()
+        out = {}
+        for u, c, p in rows:
+            out.setdefault(u, []).append((p, c))
+    return {u: [c for _, c in sorted(v)[:3]] for u, v in out.items()}
+
+
+def _days(period: Period) -> int:
+    return (period.last_day - period.first_day).days + 1
 
 
 def record_rules(records, s: dict, period: Period | None, flags: list[dict], judged: dict) -> None:
@@ -116,35 +147,40 @@ def record_rules(records, s: dict, period: Period | None, flags: list[dict], jud
     answers, bursts) over a ``RecordSet``: the same flags, counts and examples as the pandas path."""
     from dx_metrics.quality.review import _flag
 
+    coded = "dossier_id" in records
     con = _connect(records)
     try:
-        days = con.execute(day_rows_sql(records, s, period)).df()
+        days = con.execute(day_rows_sql(records, s)).df()
+        unit_known = days["unit_id"].notna()
+        dated = days["day"].notna()
+        outside = pd.Series(False, index=days.index)
+        if period is not None:
+            day = pd.to_datetime(days["day"])
+            outside = dated & ((day < pd.Timestamp(period.first_day)) | (day > pd.Timestamp(period.last_day)))
+            judged["records_period"] = int(days.loc[dated, "n"].sum())
+            out = days[outside & unit_known].groupby("unit_id", sort=False)["n"].sum()
+            if outside.any():
+                known = days[dated & unit_known].groupby("unit_id")["n"].sum()
+                examples = _first_outside(con, records, period, out.to_dict()) if coded and len(out) else {}
+                for unit, n in out.items():
+                    _flag(flags, "records", "R", "outside_period", unit_id=unit, subject="dossier_records",
+                          value=int(n), reference=int(known[unit]), examples=examples.get(unit, []),
+                          period=period.label())
+        _months_without(days[~outside], flags, judged)
+        if "resolved_at" in records:
+            judged["records_fast"] = int(days["online_timed"].sum())
+            limit = s["records"]["fast_online_minutes"]
+            if days["fast"].sum():
+                online = days[unit_known].groupby("unit_id")["online"].sum()
+                hit = days[unit_known & (days["fast"] > 0)]
+                first = {u: _first_positions(rows) for u, rows in hit.groupby("unit_id", sort=False)}
+                codes = _codes_at(con, records, [p for ps in first.values() for p in ps]) if coded else {}
+                for unit, rows in hit.groupby("unit_id", sort=False):
+                    _flag(flags, "records", "R", "fast_online", unit_id=unit, subject="dossier_records",
+                          value=int(rows["fast"].sum()), reference=int(online[unit]),
+                          examples=[codes[p] for p in first[unit]] if coded else [], threshold=limit)
     finally:
         con.close()
-    unit_known = days["unit_id"].notna()
-    dated = days["day"].notna()
-    if period is not None:
-        judged["records_period"] = int(days.loc[dated, "n"].sum())
-        out = days[days["outside"]]
-        if not out.empty:
-            known = days[dated & unit_known].groupby("unit_id")["n"].sum()
-            for unit, rows in out[out["unit_id"].notna()].groupby("unit_id", sort=False):
-                _flag(flags, "records", "R", "outside_period", unit_id=unit, subject="dossier_records",
-                      value=int(rows["n"].sum()), reference=int(known[unit]),
-                      examples=_first_codes(rows, "out_codes", "out_pos") if "dossier_id" in records else [],
-                      period=period.label())
-    _months_without(days[~days["outside"]], flags, judged)
-    if "resolved_at" in records:
-        judged["records_fast"] = int(days["online_timed"].sum())
-        limit = s["records"]["fast_online_minutes"]
-        if days["fast"].sum():
-            online = days[unit_known].groupby("unit_id")["online"].sum()
-            hit = days[unit_known & (days["fast"] > 0)]
-            for unit, rows in hit.groupby("unit_id", sort=False):
-                _flag(flags, "records", "R", "fast_online", unit_id=unit, subject="dossier_records",
-                      value=int(rows["fast"].sum()), reference=int(online[unit]),
-                      examples=_first_codes(rows, "fast_codes", "fast_pos") if "dossier_id" in records else [],
-                      threshold=limit)
     for key in ("applicant", "received_by"):
         if key in records:
             _bursts(records, key, s, flags, judged)
