@@ -191,21 +191,23 @@ def _months_without(days: pd.DataFrame, flags: list[dict], judged: dict) -> None
     record, dated or not) has none."""
     from dx_metrics.quality.review import _flag
 
-    ok = days[days["unit_id"].notna() & days["day"].notna()]
-    if ok.empty:
+    unit = days["unit_id"].to_numpy(dtype=object, na_value=None)
+    day = pd.to_datetime(days["day"]).to_numpy()
+    ok = np.array([u is not None for u in unit], dtype=bool) & ~np.isnat(day)
+    if not ok.any():
         return
-    month = pd.to_datetime(ok["day"]).dt.year * 12 + pd.to_datetime(ok["day"]).dt.month - 1
+    month = day[ok].astype("datetime64[M]").astype(np.int64) + 1970 * 12
     first, last = int(month.min()), int(month.max())
-    units = list(dict.fromkeys(days.loc[days["unit_id"].notna(), "unit_id"]))
-    present = set(zip(ok["unit_id"], month))
+    units = list(dict.fromkeys(u for u in unit if u is not None))
+    present = set(zip(unit[ok].tolist(), month.tolist()))
     judged["1a_records"] = len(units) * (last - first + 1)
 
     def label(m: int) -> str:
         return f"{m // 12}-{m % 12 + 1:02d}"
-    for unit in units:
+    for u in units:
         for m in range(first, last + 1):
-            if (unit, m) not in present:
-                _flag(flags, "completeness", "1a", "month_without_records", unit_id=unit, period=label(m),
+            if (u, m) not in present:
+                _flag(flags, "completeness", "1a", "month_without_records", unit_id=u, period=label(m),
                       subject="dossier_records", value=0, compared_with=[label(first), label(last)])
 
 
