@@ -2,12 +2,12 @@
 
 The pandas path (``review._outside_period``, ``_months_without_records``, ``_fast_online``,
 ``_bursts``) reads every record into memory; here one DuckDB query scans the files where they
-lie and returns a row per unit and day of receipt (a few tens of thousands of rows for ten
-million records), from which the same flags, counts and examples follow:
+lie and returns a row per unit and month of receipt (a few thousand rows for ten million
+records), from which the same flags, counts and examples follow:
 
-- records outside the plan's period: a day decides it (the period starts and ends at midnight),
-  so the per-day rows sum to the pandas figures;
-- months without records: the months a unit has a day in;
+- records outside the plan's period: a month decides it (a period is whole months), so the
+  per-month rows sum to the pandas figures;
+- months without records: the months a unit has a record in;
 - online dossiers resolved within minutes: a count per row, summed.
 
 Examples are the first three dossier codes in the order the records are read (file by file, row
@@ -58,16 +58,16 @@ def day_rows_sql(records, s: dict) -> str:
     both = "resolved_at IS NOT NULL AND received_at IS NOT NULL" if timed else "FALSE"
     return f"""
 WITH r AS (
-  SELECT unit_id, CAST(received_at AS DATE) AS day, COALESCE(channel = 'online', FALSE) AS online,
+  SELECT unit_id, YEAR(received_at) * 12 + MONTH(received_at) - 1 AS month, COALESCE(channel = 'online', FALSE) AS online,
          {'resolved_at' if timed else 'CAST(NULL AS TIMESTAMP) AS resolved_at'}, received_at, filename, file_row_number
   FROM records
 ), f AS (
   SELECT *, COALESCE({fast}, FALSE) AS fast, online AND {both} AS online_timed FROM r
 )
-SELECT unit_id, day, COUNT(*) AS n, COUNT_IF(online) AS online, COUNT_IF(online_timed) AS online_timed,
+SELECT unit_id, month, COUNT(*) AS n, COUNT_IF(online) AS online, COUNT_IF(online_timed) AS online_timed,
        COUNT_IF(fast) AS fast, min({_pos(records)}, 3) FILTER (WHERE fast) AS fast_pos
 FROM f
-GROUP BY unit_id, day
+GROUP BY unit_id, month
 """
 
 
@@ -152,11 +152,12 @@ def record_rules(records, s: dict, period: Period | None, flags: list[dict], jud
     try:
         days = con.execute(day_rows_sql(records, s)).df()
         unit_known = days["unit_id"].notna()
-        dated = days["day"].notna()
+        dated = days["month"].notna()
         outside = pd.Series(False, index=days.index)
-        if period is not None:
-            day = pd.to_datetime(days["day"])
-            outside = dated & ((day < pd.Timestamp(period.first_day)) | (day > pd.Timestamp(period.last_day)))
+        if period is not None:      # a period is whole months: a month is in it or out of it
+            first = period.first_day.year * 12 + period.first_day.month - 1
+            last = period.last_day.year * 12 + period.last_day.month - 1
+            outside = dated & ((days["month"] < first) | (days["month"] > last))
             judged["records_period"] = int(days.loc[dated, "n"].sum())
             out = days[outside & unit_known].groupby("unit_id", sort=False)["n"].sum()
             if outside.any():
@@ -192,11 +193,11 @@ def _months_without(days: pd.DataFrame, flags: list[dict], judged: dict) -> None
     from dx_metrics.quality.review import _flag
 
     unit = days["unit_id"].to_numpy(dtype=object, na_value=None)
-    day = pd.to_datetime(days["day"]).to_numpy()
-    ok = np.array([u is not None for u in unit], dtype=bool) & ~np.isnat(day)
+    months = days["month"].to_numpy(dtype=float, na_value=np.nan)
+    ok = np.array([u is not None for u in unit], dtype=bool) & ~np.isnan(months)
     if not ok.any():
         return
-    month = day[ok].astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    month = months[ok].astype(np.int64)
     first, last = int(month.min()), int(month.max())
     units = list(dict.fromkeys(u for u in unit if u is not None))
     present = set(zip(unit[ok].tolist(), month.tolist()))
