@@ -11,9 +11,9 @@ records), from which the same flags, counts and examples follow:
 - online dossiers resolved within minutes: a count per row, summed.
 
 Examples are the first three dossier codes in the order the records are read (file by file, row
-by row), as the frame ``RecordSet.to_pandas`` builds has them: DuckDB keeps, per day, the three
-codes of lowest position (``min_by(code, position, 3)``), and the unit's first three are taken
-from those. Bursts group (unit, applicant or account, day) in one more pass (their groups grow
+by row), as the frame ``RecordSet.to_pandas`` builds has them: DuckDB keeps, per month, the
+positions of the first three fast answers, whose codes are then fetched by position; the first
+three outside the period are read by a LIMIT that stops early. Bursts group (unit, applicant or account, day) in one more pass (their groups grow
 with the records: capped memory, as the checks are). Memory: the counting connection's settings.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _code(records) -> str:
 
 
 def day_rows_sql(records, s: dict) -> str:
-    """Per unit and day of receipt: records, online records, online records with both dates,
+    """Per unit and month of receipt: records, online records, online records with both dates,
     fast online answers and the positions of the first three of them. Only numbers: reading
     every dossier code would cost as much again; the few codes shown are fetched afterwards."""
     timed = "resolved_at" in records
@@ -94,7 +94,7 @@ ORDER BY first NULLS LAST
 
 
 def _first_positions(rows: pd.DataFrame) -> list[int]:
-    """The first three positions among the per-day lists of ``rows`` (each sorted)."""
+    """The first three positions among the per-month lists of ``rows`` (each sorted)."""
     return sorted(int(p) for ps in rows["fast_pos"] if not _na(ps) for p in ps)[:3]
 
 
