@@ -559,3 +559,93 @@ def test_a_datasets_sha256_is_a_digest_of_its_bytes_not_of_names_sizes_and_times
     assert da == hashlib.sha256(b"part-0.parquet\0" + fa.read_bytes() + b"\n").hexdigest()
     os.utime(fa, ns=(0, 10**18))                        # touched, not changed: the same source
     assert read_records(first).attrs["origin"]["sha256"] == da
+
+
+# --- the review's record rules in SQL over Parquet (issue 30, item 4) ---------------------------------
+
+def _record_set(df: pd.DataFrame, folder, parts: int = 2):
+    from dx_metrics.ingest.dataset import RecordSet
+
+    _parquet(df, folder, parts=parts)
+    return RecordSet(files=sorted(str(p) for p in folder.glob("*.parquet")), columns=list(df.columns), rows=len(df))
+
+
+def _both_reviews(df: pd.DataFrame, folder, **kw):
+    """The review of the frame (pandas rules) and of the same records in Parquet (SQL rules)."""
+    from dx_metrics.quality import records_sql, review
+
+    records = _record_set(df, folder)
+    more = kw.pop("more", {})
+    calls = []
+    real = records_sql.record_rules
+    records_sql.record_rules = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        by_sql = review(tables={"dossier_records": records, **kw.pop("tables", {})}, **kw)
+    finally:
+        records_sql.record_rules = real
+    assert calls == [1]                                        # the SQL path ran
+    return review(tables={"dossier_records": records.to_pandas(), **more}, **kw), by_sql
+
+
+def test_record_rules_in_sql_give_the_hand_figures_and_the_pandas_flags(tmp_path):
+    t = pd.Timestamp
+    extra = pd.DataFrame([  # id, unit, received, channel, resolved
+        ("d6", INFRA, t("2022-12-20 08:00"), "online", t("2022-12-20 08:05")),   # 5 min: fast; before 2023
+        ("d7", INFRA, t("2023-02-01 09:00"), "online", t("2023-02-01 09:10")),   # 10 min: fast (limit included)
+        ("d8", INFRA, t("2023-02-02 09:00"), "online", t("2023-02-02 09:11")),   # 11 min: not fast
+        ("d9", OFFICE, t("2024-01-03 10:00"), "direct", pd.NaT),                 # after 2023
+    ], columns=["dossier_id", "unit_id", "received_at", "channel", "resolved_at"])
+    df = pd.concat([_hand_records(), extra.astype({"dossier_id": "string", "unit_id": "string",
+                                                   "channel": "string"})], ignore_index=True)
+    by_pandas, by_sql = _both_reviews(df, tmp_path / "p", period="2023")
+    pd.testing.assert_frame_equal(by_pandas.flags, by_sql.flags)
+    assert by_pandas.judged == by_sql.judged
+    f = by_sql.flags.set_index(["rule", "unit_id"])
+    # outside 2023: INFRA d6 of its 3 dated records, OFFICE d9 of its 6
+    assert f.loc[("outside_period", INFRA), ["value", "reference", "examples"]].tolist() == [1, 3, ["d6"]]
+    assert f.loc[("outside_period", OFFICE), ["value", "reference", "examples"]].tolist() == [1, 6, ["d9"]]
+    # fast: online with both dates d1, d5, d6, d7, d8 = 5 judged; INFRA d6 (5 min) and d7 (10 min)
+    # of its 3 online; OFFICE's d1 (15 h) and d5 (3 days) are not fast
+    assert by_sql.judged["records_fast"] == 5 and by_sql.judged["records_period"] == 9
+    assert f.loc[("fast_online", INFRA), ["value", "reference", "examples"]].tolist() == [2, 3, ["d6", "d7"]]
+    assert ("fast_online", OFFICE) not in f.index
+    # months of 2023's records: January to December (d1 ... d2, d3), 2 units x 12 = 24 judged;
+    # OFFICE has Jan, Mar, Jun, Dec (8 gaps), INFRA has Feb only (11 gaps)
+    gaps = by_sql.flags[by_sql.flags["rule"] == "month_without_records"]
+    assert by_sql.judged["1a_records"] == 24 and len(gaps) == 19
+    assert gaps.loc[gaps["unit_id"] == OFFICE, "period"].tolist() == \
+        ["2023-02", "2023-04", "2023-05", "2023-07", "2023-08", "2023-09", "2023-10", "2023-11"]
+
+
+def test_bursts_and_the_catalogue_in_sql_as_in_pandas(tmp_path):
+    day1, day2 = pd.Timestamp("2024-03-01 08:00"), pd.Timestamp("2024-03-02 08:00")
+    rows = [(f"a{i}", f"d{i}", day1 + pd.Timedelta(minutes=i), "online", "1.001") for i in range(20)]
+    rows += [("x", f"x{i}", day2 + pd.Timedelta(minutes=i), "online", "1.002") for i in range(12)]
+    rows += [("y", f"y{i}", day2 + pd.Timedelta(minutes=i), "direct", "2.004") for i in range(30)]
+    rows += [("z", f"z{i}", day2 + pd.Timedelta(minutes=i), "online", "1.009") for i in range(9)]
+    df = pd.DataFrame(rows, columns=["applicant", "dossier_id", "received_at", "channel", "procedure_id"]).assign(
+        unit_id="A").astype({c: "string" for c in ("applicant", "dossier_id", "channel", "procedure_id", "unit_id")})
+    services = pd.DataFrame({"procedure_id": ["1.001", "1.002"], "provided_online": [True, False]})
+    by_pandas, by_sql = _both_reviews(df, tmp_path / "p", tables={"services": services}, more={"services": services})
+    pd.testing.assert_frame_equal(by_pandas.flags, by_sql.flags)
+    assert by_pandas.judged == by_sql.judged
+    f = by_sql.flags.set_index("rule")
+    # (applicant, day) online counts: twenty 1s, a 12 and a 9 -> median 1; 12 >= 10 and >= 5 x 1
+    assert f.loc["burst", ["subject", "period", "value", "reference", "examples"]].tolist() == \
+        ["applicant", "2024-03-02", 12, 1.0, ["x0", "x1", "x2"]]
+    assert by_sql.judged["records_burst"] == 22
+    # 1.002 is not offered online: x's 12 online dossiers; 2.004 and 1.009 are not in the catalogue,
+    # of A's 4 procedures, 2.004 first met (y0 comes before z0)
+    assert f.loc["online_without_service", ["subject", "value", "examples"]].tolist() == ["1.002", 12, ["x0", "x1", "x2"]]
+    assert f.loc["not_in_catalogue", ["value", "reference", "examples"]].tolist() == [2, 4, ["2.004", "1.009"]]
+    assert by_sql.judged["2c_services"] == by_sql.judged["4_catalogue"] == 71
+
+
+def test_record_rules_in_sql_equal_the_pandas_rules_on_ten_thousand_records(tmp_path):
+    df = _random_records(10_000, seed=11)
+    for period in (None, "2022"):
+        by_pandas, by_sql = _both_reviews(df, tmp_path / f"p{period}", period=period,
+                                          settings={"records": {"fast_online_minutes": 120}})
+        assert len(by_sql.flags) >= 5
+        pd.testing.assert_frame_equal(by_pandas.flags, by_sql.flags)
+        assert by_pandas.judged == by_sql.judged

@@ -100,9 +100,20 @@ def review(observations: pd.DataFrame | None = None, tables: dict[str, pd.DataFr
     if "services" in tables:
         for kind in ("dossiers", "dossier_records"):
             if kind in tables and "procedure_id" in tables[kind]:
+                if not isinstance(tables[kind], pd.DataFrame):     # a RecordSet: its hits read by SQL
+                    from dx_metrics.quality.records_sql import services_rules
+
+                    services_rules(tables[kind], tables["services"], flags, judged)
+                    continue
                 _online_without_service(tables[kind], kind, tables["services"], flags, judged)
                 _not_in_catalogue(tables[kind], tables["services"], flags, judged)
-    if "dossier_records" in tables and not tables["dossier_records"].empty:
+    if "dossier_records" in tables and not isinstance(tables["dossier_records"], pd.DataFrame):
+        if not tables["dossier_records"].empty:     # a RecordSet in Parquet: the rules in SQL on DuckDB
+            from dx_metrics.quality.records_sql import record_rules
+
+            record_rules(tables["dossier_records"], s, parse_period(period) if period is not None else None,
+                         flags, judged)
+    elif "dossier_records" in tables and not tables["dossier_records"].empty:
         records = tables["dossier_records"]
         inside = records
         if period is not None:

@@ -172,16 +172,16 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
 
 
 def _reviewable_tables(tables: dict, problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    """The tables the data quality review reads: dossier records kept in Parquet as a frame
-    when they fit (``DX_METRICS_REVIEW_RECORDS`` rows, read now: never at import), else left
-    out of it with a warning that says so."""
+    """The tables the data quality review reads: dossier records kept in Parquet as they lie
+    (the review's record rules run in SQL on DuckDB over the files) up to ``DX_METRICS_REVIEW_RECORDS``
+    rows, else left out of it with a warning that says so."""
     records = tables.get("dossier_records")
     if not isinstance(records, RecordSet):
         return tables
     out = {k: v for k, v in tables.items() if k != "dossier_records"}
     limit = settings.value("DX_METRICS_REVIEW_RECORDS")
     if records.rows <= limit:
-        out["dossier_records"] = records.to_pandas()
+        out["dossier_records"] = records
     else:
         problems.append(Problem(
             file=records.attrs["origin"]["file"], severity=WARNING, reason="too_large", code="records_not_reviewed",
