@@ -301,11 +301,13 @@ def _canonical(t: RawTable, path: Path, chosen: Sheet) -> pd.DataFrame:
     return valid[out_cols].reset_index(drop=True)
 
 
-def guess_kind(path: str | Path) -> str | None:
+def guess_kind(path: str | Path, *, keep: bool = False) -> str | None:
     """The table kind whose header matches the file best (None if none does), from the first
-    rows of each sheet only."""
+    rows of each sheet only. ``keep``: the file is read whole and kept in memory (see
+    ``workbook.open_sheets``), for a ``read_export`` of it that follows (``dx-metrics validate``
+    without ``--kind``): one parse for both, the same answer."""
     best, score = None, 0
-    for sheet in open_sheets(Path(path), nrows=SCAN_ROWS + 2):
+    for sheet in open_sheets(Path(path), nrows=SCAN_ROWS + 2, keep=keep):
         for kind in KINDS:
             h = find_header(sheet.cells, kind, ANY_INDEX if kind == "index_scores" else None)
             if h is not None and len(h.columns) > score:
