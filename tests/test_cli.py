@@ -139,7 +139,11 @@ def _count_parses(monkeypatch) -> dict[str, int]:
 
 def test_validate_without_kind_parses_each_file_once(tmp_path, capsys, monkeypatch):
     """Guessing the kind and reading the table share one parse (issue 30): `validate` without
-    --kind costs what it costs with it, and says the same."""
+    --kind costs what it costs with it, and says the same; read again, the cache serves both
+    the kind and the table."""
+    from dx_metrics.ingest import workbook
+
+    monkeypatch.setenv("DX_METRICS_CACHE", str(tmp_path / "cache"))     # nothing cached yet
     xlsx = write_sheet(tmp_path / "a.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 100, 60)]))
     csv_path = tmp_path / "b.csv"
     csv_path.write_text("Unit;Period;Received total;Received online\r\nVăn phòng Sở;2023;1.200;300\r\n", "utf-8")
@@ -152,3 +156,8 @@ def test_validate_without_kind_parses_each_file_once(tmp_path, capsys, monkeypat
         assert calls.get("scan_xlsx", 0) == (1 if path.suffix == ".xlsx" else 0), calls
         assert main(["validate", str(path), "--kind", "dossiers"]) == 0
         assert capsys.readouterr().out == without
+        workbook._READ.clear()                  # as in a new process
+        with monkeypatch.context() as mp:
+            calls = _count_parses(mp)
+            assert main(["validate", str(path)]) == 0
+        assert capsys.readouterr().out == without and not calls, calls
