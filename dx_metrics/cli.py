@@ -81,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in args.paths:
         path = Path(name)
         try:
-            kind = args.kind or guess_kind(path)
+            kind = args.kind or guess_kind(path, keep=True)    # the cells kept for read_export: one parse
             if kind is None:
                 likely, said = _nearest_kind(path, args)
                 print(_say(args, "no_table_found", file=path.name, said=said))
@@ -365,7 +365,7 @@ def cmd_units_suggest(args: argparse.Namespace) -> int:
     for name in args.paths:
         path = Path(name)
         try:
-            kind = args.kind or guess_kind(path) or "dossiers"
+            kind = args.kind or guess_kind(path, keep=True) or "dossiers"
             df = read_export(path, kind, strict=False, scope=args.scope, within=workspace.current().root)
         except DxDataError as e:
             for p in e.problems:
@@ -560,7 +560,7 @@ def _files_review(paths: list[Path], args: argparse.Namespace):
         print(_say(args, "workspace_note", note=note))
     tables: dict[str, list[pd.DataFrame]] = {}
     for path in paths:
-        kind = args.kind or guess_kind(path)
+        kind = args.kind or guess_kind(path, keep=True)
         if kind is None:
             print(_say(args, "no_table_found", file=path.name))
             continue

@@ -114,3 +114,50 @@ def test_review_of_one_export_given_twice_is_refused(capsys):
     path = str(RAW / "sgtvt_baclieu_mot_cua_2023.xlsx")
     assert main(["review", path, path]) == 2
     assert "the two inputs would be counted twice" in capsys.readouterr().out
+
+
+def _count_parses(monkeypatch) -> dict[str, int]:
+    """Count every whole pass over a file's cells: the sheet readers (calamine, openpyxl, text,
+    the isolated child) and the scan of an xlsx's real extent that precedes them."""
+    from dx_metrics.ingest import extent, workbook
+
+    calls: dict[str, int] = {}
+
+    def counted(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*a, **k):
+            calls[name] = calls.get(name, 0) + 1
+            return real(*a, **k)
+        monkeypatch.setattr(module, name, wrapper)
+
+    for name in ("_read_calamine", "_read_openpyxl", "_read_text", "_read_isolated"):
+        counted(workbook, name)
+    counted(extent, "scan_xlsx")
+    return calls
+
+
+def test_validate_without_kind_parses_each_file_once(tmp_path, capsys, monkeypatch):
+    """Guessing the kind and reading the table share one parse (issue 30): `validate` without
+    --kind costs what it costs with it, and says the same; read again, the cache serves both
+    the kind and the table."""
+    from dx_metrics.ingest import workbook
+
+    monkeypatch.setenv("DX_METRICS_CACHE", str(tmp_path / "cache"))     # nothing cached yet
+    xlsx = write_sheet(tmp_path / "a.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 100, 60)]))
+    csv_path = tmp_path / "b.csv"
+    csv_path.write_text("Unit;Period;Received total;Received online\r\nVăn phòng Sở;2023;1.200;300\r\n", "utf-8")
+    for path in (xlsx, csv_path):                # neither read before: no cached parse serves them
+        with monkeypatch.context() as mp:
+            calls = _count_parses(mp)
+            assert main(["validate", str(path)]) == 0
+        without = capsys.readouterr().out
+        assert sum(calls.get(n, 0) for n in ("_read_calamine", "_read_openpyxl", "_read_text")) == 1, calls
+        assert calls.get("scan_xlsx", 0) == (1 if path.suffix == ".xlsx" else 0), calls
+        assert main(["validate", str(path), "--kind", "dossiers"]) == 0
+        assert capsys.readouterr().out == without
+        workbook._READ.clear()                  # as in a new process
+        with monkeypatch.context() as mp:
+            calls = _count_parses(mp)
+            assert main(["validate", str(path)]) == 0
+        assert capsys.readouterr().out == without and not calls, calls

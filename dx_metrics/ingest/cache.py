@@ -179,6 +179,35 @@ def evict(d: Path | None = None, max_bytes: int | None = None) -> list[str]:
     return removed
 
 
+def load_note(key: str) -> object:
+    """A small answer kept beside the tables (a file's guessed kind), or None."""
+    d = cache_dir()
+    note = d / f"{key}.json" if d else None
+    try:
+        if note is None or not note.exists():
+            return None
+        value = json.loads(note.read_text("utf-8"))["note"]
+        _used(note)
+        return value
+    except PermissionError as e:
+        _cache_failed("read", e)
+        return None
+    except Exception:  # noqa: BLE001 - a damaged note is worked out again
+        return None
+
+
+def store_note(key: str, value: object) -> None:
+    d = cache_dir()
+    if d is None:
+        return
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        paths.write_atomically(d / f"{key}.json", lambda p: p.write_text(json.dumps({"note": value}), "utf-8"))
+        evict(d)
+    except OSError as e:
+        _cache_failed("written", e)
+
+
 def frame_key(*parts: object) -> str:
     """A cache key for a derived table (e.g. indicators computed from given inputs)."""
     return "derived-" + hashlib.sha256(json.dumps([_config_digest(), *map(str, parts)]).encode()).hexdigest()[:32]

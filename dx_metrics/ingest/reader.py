@@ -17,7 +17,7 @@ import pandas as pd
 from dx_metrics import units as unit_registry
 from dx_metrics.canonical import KINDS, PROVENANCE
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem
-from dx_metrics.ingest import rules
+from dx_metrics.ingest import cache, rules
 from dx_metrics.ingest import values as V
 from dx_metrics.ingest import indexes, layouts
 from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HEADERS, SCAN_ROWS, column_specs,
@@ -301,15 +301,27 @@ def _canonical(t: RawTable, path: Path, chosen: Sheet) -> pd.DataFrame:
     return valid[out_cols].reset_index(drop=True)
 
 
-def guess_kind(path: str | Path) -> str | None:
+def guess_kind(path: str | Path, *, keep: bool = False) -> str | None:
     """The table kind whose header matches the file best (None if none does), from the first
-    rows of each sheet only."""
+    rows of each sheet only. ``keep``: the file is read whole and kept in memory (see
+    ``workbook.open_sheets``), for a ``read_export`` of it that follows (``dx-metrics validate``
+    without ``--kind``): one parse for both, the same answer; the answer is cached with the
+    parsed tables (keyed by the file's content and the reader), so a file read before, whose
+    table the cache serves, is not parsed for its kind either."""
+    path = Path(path)
+    key = None
+    if keep and path.is_file() and cache.cache_dir() is not None:
+        key = cache.cache_key(cache.file_sha256(path), "\0guessed kind", None, None)
+        if (kept := cache.load_note(key)) in KINDS:
+            return kept
     best, score = None, 0
-    for sheet in open_sheets(Path(path), nrows=SCAN_ROWS + 2):
+    for sheet in open_sheets(path, nrows=SCAN_ROWS + 2, keep=keep):
         for kind in KINDS:
             h = find_header(sheet.cells, kind, ANY_INDEX if kind == "index_scores" else None)
             if h is not None and len(h.columns) > score:
                 best, score = kind, len(h.columns)
+    if key and best is not None:
+        cache.store_note(key, best)
     return best
 
 

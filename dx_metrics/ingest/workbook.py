@@ -116,7 +116,8 @@ def _is_encrypted_ole(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data
 
 
-def open_sheets(path: str | Path, *, nrows: int | None = None, only: str | None = None) -> list[Sheet]:
+def open_sheets(path: str | Path, *, nrows: int | None = None, only: str | None = None,
+                keep: bool = False) -> list[Sheet]:
     """Every sheet of the file as raw cells (CSV: one sheet named None); ``nrows`` reads only
     the first rows of each sheet (enough to recognise its header); ``only`` reads that sheet
     alone when the workbook has it (a plan reading four quarters' sheets of one workbook
@@ -124,20 +125,34 @@ def open_sheets(path: str | Path, *, nrows: int | None = None, only: str | None 
 
     The last whole reads are kept in memory, keyed by the file's path, size and modification
     time: a batch of plans reading one national export in as many scopes (one per province)
-    reads its cells once. Each caller gets its own copy of the cells."""
+    reads its cells once. Each caller gets its own copy of the cells. ``keep`` with ``nrows``:
+    the first rows are taken from a whole read, kept likewise, as they are whenever the whole
+    read is already kept (``dx-metrics validate`` guessing a file's kind and then reading it
+    parses it once)."""
     path = Path(path)
-    if nrows is None and path.is_file():
-        st = path.stat()
-        key = (str(path.resolve()), st.st_size, st.st_mtime_ns, only)
+    if path.is_file() and (nrows is None or keep or _kept_key(path, only) in _READ):
+        key = _kept_key(path, only)
         kept = _READ.get(key)
         if kept is None:
             kept = _open_sheets(path, nrows=None, only=only)
             _READ.clear()               # one file's cells at a time: a national export is large
             _READ[key] = kept
-        return [dataclasses.replace(s, cells=s.cells.copy(), strays=list(s.strays),
-                                    formulas_without_value=list(s.formulas_without_value),
-                                    widths=None if s.widths is None else list(s.widths)) for s in kept]
+        return [_copied(s, nrows) for s in kept]
     return _open_sheets(path, nrows=nrows, only=only)
+
+
+def _kept_key(path: Path, only: str | None) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, only)
+
+
+def _copied(sheet: Sheet, nrows: int | None) -> Sheet:
+    """A caller's own copy of a kept sheet; with ``nrows``, its first rows as a read of that
+    many gives them (a text file is read whole either way)."""
+    cells = sheet.cells.iloc[:nrows] if nrows is not None and sheet.widths is None else sheet.cells
+    return dataclasses.replace(sheet, cells=cells.copy(), strays=list(sheet.strays),
+                               formulas_without_value=list(sheet.formulas_without_value),
+                               widths=None if sheet.widths is None else list(sheet.widths))
 
 
 _READ: dict[tuple, list[Sheet]] = {}
