@@ -80,8 +80,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     worst = 0
     for name in args.paths:
         path = Path(name)
+        kind = args.kind              # until guessed: a file that cannot be opened has none
         try:
-            kind = args.kind or guess_kind(path, keep=True)    # the cells kept for read_export: one parse
+            kind = kind or guess_kind(path, keep=True)    # the cells kept for read_export: one parse
             if kind is None:
                 likely, said = _nearest_kind(path, args)
                 print(_say(args, "no_table_found", file=path.name, said=said))

@@ -263,3 +263,15 @@ def test_validate_with_an_unknown_scope_is_refused_with_close_ids(tmp_path, caps
     path.write_text("Đơn vị,Trực tuyến,Trực tiếp\nVăn phòng Sở,1,2\n", encoding="utf-8")
     assert main(["validate", str(path), "--kind", "dossiers", "--period", "2024", "--scope", "baclieu_dott"]) == 2
     assert "--scope 'baclieu_dott' is not a unit_id of the unit registry (close: baclieu_dot" in capsys.readouterr().err
+
+
+def test_validate_suggest_on_a_file_that_cannot_be_opened_says_so_for_each_file(tmp_path, capsys):
+    # the kind was read before it was guessed: --suggest on an unreadable first file raised
+    # UnboundLocalError, and a later one took the kind guessed for the file before it
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    good = tmp_path / "notes.csv"
+    good.write_text("Ngày,Nội dung\n01/02/2024,Họp giao ban\n", encoding="utf-8")
+    assert main(["validate", str(broken), str(broken), "--suggest"]) == 2
+    out = capsys.readouterr().out
+    assert out.count("hong.xlsx") == 2 and "draft" not in out
