@@ -25,7 +25,7 @@ from dx_metrics.ingest.header import (ANY_INDEX, COMPONENT_PREFIX, ROW_NUMBER_HE
 from dx_metrics.ingest.table import RawTable
 from dx_metrics.ingest.vocabulary import footer_pattern
 from dx_metrics.ingest.workbook import Sheet, open_sheets
-from dx_metrics.periods import Heading, heading_year, normalize_period, parse_period, period_from_text
+from dx_metrics.periods import heading_year, normalize_period, parse_period, period_from_text
 from dx_metrics.text import clean_label, code_points, fold, hidden_characters, lookalike_letters, shown_with_hidden
 
 _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", "tong cong toan tinh",
