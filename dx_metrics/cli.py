@@ -128,24 +128,16 @@ def _nearest_kind(path: Path, args: argparse.Namespace) -> tuple[str | None, str
     if best is None:
         return None, _say(args, "seen_no_header", rows=rows)
     _, kind, s, c = best
-    return kind, _say(args, "seen_nearest", rows=rows, kind=kind, row=c.row, cells=_cells_said(c))
+    return kind, _say(args, "seen_nearest", rows=rows, kind=kind, row=c.row, cells=c.cells_said(like="≈", more=""))
 
 
 def _rows_scanned(args: argparse.Namespace, sheet) -> str:
     """ "rows 1–40 of sheet "Biểu 1"": the rows a header was looked for in."""
-    from dx_metrics.ingest.header import SCAN_ROWS
+    from dx_metrics.ingest.header import rows_scanned
 
-    n = min(SCAN_ROWS, len(sheet.cells))
+    n = rows_scanned(sheet.cells)
     said = _say(args, "seen_rows", n=n) if n else _say(args, "seen_empty")
     return said + (_say(args, "seen_of_sheet", sheet=sheet.name) if sheet.name is not None else "")
-
-
-def _cells_said(candidate, limit: int = 6) -> str:
-    """A candidate header row's text cells: column, text and the field it reads as (≈ a resemblance)."""
-    shown = [f"{c} '{t}'" + (f" (≈ {f})" if f and how == "guess" else f" ({f})" if f else "")
-             for c, t, f, how in candidate.cells[:limit]]
-    more = len(candidate.cells) - limit
-    return ", ".join(shown) + (f" … +{more}" if more > 0 else "")
 
 
 def _print_draft_without_header(path: Path, kind: str, args: argparse.Namespace) -> None:

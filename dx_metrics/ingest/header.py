@@ -631,10 +631,15 @@ class Candidate:
     cells: tuple[tuple[str, str, str | None, str | None], ...]
 
     def said(self, limit: int = 6) -> str:
-        shown = [f"{c} '{t}'" + (f" (like {f})" if f and how == "guess" else f" ({f})" if f else "")
+        return f"row {self.row}: " + self.cells_said(limit)
+
+    def cells_said(self, limit: int = 6, *, like: str = "like", more: str = " more") -> str:
+        """Its first ``limit`` text cells: column, text and the field each reads as (``like``
+        the field it only resembles), then how many more (``more`` after the count)."""
+        shown = [f"{c} '{t}'" + (f" ({like} {f})" if f and how == "guess" else f" ({f})" if f else "")
                  for c, t, f, how in self.cells[:limit]]
-        more = len(self.cells) - limit
-        return f"row {self.row}: " + ", ".join(shown) + (f" … +{more} more" if more > 0 else "")
+        n = len(self.cells) - limit
+        return ", ".join(shown) + (f" … +{n}{more}" if n > 0 else "")
 
 
 def header_candidates(cells: pd.DataFrame, kind: str, index: str | None = None, *, top: int = 2) -> list[Candidate]:
@@ -667,9 +672,14 @@ def header_candidates(cells: pd.DataFrame, kind: str, index: str | None = None, 
     return [c for *_, c in scored[:top]]
 
 
+def rows_scanned(cells: pd.DataFrame) -> int:
+    """How many of a sheet's first rows a header is looked for in."""
+    return min(SCAN_ROWS, len(cells))
+
+
 def scanned_rows(cells: pd.DataFrame) -> str:
     """ "rows 1–40" (or fewer, when the sheet is shorter): the rows a header is looked for in."""
-    n = min(SCAN_ROWS, len(cells))
+    n = rows_scanned(cells)
     return f"rows 1–{n}" if n > 1 else "row 1" if n == 1 else "no rows (the sheet is empty)"
 
 
