@@ -77,11 +77,7 @@ def set_overlay(path: str | Path | None) -> None:
     entries: dict[str, dict] = {}
     if path is not None:
         path = Path(path)
-        try:
-            raw, lines = safe_yaml.load_file_located(path)
-        except (OSError, ValueError) as e:
-            raise DxDataError([Problem(file=path.name, code="indicators_unreadable", message="", reason="overlay",
-                                       params={"reason": str(e)})]) from None
+        raw, lines = safe_yaml.load_file_or_refuse(path, "indicators_unreadable")
         raw = {} if raw is None else raw
         problems = []
         if not isinstance(raw, dict):

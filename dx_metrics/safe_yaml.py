@@ -98,6 +98,22 @@ def load_file_located(path) -> tuple[object, dict[tuple, int]]:
     return load_located(path.read_bytes().decode("utf-8-sig"))
 
 
+def load_file_or_refuse(path, code: str) -> tuple[object, dict[tuple, int]]:
+    """``load_file_located`` of a workspace's file, one that cannot be read or is not YAML
+    refused as a ``DxDataError`` with the problem ``code`` of problems.yaml (its ``{reason}``:
+    what went wrong)."""
+    from pathlib import Path
+
+    from dx_metrics.errors import DxDataError, Problem
+
+    path = Path(path)
+    try:
+        return load_file_located(path)
+    except (OSError, ValueError) as e:
+        raise DxDataError([Problem(file=path.name, reason="overlay", code=code, message="",
+                                   params={"reason": str(e)})]) from None
+
+
 def load(text: str):
     """The document in ``text`` as Python values, within the limits above.
 

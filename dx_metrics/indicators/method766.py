@@ -154,11 +154,7 @@ def load_method_766(overlay: str | Path | None = None) -> dict:
     if overlay is None:
         return raw
     path = Path(overlay)
-    try:
-        over, lines = safe_yaml.load_file_located(path)
-    except (OSError, ValueError) as e:
-        raise DxDataError([Problem(file=path.name, reason="overlay", code="method_766_unreadable", message="",
-                                   params={"reason": str(e)})]) from None
+    over, lines = safe_yaml.load_file_or_refuse(path, "method_766_unreadable")
     merged, problems = _merged(raw, over, path.name, lines)
     if not problems:
         problems = _checked(merged, path.name, lines, "overlay")
