@@ -45,7 +45,7 @@ PLAN_MISTAKES = [
      ["'980%' is not a share: did you mean 98 %?"]),
     ("a deadline 2023-02-30", HEAD + TARGET + TASK % ("Rà soát quy trình", "2023-02-30"),
      ["'2023-02-30' không phải là ngày", "tháng 2/2023 chỉ có 28 ngày"],
-     ["'2023-02-30' is not a date", "28 days"]),
+     ["'2023-02-30' is not a date", "month 2/2023 has 28 days"]),
     ("a missing file", HEAD.replace("mot_cua_2023", "mot_cua_2032") + TARGET,
      ["không có tệp đầu vào của kế hoạch: raw/sgtvt_baclieu_mot_cua_2032.xlsx"],
      ["input file(s) of the plan do not exist: raw/sgtvt_baclieu_mot_cua_2032.xlsx"]),
@@ -54,7 +54,7 @@ PLAN_MISTAKES = [
      ['there is no sheet "Biểu 99" (sheets: "Biểu 06a")', 'did you mean "Biểu 06a"?']),
     ("no data for the plan year", HEAD.replace("year: 2023", "year: 2021") + TARGET,
      ["không chỉ tiêu nào đánh giá được", "có số liệu kỳ 2023 cho baclieu_dot, không có năm 2021"],
-     ["no target could be evaluated", "2023", "2021"]),
+     ["no target could be evaluated", "the inputs cover 2023 for baclieu_dot, not 2021"]),
 ]
 
 
