@@ -230,16 +230,21 @@ def test_a_failed_run_records_nothing(ws):
     assert sorted(p.name for p in (ws / "data").iterdir()) == ["raw"]
 
 
-def test_one_national_export_read_for_two_provinces_is_kept_once(ws, tmp_path):
-    from test_units_in_context import _national_records
-
-    export = _national_records(ws / "data")
-    for unit in ("prov_95", "prov_96"):
+def _record_for(ws, export, units) -> None:
+    """A 2023 plan per unit reading ``export``, each run and recorded."""
+    for unit in units:
         (ws / "params" / f"{unit}.yaml").write_text(
             f"id: {unit}_2023\ntitle: Kế hoạch {unit}\nunit: {unit}\nyear: 2023\n"
             f"inputs:\n  - {{path: {export.name}, kind: dossier_records}}\n"
             "targets:\n  - {indicator: online_dossier_share, value: 30%}\n", encoding="utf-8")
         _record_plan(ws / "params" / f"{unit}.yaml", ws / "outputs" / unit)
+
+
+def test_one_national_export_read_for_two_provinces_is_kept_once(ws, tmp_path):
+    from test_units_in_context import _national_records
+
+    export = _national_records(ws / "data")
+    _record_for(ws, export, ("prov_95", "prov_96"))
     con = _store(ws)
     assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 2
     assert con.execute("SELECT file, scope_free FROM sources").fetchall() == [("quoc_gia.xlsx", True)]
@@ -761,12 +766,7 @@ def test_a_file_whose_reading_depends_on_the_unit_is_stored_once_per_unit_with_e
     # "Văn phòng Sở" under a portal's title names a division of whichever department reads it:
     # the reading for baclieu_dot's plan and that for prov_96's differ, and both are kept
     export = _national_records(ws / "data", names=("Văn phòng Sở",))
-    for unit in ("baclieu_dot", "prov_96"):
-        (ws / "params" / f"{unit}.yaml").write_text(
-            f"id: {unit}_2023\ntitle: Kế hoạch {unit}\nunit: {unit}\nyear: 2023\n"
-            f"inputs:\n  - {{path: {export.name}, kind: dossier_records}}\n"
-            "targets:\n  - {indicator: online_dossier_share, value: 30%}\n", encoding="utf-8")
-        _record_plan(ws / "params" / f"{unit}.yaml", ws / "outputs" / unit)
+    _record_for(ws, export, ("baclieu_dot", "prov_96"))
     con = _store(ws)
     stored = con.execute("SELECT scope_id, scope_free FROM sources ORDER BY scope_id").fetchall()
     assert stored == [("baclieu_dot", False), ("prov_96", False)]
