@@ -74,7 +74,7 @@ def fmt_change(x: object, *, lang: str = "vi") -> str:
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")        # Indochina Time, no daylight saving
 
 
-def fmt_time(stamp: object, *, lang: str = "vi") -> str:
+def fmt_time(stamp: object, *, lang: str = "vi", zone: bool = True) -> str:
     """A moment ("2024-01-15T01:00:00+00:00") as Vietnam's clocks showed it: "15/01/2024 08:00
     (giờ Việt Nam)" / "15 Jan 2024 08:00 (Vietnam time)"; a time without a zone is taken as UTC.
 
@@ -85,7 +85,10 @@ def fmt_time(stamp: object, *, lang: str = "vi") -> str:
         return MISSING[lang]
     t = pd.Timestamp(stamp)
     t = (t.tz_localize("UTC") if t.tzinfo is None else t).tz_convert(VIETNAM)
-    return f"{t:%d/%m/%Y %H:%M} (giờ Việt Nam)" if lang == "vi" else f"{t:%d %b %Y %H:%M} (Vietnam time)"
+    said = f"{t:%d/%m/%Y %H:%M}" if lang == "vi" else f"{t:%d %b %Y %H:%M}"
+    if not zone:                       # a page that says the zone once, in its heading
+        return said
+    return f"{said} (giờ Việt Nam)" if lang == "vi" else f"{said} (Vietnam time)"
 
 
 def fmt_value(x: object, unit: str, *, lang: str = "vi") -> str:

@@ -27,12 +27,11 @@ from urllib.parse import quote
 import pandas as pd
 
 from dx_metrics import history, notes, paths
-from dx_metrics.formats import MISSING, fmt_period, fmt_value
+from dx_metrics.formats import MISSING, VIETNAM, fmt_period, fmt_time, fmt_value
 from dx_metrics.registry import indicator, share_ids
 from dx_metrics.report.labels import LANGS, STATUS, STATUS_COLOURS
 from dx_metrics.units import unit_names
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")     # no daylight saving: a fixed offset
 STATE_VERSION = 1
 DEFAULT_NOTEBOOK = "yearly_plan_evaluation"           # the evaluation report; the others rank, compare, explore
 STATUSES = ("achieved", "not_achieved", "on_track", "at_risk", "off_track", "no_data")
@@ -265,17 +264,14 @@ def esc(text: object) -> str:
 
 def vietnam_time(value: object) -> str:
     """A time stamp as a Vietnamese reader reads it: dd/mm/yyyy HH:MM in Vietnam's time zone
-    (UTC+7); an ISO text without a zone is UTC (as the runner writes it). Unreadable: as it is."""
-    if isinstance(value, dt.datetime):
-        t = value
-    else:
-        try:
-            t = dt.datetime.fromisoformat(str(value))
-        except (TypeError, ValueError):
-            return str(value) if value else MISSING["vi"]
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return t.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    (``formats.fmt_time`` without the zone's name); an ISO text without a zone is UTC (as the
+    runner writes it). Unreadable: as it is."""
+    if not value:
+        return MISSING["vi"]
+    try:
+        return fmt_time(value, lang="vi", zone=False)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _date(value: str | None) -> str:
