@@ -535,7 +535,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _plan_review(path: Path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     r = build_plan_report(path)
     return r.quality, r.plan.unit_id
@@ -543,31 +543,20 @@ def _plan_review(path: Path):
 
 def _files_review(paths: list[Path], args: argparse.Namespace):
     from dx_metrics import workspace
-    from dx_metrics.indicators import compute_indicators
-    from dx_metrics.ingest import read_export
-    from dx_metrics.ingest.reader import guess_kind
-    from dx_metrics.quality import review
-    from dx_metrics.report.assemble import merge_inputs
+    from dx_metrics.pipeline import FileRead, review_files
 
     for note in workspace.activate(workspace.current()):
         print(_say(args, "workspace_note", note=note))
-    tables: dict[str, list[pd.DataFrame]] = {}
-    for path in paths:
-        kind = args.kind or guess_kind(path, keep=True)
-        if kind is None:
-            print(_say(args, "no_table_found", file=path.name))
-            continue
-        for sheet in args.sheet or [None]:
-            df = read_export(path, kind, sheet=sheet, strict=False, scope=args.scope,
-                             within=workspace.current().root)
-            # the rows the reading left out (one problem may stand for many rows), as the notes count them
-            rejected = int(df.attrs["origin"].get("rejected_rows", 0))
-            print(_say(args, "review_read", file=f"{path.name}{f', {sheet}' if sheet else ''}", kind=kind,
-                       rows=len(df), rejected=_say(args, "review_rejected", n=rejected) if rejected else ""))
-            tables.setdefault(kind, []).append(df)
-    merged = merge_inputs(tables)      # the same unit and period in two exports is refused, not summed
-    computable = {k: v for k, v in merged.items() if k != "index_scores"}
-    return review(compute_indicators(computable) if computable else None, merged, scope=args.scope)
+
+    def said(read: FileRead) -> None:
+        if read.kind is None:
+            print(_say(args, "no_table_found", file=read.file))
+            return
+        print(_say(args, "review_read", file=f"{read.file}{f', {read.sheet}' if read.sheet else ''}", kind=read.kind,
+                   rows=read.rows, rejected=_say(args, "review_rejected", n=read.rejected) if read.rejected else ""))
+
+    return review_files(paths, kind=args.kind, sheets=args.sheet, scope=args.scope, within=workspace.current().root,
+                        on_read=said)[0]
 
 
 def cmd_history(args: argparse.Namespace) -> int:

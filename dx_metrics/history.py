@@ -52,7 +52,6 @@ from dx_metrics.canonical import KINDS
 FILE_NAME = "history.duckdb"
 PART_DIR = ".history"
 ROWS_DIR = "rows"                        # in a part: the canonical rows of each source it read
-DEFER = "DX_METRICS_HISTORY_DEFER"       # set by the runner: the run's part waits for its success
 LOCK_WAIT = 30.0                         # seconds to wait for another dx-metrics process's lock
 _KEYS = {"runs": "run_id", "sources": "source_id"}
 _VIEWS = """

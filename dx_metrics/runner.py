@@ -30,7 +30,7 @@ from pathlib import Path
 
 
 from dx_metrics import messages, history, paths, safe_yaml, workspace
-from dx_metrics.plans import DxPlanError, load_plan
+from dx_metrics.plans import DxPlanError, Plan, load_plan
 
 KERNEL = "dx-metrics"
 DEFAULT_NOTEBOOK = "yearly_plan_evaluation"
@@ -63,6 +63,20 @@ class Job:
     lang: str = "vi"
     as_of: str | None = None
     parameters: dict = field(default_factory=dict)
+
+
+_LOADED: dict[tuple[str, int, int], Plan] = {}
+
+
+def _load(plan_path: str | Path) -> Plan:
+    """The plan in ``plan_path``, loaded once per process while the file stays as it is (a
+    batch's ``prepare`` and its runs read each plan once, not once per step)."""
+    path = Path(plan_path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _LOADED:
+        _LOADED[key] = load_plan(path)
+    return _LOADED[key]
 
 
 def ensure_kernel() -> str:
@@ -309,7 +323,7 @@ def _run_plan(plan_path: str | Path, *, notebook: str, out_root: str | Path | No
         plan_path = workspace.from_here(plan_path)
         ws = workspace.of_plan(plan_path)
         workspace.activate(ws)
-        plan = load_plan(plan_path)
+        plan = _load(plan_path)
         name = plan.plan_id
         out_root = Path(out_root) if out_root is not None else ws.outputs
         data_dir = workspace.from_here(data_dir) if data_dir is not None else ws.data
@@ -365,7 +379,7 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
     log.info("run %s with %s (%s)", plan_path, notebook, lang)
     executed = tmp / paths.REPORT_NOTEBOOK
     params = {"plan": str(plan_path), "data_dir": str(data_dir), "output_dir": str(tmp),
-              "lang": lang, "as_of": as_of,
+              "lang": lang, "as_of": as_of, "record_history": False,      # recorded here, once the run succeeds
               "generated_at": generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               **(parameters or {})}
     try:
@@ -398,7 +412,7 @@ def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeou
 
     for attempt in range(KERNEL_START_RETRIES + 1):
         try:
-            with _deferred_history():
+            with _history_setting_absolute():
                 pm.execute_notebook(str(paths.notebook_path(notebook)), str(executed), parameters=params,
                                     kernel_name=ensure_kernel(), cwd=str(cwd), progress_bar=False,
                                     log_output=False, execution_timeout=timeout, report_mode=False,
@@ -416,11 +430,11 @@ def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeou
 
 
 @contextlib.contextmanager
-def _deferred_history():
-    """The kernel (which inherits this environment) leaves its history part in the run's
-    folder; the run records it once it has succeeded."""
-    before = {k: os.environ.get(k) for k in (history.DEFER, "DX_METRICS_HISTORY")}
-    os.environ[history.DEFER] = "1"
+def _history_setting_absolute():
+    """A relative ``DX_METRICS_HISTORY`` names a file from the folder this run was started in;
+    the kernel (which inherits this environment) runs in the workspace, so it is given the
+    same file's absolute path while it runs."""
+    before = {"DX_METRICS_HISTORY": os.environ.get("DX_METRICS_HISTORY")}
     store = before["DX_METRICS_HISTORY"]
     if store and store.lower() != "off":    # the kernel runs in the workspace: a relative path would move
         os.environ["DX_METRICS_HISTORY"] = str(Path(store).expanduser().absolute())
@@ -532,7 +546,7 @@ def _coded(e: BaseException, plan, data_dir: Path, as_of: str | None) -> BaseExc
     if type(e).__name__ != "PapermillExecutionError" or getattr(e, "ename", "") != "DxDataError":
         return e
     from dx_metrics.errors import DxDataError
-    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     try:
         build_plan_report(plan, data_dir=data_dir, as_of=as_of)
@@ -677,14 +691,14 @@ def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int
     for job in jobs:
         try:
             workspace.activate(workspace.of_plan(job.plan_path))
-            plan = load_plan(job.plan_path)
+            plan = _load(job.plan_path)
         except Exception:  # noqa: BLE001 - a bad plan is left for its run to report
             continue
         key = (str(Path(job.plan_path).parent), plan.unit_id,
                tuple((i.path, i.kind, i.sheet, i.period, i.index) for i in plan.inputs), job.as_of)
         if key not in seen:
             seen.add(key)
-            distinct.append((str(job.plan_path), None if data_dir is None else str(data_dir), job.as_of))
+            distinct.append((plan, None if data_dir is None else str(data_dir), job.as_of))
     if workers > 1 and len(distinct) > 1:
         # in order, so that each process reads a file once and parses it in its scopes
         share = [distinct[i::workers] for i in range(workers)]
@@ -693,17 +707,16 @@ def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int
     return _prepare_some(distinct)
 
 
-def _prepare_some(items: list[tuple[str, str | None, str | None]]) -> list[InputNote]:
-    from dx_metrics.report.assemble import build_plan_report
+def _prepare_some(items: list[tuple[Plan, str | None, str | None]]) -> list[InputNote]:
+    from dx_metrics.pipeline import build_plan_report
 
     notes = []
-    for plan_path, data_dir, as_of in items:
+    for plan, data_dir, as_of in items:
         try:
-            workspace.activate(workspace.of_plan(plan_path))
-            report = build_plan_report(load_plan(plan_path), data_dir=data_dir, as_of=as_of)
+            report = build_plan_report(plan, data_dir=data_dir, as_of=as_of)      # puts its workspace in force
         except Exception as e:  # noqa: BLE001 - the run itself will fail and say why
-            notes.append(InputNote(Path(plan_path).stem, failure=_failed(Path(plan_path).stem, e, 0.0, None,
-                                                                         DEFAULT_NOTEBOOK, "en")))
+            notes.append(InputNote(plan.path.stem, failure=_failed(plan.path.stem, e, 0.0, None,
+                                                                   DEFAULT_NOTEBOOK, "en")))
             continue
         by_file: dict[str, int] = {}
         for p in report.problems:
@@ -737,7 +750,7 @@ def write_indexes(runs: Iterable[tuple[str | Path, RunResult]], *,
         entry["stores"].append(store)
         if result.status == "failed" and result.output is None:
             try:
-                plan = load_plan(plan_path)
+                plan = _load(plan_path)
                 said = {"title": plan.title, "year": plan.year}
             except Exception:  # noqa: BLE001 - a plan that cannot be read is named by its file
                 said = {}

@@ -117,12 +117,6 @@ def _iso_date(text: str, _s: Setting):
     raise ValueError("is not a date written YYYY-MM-DD")
 
 
-def _flag(text: str, _s: Setting) -> bool:
-    if text not in ("0", "1"):
-        raise ValueError("is not 0 or 1")
-    return text == "1"
-
-
 _MASTERS = ("local", "spark://", "yarn", "k8s://", "mesos://")
 SPARK_MODULES = ("pyspark", "sqlglot")     # the [spark] extra: not in a `make report` install
 
@@ -192,9 +186,6 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("DX_METRICS_LANG", "vi or en", None,
             "the language the command line speaks (messages, help); --lang on a command wins",
             _choice("vi", "en"), "lang: of dx-workspace.yaml, else vi"),
-    Setting("DX_METRICS_HISTORY_DEFER", "0 or 1", False,
-            "set by dx-metrics run in a report's kernel: its history part waits for the run's success",
-            _flag, "0"),
 )}
 
 

@@ -86,7 +86,7 @@ def _plan(ws, files: list[str], name: str = "camau_dost_2025.yaml"):
 
 
 def _report(ws, files, as_of=None):
-    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     return build_plan_report(_plan(ws, files), as_of=as_of)
 
@@ -241,7 +241,7 @@ def test_a_catalogue_dated_inside_the_year_judges_a_coverage_target_at_as_of(tmp
 # ----------------------------------------------------------------------------- plan-native and workspace indicators
 
 def test_an_at_most_target_on_the_plans_own_overdue_tasks_is_judged(tmp_path):
-    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     plan = tmp_path / "p.yaml"
     plan.write_text("""\
@@ -269,7 +269,7 @@ tasks:
 
 
 def test_a_late_share_declared_in_the_workspace_is_computed_and_judged(merged_workspace):
-    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     ws = merged_workspace
     (ws / "indicators.yaml").write_text("""\
@@ -354,7 +354,7 @@ LAST_YEAR = [("camau", "UBND TỈNH CÀ MAU", [600, 650, 700, 750]), ("baclieu",
 def test_year_over_year_at_30_09_compares_the_same_months_of_the_predecessors_from_the_history(
         merged_workspace, tmp_path, monkeypatch):
     from dx_metrics.report import write_outputs
-    from dx_metrics.report.assemble import build_comparison, build_plan_report, previous_report
+    from dx_metrics.pipeline import build_comparison, build_plan_report, previous_report
 
     ws = merged_workspace
     monkeypatch.setenv("DX_METRICS_HISTORY", str(tmp_path / "history.duckdb"))
@@ -409,7 +409,7 @@ def test_year_over_year_says_when_last_year_is_only_a_whole_year():
 
 def test_a_ranking_page_as_of_a_date_shows_no_index_published_later():
     from conftest import ROOT
-    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from dx_metrics.report.ranking_page import ranking_page
 
     r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31")
@@ -438,7 +438,7 @@ def test_an_export_of_another_year_in_a_plan_is_a_warning_naming_it(merged_works
 
 
 def test_a_plan_of_the_merged_unit_for_a_year_before_it_existed_counts_its_predecessors(merged_workspace):
-    from dx_metrics.report.assemble import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     ws = merged_workspace
     files = []

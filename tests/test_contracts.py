@@ -13,7 +13,7 @@ import pytest
 from conftest import RAW, one_stop_rows, unit_row, write_sheet
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.ingest import read_export
-from dx_metrics.report import build_plan_report
+from dx_metrics.pipeline import build_plan_report
 
 SAMPLE_2022 = RAW / "sgtvt_baclieu_mot_cua_2022.xlsx"
 

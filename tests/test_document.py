@@ -10,7 +10,8 @@ import pytest
 from docx.shared import Pt
 
 from conftest import ROOT
-from dx_metrics.report import build_plan_report, write_outputs
+from dx_metrics.pipeline import build_plan_report
+from dx_metrics.report import write_outputs
 
 
 @pytest.fixture(scope="module")

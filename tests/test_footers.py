@@ -110,7 +110,7 @@ def test_a_data_row_with_a_bad_count_above_a_footer_is_still_an_error_at_its_cel
 
 def test_a_realistic_export_validates_clean_and_no_target_says_a_row_was_rejected(tmp_path):
     from dx_metrics.cli import main
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     main(["init", str(tmp_path / "ws")])
     ws = tmp_path / "ws"

@@ -17,8 +17,10 @@ import pytest
 
 import dx_metrics as dx
 from dx_metrics import history
-from dx_metrics.report import build_plan_report, write_outputs
-from dx_metrics.report.assemble import build_comparison, previous_report
+from dx_metrics.pipeline import build_plan_report
+from dx_metrics.report import write_outputs
+from dx_metrics.report.outputs import record_history
+from dx_metrics.pipeline import build_comparison, previous_report
 
 from conftest import RAW, ROOT
 
@@ -257,6 +259,22 @@ def _record_plan(plan: Path, out: Path) -> None:
     write_outputs(build_plan_report(plan), out, lang="en")
 
 
+def test_a_report_written_for_the_runner_leaves_its_part_and_the_history_as_it_was(ws):
+    """``dx-metrics run`` tells the notebook (record_history=False) to leave the run's part for it:
+    nothing reaches the history until the runner merges the part, once the run has succeeded."""
+    out = ws / "outputs" / "2022"
+    write_outputs(build_plan_report(ws / "params" / "baclieu_dot_2022.yaml"), out, lang="en", record_history=False)
+    assert (out / history.PART_DIR / "run.json").is_file()
+    assert not (ws / "data" / "history.duckdb").exists()
+    assert "history" not in json.loads((out / "summary.json").read_text("utf-8"))
+    outcome = record_history(out)            # what the runner does after the run's last cell and its HTML
+    assert outcome["recorded"] is True
+    with _store(ws) as con:
+        assert con.execute("SELECT plan_id FROM runs").fetchall() == [("baclieu_dot_2022",)]
+    assert not (out / history.PART_DIR).exists()
+    assert json.loads((out / "summary.json").read_text("utf-8"))["history"]["recorded"] is True
+
+
 def test_a_merge_that_fails_keeps_the_part_for_the_next(ws, tmp_path, monkeypatch):
     store = tmp_path / "h.duckdb"
     r = build_plan_report(ws / "params" / "baclieu_dot_2022.yaml")
@@ -289,7 +307,7 @@ def test_a_relative_history_path_means_the_same_file_in_the_kernel(tmp_path, mon
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DX_METRICS_HISTORY", "h.duckdb")
-    with runner._deferred_history():
+    with runner._history_setting_absolute():
         assert os.environ["DX_METRICS_HISTORY"] == str(tmp_path / "h.duckdb")
     assert os.environ["DX_METRICS_HISTORY"] == "h.duckdb"
 

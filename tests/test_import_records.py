@@ -405,7 +405,7 @@ def test_a_datasets_problems_are_at_the_exports_lines_and_name_units_csv(tmp_pat
 
 def test_a_target_on_records_the_datasets_check_left_out_says_so_in_its_row(tmp_path):
     from dx_metrics.cli import main
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     main(["init", str(tmp_path / "ws")])
     ws = tmp_path / "ws"
@@ -421,7 +421,7 @@ def test_a_target_on_records_the_datasets_check_left_out_says_so_in_its_row(tmp_
 
 def test_a_target_on_a_dataset_a_lenient_import_left_records_out_of_says_so_in_its_row(tmp_path):
     from dx_metrics.cli import main
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     main(["init", str(tmp_path / "ws")])
     ws = tmp_path / "ws"

@@ -154,7 +154,8 @@ def test_a_plan_input_names_its_index(tmp_path):
 def test_a_rankings_report_follows_the_plan_unit_and_names_components(tmp_path):
     """What an analyst sees for a province's PCI: the province followed without a focus list,
     components by their Vietnamese names, the overall score first."""
-    from dx_metrics.report import build_plan_report, followed_units
+    from dx_metrics.pipeline import build_plan_report
+    from dx_metrics.report import followed_units
     from dx_metrics.report.tables import rankings_frame
 
     vn = REFERENCE / "vn_indexes"

@@ -1,7 +1,8 @@
 """Layers without upward imports (checked on the source, lazy imports inside functions too).
 
 bottom:  text, periods, canonical, registry, errors, paths, safe_yaml, settings, formats, notes
-then:    units  ->  ingest  ->  indicators, workspace, history  ->  plans, quality  ->  report  ->  runner, cli
+then:    units  ->  ingest  ->  indicators, workspace, history  ->  plans, quality  ->  pipeline  ->  report  ->  runner
+         ->  cli   (pipeline: read -> compute -> evaluate -> review; report: renders what it built)
 A module may import its own layer and the layers below it, never one above.
 """
 from __future__ import annotations
@@ -15,8 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dx_metrics"
 LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0,
          "safe_yaml": 0, "settings": 0, "reference": 0,
          "history": 3, "messages": 3,
-         "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "report": 5, "runner": 6,
-         "cli": 7}
+         "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "pipeline": 5, "report": 6,
+         "runner": 7, "cli": 8}
 
 
 def _layer(module: str) -> int | None:
@@ -85,3 +86,21 @@ def test_the_check_sees_every_way_of_writing_an_import():
     for code, module in cases.items():
         assert module in _imports(probe, code), code
     assert "dx_metrics.read_export" not in _imports(probe, "from dx_metrics import read_export\n")
+
+
+# the steps of the pipeline (dx_metrics.pipeline), by the names a module would import to run them
+STEPS = {"read_export", "parse_export", "read_records", "guess_kind", "compute_indicators", "evaluate", "review",
+         "build_plan_report", "previous_report", "check_exports", "review_files", "load_plan"}
+
+
+def _imported_names(path: Path) -> set[str]:
+    return {a.asname or a.name for node in ast.walk(ast.parse(path.read_text("utf-8")))
+            if isinstance(node, ast.ImportFrom) for a in node.names}
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "report").glob("*.py")), ids=lambda p: p.name)
+def test_the_report_layer_renders_what_the_pipeline_built(path):
+    """read -> compute -> evaluate -> review runs in dx_metrics.pipeline, once; a report module
+    that ran a step of it again would be a second pipeline."""
+    assert not _imported_names(path) & STEPS, f"report/{path.name} runs {sorted(_imported_names(path) & STEPS)}"
+

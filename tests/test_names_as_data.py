@@ -51,7 +51,7 @@ def test_a_chart_label_holding_dollar_signs_is_drawn_as_written(name):
 
 
 def test_a_report_on_a_unit_named_like_a_formula_is_written_with_its_chart(tmp_path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from dx_metrics.report.charts import drawn_shares
     from dx_metrics.report.figures import chart_online_share
     from dx_metrics.report.outputs import write_outputs
@@ -190,7 +190,7 @@ def _records(path: Path, sheet: str) -> list[dict]:
 def test_a_control_character_in_an_export_never_reaches_the_workbook_and_is_said_at_its_cell(tmp_path):
     from openpyxl import load_workbook
 
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from dx_metrics.report.outputs import write_outputs
 
     # openpyxl writes "_x0001_"; calamine (and Excel) read it back as U+0001: the hostile file of the issue
@@ -210,7 +210,7 @@ def test_a_control_character_in_an_export_never_reaches_the_workbook_and_is_said
 def test_text_a_workbook_cannot_hold_is_written_with_a_replacement_and_noted(tmp_path):
     from openpyxl import load_workbook
 
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from dx_metrics.report.outputs import write_outputs
 
     # a CSV keeps "_x0001_" as six characters; written into a workbook as they are, Excel would read U+0001

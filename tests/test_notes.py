@@ -10,7 +10,7 @@ from conftest import RAW, ROOT
 from dx_metrics import notes
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.ingest import read_export
-from dx_metrics.report import build_plan_report
+from dx_metrics.pipeline import build_plan_report
 from dx_metrics.report.tables import targets_frame
 
 CODES = [c for c in notes.templates() if c not in ("fields", "tables")]

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import RAW, one_stop_rows, unit_row, write_sheet
 from dx_metrics.errors import DxDataError
-from dx_metrics.report import build_plan_report
+from dx_metrics.pipeline import build_plan_report
 
 
 def _plan(tmp_path, inputs: str):

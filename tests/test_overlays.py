@@ -149,7 +149,7 @@ CHANGED = (HEAD + "baclieu_dot_office,Văn phòng Sở Giao thông vận tải t
 
 
 def test_a_report_lists_the_bundled_units_its_workspace_replaces(tmp_path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from dx_metrics.report.outputs import write_outputs
 
     (tmp_path / "data").mkdir()

@@ -83,7 +83,8 @@ def test_the_ministrys_mid_year_report_says_the_pace(tmp_path):
     import json
 
     from conftest import ROOT
-    from dx_metrics.report import build_plan_report, write_outputs
+    from dx_metrics.pipeline import build_plan_report
+    from dx_metrics.report import write_outputs
 
     r = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-07-31")
     ev = r.evaluation.set_index("indicator_id")

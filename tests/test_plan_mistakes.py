@@ -438,7 +438,7 @@ def test_an_as_of_years_after_the_plan_year_is_questioned(tmp_path):
 
 
 def test_a_report_with_an_as_of_outside_the_plan_year_carries_the_warning(tmp_path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     r = build_plan_report(_write(tmp_path, HEAD + "targets:\n  - {indicator: online_dossier_share, value: 80%}\n"),
                           as_of="2024-09-30")

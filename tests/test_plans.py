@@ -190,7 +190,7 @@ def test_schema_rejects_what_load_plan_rejects(tmp_path):
 
 
 def test_sample_plans_evaluate_end_to_end():
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     r2022 = build_plan_report(ROOT / "params" / "baclieu_dot_2022.yaml").evaluation.set_index("indicator_id")
     # 93/94 online services against 90 %: achieved; 18,75 % online dossiers against 20 %: −1,25 pp
@@ -224,7 +224,7 @@ def test_sample_plans_evaluate_end_to_end():
 
 def test_owner_view_lists_who_is_behind():
     from dx_metrics.plans import owner_view
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     r = build_plan_report(ROOT / "params" / "baclieu_dot_2022.yaml")
     view = owner_view(r.evaluation, r.tasks)
@@ -284,7 +284,7 @@ def test_misspelt_indicator_gets_a_suggestion(tmp_path):
 
 def test_figures_of_a_period_after_as_of_are_not_used(tmp_path):
     # the ministry's Jan-Jul 2019 figures are not known on 31/3/2019: no early warning from them
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     early = build_plan_report(ROOT / "params" / "mot_nq17_2019.yaml", as_of="2019-03-31").evaluation
     row = early.set_index("indicator_id").loc["online_dossier_share"]

@@ -10,7 +10,7 @@ import pytest
 from conftest import one_stop_rows, unit_row, write_sheet
 from dx_metrics import read_export
 from dx_metrics.errors import Problem, problem_templates
-from dx_metrics.report import build_plan_report
+from dx_metrics.pipeline import build_plan_report
 from dx_metrics.report.tables import problems_frame
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from dx_metrics.report import build_plan_report, view
+from dx_metrics.pipeline import build_plan_report
+from dx_metrics.report import view
 from dx_metrics.report.ranking_page import bounded, published_decimals, ranking_page, resolve_focus
 
 

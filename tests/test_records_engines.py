@@ -270,7 +270,7 @@ targets:
 
 
 def test_a_plan_reads_a_parquet_folder_of_records_and_is_evaluated_on_them(tmp_path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     r = build_plan_report(_plan_with_records(tmp_path))
     ev = r.evaluation.set_index("indicator_id")
@@ -293,7 +293,7 @@ def test_a_records_folder_outside_the_workspace_or_the_root_is_refused_naming_th
                                                                                              tmp_path_factory, written):
     from dx_metrics import runner
     from dx_metrics.plans import DxPlanError
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     elsewhere = tmp_path_factory.mktemp("elsewhere")          # beside the workspace, not in it
     _parquet(_hand_records(), elsewhere / "year=2023")
@@ -321,7 +321,7 @@ def test_a_records_folder_outside_the_workspace_or_the_root_is_refused_naming_th
 
 def test_a_dataset_folder_written_by_import_records_is_read_from_anywhere(tmp_path, tmp_path_factory):
     from dx_metrics.ingest.convert import import_records
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from test_import_records import _log
 
     elsewhere = tmp_path_factory.mktemp("shared")
@@ -332,7 +332,7 @@ def test_a_dataset_folder_written_by_import_records_is_read_from_anywhere(tmp_pa
 
 
 def test_records_too_many_for_memory_are_counted_but_left_out_of_the_review_with_a_warning(tmp_path, monkeypatch):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     monkeypatch.setenv("DX_METRICS_REVIEW_RECORDS", "39")
     r = build_plan_report(_plan_with_records(tmp_path))
@@ -372,7 +372,7 @@ def test_a_resolution_dated_before_the_first_receipt_is_counted_nowhere_on_every
 
 
 def test_a_figure_from_a_parquet_folder_with_rejected_rows_says_how_many(tmp_path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     plan = _plan_with_records(tmp_path)
     extra = _hand_records().assign(unit_id=OFFICE)

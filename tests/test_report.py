@@ -73,7 +73,7 @@ def test_every_problem_type_has_a_name_in_both_languages():
 
 def test_the_data_quality_table_names_problem_types_in_the_report_language(tmp_path):
     from conftest import one_stop_rows, unit_row, write_sheet
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
     from dx_metrics.report.tables import problems_frame
 
     (tmp_path / "data").mkdir()

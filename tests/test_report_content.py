@@ -13,7 +13,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import ROOT, RAW, one_stop_rows, unit_row, write_sheet
-from dx_metrics.report import build_plan_report, view, write_outputs
+from dx_metrics.pipeline import build_plan_report
+from dx_metrics.report import view, write_outputs
 from dx_metrics.report.charts import drawn_shares
 from dx_metrics.report.figures import chart_online_share
 
@@ -126,7 +127,7 @@ def test_rejected_rows_are_noted_beside_the_figure_they_leave_out(tmp_path):
 
 
 def test_the_year_over_year_chart_draws_both_years_and_both_targets(report_2023):
-    from dx_metrics.report.assemble import build_comparison, previous_report
+    from dx_metrics.pipeline import build_comparison, previous_report
     from dx_metrics.report.charts import drawn_years
     from dx_metrics.report.figures import chart_years
 
@@ -199,7 +200,7 @@ def test_outputs_written_again_into_their_folder_and_stamped_when_no_time_is_giv
 
 
 def test_a_workbook_with_last_year_has_its_sheets_in_order_and_last_years_figures(report_2023, tmp_path):
-    from dx_metrics.report.assemble import build_comparison, previous_report
+    from dx_metrics.pipeline import build_comparison, previous_report
 
     cmp = build_comparison(report_2023, previous_report(report_2023))
     out = tmp_path / "nested" / "2023"                      # folders that do not exist yet are made
@@ -243,7 +244,7 @@ def test_an_index_plan_writes_each_indexs_charts_and_the_ministrys_published_ran
 def test_every_table_refuses_a_language_the_report_does_not_speak(report_2023):
     # a notebook run with lang="fr" must stop at its first table, not print one half in Vietnamese
     from dx_metrics.report import quality, tables
-    from dx_metrics.report.assemble import build_comparison, previous_report
+    from dx_metrics.pipeline import build_comparison, previous_report
 
     r = report_2023
     cmp = build_comparison(r, previous_report(r))
@@ -356,7 +357,7 @@ def test_the_rankings_table_keeps_the_published_rank_beside_ours():
 
 
 def test_last_years_table_says_whether_a_target_was_raised(tmp_path):
-    from dx_metrics.report.assemble import build_comparison, previous_report
+    from dx_metrics.pipeline import build_comparison, previous_report
     from dx_metrics.report.tables import comparison_frame
 
     r = build_plan_report(PLAN_2023)

@@ -36,9 +36,6 @@ from dx_metrics.settings import SettingError
     ("DX_METRICS_CACHE", "OFF", "off"),
     ("DX_METRICS_HISTORY", "off", "off"),
     ("DX_METRICS_HISTORY", "~/h.duckdb", "~/h.duckdb"),         # as set: the caller expands it
-    ("DX_METRICS_HISTORY_DEFER", None, False),
-    ("DX_METRICS_HISTORY_DEFER", "1", True),
-    ("DX_METRICS_HISTORY_DEFER", "0", False),
 ])
 def test_each_setting_reads_its_values_and_its_default(name, raw, expected):
     env = {} if raw is None else {name: raw}
@@ -58,7 +55,6 @@ def test_each_setting_reads_its_values_and_its_default(name, raw, expected):
     ("DX_METRICS_DUCKDB_MEMORY", "150%", "is outside 1–100 %"),
     ("DX_METRICS_ENGINE", "postgres", "is not one of duckdb, spark"),
     ("DX_METRICS_SPARK_MASTER", "http://cluster:7077", "is not a Spark master URL"),
-    ("DX_METRICS_HISTORY_DEFER", "yes", "is not 0 or 1"),
     ("DX_METRICS_MAX_XML_BYTES", "1GB", "is not a whole number"),
     ("DX_METRICS_READ_MEMORY", "1000", "is less than 268435456"),
     ("DX_METRICS_RECORD_DATES_FROM", "01/01/2000", "is not a date written YYYY-MM-DD"),
@@ -77,7 +73,7 @@ def test_every_variable_the_package_reads_or_documents_is_a_setting():
     assert named - set(settings.SETTINGS) == set()
     assert set(settings.SETTINGS) == {"DX_METRICS_MAX_CELLS", "DX_METRICS_REVIEW_RECORDS", "DX_METRICS_DUCKDB_MEMORY",
                                       "DX_METRICS_ENGINE", "DX_METRICS_SPARK_MASTER", "DX_METRICS_CACHE", "DX_METRICS_CACHE_MAX_BYTES",
-                                      "DX_METRICS_HISTORY", "DX_METRICS_HISTORY_DEFER", "DX_METRICS_MAX_XML_BYTES",
+                                      "DX_METRICS_HISTORY", "DX_METRICS_MAX_XML_BYTES",
                                       "DX_METRICS_READ_MEMORY", "DX_METRICS_RECORD_DATES_FROM",
                                       "DX_METRICS_RECORD_DATES_UNTIL", "DX_METRICS_LANG"}
     assert all(s.meaning and s.expected for s in settings.SETTINGS.values())
@@ -89,10 +85,10 @@ def test_a_misspelt_variable_is_named_with_the_setting_it_resembles():
 
 
 def test_no_setting_is_read_when_a_module_is_imported():
-    # before: int(os.environ[...]) at the top of report/assemble.py, a traceback on `import dx_metrics`
+    # before: int(os.environ[...]) at the top of what is now pipeline/plan.py, a traceback on `import dx_metrics`
     env = dict(os.environ, DX_METRICS_REVIEW_RECORDS="-5x", DX_METRICS_MAX_CELLS="abc", DX_METRICS_ENGINE="x",
                DX_METRICS_DUCKDB_MEMORY="lots", DX_METRICS_CACHE="", DX_METRICS_SPARK_MASTER="?")
-    run = subprocess.run([sys.executable, "-c", "import dx_metrics, dx_metrics.report.assemble, dx_metrics.cli, "
+    run = subprocess.run([sys.executable, "-c", "import dx_metrics, dx_metrics.pipeline, dx_metrics.cli, "
                           "dx_metrics.indicators.engines, dx_metrics.ingest.cache"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -116,7 +112,7 @@ def test_the_command_line_says_a_bad_setting_by_name_and_exits_2(tmp_path, name,
 def test_a_report_reads_its_setting_when_it_needs_it(tmp_path, monkeypatch):
     # the library (a notebook run by hand) is told by name too, at the point of use
     from dx_metrics.indicators import engines
-    from dx_metrics.report import assemble
+    from dx_metrics.pipeline import plan as assemble
 
     monkeypatch.setenv("DX_METRICS_REVIEW_RECORDS", "lots")
 

@@ -216,7 +216,7 @@ def test_the_766_portal_table_maps_every_province():
 def test_a_plan_reads_a_province_titled_file_as_its_departments(tmp_path):
     # title: only "UBND TỈNH BẠC LIÊU"; read for the transport department's plan, an unknown
     # division counts in the department's total: (60 + 40 + 400) of (100 + 100 + 1000)
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     rows = one_stop_rows([unit_row("Phòng Quản lý vận tải, phương tiện và người lái", 100, 60),
                           unit_row("Văn phòng Sở", 100, 40), unit_row("Phòng Pháp chế", 1000, 400)])

@@ -177,7 +177,7 @@ def test_a_plan_for_a_unit_the_registry_lacks_names_it(tmp_path):
 
 
 def test_every_no_data_in_the_sample_reports_has_a_reason(tmp_path):
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     for plan, as_of in (("mot_nq17_2019.yaml", None), ("mot_nq17_2019.yaml", "2019-07-31"),
                         ("baclieu_dot_2023.yaml", None)):
@@ -206,7 +206,7 @@ def test_units_suggest_prints_rows_to_paste(camau_workspace, capsys, monkeypatch
 def test_a_plans_input_is_looked_for_beside_it_first(tmp_path):
     # the same file name beside the plan and under data/: the plan's neighbour wins
     from conftest import one_stop_rows, unit_row, write_sheet
-    from dx_metrics.report import build_plan_report
+    from dx_metrics.pipeline import build_plan_report
 
     main(["init", str(tmp_path / "ws")])
     ws = tmp_path / "ws"

@@ -27,7 +27,7 @@ from docx.shared import Mm, Pt
 from dx_metrics import notes
 from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_points
 from dx_metrics.registry import share_ids
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.report.labels import STATUS, TEXT, check_lang
 from dx_metrics.report.headline import caveat_text, headline
 from dx_metrics.report.tables import indicator_name, pace_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dx_metrics.report import charts, tables
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.report.labels import COLUMNS
 
 

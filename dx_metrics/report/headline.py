@@ -10,7 +10,7 @@ from dx_metrics.canonical import KINDS
 from dx_metrics.formats import fmt_period, fmt_value
 from dx_metrics.periods import parse_period
 from dx_metrics.registry import indicator, share_ids
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.report.labels import STATUS, TEXT, check_lang
 from dx_metrics.report.quality import messages, subject_label
 from dx_metrics.report.tables import indicator_name

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics import history, notes, paths, settings, workspace
+from dx_metrics import history, notes, paths, workspace
 from dx_metrics.report import charts, quality, tables
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years, followed_units
 from dx_metrics.report.ranking_page import resolve_focus
 from dx_metrics.report.labels import SHEETS, check_lang
@@ -101,11 +101,14 @@ def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
 
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
                   comparison: pd.DataFrame | None = None, focus: list[str] | None = None,
-                  peer_group: str | None = None) -> dict[str, Path]:
+                  peer_group: str | None = None, record_history: bool = True) -> dict[str, Path]:
     """Write ``evaluation.xlsx``, ``charts/*.png``, ``report.docx`` and ``summary.json`` into ``output_dir``.
 
     The workbook always has the sheets summary, targets, indicators, tasks, rankings, data
-    quality and sources (plus the comparison with last year when given).
+    quality and sources (plus the comparison with last year when given). What the run read
+    and found is left for the history in ``output_dir/.history``; ``record_history`` merges it
+    into the workspace's history at once (a notebook run by hand), else it waits for whoever
+    ran the notebook (``dx-metrics run`` passes False, and records it once the run has succeeded).
     """
     check_lang(lang)
     out = workspace.from_here(output_dir)
@@ -152,15 +155,15 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
     summary_path.write_text(json.dumps(summary(r, generated_at=generated_at, focus=focus, comparison=comparison),
                                        ensure_ascii=False, indent=2), encoding="utf-8")
     written["summary"] = summary_path
-    _record(r, out)
+    _record(r, out, merge=record_history)
     return written
 
 
-def _record(r: PlanReport, out: Path) -> None:
+def _record(r: PlanReport, out: Path, *, merge: bool) -> None:
     """Keep what this run read and found for the history (``dx_metrics.history``): a part in
-    ``out/.history``, merged into the workspace's store at once, or by the runner once the run
-    has succeeded (``DX_METRICS_HISTORY_DEFER``). The history never fails a report: when it
-    cannot keep the run, summary.json's ``history`` says why."""
+    ``out/.history``, merged into the workspace's store at once when ``merge``, else by the
+    runner once the run has succeeded. The history never fails a report: when it cannot keep
+    the run, summary.json's ``history`` says why."""
     store = history.location(r.plan.path)
     if store is None:
         return
@@ -170,7 +173,7 @@ def _record(r: PlanReport, out: Path) -> None:
         shutil.rmtree(out / history.PART_DIR, ignore_errors=True)
         _note_history(out, history.failed(e, store))
         return
-    if not settings.value(history.DEFER):
+    if merge:
         record_history(out)
 
 

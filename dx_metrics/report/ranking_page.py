@@ -11,7 +11,7 @@ import pandas as pd
 
 from dx_metrics.formats import fmt_change, fmt_number
 from dx_metrics.ingest.indexes import component_label
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.text import fold
 from dx_metrics.units import unit_names
 

@@ -19,7 +19,7 @@ from dx_metrics.formats import fmt_change, fmt_number, fmt_percent, fmt_period, 
 from dx_metrics.ingest.indexes import component_label
 from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, SHEETS, STATUS, STATUS_COLOURS, TASK_STATUS,
                                      TEXT, TRAJECTORY, check_lang)
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.text import code_points
 from dx_metrics.units import unit_names
 

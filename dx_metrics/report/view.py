@@ -13,7 +13,7 @@ from IPython.display import HTML, Image
 from dx_metrics import notes
 from dx_metrics.report import charts, quality, tables
 from dx_metrics.formats import fmt_number
-from dx_metrics.report.assemble import PlanReport
+from dx_metrics.pipeline import PlanReport
 from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, TEXT, check_lang
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years
 from dx_metrics.report.headline import caveat_text, headline
@@ -235,7 +235,7 @@ def comparison(cmp, lang: str = "vi", *, unit_id: str | None = None):
 
 def unit_at(r: PlanReport, at: str | None) -> str:
     """The unit that carries the plan's unit on date ``at`` ("today", a date, or None)."""
-    from dx_metrics.report.assemble import resolve_date
+    from dx_metrics.pipeline import resolve_date
     from dx_metrics.units import successor_at
 
     when = resolve_date(at)

@@ -1,15 +1,20 @@
-"""Checking a batch of new exports: what each file is, how many rows are usable, what is wrong."""
+"""Exports read as they are, without a plan: what each file is and holds (``check_exports``), and
+the data quality review of them together (``review_files``, `dx-metrics review FILE...`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.indicators import compute_indicators
 from dx_metrics.ingest import read_export
 from dx_metrics.ingest.reader import guess_kind
 from dx_metrics.ingest.workbook import EXCEL_EXTS, TEXT_EXTS
+from dx_metrics.pipeline.plan import merge_inputs
+from dx_metrics.quality import Review, review
 from dx_metrics.workspace import from_here
 
 
@@ -74,3 +79,41 @@ def check_exports(paths: list[str | Path]) -> Checked:
         errors = sum(p.severity == ERROR for p in problems)
         checked.append(CheckedFile(path.name, kind, len(df), errors, len(problems) - errors, df, problems))
     return Checked(checked)
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """One export (or one sheet of it) read for a review: its kind (None: no table found in it),
+    the rows kept and the rows the reading left out (one problem may stand for many rows)."""
+    file: str
+    sheet: str | None
+    kind: str | None
+    rows: int = 0
+    rejected: int = 0
+
+
+def review_files(paths: list[str | Path], *, kind: str | None = None, sheets: list[str] | None = None,
+                 scope: str | None = None, within: str | Path | None = None,
+                 on_read: Callable[[FileRead], None] | None = None) -> tuple[Review, list[FileRead]]:
+    """The data quality review of exports read as they are: each read leniently (its kind guessed
+    unless given, each of ``sheets`` or the one it holds), the tables of a kind joined (the same
+    unit and period in two exports is refused, never summed), the indicators computed and
+    reviewed. ``on_read`` hears of each file as it is read. A file that cannot be read raises
+    DxDataError with its problems."""
+    tables: dict[str, list[pd.DataFrame]] = {}
+    reads: list[FileRead] = []
+    for path in (Path(p) for p in paths):
+        found = kind or guess_kind(path, keep=True)
+        for sheet in ([None] if found is None else sheets or [None]):
+            if found is None:
+                read = FileRead(path.name, None, None)
+            else:
+                df = read_export(path, found, sheet=sheet, strict=False, scope=scope, within=within)
+                read = FileRead(path.name, sheet, found, len(df), int(df.attrs["origin"].get("rejected_rows", 0)))
+                tables.setdefault(found, []).append(df)
+            reads.append(read)
+            if on_read is not None:
+                on_read(read)
+    merged = merge_inputs(tables)
+    computable = {k: v for k, v in merged.items() if k != "index_scores"}
+    return review(compute_indicators(computable) if computable else None, merged, scope=scope), reads

@@ -1,4 +1,4 @@
-"""Everything one plan report needs, computed once: inputs, indicators, evaluation, tasks."""
+"""A plan's run of the pipeline, computed once: inputs read, indicators, evaluation, tasks, the review."""
 from __future__ import annotations
 
 import dataclasses
