@@ -6,7 +6,7 @@ workspace's history (``open_history()``: a DuckDB connection for your own questi
 """
 from dx_metrics import notes
 from dx_metrics.history import connect as open_history
-from dx_metrics.errors import DxDataError, Problem
+from dx_metrics.errors import DxDataError, Problem, problems_of
 from dx_metrics.indicators import catalog, compute_indicators
 from dx_metrics.indicators.rankings import rank_mismatches, rank_units
 from dx_metrics.ingest import read_export
@@ -15,4 +15,4 @@ from dx_metrics.plans import DxPlanError, compare_years, evaluate, load_plan
 __version__ = "0.1.0"
 __all__ = ["DxDataError", "DxPlanError", "Problem", "catalog", "compare_years", "compute_indicators", "evaluate", "open_history",
            "load_plan", "notes",
-           "rank_mismatches", "rank_units", "read_export"]
+           "problems_of", "rank_mismatches", "rank_units", "read_export"]

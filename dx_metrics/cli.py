@@ -200,9 +200,9 @@ def _bad_validate_options(args: argparse.Namespace) -> bool:
 def _print_validated(path: Path, kind: str, df: pd.DataFrame, args: argparse.Namespace) -> int:
     """What a file read as: its kind, sheet, period and counts, the layout notes, the columns
     (--explain), a columns.yaml draft (--suggest) and its problems. 1 when it has errors."""
-    from dx_metrics.errors import ERROR
+    from dx_metrics.errors import ERROR, problems_of
 
-    problems = df.attrs["problems"]
+    problems = problems_of(df)
     errors = sum(p.severity == ERROR for p in problems)
     o = df.attrs["origin"]
     print(_say(args, "validated", file=path.name, kind=kind, sheet=o.get("sheet"),

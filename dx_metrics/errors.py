@@ -137,11 +137,32 @@ class Problem:
         return text
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON values (a cell's value that is no number or text as its text)."""
         d = asdict(self)
-        v = d["value"]
-        if v is not None and not isinstance(v, (str, int, float, bool)):
-            d["value"] = str(v)
+        v = _plain(d["value"])
+        d["value"] = v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+        d["params"] = _plain(d["params"])
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Problem:
+        return cls(**d)
+
+
+def _plain(v: Any) -> Any:
+    """``v`` with NumPy numbers as Python's, inside lists and dicts too (JSON writes those only)."""
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v.item() if hasattr(v, "item") and hasattr(v, "dtype") else v
+
+
+def problems_of(table: Any) -> list[Problem]:
+    """The problems the reading of ``table`` (a frame ``read_export`` returned, or a record set)
+    found. They are kept in ``table.attrs["problems"]`` as plain dicts, so that pandas can write
+    them with the frame (``to_parquet`` writes ``attrs`` as JSON) and read them back."""
+    return [p if isinstance(p, Problem) else Problem.from_dict(p) for p in table.attrs.get("problems", [])]
 
 
 @lru_cache(maxsize=1)

@@ -23,13 +23,13 @@ import pytest
 from conftest import write_sheet
 from dx_metrics import read_export, units
 from dx_metrics.cli import main
-from dx_metrics.errors import DxDataError
+from dx_metrics.errors import DxDataError, problems_of
 from dx_metrics.indicators.rankings import rank_units
 
 
 def _read(tmp_path, rows, *, title="Sheet1", name="t.xlsx", **kw) -> pd.DataFrame:
     df = read_export(write_sheet(tmp_path / name, rows, title=title), "index_scores", **kw)
-    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert not [p for p in problems_of(df) if p.severity == "error"]
     return df
 
 

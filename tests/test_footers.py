@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ONE_STOP_MERGES, one_stop_rows, unit_row, write_sheet
 from dx_metrics import DxDataError, read_export
+from dx_metrics.errors import problems_of
 
 UNITS = [unit_row("Văn phòng Sở", 100, 60), unit_row("Thanh tra Sở", 50, 20)]
 TOTAL = [150, 80, 70, 0, 150, 0, 150, 0, 0, 0, 0]
@@ -77,7 +78,7 @@ def test_a_footer_ends_the_table(tmp_path, shape):
     df = read_export(path, "dossiers")            # strict: any error would raise
     assert df["unit_name"].tolist() == ["Văn phòng Sở", "Thanh tra Sở"]
     assert df["received_total"].tolist() == [100, 50] and df["received_online"].tolist() == [60, 20]
-    assert df.attrs["problems"] == []
+    assert problems_of(df) == []
     assert df.attrs["origin"]["rejected_rows"] == 0
 
 

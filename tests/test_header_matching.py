@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from dx_metrics.cli import main
-from dx_metrics.errors import DxDataError
+from dx_metrics.errors import DxDataError, problems_of
 from dx_metrics.ingest import header, read_export
 
 from conftest import write_sheet
@@ -46,7 +46,7 @@ def test_a_csv_without_diacritics_reads_the_same_figures_as_its_twin(tmp_path):
     assert (office["resolved_total"], office["resolved_on_time"], office["resolved_late"]) == (140, 130, 10)
     assert office["pending"] == 15 and office["carried_over"] == 5
     # the row numbers are read past without a word
-    assert not [p for p in plain.attrs["problems"] if "STT" in (p.column or "") + p.message]
+    assert not [p for p in problems_of(plain) if "STT" in (p.column or "") + p.message]
 
 
 def test_a_flat_overdue_column_takes_its_meaning_from_the_column_before_it(tmp_path):
@@ -61,8 +61,8 @@ def test_a_flat_overdue_column_takes_its_meaning_from_the_column_before_it(tmp_p
     # the pending identity (15 = 12 + 3) is checked on the context-read columns: break it and it is caught
     broken = [r[:] for r in ROWS]
     broken[0][10] = "4"
-    problems = read_export(_csv(tmp_path / "b.csv", WITHOUT_MARKS, broken), "dossiers", period="2024",
-                           scope=SCOPE, strict=False).attrs["problems"]
+    problems = problems_of(read_export(_csv(tmp_path / "b.csv", WITHOUT_MARKS, broken), "dossiers", period="2024",
+                           scope=SCOPE, strict=False))
     assert any("pending is not within deadline + overdue" in p.message and p.row == 2 for p in problems)
 
 
@@ -139,7 +139,7 @@ def test_one_stop_totals_by_service_level_read_for_the_issuing_unit(tmp_path):
     assert set(df["period"]) == {"2023"}
     how = {field: text for _, text, field, _ in df.attrs["origin"]["columns"]}
     assert how["received_total"] == "Tổng số hồ sơ tiếp nhận / Tổng"       # the count, not its "%"
-    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert not [p for p in problems_of(df) if p.severity == "error"]
     from dx_metrics.indicators import compute_indicators
 
     share = compute_indicators({"dossiers": df}, ["online_dossier_share"]).iloc[0]
@@ -147,7 +147,7 @@ def test_one_stop_totals_by_service_level_read_for_the_issuing_unit(tmp_path):
     # the totals row is checked against the levels: change one level and it disagrees
     broken = [r[:] for r in BY_LEVEL]
     broken[7][2] = 3100
-    problems = read_export(write_sheet(tmp_path / "b.xlsx", broken), "dossiers", strict=False).attrs["problems"]
+    problems = problems_of(read_export(write_sheet(tmp_path / "b.xlsx", broken), "dossiers", strict=False))
     assert any(p.reason == "totals_mismatch" and p.row == 10 for p in problems)
 
 
@@ -163,7 +163,7 @@ def test_overdue_under_an_unknown_parent_is_left_unread(tmp_path):
                      strict=False)
     fields = {f for _, _, f, _ in df.attrs["origin"]["columns"]}
     assert "resolved_late" not in fields and "pending_overdue" not in fields
-    assert any("Đang xử lý / Quá hạn" in p.message for p in df.attrs["problems"])
+    assert any("Đang xử lý / Quá hạn" in p.message for p in problems_of(df))
 
 
 def test_an_overlay_edited_in_a_running_session_is_read_with_its_new_aliases(tmp_path):
@@ -222,7 +222,7 @@ def test_an_empty_header_cell_is_no_text_whatever_wrote_it():
 
 def test_a_flat_overdue_column_read_by_context_is_not_also_called_unrecognised(tmp_path):
     df = read_export(_csv(tmp_path / "plain.csv", WITHOUT_MARKS, ROWS), "dossiers", period="2024", scope=SCOPE)
-    unread = [p for p in df.attrs["problems"] if p.code == "unrecognised_columns"]
+    unread = [p for p in problems_of(df) if p.code == "unrecognised_columns"]
     assert unread == []
 
 

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from conftest import one_stop_rows, unit_row, write_sheet
 from dx_metrics import read_export
+from dx_metrics.errors import problems_of
 
 UNITS = [unit_row("Văn phòng Sở", 100, 60), unit_row("Thanh tra Sở", 50, 10)]
 
@@ -66,12 +67,12 @@ def test_a_formula_without_a_saved_result_is_an_error_at_its_cell(tmp_path):
         read_export(path, "dossiers")
     df = read_export(path, "dossiers", strict=False)
     assert df["unit_name"].tolist() == ["Văn phòng Sở"]     # the other row is kept
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "formula_without_value"]
+    (p,) = [p for p in problems_of(df) if p.reason == "formula_without_value"]
     assert (p.row, p.severity) == (8, "error")
     assert p.message == ("cell(s) D8 hold a formula saved without its result; dx_metrics reads saved values "
                          "only, so the cell would read as blank")
     assert "open the file in Excel and save it" in p.hint
-    assert not [p for p in df.attrs["problems"] if p.reason == "skipped_row"]
+    assert not [p for p in problems_of(df) if p.reason == "skipped_row"]
     assert "formula" in str(info.value)
 
 
@@ -82,7 +83,7 @@ def test_a_csv_line_with_one_field_too_many_is_an_error_at_its_row(tmp_path):
                     "Thanh tra Sở,2023,1,500,200\n", encoding="utf-8")
     df = read_export(path, "dossiers", strict=False)
     assert df["unit_name"].tolist() == ["Văn phòng Sở"]
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "extra_field"]
+    (p,) = [p for p in problems_of(df) if p.reason == "extra_field"]
     assert (p.row, p.severity) == (3, "error")
     assert p.message.startswith("the line has more fields than the header's 4")
 
@@ -95,7 +96,7 @@ def test_a_blank_period_cell_is_an_error_at_its_row_and_the_rest_is_kept(tmp_pat
                     "Phòng Quản lý vận tải,2023,80,8\n", encoding="utf-8")
     df = read_export(path, "dossiers", strict=False)
     assert df["unit_name"].tolist() == ["Văn phòng Sở", "Phòng Quản lý vận tải"]
-    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    (p,) = [p for p in problems_of(df) if p.severity == "error"]
     assert (p.row, p.column, p.message) == (3, "Kỳ báo cáo", "is empty, and the title rows state no period for it")
 
 
@@ -113,7 +114,7 @@ def test_an_impossibly_large_count_is_an_error_at_its_cell(tmp_path, count):
     rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 60), ["Thanh tra Sở", 50, count, 40, 0, 50, 0, 50, 0, 0, 0, 0]])
     df = read_export(write_sheet(tmp_path / "huge.xlsx", rows), "dossiers", strict=False)
     assert df["unit_name"].tolist() == ["Văn phòng Sở"]
-    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    (p,) = [p for p in problems_of(df) if p.severity == "error"]
     assert p.row == 8 and p.column == "Số hồ sơ nhận giải quyết / Trực tuyến"
     assert p.message.endswith("is too large for a count (more than 1.000.000.000.000.000)")
 
@@ -136,7 +137,7 @@ def test_a_hidden_sheet_is_read_only_when_named_and_reported_when_skipped(tmp_pa
     path = _workbook(tmp_path / "hidden.xlsx", {"Biểu 06a": (shown, "visible"), "Nháp": (secret, "hidden")})
     df = read_export(path, "dossiers", strict=False)
     assert df["received_total"].tolist() == [100, 50]
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "hidden_sheet"]
+    (p,) = [p for p in problems_of(df) if p.reason == "hidden_sheet"]
     assert p.message == 'sheet "Nháp" is hidden and holds a dossiers table too; it was not read'
     assert read_export(path, "dossiers", sheet="Nháp")["received_total"].tolist() == [999]
 
@@ -153,7 +154,7 @@ def test_a_column_of_a_thousand_bad_cells_is_one_problem(tmp_path):
     rows = [["Năm 2023"], ["Đơn vị", "Tiếp nhận trong kỳ", "Trực tuyến"]]
     rows += [[f"Đơn vị {i}", "N/A", 1] for i in range(1000)]
     df = read_export(write_sheet(tmp_path / "na.xlsx", rows), "dossiers", strict=False)
-    errors = [p for p in df.attrs["problems"] if p.severity == "error"]
+    errors = [p for p in problems_of(df) if p.severity == "error"]
     assert len(errors) == 1 and len(df) == 0
     assert errors[0].row == 3
     assert errors[0].message.endswith("— 1.000 rows: 3–1.002")
@@ -232,4 +233,4 @@ def test_csv_encodings_read_the_same_figures(tmp_path, encoding, bom):
 def test_the_row_number_column_is_read_past_without_a_word(tmp_path):
     rows = [["Năm 2023"], ["STT", "Chỉ tiêu", "Đơn vị", "Giá trị"], [1, "staff_dx_awareness_share", "Sở GTVT Bạc Liêu", "75%"]]
     df = read_export(write_sheet(tmp_path / "obs.xlsx", rows), "observations")
-    assert df.attrs["problems"] == [] and df.loc[0, "value"] == 0.75
+    assert problems_of(df) == [] and df.loc[0, "value"] == 0.75

@@ -38,14 +38,14 @@ def _child(code: str, *args, env_extra: dict | None = None) -> subprocess.Comple
 
 READ = """
 import json, sys
-from dx_metrics import read_export, DxDataError
+from dx_metrics import read_export, DxDataError, problems_of
 try:
     df = read_export(sys.argv[1], "dossiers", strict=False)
 except DxDataError as e:
     print(json.dumps({"refused": [str(p) for p in e.problems]}))
 else:
     print(json.dumps({"online": df["received_online"].tolist(), "units": df["unit_name"].tolist(),
-                      "strays": [p.message for p in df.attrs["problems"] if p.reason == "stray_cell"]}))
+                      "strays": [p.message for p in problems_of(df) if p.reason == "stray_cell"]}))
 """
 
 
@@ -400,7 +400,7 @@ def _mutate(xml: bytes, rng) -> bytes:
 
 FUZZ = """
 import json, sys
-from dx_metrics import read_export, DxDataError
+from dx_metrics import read_export, DxDataError, problems_of
 for path in sys.argv[1:]:
     print("reading", path, flush=True)
     try:
@@ -409,7 +409,7 @@ for path in sys.argv[1:]:
         print(json.dumps({"refused": [str(p) for p in e.problems]}), flush=True)
     else:
         print(json.dumps({"online": df["received_online"].tolist(), "units": df["unit_name"].tolist(),
-                          "strays": [p.message for p in df.attrs["problems"] if p.reason == "stray_cell"]}),
+                          "strays": [p.message for p in problems_of(df) if p.reason == "stray_cell"]}),
               flush=True)
 """
 

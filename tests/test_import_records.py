@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from dx_metrics import compute_indicators, read_export
-from dx_metrics.errors import DxDataError
+from dx_metrics.errors import DxDataError, problems_of
 from dx_metrics.ingest.convert import MANIFEST, import_records
 from test_text_encodings import cp1258
 
@@ -395,7 +395,7 @@ def _registered_then_removed(tmp_path, out, *, rows=40, legal=(5, 6)):
 def test_a_datasets_problems_are_at_the_exports_lines_and_name_units_csv(tmp_path):
     _registered_then_removed(tmp_path, tmp_path / "records")
     rs = read_export(tmp_path / "records", "dossier_records", strict=False)
-    (p,) = rs.attrs["problems"]
+    (p,) = problems_of(rs)
     # records 5 and 6 are on lines FIRST_LINE + 5 and + 6 of log.csv (not rows 1-2 of a Parquet part)
     assert str(p) == ('log.csv, row 10, column "unit_id": \'baclieu_dot_legal\' is not a unit_id of the unit '
                       'registry — 2 rows: log.csv 10–11 (add the unit to units.csv in your workspace, or correct the '
@@ -450,7 +450,7 @@ def test_a_target_on_a_dataset_a_lenient_import_left_records_out_of_says_so_in_i
 def test_reading_such_a_log_without_a_scope_names_scope_in_its_hint(tmp_path):
     # validate, review and read_export keep the names as written (nothing is imported): the hint says how to place them
     rs = read_export(_untitled_log(tmp_path / "log.csv", ["Thanh tra Sở"]), "dossier_records", strict=False)
-    (p,) = rs.attrs["problems"]
+    (p,) = problems_of(rs)
     assert str(p) == ('log.csv, row 2, column "Đơn vị": "Thanh tra Sở" is a division name every body has; without the '
                       'issuing body above the table dx_metrics cannot tell whose, so it is kept under its own name (add '
                       'the issuing body above the table (e.g. "SỞ GIAO THÔNG VẬN TẢI TỈNH BẠC LIÊU"), pass --scope with '

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from conftest import REFERENCE, write_sheet
 from dx_metrics.cli import main
-from dx_metrics.errors import DxDataError
+from dx_metrics.errors import DxDataError, problems_of
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import indexes, read_export
 from dx_metrics.plans import DxPlanError, load_plan
@@ -71,7 +71,7 @@ def test_eu_egovernment_benchmark_long_workbook():
     best = max((v, c) for (y, c, var), v in overall.items() if y == 2022 and var == "e_gov_0_score"
                and c not in ("EU", "EUplus"))
     assert ranked.loc[ranked["rank"] == 1, "unit_id"].tolist() == [iso3.get(best[1], best[1])]
-    notes = [p.message for p in df.attrs["problems"]]
+    notes = [p.message for p in problems_of(df)]
     # the rows broken down by life event, counted and named from the cells: the first six kinds, then how many more
     apart = sorted({r[3] for r in cells if r[3] != "EGOV_LIFE_EVENTS"})
     count = sum(r[3] != "EGOV_LIFE_EVENTS" for r in cells)
@@ -106,7 +106,7 @@ def test_components_as_rows_with_a_dot_for_not_published(tmp_path):
             ["Đà Nẵng", "Chính quyền số", "0,81"], ["Đà Nẵng", "Kinh tế số", "."],
             ["Hà Nội", "Chính quyền số", "0,79"], ["Hà Nội", "Kinh tế số", "0,55"]]
     df = read_export(write_sheet(tmp_path / "dti.xlsx", rows), "index_scores")      # strict: "." is no error
-    assert len(df) == 4 and not [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert len(df) == 4 and not [p for p in problems_of(df) if p.severity == "error"]
     scores = df.set_index(["unit_name", "component"])["score"]
     gov, econ = (indexes.catalogue()["DTI"].components[c] for c in ("digital_government", "digital_economy"))
     assert gov.name_vi == "Chính quyền số" and econ.name_vi == "Kinh tế số"
@@ -194,7 +194,7 @@ def test_pairs_in_a_score_column_or_without_decimals_are_not_split(tmp_path):
     for head, cell in (("Điểm", "87 (5)"), ("Xếp hạng", "5 (7)")):
         rows = [["Chỉ số SIPAS năm 2023"], ["Tỉnh", head], ["Hà Nội", cell], ["Đà Nẵng", "12"]]
         df = read_export(write_sheet(tmp_path / "s.xlsx", rows), "index_scores", strict=False)
-        assert any(p.severity == "error" and p.row == 3 for p in df.attrs["problems"]), head
+        assert any(p.severity == "error" and p.row == 3 for p in problems_of(df)), head
         assert "Hà Nội" not in set(df["unit_name"])
 
 
@@ -202,7 +202,7 @@ def test_an_overall_score_outside_the_index_scale_is_refused(tmp_path):
     # the DTI runs 0-1; "62" is a percentage or another index's score
     rows = [["Chỉ số DTI cấp tỉnh năm 2023"], ["Tỉnh", "Điểm"], ["Hà Nội", "0,62"], ["Đà Nẵng", "62"]]
     df = read_export(write_sheet(tmp_path / "dti.xlsx", rows), "index_scores", strict=False)
-    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    (p,) = [p for p in problems_of(df) if p.severity == "error"]
     assert p.row == 4 and "outside the DTI scale" in p.message
     assert df["unit_name"].tolist() == ["Hà Nội"]
 
@@ -222,7 +222,7 @@ def test_misleading_index_tables_are_refused_or_read_plainly(tmp_path):
     # an index column that says PCI in a table titled DTI
     rows = [["Chỉ số DTI năm 2023"], ["Chỉ số", "Tỉnh", "Điểm"], ["PCI", "Hà Nội", 0.5], ["DTI", "Huế", 0.4]]
     df = read_export(write_sheet(tmp_path / "b.xlsx", rows), "index_scores", strict=False)
-    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    (p,) = [p for p in problems_of(df) if p.severity == "error"]
     assert p.row == 3 and "is not DTI" in p.message and df["unit_name"].tolist() == ["Huế"]
     # a column of regions without a header beside the provinces is not a block of its own
     rows = [["Chỉ số PAPI năm 2016"], ["Tỉnh", None, "Điểm", "Xếp hạng"], ["Hà Nội", "Đồng bằng sông Hồng", 36.4, 2],
@@ -248,7 +248,7 @@ def test_a_long_table_says_what_it_cannot_pair(tmp_path):
                     "DNK,2023,composite_index,0.8\nDNK,2023,composite_rank,2\nDNK,2023,composite_rank,7\n",
                     encoding="utf-8")
     df = read_export(path, "index_scores", strict=False)
-    msgs = [(p.severity, p.message) for p in df.attrs["problems"]]
+    msgs = [(p.severity, p.message) for p in problems_of(df)]
     assert any(s == "warning" and "no overall score row" in m and "KOR" in m for s, m in msgs)
     assert sum(s == "error" and "two different ranks" in m for s, m in msgs) == 2
     assert df.loc[df["component"] == "total", "rank"].isna().all()

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import RAW, one_stop_rows, unit_row, write_sheet
 from dx_metrics import DxDataError, read_export
+from dx_metrics.errors import problems_of
 
 
 def test_department_2022_sample_reads_every_unit():
@@ -18,7 +19,7 @@ def test_department_2022_sample_reads_every_unit():
     assert df["received_total"].tolist() == [5120, 640, 400, 240]
     assert df["received_online"].tolist() == [1024, 96, 40, 40]
     assert set(df["period"]) == {"2022"}
-    assert df.attrs["problems"] == []
+    assert problems_of(df) == []
     # seed 002: online dossiers about 18,75 % of all received
     assert df["received_online"].sum() / df["received_total"].sum() == pytest.approx(0.1875)
 
@@ -57,13 +58,13 @@ def test_bad_count_message_points_at_the_cell(tmp_path):
                          '"N/A" is not a count (expected a whole number ≥ 0)')
     lenient = read_export(path, "dossiers", strict=False)
     assert lenient["unit_name"].tolist() == ["Văn phòng Sở"]
-    assert [x.row for x in lenient.attrs["problems"] if x.severity == "error"] == [8]
+    assert [x.row for x in problems_of(lenient) if x.severity == "error"] == [8]
 
 
 def test_online_more_than_received_is_an_error(tmp_path):
     rows = one_stop_rows([["Văn phòng Sở", 100, 120, -20, 0, 100, 0, 100, 0, 0, 0, 0]])
     df = read_export(write_sheet(tmp_path / "a.xlsx", rows), "dossiers", strict=False)
-    messages = [p.message for p in df.attrs["problems"] if p.severity == "error"]
+    messages = [p.message for p in problems_of(df) if p.severity == "error"]
     assert '-20 is not a count (expected a whole number ≥ 0)' in messages
     assert "more dossiers received online than received in total" in messages
     assert df.empty
@@ -73,7 +74,7 @@ def test_totals_row_checked_and_not_a_unit(tmp_path):
     units = [unit_row("Văn phòng Sở", 100, 60), unit_row("Thanh tra Sở", 50, 10)]
     ok_total = [150, 70, 80, 0, 150, 0, 150, 0, 0, 0, 0]
     df = read_export(write_sheet(tmp_path / "ok.xlsx", one_stop_rows(units, total=ok_total)), "dossiers")
-    assert len(df) == 2 and df.attrs["problems"] == []
+    assert len(df) == 2 and problems_of(df) == []
     bad_total = [150, 75, 80, 0, 150, 0, 150, 0, 0, 0, 0]
     with pytest.raises(DxDataError) as info:
         read_export(write_sheet(tmp_path / "bad.xlsx", one_stop_rows(units, total=bad_total)), "dossiers")
@@ -88,7 +89,7 @@ def test_unknown_unit_is_kept_as_a_provisional_unit_of_the_issuing_body(tmp_path
     df = read_export(write_sheet(tmp_path / "a.xlsx", rows), "dossiers")
     assert df["unit_name"].tolist() == ["Phòng Không Có Thật"]
     assert df["unit_id"].tolist() == ["baclieu_dot~phong_khong_co_that"]
-    warn = [p for p in df.attrs["problems"] if p.reason == "provisional_unit"]
+    warn = [p for p in problems_of(df) if p.reason == "provisional_unit"]
     assert warn[0].severity == "warning" and warn[0].row == 7
     assert "counted as a provisional unit under SỞ GIAO THÔNG VẬN TẢI (baclieu_dot)" in warn[0].message
     assert "dx-metrics units suggest FILE" in warn[0].hint
@@ -111,7 +112,7 @@ def test_duplicate_unit_rejects_the_second_row(tmp_path):
     rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5), unit_row("VAN PHONG SO", 20, 5)])
     df = read_export(write_sheet(tmp_path / "a.xlsx", rows), "dossiers", strict=False)
     assert df["received_total"].tolist() == [10]
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "duplicate_key"]
+    (p,) = [p for p in problems_of(df) if p.reason == "duplicate_key"]
     assert p.row == 8
 
 
@@ -234,3 +235,18 @@ def test_cells_holding_only_white_space_are_empty_in_text_columns_and_mixed_ones
         assert df[col].iloc[:5].isna().all(), col
         assert df[col].iloc[5:8].tolist() == kept, col
     assert df["mixed"].iloc[8] == 12.0 and df["mixed"].iloc[9] == dt.datetime(2023, 5, 2)
+
+
+def test_a_frame_read_with_problems_is_written_to_parquet_with_them(tmp_path):
+    """pandas writes ``df.attrs`` as JSON with the frame: the problems are plain dicts there, so
+    ``read_export(...).to_parquet(...)`` works (it raised TypeError on Problem objects) and the
+    problems come back from the file, said as before."""
+    rows = one_stop_rows([unit_row("Văn phòng Sở", 100, 60), ["Thanh tra Sở", 50, "N/A", 40, 0, 50, 0, 50, 0, 0, 0, 0]])
+    df = read_export(write_sheet(tmp_path / "bad.xlsx", rows), "dossiers", strict=False)
+    found = problems_of(df)
+    assert [(p.row, p.value, p.code is not None) for p in found if p.severity == "error"] == [(8, "N/A", True)]
+    df.to_parquet(tmp_path / "read.parquet")
+    back = pd.read_parquet(tmp_path / "read.parquet")
+    assert problems_of(back) == found
+    assert [p.text("vi") for p in problems_of(back)] == [p.text("vi") for p in found]
+    assert back.attrs["origin"]["file"] == "bad.xlsx"

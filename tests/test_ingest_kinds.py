@@ -6,6 +6,7 @@ import pytest
 
 from conftest import RAW, ROOT, write_sheet
 from dx_metrics import DxDataError, read_export
+from dx_metrics.errors import problems_of
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -70,7 +71,7 @@ def test_observations_percent_points_and_unknown_indicator(tmp_path):
             ["Tỷ lệ gì đó", "Thanh tra Sở", "10%"]]
     df = read_export(write_sheet(tmp_path / "o.xlsx", rows), "observations", strict=False)
     assert df["value"].tolist() == [0.75, 0.75]
-    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    (p,) = [p for p in problems_of(df) if p.severity == "error"]
     assert (p.row, p.message) == (5, '"Tỷ lệ gì đó" is not an indicator in the registry')
 
 
@@ -85,7 +86,7 @@ def test_dossier_records_channels_and_dates(tmp_path):
     assert df["dossier_id"].tolist() == ["HS-1", "HS-2", "HS-3"]
     assert df["channel"].tolist() == ["online", "postal", "direct"]
     assert df.loc[1, "received_at"] == pd.Timestamp("2022-12-15")            # serial 44910
-    errors = {(p.row, p.message) for p in df.attrs["problems"] if p.severity == "error"}
+    errors = {(p.row, p.message) for p in problems_of(df) if p.severity == "error"}
     assert errors == {(5, '"Fax" is not a known channel (online, in person, post)'),
                       (6, "is earlier than the date received")}
 
@@ -163,5 +164,5 @@ def test_a_units_table_with_its_dates_checked_and_one_with_a_start_date_only(tmp
     df = read_export(both, "units", strict=False)
     # ending the day before it starts is an error at its row; ending the day it starts is a one-day unit
     assert df["unit_id"].tolist() == ["x_b"]
-    (p,) = [p for p in df.attrs["problems"] if p.severity == "error"]
+    (p,) = [p for p in problems_of(df) if p.severity == "error"]
     assert (p.row, p.column) == (2, "valid_to")

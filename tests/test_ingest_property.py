@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from dx_metrics import DxDataError, read_export
+from dx_metrics.errors import problems_of
 
 HEADERS = ["Đơn vị", "Số mới tiếp nhận", "Trực tuyến", "Kỳ trước chuyển qua", "Thanh toán trực tuyến"]
 names = st.text(alphabet="qxzwk ", min_size=1, max_size=6).map(lambda s: "Phòng " + s)
@@ -45,6 +46,6 @@ def test_malformed_sheets(tmp_path, title, blank_top, rows):
     # a cell holding only spaces holds nothing (a trailing line of spaces is not a row)
     nonblank = [r for r in data if any(v is not None and not (isinstance(v, float) and math.isnan(v))
                                        and not (isinstance(v, str) and not v.strip()) for v in r)]
-    reported = {p.row for p in df.attrs["problems"]
+    reported = {p.row for p in problems_of(df)
                 if p.row is not None and (p.severity == "error" or p.reason == "skipped_row")}
     assert len(df) + len(reported) == len(nonblank)

@@ -26,6 +26,7 @@ from dx_metrics.indicators.compute import compute_indicators
 from dx_metrics.indicators.records import aggregate_records
 from dx_metrics.ingest import header as header_table
 from dx_metrics.ingest import read_export
+from dx_metrics.errors import problems_of
 
 BODY = [["UBND TỈNH BẠC LIÊU"], ["SỞ GIAO THÔNG VẬN TẢI"]]     # the issuing body, no period
 TITLE = [*BODY, ["Năm 2023"]]
@@ -48,7 +49,7 @@ def one_stop(tmp_path, *units: list):
 
 def seen(df: pd.DataFrame, severity: str = "error", reason: str | None = None) -> list[tuple]:
     """(row, column, severity, reason, message) of the problems of one severity (and reason)."""
-    return [(p.row, p.column, p.severity, p.reason, p.message) for p in df.attrs["problems"]
+    return [(p.row, p.column, p.severity, p.reason, p.message) for p in problems_of(df)
             if p.severity == severity and (reason is None or p.reason == reason)]
 
 
@@ -74,7 +75,7 @@ def test_pending_that_is_not_within_plus_overdue_is_an_error_at_its_row(tmp_path
     df = read_export(path, "dossiers", strict=False)
     assert seen(df) == [(8, PENDING, "error", "inconsistent", "pending is not within deadline + overdue"),
                         (9, PENDING, "error", "inconsistent", "pending is not within deadline + overdue")]
-    assert [p.value for p in df.attrs["problems"] if p.severity == "error"] == [10, 10]
+    assert [p.value for p in problems_of(df) if p.severity == "error"] == [10, 10]
     assert df["unit_name"].tolist() == ["Văn phòng Sở"]
 
 
@@ -280,7 +281,7 @@ def test_a_file_read_twice_is_served_from_the_cache_the_second_time(tmp_path, mo
     monkeypatch.setattr(dx_metrics.ingest, "parse_export", parse_again)
     second = read_export(path, "dossiers", strict=False)
     assert second["unit_name"].tolist() == ["Văn phòng Sở"] and second["received_total"].tolist() == [100]
-    assert second.attrs["problems"] == first.attrs["problems"]
+    assert problems_of(second) == problems_of(first)
     assert seen(second) == [(8, PENDING, "error", "inconsistent", "pending is not within deadline + overdue")]
 
 
@@ -801,7 +802,7 @@ def test_many_components_not_in_the_catalogue_are_named_up_to_eight(tmp_path):
     path = ict(tmp_path, ["Bộ, ngành", "Chỉ số thành phần", "Điểm"], ["Bộ Giao thông vận tải", "Tổng", "0,6"],
                *[["Bộ Giao thông vận tải", c, "0,5"] for c in comps])
     df = read_export(path, "index_scores", strict=False)
-    assert [p.message for p in df.attrs["problems"] if p.reason == "unknown_value"] == [
+    assert [p.message for p in problems_of(df) if p.reason == "unknown_value"] == [
         "component(s) not in the ICT catalogue, kept as written: " + ", ".join(comps[:8]) + " … +1 more"]
 
 
@@ -810,6 +811,6 @@ def test_a_dossier_resolved_the_day_it_was_received_is_kept(tmp_path):
     path = flat(tmp_path, [*RECORDS, "Ngày hẹn trả", "Ngày trả kết quả"],
                 ["HS-1", "Văn phòng Sở", "01/03/2023", "Trực tuyến", "10/03/2023", "01/03/2023"], title=BODY)
     df = read_export(path, "dossier_records", strict=True)
-    assert len(df) == 1 and not [p for p in df.attrs["problems"] if p.code == "earlier_than_received"]
+    assert len(df) == 1 and not [p for p in problems_of(df) if p.code == "earlier_than_received"]
     out = aggregate_records(df, freq="year")
     assert out[["resolved_total", "resolved_on_time", "resolved_late"]].iloc[0].tolist() == [1, 1, 0]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import one_stop_rows, unit_row, write_sheet
+from dx_metrics.errors import problems_of
 
 MACRO = r"$\undefinedmacro{x}$"       # mathtext: matplotlib failed the figure on the unknown macro
 
@@ -91,7 +92,7 @@ def test_an_invisible_character_in_a_unit_name_is_removed_said_and_the_registere
     assert df["unit_id"].tolist() == ["baclieu_dot_office", "baclieu_dot_inspect"]
     assert df["unit_name"].tolist() == ["Văn phòng Sở", "Thanh tra Sở"]
     assert df.attrs["origin"]["provisional_units"] == []
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    (p,) = [p for p in problems_of(df) if p.reason == "lookalike_text"]
     shown = f"Văn ph⟨{named.split(' ')[0]}⟩òng Sở"
     assert (p.severity, p.row, p.column, p.value) == ("warning", 7, "Đơn vị", shown)
     assert p.say("en") == (f'"{shown}" holds invisible characters ({named}); they were removed and the text read '
@@ -116,7 +117,7 @@ def test_a_unit_name_with_look_alike_letters_is_an_error_at_its_cell_never_a_new
     df = read_export(path, "dossiers", strict=False)
     assert df["unit_id"].tolist() == ["baclieu_dot_office"]           # the row is left out, not a provisional unit
     assert df.attrs["origin"]["provisional_units"] == [] and df.attrs["origin"]["rejected_rows"] == 1
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    (p,) = [p for p in problems_of(df) if p.reason == "lookalike_text"]
     assert (p.severity, p.row, p.column) == ("error", 8, "Đơn vị")
     assert p.say("vi") == (f'"{written}" chứa ký tự giống chữ Việt nhưng khác mã ({named}); không thể đối chiếu '
                            "an toàn nên không được đọc")
@@ -148,13 +149,13 @@ def test_names_in_the_title_rows_are_checked_too(tmp_path):
     rows[1] = ["SỞ GIAO\u200b THÔNG VẬN TẢI"]          # hidden: read without it, the department found
     df = read_export(write_sheet(tmp_path / "a.xlsx", rows), "dossiers")
     assert df.attrs["origin"]["scope_id"] == "baclieu_dot" and df["unit_id"].tolist()[0] == "baclieu_dot_office"
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    (p,) = [p for p in problems_of(df) if p.reason == "lookalike_text"]
     assert (p.severity, p.row, p.column) == ("warning", 2, None)
     rows[1] = ["SỞ GIAО THÔNG VẬN TẢI"]                 # a Cyrillic "О": never a provisional body shown alike
     df = read_export(write_sheet(tmp_path / "b.xlsx", rows), "dossiers", strict=False)
     origin = df.attrs["origin"]
     assert origin["scope_id"] == "prov_95" and not origin["scope_provisional"]      # the province, named above it
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "lookalike_text"]
+    (p,) = [p for p in problems_of(df) if p.reason == "lookalike_text"]
     assert (p.severity, p.row) == ("error", 2)
     assert p.say("en").startswith('"SỞ GIAО THÔNG VẬN TẢI" holds characters that look like Vietnamese letters but '
                                   'are other characters (U+041E CYRILLIC CAPITAL LETTER O "О")')

@@ -12,7 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import REFERENCE, write_sheet
-from dx_metrics.errors import DxDataError
+from dx_metrics.errors import DxDataError, problems_of
 from dx_metrics.indicators.rankings import rank_units
 from dx_metrics.ingest import read_export
 from dx_metrics.text import fold
@@ -131,8 +131,8 @@ def test_papi_every_year_reads_63_provinces_and_keeps_the_highest_row_unranked(y
     # a total of 0 with every dimension blank (the 2014 sheet has two: provinces without data)
     # is below PAPI's minimum of 6: read as not published, said, and never ranked as the worst
     zero = [i + 1 for i, r in enumerate(rows) if i >= 2 and r[31] == 0]
-    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
-    gaps = [p for p in df.attrs["problems"] if "read as not published" in p.message]
+    assert not [p for p in problems_of(df) if p.severity == "error"]
+    gaps = [p for p in problems_of(df) if "read as not published" in p.message]
     assert sorted(r for p in gaps for r in ([p.row] if p.row else [])) == zero
     total = df[df["component"] == "total"]
     provinces = total[total["reference"].isna()]

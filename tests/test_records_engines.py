@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dx_metrics import compute_indicators, read_export
-from dx_metrics.errors import DxDataError
+from dx_metrics.errors import DxDataError, problems_of
 from dx_metrics.indicators import engines
 from dx_metrics.indicators.records import aggregate_records
 from dx_metrics.ingest.dataset import read_records
@@ -140,7 +140,7 @@ def test_spark_local_mode_counts_what_duckdb_counts(tmp_path):
     shutil.rmtree(folder)
     _parquet(broken, tmp_path / "p")
     rs = read_records(folder, strict=False)
-    assert [(p.code, p.params["rows"]) for p in rs.attrs["problems"]] == [("unknown_channel", "10")]
+    assert [(p.code, p.params["rows"]) for p in problems_of(rs)] == [("unknown_channel", "10")]
     duck = engines.aggregate_record_set(rs)
     sp = engines.aggregate_record_set(rs, engine="spark", spark=spark)
     pd.testing.assert_frame_equal(duck, sp)
@@ -167,7 +167,7 @@ def test_a_folder_of_parquet_records_gives_the_indicators_of_the_same_records_in
     df = _clean(_random_records(5_000, seed=11))
     folder = _parquet(df, tmp_path / "records" / "year=2023", parts=3)
     rs = read_export(tmp_path / "records", "dossier_records")
-    assert rs.rows == len(df) and rs.attrs["problems"] == [] and rs.attrs["origin"]["files"] == 3
+    assert rs.rows == len(df) and problems_of(rs) == [] and rs.attrs["origin"]["files"] == 3
     assert folder
     from_files = compute_indicators({"dossier_records": rs}).drop(columns="source")
     in_memory = compute_indicators({"dossier_records": df}).drop(columns="source")
@@ -198,9 +198,9 @@ def test_lenient_reading_leaves_the_broken_rows_out_of_every_count(tmp_path):
     df.loc[4, "resolved_at"] = pd.Timestamp("2023-03-01")     # d5 resolved before it was received
     df.loc[0, "unit_id"] = "baclieu_dot_nowhere"              # d1 of a unit the registry lacks
     rs = read_records(_one_file(tmp_path, df), strict=False)
-    codes = sorted(p.code for p in rs.attrs["problems"])
+    codes = sorted(p.code for p in problems_of(rs))
     assert codes == ["earlier_than_received", "unit_not_in_registry"]
-    unit = next(p for p in rs.attrs["problems"] if p.code == "unit_not_in_registry")
+    unit = next(p for p in problems_of(rs) if p.code == "unit_not_in_registry")
     assert (unit.row, unit.value) == (1, "baclieu_dot_nowhere")
     counted = engines.aggregate_record_set(rs, freq="year").set_index("period")
     y23 = counted.loc["2023"]
@@ -447,7 +447,7 @@ def test_parts_under_hidden_or_linked_folders_are_named_in_a_warning_and_not_rea
     _hand_records().to_parquet(folder / ".old.parquet", index=False)
     rs = read_records(folder)
     assert rs.rows == 5 and rs.files == [str(folder / "part-0.parquet")]
-    (p,) = rs.attrs["problems"]
+    (p,) = problems_of(rs)
     assert (p.severity, p.reason, p.file) == ("warning", "skipped_files", "r")
     assert p.message == ("Parquet files under hidden or linked folders are not part of the dataset and were not "
                          "read: r/.backup/ (1 Parquet file(s)); r/.old.parquet (a hidden file); r/linked/ (a link "
@@ -536,7 +536,7 @@ def test_a_dossier_resolved_the_instant_it_was_received_is_accepted(tmp_path):
     df = _hand_records()
     df.loc[3, "resolved_at"] = df.loc[3, "received_at"]
     rs = read_records(_one_file(tmp_path, df))               # strict: any rejection would raise
-    assert [p.code for p in rs.attrs["problems"]] == []
+    assert [p.code for p in problems_of(rs)] == []
     y23 = engines.aggregate_record_set(rs, freq="year").set_index("period").loc["2023"]
     # Decree 09's year 2023 ends on 14/12: d1, d2, d4, d5 received in it; d1, d4, d5 resolved
     # in it (d2 on 21/12/2023 counts in 2024): d4 is counted, not rejected

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import REFERENCE
 from dx_metrics import read_export
+from dx_metrics.errors import problems_of
 
 pytestmark = pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference-data is not beside the project")
 UN = REFERENCE / "un_egov"
@@ -51,7 +52,7 @@ def _derived() -> pd.DataFrame:
 @pytest.mark.parametrize("year", [2003, 2004, 2005, 2008, 2010, 2012, 2014, 2016, 2018, 2020, 2022])
 def test_un_datacenter_exports_match_the_derived_table(year):
     df = read_export(UN / "un_datacenter_exports" / f"EGOV_DATA_{year}.csv", "index_scores", strict=False)
-    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert not [p for p in problems_of(df) if p.severity == "error"]
     total = df[df["component"] == "total"].set_index("unit_name")
     ref = _derived().query("survey_year == @year").set_index("country_name")
     assert len(total) == len(ref) == 193
@@ -83,7 +84,7 @@ def test_unu_files_with_noisy_floats_and_iso3_codes(year):
 
 def test_several_matching_sheets_are_named():
     df = read_export(V766 / "bao_cao_T10_2025.xlsx", "index_scores", period="2025-10")
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "other_sheets"]
+    (p,) = [p for p in problems_of(df) if p.reason == "other_sheets"]
     assert p.sheet == "Điểm năm" and '"Điểm tháng", "Sở Ban", "Xã Phường"' in p.message
 
 
@@ -134,7 +135,7 @@ def test_every_reference_file_reads_or_is_refused_with_a_located_reason(name, ca
             assert p.file == path.name and (p.row is not None or p.sheet is not None), p
         return
     assert name not in REFUSED and name not in NO_TABLE, f"{name} now reads: update REFUSED and README.md"
-    assert not [p for p in df.attrs["problems"] if p.severity == "error"]
+    assert not [p for p in problems_of(df) if p.severity == "error"]
     assert len(df) > 0
 
 
@@ -147,7 +148,7 @@ def test_pci_2005_reads_right_once_its_year_is_given():
 
     path = REFERENCE / "vn_indexes" / "PCI_2005.xls"
     df = read_export(path, "index_scores", period="2005", strict=False)
-    assert not [p for p in df.attrs["problems"] if p.severity == "error"] and set(df["year"]) == {2005}
+    assert not [p for p in problems_of(df) if p.severity == "error"] and set(df["year"]) == {2005}
     ranking = CalamineWorkbook.from_path(path).get_sheet_by_name("Xếp hạng theo chỉ số PCI").to_python()
     published = {fold(r[0]): r[1] for r in ranking[1:] if isinstance(r[1], float)}
     total = df[df["component"] == "total"]

@@ -33,7 +33,7 @@ def test_another_departments_divisions_never_land_under_bac_lieu(tmp_path):
     origin = df.attrs["origin"]
     assert (origin["scope_id"], origin["scope_provisional"]) == (scope, True)
     assert len(origin["provisional_units"]) == 6
-    warned = {p.value for p in df.attrs["problems"] if p.reason == "provisional_unit"}
+    warned = {p.value for p in problems_of(df) if p.reason == "provisional_unit"}
     assert warned == {n for n, _, _ in CAMAU_DIVISIONS}
 
 
@@ -82,7 +82,7 @@ def test_generic_names_without_an_issuing_body_are_not_guessed(tmp_path):
     rows = [["Năm 2023"], ["Đơn vị", "Tiếp nhận trong kỳ", "Trực tuyến"], ["Văn phòng Sở", 10, 5]]
     df = read_export(write_sheet(tmp_path / "bare.xlsx", rows), "dossiers", strict=False)
     assert df["unit_id"].tolist() == ["?Văn phòng Sở"]
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "unknown_unit"]
+    (p,) = [p for p in problems_of(df) if p.reason == "unknown_unit"]
     assert "without the issuing body above the table" in p.message
     # read for a plan of Bạc Liêu's department, the plan's unit is the scope
     df = read_export(write_sheet(tmp_path / "bare2.xlsx", rows), "dossiers", scope="baclieu_dot")
@@ -101,7 +101,7 @@ def test_a_name_that_fits_two_units_in_scope_is_an_error_listing_both(tmp_path):
                         ",2025-02-28,,Văn phòng Sở|Bộ phận Một cửa"])
     rows = one_stop_rows([unit_row("Văn phòng Sở", 10, 5), unit_row("Thanh tra Sở", 8, 2)])
     df = read_export(write_sheet(tmp_path / "dot.xlsx", rows), "dossiers", strict=False)
-    (p,) = [p for p in df.attrs["problems"] if p.reason == "ambiguous_unit"]
+    (p,) = [p for p in problems_of(df) if p.reason == "ambiguous_unit"]
     assert p.severity == "error" and p.row == 7
     assert p.message == ('"Văn phòng Sở" fits several units: baclieu_dot_office (Văn phòng Sở Giao thông vận tải '
                          'tỉnh Bạc Liêu); baclieu_dot_desk (Bộ phận Một cửa Sở Giao thông vận tải tỉnh Bạc Liêu)')
@@ -175,6 +175,7 @@ def test_a_2026_table_says_hue_and_means_the_city():
 
 from conftest import REFERENCE  # noqa: E402
 from dx_metrics.units import in_group, successor_at, valid_at  # noqa: E402
+from dx_metrics.errors import problems_of  # noqa: E402
 
 
 def test_ministries_in_force_before_and_after_1_march_2025():

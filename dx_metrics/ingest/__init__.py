@@ -33,7 +33,8 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
     ``period``, which overrides both.
 
     Every problem is collected (file, sheet, Excel row, header as written, value, hint)
-    in ``df.attrs["problems"]``. With ``strict=True`` any error raises ``DxDataError``
+    in ``df.attrs["problems"]``, as plain dicts that ``df.to_parquet`` keeps (``problems_of(df)``
+    gives them as Problem objects). With ``strict=True`` any error raises ``DxDataError``
     carrying them all; with ``strict=False`` the rows with errors are left out and each
     is listed there. Warnings (an unknown unit, a missing totals row) never raise.
     ``df.attrs["origin"]`` records the file, its sha256, sheet, period and read time.
@@ -85,7 +86,7 @@ def read_export(path: str | Path, kind: str, *, sheet: str | None = None, period
         units.remember_provisional(pd.Series([origin["scope_id"]]), pd.Series([origin.get("scope_name")]))
     origin = {**origin, "path": str(path.resolve()), "sha256": sha, "kind": kind,
               "read_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    df.attrs["problems"] = problems
+    df.attrs["problems"] = [p.to_dict() for p in problems]      # JSON: to_parquet keeps them (problems_of)
     df.attrs["origin"] = origin
     if strict and any(p.severity == ERROR for p in problems):
         raise DxDataError(problems)

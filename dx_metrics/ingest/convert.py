@@ -44,7 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics import units as unit_registry
-from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.errors import ERROR, DxDataError, Problem, problems_of
 from dx_metrics.formats import fmt_number
 from dx_metrics.paths import write_atomically
 from dx_metrics.ingest.cache import file_sha256
@@ -409,7 +409,7 @@ def _refuse_repeats(out: Path, added: list[Path]) -> list[Problem]:
         for f in added:          # whatever the dataset's check refused, the file adds nothing
             f.unlink(missing_ok=True)
         raise
-    return [p for p in checked.attrs["problems"] if p.reason == "skipped_files"]
+    return [p for p in problems_of(checked) if p.reason == "skipped_files"]
 
 
 class DatasetBusy(TimeoutError):

@@ -148,7 +148,7 @@ def inside(path: str | Path, root: str | Path) -> bool:
 @dataclass
 class RecordSet:
     """Canonical dossier records in Parquet ``files``, with the rows to leave out (``exclude``,
-    a SQL condition) and, as a frame's, ``attrs["problems"]`` and ``attrs["origin"]``."""
+    a SQL condition) and, as a frame's, ``attrs["problems"]`` (as dicts: ``problems_of``) and ``attrs["origin"]``."""
 
     files: list[str]
     columns: list[str]
@@ -265,7 +265,7 @@ def read_records(path: str | Path | list, *, strict: bool = True,
               # lenient import left out of the dataset (its manifest says how many)
               "rejected_by_file": by_file, "left_out_at_import": left_out}
     out = RecordSet(files=files, columns=columns, rows=rows, exclude=exclude,
-                    attrs={"problems": problems, "origin": origin})
+                    attrs={"problems": [p.to_dict() for p in problems], "origin": origin})
     if (strict and any(p.severity == ERROR for p in problems)) or any(p.reason == "duplicate_key" for p in problems):
         raise DxDataError(problems)
     return out

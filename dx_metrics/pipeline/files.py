@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dx_metrics.errors import ERROR, DxDataError, Problem
+from dx_metrics.errors import ERROR, DxDataError, Problem, problems_of
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.ingest import read_export
 from dx_metrics.ingest.reader import guess_kind
@@ -75,7 +75,7 @@ def check_exports(paths: list[str | Path]) -> Checked:
         except DxDataError as e:
             checked.append(CheckedFile(path.name, None, 0, len(e.problems), 0, None, e.problems))
             continue
-        problems = df.attrs["problems"]
+        problems = problems_of(df)
         errors = sum(p.severity == ERROR for p in problems)
         checked.append(CheckedFile(path.name, kind, len(df), errors, len(problems) - errors, df, problems))
     return Checked(checked)

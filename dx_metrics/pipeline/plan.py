@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.canonical import KEYS, PROVENANCE
-from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem, problems_frame
+from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem, problems_frame, problems_of
 from dx_metrics.formats import fmt_number
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.indicators.compose import lineage
@@ -137,7 +137,7 @@ def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = 
         df = read_export(workspace.resolve_input(item.path, plan_dir=plan_dir, data_dir=data_dir), item.kind,
                          sheet=item.sheet, period=item.period, strict=False, scope=plan.unit_id, index=item.index,
                          within=within)
-        problems.extend(df.attrs["problems"])
+        problems.extend(problems_of(df))
         o = df.attrs["origin"]
         sources.append({"file": o["file"], "path": item.path, "kind": item.kind, "sheet": o.get("sheet"),
                         "period": o.get("period"), "rows": o.get("rows"), "sha256": o["sha256"],
