@@ -37,12 +37,12 @@ import pandas as pd
 
 from dx_metrics.indicators import engines
 from dx_metrics.indicators.method766 import CONFIDENCE, load_method_766
-from dx_metrics.indicators.records import day_numbers
-from dx_metrics.ingest.dataset import connect
+from dx_metrics.indicators.records import finished_late, overdue_at, record_days
+from dx_metrics.ingest.dataset import RecordSet, connect
 from dx_metrics.notes import encode, note, say
 from dx_metrics.periods import parse_period
 
-ENGINES = ("pandas", "duckdb")
+ENGINES = ("pandas", "duckdb", "spark")
 COUNT_COLUMNS = engines.COUNT_766_COLUMNS
 # the record columns each rate needs (beyond unit_id and received_at)
 NEEDS = {
@@ -63,14 +63,22 @@ def _span(period: str) -> tuple[dt.date, dt.date]:
     return p.first_day, p.last_day
 
 
-def count_766(records: pd.DataFrame, *, period: str, engine: str = "pandas") -> pd.DataFrame:
+def count_766(records: pd.DataFrame | RecordSet, *, period: str, engine: str = "pandas", spark=None) -> pd.DataFrame:
     """Per unit, the counts the 766 rates rest on for ``period`` (``COUNT_COLUMNS``; definitions
-    in ``engines.counts_766_sql``), by ``engine`` "pandas" or "duckdb". Records without a unit
-    or a day of receipt count nowhere. Units with nothing received nor judged are left out."""
+    in ``engines.counts_766_sql``), by ``engine`` "pandas" or "duckdb" over a frame, "duckdb" or
+    "spark" (with a SparkSession ``spark``) over a ``RecordSet`` (Parquet, its rejected rows left
+    out). Records without a unit or a day of receipt count nowhere. Units with nothing received
+    nor judged are left out."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     first, last = _span(period)
-    if engine == "duckdb":
+    if isinstance(records, RecordSet):
+        engine = "duckdb" if engine == "pandas" else engine
+        out = engines.counts_766_parquet(records.files, records.columns, first=first, last=last, engine=engine,
+                                         spark=spark, exclude=records.exclude)
+    elif engine == "spark":
+        raise ValueError("the Spark engine counts Parquet files: give a RecordSet (dataset.read_records)")
+    elif engine == "duckdb":
         con = connect()
         try:
             con.register("records", records)
@@ -78,7 +86,7 @@ def count_766(records: pd.DataFrame, *, period: str, engine: str = "pandas") -> 
         finally:
             con.close()
     else:
-        out = _count_pandas(records, first, last)
+        out = _count_pandas(records, period)
     out = out.reindex(columns=COUNT_COLUMNS)
     for c in COUNT_COLUMNS[1:]:
         out[c] = pd.to_numeric(out[c]).astype("Int64")
@@ -86,16 +94,20 @@ def count_766(records: pd.DataFrame, *, period: str, engine: str = "pandas") -> 
     return out.sort_values("unit_id").reset_index(drop=True)
 
 
-def _count_pandas(records: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame:
+def dossier_flags(records: pd.DataFrame, *, period: str) -> pd.DataFrame:
+    """Per dossier of ``records`` with a unit and a day of receipt, what it adds to each count of
+    ``COUNT_COLUMNS`` for ``period`` (one boolean column per count, the index of ``records``
+    kept): the pandas side of ``engines.counts_766_sql``, with the one definition of on time
+    of ``records`` (``finished_late``, ``overdue_at``; the whole days waited for supplements
+    pushing the appointment day back). ``count_766`` sums it per unit; ``explain_766`` lists
+    the dossiers behind the points lost."""
+    first, last = _span(period)
     df = records[records["unit_id"].notna() & records["received_at"].notna()]
     n = len(df)
     lo, hi = (first - _EPOCH).days, (last - _EPOCH).days
-    recv, _ = day_numbers(df["received_at"])
-    none = (np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
-    res, no_res = day_numbers(df["resolved_at"]) if "resolved_at" in df else none
-    due, no_due = day_numbers(df["due_at"]) if "due_at" in df else none
-    if "supplement_days" in df:
-        due = due + np.floor(pd.to_numeric(df["supplement_days"]).fillna(0).to_numpy(dtype=float)).astype(np.int64)
+    days = record_days(df, waits=True)
+    recv, _ = days["received_at"]
+    res, no_res = days["resolved_at"]
 
     def flag(c: str) -> np.ndarray:
         if c not in df:
@@ -104,22 +116,27 @@ def _count_pandas(records: pd.DataFrame, first: dt.date, last: dt.date) -> pd.Da
 
     recv_in = (recv >= lo) & (recv <= hi)
     res_in = ~no_res & (res >= lo) & (res <= hi)
-    open_at_end = (recv <= hi) & (no_res | (res > hi))
-    with_fee = (pd.to_numeric(df["fee"]) > 0).fillna(False).to_numpy(dtype=bool) if "fee" in df \
+    late = finished_late(days)
+    # a fee written as an amount (> 0) or as a yes/no mark (true counts as 1)
+    with_fee = (pd.to_numeric(df["fee"]).astype("Float64") > 0).fillna(False).to_numpy(dtype=bool) if "fee" in df \
         else np.zeros(n, dtype=bool)
     online = (df["channel"] == "online").fillna(False).to_numpy(dtype=bool) if "channel" in df \
         else np.zeros(n, dtype=bool)
-    counts = pd.DataFrame({
+    return pd.DataFrame({
         "unit_id": df["unit_id"].astype(str).to_numpy(),
         "received": recv_in, "online": recv_in & online, "digitized": recv_in & flag("digitized"),
         "fee_dossiers": recv_in & with_fee, "paid_online_fee": recv_in & with_fee & flag("paid_online"),
         "complained": recv_in & flag("complained"),
-        "resolved_on_time": res_in & (no_due | (res <= due)),
-        "resolved_late": res_in & ~no_due & (res > due),
-        "overdue_open": open_at_end & ~no_due & (due < hi),
-    })
+        "resolved_on_time": res_in & ~late,
+        "resolved_late": res_in & late,
+        "overdue_open": overdue_at(days, hi),
+    }, index=df.index)
+
+
+def _count_pandas(records: pd.DataFrame, period: str) -> pd.DataFrame:
+    counts = dossier_flags(records, period=period)
     out = counts.groupby("unit_id", sort=True).sum().astype(np.int64).reset_index()
-    active = out[COUNT_COLUMNS[1:]][["received", "resolved_on_time", "resolved_late", "overdue_open"]].sum(axis=1) > 0
+    active = out[["received", "resolved_on_time", "resolved_late", "overdue_open"]].sum(axis=1) > 0
     return out[active]
 
 
@@ -157,16 +174,16 @@ def _weakest(*labels: str | None) -> str:
     return max((lab for lab in labels if lab), key=CONFIDENCE.index)
 
 
-def score_766(records: pd.DataFrame, method: dict | None = None, *, period: str,
-              engine: str = "pandas") -> pd.DataFrame:
+def score_766(records: pd.DataFrame | RecordSet, method: dict | None = None, *, period: str,
+              engine: str = "pandas", spark=None) -> pd.DataFrame:
     """The estimated 766 score of each unit of ``records`` (``dossier_records``) for ``period``
     under ``method`` (default: the bundled ``method_766.yaml``), one row per unit, component and
     rate (``SCORE_COLUMNS``; a component without rates, CKMB, has one row, no rate). ``points``
     and ``max_points`` are the points resting on the rate; ``component_max`` the component's
     maximum. ``confidence`` is the weakest of the component's, the formula's and the threshold's.
-    ``engine``: "pandas" or "duckdb" (same counts, same table)."""
+    ``engine``: as ``count_766`` (same counts, same table)."""
     method = load_method_766() if method is None else method
-    counts = count_766(records, period=period, engine=engine)
+    counts = count_766(records, period=period, engine=engine, spark=spark)
     have = set(records.columns)
     rates = _rates(counts)
     units = counts["unit_id"]
