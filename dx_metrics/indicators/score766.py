@@ -39,6 +39,7 @@ from dx_metrics.indicators import engines
 from dx_metrics.indicators.method766 import CONFIDENCE, load_method_766
 from dx_metrics.indicators.records import finished_late, overdue_at, record_days
 from dx_metrics.ingest.dataset import RecordSet, connect
+from dx_metrics.formats import fmt_score
 from dx_metrics.notes import encode, note, say
 from dx_metrics.periods import parse_period
 
@@ -233,3 +234,121 @@ def score_766(records: pd.DataFrame | RecordSet, method: dict | None = None, *, 
     for c in ("unit_id", "period", "component", "rate_id", "confidence"):
         out[c] = out[c].astype("string")
     return out.sort_values("unit_id", kind="stable").reset_index(drop=True)   # components in the method's order
+
+
+# What makes a dossier cost points, per rate: (reason, the dossiers with it, the rate once they are
+# fixed). ``f``: the dossier flags of one unit (``dossier_flags``); ``c``: its counts; ``k``: how many
+# of a group are fixed. Fixing a late dossier makes it on time (resolved or not yet due); a
+# complaint, none; a dossier with a fee, paid online; the others, digitised or received online.
+def _late(f: pd.DataFrame) -> pd.Series:
+    return f["resolved_late"] | f["overdue_open"]
+
+
+_COSTS = {
+    "on_time_rate": [("late", _late, lambda c, k: (c["resolved_on_time"] + k) / _judged(c))],
+    "online_dossier_rate": [("not_online", lambda f: f["received"] & ~f["online"],
+                             lambda c, k: (c["online"] + k) / c["received"])],
+    "online_payment_rate": [("not_paid_online", lambda f: f["fee_dossiers"] & ~f["paid_online_fee"],
+                             lambda c, k: (c["paid_online_fee"] + k) / c["fee_dossiers"])],
+    "satisfaction_rate": [
+        ("late", _late, lambda c, k: 1 - ((c["resolved_late"] + c["overdue_open"] - k) / _judged(c)
+                                          + c["complained"] / c["received"])),
+        ("complained", lambda f: f["complained"], lambda c, k: 1 - ((c["resolved_late"] + c["overdue_open"]) / _judged(c)
+                                                                     + (c["complained"] - k) / c["received"]))],
+    "digitization_rate": [("not_digitized", lambda f: f["received"] & ~f["digitized"],
+                           lambda c, k: (c["digitized"] + k) / c["received"])],
+}
+EXPLAIN_COLUMNS = ["unit_id", "period", "component", "rate_id", "reason", "procedure_id", "procedure_name",
+                   "division", "dossiers", "points_gain", "points", "max_points", "dossier_ids"]
+_GROUPS = ("procedure_id", "procedure_name", "division")
+
+
+def _judged(c: pd.Series) -> int:
+    return c["resolved_on_time"] + c["resolved_late"] + c["overdue_open"]
+
+
+def explain_766(records: pd.DataFrame, method: dict | None = None, *, period: str,
+                unit: str | None = None) -> pd.DataFrame:
+    """The dossiers that cost ``unit`` (default: every unit of ``records``) 766 points in
+    ``period``, per component and rate the log can score, grouped by procedure and division
+    (``procedure_id``, ``procedure_name``, ``division``: those of the columns ``records``
+    has; an absent one stays empty), one row per group and reason (``EXPLAIN_COLUMNS``):
+
+    - TDGQ, on time: ``late`` (finished late in the period, or unfinished at its end past the
+      appointment day, as ``count_766`` judges them);
+    - TTTT: ``not_paid_online`` (received in the period with a fee > 0, not paid online);
+    - MDHL: ``late`` (the same dossiers as TDGQ's) and ``complained``;
+    - MDSH: ``not_digitized``; CLGQ (only where a workspace method gives its points):
+      ``not_online``.
+
+    ``dossiers`` counts the group; ``points_gain`` is what the unit's points on that rate would
+    become if that group alone were fixed, less what they are (the linear rule of
+    ``points_766``, capped at the rate's maximum: the gains of two groups need not add up);
+    ``points`` and ``max_points`` are the rate's as ``score_766`` gives them; ``dossier_ids``
+    the group's dossier codes, sorted. Only rates that lose points are explained; a rate not
+    computable from the log (a column missing, points not stated) has no rows. Rows are in the
+    method's order of components, then by gain and size, largest first. Pandas only (a
+    listing of dossiers is for one unit's month, not a national log)."""
+    method = load_method_766() if method is None else method
+    if unit is not None:
+        records = records[(records["unit_id"] == unit).fillna(False).to_numpy(dtype=bool)]
+    records = records.reset_index(drop=True)
+    scores = score_766(records, method, period=period)
+    flags = dossier_flags(records, period=period)
+    counts = count_766(records, period=period).set_index("unit_id")
+    keys = [c for c in _GROUPS if c in records]
+    rows = []
+    order = {cid: i for i, cid in enumerate(method["components"])}
+    for s in scores.itertuples(index=False):
+        if s.rate_id not in _COSTS or not bool(pd.notna(s.computable) and s.computable) or not s.points_lost > 0:
+            continue
+        f = flags[flags["unit_id"] == s.unit_id]
+        c = counts.loc[s.unit_id].astype("int64")
+        for reason, which, fixed in _COSTS[s.rate_id]:
+            cost = f[which(f)]
+            if cost.empty:
+                continue
+            if keys:        # an empty cell is a group of its own ("\0": kept by groupby, said as missing)
+                groups = records.loc[cost.index, keys].astype("string").fillna("\0")
+                parts = [(key, part.index) for key, part in groups.groupby(keys if len(keys) > 1 else keys[0])]
+            else:
+                parts = [((), cost.index)]
+            for key, where in parts:
+                key = key if isinstance(key, tuple) else (key,)
+                k = len(where)
+                rate = pd.Series([fixed(c, k)], dtype="Float64")
+                after = float(points_766(rate, max_points=s.max_points, threshold=s.threshold).iloc[0])
+                named = dict(zip(keys, (None if v == "\0" else v for v in key)))
+                ids = records.loc[where, "dossier_id"] if "dossier_id" in records else pd.Series(dtype="string")
+                rows.append({"unit_id": s.unit_id, "period": period, "component": s.component, "rate_id": s.rate_id,
+                             "reason": reason, **{g: named.get(g) for g in _GROUPS}, "dossiers": k,
+                             "points_gain": after - float(s.points), "points": float(s.points),
+                             "max_points": float(s.max_points),
+                             "dossier_ids": sorted(str(i) for i in ids.dropna())})
+    out = pd.DataFrame(rows, columns=EXPLAIN_COLUMNS)
+    if out.empty:
+        return out
+    out["_order"] = out["component"].map(order)
+    out = out.sort_values(["unit_id", "_order", "points_gain", "dossiers"], ascending=[True, True, False, False],
+                          kind="stable").drop(columns="_order").reset_index(drop=True)
+    for col in ("unit_id", "period", "component", "rate_id", "reason", *_GROUPS):
+        out[col] = out[col].astype("string")
+    out["dossiers"] = out["dossiers"].astype("Int64")
+    for col in ("points_gain", "points", "max_points"):
+        out[col] = out[col].astype("Float64")
+    return out
+
+
+def say_766_gain(row: pd.Series | dict, lang: str = "vi") -> str:
+    """One row of ``explain_766`` as a sentence, its numbers as the language writes them
+    (``formats``): "12 hồ sơ trễ hạn của Phòng X: +0,8 điểm TDGQ" / "12 late dossier(s) of
+    Phòng X: +0.8 TDGQ points"; the procedure in brackets where the row names one."""
+    get = row.get if isinstance(row, dict) else row.__getitem__
+    group = ""
+    if pd.notna(get("division")):
+        group += say([note("score_766_of_division", division=str(get("division")))], lang)
+    procedure = get("procedure_name") if pd.notna(get("procedure_name")) else get("procedure_id")
+    if pd.notna(procedure):
+        group += say([note("score_766_of_procedure", procedure=str(procedure))], lang)
+    return say([note(f"score_766_gain_{get('reason')}", dossiers=int(get("dossiers")), group=group,
+                     points=fmt_score(get("points_gain"), lang=lang), component=str(get("component")).upper())], lang)

@@ -189,5 +189,5 @@ def _quote(value: object) -> str:
 
 
 _HINTS = {"count": "thousands_dot", "share": "write_share", "date": "day_first", "number": "decimal_comma",
-          "deadline": "write_deadline", "flag": "known_marks", "fee": "write_fee",
-          "days": "decimal_comma"}     # hint codes of problems.yaml
+          "deadline": "write_deadline", "flag": "known_marks"}     # hint codes of problems.yaml
+# (a fee's and a day count's messages say what is expected: no hint beside them)
