@@ -300,7 +300,7 @@ def parse_fees(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     1: a fee, its amount not written; "Không" -> 0), "Miễn phí" -> 0. An empty cell is
     missing (not known to be free); a negative amount or other text is an error.
 
-    >>> list(parse_fees(pd.Series(["25.000 đ", "Có", "Miễn phí", None]))[0])
+    >>> parse_fees(pd.Series(["25.000 đ", "Có", "Miễn phí", None]))[0].tolist()
     [25000.0, 1.0, 0.0, <NA>]
     """
     values: dict = {}
@@ -335,7 +335,7 @@ def parse_day_counts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A number of days ≥ 0 (Float64; "2,5" and "3 ngày" accepted), as the days a dossier waited
     for the applicant's supplements; an empty cell is missing (no wait recorded).
 
-    >>> list(parse_day_counts(pd.Series(["3 ngày", "2,5", 4, None]))[0])
+    >>> parse_day_counts(pd.Series(["3 ngày", "2,5", 4, None]))[0].tolist()
     [3.0, 2.5, 4.0, <NA>]
     """
     out, err = [], []
