@@ -10,7 +10,9 @@ Per unit and period: received (by channel), resolved, resolved on time (on or be
 appointment date, compared by day; a dossier with no appointment date cannot be late),
 resolved late, pending at the period's end and carried over from the previous period.
 Pending and carried over assume the log holds every dossier still open: a dossier received
-before the first record is unknown to it.
+before the first record is unknown to it. Late (``finished_late``) and overdue at a day's end
+(``overdue_at``) are defined once here; the 766 index (``score766``) judges with the same two,
+its appointment days pushed back by the days waited for supplements (``record_days(waits=True)``).
 """
 from __future__ import annotations
 

@@ -24,9 +24,18 @@ gives a row with ``computable`` false, no points and a coded note, never an inve
 A rate with a zero denominator (no dossier with a fee) is missing, with the note
 ``denominator_zero``.
 
-The counts come from ``count_766``: pandas, or DuckDB with the SQL of
-``engines.counts_766_sql``; the scoring after them is one function, so both engines give the
-same table. These are estimates on a corroborated method: never the portal's official score.
+The counts come from ``count_766``: pandas (``dossier_flags``, judging on time with the one
+definition of ``records.finished_late`` and ``records.overdue_at``), or DuckDB over a frame, or
+DuckDB or Spark over a Parquet ``RecordSet`` with the SQL of ``engines.counts_766_sql``; the
+scoring after them is one function, so every engine gives the same table. The record columns
+the rates read beyond the required ones (``supplement_days``, ``fee``, ``complained``, and
+``division`` for the explanation) are canonical optional ``dossier_records`` columns
+(``canonical.RECORD_766_COLUMNS``; their header words in ``ingest/columns.yaml``).
+
+``explain_766`` lists the dossiers behind the points lost, grouped by procedure and division,
+with the points fixing each group would add; ``say_766_gain`` says one such row ("12 hồ sơ trễ
+hạn của Phòng X: +0,8 điểm TDGQ"). These are estimates on a corroborated method: never the
+portal's official score.
 """
 from __future__ import annotations
 
