@@ -59,6 +59,20 @@ def fmt_points(x: object, *, digits: int = 2, lang: str = "vi") -> str:
     return f"{sign}{body} " + ("điểm %" if lang == "vi" else "pp")
 
 
+def fmt_score(x: object, *, digits: int = 2, lang: str = "vi") -> str:
+    """Points of an index score as its publisher writes them: rounded to ``digits`` decimals,
+    trailing zeros dropped ("91,7" not "91,70"; "18" not "18,00").
+
+    >>> fmt_score(0.8), fmt_score(91.7, lang="en"), fmt_score(18), fmt_score(320 / 21)
+    ('0,8', '91.7', '18', '15,24')
+    """
+    if x is None or pd.isna(x):
+        return MISSING[lang]
+    text = fmt_number(x, digits=digits, lang=lang)
+    mark = "," if lang == "vi" else "."
+    return text.rstrip("0").rstrip(mark) if mark in text else text
+
+
 def fmt_change(x: object, *, lang: str = "vi") -> str:
     """A change of rank (places moved up), signed as every table writes it: "+4", "−1", "0".
 

@@ -10,7 +10,7 @@ import pytest
 
 from dx_metrics.errors import DxDataError
 from dx_metrics.indicators.method766 import load_method_766, method_table
-from dx_metrics.indicators.score766 import count_766, points_766, score_766
+from dx_metrics.indicators.score766 import count_766, explain_766, points_766, say_766_gain, score_766
 from dx_metrics.notes import decode
 
 DEPT, COMMUNE = "ag_so_tu_phap", "ag_xa_dong_thai"
@@ -262,3 +262,91 @@ def test_a_workspace_method_with_an_unknown_key_or_wrong_maxima_is_refused(tmp_p
     assert [p.text() for p in e.value.problems] == [
         "method_766.yaml, line 4, key \"components.mdsh.rates.digitization_rate.threshold\": 80 is not a fraction "
         "> 0 and ≤ 1 (0.8 for 80 %)"]
+
+
+# --- item 3: the points lost explained to the dossier, by procedure and division
+P1, P2, P3 = "Cấp phiếu lý lịch tư pháp", "Chứng thực bản sao từ bản chính", "Đăng ký khai sinh"
+
+
+def _explained_log() -> pd.DataFrame:
+    """The department's October 2025: 300 dossiers received online, all judged in the month.
+    Phòng X, P1 (100, fee 50.000): X001-X080 paid online; X001-X010 finished a day after their
+    appointment day, X011-X012 still open at 31 October, due 6 October (12 late); X013 finished 3
+    days after it, having waited 3 days for supplements (on time). Phòng Y, P2 (120, free):
+    Y001-Y080 not digitised. Phòng Y, P3 (80, free): Z001-Z040 not digitised, Z041-Z070 complaints."""
+    t = pd.Timestamp
+    rows = []
+
+    def add(i, prefix, proc, div, *, late=False, open_overdue=False, fee=0, paid=False, digit=True, compl=False,
+            wait=None):
+        recv = t("2025-10-01 08:00") + pd.Timedelta(days=i % 20)
+        due = recv.normalize() + pd.Timedelta(days=5)
+        res = recv + pd.Timedelta(days=2)
+        if open_overdue:
+            recv, due, res = t("2025-10-01 08:00"), t("2025-10-06"), pd.NaT
+        elif late:
+            res = due + pd.Timedelta(days=1, hours=9)
+        elif wait:
+            res = due + pd.Timedelta(days=wait, hours=9)
+        rows.append((f"{prefix}{i:03d}", DEPT, proc, div, recv, "online", due, res, wait, fee, paid, digit, compl))
+
+    for i in range(1, 101):
+        add(i, "X", P1, "Phòng X", late=i <= 10, open_overdue=i in (11, 12), fee=50000, paid=i <= 80,
+            wait=3 if i == 13 else None)
+    for i in range(1, 121):
+        add(i, "Y", P2, "Phòng Y", digit=i > 80)
+    for i in range(1, 81):
+        add(i, "Z", P3, "Phòng Y", digit=i > 40, compl=41 <= i <= 70)
+    df = pd.DataFrame(rows, columns=["dossier_id", "unit_id", "procedure_name", "division", "received_at", "channel",
+                                     "due_at", "resolved_at", "supplement_days", "fee", "paid_online", "digitized",
+                                     "complained"])
+    return df.astype({"dossier_id": "string", "unit_id": "string", "procedure_name": "string", "division": "string",
+                      "channel": "string", "supplement_days": "Float64", "fee": "Float64", "paid_online": "boolean",
+                      "digitized": "boolean", "complained": "boolean"})
+
+
+def test_the_points_lost_explained_by_procedure_and_division_by_hand():
+    e = explain_766(_explained_log(), period=PERIOD, unit=DEPT)
+    got = [(r.component, r.reason, r.division, r.procedure_name, r.dossiers) for r in e.itertuples()]
+    # TDGQ: judged 300 (298 finished + X011, X012 open past due), on time 288 -> 0.96 × 20 = 19.2;
+    #   the 12 late of Phòng X fixed -> 300/300 -> 20: +0.8
+    # TTTT: paid 80 of 100 with a fee -> 8; the 20 unpaid fixed -> 10: +2
+    # MDHL: 1 − (12/300 + 30/300) = 0.86 < 0.9 -> 18 × 0.86 ÷ 0.9 = 17.2; the 30 complaints fixed
+    #   -> 1 − 0.04 = 0.96 -> 18: +0.8; the 12 late fixed -> 1 − 0.1 = 0.9 -> 18: +0.8 (a tie: the larger
+    #   group first)
+    # MDSH: digitised 180/300 = 0.6 -> 22 × 0.6 ÷ 0.8 = 16.5; P2's 80 fixed -> 260/300 ≥ 0.8 -> 22:
+    #   +5.5; P3's 40 fixed -> 220/300 -> 22 × (220/300) ÷ 0.8 = 20.1667: +3.6667
+    # (CKMB, CLGQ: not computable from the log, no rows)
+    assert got == [("tdgq", "late", "Phòng X", P1, 12), ("tttt", "not_paid_online", "Phòng X", P1, 20),
+                   ("mdhl", "complained", "Phòng Y", P3, 30), ("mdhl", "late", "Phòng X", P1, 12),
+                   ("mdsh", "not_digitized", "Phòng Y", P2, 80), ("mdsh", "not_digitized", "Phòng Y", P3, 40)]
+    assert e["points_gain"].tolist() == pytest.approx([0.8, 2.0, 0.8, 0.8, 5.5, 22 * 220 / 300 / 0.8 - 16.5])
+    assert e["points"].tolist() == pytest.approx([19.2, 8.0, 17.2, 17.2, 16.5, 16.5])
+    assert e.loc[0, "dossier_ids"] == [f"X{i:03d}" for i in range(1, 13)]       # X013 waited: on time
+    assert set(e["unit_id"]) == {DEPT} and set(e["period"]) == {PERIOD}
+    # the sentences, numbers as Vietnamese writes them
+    assert say_766_gain(e.iloc[0]) == "12 hồ sơ trễ hạn của Phòng X (thủ tục Cấp phiếu lý lịch tư pháp): +0,8 điểm TDGQ"
+    assert say_766_gain(e.iloc[5]) == "40 hồ sơ chưa số hóa của Phòng Y (thủ tục Đăng ký khai sinh): +3,67 điểm MDSH"
+    assert say_766_gain(e.iloc[1], "en") == ("20 dossier(s) with a fee not paid online of Phòng X (procedure Cấp phiếu "
+                                             "lý lịch tư pháp): +2 TTTT points")
+
+
+def test_explained_by_division_alone_says_the_issue_s_sentence():
+    # a log without procedure names groups by division alone; Phòng Y's two procedures become one group:
+    # MDSH 120 not digitised fixed -> 300/300 -> 22: +5.5 (the gains of the two groups above do not add up)
+    e = explain_766(_explained_log().drop(columns="procedure_name"), period=PERIOD, unit=DEPT)
+    assert say_766_gain(e.iloc[0]) == "12 hồ sơ trễ hạn của Phòng X: +0,8 điểm TDGQ"
+    mdsh = e[e["component"] == "mdsh"]
+    assert mdsh[["division", "dossiers"]].values.tolist() == [["Phòng Y", 120]]
+    assert mdsh["points_gain"].tolist() == pytest.approx([5.5]) and mdsh["procedure_name"].isna().all()
+    # nor division: one group per reason, the sentence without "của"
+    e = explain_766(_explained_log().drop(columns=["procedure_name", "division"]), period=PERIOD)
+    assert say_766_gain(e.iloc[0]) == "12 hồ sơ trễ hạn: +0,8 điểm TDGQ"
+
+
+def test_a_unit_losing_nothing_or_a_log_lacking_a_column_explains_nothing_of_it():
+    # the commune of _log() loses no points: nothing to explain
+    assert explain_766(_log(), period=PERIOD, unit=COMMUNE).empty
+    # without fees the online payment rate is not computable: no TTTT rows, the others stand
+    e = explain_766(_explained_log().drop(columns="fee"), period=PERIOD, unit=DEPT)
+    assert "tttt" not in set(e["component"]) and "tdgq" in set(e["component"])

@@ -137,6 +137,19 @@ SELECT * FROM c WHERE received + resolved_on_time + resolved_late + overdue_open
 """
 
 
+def counts_766_parquet(files: Sequence[str], columns: Sequence[str], *, first: dt.date, last: dt.date,
+                       engine: str = "duckdb", spark=None, exclude: str | None = None) -> pd.DataFrame:
+    """The rows of ``counts_766_sql`` (``COUNT_766_COLUMNS``) over ``dossier_records`` held in
+    Parquet ``files``, counted by ``engine`` ("duckdb", or "spark": the same SQL transpiled);
+    rows meeting ``exclude`` (a SQL condition: the rows a check rejected) left out."""
+    sql = counts_766_sql(columns, first=first, last=last)
+    if engine == "duckdb":
+        return _duckdb_rows(files, sql, exclude)
+    if engine == "spark":
+        return _spark_rows(files, sql, spark, exclude, columns=COUNT_766_COLUMNS)
+    raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+
+
 def _need_spark() -> None:
     """PySpark and SQLGlot are the [spark] extra, absent from a report install (``make report``):
     they are imported only on the Spark path, and their absence is said with the install to make."""
@@ -262,7 +275,8 @@ def _refuse_nanoseconds(files: Sequence[str]) -> None:
                          f"import-records does, or count with DuckDB")
 
 
-def _spark_rows(files: Sequence[str], sql: str, spark, exclude: str | None = None) -> pd.DataFrame:
+def _spark_rows(files: Sequence[str], sql: str, spark, exclude: str | None = None,
+                columns: Sequence[str] = COUNT_COLUMNS) -> pd.DataFrame:
     _need_spark()
     import sqlglot      # lazy: the [spark] extra (_need_spark)
 
@@ -273,5 +287,4 @@ def _spark_rows(files: Sequence[str], sql: str, spark, exclude: str | None = Non
         frame = frame.filter(sqlglot.transpile(f"NOT ({exclude})", read="duckdb", write="spark")[0])
     frame.createOrReplaceTempView("records")
     rows = spark.sql(spark_sql(sql)).collect()
-    return pd.DataFrame([r.asDict() for r in rows],
-                        columns=COUNT_COLUMNS)
+    return pd.DataFrame([r.asDict() for r in rows], columns=list(columns))

@@ -10,7 +10,9 @@ Per unit and period: received (by channel), resolved, resolved on time (on or be
 appointment date, compared by day; a dossier with no appointment date cannot be late),
 resolved late, pending at the period's end and carried over from the previous period.
 Pending and carried over assume the log holds every dossier still open: a dossier received
-before the first record is unknown to it.
+before the first record is unknown to it. Late (``finished_late``) and overdue at a day's end
+(``overdue_at``) are defined once here; the 766 index (``score766``) judges with the same two,
+its appointment days pushed back by the days waited for supplements (``record_days(waits=True)``).
 """
 from __future__ import annotations
 
@@ -39,6 +41,40 @@ def day_numbers(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     else:
         days = ints // per_day
     return np.where(missing, 0, days), missing
+
+
+DATE_COLUMNS = ("received_at", "resolved_at", "due_at")
+
+
+def record_days(records: pd.DataFrame, *, waits: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per date column of ``records`` (``DATE_COLUMNS``) its (day numbers, missing mask); an
+    absent column is all missing. With ``waits``, ``due_at`` is the appointment day pushed back by
+    the whole days waited for the applicant's supplements (``supplement_days``: a fraction of a
+    day dropped, an empty cell no wait), as the 766 index judges it (METHODS.md, 766)."""
+    n = len(records)
+    none = (np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    days = {c: day_numbers(records[c]) if c in records else none for c in DATE_COLUMNS}
+    if waits and "supplement_days" in records:
+        due, no_due = days["due_at"]
+        waited = pd.to_numeric(records["supplement_days"]).astype("Float64").fillna(0).to_numpy(dtype=float)
+        days["due_at"] = (due + np.floor(waited).astype(np.int64), no_due)
+    return days
+
+
+def finished_late(days: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Finished after the appointment day, compared by day (a dossier finished on its appointment
+    day at 23:00 is on time); a dossier with no appointment day is never late, one not finished
+    is not late yet. ``days``: from ``record_days``. The one definition of late, for the
+    one-stop counts and the 766 index alike (``engines`` writes the same in SQL)."""
+    (done, no_done), (due, no_due) = days["resolved_at"], days["due_at"]
+    return (done > due) & ~no_done & ~no_due
+
+
+def overdue_at(days: dict[str, tuple[np.ndarray, np.ndarray]], day: int) -> np.ndarray:
+    """Unfinished at the end of day number ``day`` (received by then, not finished by then) with
+    its appointment day already before it: overdue at that day. ``days``: from ``record_days``."""
+    (recv, no_recv), (done, no_done), (due, no_due) = (days[c] for c in DATE_COLUMNS)
+    return ~no_recv & (recv <= day) & (no_done | (done > day)) & ~no_due & (due < day)
 
 
 def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -105,8 +141,7 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
     missing_unit = codes < 0
     n_units = len(units.cat.categories)
 
-    none = (np.zeros(len(records), dtype=np.int64), np.ones(len(records), dtype=bool))
-    days = {c: day_numbers(records[c]) if c in records else none for c in ("received_at", "resolved_at", "due_at")}
+    days = record_days(records)
 
     def period_of(col: str) -> np.ndarray:
         return _month_index(*days[col], calendar=calendar, step=step)
@@ -141,8 +176,7 @@ def aggregate_records(records: pd.DataFrame, *, freq: str = "year", calendar: st
 
     by_received, by_resolved = counter(p_recv), counter(p_res)
     online = (records["channel"] == "online").fillna(False).to_numpy(dtype=bool)
-    (done, no_done), (due, no_due) = days["resolved_at"], days["due_at"]
-    late = (done > due) & ~no_done & ~no_due       # no appointment date: cannot be late
+    late = finished_late(days)
     received = {"received_total": by_received(), "received_online": by_received(online)}
     for flag in ("digitized", "paid_online"):
         if flag in records:

@@ -49,11 +49,17 @@ CHANNELS = ("online", "direct", "postal")
 PARTITIONS = ("year", "month")            # Hive partition columns of the documented layout
 EXAMPLES = 12                             # located rows listed per rule
 TYPES = {"unit_id": "text", "dossier_id": "text", "channel": "text", "received_at": "date", "resolved_at": "date",
-         "due_at": "date", "digitized": "bool", "paid_online": "bool"}
+         "due_at": "date", "digitized": "bool", "paid_online": "bool", "division": "text",
+         "supplement_days": "number", "fee": "fee", "complained": "bool"}
 # dates and times as written in the unit's own day, without a time zone: an instant with a zone
 # would fall on another day in another zone (and each engine would pick its own)
 _DUCK_TYPES = {"text": ("VARCHAR",), "date": ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
-               "bool": ("BOOLEAN",)}
+               "bool": ("BOOLEAN",),
+               "number": ("DOUBLE", "DECIMAL", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER",
+                          "USMALLINT", "UTINYINT", "HUGEINT"),
+               # a fee: an amount (a number) or a yes/no mark (the canonical.py comment)
+               "fee": ("DOUBLE", "BOOLEAN", "DECIMAL", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT",
+                       "UINTEGER", "USMALLINT", "UTINYINT", "HUGEINT")}
 MANIFEST = "_imports.json"                # in a dataset folder written by import-records: the files imported
 MAX_ENTRIES = 1_000_000                   # files and folders a dataset folder's walk looks at, at most
 _PEEK = 10_000                            # entries looked at in a skipped folder, to say what it holds
@@ -435,7 +441,7 @@ def _schema_problems(schema: dict[str, str], root: Path) -> list[Problem]:
                                "dataset_unknown_column", message="", hint_code="dataset_rename_column",
                                params={"column": c, "suggestion": close[0] if close else "",
                                        "columns": ", ".join(OUTPUT_COLUMNS[KIND])}))
-        elif c in TYPES and t.upper() not in _DUCK_TYPES[TYPES[c]]:
+        elif c in TYPES and t.upper().split("(")[0] not in _DUCK_TYPES[TYPES[c]]:
             zoned = "TIME ZONE" in t.upper()
             out.append(Problem(**where, column=c, code="dataset_zoned_type" if zoned else "dataset_column_type",
                                message="", hint_code="dataset_drop_zone" if zoned else "dataset_convert",
@@ -572,6 +578,9 @@ def _canonical_dtypes(df: pd.DataFrame) -> pd.DataFrame:
             df[c] = df[c].astype("string")
         elif kind == "bool":
             df[c] = df[c].astype("boolean")
+        elif kind in ("number", "fee"):       # a fee stored as a mark: true is 1, false 0
+            df[c] = pd.to_numeric(df[c].astype("object").map(
+                lambda v: float(v) if isinstance(v, bool) else v, na_action="ignore")).astype("Float64")
         elif kind == "date":
             df[c] = pd.to_datetime(df[c])
     return df

@@ -456,7 +456,7 @@ def _drop_blank_and_footer(t: RawTable, body: pd.DataFrame, columns: dict[str, i
 
 
 FOOTER_CELLS = 4        # a footer row fills at most this many of the columns read
-_FIGURE_TYPES = ("count", "number", "share", "date", "year", "deadline")
+_FIGURE_TYPES = ("count", "number", "share", "date", "year", "deadline", "days", "fee")
 _NUMBERED = re.compile(r"\d{1,6}\.?")
 
 

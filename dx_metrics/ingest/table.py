@@ -16,7 +16,8 @@ from dx_metrics.ingest.header import ColumnSpec
 from dx_metrics.text import code_points, shown_with_hidden
 
 _PARSERS = {"count": V.parse_counts, "share": V.parse_shares, "number": V.parse_numbers,
-            "date": V.parse_dates, "year": V.parse_years, "flag": V.parse_flags, "deadline": V.parse_deadlines}
+            "date": V.parse_dates, "year": V.parse_years, "flag": V.parse_flags, "deadline": V.parse_deadlines,
+            "fee": V.parse_fees, "days": V.parse_day_counts}
 _REASONS = {"count": "not_a_count", "date": "not_a_date", "deadline": "not_a_date", "flag": "unknown_value"}
 
 
@@ -189,3 +190,4 @@ def _quote(value: object) -> str:
 
 _HINTS = {"count": "thousands_dot", "share": "write_share", "date": "day_first", "number": "decimal_comma",
           "deadline": "write_deadline", "flag": "known_marks"}     # hint codes of problems.yaml
+# (a fee's and a day count's messages say what is expected: no hint beside them)

@@ -276,6 +276,81 @@ def parse_flags(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, errors
 
 
+_MONEY = re.compile(r"\s*(đồng|dong|vnđ|vnd|đ|d)\.?$")
+_DAYS = re.compile(r"\s*(ngày|ngay|days?)\.?$")
+_NO_FEE = {"mien phi", "khong thu phi", "khong co phi", "khong phi", "free"}
+
+
+def _number_with_unit(v: object, unit: re.Pattern) -> float | None:
+    """A cell as a number, a unit word after it allowed ("25.000 đ", "3 ngày"); None if it is none."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    if not isinstance(v, str):
+        return None
+    text = unit.sub("", v.strip().lower())
+    num, pct = number_from_text(text)
+    return None if pct else num
+
+
+def parse_fees(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The fee a dossier's procedure charges, as an amount in đồng (Float64): "25.000",
+    "25.000 đ", "25.000 VNĐ" as written; a yes/no mark of the ``flag`` vocabulary ("Có", "x" ->
+    1: a fee, its amount not written; "Không" -> 0), "Miễn phí" -> 0. An empty cell is
+    missing (not known to be free); a negative amount or other text is an error.
+
+    >>> parse_fees(pd.Series(["25.000 đ", "Có", "Miễn phí", None]))[0].tolist()
+    [25000.0, 1.0, 0.0, <NA>]
+    """
+    values: dict = {}
+    errors: dict = {}
+    for v in pd.unique(raw):
+        if _is_missing(v):
+            values[v] = None
+            continue
+        if isinstance(v, bool):
+            values[v] = 1.0 if v else 0.0
+            continue
+        num = _number_with_unit(v, _MONEY)
+        if num is not None:
+            values[v], errors[v] = (num, None) if num >= 0 else (None, "not_a_fee")
+            continue
+        folded = fold(str(v))
+        if folded in _NO_FEE:
+            values[v] = 0.0
+            continue
+        mark, _ = lookup("flag", pd.Series([str(v)]))
+        if pd.notna(mark.iloc[0]):
+            values[v] = 1.0 if mark.iloc[0] == "true" else 0.0
+        else:
+            values[v], errors[v] = None, "not_a_fee"
+    cells = raw.astype(object).tolist()          # once per distinct cell above, looked up per row here
+    out = pd.Series([None if _is_missing(k) else values[k] for k in cells], index=raw.index, dtype="Float64")
+    err = pd.Series([None if _is_missing(k) else errors.get(k) for k in cells], index=raw.index, dtype=object)
+    return out, err
+
+
+def parse_day_counts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A number of days ≥ 0 (Float64; "2,5" and "3 ngày" accepted), as the days a dossier waited
+    for the applicant's supplements; an empty cell is missing (no wait recorded).
+
+    >>> parse_day_counts(pd.Series(["3 ngày", "2,5", 4, None]))[0].tolist()
+    [3.0, 2.5, 4.0, <NA>]
+    """
+    out, err = [], []
+    for v in raw.astype(object).tolist():
+        if _is_missing(v):
+            out.append(None)
+            err.append(None)
+            continue
+        num = _number_with_unit(v, _DAYS)
+        ok = num is not None and num >= 0
+        out.append(num if ok else None)
+        err.append(None if ok else "not_a_day_count")
+    return pd.Series(out, index=raw.index, dtype="Float64"), pd.Series(err, index=raw.index, dtype=object)
+
+
 def parse_deadlines(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Deadlines: a date, a period ("Quý IV/2019", "Năm 2019" -> its last day), or a word
     meaning none ("Không", "Thường xuyên", "Hàng năm") -> missing, not an error."""
