@@ -30,6 +30,7 @@ from pathlib import Path
 
 
 from dx_metrics import messages, history, paths, safe_yaml, workspace
+from dx_metrics.context import Context
 from dx_metrics.plans import DxPlanError, Plan, load_plan
 
 KERNEL = "dx-metrics"
@@ -322,8 +323,8 @@ def _run_plan(plan_path: str | Path, *, notebook: str, out_root: str | Path | No
     try:
         plan_path = workspace.from_here(plan_path)
         ws = workspace.of_plan(plan_path)
-        workspace.activate(ws)
-        plan = _load(plan_path)
+        with Context.of_workspace(ws).applied():       # its indicators.yaml, for the plan's targets
+            plan = _load(plan_path)
         name = plan.plan_id
         out_root = Path(out_root) if out_root is not None else ws.outputs
         data_dir = workspace.from_here(data_dir) if data_dir is not None else ws.data
@@ -690,8 +691,8 @@ def prepare(jobs: list[Job], *, data_dir: str | Path | None = None, workers: int
     seen, distinct = set(), []
     for job in jobs:
         try:
-            workspace.activate(workspace.of_plan(job.plan_path))
-            plan = _load(job.plan_path)
+            with Context.of_plan(job.plan_path).applied():
+                plan = _load(job.plan_path)
         except Exception:  # noqa: BLE001 - a bad plan is left for its run to report
             continue
         key = (str(Path(job.plan_path).parent), plan.unit_id,
@@ -760,9 +761,10 @@ def write_indexes(runs: Iterable[tuple[str | Path, RunResult]], *,
         if not root.is_dir():
             continue                 # nothing was ever written there: no page to make
         try:
-            with contextlib.suppress(Exception):     # unit names from its workspace's units.csv, if any
-                workspace.activate(workspace.of_plan(entry["plan"]))
-            written.append((write_index(root, history_stores=entry["stores"], failures=entry["failures"]), None))
+            with contextlib.ExitStack() as stack:
+                with contextlib.suppress(Exception):     # unit names from its workspace's units.csv, if any
+                    stack.enter_context(Context.of_plan(entry["plan"]).applied())
+                written.append((write_index(root, history_stores=entry["stores"], failures=entry["failures"]), None))
         except Exception as e:  # noqa: BLE001 - the reports stand; the batch says why the page did not
             written.append((root, f"{paths.INDEX_HTML} not rewritten in {root}: {_describe(e)}"))
     return written

@@ -18,10 +18,12 @@ dx_metrics.settings.SettingError: DX_METRICS_REVIEW_RECORDS='-5x' is not a whole
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 PREFIX = "DX_METRICS_"
@@ -189,12 +191,38 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
 )}
 
 
+# the settings a dx_metrics.context.Context puts in force for a block (None: the environment's)
+_IN_FORCE: ContextVar[Mapping[str, str] | None] = ContextVar("dx_metrics_settings", default=None)
+
+
 def value(name: str, env: Mapping[str, str] | None = None):
-    """The value of the setting ``name`` in ``env`` (default: this process's environment), its
-    default when unset or empty; ``SettingError`` when set to something it cannot be."""
+    """The value of the setting ``name`` in ``env`` (default: the settings in force, ``in_force``,
+    else this process's environment), its default when unset or empty; ``SettingError`` when
+    set to something it cannot be."""
     if name not in SETTINGS:
         raise KeyError(f"{name} is not a dx_metrics setting (settings: {', '.join(SETTINGS)})")
-    return SETTINGS[name].read(os.environ if env is None else env)
+    return SETTINGS[name].read(_environment() if env is None else env)
+
+
+def _environment() -> Mapping[str, str]:
+    given = _IN_FORCE.get()
+    return os.environ if given is None else given
+
+
+def snapshot(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``DX_METRICS_*`` variables of ``env`` (default: the environment, now)."""
+    return {k: v for k, v in (os.environ if env is None else env).items() if k.startswith(PREFIX)}
+
+
+@contextlib.contextmanager
+def in_force(values: Mapping[str, str]) -> Iterator[None]:
+    """``values`` (``DX_METRICS_*`` -> text) are the settings for a block, whatever the
+    environment says meanwhile; what was in force before is back after it."""
+    token = _IN_FORCE.set(dict(values))
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
 
 
 def check_all(env: Mapping[str, str] | None = None) -> dict[str, object]:

@@ -22,6 +22,7 @@ import difflib
 import hashlib
 import io
 from dataclasses import dataclass, field
+import functools
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,7 @@ REGISTRY_HINT = "add it to units.csv in your workspace ('dx-metrics units sugges
 _overlay: Path | None = None
 _replaced: list = []                      # warnings: the bundled rows the overlay in force replaces
 _overlay_digest: str | None = None        # of the overlay's bytes when it was put in force
+_checked: dict[tuple[Path, str], list] = {}   # an overlay's check (the rows it replaces), once per content
 _provisional_names: dict[str, str] = {}   # provisional id -> the name as written in the export
 
 # A units.csv is written for people to open in Excel or LibreOffice ('units suggest --write'). A
@@ -88,10 +90,11 @@ def set_overlay(path: str | Path | None) -> list[str]:
     path = Path(path).resolve() if path is not None else None
     if path is not None and not path.is_file():
         raise FileNotFoundError(f"no unit registry at {path}")
-    replaced = _check_overlay(path) if path is not None else []
-    _overlay_digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
-    _overlay, _replaced = path, replaced
-    _clear()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+    if path is not None and (path, digest) not in _checked:
+        _checked[(path, digest)] = _check_overlay(path)
+    _overlay, _overlay_digest = path, digest
+    _replaced = _checked[(path, digest)] if path is not None else []
     return replaced_notes()
 
 
@@ -177,6 +180,24 @@ def _cycles(links: dict, start: pd.Series) -> list[list[str]]:
 
 def overlay() -> Path | None:
     return _overlay
+
+
+def _per_registry(maxsize: int):
+    """``lru_cache`` keyed also by the registry in force (the overlay and its digest): a switch
+    between workspaces' registries (a context applied for a block, then the one before it) finds
+    each one's tables built, and an edited overlay gets its own."""
+    def cached(fn):
+        @lru_cache(maxsize=maxsize)
+        def keyed(_registry: tuple, *args):
+            return fn(*args)
+
+        @functools.wraps(fn)
+        def wrapper(*args):
+            return keyed((_overlay, _overlay_digest), *args)
+
+        wrapper.cache_clear = keyed.cache_clear
+        return wrapper
+    return cached
 
 
 def _clear() -> None:
@@ -335,7 +356,7 @@ def _is_date(text: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=1)
+@_per_registry(maxsize=4)  # pragma: no mutate
 def load_units() -> pd.DataFrame:
     """The registry in force (bundled, with the workspace's rows over it), with the
     ``units`` columns of DESIGN.md."""
@@ -382,7 +403,7 @@ def unit_key(name: object) -> str:
     return " ".join(words)
 
 
-@lru_cache(maxsize=1)
+@_per_registry(maxsize=4)  # pragma: no mutate
 def _markers() -> tuple[tuple[str, ...], ...]:
     """Word sequences that make a name specific: province names, ministry names, "viet nam"."""
     units = load_units()
@@ -403,7 +424,7 @@ def _markers() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(out))
 
 
-@lru_cache(maxsize=65536)
+@_per_registry(maxsize=65536)  # pragma: no mutate
 def is_specific(name: object) -> bool:
     """True when a name says whose unit it is: it names a province, a ministry or "Việt Nam"."""
     words = unit_key(name).split()
@@ -432,7 +453,7 @@ class Bearer:
                                              and (pd.isna(self.valid_to) or self.valid_to >= at))
 
 
-@lru_cache(maxsize=1)
+@_per_registry(maxsize=4)  # pragma: no mutate
 def _name_index() -> dict[str, list[Bearer]]:
     """Name key -> the units that bear it, in registry order."""
     units = load_units()
@@ -450,7 +471,7 @@ def _name_index() -> dict[str, list[Bearer]]:
     return index
 
 
-@lru_cache(maxsize=1)
+@_per_registry(maxsize=4)  # pragma: no mutate
 def _children() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for u, p in zip(load_units()["unit_id"], load_units()["parent_id"]):
@@ -600,7 +621,7 @@ def resolve(name: object, *, at=None, scope: str | None = None) -> Resolution:
     return Resolution(r.unit_id, r.status, list(r.candidates))
 
 
-@lru_cache(maxsize=65536)
+@_per_registry(maxsize=65536)  # pragma: no mutate
 def _resolve(name: object, valid: tuple[Bearer, ...], scope: str | None) -> Resolution:
     generic = is_generic(name)
     if scope is not None:
@@ -894,12 +915,12 @@ def family(unit_id: str) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@_per_registry(maxsize=4)  # pragma: no mutate
 def _parents() -> dict[str, object]:
     return dict(zip(load_units()["unit_id"], load_units()["parent_id"]))
 
 
-@lru_cache(maxsize=65536)
+@_per_registry(maxsize=65536)  # pragma: no mutate
 def ancestors(unit_id: str) -> tuple[str, ...]:
     """The bodies above ``unit_id``, nearest first (a provisional unit's scope included)."""
     parent = _parents()

@@ -87,22 +87,31 @@ def current() -> Workspace:
 
 
 def activate(ws: Workspace) -> list[str]:
-    """Put ``ws``'s overlays (if any) in force: its ``columns.yaml`` (header aliases), its
-    ``indicators.yaml`` (indicators of its own) and its ``units.csv`` (registry rows), each checked first (an edited file is checked again); returns
-    the registry conflicts it reports. A file that cannot be used raises ``DxDataError``."""
+    """Put ``ws``'s overlays (if any) in force for the rest of the process: its ``columns.yaml``
+    (header aliases), its ``indicators.yaml`` (indicators of its own) and its ``units.csv``
+    (registry rows), each checked first (an edited file is checked again); returns the registry
+    conflicts it reports. A file that cannot be used raises ``DxDataError``. A command works in
+    one workspace and calls this once; code that works for a plan passes its
+    ``dx_metrics.context.Context`` instead, which is in force for a block only."""
+    def present(p: Path) -> Path | None:
+        return p.resolve() if p.is_file() else None
+
+    return put_overlays(present(ws.columns_file), present(ws.indicators_file), present(ws.units_file))
+
+
+def put_overlays(columns: Path | None, indicators: Path | None, unit_rows: Path | None) -> list[str]:
+    """These overlays in force (None: the bundled table alone), each set only when it differs
+    from the one in force or was edited since; returns the unit registry's conflict lines."""
     from dx_metrics import registry
     from dx_metrics.ingest import header
 
-    columns = ws.columns_file.resolve() if ws.columns_file.is_file() else None
     if columns != header.overlay():
         header.set_overlay(columns)
-    indicators = ws.indicators_file.resolve() if ws.indicators_file.is_file() else None
     if indicators != registry.overlay():
         registry.set_overlay(indicators)
-    wanted = ws.units_file.resolve() if ws.units_file.is_file() else None
-    if wanted == units.overlay() and not units.overlay_changed():
+    if unit_rows == units.overlay() and not units.overlay_changed():
         return []
-    return units.set_overlay(wanted)
+    return units.set_overlay(unit_rows)
 
 
 def from_here(p: str | Path) -> Path:

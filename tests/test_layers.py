@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "dx_metrics"
 LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "registry": 0, "errors": 0, "paths": 0,
          "safe_yaml": 0, "settings": 0, "reference": 0,
-         "history": 3, "messages": 3,
+         "history": 3, "messages": 3, "context": 3,
          "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "pipeline": 5, "report": 6,
          "runner": 7, "cli": 8}
 

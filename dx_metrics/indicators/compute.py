@@ -14,6 +14,7 @@ import pandas as pd
 
 from dx_metrics import notes
 from dx_metrics.canonical import KINDS, OUTPUT_COLUMNS, PROVENANCE, REQUIRED
+from dx_metrics.context import Context
 from dx_metrics.indicators import prepare
 from dx_metrics.indicators.engines import aggregate_record_set
 from dx_metrics.indicators.records import aggregate_records
@@ -346,7 +347,8 @@ def check_tables(tables: Mapping[str, pd.DataFrame]) -> None:
 
 def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | None = None, *,
                        freq: str = "year", calendar: str = "decree09",
-                       as_of: pd.Timestamp | str | None = None, zero_division: float | None = None) -> pd.DataFrame:
+                       as_of: pd.Timestamp | str | None = None, zero_division: float | None = None,
+                       context: Context | None = None) -> pd.DataFrame:
     """Every indicator the given tables allow, as rows of the ``observations`` table.
 
     ``tables`` maps canonical table names (``dossiers``, ``dossier_records``, ``services``,
@@ -362,7 +364,16 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], ids: Iterable[str] | 
     Biểu 06a, rows 8–11"), a parent's figure the cells of every unit counted in it.
     ``zero_division`` is the value of a ratio whose denominator is 0 (default: missing, with
     the reason in ``note``), as in scikit-learn. Tables are checked first (``check_tables``).
+
+    What it reads besides the tables (the unit registry, the indicator registry, the settings
+    that choose the engine for dossier records) is ``context``'s (``dx_metrics.context``), in
+    force while it runs only; without one, what is in force (the bundled registries, unless a
+    command put its workspace's overlays in force).
     """
+    if context is not None:
+        with context.applied():
+            return compute_indicators(tables, ids, freq=freq, calendar=calendar, as_of=as_of,
+                                      zero_division=zero_division)
     check_tables(tables)
     wanted = list(ids) if ids is not None else indicator_ids()
     for iid in wanted:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.canonical import KEYS, PROVENANCE
+from dx_metrics.context import Context, in_its_context
 from dx_metrics.errors import ERROR, WARNING, DxDataError, Problem, problems_frame, problems_of
 from dx_metrics.formats import fmt_number
 from dx_metrics.indicators import compute_indicators
@@ -42,6 +43,7 @@ class PlanReport:
     charts: dict = field(default_factory=dict)      # figures drawn once, shown and saved
     pages: dict = field(default_factory=dict)       # ranking pages built once, shown as a table and drawn
     recorded: dict | None = None    # a report rebuilt from the history: the run's plan, time and files
+    context: Context | None = None  # the workspace's registries and the settings it was built in
 
     @property
     def scope(self) -> pd.DataFrame:
@@ -107,18 +109,24 @@ def _ends_by(period: object, as_of: dt.date) -> bool:
 
 
 def build_plan_report(plan: str | Path | Plan, *, data_dir: str | Path | None = None,
-                      as_of: dt.date | str | None = None) -> PlanReport:
+                      as_of: dt.date | str | None = None, context: Context | None = None) -> PlanReport:
     """Load the plan, read its inputs (leniently: bad rows are listed, not fatal), compute
     indicators and evaluate the targets. A missing or unreadable input raises.
 
     Inputs are found beside the plan file, then under ``data_dir`` (default: the plan's
-    workspace's ``data/``); the workspace's unit registry overlay is put in force."""
+    workspace's ``data/``). ``context`` (``dx_metrics.context``; default: the plan's
+    workspace's, with the settings of the environment now) is in force while the report is
+    built, and only then; the report keeps it (``r.context``), and the report layer renders in it."""
     if not isinstance(plan, Plan):
-        path = workspace.from_here(plan)
-        workspace.activate(workspace.of_plan(path))
-        plan = load_plan(path)
-    elif plan.path is not None:
-        workspace.activate(workspace.of_plan(plan.path))
+        plan = workspace.from_here(plan)
+    where = plan if isinstance(plan, Path) else plan.path
+    context = context or (Context.of_plan(where) if where is not None else Context.in_force())
+    with context.applied():
+        report = _build(load_plan(plan) if isinstance(plan, Path) else plan, data_dir=data_dir, as_of=as_of)
+    return dataclasses.replace(report, context=context)
+
+
+def _build(plan: Plan, *, data_dir: str | Path | None, as_of: dt.date | str | None) -> PlanReport:
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
     plan_dir = plan.path.parent if plan.path is not None else Path.cwd()
@@ -400,6 +408,7 @@ def find_previous_plan(plan: Plan) -> Path | None:
     return None
 
 
+@in_its_context
 def previous_report(current: PlanReport, previous_plan: str | Path | None = None, *,
                     data_dir: str | Path | None = None) -> PlanReport | None:
     """The report of last year's plan (given, or found beside the current plan file). When its
@@ -434,6 +443,7 @@ def previous_report(current: PlanReport, previous_plan: str | Path | None = None
     return recorded
 
 
+@in_its_context
 def _predecessors_report(current: PlanReport, year: int, data_dir: str | Path | None) -> PlanReport | None:
     """Last year of a unit that did not exist then: the reports of the units that became it
     (their plan files beside this one, else their runs in the history), their figures
@@ -462,6 +472,7 @@ def _predecessors_report(current: PlanReport, year: int, data_dir: str | Path | 
                                             "files": [f for r in recorded for f in r["files"]]})
 
 
+@in_its_context
 def from_history(current: PlanReport, year: int, *, plan_id: str | None = None,
                  unit_id: str | None = None) -> PlanReport | None:
     """The most recent run of a plan of the current plan's unit (or ``unit_id``) for ``year``,
@@ -495,6 +506,7 @@ def resolve_date(at: dt.date | str | None) -> dt.date | None:
     return dt.date.today() if str(at).lower() == "today" else dt.date.fromisoformat(str(at))
 
 
+@in_its_context
 def build_comparison(current: PlanReport, previous: PlanReport | None, *,
                      at: dt.date | str | None = None) -> pd.DataFrame:
     """This year against last year for the plan's unit and its parts (see compare_years)."""

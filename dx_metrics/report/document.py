@@ -33,6 +33,7 @@ from dx_metrics.report.headline import caveat_text, headline
 from dx_metrics.report.tables import indicator_name, pace_text
 from dx_metrics.text import xml_safe
 from dx_metrics.units import ancestors, kind_of, unit_names
+from dx_metrics.context import in_its_context
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -63,6 +64,7 @@ def _words() -> dict[str, dict]:
 WORDS = _words()
 
 
+@in_its_context
 def write_docx(r: PlanReport, path: str | Path, *, lang: str = "vi") -> Path:
     """Write the report document; the file is replaced only once complete."""
     from dx_metrics import paths

@@ -8,8 +8,10 @@ import pandas as pd
 from dx_metrics.report import charts, tables
 from dx_metrics.pipeline import PlanReport
 from dx_metrics.report.labels import COLUMNS
+from dx_metrics.context import in_its_context
 
 
+@in_its_context
 def chart_online_share(r: PlanReport, lang: str = "vi"):
     """The online-dossier share per unit against the plan's target (None without data);
     drawn once per report and language."""
@@ -37,6 +39,7 @@ def _draw_online_share(r: PlanReport, lang: str):
                                 target=float(target.iloc[0]) if len(target) else None, total_unit=total_name)
 
 
+@in_its_context
 def chart_ranks(r: PlanReport, index: str, focus: list[str], lang: str = "vi"):
     """The focus units' published rank (or rank in group) in ``index`` over the years."""
     return _drawn_once(r, ("rank", index, tuple(focus), lang), lambda: _draw_ranks(r, index, focus, lang))
@@ -56,6 +59,7 @@ def _draw_ranks(r: PlanReport, index: str, focus: list[str], lang: str):
     return charts.rank_over_years(series, title=title, lang=lang)
 
 
+@in_its_context
 def chart_years(r: PlanReport, comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str | None = None):
     """This year against last for the plan's unit: each share target's two values, both
     years' targets marked (None when no share target has a value in either year)."""
@@ -74,6 +78,7 @@ def chart_years(r: PlanReport, comparison: pd.DataFrame, lang: str = "vi", *, un
         shown.reset_index(drop=True), title=title, years=(year - 1, year), lang=lang))
 
 
+@in_its_context
 def chart_ranking_page(r: PlanReport, index: str, focus: list[str], lang: str = "vi", *,
                        peer_group: str | None = None):
     """The overall scores of an index's latest ranking page: top, followed units with their
@@ -97,6 +102,7 @@ def chart_ranking_page(r: PlanReport, index: str, focus: list[str], lang: str = 
 COUNTRY = "VNM"    # every plan's unit is Vietnamese: in a table of countries, Viet Nam is followed
 
 
+@in_its_context
 def followed_units(r: PlanReport, focus: list[str] | None = None) -> list[str]:
     """The units a rankings report follows: ``focus`` when given, else the plan's unit, the
     bodies above it (its province or ministry) and Viet Nam among countries."""

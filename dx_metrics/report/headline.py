@@ -15,8 +15,10 @@ from dx_metrics.report.labels import STATUS, TEXT, check_lang
 from dx_metrics.report.quality import messages, subject_label
 from dx_metrics.report.tables import indicator_name
 from dx_metrics.units import in_family, unit_names
+from dx_metrics.context import in_its_context
 
 
+@in_its_context
 def headline(r: PlanReport, lang: str = "vi") -> list[dict]:
     """Per target, what the top of a report says: the indicator, the figure judged with its span
     ("31,27% (Năm 2024)"), the status — marked "*" where the review flagged a figure it rests on
@@ -40,6 +42,7 @@ def headline(r: PlanReport, lang: str = "vi") -> list[dict]:
     return out
 
 
+@in_its_context
 def resting_on(r, row: pd.Series) -> pd.DataFrame:
     """The review's flags on figures a target's figure rests on: a flag of the target's unit,
     a unit under it or one it counts (a merged unit's predecessors), within the span judged,

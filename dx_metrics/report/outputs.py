@@ -17,6 +17,7 @@ from dx_metrics.report.figures import chart_online_share, chart_ranking_page, ch
 from dx_metrics.report.ranking_page import resolve_focus
 from dx_metrics.report.labels import SHEETS, check_lang
 from dx_metrics.report.workbook import write_workbook
+from dx_metrics.context import in_its_context
 
 RANK_KEYS = ["index", "year", "unit_id", "unit_name", "peer_group", "component", "score", "rank", "rank_of",
              "percentile", "rank_change", "rank_published", "rank_published_change"]
@@ -41,6 +42,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
             for row in df.to_dict(orient="records")]
 
 
+@in_its_context
 def bounded_rankings(r: PlanReport, focus: list[str] | None = None) -> pd.DataFrame:
     """The rankings summary.json keeps: every row of the followed units, and the overall rank of
     every unit in each index's latest year (the workbook has all rows)."""
@@ -69,6 +71,7 @@ def _with_caveats(r: PlanReport, targets: list[dict]) -> list[dict]:
     return targets
 
 
+@in_its_context
 def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
             comparison: pd.DataFrame | None = None) -> dict:
     """The machine-readable result of a run (keys fixed by DESIGN.md); with ``comparison``, the
@@ -99,6 +102,7 @@ def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
     return out
 
 
+@in_its_context
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
                   comparison: pd.DataFrame | None = None, focus: list[str] | None = None,
                   peer_group: str | None = None, record_history: bool = True) -> dict[str, Path]:

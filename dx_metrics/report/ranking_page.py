@@ -14,6 +14,7 @@ from dx_metrics.ingest.indexes import component_label
 from dx_metrics.pipeline import PlanReport
 from dx_metrics.text import fold
 from dx_metrics.units import unit_names
+from dx_metrics.context import in_its_context
 
 TOP, NEIGHBOURS, BOTTOM = 10, 3, 5
 HEAD = {"vi": {"rank": "Hạng", "unit": "Đơn vị", "change": "Thay đổi hạng", "more": "…"},
@@ -29,6 +30,7 @@ def published_decimals(scores: pd.Series) -> int:
     return min(decimals, 4)
 
 
+@in_its_context
 def resolve_focus(r: PlanReport, focus: list[str]) -> list[str]:
     """Unit ids of the rankings for ``focus`` written as an id, a name, a short form or a
     code; a registered unit no index ranks is left out; a name that fits several units, or
@@ -84,6 +86,7 @@ def peer_rows(rk: pd.DataFrame, peer_group: str | None, focus: list[str]) -> pd.
                      f"(known: {', '.join(known)})")
 
 
+@in_its_context
 def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] = (),
                  peer_group: str | None = None) -> pd.DataFrame:
     """The latest year's page of ``index`` for ``peer_group`` (default: the group of the
@@ -115,6 +118,7 @@ def ranking_page(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str
     return page
 
 
+@in_its_context
 def page_once(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] = (),
               peer_group: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the whole page, the page as shown: ``bounded``) of ``index``, built the first time a

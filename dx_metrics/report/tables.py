@@ -22,6 +22,7 @@ from dx_metrics.report.labels import (COLUMNS, KIND, REASON, SEVERITY, SHEETS, S
 from dx_metrics.pipeline import PlanReport
 from dx_metrics.text import code_points
 from dx_metrics.units import unit_names
+from dx_metrics.context import in_its_context
 
 # column formats understood by the workbook writer and ``styled``
 PERCENT, INTEGER, POINTS, NUMBER, SCORE, DATE, CHANGE = ("percent", "integer", "points", "number", "score", "date",
@@ -50,6 +51,7 @@ def shares(iids: pd.Series) -> pd.Series:
     return iids.isin(share_ids())
 
 
+@in_its_context
 def targets_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict[str, str]]:
     check_lang(lang)
     c = COLUMNS[lang]
@@ -152,6 +154,7 @@ def pace_text(row: pd.Series, lang: str = "vi") -> str | None:
     return f"{shown} số còn lại ({span})" if vi else f"{shown} of the rest ({span})"
 
 
+@in_its_context
 def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     """Targets judged on part-year data: the value so far, its year-end projection, status."""
     check_lang(lang)
@@ -169,6 +172,7 @@ def early_warning_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, 
                 c["status"]: STATUS_FMT}
 
 
+@in_its_context
 def owners_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c = COLUMNS[lang]
@@ -183,6 +187,7 @@ def owners_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     return df, {c["status"]: STATUS_FMT}
 
 
+@in_its_context
 def rankings_frame(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
                    latest: bool = False) -> tuple[pd.DataFrame, dict]:
     """Ranks by index, year, component; ``focus`` keeps some units (ids or names as written),
@@ -242,6 +247,7 @@ def comparison_frame(comparison: pd.DataFrame, lang: str = "vi", *, unit_id: str
                 c["target_previous"]: PERCENT, c["target_current"]: PERCENT, c["rank_change"]: CHANGE}
 
 
+@in_its_context
 def indicators_frame(r: PlanReport, lang: str = "vi", *, indicator_id: str | None = None) -> tuple[pd.DataFrame, dict]:
     """Observations with names: one row per indicator, unit and period."""
     check_lang(lang)
@@ -278,6 +284,7 @@ def task_status_text(tasks: pd.DataFrame, lang: str = "vi") -> pd.Series:
                      index=tasks.index, dtype=object)
 
 
+@in_its_context
 def tasks_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c, t = COLUMNS[lang], TEXT[lang]
@@ -291,6 +298,7 @@ def tasks_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     return df, {c["deadline"]: DATE, c["overdue"]: STATUS_FMT}
 
 
+@in_its_context
 def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c = COLUMNS[lang]
@@ -301,6 +309,7 @@ def problems_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]
     return df, {}
 
 
+@in_its_context
 def with_replaced_text_noted(r: PlanReport, sheets: list, lang: str = "vi") -> list:
     """The workbook's sheets, with a row in the data quality sheet for each cell whose text a
     workbook cannot hold as it is (a control character, or its escape "_x0001_", from a plan
@@ -319,6 +328,7 @@ def with_replaced_text_noted(r: PlanReport, sheets: list, lang: str = "vi") -> l
     return [(name, *problems_frame(said, lang)) if name == dq else (name, df, f) for name, df, f in sheets]
 
 
+@in_its_context
 def sources_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     check_lang(lang)
     c = COLUMNS[lang]
@@ -327,6 +337,7 @@ def sources_frame(r: PlanReport, lang: str = "vi") -> tuple[pd.DataFrame, dict]:
     return df.rename(columns={k: c[k] for k in df.columns if k in c}), {}
 
 
+@in_its_context
 def summary_frame(r: PlanReport, lang: str = "vi", *, generated_at: str | None = None) -> pd.DataFrame:
     """Key facts of the run as (item, value) pairs: the first sheet of the workbook."""
     check_lang(lang)

@@ -18,10 +18,12 @@ from dx_metrics.report.labels import COLUMNS, SECTIONS, STATUS, STATUS_COLOURS, 
 from dx_metrics.report.figures import chart_online_share, chart_ranking_page, chart_ranks, chart_years
 from dx_metrics.report.headline import caveat_text, headline
 from dx_metrics.units import unit_names
+from dx_metrics.context import in_its_context
 
 _e = html.escape
 
 
+@in_its_context
 def header(r: PlanReport, lang: str = "vi") -> HTML:
     """The report's title block and the headline counts of target statuses."""
     check_lang(lang)
@@ -65,10 +67,12 @@ def section(key: str, lang: str = "vi") -> HTML:
     return HTML(f"<h2>{_e(title)}</h2><p>{_e(text)}</p>")
 
 
+@in_its_context
 def targets(r: PlanReport, lang: str = "vi"):
     return tables.styled(*tables.targets_frame(r, lang), lang=lang)
 
 
+@in_its_context
 def indicator(r: PlanReport, indicator_id: str, lang: str = "vi", *, sources: bool = True):
     """One indicator's figures per unit and period; ``sources=False`` leaves out where each comes
     from (file, sheet, rows): the body of a report shows figures, its appendix their cells."""
@@ -78,6 +82,7 @@ def indicator(r: PlanReport, indicator_id: str, lang: str = "vi", *, sources: bo
     return tables.styled(df, formats, lang=lang)
 
 
+@in_its_context
 def review_summary(r: PlanReport, lang: str = "vi") -> HTML:
     """The review's signs in plain words, for the body: what, whose, when (the rule, figures
     and thresholds are in the appendix)."""
@@ -97,6 +102,7 @@ def appendix(lang: str = "vi") -> HTML:
     return HTML(f'<hr><h2 id="appendix">{_e(title)}</h2><p>{_e(text)}</p>')
 
 
+@in_its_context
 def online_share_chart(r: PlanReport, lang: str = "vi"):
     fig = chart_online_share(r, lang)
     if fig is None:
@@ -104,6 +110,7 @@ def online_share_chart(r: PlanReport, lang: str = "vi"):
     return Image(data=charts.png_bytes(fig), format="png")
 
 
+@in_its_context
 def task_counts(r: PlanReport, lang: str = "vi") -> HTML:
     t, tc = TEXT[lang], r.task_counts
     if not tc.get("total"):
@@ -114,18 +121,21 @@ def task_counts(r: PlanReport, lang: str = "vi") -> HTML:
     return HTML("<p>" + " &nbsp;·&nbsp; ".join(f"<b>{_e(k)}:</b> {v}" for k, v in items) + "</p>")
 
 
+@in_its_context
 def tasks(r: PlanReport, lang: str = "vi"):
     if r.tasks.empty:
         return HTML("")
     return tables.styled(*tables.tasks_frame(r, lang), lang=lang)
 
 
+@in_its_context
 def data_quality(r: PlanReport, lang: str = "vi"):
     if not r.problems:
         return HTML(f"<p>{_e(TEXT[lang]['no_problems'])}</p>")
     return tables.styled(*tables.problems_frame(r, lang), lang=lang)
 
 
+@in_its_context
 def review(r: PlanReport, lang: str = "vi") -> list:
     """The data quality review: what was judged, units × dimensions, and every flag."""
     q = r.quality
@@ -148,6 +158,7 @@ def review(r: PlanReport, lang: str = "vi") -> list:
     return out
 
 
+@in_its_context
 def sources(r: PlanReport, lang: str = "vi"):
     return tables.styled(*tables.sources_frame(r, lang), lang=lang)
 
@@ -161,11 +172,13 @@ def _image(fig) -> Image | HTML:
     return Image(data=charts.png_bytes(fig), format="png") if fig is not None else HTML("")
 
 
+@in_its_context
 def indicators(r: PlanReport, lang: str = "vi"):
     """Every indicator computed from the inputs, with numerators and denominators."""
     return tables.styled(*tables.indicators_frame(r, lang), lang=lang)
 
 
+@in_its_context
 def early_warning(r: PlanReport, lang: str = "vi"):
     """The projection table when the plan year is still running; a note otherwise."""
     if not r.running:
@@ -175,6 +188,7 @@ def early_warning(r: PlanReport, lang: str = "vi"):
     return tables.styled(*tables.early_warning_frame(r, lang), lang=lang)
 
 
+@in_its_context
 def owners(r: PlanReport, lang: str = "vi"):
     df, formats = tables.owners_frame(r, lang)
     if df.empty:
@@ -183,6 +197,7 @@ def owners(r: PlanReport, lang: str = "vi"):
     return tables.styled(df, formats, lang=lang)
 
 
+@in_its_context
 def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None, latest: bool = True):
     df, formats = tables.rankings_frame(r, lang, focus=focus, latest=latest)
     if df.empty:
@@ -190,6 +205,7 @@ def rankings(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
     return tables.styled(df, formats, lang=lang)
 
 
+@in_its_context
 def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = None,
                   peer_group: str | None = None) -> list:
     """Each index's latest ranking page: one row per unit of the peer group, components named,
@@ -217,6 +233,7 @@ def ranking_pages(r: PlanReport, lang: str = "vi", *, focus: list[str] | None = 
     return out
 
 
+@in_its_context
 def rank_charts(r: PlanReport, focus: list[str], lang: str = "vi") -> list:
     """One chart per index of the focus units' rank over the years."""
     if r.rankings.empty:
@@ -224,6 +241,7 @@ def rank_charts(r: PlanReport, focus: list[str], lang: str = "vi") -> list:
     return [_image(chart_ranks(r, str(i), focus, lang)) for i in sorted(r.rankings["index"].dropna().unique())]
 
 
+@in_its_context
 def comparison_chart(r: PlanReport, cmp, lang: str = "vi", *, unit_id: str | None = None):
     """This year against last, with both years' targets, for the plan's unit."""
     return _image(chart_years(r, cmp, lang, unit_id=unit_id))
@@ -233,6 +251,7 @@ def comparison(cmp, lang: str = "vi", *, unit_id: str | None = None):
     return tables.styled(*tables.comparison_frame(cmp, lang, unit_id=unit_id), lang=lang)
 
 
+@in_its_context
 def unit_at(r: PlanReport, at: str | None) -> str:
     """The unit that carries the plan's unit on date ``at`` ("today", a date, or None)."""
     from dx_metrics.pipeline import resolve_date
@@ -242,6 +261,7 @@ def unit_at(r: PlanReport, at: str | None) -> str:
     return successor_at(r.plan.unit_id, when) if when is not None else r.plan.unit_id
 
 
+@in_its_context
 def history(r: PlanReport, lang: str = "vi"):
     """The targets of the plan's unit in every run the workspace's history kept, by year."""
     from dx_metrics import history as store
