@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dx_metrics.context import Context
 from dx_metrics.errors import ERROR, DxDataError, Problem, problems_of
 from dx_metrics.indicators import compute_indicators
 from dx_metrics.ingest import read_export
@@ -61,8 +62,14 @@ def _files(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def check_exports(paths: list[str | Path]) -> Checked:
-    """Read every export under ``paths`` leniently, guessing each file's table kind."""
+def check_exports(paths: list[str | Path], *, context: Context | None = None) -> Checked:
+    """Read every export under ``paths`` leniently, guessing each file's table kind, in ``context``
+    (default: the workspace of the current folder's)."""
+    with (context or Context.of_folder(Path.cwd())).applied():
+        return _check_exports(paths)
+
+
+def _check_exports(paths: list[str | Path]) -> Checked:
     checked = []
     for path in _files(paths):
         try:
@@ -94,12 +101,20 @@ class FileRead:
 
 def review_files(paths: list[str | Path], *, kind: str | None = None, sheets: list[str] | None = None,
                  scope: str | None = None, within: str | Path | None = None,
-                 on_read: Callable[[FileRead], None] | None = None) -> tuple[Review, list[FileRead]]:
+                 on_read: Callable[[FileRead], None] | None = None,
+                 context: Context | None = None) -> tuple[Review, list[FileRead]]:
     """The data quality review of exports read as they are: each read leniently (its kind guessed
     unless given, each of ``sheets`` or the one it holds), the tables of a kind joined (the same
     unit and period in two exports is refused, never summed), the indicators computed and
-    reviewed. ``on_read`` hears of each file as it is read. A file that cannot be read raises
-    DxDataError with its problems."""
+    reviewed, in ``context`` (default: the workspace of the current folder's). ``on_read`` hears
+    of each file as it is read. A file that cannot be read raises DxDataError with its problems."""
+    with (context or Context.of_folder(Path.cwd())).applied():
+        return _review_files(paths, kind=kind, sheets=sheets, scope=scope, within=within, on_read=on_read)
+
+
+def _review_files(paths: list[str | Path], *, kind: str | None, sheets: list[str] | None, scope: str | None,
+                  within: str | Path | None, on_read: Callable[[FileRead], None] | None
+                  ) -> tuple[Review, list[FileRead]]:
     tables: dict[str, list[pd.DataFrame]] = {}
     reads: list[FileRead] = []
     for path in (Path(p) for p in paths):
