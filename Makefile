@@ -47,7 +47,7 @@ $(LAB_STAMP): pyproject.toml
 	$(call install_venv,.[lab],dx_metrics with JupyterLab,$(REPORT_IMPORTS) jupyterlab)
 
 $(DEV_STAMP): pyproject.toml
-	$(call install_venv,.[dev],dx_metrics with its test tools$(comma) JupyterLab and PySpark,$(REPORT_IMPORTS) jupyterlab pyspark sqlglot pytest hypothesis coverage ruff)
+	$(call install_venv,.[dev],dx_metrics with its test tools$(comma) JupyterLab and PySpark,$(REPORT_IMPORTS) jupyterlab pyspark sqlglot pytest hypothesis coverage ruff mypy)
 
 report: $(REPORT_STAMP)
 	$(BIN)/dx-metrics run $(PLAN)
@@ -58,6 +58,11 @@ test: $(DEV_STAMP)
 # ruff (ruff.toml: pyflakes, pycodestyle's errors, bugbear, pyupgrade); CI runs it after the tests
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check dx_metrics tests benchmarks data
+
+# mypy on the modules pyproject.toml's [tool.mypy] lists (the bottom layer); CI runs it after the linter
+.PHONY: typecheck
+typecheck: $(DEV_STAMP)
+	$(BIN)/python -m mypy
 
 # Jupyter refuses to start as root (a container, a server's admin account) unless told it may
 LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)

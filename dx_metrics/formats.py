@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import re
+from typing import Any
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,7 +29,7 @@ def _marks(text: str, lang: str) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def fmt_number(x: object, *, digits: int = 0, lang: str = "vi") -> str:
+def fmt_number(x: Any, *, digits: int = 0, lang: str = "vi") -> str:
     """1234567.891 -> "1.234.568" (vi) or "1,234,568" (en); missing -> "—".
 
     >>> fmt_number(375462), fmt_number(375462, lang="en"), fmt_number(None)
@@ -39,7 +40,7 @@ def fmt_number(x: object, *, digits: int = 0, lang: str = "vi") -> str:
     return _marks(f"{_round(x, digits):,.{digits}f}", lang)
 
 
-def fmt_percent(x: object, *, digits: int = 2, lang: str = "vi") -> str:
+def fmt_percent(x: Any, *, digits: int = 2, lang: str = "vi") -> str:
     """A fraction as a percentage: 0.1875 -> "18,75%" (vi) or "18.75%" (en).
 
     >>> fmt_percent(1200 / 6400), fmt_percent(1200 / 6400, lang="en")
@@ -50,7 +51,7 @@ def fmt_percent(x: object, *, digits: int = 2, lang: str = "vi") -> str:
     return fmt_number(float(x) * 100, digits=digits, lang=lang) + "%"
 
 
-def fmt_points(x: object, *, digits: int = 2, lang: str = "vi") -> str:
+def fmt_points(x: Any, *, digits: int = 2, lang: str = "vi") -> str:
     """A difference in percentage points, signed: "+10,53 điểm %" / "+10.53 pp"."""
     if x is None or pd.isna(x):
         return MISSING[lang]
@@ -59,7 +60,7 @@ def fmt_points(x: object, *, digits: int = 2, lang: str = "vi") -> str:
     return f"{sign}{body} " + ("điểm %" if lang == "vi" else "pp")
 
 
-def fmt_score(x: object, *, digits: int = 2, lang: str = "vi") -> str:
+def fmt_score(x: Any, *, digits: int = 2, lang: str = "vi") -> str:
     """Points of an index score as its publisher writes them: rounded to ``digits`` decimals,
     trailing zeros dropped ("91,7" not "91,70"; "18" not "18,00").
 
@@ -73,7 +74,7 @@ def fmt_score(x: object, *, digits: int = 2, lang: str = "vi") -> str:
     return text.rstrip("0").rstrip(mark) if mark in text else text
 
 
-def fmt_change(x: object, *, lang: str = "vi") -> str:
+def fmt_change(x: Any, *, lang: str = "vi") -> str:
     """A change of rank (places moved up), signed as every table writes it: "+4", "−1", "0".
 
     >>> fmt_change(4), fmt_change(-1), fmt_change(0), fmt_change(None)
@@ -105,7 +106,7 @@ def fmt_time(stamp: object, *, lang: str = "vi", zone: bool = True) -> str:
     return f"{said} (giờ Việt Nam)" if lang == "vi" else f"{said} (Vietnam time)"
 
 
-def fmt_value(x: object, unit: str, *, lang: str = "vi") -> str:
+def fmt_value(x: Any, unit: str, *, lang: str = "vi") -> str:
     """A value in its indicator's unit (share or count)."""
     return fmt_percent(x, lang=lang) if unit == "share" else fmt_number(x, lang=lang)
 

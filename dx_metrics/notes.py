@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from typing import Any
 from functools import lru_cache
 
 import pandas as pd
@@ -56,7 +57,7 @@ def table_name(kind: str, lang: str) -> str:
     return templates()["tables"].get(kind, {}).get(lang, kind)
 
 
-def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
+def _shown(value: Any, kind: str | None, params: dict, lang: str) -> str:
     if kind is None:
         return str(value)
     if kind == "note":      # another note (why something happened), said in the same language
@@ -105,7 +106,7 @@ def _shown(value: object, kind: str | None, params: dict, lang: str) -> str:
     raise ValueError(f"unknown placeholder kind {kind!r}")
 
 
-def _units_shown(value: object, kind: str, lang: str) -> str:
+def _units_shown(value: Any, kind: str, lang: str) -> str:
     """Units by their names, each given as {"id", "vi", "en"} (``dx_metrics.units.named``): one
     ("unit"), a list ("units"), or "counted": pairs of a unit and the periods it was counted
     for, units of the same periods together ("Quý I–II/2025: Sở A, Sở B; Quý III/2025: Sở C")."""

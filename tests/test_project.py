@@ -28,7 +28,7 @@ def _conda(file: str) -> dict[str, str]:
 
 
 # packages a report never imports: the test tools, the Spark engine, JupyterLab (issue 27, item 6)
-NOT_FOR_REPORTS = {"pytest", "hypothesis", "coverage", "ruff", "pyspark", "sqlglot", "jupyterlab"}
+NOT_FOR_REPORTS = {"pytest", "hypothesis", "coverage", "ruff", "mypy", "pyspark", "sqlglot", "jupyterlab"}
 
 
 @pytest.mark.parametrize("file, extras, beside", [
@@ -55,7 +55,7 @@ def test_the_report_needs_no_test_spark_or_lab_package_and_dev_holds_every_extra
     assert set(extras["spark"]) == {"pyspark", "sqlglot"} and set(extras["lab"]) == {"jupyterlab"}
     for extra in ("lab", "spark"):   # the suite exercises both: [dev] has them, with the same bounds
         assert extras[extra].items() <= extras["dev"].items(), extra
-    assert {"pytest", "hypothesis", "coverage", "ruff"} <= set(extras["dev"])
+    assert {"pytest", "hypothesis", "coverage", "ruff", "mypy"} <= set(extras["dev"])
 
 
 _MODULE = {"python-calamine": "python_calamine", "pyyaml": "yaml", "python-docx": "docx",
@@ -113,7 +113,7 @@ def test_a_failed_pip_install_stops_make_and_writes_no_stamp(tmp_path, target):
     assert "installation failed (pip exit 1)" in r.stdout
     assert not list((tmp_path / ".venv").glob(".dx-metrics-*"))
     ci = (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()
-    assert ci[-2:] == ["make test", "make lint"] and "set -euo pipefail" in ci      # both run, either fails it
+    assert ci[-3:] == ["make test", "make lint", "make typecheck"] and "set -euo pipefail" in ci   # all run, any fails it
 
 
 def test_notebooks_have_one_parameters_cell_and_no_outputs():
