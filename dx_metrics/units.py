@@ -44,7 +44,7 @@ REGISTRY_HINT = "add it to units.csv in your workspace ('dx-metrics units sugges
 _overlay: Path | None = None
 _replaced: list = []                      # warnings: the bundled rows the overlay in force replaces
 _overlay_digest: str | None = None        # of the overlay's bytes when it was put in force
-_checked: dict[tuple[Path, str], list] = {}   # an overlay's check (the rows it replaces), once per content
+_checked: dict[tuple[Path, str | None], list] = {}   # an overlay's check (the rows it replaces), once per content
 _provisional_names: dict[str, str] = {}   # provisional id -> the name as written in the export
 
 # A units.csv is written for people to open in Excel or LibreOffice ('units suggest --write'). A
@@ -195,7 +195,7 @@ def _per_registry(maxsize: int):
         def wrapper(*args):
             return keyed((_overlay, _overlay_digest), *args)
 
-        wrapper.cache_clear = keyed.cache_clear
+        wrapper.cache_clear = keyed.cache_clear       # type: ignore[attr-defined]
         return wrapper
     return cached
 
