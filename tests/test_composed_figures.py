@@ -301,8 +301,9 @@ late_dossier_share:
     # the quarter itself: 42 ÷ 2.100 = 2,00 %, at most 2 % — met
     from dx_metrics.indicators.compose import compose as one
 
-    fig = one(build_plan_report(plan, as_of="2025-09-30").observations, "late_dossier_share", "camau_dost",
-              parse_period("2025-Q3"))
+    report = build_plan_report(plan, as_of="2025-09-30")
+    with report.context.applied():            # the workspace's indicators.yaml, as the report had it
+        fig = one(report.observations, "late_dossier_share", "camau_dost", parse_period("2025-Q3"))
     assert (fig.numerator, fig.denominator) == (42, 2100)
 
 
