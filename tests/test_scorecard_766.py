@@ -77,7 +77,8 @@ def test_published_scores_fill_what_the_log_cannot_give_and_the_difference_is_fl
     assert c.loc[(SYT, "tttt"), ["points", "source"]].tolist() == [10, "published"]
     assert c.loc[(STP, "ckmb"), ["points", "source"]].tolist() == [18, "published"]
     assert c.loc[(SYT, "tdgq"), ["estimated", "published", "difference", "source"]].tolist() == [16, 15, 1, "log"]
-    assert c.loc[(SYT, "tdgq"), "cause"] == "period_cut_off" and c.loc[(SYT, "tdgq"), "flagged"]
+    # TDGQ rests on a threshold dx_metrics assumed (100 %): that is the likely cause named
+    assert c.loc[(SYT, "tdgq"), "cause"] == "method_assumed" and c.loc[(SYT, "tdgq"), "flagged"]
     assert c.loc[(STP, "tdgq"), "component_name_vi"] == "Tiến độ giải quyết"
     card = scorecard_766(_log(), _published(), period=PERIOD, components=comps).set_index("unit_id")
     # Sở Tư pháp 65 from the log + CKMB 18 + CLGQ 10 = 93 = published; Sở Y tế 16 + 14 + 11 + 9 + 8 + 10 = 68

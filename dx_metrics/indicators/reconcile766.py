@@ -29,8 +29,10 @@ DEFAULT_TOLERANCE = 0.5
 CAUSES = (
     "not_computable",      # the component is not computable from the log (inputs not in it, points not stated)
     "period_differs",      # the two tables are of different periods (a month against a year to date)
-    "period_cut_off",      # same month, computable, yet beyond the tolerance: the portal's own cut-off
-                           # (dossiers synced late, its day of count) or the log's gaps
+    "method_assumed",      # same month, computable, beyond the tolerance, on a component resting on a part
+                           # of the method dx_metrics assumed (TDGQ's and TTTT's thresholds, MDHL's bases)
+    "period_cut_off",      # same month, computable, beyond the tolerance, on a corroborated component: the
+                           # portal's own cut-off (dossiers synced late, its day of count) or the log's gaps
     "unit_not_in_log",     # a unit the portal scored that the log does not hold
     "unit_not_published",  # a unit of the log the portal did not score
     "not_published",       # the portal's table has no score for that component
@@ -189,9 +191,12 @@ def reconcile_766(scores: pd.DataFrame, published: pd.DataFrame, method: dict | 
             elif pd.isna(pubv):
                 cause = "not_published"
             elif abs(float(est) - float(pubv)) > tolerance + 1e-9:
-                cause = "period_differs" if (period and their_period and period != their_period) else "period_cut_off"
+                if period and their_period and period != their_period:
+                    cause = "period_differs"
+                else:
+                    cause = "method_assumed" if m["confidence"].iloc[0] == "assumed" else "period_cut_off"
             diff = float(est) - float(pubv) if pd.notna(est) and pd.notna(pubv) else pd.NA
-            flagged = cause in ("unit_not_in_log", "period_differs", "period_cut_off")
+            flagged = cause in ("unit_not_in_log", "period_differs", "method_assumed", "period_cut_off")
             said = ([note(f"reconcile_766_{cause}", period=str(period), published_period=str(their_period),
                           tolerance=tolerance)] if cause else []) + why
             rows.append({"unit_id": pair.unit_id, "unit_name": est_names.get(pair.unit_id, pd.NA),
