@@ -94,3 +94,98 @@ def test_a_scope_keeps_only_its_units_and_the_order_of_rows_does_not_matter():
     assert list(one["unit_id"]) == [SYT] and one.at[0, "rank"] == 1
     shuffled = scorecard_766(log.sample(frac=1, random_state=3), period=PERIOD)
     pd.testing.assert_frame_equal(shuffled, scorecard_766(log, period=PERIOD))
+
+
+# --- the sample plan: the portal's published October 2025 scores of four An Giang departments and a
+# synthetic log of three of them (data/make_samples.py, province_766_october_2025) -------------------
+
+def _sample_card():
+    from conftest import ROOT
+    from dx_metrics.pipeline import build_plan_report
+    from dx_metrics.pipeline.scorecard import build_scorecard_766
+
+    return build_scorecard_766(build_plan_report(ROOT / "params" / "ag_766_T10_2025.yaml"))
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return _sample_card()
+
+
+def test_the_sample_plan_scores_the_month_of_the_published_table(sample):
+    sc = sample
+    assert sc.period == "2025-10" and sc.published and sc.confidence == "corroborated"
+    card = sc.card.set_index("unit_id")
+    # Ban Quản lý Khu kinh tế: 100 judged all on time (TDGQ 20), 20 of 20 paid online (TTTT 10), no
+    # complaint (MDHL 18), 71 of 110 digitised: 22 × 71/110 ÷ 0,8 = 17,75; + CKMB 18 + CLGQ 10 published
+    assert card.at["H01.13", "score"] == pytest.approx(93.75) and card.at["H01.13", "published_total"] == 93.75
+    # Sở Công Thương: 98 of 103 on time -> 19,029; 47 of 48 -> 9,792; 57 of 102 -> 15,368; MDHL 18
+    # (1 − 5/103 − 2/102 = 0,932): 62,188 + 28 = 90,188 against 90,19 published
+    assert card.at["H01.06", "estimated"] == pytest.approx(20 * 98 / 103 + 10 * 47 / 48 + 18 + 27.5 * 57 / 102)
+    assert abs(card.at["H01.06", "difference"]) < 0.005 and not card.at["H01.06", "flagged"]
+    # Sở Dân tộc và Tôn giáo: 30 of 40 on time -> TDGQ 15 as published; MDHL 1 − 10/40 = 0,75 -> 15,
+    # published 17: the portal cannot be reached by this method (it must count MDHL otherwise): flagged
+    assert card.at["H01.07", "difference"] == pytest.approx(-2) and card.at["H01.07", "flagged"]
+    assert card["rank"].tolist() == [1, 2, 3] and list(card.index) == ["H01.13", "H01.06", "H01.07"]
+    r = sc.reconciliation.set_index(["published_unit_id", "component"])
+    assert r.loc[("H01.07", "mdhl"), "cause"] == "method_assumed"
+    assert set(r.loc["H01.10", "cause"]) == {"unit_not_in_log"}       # Sở Y tế: published, not in the log
+
+
+def test_the_page_says_the_scores_are_estimates_and_names_components_in_vietnamese(sample):
+    from dx_metrics.report import scorecard_page
+
+    note = scorecard_page.estimate_note(sample, "vi").data
+    assert "ƯỚC TÍNH" in note and "không phải điểm chính thức" in note
+    assert "độ tin cậy: đối chiếu nhiều nguồn (chưa xác minh với văn bản gốc)" in note
+    assert "Ở các nhóm TDGQ, TTTT, MDHL, một phần phương pháp" in note
+    card, _ = scorecard_page.card_frame(sample, "vi")
+    assert list(card.columns[:5]) == ["Hạng (ước tính)", "Đơn vị", "Điểm ước tính", "Điểm công bố", "Chênh lệch"]
+    assert card.iloc[1]["Điểm ước tính"] == "90,19\u00a0/\u00a0100" and card.iloc[2]["Chênh lệch"] == "−2"
+    comps, _ = scorecard_page.components_frame(sample, "vi")
+    row = comps.set_index("Đơn vị").loc["Sở Công Thương - tỉnh An Giang"]
+    assert row["Công khai, minh bạch"] == "(18)\u00a0/\u00a018" and row["Tiến độ giải quyết"] == "19,03\u00a0/\u00a020"
+    page, said = scorecard_page.reconciliation_page_frame(sample, "vi")
+    assert said[1] == "Không so sánh: CKMB, CLGQ, Tổng (không tính được từ sổ theo dõi hồ sơ)."
+    flagged = page.set_index("Đơn vị").loc["Sở Dân tộc và Tôn giáo - tỉnh An Giang"]
+    assert flagged["MDHL"] == "15\u00a0/\u00a017 (−2)" and flagged["Cần xem lại"].startswith("MDHL: chênh quá 0,50 điểm")
+    fig = scorecard_page.components_chart(sample, "vi")
+    assert len(fig.axes) == 6 and fig.axes[1].get_title(loc="left") == "TDGQ – Tiến độ giải quyết (20)"
+
+
+def test_a_plan_without_a_dossier_log_is_refused(tmp_path):
+    from dx_metrics.pipeline import build_plan_report
+    from dx_metrics.pipeline.scorecard import build_scorecard_766
+    from conftest import ROOT
+
+    plan = tmp_path / "p.yaml"
+    plan.write_text("id: p\ntitle: t\nunit: prov2025_91\nyear: 2025\ninputs:\n"
+                    f"  - {{path: {ROOT / 'data' / 'raw' / 'ag_chi_so_766_so_ban_T10_2025.xlsx'}, kind: index_scores, "
+                    "period: 2025-10}\n", "utf-8")
+    with pytest.raises(ValueError, match="needs an input of kind dossier_records"):
+        build_scorecard_766(build_plan_report(plan, data_dir=tmp_path))
+
+
+@pytest.mark.notebook
+def test_the_scorecard_notebook_runs_and_writes_its_sheets_chart_and_summary(tmp_path):
+    import json
+
+    from openpyxl import load_workbook
+
+    from conftest import ROOT
+    from dx_metrics.runner import run_plan
+
+    result = run_plan(ROOT / "params" / "ag_766_T10_2025.yaml", notebook="scorecard_766", out_root=tmp_path,
+                      generated_at="2025-11-05T08:00:00+00:00")
+    assert result.status == "ok", result.error
+    out = result.output
+    assert out == tmp_path / "2025" / "ag_766_T10_2025_scorecard_766"
+    sheets = load_workbook(out / "evaluation.xlsx", read_only=True).sheetnames
+    assert sheets[:6] == ["Tổng hợp", "Điểm 766", "Điểm 766 - nhóm", "Điểm 766 - hồ sơ", "Điểm 766 - đối chiếu",
+                          "Điểm 766 - phương pháp"]
+    s = json.loads((out / "summary.json").read_text("utf-8"))["score_766"]
+    assert (s["period"], s["estimate"], s["official"], s["method_confidence"]) == ("2025-10", True, False, "corroborated")
+    assert [r["unit_id"] for r in s["scorecard"]] == ["H01.13", "H01.06", "H01.07"]
+    assert (out / "charts" / "766_components.png").is_file()
+    page = (out / "report.html").read_text("utf-8")
+    assert "không phải điểm chính thức" in page and "Đối chiếu với điểm Cổng công bố" in page
