@@ -15,6 +15,13 @@ Units are matched by ``unit_id`` where the two sides share it, else by the name'
 the portal's " - tỉnh …" suffix when that names one unit on each side. This is a comparison, in
 the sense of the WHO Data Quality Review's external comparison (DQR 3, 2017/2020): a difference
 says where to look; the method itself is corroborated, never verified (``method_766.yaml``).
+
+Not yet a rule of the data quality review (``quality/review.py``): the scorecard page shows the
+flags (``report/scorecard_page.reconciliation``). As a review rule they would be DQR 3 flags
+(dimension external, one rule per cause, ``messages.yaml``), but the review keeps only the units of
+the plan's scope in the registry (``Review.within``), and a province's departments and communes
+are known to the portal by codes ("H01.06") the registry does not hold: the flags would be
+dropped until those units are registered (``units.csv``) or the review keeps a log's own units.
 """
 from __future__ import annotations
 
