@@ -375,6 +375,100 @@ def ict_index_2018_2019(rng: random.Random) -> Path:
     return _save(wb, "ict_index_bo_nganh_2018_2019.xlsx")
 
 
+# --- the 766 scorecard (issue 29): An Giang's departments, October 2025 --------------------------
+# The published side: the national portal's 766 scores of four departments for October 2025, copied
+# from its own export (../shared/reference-data/vn_dvc_766/bao_cao_T10_2025__so_ban.csv, its layout
+# and columns). The log side is synthetic: counts chosen so that dx_metrics' method gives the
+# published TDGQ, TTTT, MDHL and MDSH of Ban Quản lý Khu kinh tế and Sở Công Thương to the portal's
+# two decimals; Sở Dân tộc và Tôn giáo's MDHL cannot be met (17 with TDGQ 15: an overdue rate of
+# 25 % leaves at most 0,75 satisfaction, 15 points), and Sở Y tế is published but not in the log.
+PORTAL_766_HEADER = ["ID", "TEN", "TEN_COQUAN", "MA_COQUAN", "LOAI_COQUAN", "CAPDONVIID", "ID_COQUAN", "TDGQ",
+                     "MDHL", "MDSH", "TTTT", "CLGQ", "CKMB", "TONG_SCORE", "ROW_STT"]
+PORTAL_766_ROWS = [
+    (398313, "Ban Quản lý Khu kinh tế - tỉnh An Giang", "H01.13", 20, 18, 17.75, 10, 10, 18, 93.75, 1),
+    (398155, "Sở Công Thương - tỉnh An Giang", "H01.06", 19.03, 18, 15.37, 9.79, 10, 18, 90.19, 37),
+    (398149, "Sở Dân tộc và Tôn giáo - tỉnh An Giang", "H01.07", 15, 17, 18, 10, 10, 18, 88, 78),
+    (398167, "Sở Y tế - tỉnh An Giang", "H01.10", 18.31, 18, 8.95, 10, 10, 18, 83.26, 103),
+]
+# per department: October's received split into finished on time (of them `waited` after their
+# day but within the days waited for supplements), finished late, and still open at the month's
+# end not yet due; September's dossiers finished on time, late, or still open and overdue in
+# October; of October's received: with a fee (paid online), digitised, with a complaint, online
+LOG_766 = [
+    # code, name, on time, waited, late, open, sep on time, sep late, sep open, fee, paid, digitised, complaints, online
+    ("H01.13", "Ban Quản lý Khu kinh tế - tỉnh An Giang", 95, 5, 0, 15, 5, 0, 0, 20, 20, 71, 0, 90),
+    ("H01.06", "Sở Công Thương - tỉnh An Giang", 88, 4, 3, 11, 10, 1, 1, 48, 47, 57, 2, 70),
+    ("H01.07", "Sở Dân tộc và Tôn giáo - tỉnh An Giang", 28, 2, 8, 19, 2, 1, 1, 10, 10, 36, 0, 30),
+]
+LOG_766_WORK = {
+    "H01.13": (["Cấp Giấy phép lao động cho người nước ngoài làm việc trong khu kinh tế",
+                "Cấp Giấy chứng nhận đăng ký đầu tư"], ["Phòng Quản lý đầu tư", "Phòng Quản lý lao động"]),
+    "H01.06": (["Cấp Giấy phép bán lẻ sản phẩm rượu", "Cấp Giấy chứng nhận đủ điều kiện an toàn thực phẩm",
+                "Cấp Giấy xác nhận kiến thức về an toàn thực phẩm"], ["Phòng Quản lý thương mại", "Phòng Kỹ thuật an toàn"]),
+    "H01.07": (["Đăng ký sinh hoạt tôn giáo tập trung", "Thông báo danh mục hoạt động tôn giáo"],
+               ["Ban Tôn giáo", "Phòng Chính sách dân tộc"]),
+}
+
+
+def province_766_october_2025() -> list[Path]:
+    """The portal's published 766 table of four departments, and a one-stop log of three of them."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sở Ban"
+    ws.append(PORTAL_766_HEADER)
+    for pid, name, code, *scores, row in PORTAL_766_ROWS:
+        ws.append([pid, name, name, code, 2, 1, pid, *scores, row])
+    published = _save(wb, "ag_chi_so_766_so_ban_T10_2025.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sổ theo dõi"
+    header = ["Mã hồ sơ", "Mã cơ quan", "Đơn vị", "Tên thủ tục", "Phòng ban xử lý", "Ngày tiếp nhận",
+              "Hình thức nộp", "Ngày hẹn trả", "Ngày trả kết quả", "Số ngày tạm dừng/bổ sung", "Phí, lệ phí",
+              "Thanh toán trực tuyến", "Số hóa", "Phản ánh, kiến nghị"]
+    h = _listing(ws, [("UBND TỈNH AN GIANG", None)], "SỔ THEO DÕI HỒ SƠ TIẾP NHẬN VÀ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+                 "Tháng 10/2025 (và hồ sơ kỳ trước giải quyết trong tháng)", header, gap=2)
+    r = h + 1
+    day = dt.datetime
+    for code, name, on_time, waited, late, open_, s_on, s_late, s_open, fee, paid, digit, compl, online in LOG_766:
+        procedures, divisions = LOG_766_WORK[code]
+        october = ([("on_time", k < waited) for k in range(on_time)] + [("late", False)] * late
+                   + [("open", False)] * open_)
+        rows = []
+        for i, (fate, wait) in enumerate(october):
+            received = day(2025, 10, 1 + i % 20, 8 + i % 8)
+            due = received + dt.timedelta(days=7)
+            resolved = {"on_time": due + dt.timedelta(days=2) if wait else due - dt.timedelta(days=1 + i % 3),
+                        "late": due + dt.timedelta(days=1 + i % 4), "open": None}[fate]
+            if fate == "open":
+                received = day(2025, 10, 24 + i % 8, 9)
+                due = day(2025, 11, 5 + i % 5)
+            k = i
+            rows.append([f"{code}-{i + 1:04d}", received, "Trực tuyến" if k < online else "Trực tiếp", due,
+                         resolved, 3 if wait else None, 50000 if k < fee else 0, "Có" if k < paid else "Không",
+                         "Có" if (k + 7) % len(october) < digit else "Không",
+                         "Có" if compl and k in (late + 3, late + 11)[:compl] else "Không", i])
+        for j, fate in enumerate(["on_time"] * s_on + ["late"] * s_late + ["open"] * s_open):
+            received = day(2025, 9, 10 + j % 15, 10)
+            due = day(2025, 10, 1 + j % 5)
+            resolved = {"on_time": due - dt.timedelta(days=1) if due.day > 1 else due, "late": due + dt.timedelta(days=6),
+                        "open": None}[fate]
+            if fate == "open":
+                due = day(2025, 9, 30)
+            rows.append([f"{code}-T9-{j + 1:03d}", received, "Trực tiếp", due, resolved, None, 50000, "Không",
+                         "Không", "Có" if fate == "late" else "Không", j])
+        for dossier, received, channel, due, resolved, wait, fee_, paid_, dig, comp, i in rows:
+            values = [dossier, code, name, procedures[i % len(procedures)], divisions[i % len(divisions)],
+                      received, channel, due, resolved, wait, fee_, paid_, dig, comp]
+            for c, v in enumerate(values, start=1):
+                cell = ws.cell(r, c, v)
+                if isinstance(v, dt.datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm" if c == 6 else "dd/mm/yyyy"
+            r += 1
+    for col, width in zip("ABCDEFGHIJKLMN", (16, 10, 36, 48, 26, 16, 12, 12, 16, 12, 10, 12, 8, 12)):
+        ws.column_dimensions[col].width = width
+    return [published, _save(wb, "ag_so_ban_mot_cua_T10_2025.xlsx")]
+
+
 def main() -> list[Path]:
     rng = random.Random(SEED)
     paths = [
@@ -400,6 +494,7 @@ def main() -> list[Path]:
         title="DANH MỤC DỊCH VỤ CÔNG TRỰC TUYẾN CỦA BỘ GIAO THÔNG VẬN TẢI",
         as_of_line="Tháng 9/2019", agencies=MOT_UNITS, levels=mot_levels, mobile=mot_mobile, rng=rng))
     paths += [self_report_2023(), ministry_tasks_2019(), ict_index_2018_2019(rng), department_quarters_2024()]
+    paths += province_766_october_2025()
     return paths
 
 

@@ -35,7 +35,7 @@ from dx_metrics.plans import DxPlanError, Plan, load_plan
 
 KERNEL = "dx-metrics"
 DEFAULT_NOTEBOOK = "yearly_plan_evaluation"
-NOTEBOOKS = ("yearly_plan_evaluation", "index_ranking", "year_over_year", "explore_exports")
+NOTEBOOKS = ("yearly_plan_evaluation", "index_ranking", "year_over_year", "explore_exports", "scorecard_766")
 CELL_TIMEOUT = 600  # seconds: a hung cell cannot hang a scheduled batch
 KERNEL_START_RETRIES = 2
 LANGS = ("vi", "en")

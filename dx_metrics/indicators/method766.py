@@ -165,7 +165,8 @@ def load_method_766(overlay: str | Path | None = None) -> dict:
 
 def method_table(method: dict) -> pd.DataFrame:
     """One row per component and rate (a component with no rate: one row, rate empty), with the
-    fields a report shows beside a score: names, maximum, threshold, points, confidence, source."""
+    fields a report shows beside a score: names, maximum, threshold, points, confidence (the
+    component's, and the threshold's and formula's where they are weaker), source."""
     rows = []
     for cid, c in method["components"].items():
         rates = c["rates"] or {None: {}}
@@ -175,5 +176,5 @@ def method_table(method: dict) -> pd.DataFrame:
                          "confidence": c["confidence"], "source": c["source"], "rate_id": rid,
                          "rate_name_vi": r.get("name_vi"), "rate_name_en": r.get("name_en"),
                          "threshold": r.get("threshold"), "threshold_confidence": r.get("threshold_confidence"),
-                         "points": r.get("points")})
+                         "formula_confidence": r.get("formula_confidence"), "points": r.get("points")})
     return pd.DataFrame(rows)

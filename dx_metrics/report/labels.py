@@ -180,6 +180,21 @@ SECTIONS = {
         "preview": ("Xem trước bảng chuẩn hóa", "Vài dòng đầu của mỗi bảng sau khi đọc và chuẩn hóa."),
         "history": ("Lịch sử đánh giá", "Các lần chạy trước đã ghi trong lịch sử của thư mục làm việc "
                     "(data/history.duckdb): chỉ tiêu của đơn vị qua các năm, kể cả khi tệp gốc không còn."),
+        "scorecard_766": ("Bảng điểm Bộ chỉ số 766 (ước tính)",
+                          "Mọi đơn vị có trong sổ theo dõi hồ sơ, xếp theo điểm ước tính của tháng (trên tổng điểm "
+                          "tối đa của các nhóm có điểm); điểm công bố đặt bên cạnh khi có."),
+        "components_766": ("Điểm từng nhóm so với điểm tối đa",
+                           "Mỗi nhóm chỉ số: điểm ước tính từ sổ theo dõi, hoặc điểm Cổng công bố với nhóm không "
+                           "tính được từ sổ (ghi trong ngoặc), trên điểm tối đa của nhóm."),
+        "gains_766": ("Hồ sơ làm mất điểm và số điểm có thể tăng",
+                      "Nhóm hồ sơ (theo phòng ban và thủ tục) làm đơn vị mất điểm: trễ hạn, có phí chưa thanh toán "
+                      "trực tuyến, chưa số hóa, bị phản ánh; và số điểm tăng thêm nếu khắc phục riêng nhóm đó."),
+        "reconcile_766": ("Đối chiếu với điểm Cổng công bố",
+                          "Điểm ước tính và điểm công bố của cùng tháng theo từng nhóm; chênh lệch vượt ngưỡng được "
+                          "đánh dấu kèm nguyên nhân có thể. Nhóm không tính được từ sổ không được so sánh."),
+        "method_766": ("Phương pháp tính và độ tin cậy",
+                       "Các tỷ lệ, ngưỡng và điểm tối đa của từng nhóm, với độ tin cậy của từng phần "
+                       "(dx_metrics/indicators/method_766.yaml)."),
     },
     "en": {
         "targets": ("Targets",
@@ -225,6 +240,22 @@ SECTIONS = {
         "preview": ("Canonical tables", "The first rows of each table as read and standardised."),
         "history": ("Evaluation history", "Earlier runs kept in the workspace's history (data/history.duckdb): "
                     "the unit's targets over the years, also when the source files are gone."),
+        "scorecard_766": ("766 index scorecard (estimated)",
+                          "Every unit in the dossier log, ranked by its estimated score for the month (over the "
+                          "maxima of the components it has); the published score beside it when given."),
+        "components_766": ("Component points against their maxima",
+                           "Each component: the points estimated from the log, or the portal's published points for "
+                           "a component a log cannot give (in brackets), against the component's maximum."),
+        "gains_766": ("Dossiers that cost points, and the points to gain",
+                      "Groups of dossiers (by division and procedure) that cost the unit points: late, a fee not "
+                      "paid online, not digitised, a complaint; and the points fixing that group alone would add."),
+        "reconcile_766": ("Against the portal's published scores",
+                          "Estimated and published points of the same month per component; differences beyond the "
+                          "tolerance are flagged with their likely cause. Components a log cannot give are not "
+                          "compared."),
+        "method_766": ("Method and confidence",
+                       "The rates, thresholds and maxima of each component, with the confidence of each part "
+                       "(dx_metrics/indicators/method_766.yaml)."),
     },
 }
 
@@ -255,4 +286,82 @@ REASON = {
            "no_period": "No reporting period", "empty": "Empty table", "skipped_row": "Row skipped",
            "other_sheets": "Other sheets", "skipped_files": "Files not read", "plan": "Plan problem",
            "lookalike_text": "Hidden or look-alike characters", "overlay": "Workspace reference file"},
+}
+
+
+# The 766 scorecard page (scorecard_766 notebook; report/scorecard_page.py): its columns, sheets
+# and sentences. The component names are the method's (method_766.yaml).
+SCORECARD_766 = {
+    "vi": {
+        "rank": "Hạng (ước tính)", "unit": "Đơn vị", "score": "Điểm ước tính", "score_max": "Trên tối đa",
+        "published_total": "Điểm công bố", "difference": "Chênh lệch", "estimated": "Điểm từ sổ theo dõi",
+        "estimated_ytd": "Từ sổ, lũy kế từ đầu năm", "points_lost": "Điểm có thể tăng (từ sổ)",
+        "gains": "Hồ sơ làm mất điểm nhiều nhất", "component": "Nhóm chỉ số", "max_points": "Điểm tối đa",
+        "points": "Điểm", "source": "Nguồn điểm", "confidence": "Độ tin cậy của phương pháp",
+        "flagged": "Cần xem lại", "cause": "Nguyên nhân có thể", "published": "Điểm công bố",
+        "estimated_c": "Điểm ước tính", "dossiers": "Số hồ sơ", "points_gain": "Điểm tăng thêm",
+        "gain": "Nếu khắc phục", "rate": "Tỷ lệ", "threshold": "Ngưỡng đạt điểm tối đa", "rate_name": "Tỷ lệ",
+        "formula": "cách tính mẫu số",
+        "from_log": "Tính được từ sổ", "total": "Tổng",
+        "source_log": "sổ theo dõi", "source_published": "Cổng (công bố)",
+        "confidence_corroborated": "đối chiếu nhiều nguồn (chưa xác minh với văn bản gốc)",
+        "confidence_assumed": "giả định của dx_metrics", "confidence_verified": "đã xác minh",
+        "confidence_recalled": "theo trí nhớ, cần kiểm tra",
+        "estimate_note": ("Điểm trên trang này là điểm ƯỚC TÍNH từ sổ theo dõi hồ sơ của đơn vị theo phương pháp "
+                          "tính của Bộ chỉ số 766 — độ tin cậy: {confidence} — không phải điểm chính thức. Điểm "
+                          "chính thức là điểm do Cổng Dịch vụ công quốc gia công bố{published}. Các nhóm không tính "
+                          "được từ sổ (Công khai, minh bạch; Dịch vụ công trực tuyến) lấy điểm công bố khi có, ghi "
+                          "rõ nguồn; không có thì để trống, không tự đặt ra."),
+        "assumed_parts": ("Ở các nhóm {components}, một phần phương pháp (ngưỡng hoặc mẫu số mà nguồn không nêu) do "
+                          "dx_metrics giả định: xem mục Phương pháp tính và độ tin cậy."),
+        "reconcile_cells": "Mỗi ô: điểm ước tính / điểm công bố; chênh lệch ghi trong ngoặc khi vượt ngưỡng.",
+        "not_compared": "Không so sánh: {components} (không tính được từ sổ theo dõi hồ sơ).",
+        "published_given": " (đặt bên cạnh để đối chiếu)", "published_none": " (chưa có trong dữ liệu đầu vào)",
+        "period": "Kỳ", "chart_title": "Điểm từng nhóm so với điểm tối đa, {period}",
+        "chart_log": "Ước tính từ sổ", "chart_published": "Điểm công bố (nhóm không tính được từ sổ)",
+        "chart_max": "Điểm tối đa", "chart_published_mark": "Điểm công bố",
+        "tolerance": "Ngưỡng chênh lệch: {tolerance} điểm (mặc định)",
+        "no_published": "Chưa có bảng điểm 766 do Cổng công bố trong dữ liệu đầu vào: không có đối chiếu.",
+        "nothing_lost": "Không có hồ sơ nào làm mất điểm ở các nhóm tính được từ sổ.",
+        "of": "/",
+    },
+    "en": {
+        "rank": "Rank (estimated)", "unit": "Unit", "score": "Estimated score", "score_max": "Out of",
+        "published_total": "Published score", "difference": "Difference", "estimated": "Score from the log",
+        "estimated_ytd": "From the log, year to date", "points_lost": "Points to gain (from the log)",
+        "gains": "Dossiers that cost most", "component": "Component", "max_points": "Maximum",
+        "points": "Points", "source": "Points from", "confidence": "Confidence of the method",
+        "flagged": "To check", "cause": "Likely cause", "published": "Published",
+        "estimated_c": "Estimated", "dossiers": "Dossiers", "points_gain": "Points to gain",
+        "gain": "If fixed", "rate": "Rate", "threshold": "Full points at", "rate_name": "Rate",
+        "formula": "the formula's bases",
+        "from_log": "From the log", "total": "Total",
+        "source_log": "the log", "source_published": "the portal (published)",
+        "confidence_corroborated": "corroborated (not verified against the decision's text)",
+        "confidence_assumed": "assumed by dx_metrics", "confidence_verified": "verified",
+        "confidence_recalled": "recalled, to be checked",
+        "estimate_note": ("The scores on this page are ESTIMATES from the units' own dossier logs under the 766 "
+                          "index method — confidence: {confidence} — not official scores. The official score is the "
+                          "one the national public service portal publishes{published}. Components a log cannot give "
+                          "(publicity; online public services) take the published points when given, their source "
+                          "named; otherwise they are left empty, never invented."),
+        "assumed_parts": ("In {components}, part of the method (a threshold or base the sources do not state) is "
+                          "dx_metrics' assumption: see Method and confidence."),
+        "reconcile_cells": "Each cell: estimated / published; the difference in brackets when beyond the tolerance.",
+        "not_compared": "Not compared: {components} (not computable from the dossier log).",
+        "published_given": " (set beside for comparison)", "published_none": " (not among the inputs)",
+        "period": "Period", "chart_title": "Component points against their maxima, {period}",
+        "chart_log": "Estimated from the log", "chart_published": "Published (not computable from the log)",
+        "chart_max": "Maximum", "chart_published_mark": "Published",
+        "tolerance": "Tolerance: {tolerance} points (default)",
+        "no_published": "No published 766 table among the inputs: nothing to reconcile.",
+        "nothing_lost": "No dossier costs points on the components the log gives.",
+        "of": "/",
+    },
+}
+SCORECARD_766_SHEETS = {
+    "vi": {"card": "Điểm 766", "components": "Điểm 766 - nhóm", "gains": "Điểm 766 - hồ sơ",
+           "reconciliation": "Điểm 766 - đối chiếu", "method": "Điểm 766 - phương pháp"},
+    "en": {"card": "766 scorecard", "components": "766 components", "gains": "766 dossiers",
+           "reconciliation": "766 reconciliation", "method": "766 method"},
 }

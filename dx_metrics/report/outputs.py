@@ -105,8 +105,11 @@ def summary(r: PlanReport, *, generated_at: str, focus: list[str] | None = None,
 @in_its_context
 def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", generated_at: str | None = None,
                   comparison: pd.DataFrame | None = None, focus: list[str] | None = None,
-                  peer_group: str | None = None, record_history: bool = True) -> dict[str, Path]:
+                  peer_group: str | None = None, record_history: bool = True, scorecard=None) -> dict[str, Path]:
     """Write ``evaluation.xlsx``, ``charts/*.png``, ``report.docx`` and ``summary.json`` into ``output_dir``.
+
+    ``scorecard`` (a ``pipeline.scorecard.Scorecard766``) adds its sheets after the summary, its
+    chart (``charts/766_components.png``) and ``score_766`` to summary.json.
 
     The workbook always has the sheets summary, targets, indicators, tasks, rankings, data
     quality and sources (plus the comparison with last year when given). What the run read
@@ -131,12 +134,20 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
                          (s["review_flags"], *quality.flags_frame(r.quality.flags, lang))]
     if comparison is not None:
         sheets.insert(3, (s["comparison"], *tables.comparison_frame(comparison, lang)))
+    if scorecard is not None:
+        from dx_metrics.report import scorecard_page
+
+        sheets[1:1] = scorecard_page.sheets(scorecard, lang)
     sheets = tables.with_replaced_text_noted(r, sheets, lang)
     written = {"workbook": write_workbook(out / paths.WORKBOOK, sheets)}
     if comparison is not None:
         fig = chart_years(r, comparison, lang)
         if fig is not None:
             written["chart_year_over_year"] = charts.save(fig, paths.chart_path(out, "year_over_year"))
+    if scorecard is not None:
+        fig = scorecard_page.components_chart(scorecard, lang)
+        if fig is not None:
+            written["chart_766_components"] = charts.save(fig, paths.chart_path(out, "766_components"))
     fig = chart_online_share(r, lang)
     if fig is not None:
         written["chart_online_dossier_share"] = charts.save(fig, paths.chart_path(out, "online_dossier_share"))
@@ -156,8 +167,10 @@ def write_outputs(r: PlanReport, output_dir: str | Path, *, lang: str = "vi", ge
 
     written["document"] = write_docx(r, out / paths.DOCUMENT, lang=lang)
     summary_path = out / paths.SUMMARY
-    summary_path.write_text(json.dumps(summary(r, generated_at=generated_at, focus=focus, comparison=comparison),
-                                       ensure_ascii=False, indent=2), encoding="utf-8")
+    data = summary(r, generated_at=generated_at, focus=focus, comparison=comparison)
+    if scorecard is not None:
+        data["score_766"] = scorecard_page.summary(scorecard)
+    summary_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     written["summary"] = summary_path
     _record(r, out, merge=record_history)
     return written
