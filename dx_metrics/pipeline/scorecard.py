@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dx_metrics.context import in_its_context
 from dx_metrics.indicators.method766 import load_method_766, method_table
 from dx_metrics.indicators.reconcile766 import DEFAULT_TOLERANCE, reconcile_766
 from dx_metrics.indicators.scorecard766 import scorecard_766, scorecard_components_766
@@ -57,6 +58,7 @@ def _latest_month(records: pd.DataFrame, published: pd.DataFrame | None) -> str:
     return f"{last.year}-{last.month:02d}"
 
 
+@in_its_context
 def build_scorecard_766(r: PlanReport, *, month: str | None = None, units: list[str] | None = None,
                         tolerance: float = DEFAULT_TOLERANCE, gains: int = 3, lang: str = "vi",
                         method_file: str | None = None) -> Scorecard766:
