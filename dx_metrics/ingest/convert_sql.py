@@ -29,6 +29,8 @@ later line in any chunk (not a refusal of the import by the dataset's check), an
 """
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +47,10 @@ from dx_metrics.ingest.reader import parse_export
 from dx_metrics.ingest.vocabulary import lookup
 from dx_metrics.text import HIDDEN_RE2, clean_label, lookalike_letters
 
-EXTRA_FIELDS = 8            # fields a line may hold past the header's before the scan leaves the file
-LONGEST_RECORD = 100_000    # characters in a record's fields past which the reader's limits decide
+EXTRA_FIELDS = 4            # fields a line may hold past the header's before the scan leaves the file
+LONGEST_LINE = 100_000      # bytes in a line past which the reader's limits decide (a field past 131.072 characters)
 MOST_NAMES = 100_000        # distinct unit names, channels, unread dates the scan maps in Python
+FEW_VALUES = 20_000         # distinct values of a text column cleaned in Python rather than in SQL
 SAMPLE = 200                # converted records the reader reads again, as a check
 MEMORY = "512MB"            # DuckDB's memory for an import, unless DX_METRICS_DUCKDB_MEMORY says
 _SPACE = V._SPACE_RUN[:-1]                  # one white-space character, as parse_text reads it
@@ -111,8 +114,6 @@ class _Leave(Exception):
 
 
 def _empty(folder: Path) -> None:
-    import shutil
-
     for p in folder.iterdir():
         shutil.rmtree(p) if p.is_dir() else p.unlink()
 
@@ -129,17 +130,16 @@ def _scan(con, path: Path, head, sha: str, staging: Path, *, scope: str | None, 
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(fields)) + "}"
     con.execute(f"""COPY (SELECT * FROM read_csv({_quoted(str(path))}, delim = {_quoted(head.delimiter)},
                     quote = '"', escape = '"', header = false, skip = {data_start}, columns = {columns},
-                    null_padding = true, auto_detect = false, strict_mode = true))
+                    null_padding = true, auto_detect = false, strict_mode = true, max_line_size = {LONGEST_LINE}))
                     TO {_quoted(str(body))} (FORMAT parquet)""")
     con.execute(f"CREATE VIEW body AS SELECT file_row_number + {data_start + 1} AS line, * EXCLUDE (file_row_number) "
                 f"FROM read_parquet({_quoted(str(body))}, file_row_number = true)")
-    length = " + ".join(f"coalesce(length(c{i}), 0)" for i in range(fields))
-    received = _date("body." + col["received_at"])
-    n, longest, last, unread = con.execute(
-        f"SELECT count(*), max({length}), max({received}), "
+    received = _date(col["received_at"])
+    n, last, unread = con.execute(
+        f"SELECT count(*), max({received}), "
         f"count_if(NOT {_missing(col['received_at'])} AND {received} IS NULL) FROM body").fetchone()
-    if n != lines - data_start or (longest or 0) > LONGEST_RECORD:
-        raise _Leave                     # a blank line or a record over lines; the reader's limits
+    if n != lines - data_start:
+        raise _Leave                     # a blank line, or a record over several lines
     # the reader's scope: the title's bodies, the distinct names, the date received last
     if unread:
         texts = _distinct(con, col["received_at"], f"NOT {_missing(col['received_at'])} AND {received} IS NULL")
@@ -154,57 +154,74 @@ def _scan(con, path: Path, head, sha: str, staging: Path, *, scope: str | None, 
     for c in FLAG_COLUMNS:
         if c in col:
             con.register(f"{c}_map", _flag_map(_distinct(con, col[c])))
-    _convert(con, col, width=width, fields=fields, work=work, file=path.name)
-    counts = con.execute("SELECT count_if(ok), count_if(NOT ok) FROM conv").fetchone()
-    written, rejects = int(counts[0]), int(counts[1])
-    if rejects > most_rejects:
-        raise _Leave
+    mapped = set()
+    for c in TEXT_COLUMNS:          # a column of a few values is cleaned in Python, value by value
+        values = _distinct(con, col[c], most=FEW_VALUES, leave=False) if c in col else None
+        if values is not None:
+            con.register(f"{c}_map", _text_map(values))
+            mapped.add(c)
     out = [c for c in OUTPUT_COLUMNS[KIND] if c in col or c == "unit_id"] + ["source_file", "source_sheet",
                                                                                "source_row"]
-    if written:
-        con.execute(f"""COPY (SELECT {', '.join(out)}, year(received_at) AS year, month(received_at) AS month
-                        FROM read_parquet({_quoted(str(work / 'conv.parquet'))}) WHERE ok)
-                        TO {_quoted(str(staging))} (FORMAT parquet, PARTITION_BY (year, month),
-                        FILENAME_PATTERN {_quoted(f'{path.stem}-{sha[:8]}-s{{i}}')}, OVERWRITE_OR_IGNORE true)""")
+    _convert(con, col, width=width, fields=fields, parts=staging, pattern=f"{path.stem}-{sha[:8]}-s{{i}}",
+             file=path.name, mapped=mapped, out=out)
+    good, bad = staging / "ok=true", staging / "ok=false"
+    con.execute("CREATE VIEW conv AS " + (f"SELECT * FROM read_parquet({_quoted(str(good / '**' / '*.parquet'))})"
+                                          if good.exists() else f"SELECT {', '.join(out)} FROM body WHERE false"))
+    con.execute("CREATE VIEW rejects AS " + (f"SELECT source_row FROM read_parquet({_quoted(str(bad / '**' / '*.parquet'))})"
+                                             if bad.exists() else "SELECT 0 AS source_row WHERE false"))
+    written, rejects = con.execute("SELECT (SELECT count(*) FROM conv), (SELECT count(*) FROM rejects)").fetchone()
+    if rejects > most_rejects:
+        raise _Leave
     # the second pass: the records left, with converted ones the reader must read alike
     step = max(1, written // SAMPLE)
     checked = [r for (r,) in con.execute(f"""
         SELECT DISTINCT line FROM (
-            SELECT min(line) AS line FROM conv WHERE ok GROUP BY unit_raw
-            UNION ALL SELECT arg_max(line, received_at) FROM conv WHERE ok
-            UNION ALL SELECT max(line) FROM conv WHERE ok
-            UNION ALL SELECT line FROM conv WHERE ok AND line % {step} = 0) WHERE line IS NOT NULL""").fetchall()]
+            SELECT min(source_row) AS line FROM conv GROUP BY unit_name
+            UNION ALL SELECT arg_max(source_row, received_at) FROM conv
+            UNION ALL SELECT max(source_row) FROM conv
+            UNION ALL SELECT source_row FROM conv WHERE source_row % {step} = 0) WHERE line IS NOT NULL""").fetchall()]
     con.register("wanted", pd.DataFrame({"line": np.array(checked, dtype=np.int64)}))
     again = con.execute("""SELECT * FROM body WHERE line IN (SELECT line FROM wanted)
-                            OR line IN (SELECT line FROM conv WHERE NOT ok) ORDER BY line""").fetchall()
-    expected = con.execute(f"SELECT {', '.join(out)} FROM conv WHERE line IN (SELECT line FROM wanted) "
-                           f"ORDER BY line").df()
+                            OR line IN (SELECT source_row FROM rejects) ORDER BY line""").fetchall()
+    expected = con.execute(f"SELECT {', '.join(out)} FROM conv WHERE source_row IN (SELECT line FROM wanted) "
+                           f"ORDER BY source_row").df()
+    shutil.rmtree(bad, ignore_errors=True)
+    if good.exists():
+        for year in good.iterdir():          # the parts in the layout of the dataset: year=/month=/
+            os.replace(year, staging / year.name)
+        good.rmdir()
     tables = _second_pass(path, head, again, expected, set(checked), scope=scope, scope_id=scope_id, work=work)
-    return Scanned(read=int(n), written=written, tables=tables)
+    return Scanned(read=int(n), written=int(written), tables=tables)
 
 
 def _plain_lines(path: Path, delimiter: str) -> int | None:
-    """The lines of the file (blank lines at its end not counted), or None when a byte sequence
-    DuckDB and Python's csv may read apart is in it: a NUL, a carriage return alone, a quote
-    beside a space (or a tab where the tab does not separate fields)."""
-    bad = [b"\x00", b' "', b'" '] + ([b'\t"', b'"\t'] if delimiter != "\t" else [])
-    newlines = returns = pairs = 0
-    last = b""
+    """The lines of the file (blank lines at its end not counted), or None when a byte DuckDB and
+    Python's csv may read apart is in it: a NUL, a carriage return alone, a quote beside a space
+    (or beside a tab where the tab does not separate fields). Each chunk is looked at with the
+    last byte of the one before, so a pair of bytes across two chunks is seen."""
+    spaces = [32] if delimiter == "\t" else [32, 9]
+    newlines = 0
+    carry = np.zeros(0, dtype=np.uint8)
+    tail = b""
     with open(path, "rb") as f:
         while chunk := f.read(1 << 24):
-            joined = last + chunk
-            if any(b in joined for b in bad):
+            if b"\x00" in chunk:
                 return None
+            w = np.concatenate([carry, np.frombuffer(chunk, dtype=np.uint8)])
             newlines += chunk.count(b"\n")
-            returns += chunk.count(b"\r")
-            pairs += joined.count(b"\r\n")
-            last = chunk[-1:]
-        if returns != pairs:
-            return None
-        if last != b"\n":
-            return newlines + (1 if last else 0)
-        f.seek(max(0, f.tell() - (1 << 16)))
-        tail = f.read()
+            returns = np.flatnonzero(w[:-1] == 13)
+            if len(returns) and (w[returns + 1] != 10).any():
+                return None
+            quotes = np.flatnonzero(w == 34)
+            near = np.concatenate([w[quotes[quotes > 0] - 1], w[quotes[quotes < len(w) - 1] + 1]])
+            if np.isin(near, spaces).any():
+                return None
+            carry = w[-1:]
+            tail = (tail + chunk)[-(1 << 16):]
+    if not tail or tail.endswith(b"\r"):
+        return None if tail else 0
+    if not tail.endswith(b"\n"):
+        return newlines + 1
     ending = len(tail) - len(tail.rstrip(b"\r\n"))
     return newlines - (tail[len(tail) - ending:].count(b"\n") - 1)
 
@@ -215,27 +232,41 @@ def _missing(c: str) -> str:
 
 def _date(c: str) -> str:
     """A date or timestamp field as ``values.parse_dates`` reads it, NULL when it is not written
-    in one of ``DATE_FORMATS`` (or is no date: 31/02/2023)."""
+    in one of ``DATE_FORMATS`` (or is no date: 31/02/2023). A string of one format's shape is
+    parsed by that format, which DuckDB's strptime reads whole; the shapes of a date alone are
+    at most 10 characters long, those with a time at least 12."""
     t = f"trim({c})"
-    cases = " ".join(f"WHEN regexp_full_match({t}, {_quoted(rx)}) THEN try_strptime({t}, {_quoted(fmt)})"
-                     for rx, fmt in DATE_FORMATS)
-    return f"(CASE {cases} END)"
+
+    def cases(timed: bool) -> str:
+        return " ".join(f"WHEN regexp_full_match({t}, {_quoted(rx)}) THEN try_strptime({t}, {_quoted(fmt)})"
+                        for rx, fmt in DATE_FORMATS if (":" in fmt) == timed)
+    return f"(CASE WHEN strlen({t}) <= 10 THEN (CASE {cases(False)} END) ELSE (CASE {cases(True)} END) END)"
 
 
-def _clean(c: str) -> str:
-    """A text field as ``values.parse_text`` cleans it (a field with hidden characters aside)."""
-    t = f"trim(regexp_replace(nfc_normalize({c}), {_quoted(V._SPACE_RUN)}, ' ', 'g'))"
-    return f"(CASE WHEN {t} IN ('', '-', '–', '—') THEN NULL ELSE {t} END)"
+ASCII_WORDS = "[!-~]+( [!-~]+)*"     # printable ASCII words between single spaces: clean as written
 
 
-def _hidden(c: str) -> str:
-    return f"coalesce(regexp_matches({c}, {_quoted(HIDDEN_RE2)}), false)"
+def _clean(c: str, plain: str) -> str:
+    """A text field as ``values.parse_text`` cleans it: ``plain`` (``ASCII_WORDS``) as written;
+    others without hidden characters, NFC, white space runs made one space, trimmed."""
+    shown = f"regexp_replace({c}, {_quoted(HIDDEN_RE2)}, '', 'g')"
+    t = f"trim(regexp_replace(nfc_normalize({shown}), {_quoted(V._SPACE_RUN)}, ' ', 'g'))"
+    return (f"(CASE WHEN {plain} THEN nullif({c}, '-') "
+            f"ELSE (CASE WHEN {t} IN ('', '-', '–', '—') THEN NULL ELSE {t} END) END)")
 
 
-def _distinct(con, c: str, where: str = "true") -> list:
-    rows = con.execute(f"SELECT DISTINCT {c} FROM body WHERE {where} LIMIT {MOST_NAMES + 1}").fetchall()
-    if len(rows) > MOST_NAMES:
-        raise _Leave
+def _hidden(c: str, plain: str) -> str:
+    """Whether a field holds hidden characters (``text.HIDDEN_RANGES``; none in ``plain`` ones)."""
+    return f"(CASE WHEN {plain} THEN false ELSE coalesce(regexp_matches({c}, {_quoted(HIDDEN_RE2)}), false) END)"
+
+
+def _distinct(con, c: str, where: str = "true", *, most: int = MOST_NAMES, leave: bool = True) -> list | None:
+    """The distinct values of field ``c``; past ``most`` of them, None (or ``_Leave``)."""
+    rows = con.execute(f"SELECT DISTINCT {c} FROM body WHERE {where} LIMIT {most + 1}").fetchall()
+    if len(rows) > most:
+        if leave:
+            raise _Leave
+        return None
     return [r for (r,) in rows]
 
 
@@ -300,6 +331,15 @@ def _unit_map(names: list[_Name], scope_id: str | None) -> pd.DataFrame:
         lo=pd.to_datetime(frame["lo"]).astype("datetime64[us]"), hi=pd.to_datetime(frame["hi"]).astype("datetime64[us]"))
 
 
+def _text_map(raws: list) -> pd.DataFrame:
+    """Per raw field of a text column with few values, its text as the reader cleans it."""
+    given = [r for r in raws if r is not None]
+    cleaned, hidden = _cleaned(given)
+    return pd.DataFrame({"raw": pd.Series(given, dtype=object),
+                         "text": pd.Series([None if pd.isna(v) else str(v) for v in cleaned], dtype=object),
+                         "hidden": pd.Series(hidden.to_numpy(dtype=bool), dtype=bool)})
+
+
 def _channel_map(raws: list) -> pd.DataFrame:
     cleaned, hidden = _cleaned(raws)
     mapped, unknown = lookup("channel", cleaned)
@@ -315,34 +355,45 @@ def _flag_map(raws: list) -> pd.DataFrame:
                          "value": pd.Series([v for _, v in keep], dtype=bool)})
 
 
-def _convert(con, col: dict[str, str], *, width: int, fields: int, work: Path, file: str) -> None:
-    """conv.parquet: each record converted, with ``ok`` where every rule holds."""
+def _convert(con, col: dict[str, str], *, width: int, fields: int, parts: Path, pattern: str, file: str,
+             mapped: set[str], out: list[str]) -> None:
+    """Each record converted into Parquet parts under ``parts``, in ``ok=true`` where every rule
+    holds, else ``ok=false``; then by year and month received. The text columns ``mapped`` are
+    cleaned through a table of their values (``_text_map``), the others in SQL."""
     first, last = record_dates()
-    received = _date("body." + col["received_at"])
-    con.execute(f"CREATE TEMP TABLE dup AS SELECT hash(k) AS h FROM (SELECT {_clean(col['dossier_id'])} AS k "
-                f"FROM body) WHERE k IS NOT NULL GROUP BY h HAVING count(*) > 1")
+    inner = ["*", f"{_date(col['received_at'])} AS b_received"]
+    inner += [f"regexp_full_match({col[c]}, '{ASCII_WORDS}') AS {c}_plain" for c in TEXT_COLUMNS
+              if c in col and c not in mapped]
     sel = ["b.line", f"b.{col['unit_name']} AS unit_raw",
            " AND ".join([f"b.c{i} IS NULL" for i in range(width, fields)] or ["true"]) + " AS fields_ok"]
     ok = ["fields_ok", "dossier_id IS NOT NULL", "unit_id IS NOT NULL", "channel IS NOT NULL",
-          "received_at IS NOT NULL", "hash(dossier_id) NOT IN (SELECT h FROM dup)"]
+          "received_at IS NOT NULL"]
+    joins = []
     for c in TEXT_COLUMNS:
+        if c in mapped:
+            joins.append(f"LEFT JOIN {c}_map t_{c} ON t_{c}.raw = b.{col[c]}")
+            sel += [f"t_{c}.text AS {c}", f"coalesce(t_{c}.hidden, false) AS {c}_hidden"]
+        elif c in col:
+            sel += [f"{_clean('b.' + col[c], f'b.{c}_plain')} AS {c}",
+                    f"{_hidden('b.' + col[c], f'b.{c}_plain')} AS {c}_hidden"]
         if c in col:
-            sel += [f"{_clean('b.' + col[c])} AS {c}", f"{_hidden('b.' + col[c])} AS {c}_hidden"]
             ok.append(f"NOT {c}_hidden")
     sel += ["u.unit_id", "u.unit_name", "ch.channel"]
     for c in RECORD_DATE_COLUMNS:
         if c in col:
-            sel += [f"{_date('b.' + col[c])} AS {c}", f"{_missing('b.' + col[c])} AS {c}_missing"]
-            ok += [f"({c}_missing OR {c} IS NOT NULL)",
+            parsed = "b.b_received" if c == "received_at" else _date("b." + col[c])
+            # a field neither read as a date nor empty ("-", blank): to the reader, which says which
+            sel += [f"{parsed} AS {c}", f"(b.{col[c]} IS NULL OR trim(b.{col[c]}) IN ('', '-', '–', '—')) AS {c}_missing"]
+            ok += [f"({c} IS NOT NULL OR {c}_missing)",
                    f"({c} IS NULL OR CAST({c} AS DATE) BETWEEN DATE '{first.isoformat()}' "
                    f"AND DATE '{last.isoformat()}')"]
     if "resolved_at" in col:
         ok.append("(resolved_at IS NULL OR resolved_at >= received_at)")
     if "due_at" in col:
         ok.append("(due_at IS NULL OR due_at >= date_trunc('day', received_at))")
-    joins = [f"LEFT JOIN unit_map u ON u.raw = b.{col['unit_name']} AND (u.lo IS NULL OR b.b_day >= u.lo) "
-             f"AND (u.hi IS NULL OR b.b_day < u.hi)",
-             f"LEFT JOIN channel_map ch ON ch.raw = b.{col['channel']}"]
+    joins += [f"LEFT JOIN unit_map u ON u.raw = b.{col['unit_name']} AND (u.lo IS NULL OR b.b_received >= u.lo) "
+              f"AND (u.hi IS NULL OR b.b_received < u.hi)",
+              f"LEFT JOIN channel_map ch ON ch.raw = b.{col['channel']}"]
     for c in FLAG_COLUMNS:
         if c in col:
             joins.append(f"LEFT JOIN {c}_map m_{c} ON m_{c}.raw = b.{col[c]}")
@@ -350,12 +401,18 @@ def _convert(con, col: dict[str, str], *, width: int, fields: int, work: Path, f
                     f"(b.{col[c]} IS NULL OR m_{c}.value IS NOT NULL) AS {c}_ok"]
             ok.append(f"{c}_ok")
     sel += [f"{_quoted(file)} AS source_file", "CAST(NULL AS VARCHAR) AS source_sheet", "b.line AS source_row"]
+    # a dossier code written twice (by its hash: a collision only sends records to the reader)
+    key = _clean(col["dossier_id"], f"regexp_full_match({col['dossier_id']}, '{ASCII_WORDS}')")
+    con.execute(f"CREATE TEMP TABLE dup AS SELECT hash(k) AS h FROM (SELECT {key} AS k FROM body) "
+                f"WHERE k IS NOT NULL GROUP BY h HAVING count(*) > 1")
+    ok.append("hash(dossier_id) NOT IN (SELECT h FROM dup)")
     conditions = " AND ".join(f"coalesce({c}, false)" for c in ok)
-    con.execute(f"""COPY (SELECT *, {conditions} AS ok FROM (
+    con.execute(f"""COPY (SELECT {', '.join(out)}, {conditions} AS ok, year(received_at) AS year,
+                            month(received_at) AS month FROM (
                         SELECT {', '.join(sel)} FROM
-                        (SELECT *, CAST({received} AS DATE) AS b_day FROM body) b {' '.join(joins)}))
-                    TO {_quoted(str(work / 'conv.parquet'))} (FORMAT parquet)""")
-    con.execute(f"CREATE VIEW conv AS SELECT * FROM read_parquet({_quoted(str(work / 'conv.parquet'))})")
+                        (SELECT {', '.join(inner)} FROM body) b {' '.join(joins)}))
+                    TO {_quoted(str(parts))} (FORMAT parquet, PARTITION_BY (ok, year, month),
+                    FILENAME_PATTERN {_quoted(pattern)}, OVERWRITE_OR_IGNORE true)""")
 
 
 def _second_pass(path: Path, head, again: list[tuple], expected: pd.DataFrame, checked: set[int], *,
