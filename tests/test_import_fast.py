@@ -168,6 +168,17 @@ def test_dates_and_words_the_sql_leaves_to_the_reader_are_read_alike(tmp_path, s
     assert byline.loc[FIRST + 12, "procedure_name"] == "Cấp lại giấy phép"
 
 
+def test_a_log_separated_by_semicolons_or_tabs_is_read_alike(tmp_path, scans):
+    for delimiter in ";\t":
+        text = io.StringIO(newline="")
+        csv.writer(text, delimiter=delimiter).writerows([*TITLE, HEADER, *map(_record, range(150))])
+        log = tmp_path / f"log{ord(delimiter)}.csv"
+        log.write_text(text.getvalue().replace("31/", "32/", 1), encoding="utf-8")      # one day that is none
+        _, problems, entry = _both(tmp_path / str(ord(delimiter)), log, lenient=True)
+        assert entry["rows"] == 149 and [code for code, *_ in problems] == ["not_a_date"]
+    assert None not in scans
+
+
 def test_a_footer_below_the_records_is_left_out_alike(tmp_path, scans):
     footer = [[], ["", "", "", "", "", "Bạc Liêu, ngày 15 tháng 01 năm 2024"], ["", "Người lập biểu", "", "", "",
                                                                                "KT. GIÁM ĐỐC"],
