@@ -196,6 +196,15 @@ def test_many_records_with_one_problem_are_one_problem_naming_their_lines(tmp_pa
     assert only[1] == FIRST + 100 and "75 rows" in only[4]
 
 
+def test_a_log_of_bad_records_only_and_one_of_no_records_are_said_alike(tmp_path, scans):
+    cells = {i: {"Hình thức nộp": "Fax"} for i in range(20)}
+    _, problems, _ = _both(tmp_path / "bad", _write(tmp_path / "bad.csv", n=20, cells=cells))
+    assert [code for code, *_ in problems] == ["unknown_word"] * 20      # no "no data rows" beside errors
+    _, problems, _ = _both(tmp_path / "none", _write(tmp_path / "none.csv", n=0))
+    assert [code for code, *_ in problems] == ["no_data_rows"]
+    assert None not in scans
+
+
 def test_a_log_without_title_rows_with_a_scope_and_one_that_needs_one(tmp_path, scans):
     log = _write(tmp_path / "log.csv", n=120, title=[])
     frame, problems, entry = _both(tmp_path, log, scope="baclieu_dot")

@@ -1,10 +1,14 @@
 """``dx-metrics import-records``: dossier logs exported as CSV (any size) or Excel, into the
 Parquet dataset dx_metrics counts out of core (``dx_metrics.ingest.dataset``).
 
-A CSV is streamed: its title and header rows are read once, then its records in chunks
-(``chunk_rows``), each read by the same reader as ``read_export`` (header aliases, day-first
-dates, channels in words, unit names in the file's scope), so every problem is located at its
-line in the original file. The dataset is Hive-partitioned by the year and month received:
+A CSV's title and header rows are read once by the reader of ``read_export`` (header aliases,
+the file's scope, encoding); DuckDB then converts its records by the reader's rules in SQL
+(``convert_sql``: day-first dates, channels in words, unit names in the file's scope) and writes
+them, and the records any rule refuses are read by the reader at their lines, so every problem
+is located at its line in the original file and said as the reader says it. A CSV the scan
+cannot read alike (another encoding, a record over several lines ...) is streamed as before:
+its records in chunks (``chunk_rows``), each read by the reader. The dataset is
+Hive-partitioned by the year and month received:
 
     records/year=2024/month=3/<file>-<digest>-<chunk>.parquet
     records/_imports.json          the files imported (name, sha256, rows, time)

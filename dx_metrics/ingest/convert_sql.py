@@ -170,26 +170,32 @@ def _scan(con, path: Path, head, sha: str, staging: Path, *, scope: str | None, 
     _convert(con, col, width=width, fields=fields, parts=staging, pattern=f"{path.stem}-{sha[:8]}-s{{i}}",
              file=path.name, mapped=mapped, out=out)
     good, bad = staging / "ok=true", staging / "ok=false"
-    con.execute("CREATE VIEW conv AS " + (f"SELECT * FROM read_parquet({_quoted(str(good / '**' / '*.parquet'))})"
-                                          if good.exists() else f"SELECT {', '.join(out)} FROM body WHERE false"))
-    con.execute("CREATE VIEW rejects AS " + (f"SELECT source_row FROM read_parquet({_quoted(str(bad / '**' / '*.parquet'))})"
-                                             if bad.exists() else "SELECT 0 AS source_row WHERE false"))
-    written, rejects = con.execute("SELECT (SELECT count(*) FROM conv), (SELECT count(*) FROM rejects)").fetchone()
+
+    def parts(folder: Path, columns: str = "*") -> str:
+        return f"SELECT {columns} FROM read_parquet({_quoted(str(folder / '**' / '*.parquet'))})"
+    con.execute("CREATE VIEW rejects AS " + (parts(bad, "source_row") if bad.exists()
+                                             else "SELECT 0 AS source_row WHERE false"))
+    rejects = con.execute("SELECT count(*) FROM rejects").fetchone()[0]
     if rejects > most_rejects:
         raise _Leave
     # the second pass: the records left, with converted ones the reader must read alike
-    step = max(1, written // SAMPLE)
-    checked = [r for (r,) in con.execute(f"""
-        SELECT DISTINCT line FROM (
-            SELECT min(source_row) AS line FROM conv GROUP BY unit_name
-            UNION ALL SELECT arg_max(source_row, received_at) FROM conv
-            UNION ALL SELECT max(source_row) FROM conv
-            UNION ALL SELECT source_row FROM conv WHERE source_row % {step} = 0) WHERE line IS NOT NULL""").fetchall()]
+    checked, written, expected = [], 0, pd.DataFrame(columns=out)
+    if good.exists():
+        con.execute("CREATE VIEW conv AS " + parts(good))
+        written = con.execute("SELECT count(*) FROM conv").fetchone()[0]
+        checked = [r for (r,) in con.execute(f"""
+            SELECT DISTINCT line FROM (
+                SELECT min(source_row) AS line FROM conv GROUP BY unit_name
+                UNION ALL SELECT arg_max(source_row, received_at) FROM conv
+                UNION ALL SELECT max(source_row) FROM conv
+                UNION ALL SELECT source_row FROM conv WHERE source_row % {max(1, written // SAMPLE)} = 0)
+            WHERE line IS NOT NULL""").fetchall()]
     con.register("wanted", pd.DataFrame({"line": np.array(checked, dtype=np.int64)}))
     again = con.execute("""SELECT * FROM body WHERE line IN (SELECT line FROM wanted)
-                            OR line IN (SELECT source_row FROM rejects) ORDER BY line""").fetchall()
-    expected = con.execute(f"SELECT {', '.join(out)} FROM conv WHERE source_row IN (SELECT line FROM wanted) "
-                           f"ORDER BY source_row").df()
+                           OR line IN (SELECT source_row FROM rejects) ORDER BY line""").fetchall()
+    if checked:
+        expected = con.execute(f"SELECT {', '.join(out)} FROM conv WHERE source_row IN (SELECT line FROM wanted) "
+                               f"ORDER BY source_row").df()
     shutil.rmtree(bad, ignore_errors=True)
     if good.exists():
         for year in good.iterdir():          # the parts in the layout of the dataset: year=/month=/
