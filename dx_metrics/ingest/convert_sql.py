@@ -142,7 +142,7 @@ def _scan(con, path: Path, head, sha: str, staging: Path, *, scope: str | None, 
     received = _date(col["received_at"])
     n, last, unread = con.execute(
         f"SELECT count(*), max({received}), array_agg(DISTINCT {col['received_at']}) "
-        f"FILTER (WHERE {received} IS NULL AND NOT {_missing(col['received_at'])}) FROM body").fetchone()
+        f"FILTER (WHERE {received} IS NULL AND NOT {_missing(col['received_at'])}) FROM body").fetchall()[0]
     if n != lines - data_start:
         raise _Leave                     # a blank line, or a record over several lines
     # the reader's scope: the title's bodies, the distinct names, the date received last (of
@@ -175,14 +175,14 @@ def _scan(con, path: Path, head, sha: str, staging: Path, *, scope: str | None, 
         return f"SELECT {columns} FROM read_parquet({_quoted(str(folder / '**' / '*.parquet'))})"
     con.execute("CREATE VIEW rejects AS " + (parts(bad, "source_row") if bad.exists()
                                              else "SELECT 0 AS source_row WHERE false"))
-    rejects = con.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    rejects = con.execute("SELECT count(*) FROM rejects").fetchall()[0][0]
     if rejects > most_rejects:
         raise _Leave
     # the second pass: the records left, with converted ones the reader must read alike
     checked, written, expected = [], 0, pd.DataFrame(columns=out)
     if good.exists():
         con.execute("CREATE VIEW conv AS " + parts(good))
-        written = con.execute("SELECT count(*) FROM conv").fetchone()[0]
+        written = con.execute("SELECT count(*) FROM conv").fetchall()[0][0]
         checked = [r for (r,) in con.execute(f"""
             SELECT DISTINCT line FROM (
                 SELECT min(source_row) AS line FROM conv GROUP BY unit_name
