@@ -208,27 +208,28 @@ def _scan(con, path: Path, head, sha: str, staging: Path, *, scope: str | None, 
 def _plain_lines(path: Path, delimiter: str) -> int | None:
     """The lines of the file (blank lines at its end not counted), or None when a byte DuckDB and
     Python's csv may read apart is in it: a NUL, a carriage return alone, a quote beside a space
-    (or beside a tab where the tab does not separate fields). Each chunk is looked at with the
-    last byte of the one before, so a pair of bytes across two chunks is seen."""
+    (or beside a tab where the tab does not separate fields). A pair of bytes across two chunks
+    is looked at with the last byte of the one before."""
     spaces = [32] if delimiter == "\t" else [32, 9]
-    newlines = 0
-    carry = np.zeros(0, dtype=np.uint8)
-    tail = b""
+    newlines, last, tail = 0, -1, b""
     with open(path, "rb") as f:
         while chunk := f.read(1 << 24):
-            if b"\x00" in chunk:
+            if b"\x00" in chunk or (last == 13 and chunk[0] != 10) or \
+                    (last == 34 and chunk[0] in spaces) or (last in spaces and chunk[0] == 34):
                 return None
-            w = np.concatenate([carry, np.frombuffer(chunk, dtype=np.uint8)])
             newlines += chunk.count(b"\n")
-            returns = np.flatnonzero(w[:-1] == 13)
-            if len(returns) and (w[returns + 1] != 10).any():
-                return None
-            quotes = np.flatnonzero(w == 34)
-            near = np.concatenate([w[quotes[quotes > 0] - 1], w[quotes[quotes < len(w) - 1] + 1]])
-            if np.isin(near, spaces).any():
-                return None
-            carry = w[-1:]
-            tail = (tail + chunk)[-(1 << 16):]
+            a = np.frombuffer(chunk, dtype=np.uint8)
+            if b"\r" in chunk:
+                returns = np.flatnonzero(a[:-1] == 13)
+                if (a[returns + 1] != 10).any():
+                    return None
+            if b'"' in chunk:
+                quotes = np.flatnonzero(a == 34)
+                near = np.concatenate([a[quotes[quotes > 0] - 1], a[quotes[quotes < len(a) - 1] + 1]])
+                if np.isin(near, spaces).any():
+                    return None
+            last = chunk[-1]
+            tail = chunk[-(1 << 16):] if len(chunk) >= 1 << 16 else (tail + chunk)[-(1 << 16):]
     if not tail or tail.endswith(b"\r"):
         return None if tail else 0
     if not tail.endswith(b"\n"):
