@@ -1,10 +1,14 @@
 """``dx-metrics import-records``: dossier logs exported as CSV (any size) or Excel, into the
 Parquet dataset dx_metrics counts out of core (``dx_metrics.ingest.dataset``).
 
-A CSV is streamed: its title and header rows are read once, then its records in chunks
-(``chunk_rows``), each read by the same reader as ``read_export`` (header aliases, day-first
-dates, channels in words, unit names in the file's scope), so every problem is located at its
-line in the original file. The dataset is Hive-partitioned by the year and month received:
+A CSV's title and header rows are read once by the reader of ``read_export`` (header aliases,
+the file's scope, encoding); DuckDB then converts its records by the reader's rules in SQL
+(``convert_sql``: day-first dates, channels in words, unit names in the file's scope) and writes
+them, and the records any rule refuses are read by the reader at their lines, so every problem
+is located at its line in the original file and said as the reader says it. A CSV the scan
+cannot read alike (another encoding, a record over several lines ...) is streamed as before:
+its records in chunks (``chunk_rows``), each read by the reader. The dataset is
+Hive-partitioned by the year and month received:
 
     records/year=2024/month=3/<file>-<digest>-<chunk>.parquet
     records/_imports.json          the files imported (name, sha256, rows, time)
@@ -47,6 +51,7 @@ from dx_metrics import units as unit_registry
 from dx_metrics.errors import ERROR, DxDataError, Problem, problems_of
 from dx_metrics.formats import fmt_number
 from dx_metrics.paths import write_atomically
+from dx_metrics.ingest import convert_sql
 from dx_metrics.ingest.cache import file_sha256
 from dx_metrics.ingest.dataset import KIND, MANIFEST, folder_refusal, read_records
 from dx_metrics.ingest.reader import _locate, parse_export
@@ -72,10 +77,13 @@ class Imported:
 
 def import_records(paths: list[str | Path], out: str | Path, *, scope: str | None = None, lenient: bool = False,
                    chunk_rows: int = 200_000, progress: Callable[[str, int], None] | None = None,
-                   lock_timeout: float = LOCK_TIMEOUT) -> Imported:
+                   lock_timeout: float = LOCK_TIMEOUT, engine: str = "duckdb") -> Imported:
     """Import dossier-log exports into the Parquet dataset ``out``; raises ``DxDataError`` when a
     file has errors (unless ``lenient``) or repeats dossiers already in the dataset, and
-    ``DatasetBusy`` when another import holds the dataset longer than ``lock_timeout`` seconds."""
+    ``DatasetBusy`` when another import holds the dataset longer than ``lock_timeout`` seconds.
+    ``engine="pandas"`` reads every CSV in chunks, as before the DuckDB path (for comparison)."""
+    if engine not in ("duckdb", "pandas"):
+        raise ValueError(f"engine must be 'duckdb' or 'pandas', not {engine!r}")
     paths = [Path(p) for p in paths]
     # a FIFO, socket or device is never opened (reading a FIFO waits for a writer for ever); a
     # missing file or a folder is named too, before anything is imported
@@ -101,7 +109,7 @@ def import_records(paths: list[str | Path], out: str | Path, *, scope: str | Non
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
         try:
             rows, problems, left_out = _one_file(path, sha, staging, scope=scope, chunk_rows=chunk_rows,
-                                                 progress=progress)
+                                                 progress=progress, engine=engine)
             result.problems += problems
             if any(p.severity == ERROR for p in problems) and not lenient:
                 raise DxDataError(problems)
@@ -148,17 +156,23 @@ def _unusable(path: Path) -> Problem | None:
 
 
 def _one_file(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_rows: int,
-              progress: Callable[[str, int], None] | None) -> tuple[int, list[Problem], int]:
+              progress: Callable[[str, int], None] | None, engine: str = "duckdb") -> tuple[int, list[Problem], int]:
     """Parse one export into ``staging``: (records written, problems, records left out for
-    errors). Division names every body has that no scope places ("Văn phòng Sở" in a log
-    without title rows, imported without ``scope``) refuse the whole file, lenient or not,
-    once it is read through: the refusal names each with its lines (``_needs_scope``)."""
+    errors). A CSV log is converted by DuckDB where it can be (``convert_sql``), else read in
+    chunks (``_tables``). Division names every body has that no scope places ("Văn phòng Sở"
+    in a log without title rows, imported without ``scope``) refuse the whole file, lenient or
+    not, once it is read through: the refusal names each with its lines (``_needs_scope``)."""
     problems: list[Problem] = []
     rows = left_out = 0
     unplaced: dict[str, list[int]] = {}          # generic name -> its lines, in the order first met
     read = 0
-    for n, (table, found, rejected) in enumerate(_tables(path, scope=scope, chunk_rows=chunk_rows)):
-        read += len(table)
+    scanned = _scanned(path, sha, staging, scope=scope, chunk_rows=chunk_rows) \
+        if engine == "duckdb" and path.suffix.lower() in TEXT else None
+    if scanned is not None:          # DuckDB wrote the records it converted; the others come as tables
+        rows, read = scanned.written, scanned.read
+    tables = scanned.tables if scanned is not None else _tables(path, scope=scope, chunk_rows=chunk_rows)
+    for n, (table, found, rejected) in enumerate(tables):
+        read += len(table) if scanned is None else 0
         table, generic = _placed(table)
         for name, lines in generic.items():
             unplaced.setdefault(name, []).extend(lines)
@@ -173,6 +187,18 @@ def _one_file(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_r
     if unplaced:
         raise DxDataError(_needs_scope(path.name, unplaced, problems))
     return rows, problems, left_out
+
+
+def _scanned(path: Path, sha: str, staging: Path, *, scope: str | None, chunk_rows: int) -> convert_sql.Scanned | None:
+    """The log converted by DuckDB into ``staging`` (``convert_sql.scan``), or None when the
+    file needs the chunked reading (its head unreadable in part, a feature the scan refuses)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        unread: list[Problem] = []
+        head = _split(path, Path(tmp) / path.name, unread)
+        head.close()
+        if unread:
+            return None
+        return convert_sql.scan(path, head, sha, staging, scope=scope, most_rejects=chunk_rows, work=Path(tmp))
 
 
 def _placed(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[int]]]:
@@ -216,7 +242,8 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
     with tempfile.TemporaryDirectory() as tmp:
         chunk_file = Path(tmp) / path.name
         unread: list[Problem] = []          # lines that could not be read, at their line, as they are met
-        prefix, data = _split(path, chunk_file, unread)
+        head = _split(path, chunk_file, unread)
+        prefix, data = head.prefix, head.body
         offset = 0
         while True:
             chunk = [r for _, r in zip(range(chunk_rows), data)]
@@ -234,11 +261,28 @@ def _tables(path: Path, *, scope: str | None, chunk_rows: int) -> Iterator[tuple
             offset += len(chunk)
 
 
-def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[str]], Iterator[list[str]]]:
-    """(the rows above the records: titles and header; an iterator over the record rows). A
-    line that cannot be read (a byte the file's encoding lacks, a line or field beyond the
-    limits) is given as an empty row, so that every later line keeps its number, and its
-    problem is added to ``unread``."""
+@dataclass
+class Head:
+    """A CSV log's head as the reader found it: the rows above the records (titles and header),
+    the header, the delimiter and the encoding; ``body`` iterates over the record rows."""
+
+    prefix: list[list[str]]
+    body: Iterator[list[str]]
+    header: object
+    delimiter: str
+    encoding: str
+    stream: Iterator[list[str]] | None = None     # the open file's rows, closed by ``close``
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+def _split(path: Path, scratch: Path, unread: list[Problem]) -> Head:
+    """The file's ``Head``, its ``body`` an iterator over the record rows. A line that cannot be
+    read (a byte the file's encoding lacks, a line or field beyond the limits) is given as an
+    empty row, so that every later line keeps its number, and its problem is added to
+    ``unread``."""
     encoding = text_encoding(path)
     # bytes the encoding cannot read are kept as lone surrogates (U+DC00 + byte), found line by line
     f = open(path, encoding=encoding, errors=_KEEP_BYTES, newline="")   # closed when the rows are used up
@@ -297,7 +341,7 @@ def _split(path: Path, scratch: Path, unread: list[Problem]) -> tuple[list[list[
     except DxDataError as e:        # a header line that could not be read is said with it
         raise DxDataError(unread + e.problems) from None
     prefix, body = first[:header.data_start], first[header.data_start:]
-    return prefix, _chain(body, stream)
+    return Head(prefix, _chain(body, stream), header, delimiter, encoding, stream)
 
 
 MAX_LINE = 1 << 20        # characters in one line of a log: beyond, the line is an error at its number

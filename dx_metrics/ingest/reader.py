@@ -33,10 +33,13 @@ _TOTAL_WORDS = {"tong cong", "tong so", "cong", "tong", "total", "grand total", 
 
 
 def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, period: str | None = None,
-                 scope: str | None = None, index: str | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
+                 scope: str | None = None, index: str | None = None,
+                 lines: np.ndarray | None = None) -> tuple[pd.DataFrame, list[Problem], dict]:
     """Read ``path`` as a ``kind`` table: (valid rows, every problem, origin details).
     ``scope`` is the unit the file reports for when its title rows do not say; ``index`` the
-    index an index table holds (a catalogue id or name) when the file does not name it."""
+    index an index table holds (a catalogue id or name) when the file does not name it.
+    ``lines``: for a CSV holding some lines of a larger log under its head (import-records),
+    the line in that log of each row below the header, where its problems are said."""
     path = Path(path)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -69,11 +72,12 @@ def parse_export(path: str | Path, kind: str, *, sheet: str | None = None, perio
             layout.append(split)
         not_published = layouts.published_blanks(raw, [c for c in raw if c in ("score", "rank")
                                                        or c.startswith(COMPONENT_PREFIX)])
-    excel_row = pd.Series(layouts.excel_rows(chosen, header, len(raw)), index=raw.index)
+    excel_row = pd.Series(layouts.excel_rows(chosen, header, len(raw)) if lines is None
+                          else np.asarray(lines, dtype=np.int64)[:len(raw)], index=raw.index)
     t = RawTable(file=path.name, sheet=chosen.name, kind=kind, specs=specs, headers=header.texts,
                  raw=raw, excel_row=excel_row, title_lines=title_lines, index=index,
                  year_hint=_year_hint(path, chosen, header) if kind == "index_scores" else None,
-                 not_published=not_published)
+                 not_published=not_published, relined=lines is not None)
     title_cells = _checked_titles(t, titled)
     found_scope = _check_rows(t, body, chosen, header, title_lines, title_cells, period=period, scope=scope, cut=cut)
     out = _canonical(t, path, chosen)
@@ -605,9 +609,11 @@ def _sheet_findings(t: RawTable, sheet: Sheet, header) -> None:
                 t.flag(mask, next(c for c in columns if c), message, reason="formula_without_value", hint=hint)
     if sheet.widths is not None:
         width = max([*header.columns.values(), *header.unmatched], default=-1) + 1
-        widths = pd.Series(sheet.widths).reindex(t.excel_row.to_numpy() - 1).to_numpy()
+        # each data row's place in the sheet (not its line in the log when ``lines`` renumbered them)
+        at = header.data_start + t.excel_row.index.to_numpy() if t.relined else t.excel_row.to_numpy() - 1
+        widths = pd.Series(sheet.widths).reindex(at).to_numpy()
         over = pd.Series(widths > width, index=t.excel_row.index)
-        extra = pd.Series(sheet.cells.iloc[t.excel_row.to_numpy() - 1, width:].notna().any(axis=1).to_numpy(),
+        extra = pd.Series(sheet.cells.iloc[at, width:].notna().any(axis=1).to_numpy(),
                           index=t.excel_row.index) if sheet.cells.shape[1] > width else over & False
         t.flag(over & extra, None, "extra_fields", reason="extra_field", hint="quote_separator",
                params={"width": int(width)})

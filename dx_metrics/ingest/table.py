@@ -41,6 +41,7 @@ class RawTable:
     scope_free: bool = False            # no title scope and every unit named whose it is: any scope reads the same
     unregistered: list = field(default_factory=list)   # [unit id or None, name] the registry lacks (units.unregistered)
     not_published: pd.Series | None = None   # rows whose score reads "." or "n/a": no score, not a heading
+    relined: bool = False               # excel_row holds each row's line in a larger log, not its row here
 
     def __post_init__(self) -> None:
         if self.rejected is None:
