@@ -8,12 +8,17 @@ import nbformat
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def notebook_to_html(notebook: str | Path, html: str | Path, *, title: str | None = None, lang: str = "vi") -> Path:
-    """Render ``notebook`` to ``html`` with code cells and prompts hidden; the page says its
-    language (``<html lang="vi">``) so browsers and screen readers read Vietnamese as such."""
+def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, html: str | Path, *, title: str | None = None,
+                     lang: str = "vi") -> Path:
+    """Render ``notebook`` (a file, or an executed notebook in memory) to ``html`` with code cells
+    and prompts hidden; the page says its language (``<html lang="vi">``) so browsers and screen
+    readers read Vietnamese as such."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    if isinstance(notebook, nbformat.NotebookNode):
+        nb = nbformat.from_dict(notebook)      # a copy: the title is the page's, not the notebook's
+    else:
+        nb = nbformat.read(str(notebook), as_version=4)
     if title:
         nb.metadata["title"] = title
     exporter = HTMLExporter(template_name="dx_report", extra_template_basedirs=[str(TEMPLATES)],
