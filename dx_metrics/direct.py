@@ -61,9 +61,16 @@ class CellTimeout(TimeoutError):
 _NOTEBOOKS: dict[tuple[str, int, int], nbformat.NotebookNode] = {}
 
 
-def _read(notebook: str) -> nbformat.NotebookNode:
+def _path(notebook: str | Path) -> Path:
+    """A report notebook by name (``dx_metrics/notebooks/<name>.ipynb``), or an ``.ipynb`` file."""
+    if isinstance(notebook, Path) and notebook.suffix == ".ipynb":
+        return notebook
+    return paths.notebook_path(notebook)
+
+
+def _read(notebook: str | Path) -> nbformat.NotebookNode:
     """A copy of ``notebook`` as committed (read once per process while its file is unchanged)."""
-    path = paths.notebook_path(notebook)
+    path = _path(notebook)
     st = path.stat()
     key = (str(path), st.st_mtime_ns, st.st_size)
     if key not in _NOTEBOOKS:
@@ -71,7 +78,7 @@ def _read(notebook: str) -> nbformat.NotebookNode:
     return copy.deepcopy(_NOTEBOOKS[key])
 
 
-def parameterize(notebook: str, parameters: dict) -> nbformat.NotebookNode:
+def parameterize(notebook: str | Path, parameters: dict) -> nbformat.NotebookNode:
     """``notebook`` with ``parameters`` injected by papermill's own code, so the injected cell's
     text (and the page made from it) is what ``papermill.execute_notebook`` would give."""
     from papermill.parameterize import parameterize_notebook
@@ -79,7 +86,7 @@ def parameterize(notebook: str, parameters: dict) -> nbformat.NotebookNode:
     nb = _read(notebook)
     for cell in nb.cells:                       # as papermill's prepare_notebook_metadata
         cell.metadata.setdefault("tags", [])
-    nb.metadata["papermill"] = {"input_path": str(paths.notebook_path(notebook)), "parameters": {},
+    nb.metadata["papermill"] = {"input_path": str(_path(notebook)), "parameters": {},
                                 "environment_variables": {}, "version": _papermill_version()}
     nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL, language="python")
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
@@ -92,7 +99,7 @@ def _papermill_version() -> str:
     return papermill.__version__
 
 
-def execute(notebook: str, parameters: dict, *, cwd: str | Path, timeout: int | None = None
+def execute(notebook: str | Path, parameters: dict, *, cwd: str | Path, timeout: int | None = None
             ) -> nbformat.NotebookNode:
     """Run ``notebook`` with ``parameters`` top to bottom in this process, in ``cwd``; return the
     executed notebook. A cell that raises (or outlasts ``timeout`` seconds) raises
