@@ -236,25 +236,31 @@ def _make_shell():
     config.InteractiveShell.cache_size = 0       # no Out[] cache keeping a run's objects alive
     config.InteractiveShell.colors = "nocolor"   # tracebacks as plain text in the run's row and notebook
     config.InteractiveShell.xmode = "Context"
+    main = sys.modules.get("__main__")
     shell = Shell(config=config)
+    sys.modules["__main__"] = main     # the shell's namespace is __main__ only while a report runs
     shell.outputs = []
     return shell
 
 
 @contextlib.contextmanager
 def _in_force(shell):
-    """``shell`` as the one ``IPython.display.display`` talks to while a report runs (another
-    shell of this process, e.g. the Jupyter kernel that called ``run_plan``, is put back after)."""
+    """``shell`` as the one ``IPython.display.display`` talks to, and its namespace as
+    ``__main__``, while a report runs; what was there before (another shell of this process, e.g.
+    the Jupyter kernel that called ``run_plan``; the process's own ``__main__``) is put back after."""
     from IPython.core.interactiveshell import InteractiveShell
 
     classes = [c for c in type(shell).mro() if hasattr(c, "_instance")]
     before = [(c, c.__dict__.get("_instance", None), "_instance" in c.__dict__) for c in classes]
     for c in classes:
         c._instance = shell
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = shell.user_module      # as in a kernel (pickling what a cell defines)
     shell.fresh()
     try:
         yield shell
     finally:
+        sys.modules["__main__"] = main               # the process's own: multiprocessing spawns from it
         for c, value, had in before:
             if had:
                 c._instance = value

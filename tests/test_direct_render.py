@@ -4,6 +4,7 @@ workbook and summary.json; a failing cell fails the run alike; nothing of one ru
 the next in the same process."""
 import json
 import os
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -159,10 +160,11 @@ def test_nothing_of_a_run_is_left_for_the_next_in_the_process(tmp_path):
                    "leaked = x\nwhere = os.getcwd()\nplt.figure()\nplt.plot([1, 2])\nprint('printed', x)",
                    "from IPython.display import HTML, display\ndisplay(HTML('<h2>shown</h2>'))\nwhere",
                    "import sys\nprint('said', file=sys.stderr)\nleaked * 10")
-    here = os.getcwd()
+    here, main = os.getcwd(), sys.modules["__main__"]
     for x, cwd in ((1, tmp_path), (2, ROOT)):
         run = direct.execute(nb, {"x": x}, cwd=cwd, timeout=60)
         assert os.getcwd() == here and not plt.get_fignums()
+        assert sys.modules["__main__"] is main      # multiprocessing's spawn needs the process's own
         cells = [c for c in run.cells if c.cell_type == "code"]
         assert [c.execution_count for c in cells] == [1, 2, 3, 4, 5]
         assert cells[1].source == f"# Parameters\nx = {x}\n"
