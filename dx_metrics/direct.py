@@ -250,7 +250,7 @@ def _in_force(shell):
     the Jupyter kernel that called ``run_plan``; the process's own ``__main__``) is put back after."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    classes = [c for c in type(shell).mro() if hasattr(c, "_instance")]
+    classes = [c for c in type(shell).mro() if issubclass(c, InteractiveShell)]   # as instance() sets them
     before = [(c, c.__dict__.get("_instance", None), "_instance" in c.__dict__) for c in classes]
     for c in classes:
         c._instance = shell
@@ -264,9 +264,8 @@ def _in_force(shell):
         for c, value, had in before:
             if had:
                 c._instance = value
-            elif c is not InteractiveShell:
-                with contextlib.suppress(AttributeError):
-                    del c._instance
+            else:
+                del c._instance
 
 
 class _Stream:

@@ -152,6 +152,7 @@ def _notebook(path: Path, *cells: str) -> Path:
 
 def test_nothing_of_a_run_is_left_for_the_next_in_the_process(tmp_path):
     import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
 
     nb = _notebook(tmp_path / "leak.ipynb",
                    "import os\nimport matplotlib.pyplot as plt\n"
@@ -165,6 +166,7 @@ def test_nothing_of_a_run_is_left_for_the_next_in_the_process(tmp_path):
         run = direct.execute(nb, {"x": x}, cwd=cwd, timeout=60)
         assert os.getcwd() == here and not plt.get_fignums()
         assert sys.modules["__main__"] is main      # multiprocessing's spawn needs the process's own
+        assert not InteractiveShell.initialized()   # display() outside a report is not captured
         cells = [c for c in run.cells if c.cell_type == "code"]
         assert [c.execution_count for c in cells] == [1, 2, 3, 4, 5]
         assert cells[1].source == f"# Parameters\nx = {x}\n"
