@@ -297,7 +297,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     pages: list[tuple[Path, str | None]] = []
     results = runner.run_batch(jobs, workers=args.jobs, out_root=out_root, data_dir=data_dir,
                                timeout=args.timeout, on_result=bar, allow_empty=args.allow_empty,
-                               on_index=lambda page, why: pages.append((page, why)))
+                               on_index=lambda page, why: pages.append((page, why)), kernel=args.kernel)
     print()
     lang = _lang(args)
     rows = [[r.plan, r.notebook, r.lang, _say(args, f"run_{r.status}"), f"{r.seconds:.1f}s", str(r.output or ""),
@@ -850,6 +850,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--focus", action="append", help=h("focus"))
     p.add_argument("--peer-group", dest="peer_group", help=h("peer_group"))
     p.add_argument("--allow-empty", dest="allow_empty", action="store_true", help=h("allow_empty"))
+    p.add_argument("--kernel", action="store_true", help=h("kernel"))
 
     p = command(sub, "review", "review", cmd_review)
     p.add_argument("paths", nargs="+", help=h("review_paths"))

@@ -1,8 +1,11 @@
-"""Run report notebooks through papermill, unattended and safely.
+"""Run report notebooks, unattended and safely.
 
-Each run executes a notebook on the project's own kernel (installed into this virtual
-environment as ``dx-metrics``), in a temporary folder beside the final one, renders the
-HTML report, and only then swaps the folder into place: a failed or interrupted run never
+Each run executes a notebook's code cells in this process (``dx_metrics.direct``: the same
+notebook, its parameters injected as papermill injects them, no kernel to start), or with
+``kernel=True`` through papermill on the project's own kernel (installed into this virtual
+environment as ``dx-metrics``), in a temporary folder beside the final one; writes the executed
+notebook (``report.ipynb``), renders the HTML report from it, and only then swaps the folder
+into place: a failed or interrupted run never
 leaves a half-written report over the last good one. A failed run keeps its executed
 notebook (with the error) and its log in ``<run>.failed/`` next to the output folder.
 
@@ -293,7 +296,7 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
              data_dir: str | Path | None = None, lang: str = "vi", as_of: str | None = None,
              generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
              parameters: dict | None = None, allow_empty: bool = False, record: bool = True,
-             index: bool | None = None) -> RunResult:
+             index: bool | None = None, kernel: bool = False) -> RunResult:
     """Run ``notebook`` for one plan; write ``<out_root>/<year>/<run name>/`` (``out_root``
     default: the plan's workspace's ``outputs/``; inputs beside the plan, then under
     ``data_dir``, default the workspace's ``data/``).
@@ -304,10 +307,13 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
     one writer). Then the output root's ``index.html`` is rewritten (``write_indexes``) unless
     ``index`` is false (default: as ``record``; a batch writes it once, at its end). Whatever goes
     wrong (a broken plan, an output folder that cannot be written, a cell that fails, an index
-    that cannot be written) is this run's failed result or note, never an exception: a batch goes on."""
+    that cannot be written) is this run's failed result or note, never an exception: a batch goes on.
+
+    The notebook's cells run in this process (``dx_metrics.direct``), or, with ``kernel``, in a
+    Jupyter kernel through papermill: the same notebook, the same report."""
     result = _run_plan(plan_path, notebook=notebook, out_root=out_root, data_dir=data_dir, lang=lang, as_of=as_of,
                        generated_at=generated_at, timeout=timeout, parameters=parameters, allow_empty=allow_empty,
-                       record=record)
+                       record=record, kernel=kernel)
     if record if index is None else index:
         for _, why in write_indexes([(plan_path, result)], out_root=out_root):
             if why:
@@ -317,7 +323,7 @@ def run_plan(plan_path: str | Path, *, notebook: str = DEFAULT_NOTEBOOK, out_roo
 
 def _run_plan(plan_path: str | Path, *, notebook: str, out_root: str | Path | None, data_dir: str | Path | None,
               lang: str, as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
-              allow_empty: bool, record: bool) -> RunResult:
+              allow_empty: bool, record: bool, kernel: bool = False) -> RunResult:
     start = time.monotonic()
     name = Path(plan_path).name
     try:
@@ -341,7 +347,7 @@ def _run_plan(plan_path: str | Path, *, notebook: str, out_root: str | Path | No
         return _failed(name, e, time.monotonic() - start, None, notebook, lang)
     result = _execute(plan, plan_path, final, notebook=notebook, data_dir=data_dir, lang=lang, as_of=as_of,
                       generated_at=generated_at, timeout=timeout, parameters=parameters, start=start, cwd=ws.root,
-                      allow_empty=allow_empty)
+                      allow_empty=allow_empty, kernel=kernel)
     return record_history(result) if record else result
 
 
@@ -364,7 +370,7 @@ def record_history(result: RunResult) -> RunResult:
 
 def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Path, lang: str,
              as_of: str | None, generated_at: str | None, timeout: int, parameters: dict | None,
-             start: float, cwd: Path, allow_empty: bool) -> RunResult:
+             start: float, cwd: Path, allow_empty: bool, kernel: bool = False) -> RunResult:
     from dx_metrics.report.html import notebook_to_html
 
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
@@ -377,15 +383,19 @@ def _execute(plan, plan_path: Path, final: Path, *, notebook: str, data_dir: Pat
         with contextlib.suppress(OSError):
             _remove(tmp)
         return _failed(plan.plan_id, e, time.monotonic() - start, None, notebook, lang)
-    log.info("run %s with %s (%s)", plan_path, notebook, lang)
+    log.info("run %s with %s (%s, %s)", plan_path, notebook, lang, "kernel" if kernel else "in process")
     executed = tmp / paths.REPORT_NOTEBOOK
     params = {"plan": str(plan_path), "data_dir": str(data_dir), "output_dir": str(tmp),
               "lang": lang, "as_of": as_of, "record_history": False,      # recorded here, once the run succeeds
               "generated_at": generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               **(parameters or {})}
     try:
-        _papermill(notebook, executed, params, cwd=cwd, timeout=timeout, kernel_log=tmp / KERNEL_LOG, log=log)
-        notebook_to_html(executed, tmp / paths.REPORT_HTML, title=plan.title, lang=lang)
+        if kernel:
+            _papermill(notebook, executed, params, cwd=cwd, timeout=timeout, kernel_log=tmp / KERNEL_LOG, log=log)
+            rendered = executed
+        else:
+            rendered = _direct(notebook, executed, params, cwd=cwd, timeout=timeout)
+        notebook_to_html(rendered, tmp / paths.REPORT_HTML, title=plan.title, lang=lang)
         if not allow_empty and notebook == DEFAULT_NOTEBOOK:    # the others rank, compare or explore
             _require_evaluated(tmp / paths.SUMMARY)
         _keep_kernel_log_if_news(tmp / KERNEL_LOG)
@@ -428,6 +438,22 @@ def _papermill(notebook: str, executed: Path, params: dict, *, cwd: Path, timeou
             if not starting or attempt == KERNEL_START_RETRIES:
                 raise
             log.warning("kernel failed to start (%s); retrying", e)
+
+
+def _direct(notebook: str, executed: Path, params: dict, *, cwd: Path, timeout: int):
+    """Run the notebook's cells in this process (``dx_metrics.direct``); write the executed
+    notebook to ``executed`` (a failed one too, with its error) and return it."""
+    from dx_metrics import direct
+
+    try:
+        with _history_setting_absolute():
+            nb = direct.execute(notebook, params, cwd=cwd, timeout=timeout)
+    except direct.CellFailed as e:
+        with contextlib.suppress(OSError):
+            direct.write(e.notebook, executed)
+        raise
+    direct.write(nb, executed)
+    return nb
 
 
 @contextlib.contextmanager
@@ -534,7 +560,7 @@ def _failed(plan: str, e: BaseException, seconds: float, output: Path | None, no
         r.reason = ("inputs_missing", e.figures)
     elif isinstance(e, EmptyEvaluation):
         r.reason = ("nothing_evaluated", {"targets": e.targets})
-    elif type(e).__name__ == "PapermillExecutionError":
+    elif _is_cell_error(e):
         value = " ".join(str(getattr(e, "evalue", "")).split())
         r.reason = ("cell_failed", {"cell": getattr(e, "exec_count", "?"), "error": f"{getattr(e, 'ename', '')}: {value}"})
     return r
@@ -544,9 +570,12 @@ def _coded(e: BaseException, plan, data_dir: Path, as_of: str | None) -> BaseExc
     """A notebook that stopped on the inputs' errors says them as text from its kernel: read
     the inputs again here (from the cache, as the notebook did) for the problems with their
     codes, so that the run's row says them in the reader's language."""
-    if type(e).__name__ != "PapermillExecutionError" or getattr(e, "ename", "") != "DxDataError":
-        return e
     from dx_metrics.errors import DxDataError
+
+    if isinstance(getattr(e, "original", None), DxDataError):
+        return e.original         # run in this process: the notebook's own error, its problems coded
+    if not _is_cell_error(e) or getattr(e, "ename", "") != "DxDataError":
+        return e
     from dx_metrics.pipeline import build_plan_report
 
     try:
@@ -556,6 +585,12 @@ def _coded(e: BaseException, plan, data_dir: Path, as_of: str | None) -> BaseExc
     except Exception:  # noqa: BLE001 - not the same failure here: the kernel's words stand
         return e
     return e
+
+
+def _is_cell_error(e: BaseException) -> bool:
+    """A notebook cell that raised: papermill's ``PapermillExecutionError`` (from a kernel) or
+    ``direct.CellFailed`` (in this process); both carry ``exec_count``, ``ename``, ``evalue``."""
+    return type(e).__name__ in ("PapermillExecutionError", "CellFailed")
 
 
 def said(r: RunResult, lang: str = "vi") -> str | None:
@@ -584,7 +619,7 @@ def _describe(e: BaseException) -> str:
         more = f" … +{len(shown) - 3} more" if len(shown) > 3 else ""
         return "; ".join(str(p) for p in shown[:3]) + more
     name = type(e).__name__
-    if name == "PapermillExecutionError":
+    if _is_cell_error(e):
         value = " ".join(str(getattr(e, "evalue", "")).split())
         return f"cell {getattr(e, 'exec_count', '?')}: {getattr(e, 'ename', '')}: {value}"
     text = str(e).strip() or "".join(traceback.format_exception_only(type(e), e)).strip()
@@ -774,14 +809,15 @@ def run_batch(jobs: list[Job], *, workers: int = 1, out_root: str | Path | None 
               data_dir: str | Path | None = None, generated_at: str | None = None, timeout: int = CELL_TIMEOUT,
               on_result: Callable[[int, int, RunResult], None] | None = None,
               allow_empty: bool = False,
-              on_index: Callable[[Path, str | None], None] | None = None) -> list[RunResult]:
+              on_index: Callable[[Path, str | None], None] | None = None, kernel: bool = False) -> list[RunResult]:
     """Run every job (``workers`` processes at a time); one failure never stops the others. At
     the end, each output root's ``index.html`` is rewritten once (``write_indexes``);
-    ``on_index(page, None)`` or ``on_index(root, why not)`` is told of each."""
+    ``on_index(page, None)`` or ``on_index(root, why not)`` is told of each. The notebooks run in
+    the workers' processes (``kernel``: each in a kernel of its own, through papermill)."""
     generated_at = generated_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     kwargs = [dict(plan_path=j.plan_path, notebook=j.notebook, out_root=out_root, data_dir=data_dir, lang=j.lang,
                    as_of=j.as_of, generated_at=generated_at, timeout=timeout, parameters=j.parameters,
-                   allow_empty=allow_empty, record=False, index=False)
+                   allow_empty=allow_empty, record=False, index=False, kernel=kernel)
               for j in jobs]
     results: list[RunResult] = []
     done: list[tuple[Path, RunResult]] = []
