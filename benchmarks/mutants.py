@@ -79,6 +79,15 @@ DEFAULT_MODULES = ["dx_metrics/ingest/{rules,values,header,layouts}.py",
                    "dx_metrics/quality/*.py", "dx_metrics/{formats,notes}.py", "dx_metrics/report/{tables,quality,outputs}.py"]
 # module glob -> the test files that import it or its package (the first entry matching a module wins)
 TESTS = {
+    "dx_metrics/history.py": ["test_history.py", "test_any_os.py", "test_small_points.py", "test_index_page.py",
+                              "test_composed_figures.py"],
+    "dx_metrics/units.py": ["test_units*.py", "test_composed_figures.py", "test_import_records.py",
+                            "test_names_as_data.py", "test_overlays.py", "test_plan_mistakes.py", "test_quality.py",
+                            "test_first_contact.py", "test_doctests.py"],
+    "dx_metrics/runner.py": ["test_cli*.py", "test_error_paths.py", "test_history.py", "test_hostile_plans.py",
+                             "test_index_page.py", "test_records_engines.py", "test_any_os.py"],
+    "dx_metrics/indicators/engines.py": ["test_records_engines.py", "test_settings.py", "test_import_records.py"],
+    "dx_metrics/ingest/dataset.py": ["test_import_records.py", "test_records_engines.py", "test_history.py"],
     "dx_metrics/ingest/*": ["test_ingest*.py", "test_hostile_inputs.py", "test_header_matching.py",
                             "test_index_layouts.py", "test_real_index_tables.py", "test_values.py",
                             "test_text_encodings.py", "test_units_in_context.py", "test_contracts.py",
@@ -95,7 +104,7 @@ TESTS = {
     "dx_metrics/report/*": ["test_report*.py", "test_quality.py", "test_plans.py", "test_index_layouts.py", "test_units_in_context.py",
                             "test_document.py", "test_ranking_page.py", "test_pace.py", "test_problem_messages.py",
                             "test_contracts.py", "test_doctests.py", "test_history.py",
-                            "test_overlapping_inputs.py"],
+                            "test_overlapping_inputs.py", "test_composed_figures.py"],
 }
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not notebook"]
 TIMEOUT_FACTOR = 3
