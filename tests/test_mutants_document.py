@@ -74,3 +74,13 @@ def test_the_tables_header_rows_are_bold_12_pt_and_their_cells_12_pt_upright(doc
         assert head and all(r.bold and r.font.size.pt == 12 for r in head)
         cells = [r for row in table.rows[1:] for c in row.cells for r in c.paragraphs[0].runs if r.text]
         assert all(not r.bold and r.font.size.pt == 12 for r in cells)
+
+
+def test_the_header_block_names_the_ministry_above_a_department_and_leaves_the_place_to_fill():
+    from dx_metrics.report.document import _bodies
+
+    # Decree 30/2020, Appendix I: the body above in plain capitals, the issuer below; the place is
+    # a province's name, and a department of a ministry has none in the registry: "…" to fill in
+    assert _bodies("mot_caav") == ("BỘ GIAO THÔNG VẬN TẢI", "CỤC HÀNG KHÔNG VIỆT NAM", "…")
+    assert _bodies("baclieu_dot") == ("UBND TỈNH BẠC LIÊU", "SỞ GIAO THÔNG VẬN TẢI", "Bạc Liêu")
+    assert _bodies("prov_01") == (None, "UBND THÀNH PHỐ HÀ NỘI", "Hà Nội")
