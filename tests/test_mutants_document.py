@@ -84,3 +84,17 @@ def test_the_header_block_names_the_ministry_above_a_department_and_leaves_the_p
     assert _bodies("mot_caav") == ("BỘ GIAO THÔNG VẬN TẢI", "CỤC HÀNG KHÔNG VIỆT NAM", "…")
     assert _bodies("baclieu_dot") == ("UBND TỈNH BẠC LIÊU", "SỞ GIAO THÔNG VẬN TẢI", "Bạc Liêu")
     assert _bodies("prov_01") == (None, "UBND THÀNH PHỐ HÀ NỘI", "Hà Nội")
+
+
+def test_a_count_targets_gap_is_a_count_not_percentage_points():
+    import pandas as pd
+
+    from dx_metrics.report.document import target_cells
+
+    # 20.579 individual accounts (seed 001) against at least 25.000: 4.421 short, a count
+    row = pd.Series({"indicator_id": "accounts_individual_count", "comparator": ">=", "target": 25000,
+                     "actual": 20579, "projected": None, "gap": -4421, "status": "not_achieved", "span": None,
+                     "basis_period": None})
+    cells = target_cells(row, "vi")
+    assert cells[1:4] == ["≥ 25.000", "20.579", "-4.421"]
+    assert target_cells(row, "en")[1:4] == ["≥ 25,000", "20,579", "-4,421"]
