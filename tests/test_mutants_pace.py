@@ -35,3 +35,16 @@ def test_no_month_read_gives_no_pace():
     # no month behind the figure: no run rate to go by, for a count as for a share
     assert required_pace(">=", 24, share=False, numerator=2, denominator=None, value=2, months=0) is None
     assert required_pace(">=", 0.30, share=True, numerator=100, denominator=1000, value=0.1, months=0) is None
+
+
+def test_an_at_most_count_allows_the_rest_a_monthly_ceiling():
+    # at most 10 incidents in the year, 4 by June: (10 − 4) ÷ 6 = 1 a month still allowed
+    p = required_pace("<=", 10, share=False, numerator=4, denominator=None, value=4, months=6)
+    assert p == {"required_pace": pytest.approx(1.0), "pace_unit": "per_month", "pace_reachable": True,
+                 "pace_months_left": 6}
+    # 10 by June: none more allowed, and none more keeps the target
+    at = required_pace("<=", 10, share=False, numerator=10, denominator=None, value=10, months=6)
+    assert at["required_pace"] == 0 and at["pace_reachable"] is True
+    # 13 by June: (10 − 13) ÷ 6 = −0,5 a month, already over: out of reach
+    over = required_pace("<=", 10, share=False, numerator=13, denominator=None, value=13, months=6)
+    assert over["required_pace"] == pytest.approx(-0.5) and over["pace_reachable"] is False
