@@ -81,9 +81,10 @@ samples: $(REPORT_STAMP)
 clean-outputs:
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +
 
-# Mutation run (issue 14): killed / survived per module and the survivors, like a benchmark. Not in CI
-# (about 40 min on 2 cores); it runs in temporary copies of the tree and never writes this one.
-# make mutants MUTANTS_ARGS="--modules 'dx_metrics/*/*.py' --limit 25" for every module.
+# Mutation run (issues 14, 27): killed / survived per module and the survivors, like a benchmark, over
+# every module of the package (dx_metrics/**/*.py, 25 mutants each). Not in CI (many hours on 2 cores);
+# it runs in temporary copies of the tree and never writes this one.
+# make mutants MUTANTS_ARGS="--modules 'dx_metrics/plans/*.py' --limit 25" for some modules.
 MUTANTS_ARGS ?= --limit 25 --out benchmarks/_work/mutants.md --out benchmarks/_work/mutants.json
 
 .PHONY: mutants

@@ -131,8 +131,8 @@ def page_once(r: PlanReport, index: str, *, lang: str = "vi", focus: list[str] =
 
 
 def bounded(page: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """The page cut to the top, each followed unit with its neighbours, and the bottom, a
-    "…" row where rows are left out (a page of 40 rows or fewer is kept whole)."""
+    """The page cut to the top, each followed unit with its neighbours, and the bottom, a "…" row
+    where rows are left out (a page of 42 rows or fewer, at most 20 more than one cut shows, is kept whole)."""
     if len(page) <= TOP + BOTTOM + 2 * NEIGHBOURS + 1 + 20:
         return page
     keep = set(range(TOP)) | set(range(len(page) - BOTTOM, len(page)))
