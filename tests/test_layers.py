@@ -2,7 +2,8 @@
 
 bottom:  text, periods, canonical, registry, errors, paths, safe_yaml, settings, formats, notes
 then:    units  ->  ingest  ->  indicators, workspace, history  ->  plans, quality  ->  pipeline  ->  report  ->  runner
-         ->  cli   (pipeline: read -> compute -> evaluate -> review; report: renders what it built)
+         (with direct, its notebooks run in process)  ->  cli   (pipeline: read -> compute -> evaluate -> review;
+         report: renders what it built)
 A module may import its own layer and the layers below it, never one above.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ LAYER = {"text": 0, "periods": 0, "canonical": 0, "formats": 0, "notes": 0, "reg
          "safe_yaml": 0, "settings": 0, "reference": 0,
          "history": 3, "messages": 3, "context": 3,
          "units": 1, "ingest": 2, "workspace": 3, "indicators": 3, "plans": 4, "quality": 4, "pipeline": 5, "report": 6,
-         "runner": 7, "cli": 8}
+         "runner": 7, "direct": 7, "cli": 8}
 
 
 def _layer(module: str) -> int | None:
