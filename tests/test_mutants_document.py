@@ -6,7 +6,8 @@ import pytest
 from docx.enum.text import WD_COLOR_INDEX
 
 from conftest import ROOT
-from dx_metrics.report import build_plan_report, write_outputs
+from dx_metrics.pipeline import build_plan_report
+from dx_metrics.report import write_outputs
 from dx_metrics.report.document import caps_mm
 
 # Adobe's Times-Bold.afm (Core 14 fonts, "C ... ; WX ..."): the advance width of each capital and
