@@ -124,3 +124,18 @@ def unit_row(name: str, newly: int, online: int, carried: int = 0) -> list:
     """A consistent unit row: everything resolved on time, nothing pending."""
     total = newly + carried
     return [name, total, online, newly - online, carried, total, 0, total, 0, 0, 0, 0]
+
+
+# a workspace's own indicator (indicators.yaml): the share of resolved dossiers resolved late
+LATE_SHARE_INDICATOR = """\
+late_dossier_share:
+  name_vi: Tỷ lệ hồ sơ giải quyết quá hạn
+  name_en: Late dossier share
+  unit: share
+  direction: lower
+  formula: hồ sơ giải quyết quá hạn ÷ hồ sơ đã giải quyết
+  source_table: dossiers
+  aggregation: sum
+  numerator: resolved_late
+  denominator: resolved_total
+"""

@@ -23,7 +23,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import ONE_STOP_MERGES, one_stop_rows, unit_row, write_sheet
+from conftest import LATE_SHARE_INDICATOR, ONE_STOP_MERGES, one_stop_rows, unit_row, write_sheet
 from dx_metrics import notes
 from dx_metrics.indicators.compose import compose, lineage, span_of
 from dx_metrics.periods import parse_period
@@ -272,18 +272,7 @@ def test_a_late_share_declared_in_the_workspace_is_computed_and_judged(merged_wo
     from dx_metrics.pipeline import build_plan_report
 
     ws = merged_workspace
-    (ws / "indicators.yaml").write_text("""\
-late_dossier_share:
-  name_vi: Tỷ lệ hồ sơ giải quyết quá hạn
-  name_en: Late dossier share
-  unit: share
-  direction: lower
-  formula: hồ sơ giải quyết quá hạn ÷ hồ sơ đã giải quyết
-  source_table: dossiers
-  aggregation: sum
-  numerator: resolved_late
-  denominator: resolved_total
-""", encoding="utf-8")
+    (ws / "indicators.yaml").write_text(LATE_SHARE_INDICATOR, encoding="utf-8")
     # Q3 of the merged department with 42 of its 2.100 resolved dossiers late (Văn phòng Sở)
     rows = [unit_row("Văn phòng Sở", 1200, 1000), unit_row("Thanh tra Sở", 900, 670)]
     rows[0][6:9] = [0, 1158, 42]

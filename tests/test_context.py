@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import RAW
+from conftest import LATE_SHARE_INDICATOR, RAW
 from dx_metrics import settings, units
 from dx_metrics.cli import main
 from dx_metrics.context import Context
@@ -19,18 +19,6 @@ from dx_metrics.report import tables
 
 HEAD = "unit_id,name_vi,name_en,kind,parent_id,valid_from,valid_to,successor_id,name_variants\n"
 EXPORT = "sgtvt_baclieu_mot_cua_2023.xlsx"
-LATE = """\
-late_dossier_share:
-  name_vi: Tỷ lệ hồ sơ giải quyết quá hạn
-  name_en: Late dossier share
-  unit: share
-  direction: lower
-  formula: hồ sơ giải quyết quá hạn ÷ hồ sơ đã giải quyết
-  source_table: dossiers
-  aggregation: sum
-  numerator: resolved_late
-  denominator: resolved_total
-"""
 
 
 def _workspace(root, office_name: str):
@@ -80,7 +68,7 @@ def test_two_workspaces_reports_in_one_process_each_name_their_units_their_way(t
 def test_compute_indicators_reads_the_registries_of_the_context_it_is_given(tmp_path):
     ws = tmp_path / "a"
     _workspace(ws, "Văn phòng Sở (tên của A)")
-    (ws / "indicators.yaml").write_text(LATE, encoding="utf-8")
+    (ws / "indicators.yaml").write_text(LATE_SHARE_INDICATOR, encoding="utf-8")
     df = read_export(RAW / EXPORT, "dossiers")
     plain = compute_indicators({"dossiers": df})
     ctx = Context.of_folder(ws)
