@@ -15,7 +15,7 @@ from dx_metrics.formats import fmt_number, fmt_percent, fmt_period, fmt_score
 from dx_metrics.indicators.method766 import CONFIDENCE
 from dx_metrics.pipeline.scorecard import Scorecard766
 from dx_metrics.report import charts
-from dx_metrics.report.labels import SCORECARD_766, SCORECARD_766_SHEETS, SECTIONS, check_lang
+from dx_metrics.report.labels import SCORECARD_766, SCORECARD_766_SHEETS, check_lang
 from dx_metrics.report.tables import INTEGER, styled
 from dx_metrics.text import nfc
 
@@ -26,11 +26,6 @@ LOG, PUBLISHED, MAX = "#1F4E78", "#9DC3E6", "#E7E6E6"
 
 def _points(x: object, lang: str) -> str:
     return fmt_score(x, lang=lang)
-
-
-def section(key: str, lang: str = "vi") -> HTML:
-    title, text = SECTIONS[check_lang(lang)][key]
-    return HTML(f"<h2>{_e(title)}</h2><p>{_e(text)}</p>")
 
 
 def _weakest(sc: Scorecard766) -> str:
@@ -311,4 +306,4 @@ def summary(sc: Scorecard766) -> dict:
 
 
 __all__ = ["card", "chart", "components", "components_chart", "estimate_note", "gains", "method",
-           "reconciliation", "section", "sheets", "summary"]
+           "reconciliation", "sheets", "summary"]
