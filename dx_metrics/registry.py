@@ -8,6 +8,8 @@ put in force with the workspace's other overlays): a ratio of two columns a tabl
 it never redefines a bundled indicator."""
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +68,14 @@ def _load() -> dict[str, dict]:
 
 def overlay() -> Path | None:
     return _overlay
+
+
+def overlay_digest() -> str:
+    """Of the workspace's indicators in force (empty without): part of the cache keys of
+    figures computed, so that another workspace's indicators.yaml is never served its figures."""
+    if not _overlay_entries:
+        return ""
+    return hashlib.sha256(json.dumps(_overlay_entries, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def set_overlay(path: str | Path | None) -> None:

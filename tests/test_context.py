@@ -106,3 +106,19 @@ def test_an_overlay_that_cannot_be_used_changes_nothing(tmp_path):
         with Context.of_folder(ws).applied():
             pass
     assert _in_force() == (None, None, None)       # the columns.yaml put in force before it was undone
+
+
+def test_figures_kept_in_the_cache_are_kept_apart_per_workspace_indicators(tmp_path):
+    """The indicators computed from the same exports are cached under a key that names the
+    workspace's indicators.yaml in force: a workspace without it is never served the figures of
+    one with it (late_dossier_share missing from them), nor the other way round."""
+    from dx_metrics.ingest import cache
+
+    ws = tmp_path / "a"
+    _workspace(ws, "Văn phòng Sở (tên của A)")
+    (ws / "indicators.yaml").write_text(LATE_SHARE_INDICATOR, encoding="utf-8")
+    bundled = cache.frame_key("indicators", "same exports")
+    with Context.of_folder(ws).applied():
+        own = cache.frame_key("indicators", "same exports")
+    assert own != bundled
+    assert cache.frame_key("indicators", "same exports") == bundled

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from dx_metrics.errors import Problem
-from dx_metrics import paths, settings, units
+from dx_metrics import paths, registry, settings, units
 
 READER_VERSION = "3"
 ANY_SCOPE = "\0any scope"       # the key part of a parse that reads the same in every scope
@@ -84,13 +84,13 @@ def reader_digest() -> str:
 
 
 def _config_digest() -> str:
-    """The reader, its vocabularies, the unit registry in force (a workspace's overlay
-    included) and the dates a dossier record may carry (its last day moves with the calendar):
-    changing any of them invalidates the cache."""
+    """The reader, its vocabularies, the unit registry and the indicators in force (a
+    workspace's overlays included) and the dates a dossier record may carry (its last day moves
+    with the calendar): changing any of them invalidates the cache."""
     from dx_metrics.ingest import header
     from dx_metrics.ingest.dataset import record_dates
 
-    return (_package_digest() + units.registry_digest() + header.overlay_digest()
+    return (_package_digest() + units.registry_digest() + header.overlay_digest() + registry.overlay_digest()
             + "".join(d.isoformat() for d in record_dates()))
 
 
