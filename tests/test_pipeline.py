@@ -67,3 +67,21 @@ def test_a_plan_changed_on_disk_is_loaded_again(monkeypatch, tmp_path):
     second = runner._load(plan)
     assert (first.plan_id, second.plan_id) == ("baclieu_dot_2023", "baclieu_dot_2023_b")
     assert dataclasses.replace(second, plan_id=first.plan_id).targets == first.targets
+
+
+def test_checking_a_folder_of_exports_parses_each_file_once(tmp_path, monkeypatch):
+    """check_exports guesses each file's kind and reads it: one pass over its cells for both
+    (it was two: the guess parsed the first rows, the reading the whole sheet again)."""
+    from conftest import one_stop_rows, unit_row, write_sheet
+    from dx_metrics.pipeline import check_exports
+    from test_cli import _count_parses
+
+    monkeypatch.setenv("DX_METRICS_CACHE", str(tmp_path / "cache"))       # nothing cached yet
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write_sheet(folder / "a.xlsx", one_stop_rows([unit_row("Văn phòng Sở", 100, 60)]))
+    calls = _count_parses(monkeypatch)
+    checked = check_exports([folder])
+    assert [(f.file, f.kind, f.rows, f.status) for f in checked.files] == [("a.xlsx", "dossiers", 1, "ok")]
+    assert sum(calls.get(n, 0) for n in ("_read_calamine", "_read_openpyxl", "_read_text")) == 1, calls
+    assert calls.get("scan_xlsx") == 1, calls

@@ -73,7 +73,7 @@ def _check_exports(paths: list[str | Path]) -> Checked:
     checked = []
     for path in _files(paths):
         try:
-            kind = guess_kind(path)
+            kind = guess_kind(path, keep=True)      # one parse for the kind and the reading after it
             if kind is None:
                 checked.append(CheckedFile(path.name, None, 0, 1, 0, None, [Problem(
                     file=path.name, code="no_known_table", message="", reason="no_header")]))
